@@ -1,0 +1,51 @@
+#pragma once
+// What an open data dir holds at run time: the catalog, the local log, the query supervisor and
+// the lock that keeps a second engine out. Statement execution (engine/execute/) works on this.
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "engine/engine.h"
+#include "engine/supervisor/query_supervisor.h"
+#include "storage/log/local_log_store.h"
+
+namespace sluice {
+
+class EngineImpl {
+ public:
+  EngineImpl(const EngineImpl&) = delete;
+  EngineImpl& operator=(const EngineImpl&) = delete;
+  ~EngineImpl();
+
+  // REQUIRES: options.data_dir names a directory (created if missing) no other engine holds.
+  static Result<std::unique_ptr<EngineImpl>> Open(const EngineOptions& options);
+
+  const EngineOptions& options() const { return options_; }
+  const std::string& data_dir() const { return options_.data_dir; }
+  std::string log_dir() const { return options_.data_dir + "/log"; }
+  Catalog& catalog() { return *catalog_; }
+  LocalLogStore& log() { return *log_; }
+  QuerySupervisor& supervisor() { return *supervisor_; }
+  // Serializes catalog changes made by concurrent sessions and by the supervisor's callbacks.
+  std::mutex& catalog_mutex() { return catalog_mutex_; }
+
+  // Starts the worker of a query whose plan is in the catalog and marks it RUNNING.
+  Status StartQuery(int64_t query_id);
+  // Starts every query the catalog lists as RUNNING (after a restart of the engine).
+  Status ResumeQueries();
+
+ private:
+  explicit EngineImpl(EngineOptions options) : options_(std::move(options)) {}
+  void OnQueryStateChange(int64_t query_id, const std::string& state, const std::string& reason);
+
+  EngineOptions options_;
+  int lock_fd_ = -1;  // flock(LOCK_EX) on <data_dir>/LOCK for the engine's lifetime
+  std::mutex catalog_mutex_;
+  std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<LocalLogStore> log_;
+  std::unique_ptr<QuerySupervisor> supervisor_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,145 @@
+// DROP of databases, schemas, relations and stores. Without CASCADE a drop refuses while anything
+// depends on the object, naming the dependents; with CASCADE it terminates the queries involved
+// and drops the contents first. A relation that created its topic deletes it.
+
+#include "engine/execute/statement_executor.h"
+#include "planner/binder/binder.h"
+#include "planner/binder/relation_schema.h"
+
+namespace sluice {
+
+namespace {
+
+const char* RelationKindWord(RelationKind kind) {
+  switch (kind) {
+    case RelationKind::kStream: return "stream";
+    case RelationKind::kChangelog: return "changelog";
+    case RelationKind::kMaterializedView: return "materialized view";
+  }
+  return "relation";
+}
+
+bool KindMatches(ObjectType type, RelationKind kind) {
+  switch (type) {
+    case ObjectType::kStream: return kind == RelationKind::kStream;
+    case ObjectType::kChangelog: return kind == RelationKind::kChangelog;
+    case ObjectType::kMaterializedView: return kind == RelationKind::kMaterializedView;
+    default: return true;
+  }
+}
+
+}  // namespace
+
+// REQUIRES: catalog mutex held.
+Status StatementExecutor::DropRelationCascade(const RelationInfo& relation, bool cascade,
+                                              int64_t position) {
+  ASSIGN_OR_RETURN(std::vector<QueryInfo> queries,
+                   engine_.catalog().ListActiveQueriesUsingRelation(relation.id));
+  if (!queries.empty() && !cascade) {
+    std::string message = std::string("cannot drop ") + RelationKindWord(relation.kind) + " \"" +
+                          relation.name + "\": ";
+    for (size_t i = 0; i < queries.size(); ++i) {
+      message += (i ? ", " : "") + std::string("query ") + std::to_string(queries[i].id);
+    }
+    message += queries.size() == 1 ? " uses it" : " use it";
+    message += " (TERMINATE QUERY " + std::to_string(queries[0].id) + " first, or DROP ... CASCADE)";
+    return Status::Catalog(message, position);
+  }
+  for (const QueryInfo& query : queries) RETURN_NOT_OK(StopQuery(query.id, "dropped by CASCADE"));
+  RETURN_NOT_OK(engine_.catalog().DropRelation(relation.id));
+  auto owned = relation.properties.find("topic.owned");
+  if (owned != relation.properties.end() && owned->second == "true") {
+    Status deleted = engine_.log().DeleteTopic(RelationTopic(relation));
+    if (!deleted.ok()) handler_.OnNotice("topic not deleted: " + deleted.message());
+  }
+  return Status::OK();
+}
+
+Status StatementExecutor::Drop(const DropStatement& statement) {
+  std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+  Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
+  const bool cascade = statement.behavior == DropBehavior::kCascade;
+  const std::string tag = std::string("DROP ") + ObjectTypeName(statement.object_type);
+  auto skipped = [&](const Status& not_found) -> Status {
+    if (!statement.if_exists) return not_found;
+    handler_.OnNotice(not_found.message() + ", skipping");
+    handler_.OnCommandComplete(tag);
+    return Status::OK();
+  };
+
+  switch (statement.object_type) {
+    case ObjectType::kDatabase: {
+      Result<DatabaseInfo> database = binder.BindDatabase(statement.name);
+      if (!database.ok()) return skipped(database.status());
+      if (database->name == kDefaultDatabase) {
+        return Status::Catalog("cannot drop the default database \"" + database->name + "\"",
+                               statement.name.position);
+      }
+      ASSIGN_OR_RETURN(std::vector<SchemaInfo> schemas,
+                       engine_.catalog().ListSchemas(database->id));
+      for (const SchemaInfo& schema : schemas) {
+        ASSIGN_OR_RETURN(std::vector<RelationInfo> relations,
+                         engine_.catalog().ListRelations(schema.id));
+        if (!relations.empty() && !cascade) {
+          return Status::Catalog("cannot drop database \"" + database->name + "\": schema \"" +
+                                     schema.name + "\" contains " +
+                                     RelationKindWord(relations[0].kind) + " \"" +
+                                     relations[0].name + "\" (drop it first, or DROP ... CASCADE)",
+                                 statement.name.position);
+        }
+        for (const RelationInfo& relation : relations) {
+          RETURN_NOT_OK(DropRelationCascade(relation, cascade, statement.name.position));
+        }
+        RETURN_NOT_OK(engine_.catalog().DropSchema(schema.id));
+      }
+      RETURN_NOT_OK(engine_.catalog().DropDatabase(database->id));
+      if (session_.current_database_ == database->name) {
+        session_.current_database_ = std::string(kDefaultDatabase);
+        session_.current_schema_ = std::string(kDefaultSchema);
+      }
+      break;
+    }
+    case ObjectType::kSchema: {
+      Result<std::pair<DatabaseInfo, SchemaInfo>> bound = binder.BindSchema(statement.name);
+      if (!bound.ok()) return skipped(bound.status());
+      ASSIGN_OR_RETURN(std::vector<RelationInfo> relations,
+                       engine_.catalog().ListRelations(bound->second.id));
+      if (!relations.empty() && !cascade) {
+        return Status::Catalog("cannot drop schema \"" + bound->second.name + "\": it contains " +
+                                   RelationKindWord(relations[0].kind) + " \"" +
+                                   relations[0].name + "\" (drop it first, or DROP ... CASCADE)",
+                               statement.name.position);
+      }
+      for (const RelationInfo& relation : relations) {
+        RETURN_NOT_OK(DropRelationCascade(relation, cascade, statement.name.position));
+      }
+      RETURN_NOT_OK(engine_.catalog().DropSchema(bound->second.id));
+      break;
+    }
+    case ObjectType::kStore:
+      return Status::Catalog("the built-in stores cannot be dropped", statement.position);
+    case ObjectType::kQuery:
+      return Status::Binder("use TERMINATE QUERY to stop a query", statement.position);
+    default: {
+      Result<BoundRelation> bound = binder.BindRelation(statement.name);
+      if (!bound.ok()) return skipped(bound.status());
+      if (!KindMatches(statement.object_type, bound->relation.kind)) {
+        return Status::Binder("\"" + bound->qualified_name + "\" is a " +
+                                  RelationKindWord(bound->relation.kind) + ", not a " +
+                                  RelationKindWord(statement.object_type == ObjectType::kStream
+                                                       ? RelationKind::kStream
+                                                       : statement.object_type ==
+                                                                 ObjectType::kChangelog
+                                                             ? RelationKind::kChangelog
+                                                             : RelationKind::kMaterializedView),
+                              statement.name.position);
+      }
+      RETURN_NOT_OK(DropRelationCascade(bound->relation, cascade, statement.name.position));
+      break;
+    }
+  }
+  handler_.OnCommandComplete(tag);
+  return Status::OK();
+}
+
+}  // namespace sluice

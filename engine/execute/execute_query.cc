@@ -1,0 +1,302 @@
+// Queries: interactive SELECT (run in this process, rows streamed to the client), persistent
+// queries (CREATE ... AS SELECT, INSERT INTO ... SELECT: run in a worker process), and their
+// control (TERMINATE, RESTART, FLUSH).
+
+#include <chrono>
+#include <thread>
+
+#include "engine/execute/statement_executor.h"
+#include "planner/binder/binder.h"
+#include "planner/binder/relation_schema.h"
+#include "planner/physical_planner.h"
+#include "runtime/pipeline/pipeline.h"
+
+namespace sluice {
+
+namespace {
+
+// Hands an interactive query's batches to the client.
+class CollectSink final : public Sink {
+ public:
+  explicit CollectSink(ResultHandler& handler) : handler_(handler) {}
+  Status Write(const RecordBatch& batch) override {
+    records_out_ += static_cast<int64_t>(batch.num_rows());
+    return handler_.OnRows(batch);
+  }
+  Status Flush() override { return Status::OK(); }
+  int64_t records_out() const override { return records_out_; }
+
+ private:
+  ResultHandler& handler_;
+  int64_t records_out_ = 0;
+};
+
+std::string StatementText(std::string_view text, const Statement& statement) {
+  if (statement.begin < 0 || statement.end < statement.begin) return std::string(text);
+  return std::string(text.substr(static_cast<size_t>(statement.begin),
+                                 static_cast<size_t>(statement.end - statement.begin)));
+}
+
+Result<int64_t> ParseQueryId(const Identifier& id) {
+  int64_t value = 0;
+  for (char c : id.name) {
+    if (c < '0' || c > '9' || value > (int64_t{1} << 50)) {
+      return Status::Binder("query ids are numbers (see SHOW QUERIES), got \"" + id.name + "\"",
+                            id.position);
+    }
+    value = value * 10 + (c - '0');
+  }
+  if (id.name.empty()) return Status::Binder("missing query id", id.position);
+  return value;
+}
+
+}  // namespace
+
+Status StatementExecutor::Select(const SelectStatement& statement) {
+  std::unique_ptr<PhysicalPlan> plan;
+  {
+    std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+    Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
+    ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> logical, binder.BindSelect(statement));
+    ASSIGN_OR_RETURN(plan, CreatePhysicalPlan(std::move(logical)));
+  }
+  Schema output = plan->output_schema();
+  ASSIGN_OR_RETURN(std::unique_ptr<Pipeline> pipeline,
+                   Pipeline::Create(std::move(plan), engine_.data_dir(),
+                                    std::make_unique<CollectSink>(handler_)));
+  handler_.OnResultStart(output);
+  int64_t rows = 0;
+  // Runs until LIMIT, the end of a bounded source, or Ctrl-C (which ends the result normally).
+  while (!session_.cancel_requested_.load(std::memory_order_relaxed)) {
+    bool idle = false;
+    bool finished = false;
+    Status status = pipeline->Step(&idle, &finished);
+    if (!status.ok()) {
+      handler_.OnResultEnd(pipeline->progress().records_out);
+      return status;
+    }
+    if (finished) break;
+    if (idle) pipeline->source().WaitForData(50);
+  }
+  rows = pipeline->progress().records_out;
+  handler_.OnResultEnd(rows);
+  return Status::OK();
+}
+
+// REQUIRES: catalog mutex held. Builds the plan of a persistent query writing into `target`.
+Result<std::unique_ptr<PhysicalPlan>> StatementExecutor::PlanPersistentQuery(
+    const SelectStatement& select, const BoundRelation& target, std::vector<int64_t>* sources) {
+  Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
+  ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> logical, binder.BindSelect(select));
+  if (logical->kind() == LogicalOperatorKind::kLimit) {
+    return Status::Binder("a persistent query cannot have a LIMIT", select.limit_position);
+  }
+  // Rows must fit the target's columns, by position; compatible types are cast.
+  Schema target_schema = RelationColumns(target.relation);
+  auto& projection = logical->As<LogicalProjection>();
+  if (projection.expressions.size() != target_schema.size()) {
+    return Status::Binder("the query produces " + std::to_string(projection.expressions.size()) +
+                              " columns but \"" + target.qualified_name + "\" has " +
+                              std::to_string(target_schema.size()),
+                          select.position);
+  }
+  for (size_t column_idx = 0; column_idx < target_schema.size(); ++column_idx) {
+    auto& expression = projection.expressions[column_idx];
+    const DataType& wanted = target_schema.field(column_idx).type;
+    if (expression->type() == wanted) continue;
+    if (!CanImplicitCast(expression->type(), wanted)) {
+      return Status::Binder("column " + std::to_string(column_idx + 1) + " of the query is " +
+                                expression->type().ToString() + " but column \"" +
+                                target_schema.field(column_idx).name + "\" of \"" +
+                                target.qualified_name + "\" is " + wanted.ToString(),
+                            select.items[std::min(column_idx, select.items.size() - 1)]
+                                .expr->position);
+    }
+    ASSIGN_OR_RETURN(expression, MakeCast(std::move(expression), wanted, -1));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<PhysicalPlan> plan, CreatePhysicalPlan(std::move(logical)));
+  plan->sink.kind = SinkKind::kLocalLog;
+  plan->sink.relation = target.qualified_name;
+  plan->sink.topic = RelationTopic(target.relation);
+  plan->sink.partitions = RelationPartitions(target.relation);
+  plan->sink.schema = target_schema;
+  ASSIGN_OR_RETURN(plan->sink.key_columns, RelationKeyColumns(target.relation, target_schema));
+  const auto& from = select.from->As<RelationRef>();
+  ASSIGN_OR_RETURN(BoundRelation source, binder.BindRelation(from.name));
+  sources->push_back(source.relation.id);
+  return plan;
+}
+
+// REQUIRES: catalog mutex held.
+Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> plan,
+                                                const std::string& sql, int64_t sink_relation_id,
+                                                const std::vector<int64_t>& sources) {
+  QueryInfo query;
+  query.sql = sql;
+  query.state = QueryState::kCreated;
+  query.owner = std::string(kDefaultOwner);
+  query.sink_relation_id = sink_relation_id;
+  query.source_relation_ids = sources;
+  ASSIGN_OR_RETURN(query, engine_.catalog().CreateQuery(query));
+  plan->query_id = query.id;
+  RETURN_NOT_OK(engine_.catalog().SetQueryPlan(query.id, PhysicalPlanToJson(*plan)));
+  RETURN_NOT_OK(engine_.StartQuery(query.id));
+  handler_.OnNotice("query " + std::to_string(query.id) + " started");
+  return Status::OK();
+}
+
+Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectStatement& statement) {
+  if (statement.relation_kind != RelationKind::kStream) {
+    return Status::Binder(std::string("CREATE ") +
+                              (statement.relation_kind == RelationKind::kChangelog
+                                   ? "CHANGELOG"
+                                   : "MATERIALIZED VIEW") +
+                              " ... AS SELECT is not supported yet",
+                          statement.position);
+  }
+  std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+  Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
+  ASSIGN_OR_RETURN(auto target, binder.BindNewRelationName(statement.name));
+  const auto& [container, name] = target;
+  if (engine_.catalog().FindRelation(container.second.id, name).has_value()) {
+    if (statement.if_not_exists) {
+      handler_.OnNotice("relation \"" + name + "\" already exists, skipping");
+      handler_.OnCommandComplete("CREATE STREAM");
+      return Status::OK();
+    }
+    return Status::Catalog("relation \"" + name + "\" already exists in schema \"" +
+                               container.first.name + "." + container.second.name + "\"",
+                           statement.name.position);
+  }
+  // Bind the query first to learn the new relation's columns.
+  ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> probe, binder.BindSelect(*statement.query));
+  Schema columns = probe->schema();
+  ASSIGN_OR_RETURN(auto properties, BindRelationProperties(statement.properties, name, columns));
+  ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));
+  if (store.type != "local") {
+    return Status::Binder("streams on store type '" + store.type + "' are not supported yet",
+                          statement.position);
+  }
+
+  Status status = engine_.catalog().RunInTransaction([&]() -> Status {
+    RETURN_NOT_OK(EnsureTopic(properties));
+    RelationInfo relation;
+    relation.schema_id = container.second.id;
+    relation.name = name;
+    relation.kind = RelationKind::kStream;
+    relation.columns = columns.fields();
+    relation.properties = properties;
+    relation.store_id = store.id;
+    relation.owner = std::string(kDefaultOwner);
+    ASSIGN_OR_RETURN(relation, engine_.catalog().CreateRelation(relation));
+    BoundRelation bound{container.first, container.second, relation, store,
+                        container.first.name + "." + container.second.name + "." + name};
+    std::vector<int64_t> sources;
+    ASSIGN_OR_RETURN(auto plan, PlanPersistentQuery(*statement.query, bound, &sources));
+    return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement), relation.id,
+                                 sources);
+  });
+  RETURN_NOT_OK(status);
+  handler_.OnCommandComplete("CREATE STREAM");
+  return Status::OK();
+}
+
+Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
+  std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+  Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
+  ASSIGN_OR_RETURN(BoundRelation target, binder.BindRelation(statement.target));
+  if (target.store.type != "local") {
+    return Status::Binder("INSERT INTO ... SELECT writes only to relations on the local store",
+                          statement.target.position);
+  }
+  if (!statement.properties.empty()) {
+    return Status::Binder("INSERT INTO ... WITH (...) takes no properties yet",
+                          statement.properties[0].key_position);
+  }
+  RETURN_NOT_OK(engine_.catalog().RunInTransaction([&]() -> Status {
+    std::vector<int64_t> sources;
+    ASSIGN_OR_RETURN(auto plan, PlanPersistentQuery(*statement.query, target, &sources));
+    return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement),
+                                 target.relation.id, sources);
+  }));
+  handler_.OnCommandComplete("INSERT INTO");
+  return Status::OK();
+}
+
+Status StatementExecutor::StopQuery(int64_t query_id, const std::string& reason) {
+  engine_.supervisor().Stop(query_id);
+  return engine_.catalog().SetQueryState(query_id, QueryState::kTerminated, reason);
+}
+
+Status StatementExecutor::TerminateQuery(const TerminateQueryStatement& statement) {
+  ASSIGN_OR_RETURN(int64_t query_id, ParseQueryId(statement.query_id));
+  std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+  std::optional<QueryInfo> query = engine_.catalog().FindQuery(query_id);
+  if (!query) {
+    return Status::Catalog("query " + std::to_string(query_id) + " does not exist",
+                           statement.query_id.position);
+  }
+  if (query->state == QueryState::kTerminated) {
+    handler_.OnNotice("query " + std::to_string(query_id) + " is already terminated");
+  } else {
+    RETURN_NOT_OK(StopQuery(query_id, "terminated by TERMINATE QUERY"));
+  }
+  handler_.OnCommandComplete("TERMINATE QUERY");
+  return Status::OK();
+}
+
+Status StatementExecutor::RestartQuery(const RestartQueryStatement& statement) {
+  ASSIGN_OR_RETURN(int64_t query_id, ParseQueryId(statement.query_id));
+  std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+  std::optional<QueryInfo> query = engine_.catalog().FindQuery(query_id);
+  if (!query) {
+    return Status::Catalog("query " + std::to_string(query_id) + " does not exist",
+                           statement.query_id.position);
+  }
+  engine_.supervisor().Stop(query_id);
+  RETURN_NOT_OK(engine_.StartQuery(query_id));
+  handler_.OnCommandComplete("RESTART QUERY");
+  return Status::OK();
+}
+
+Status StatementExecutor::Flush(const FlushStatement& statement) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::seconds(120);
+  // Rounds: wait until every running query reached its sources' current end; outputs of one
+  // query can be another's input, so repeat until a round finds nothing new.
+  std::map<int64_t, std::map<std::string, std::vector<int64_t>>> previous;
+  while (true) {
+    std::map<int64_t, std::map<std::string, std::vector<int64_t>>> targets;
+    {
+      std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+      ASSIGN_OR_RETURN(std::vector<QueryInfo> running,
+                       engine_.catalog().ListQueriesByState(QueryState::kRunning));
+      for (const QueryInfo& query : running) {
+        for (int64_t relation_id : query.source_relation_ids) {
+          ASSIGN_OR_RETURN(RelationInfo relation, engine_.catalog().GetRelationById(relation_id));
+          std::string topic = RelationTopic(relation);
+          ASSIGN_OR_RETURN(targets[query.id][topic], engine_.log().EndOffsets(topic));
+        }
+      }
+    }
+    if (targets == previous) break;
+    for (const auto& [query_id, positions] : targets) {
+      auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (remaining.count() <= 0) {
+        return Status::Execution("FLUSH timed out after 120 s waiting for query " +
+                                 std::to_string(query_id));
+      }
+      Status status = engine_.supervisor().WaitForPositions(query_id, positions, remaining,
+                                                            &session_.cancel_requested_);
+      if (status.category() == ErrorCategory::kCancelled) return status;
+      if (!status.ok()) {
+        handler_.OnNotice("query " + std::to_string(query_id) + ": " + status.message());
+      }
+    }
+    previous = std::move(targets);
+  }
+  handler_.OnCommandComplete("FLUSH");
+  return Status::OK();
+}
+
+}  // namespace sluice

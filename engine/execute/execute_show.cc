@@ -1,0 +1,206 @@
+// SHOW lists and DESCRIBE details, returned as ordinary result sets.
+
+#include "common/clock.h"
+#include "engine/execute/statement_executor.h"
+#include "planner/binder/binder.h"
+#include "planner/binder/relation_schema.h"
+
+namespace sluice {
+
+namespace {
+
+Schema TextSchema(std::initializer_list<const char*> names) {
+  Schema schema;
+  for (const char* name : names) schema.Add(Field{name, DataType::Varchar()});
+  return schema;
+}
+
+Value Text(std::string text) { return Value::Varchar(std::move(text)); }
+
+const char* RelationKindName(RelationKind kind) {
+  switch (kind) {
+    case RelationKind::kStream: return "STREAM";
+    case RelationKind::kChangelog: return "CHANGELOG";
+    case RelationKind::kMaterializedView: return "MATERIALIZED VIEW";
+  }
+  return "RELATION";
+}
+
+std::string JoinOffsets(const std::vector<int64_t>& offsets) {
+  std::string text;
+  for (size_t i = 0; i < offsets.size(); ++i) text += (i ? "," : "") + std::to_string(offsets[i]);
+  return text;
+}
+
+}  // namespace
+
+Status StatementExecutor::Show(const ShowStatement& statement) {
+  std::vector<std::vector<Value>> rows;
+  Schema schema;
+  std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+  Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
+  Catalog& catalog = engine_.catalog();
+  switch (statement.what) {
+    case ShowKind::kDatabases: {
+      schema = TextSchema({"name"});
+      ASSIGN_OR_RETURN(auto databases, catalog.ListDatabases());
+      for (const auto& database : databases) rows.push_back({Text(database.name)});
+      break;
+    }
+    case ShowKind::kSchemas: {
+      schema = TextSchema({"name"});
+      QualifiedName name;
+      name.parts = {session_.current_database_};
+      if (statement.scope) name = *statement.scope;
+      ASSIGN_OR_RETURN(DatabaseInfo database, binder.BindDatabase(name));
+      ASSIGN_OR_RETURN(auto schemas, catalog.ListSchemas(database.id));
+      for (const auto& item : schemas) rows.push_back({Text(item.name)});
+      break;
+    }
+    case ShowKind::kRelations:
+    case ShowKind::kStreams:
+    case ShowKind::kChangelogs:
+    case ShowKind::kMaterializedViews: {
+      schema = TextSchema({"name", "kind"});
+      QualifiedName name;
+      name.parts = {session_.current_database_, session_.current_schema_};
+      if (statement.scope) name = *statement.scope;
+      ASSIGN_OR_RETURN(auto bound, binder.BindSchema(name));
+      ASSIGN_OR_RETURN(auto relations, catalog.ListRelations(bound.second.id));
+      for (const auto& relation : relations) {
+        bool wanted = statement.what == ShowKind::kRelations ||
+                      (statement.what == ShowKind::kStreams &&
+                       relation.kind == RelationKind::kStream) ||
+                      (statement.what == ShowKind::kChangelogs &&
+                       relation.kind == RelationKind::kChangelog) ||
+                      (statement.what == ShowKind::kMaterializedViews &&
+                       relation.kind == RelationKind::kMaterializedView);
+        if (wanted) rows.push_back({Text(relation.name), Text(RelationKindName(relation.kind))});
+      }
+      break;
+    }
+    case ShowKind::kStores: {
+      schema = TextSchema({"name", "type"});
+      ASSIGN_OR_RETURN(auto stores, catalog.ListStores());
+      for (const auto& store : stores) rows.push_back({Text(store.name), Text(store.type)});
+      break;
+    }
+    case ShowKind::kQueries: {
+      schema = Schema({Field{"id", DataType::Bigint()}, Field{"state", DataType::Varchar()},
+                       Field{"owner", DataType::Varchar()}, Field{"sink", DataType::Varchar()},
+                       Field{"sql", DataType::Varchar()}, Field{"reason", DataType::Varchar()}});
+      ASSIGN_OR_RETURN(auto queries, catalog.ListQueries());
+      for (const auto& query : queries) {
+        std::string sink;
+        if (query.sink_relation_id > 0) {
+          if (auto relation = catalog.GetRelationById(query.sink_relation_id); relation.ok()) {
+            sink = QualifiedRelationName(catalog, *relation);
+          }
+        }
+        rows.push_back({Value::Bigint(query.id), Text(QueryStateName(query.state)),
+                        Text(query.owner), Text(sink), Text(query.sql),
+                        query.state_reason.empty() ? Value::Null(DataType::Varchar())
+                                                   : Text(query.state_reason)});
+      }
+      break;
+    }
+    case ShowKind::kTopics: {
+      schema = Schema({Field{"name", DataType::Varchar()}, Field{"partitions", DataType::Integer()}});
+      if (statement.scope && statement.scope->parts.back() != "local") {
+        ASSIGN_OR_RETURN(StoreInfo store,
+                         binder.BindStore(statement.scope->parts.back(), statement.scope->position));
+        return Status::Binder("SHOW TOPICS is not supported for store type '" + store.type + "'",
+                              statement.scope->position);
+      }
+      ASSIGN_OR_RETURN(auto topics, engine_.log().ListTopics());
+      for (const auto& topic : topics) {
+        ASSIGN_OR_RETURN(TopicInfo info, engine_.log().GetTopicInfo(topic));
+        rows.push_back({Text(topic), Value::Integer(info.partitions)});
+      }
+      break;
+    }
+  }
+  return EmitRows(schema, rows);
+}
+
+Status StatementExecutor::Describe(const DescribeStatement& statement) {
+  std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+  Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
+  Schema properties_schema = TextSchema({"property", "value"});
+  std::vector<std::vector<Value>> properties;
+  auto add = [&](std::string key, std::string value) {
+    properties.push_back({Text(std::move(key)), Text(std::move(value))});
+  };
+
+  if (statement.object_type == ObjectType::kQuery) {
+    int64_t query_id = 0;
+    for (char c : statement.query_id.name) {
+      if (c < '0' || c > '9') {
+        return Status::Binder("query ids are numbers (see SHOW QUERIES)",
+                              statement.query_id.position);
+      }
+      query_id = query_id * 10 + (c - '0');
+    }
+    std::optional<QueryInfo> query = engine_.catalog().FindQuery(query_id);
+    if (!query) {
+      return Status::Catalog("query " + statement.query_id.name + " does not exist",
+                             statement.query_id.position);
+    }
+    add("id", std::to_string(query->id));
+    add("state", QueryStateName(query->state));
+    add("reason", query->state_reason);
+    add("owner", query->owner);
+    add("sql", query->sql);
+    QueryStatus status = engine_.supervisor().Snapshot(query_id);
+    if (status.pid > 0) add("worker pid", std::to_string(status.pid));
+    add("records in", std::to_string(status.progress.records_in));
+    add("records out", std::to_string(status.progress.records_out));
+    add("records failed", std::to_string(status.progress.records_failed));
+    if (!status.progress.last_error.empty()) add("last error", status.progress.last_error);
+    for (const auto& [topic, positions] : status.progress.positions) {
+      add("position " + topic, JoinOffsets(positions));
+      auto ends = status.progress.end_offsets.find(topic);
+      if (ends != status.progress.end_offsets.end() && ends->second.size() == positions.size()) {
+        int64_t lag = 0;
+        for (size_t i = 0; i < positions.size(); ++i) lag += ends->second[i] - positions[i];
+        add("lag " + topic, std::to_string(lag));
+      }
+    }
+    if (!status.protections.empty()) add("sandbox", status.protections);
+    add("restarts", std::to_string(status.restart_count));
+    return EmitRows(properties_schema, properties);
+  }
+
+  if (statement.object_type == ObjectType::kStore) {
+    ASSIGN_OR_RETURN(StoreInfo store,
+                     binder.BindStore(statement.name.parts.back(), statement.name.position));
+    add("name", store.name);
+    add("type", store.type);
+    for (const auto& [key, value] : store.properties) add(key, value);
+    return EmitRows(properties_schema, properties);
+  }
+
+  if (statement.object_type == ObjectType::kDatabase || statement.object_type == ObjectType::kSchema) {
+    return Status::Binder("DESCRIBE takes a relation, QUERY id or STORE name", statement.position);
+  }
+  ASSIGN_OR_RETURN(BoundRelation bound, binder.BindRelation(statement.name));
+  Schema columns_schema = TextSchema({"column", "type", "key"});
+  std::vector<std::vector<Value>> columns;
+  for (const Field& field : bound.relation.columns) {
+    bool is_key = std::find(bound.relation.primary_key.begin(), bound.relation.primary_key.end(),
+                            field.name) != bound.relation.primary_key.end();
+    columns.push_back({Text(field.name), Text(field.type.ToString()),
+                       Text(is_key ? "PRIMARY KEY" : "")});
+  }
+  RETURN_NOT_OK(EmitRows(columns_schema, columns));
+  add("name", bound.qualified_name);
+  add("kind", RelationKindName(bound.relation.kind));
+  add("store", bound.store.name);
+  for (const auto& [key, value] : bound.relation.properties) {
+    if (key != "store") add(key, value);
+  }
+  add("owner", bound.relation.owner);
+  return EmitRows(properties_schema, properties);
+}
+
+}  // namespace sluice

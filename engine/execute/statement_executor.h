@@ -1,0 +1,76 @@
+#pragma once
+// Executes one parsed statement for a session. One method per statement family, each in its own
+// file under engine/execute/ (execute_ddl.cc, execute_show.cc, execute_insert.cc, ...). Positions
+// in returned errors are relative to the statement text.
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "engine/engine.h"
+#include "engine/engine_impl.h"
+#include "parser/ast.h"
+#include "planner/binder/binder.h"
+#include "runtime/plan/physical_plan.h"
+
+namespace sluice {
+
+class StatementExecutor {
+ public:
+  // `text` is the statement's own text (what positions refer to).
+  StatementExecutor(EngineImpl& engine, Session& session, std::string_view text,
+                    ResultHandler& handler)
+      : engine_(engine), session_(session), text_(text), handler_(handler) {}
+
+  Status Execute(const Statement& statement);
+
+ private:
+  // execute_ddl.cc
+  Status CreateDatabase(const CreateDatabaseStatement& statement);
+  Status CreateSchema(const CreateSchemaStatement& statement);
+  Status UseDatabase(const UseDatabaseStatement& statement);
+  Status UseSchema(const UseSchemaStatement& statement);
+  Status Drop(const DropStatement& statement);
+  // execute_drop.cc. REQUIRES: catalog mutex held.
+  Status DropRelationCascade(const RelationInfo& relation, bool cascade, int64_t position);
+  Status CreateRelation(const CreateRelationStatement& statement);
+  Status CreateStore(const CreateStoreStatement& statement);
+  // Creates the relation's topic in the local log, or checks an existing one's partition count.
+  // Marks properties["topic.owned"] when it created the topic.
+  Status EnsureTopic(std::map<std::string, std::string>& properties);
+  // execute_show.cc
+  Status Show(const ShowStatement& statement);
+  Status Describe(const DescribeStatement& statement);
+  // execute_insert.cc
+  Status InsertValues(const InsertValuesStatement& statement);
+  // execute_query.cc
+  Status Select(const SelectStatement& statement);
+  Status CreateRelationAsSelect(const CreateRelationAsSelectStatement& statement);
+  Status InsertSelect(const InsertSelectStatement& statement);
+  Status TerminateQuery(const TerminateQueryStatement& statement);
+  Status RestartQuery(const RestartQueryStatement& statement);
+  Status Flush(const FlushStatement& statement);
+  // Stops a query's worker and records it TERMINATED with `reason`. REQUIRES: catalog mutex held.
+  Status StopQuery(int64_t query_id, const std::string& reason);
+  // REQUIRES: catalog mutex held. Plans `select` writing into `target`; appends the ids of the
+  // relations it reads to `sources`.
+  Result<std::unique_ptr<PhysicalPlan>> PlanPersistentQuery(const SelectStatement& select,
+                                                            const BoundRelation& target,
+                                                            std::vector<int64_t>* sources);
+  // REQUIRES: catalog mutex held. Records the query in the catalog and starts its worker.
+  Status LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> plan, const std::string& sql,
+                               int64_t sink_relation_id, const std::vector<int64_t>& sources);
+  // execute_print.cc
+  Status PrintTopic(const PrintTopicStatement& statement);
+
+  // Sends a small fully materialized result (SHOW, DESCRIBE) to the handler.
+  Status EmitRows(const Schema& schema, const std::vector<std::vector<Value>>& rows);
+  std::string_view text() const { return text_; }
+
+  EngineImpl& engine_;
+  Session& session_;
+  std::string_view text_;
+  ResultHandler& handler_;
+};
+
+}  // namespace sluice

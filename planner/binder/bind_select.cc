@@ -1,0 +1,136 @@
+#include <set>
+
+#include "planner/binder/binder.h"
+#include "planner/binder/expression_binder.h"
+#include "planner/binder/relation_schema.h"
+
+namespace sluice {
+
+namespace {
+
+// Name of an unaliased select item: a column keeps its name, anything else is named by its SQL.
+std::string DefaultItemName(const Expr& expr) {
+  if (expr.kind == ExprKind::kColumnRef) return expr.As<ColumnRefExpr>().parts.back();
+  if (expr.kind == ExprKind::kFieldAccess) return expr.As<FieldAccessExpr>().field;
+  return ToSql(expr);
+}
+
+Status NotYet(std::string_view what, int64_t position) {
+  return Status::Binder(std::string(what) + " is not supported yet", position);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LogicalOperator>> Binder::BindSelect(const SelectStatement& select) {
+  if (select.from == nullptr) {
+    return Status::Binder("a query needs a FROM clause naming a stream or changelog",
+                          select.position);
+  }
+  if (select.from->kind != FromKind::kRelation) {
+    return NotYet(select.from->kind == FromKind::kJoin ? "JOIN" : "a windowed FROM (TUMBLE, HOP, SESSION)",
+                  select.from->position);
+  }
+  if (select.distinct) return NotYet("SELECT DISTINCT", select.position);
+  if (!select.group_by.empty()) return NotYet("GROUP BY", select.group_by[0]->position);
+  if (select.having) return NotYet("HAVING", select.having->position);
+  if (!select.order_by.empty()) {
+    return Status::Binder("ORDER BY is not supported on streams",
+                          select.order_by[0].expr->position);
+  }
+  if (select.emit == EmitMode::kChanges || select.emit == EmitMode::kFinal) {
+    return Status::Binder("EMIT applies only to aggregations", select.emit_position);
+  }
+
+  const auto& from = select.from->As<RelationRef>();
+  ASSIGN_OR_RETURN(BoundRelation bound, BindRelation(from.name));
+  Schema relation_schema = RelationColumns(bound.relation);
+  BindScope scope;
+  scope.AddRelation(from.alias.empty() ? bound.relation.name : from.alias, bound.qualified_name,
+                    relation_schema);
+  ExpressionBinder binder(scope);
+
+  // Pass 1: which columns does the query read?
+  for (const SelectItem& item : select.items) {
+    if (item.expr->kind == ExprKind::kStar) {
+      const auto& star = item.expr->As<StarExpr>();
+      if (!star.qualifier.empty() && star.qualifier.back() != scope.relations()[0].alias) {
+        return Status::Binder("relation \"" + star.qualifier.back() + "\" is not in the FROM clause",
+                              star.position);
+      }
+      scope.MarkAllUsed(0);
+      continue;
+    }
+    RETURN_NOT_OK(binder.CollectColumns(*item.expr));
+  }
+  if (select.where) RETURN_NOT_OK(binder.CollectColumns(*select.where));
+  int timestamp_column = -1;
+  ASSIGN_OR_RETURN(timestamp_column, TimestampColumn(bound.relation, relation_schema));
+  // The source derives event time from this column, so it is always decoded.
+  if (timestamp_column >= 0) scope.relations()[0].used[static_cast<size_t>(timestamp_column)] = true;
+  scope.AssignBatchLayout();
+
+  auto get = std::make_unique<LogicalGet>(scope.BatchSchema());
+  get->qualified_name = bound.qualified_name;
+  get->store_type = bound.store.type;
+  get->store_properties = bound.store.properties;
+  get->topic = RelationTopic(bound.relation);
+  get->partitions = RelationPartitions(bound.relation);
+  get->relation_schema = relation_schema;
+  get->columns = scope.LoadedColumns(0);
+  get->timestamp_column = timestamp_column;
+  get->properties = bound.relation.properties;
+  ASSIGN_OR_RETURN(auto source_properties, BindSourceProperties(from.properties));
+  for (auto& [key, value] : source_properties) get->properties[key] = value;
+  std::unique_ptr<LogicalOperator> plan = std::move(get);
+
+  if (select.where) {
+    ASSIGN_OR_RETURN(auto predicate, binder.BindPredicate(*select.where, "WHERE"));
+    auto filter = std::make_unique<LogicalFilter>(plan->schema(), std::move(predicate));
+    filter->children().push_back(std::move(plan));
+    plan = std::move(filter);
+  }
+
+  std::vector<std::unique_ptr<Expression>> expressions;
+  Schema output;
+  std::set<std::string> names;
+  auto add_output = [&](std::string name, std::unique_ptr<Expression> expr,
+                        int64_t position) -> Status {
+    if (!names.insert(name).second) {
+      return Status::Binder("duplicate output column \"" + name + "\"; rename one with AS",
+                            position);
+    }
+    output.Add(Field{std::move(name), expr->type()});
+    expressions.push_back(std::move(expr));
+    return Status::OK();
+  };
+  for (const SelectItem& item : select.items) {
+    if (item.expr->kind == ExprKind::kStar) {
+      for (size_t column_idx = 0; column_idx < relation_schema.size(); ++column_idx) {
+        ResolvedColumn column{0, column_idx, {}};
+        const Field& field = relation_schema.field(column_idx);
+        RETURN_NOT_OK(add_output(field.name,
+                                 MakeColumnRef(scope.BatchIndex(column), field.type,
+                                               item.expr->position),
+                                 item.expr->position));
+      }
+      continue;
+    }
+    ASSIGN_OR_RETURN(auto expr, binder.Bind(*item.expr));
+    std::string name = item.alias.empty() ? DefaultItemName(*item.expr) : item.alias;
+    RETURN_NOT_OK(add_output(std::move(name), std::move(expr),
+                             item.alias.empty() ? item.expr->position : item.alias_position));
+  }
+  auto projection = std::make_unique<LogicalProjection>(output, std::move(expressions));
+  projection->children().push_back(std::move(plan));
+  plan = std::move(projection);
+
+  if (select.limit) {
+    if (*select.limit < 0) return Status::Binder("LIMIT must not be negative", select.limit_position);
+    auto limit = std::make_unique<LogicalLimit>(plan->schema(), *select.limit);
+    limit->children().push_back(std::move(plan));
+    plan = std::move(limit);
+  }
+  return plan;
+}
+
+}  // namespace sluice

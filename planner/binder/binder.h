@@ -1,0 +1,52 @@
+#pragma once
+// The binder: resolves names against the catalog and the session's current database and schema,
+// types every expression and turns statements into what the engine executes — a logical plan for
+// queries, catalog definitions for DDL. It never touches data.
+
+#include <memory>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "common/status.h"
+#include "parser/ast.h"
+#include "planner/logical/logical_operator.h"
+
+namespace sluice {
+
+// A relation found by name, with its containers.
+struct BoundRelation {
+  DatabaseInfo database;
+  SchemaInfo schema;
+  RelationInfo relation;
+  StoreInfo store;
+  std::string qualified_name;  // db.schema.name
+};
+
+class Binder {
+ public:
+  Binder(Catalog& catalog, std::string current_database, std::string current_schema)
+      : catalog_(catalog),
+        current_database_(std::move(current_database)),
+        current_schema_(std::move(current_schema)) {}
+
+  // `db`, for statements naming a database.
+  Result<DatabaseInfo> BindDatabase(const QualifiedName& name) const;
+  // `[db.]schema`.
+  Result<std::pair<DatabaseInfo, SchemaInfo>> BindSchema(const QualifiedName& name) const;
+  // `[[db.]schema.]relation`.
+  Result<BoundRelation> BindRelation(const QualifiedName& name) const;
+  // The schema a new relation named `name` goes into, and its bare name.
+  Result<std::pair<std::pair<DatabaseInfo, SchemaInfo>, std::string>> BindNewRelationName(
+      const QualifiedName& name) const;
+  Result<StoreInfo> BindStore(const std::string& name, int64_t position) const;
+
+  // SELECT -> logical plan (Get -> [Filter] -> Projection -> [Limit]).
+  Result<std::unique_ptr<LogicalOperator>> BindSelect(const SelectStatement& select);
+
+ private:
+  Catalog& catalog_;
+  std::string current_database_;
+  std::string current_schema_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,163 @@
+#include "planner/binder/relation_schema.h"
+
+#include <charconv>
+#include <vector>
+
+#include "catalog/name_suggestion.h"
+#include "runtime/plan/physical_plan.h"
+
+namespace sluice {
+
+namespace {
+
+const std::vector<std::string>& RelationPropertyKeys() {
+  static const std::vector<std::string> kKeys = {
+      "topic",           "value.format",
+      "timestamp",       "partitions",
+      "store",           "key.columns",
+      "starting.position", "source.deserialization.error.handling",
+      "source.deserialization.error.topic"};
+  return kKeys;
+}
+
+const std::vector<std::string>& SourcePropertyKeys() {
+  static const std::vector<std::string> kKeys = {"starting.position",
+                                                 "source.deserialization.error.handling",
+                                                 "source.deserialization.error.topic"};
+  return kKeys;
+}
+
+Status UnknownProperty(const Property& property, const std::vector<std::string>& known) {
+  std::string message = "unknown property '" + property.key + "'";
+  if (auto hint = ClosestName(property.key, known)) {
+    message += " (did you mean '" + *hint + "'?)";
+  } else {
+    message += "; known properties:";
+    for (size_t i = 0; i < known.size(); ++i) message += (i ? ", '" : " '") + known[i] + "'";
+  }
+  return Status::Binder(message, property.key_position);
+}
+
+Status CheckSourceProperty(const Property& property) {
+  if (property.key == "starting.position") {
+    if (property.value != "earliest" && property.value != "latest") {
+      return Status::Binder("'starting.position' must be 'earliest' or 'latest'",
+                            property.value_position);
+    }
+  } else if (property.key == "source.deserialization.error.handling") {
+    Result<ErrorHandling> handling = ParseErrorHandling(property.value);
+    if (!handling.ok()) return handling.status().WithPosition(property.value_position);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Schema RelationColumns(const RelationInfo& relation) { return Schema(relation.columns); }
+
+std::string RelationTopic(const RelationInfo& relation) {
+  auto it = relation.properties.find("topic");
+  return it == relation.properties.end() ? relation.name : it->second;
+}
+
+int32_t RelationPartitions(const RelationInfo& relation) {
+  auto it = relation.properties.find("partitions");
+  if (it == relation.properties.end()) return 1;
+  int32_t partitions = 1;
+  std::from_chars(it->second.data(), it->second.data() + it->second.size(), partitions);
+  return partitions;
+}
+
+Result<int> TimestampColumn(const RelationInfo& relation, const Schema& schema) {
+  auto it = relation.properties.find("timestamp");
+  if (it == relation.properties.end()) return -1;
+  int index = schema.IndexOf(it->second);
+  if (index < 0) {
+    return Status::Binder("relation \"" + relation.name + "\" names timestamp column \"" +
+                          it->second + "\", which it does not have");
+  }
+  return index;
+}
+
+Result<std::map<std::string, std::string>> BindRelationProperties(
+    const PropertyList& properties, const std::string& default_topic, const Schema& columns) {
+  std::map<std::string, std::string> result = {
+      {"topic", default_topic}, {"value.format", "json"}, {"partitions", "1"}, {"store", "local"}};
+  for (const Property& property : properties) {
+    const auto& known = RelationPropertyKeys();
+    if (std::find(known.begin(), known.end(), property.key) == known.end()) {
+      return UnknownProperty(property, known);
+    }
+    if (property.key == "value.format") {
+      if (property.value != "json" && property.value != "JSON") {
+        return Status::Binder("unsupported 'value.format' '" + property.value +
+                                  "'; supported: 'json'",
+                              property.value_position);
+      }
+      result[property.key] = "json";
+      continue;
+    }
+    if (property.key == "partitions") {
+      int64_t partitions = 0;
+      auto [end, error] = std::from_chars(property.value.data(),
+                                          property.value.data() + property.value.size(),
+                                          partitions);
+      if (error != std::errc() || end != property.value.data() + property.value.size() ||
+          partitions < 1 || partitions > 1024) {
+        return Status::Binder("'partitions' must be a whole number from 1 to 1024",
+                              property.value_position);
+      }
+    } else if (property.key == "timestamp") {
+      int index = columns.IndexOf(property.value);
+      if (index < 0) {
+        std::vector<std::string> names;
+        for (const auto& field : columns.fields()) names.push_back(field.name);
+        std::string message = "timestamp column \"" + property.value + "\" is not a column";
+        if (auto hint = ClosestName(property.value, names)) {
+          message += " (did you mean \"" + *hint + "\"?)";
+        }
+        return Status::Binder(message, property.value_position);
+      }
+      TypeId type = columns.field(static_cast<size_t>(index)).type.id();
+      if (type != TypeId::kBigint && type != TypeId::kTimestamp) {
+        return Status::Binder("timestamp column \"" + property.value +
+                                  "\" must be BIGINT (epoch milliseconds) or TIMESTAMP, not " +
+                                  columns.field(static_cast<size_t>(index)).type.ToString(),
+                              property.value_position);
+      }
+    } else if (property.key == "key.columns") {
+      size_t start = 0;
+      while (start <= property.value.size()) {
+        size_t comma = property.value.find(',', start);
+        std::string name = property.value.substr(start, comma - start);
+        while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+        while (!name.empty() && name.back() == ' ') name.pop_back();
+        if (columns.IndexOf(name) < 0) {
+          return Status::Binder("key column \"" + name + "\" is not a column",
+                                property.value_position);
+        }
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    } else {
+      RETURN_NOT_OK(CheckSourceProperty(property));
+    }
+    result[property.key] = property.value;
+  }
+  return result;
+}
+
+Result<std::map<std::string, std::string>> BindSourceProperties(const PropertyList& properties) {
+  std::map<std::string, std::string> result;
+  for (const Property& property : properties) {
+    const auto& known = SourcePropertyKeys();
+    if (std::find(known.begin(), known.end(), property.key) == known.end()) {
+      return UnknownProperty(property, known);
+    }
+    RETURN_NOT_OK(CheckSourceProperty(property));
+    result[property.key] = property.value;
+  }
+  return result;
+}
+
+}  // namespace sluice

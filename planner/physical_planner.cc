@@ -1,0 +1,73 @@
+#include "planner/physical_planner.h"
+
+#include <vector>
+
+namespace sluice {
+
+namespace {
+
+Status BuildSource(const LogicalGet& get, SourceSpec& source) {
+  source.store_type = get.store_type;
+  source.relation = get.qualified_name;
+  source.topic = get.topic;
+  source.partitions = get.partitions;
+  source.relation_schema = get.relation_schema;
+  source.columns = get.columns;
+  source.timestamp_column = get.timestamp_column;
+  source.properties = get.store_properties;
+  for (const auto& [key, value] : get.properties) {
+    if (key == "value.format") {
+      source.value_format = value;
+    } else if (key == "starting.position") {
+      if (value != "earliest" && value != "latest") {
+        return Status::Binder("'starting.position' must be 'earliest' or 'latest', got '" + value +
+                              "'");
+      }
+      source.start_at_earliest = value == "earliest";
+    } else if (key == "source.deserialization.error.handling") {
+      ASSIGN_OR_RETURN(source.error_handling, ParseErrorHandling(value));
+    } else if (key == "source.deserialization.error.topic") {
+      source.error_topic = value;
+    }
+  }
+  if (source.error_handling == ErrorHandling::kIgnoreAndLog && source.error_topic.empty()) {
+    source.error_topic = source.topic + "_errors";
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PhysicalPlan>> CreatePhysicalPlan(std::unique_ptr<LogicalOperator> logical) {
+  auto plan = std::make_unique<PhysicalPlan>();
+  // Walk from the root down to the scan, collecting operators; the pipeline runs them bottom-up.
+  std::vector<LogicalOperator*> chain;
+  for (LogicalOperator* node = logical.get(); node != nullptr;
+       node = node->children().empty() ? nullptr : node->children()[0].get()) {
+    chain.push_back(node);
+  }
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    LogicalOperator& node = **it;
+    switch (node.kind()) {
+      case LogicalOperatorKind::kGet:
+        RETURN_NOT_OK(BuildSource(node.As<LogicalGet>(), plan->source));
+        break;
+      case LogicalOperatorKind::kFilter:
+        plan->operators.push_back(std::make_unique<PhysicalFilter>(
+            std::move(node.As<LogicalFilter>().predicate), node.schema()));
+        break;
+      case LogicalOperatorKind::kProjection:
+        plan->operators.push_back(std::make_unique<PhysicalProject>(
+            std::move(node.As<LogicalProjection>().expressions), node.schema()));
+        break;
+      case LogicalOperatorKind::kLimit:
+        plan->limit = node.As<LogicalLimit>().limit;
+        break;
+    }
+  }
+  plan->sink.kind = SinkKind::kCollect;
+  plan->sink.schema = plan->output_schema();
+  return plan;
+}
+
+}  // namespace sluice

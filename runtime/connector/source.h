@@ -1,0 +1,52 @@
+#pragma once
+// A source connector turns a store's records into batches of the query's columns. It owns the bad
+// record policy ('source.deserialization.error.handling'), because only it knows the raw bytes and
+// where they came from.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/batch.h"
+#include "common/status.h"
+
+namespace sluice {
+
+struct SourceStats {
+  int64_t records_in = 0;
+  int64_t records_failed = 0;  // skipped under IGNORE / IGNORE_AND_LOG
+  std::string last_error;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Appends up to `max_rows` decoded rows (columns, meta, keys) to `batch`, which has the
+  // source's output schema. Never blocks; an empty result means nothing is available right now.
+  // Returns an error for a bad record under TERMINATE or a storage failure.
+  virtual Status Poll(size_t max_rows, RecordBatch& batch) = 0;
+  // Sleeps until data may be available or `timeout_ms` passed.
+  virtual void WaitForData(int timeout_ms) = 0;
+  // Next offset to read per partition (positions of everything returned so far).
+  virtual std::vector<int64_t> positions() const = 0;
+  // End offset per partition as of the last poll.
+  virtual std::vector<int64_t> end_offsets() const = 0;
+  // True when a bounded source has returned everything it will ever return.
+  virtual bool exhausted() const { return false; }
+  virtual const std::string& topic() const = 0;
+  virtual const SourceStats& stats() const = 0;
+};
+
+// Where a pipeline's output goes.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // Writes every row of `batch` (the plan's output schema).
+  virtual Status Write(const RecordBatch& batch) = 0;
+  // Makes everything written so far visible to readers (and durable where the store is).
+  virtual Status Flush() = 0;
+  virtual int64_t records_out() const = 0;
+};
+
+}  // namespace sluice

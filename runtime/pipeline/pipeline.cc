@@ -1,0 +1,131 @@
+#include "runtime/pipeline/pipeline.h"
+
+#include <chrono>
+
+#include "runtime/connector/connector_factory.h"
+#include "runtime/operator/stateless_operators.h"
+
+namespace sluice {
+
+namespace {
+
+constexpr size_t kBatchRows = 1024;
+
+std::string DescribeRecord(const Source& source, const RecordMeta& meta) {
+  return "topic " + source.topic() + " partition " + std::to_string(meta.partition) + " offset " +
+         std::to_string(meta.offset);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan> plan,
+                                                   const std::string& data_dir,
+                                                   std::unique_ptr<Sink> sink) {
+  std::unique_ptr<Pipeline> pipeline(new Pipeline());
+  ASSIGN_OR_RETURN(pipeline->source_, CreateSource(plan->source, data_dir));
+  if (sink == nullptr) {
+    ASSIGN_OR_RETURN(sink, CreateSink(plan->sink, data_dir));
+  }
+  pipeline->sink_ = std::move(sink);
+  for (int column : plan->source.columns) {
+    pipeline->source_schema_.Add(plan->source.relation_schema.field(static_cast<size_t>(column)));
+  }
+  pipeline->plan_ = std::move(plan);
+  return pipeline;
+}
+
+Status Pipeline::RunOperators(RecordBatch& batch) {
+  for (const auto& op : plan_->operators) {
+    while (true) {
+      eval_context_.error_row = -1;
+      Status status = ExecuteOperator(*op, batch, eval_context_);
+      if (status.ok()) break;
+      int64_t row = eval_context_.error_row;
+      if (row < 0 || static_cast<size_t>(row) >= batch.num_rows()) return status;
+      std::string where = DescribeRecord(*source_, batch.meta()[static_cast<size_t>(row)]);
+      if (plan_->source.error_handling == ErrorHandling::kTerminate) {
+        return status.WithContext("record at " + where);
+      }
+      // IGNORE / IGNORE_AND_LOG: drop the failing row and evaluate the rest again.
+      ++records_failed_in_operators_;
+      last_operator_error_ = "record at " + where + ": " + status.message();
+      std::vector<uint8_t> keep(batch.num_rows(), 1);
+      keep[static_cast<size_t>(row)] = 0;
+      batch.Filter(keep);
+    }
+  }
+  return Status::OK();
+}
+
+Status Pipeline::Step(bool* idle, bool* finished) {
+  *idle = false;
+  *finished = false;
+  if (plan_->limit >= 0 && rows_emitted_ >= plan_->limit) {
+    *finished = true;
+    return Status::OK();
+  }
+  RecordBatch batch(source_schema_);
+  RETURN_NOT_OK(source_->Poll(kBatchRows, batch));
+  if (batch.num_rows() == 0) {
+    *idle = true;
+    *finished = source_->exhausted();
+    return Status::OK();
+  }
+  RETURN_NOT_OK(RunOperators(batch));
+  if (plan_->limit >= 0) {
+    int64_t room = plan_->limit - rows_emitted_;
+    if (static_cast<int64_t>(batch.num_rows()) > room) {
+      std::vector<uint8_t> keep(batch.num_rows(), 0);
+      for (int64_t row = 0; row < room; ++row) keep[static_cast<size_t>(row)] = 1;
+      batch.Filter(keep);
+    }
+  }
+  if (batch.num_rows() > 0) {
+    RETURN_NOT_OK(sink_->Write(batch));
+    rows_emitted_ += static_cast<int64_t>(batch.num_rows());
+  }
+  *finished = plan_->limit >= 0 && rows_emitted_ >= plan_->limit;
+  return Status::OK();
+}
+
+Status Pipeline::Flush() { return sink_->Flush(); }
+
+QueryProgress Pipeline::progress() const {
+  QueryProgress progress;
+  const SourceStats& stats = source_->stats();
+  progress.records_in = stats.records_in;
+  progress.records_out = sink_->records_out();
+  progress.records_failed = stats.records_failed + records_failed_in_operators_;
+  progress.last_error = last_operator_error_.empty() ? stats.last_error : last_operator_error_;
+  progress.positions[source_->topic()] = source_->positions();
+  progress.end_offsets[source_->topic()] = source_->end_offsets();
+  return progress;
+}
+
+Status Pipeline::Run(const std::atomic<bool>& stop, ProgressListener* listener) {
+  using Clock = std::chrono::steady_clock;
+  auto last_report = Clock::now();
+  bool dirty = true;  // something happened since the last report
+  while (!stop.load(std::memory_order_relaxed)) {
+    bool idle = false;
+    bool finished = false;
+    RETURN_NOT_OK(Step(&idle, &finished));
+    if (!idle) dirty = true;
+    auto now = Clock::now();
+    // Report when caught up (what FLUSH waits for) and a few times a second while busy. Outputs
+    // are flushed first so reported positions never run ahead of visible output.
+    if (dirty && (idle || finished || now - last_report > std::chrono::milliseconds(200))) {
+      RETURN_NOT_OK(Flush());
+      if (listener != nullptr) listener->OnProgress(progress());
+      last_report = now;
+      dirty = false;
+    }
+    if (finished) break;
+    if (idle) source_->WaitForData(20);
+  }
+  RETURN_NOT_OK(Flush());
+  if (listener != nullptr) listener->OnProgress(progress());
+  return Status::OK();
+}
+
+}  // namespace sluice

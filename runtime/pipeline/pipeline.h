@@ -1,0 +1,54 @@
+#pragma once
+// A Pipeline runs a PhysicalPlan: it polls its source for a batch, pushes the batch through the
+// operators and hands the result to the sink. The same pipeline runs in a worker process for a
+// persistent query and inside the engine for an interactive SELECT.
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "runtime/connector/source.h"
+#include "runtime/expression/expression.h"
+#include "runtime/pipeline/query_runner.h"
+#include "runtime/plan/physical_plan.h"
+
+namespace sluice {
+
+class Pipeline {
+ public:
+  // `sink` may be null for plans with SinkKind::kLocalLog / kDiscard (the pipeline builds it);
+  // a kCollect plan must pass one.
+  static Result<std::unique_ptr<Pipeline>> Create(std::unique_ptr<PhysicalPlan> plan,
+                                                  const std::string& data_dir,
+                                                  std::unique_ptr<Sink> sink = nullptr);
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Processes at most one batch. Sets *idle when the source had nothing. Sets *finished when the
+  // plan's LIMIT was reached or a bounded source is exhausted.
+  Status Step(bool* idle, bool* finished);
+  // Runs until `stop` is set, the plan finishes, or an error.
+  Status Run(const std::atomic<bool>& stop, ProgressListener* listener);
+
+  // Flushes the sink and reports progress (positions then cover everything written).
+  Status Flush();
+  QueryProgress progress() const;
+  Source& source() { return *source_; }
+
+ private:
+  Pipeline() = default;
+  // Runs the operators over `batch`; on a per-row evaluation error applies the source's bad
+  // record policy (drop the row and retry, or fail naming the record).
+  Status RunOperators(RecordBatch& batch);
+
+  std::unique_ptr<PhysicalPlan> plan_;
+  std::unique_ptr<Source> source_;
+  std::unique_ptr<Sink> sink_;
+  Schema source_schema_;  // the columns the source decodes, in batch order
+  EvalContext eval_context_;
+  int64_t rows_emitted_ = 0;
+  int64_t records_failed_in_operators_ = 0;
+  std::string last_operator_error_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,49 @@
+#pragma once
+// Entry point of the data plane: runs one persistent query's pipeline (source -> operators ->
+// sink) until told to stop or until it fails. Called by the worker process; never touches the
+// catalog. Progress goes out through a listener so the worker can forward it to the supervisor.
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace sluice {
+
+// What a running query reports. Positions are the next offsets to read per source partition,
+// reported only after every output derived from earlier offsets has been written to the sink, so
+// "position >= end offset at FLUSH time" means "processed and visible".
+struct QueryProgress {
+  int64_t records_in = 0;    // source records read
+  int64_t records_out = 0;   // records written to the sink
+  int64_t records_failed = 0;  // bad records skipped (IGNORE / IGNORE_AND_LOG)
+  std::string last_error;      // most recent skipped-record reason, with topic/partition/offset
+  // source topic -> per-partition next offset
+  std::map<std::string, std::vector<int64_t>> positions;
+  // source topic -> per-partition end offset seen at the last poll (for lag)
+  std::map<std::string, std::vector<int64_t>> end_offsets;
+};
+
+class ProgressListener {
+ public:
+  virtual ~ProgressListener() = default;
+  // Called on the pipeline thread after progress (rate-limited to a few per second while busy,
+  // and always once when the pipeline catches up and goes idle). Must be cheap.
+  virtual void OnProgress(const QueryProgress& progress) = 0;
+};
+
+struct QueryRunContext {
+  std::string data_dir;                       // the engine's data dir (log lives in data_dir/log)
+  const std::atomic<bool>* stop = nullptr;    // set to ask the pipeline to stop cleanly
+  ProgressListener* listener = nullptr;
+};
+
+// Runs the query described by `plan_json` (a serialized PhysicalPlan). Returns OK when stopped via
+// context.stop, or the error that made the query fail (e.g. a bad record under TERMINATE, with the
+// topic, partition and offset in the message).
+Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& context);
+
+}  // namespace sluice

@@ -1,0 +1,296 @@
+#include "runtime/plan/physical_plan.h"
+
+#include <simdjson.h>
+
+#include "common/json_writer.h"
+
+namespace sluice {
+
+namespace {
+
+using simdjson::dom::element;
+
+void WriteSchema(JsonWriter& writer, const Schema& schema) {
+  writer.BeginArray();
+  for (const Field& field : schema.fields()) {
+    writer.BeginObject().Key("name").String(field.name).Key("type").String(field.type.ToString());
+    writer.EndObject();
+  }
+  writer.EndArray();
+}
+
+void WriteExpression(JsonWriter& writer, const Expression& expression) {
+  std::string json;
+  ExpressionToJson(expression, json);
+  writer.Raw(json);
+}
+
+void WriteProperties(JsonWriter& writer, const std::map<std::string, std::string>& properties) {
+  writer.BeginObject();
+  for (const auto& [key, value] : properties) writer.Key(key).String(value);
+  writer.EndObject();
+}
+
+std::string_view SinkKindName(SinkKind kind) {
+  switch (kind) {
+    case SinkKind::kLocalLog: return "local";
+    case SinkKind::kDiscard: return "discard";
+    case SinkKind::kCollect: return "collect";
+  }
+  return "collect";
+}
+
+// Reading: every accessor turns a simdjson error into a plan error naming the field.
+Status PlanError(std::string_view what) {
+  return Status::Internal("malformed physical plan: " + std::string(what));
+}
+
+Result<element> Field(element object, std::string_view key) {
+  element value;
+  if (object[key].get(value) != simdjson::SUCCESS) return PlanError(std::string(key) + " missing");
+  return value;
+}
+
+Result<std::string> StringField(element object, std::string_view key) {
+  ASSIGN_OR_RETURN(element value, Field(object, key));
+  std::string_view text;
+  if (value.get(text) != simdjson::SUCCESS) return PlanError(std::string(key) + " not a string");
+  return std::string(text);
+}
+
+Result<int64_t> IntField(element object, std::string_view key) {
+  ASSIGN_OR_RETURN(element value, Field(object, key));
+  int64_t number = 0;
+  if (value.get(number) != simdjson::SUCCESS) return PlanError(std::string(key) + " not an int");
+  return number;
+}
+
+Result<bool> BoolField(element object, std::string_view key) {
+  ASSIGN_OR_RETURN(element value, Field(object, key));
+  bool flag = false;
+  if (value.get(flag) != simdjson::SUCCESS) return PlanError(std::string(key) + " not a bool");
+  return flag;
+}
+
+Result<Schema> ReadSchema(element value) {
+  simdjson::dom::array fields;
+  if (value.get(fields) != simdjson::SUCCESS) return PlanError("schema not an array");
+  Schema schema;
+  for (element field : fields) {
+    ASSIGN_OR_RETURN(std::string name, StringField(field, "name"));
+    ASSIGN_OR_RETURN(std::string type_text, StringField(field, "type"));
+    ASSIGN_OR_RETURN(DataType type, ParseTypeString(type_text));
+    schema.Add(sluice::Field{std::move(name), std::move(type)});
+  }
+  return schema;
+}
+
+Result<std::vector<int>> ReadInts(element value) {
+  simdjson::dom::array items;
+  if (value.get(items) != simdjson::SUCCESS) return PlanError("expected an array of ints");
+  std::vector<int> result;
+  for (element item : items) {
+    int64_t number = 0;
+    if (item.get(number) != simdjson::SUCCESS) return PlanError("expected an int");
+    result.push_back(static_cast<int>(number));
+  }
+  return result;
+}
+
+Result<std::map<std::string, std::string>> ReadProperties(element value) {
+  simdjson::dom::object object;
+  if (value.get(object) != simdjson::SUCCESS) return PlanError("properties not an object");
+  std::map<std::string, std::string> properties;
+  for (auto [key, item] : object) {
+    std::string_view text;
+    if (item.get(text) != simdjson::SUCCESS) return PlanError("property value not a string");
+    properties.emplace(std::string(key), std::string(text));
+  }
+  return properties;
+}
+
+Result<std::unique_ptr<Expression>> ReadExpression(element value) {
+  return ExpressionFromJson(simdjson::minify(value));
+}
+
+}  // namespace
+
+std::string_view ErrorHandlingName(ErrorHandling handling) {
+  switch (handling) {
+    case ErrorHandling::kTerminate: return "TERMINATE";
+    case ErrorHandling::kIgnore: return "IGNORE";
+    case ErrorHandling::kIgnoreAndLog: return "IGNORE_AND_LOG";
+  }
+  return "TERMINATE";
+}
+
+Result<ErrorHandling> ParseErrorHandling(std::string_view text) {
+  std::string upper(text);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (upper == "TERMINATE") return ErrorHandling::kTerminate;
+  if (upper == "IGNORE") return ErrorHandling::kIgnore;
+  if (upper == "IGNORE_AND_LOG") return ErrorHandling::kIgnoreAndLog;
+  return Status::Binder("'source.deserialization.error.handling' must be TERMINATE, IGNORE or "
+                        "IGNORE_AND_LOG, got '" +
+                        std::string(text) + "'");
+}
+
+Schema PhysicalPlan::output_schema() const {
+  if (!operators.empty()) return operators.back()->output_schema();
+  Schema schema;
+  for (int column : source.columns) {
+    schema.Add(source.relation_schema.field(static_cast<size_t>(column)));
+  }
+  return schema;
+}
+
+std::string PhysicalPlanToJson(const PhysicalPlan& plan) {
+  JsonWriter writer;
+  writer.BeginObject();
+  writer.Key("query_id").Int(plan.query_id);
+  writer.Key("limit").Int(plan.limit);
+
+  const SourceSpec& source = plan.source;
+  writer.Key("source").BeginObject();
+  writer.Key("store_type").String(source.store_type);
+  writer.Key("relation").String(source.relation);
+  writer.Key("topic").String(source.topic);
+  writer.Key("partitions").Int(source.partitions);
+  writer.Key("relation_schema");
+  WriteSchema(writer, source.relation_schema);
+  writer.Key("columns").BeginArray();
+  for (int column : source.columns) writer.Int(column);
+  writer.EndArray();
+  writer.Key("value_format").String(source.value_format);
+  writer.Key("timestamp_column").Int(source.timestamp_column);
+  writer.Key("start_at_earliest").Bool(source.start_at_earliest);
+  writer.Key("error_handling").String(ErrorHandlingName(source.error_handling));
+  writer.Key("error_topic").String(source.error_topic);
+  writer.Key("properties");
+  WriteProperties(writer, source.properties);
+  writer.EndObject();
+
+  writer.Key("operators").BeginArray();
+  for (const auto& op : plan.operators) {
+    writer.BeginObject();
+    writer.Key("schema");
+    WriteSchema(writer, op->output_schema());
+    switch (op->kind()) {
+      case PhysicalOperatorKind::kFilter:
+        writer.Key("kind").String("filter").Key("predicate");
+        WriteExpression(writer, static_cast<const PhysicalFilter&>(*op).predicate());
+        break;
+      case PhysicalOperatorKind::kProject:
+        writer.Key("kind").String("project").Key("expressions").BeginArray();
+        for (const auto& expression : static_cast<const PhysicalProject&>(*op).expressions()) {
+          WriteExpression(writer, *expression);
+        }
+        writer.EndArray();
+        break;
+    }
+    writer.EndObject();
+  }
+  writer.EndArray();
+
+  const SinkSpec& sink = plan.sink;
+  writer.Key("sink").BeginObject();
+  writer.Key("kind").String(SinkKindName(sink.kind));
+  writer.Key("relation").String(sink.relation);
+  writer.Key("topic").String(sink.topic);
+  writer.Key("partitions").Int(sink.partitions);
+  writer.Key("schema");
+  WriteSchema(writer, sink.schema);
+  writer.Key("key_columns").BeginArray();
+  for (int column : sink.key_columns) writer.Int(column);
+  writer.EndArray();
+  writer.Key("value_format").String(sink.value_format);
+  writer.EndObject();
+
+  writer.EndObject();
+  return writer.Take();
+}
+
+Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json) {
+  simdjson::dom::parser parser;
+  element root;
+  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+    return PlanError("not valid JSON");
+  }
+  auto plan = std::make_unique<PhysicalPlan>();
+  ASSIGN_OR_RETURN(plan->query_id, IntField(root, "query_id"));
+  ASSIGN_OR_RETURN(plan->limit, IntField(root, "limit"));
+
+  ASSIGN_OR_RETURN(element source, Field(root, "source"));
+  SourceSpec& spec = plan->source;
+  ASSIGN_OR_RETURN(spec.store_type, StringField(source, "store_type"));
+  ASSIGN_OR_RETURN(spec.relation, StringField(source, "relation"));
+  ASSIGN_OR_RETURN(spec.topic, StringField(source, "topic"));
+  ASSIGN_OR_RETURN(int64_t partitions, IntField(source, "partitions"));
+  spec.partitions = static_cast<int32_t>(partitions);
+  ASSIGN_OR_RETURN(element relation_schema, Field(source, "relation_schema"));
+  ASSIGN_OR_RETURN(spec.relation_schema, ReadSchema(relation_schema));
+  ASSIGN_OR_RETURN(element columns, Field(source, "columns"));
+  ASSIGN_OR_RETURN(spec.columns, ReadInts(columns));
+  ASSIGN_OR_RETURN(spec.value_format, StringField(source, "value_format"));
+  ASSIGN_OR_RETURN(int64_t timestamp_column, IntField(source, "timestamp_column"));
+  spec.timestamp_column = static_cast<int>(timestamp_column);
+  ASSIGN_OR_RETURN(spec.start_at_earliest, BoolField(source, "start_at_earliest"));
+  ASSIGN_OR_RETURN(std::string handling, StringField(source, "error_handling"));
+  ASSIGN_OR_RETURN(spec.error_handling, ParseErrorHandling(handling));
+  ASSIGN_OR_RETURN(spec.error_topic, StringField(source, "error_topic"));
+  ASSIGN_OR_RETURN(element properties, Field(source, "properties"));
+  ASSIGN_OR_RETURN(spec.properties, ReadProperties(properties));
+
+  ASSIGN_OR_RETURN(element operators, Field(root, "operators"));
+  simdjson::dom::array operator_array;
+  if (operators.get(operator_array) != simdjson::SUCCESS) return PlanError("operators");
+  for (element op : operator_array) {
+    ASSIGN_OR_RETURN(std::string kind, StringField(op, "kind"));
+    ASSIGN_OR_RETURN(element schema_json, Field(op, "schema"));
+    ASSIGN_OR_RETURN(Schema schema, ReadSchema(schema_json));
+    if (kind == "filter") {
+      ASSIGN_OR_RETURN(element predicate_json, Field(op, "predicate"));
+      ASSIGN_OR_RETURN(auto predicate, ReadExpression(predicate_json));
+      plan->operators.push_back(
+          std::make_unique<PhysicalFilter>(std::move(predicate), std::move(schema)));
+    } else if (kind == "project") {
+      ASSIGN_OR_RETURN(element expressions_json, Field(op, "expressions"));
+      simdjson::dom::array items;
+      if (expressions_json.get(items) != simdjson::SUCCESS) return PlanError("expressions");
+      std::vector<std::unique_ptr<Expression>> expressions;
+      for (element item : items) {
+        ASSIGN_OR_RETURN(auto expression, ReadExpression(item));
+        expressions.push_back(std::move(expression));
+      }
+      plan->operators.push_back(
+          std::make_unique<PhysicalProject>(std::move(expressions), std::move(schema)));
+    } else {
+      return PlanError("unknown operator kind " + kind);
+    }
+  }
+
+  ASSIGN_OR_RETURN(element sink, Field(root, "sink"));
+  SinkSpec& sink_spec = plan->sink;
+  ASSIGN_OR_RETURN(std::string sink_kind, StringField(sink, "kind"));
+  if (sink_kind == "local") {
+    sink_spec.kind = SinkKind::kLocalLog;
+  } else if (sink_kind == "discard") {
+    sink_spec.kind = SinkKind::kDiscard;
+  } else if (sink_kind == "collect") {
+    sink_spec.kind = SinkKind::kCollect;
+  } else {
+    return PlanError("unknown sink kind " + sink_kind);
+  }
+  ASSIGN_OR_RETURN(sink_spec.relation, StringField(sink, "relation"));
+  ASSIGN_OR_RETURN(sink_spec.topic, StringField(sink, "topic"));
+  ASSIGN_OR_RETURN(int64_t sink_partitions, IntField(sink, "partitions"));
+  sink_spec.partitions = static_cast<int32_t>(sink_partitions);
+  ASSIGN_OR_RETURN(element sink_schema, Field(sink, "schema"));
+  ASSIGN_OR_RETURN(sink_spec.schema, ReadSchema(sink_schema));
+  ASSIGN_OR_RETURN(element key_columns, Field(sink, "key_columns"));
+  ASSIGN_OR_RETURN(sink_spec.key_columns, ReadInts(key_columns));
+  ASSIGN_OR_RETURN(sink_spec.value_format, StringField(sink, "value_format"));
+  return plan;
+}
+
+}  // namespace sluice

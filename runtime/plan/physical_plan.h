@@ -1,0 +1,114 @@
+#pragma once
+// The physical plan: what a worker (or an interactive query in the engine) runs. It is produced by
+// the planner, serialized to JSON for the worker's pipe, and immutable once built; every bit of
+// run-time state lives in the pipeline's state objects, never here.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/types.h"
+#include "runtime/expression/expression.h"
+
+namespace sluice {
+
+// How a source treats records it cannot decode ('source.deserialization.error.handling').
+enum class ErrorHandling : uint8_t { kTerminate, kIgnore, kIgnoreAndLog };
+
+struct SourceSpec {
+  std::string store_type = "local";  // local | datagen | kafka
+  std::string relation;              // db.schema.name, for messages
+  std::string topic;
+  int32_t partitions = 1;
+  Schema relation_schema;            // every declared column
+  std::vector<int> columns;          // relation columns the query reads, in batch column order
+  std::string value_format = "json";
+  int timestamp_column = -1;         // index into relation_schema; -1 = the record's timestamp
+  bool start_at_earliest = true;     // 'starting.position'
+  ErrorHandling error_handling = ErrorHandling::kTerminate;
+  std::string error_topic;           // where IGNORE_AND_LOG writes bad records
+  std::map<std::string, std::string> properties;  // store-specific settings (datagen, kafka)
+};
+
+enum class SinkKind : uint8_t {
+  kLocalLog,  // append JSON records to a local topic
+  kDiscard,   // count and drop (benchmarks)
+  kCollect,   // hand batches to the caller (interactive queries)
+};
+
+struct SinkSpec {
+  SinkKind kind = SinkKind::kCollect;
+  std::string relation;  // db.schema.name, for messages
+  std::string topic;
+  int32_t partitions = 1;
+  Schema schema;                 // the sink relation's columns, in the order rows are produced
+  std::vector<int> key_columns;  // output columns forming the record key (partitioning)
+  std::string value_format = "json";
+};
+
+enum class PhysicalOperatorKind : uint8_t { kFilter, kProject };
+
+// One step of the pipeline. Stateless operators transform a batch in place.
+class PhysicalOperator {
+ public:
+  explicit PhysicalOperator(PhysicalOperatorKind kind) : kind_(kind) {}
+  virtual ~PhysicalOperator() = default;
+  PhysicalOperatorKind kind() const { return kind_; }
+  // The schema of the batches this operator produces.
+  virtual const Schema& output_schema() const = 0;
+
+ private:
+  PhysicalOperatorKind kind_;
+};
+
+// Keeps the rows for which the predicate IS TRUE.
+class PhysicalFilter final : public PhysicalOperator {
+ public:
+  PhysicalFilter(std::unique_ptr<Expression> predicate, Schema schema)
+      : PhysicalOperator(PhysicalOperatorKind::kFilter),
+        predicate_(std::move(predicate)),
+        schema_(std::move(schema)) {}
+  const Expression& predicate() const { return *predicate_; }
+  const Schema& output_schema() const override { return schema_; }
+
+ private:
+  std::unique_ptr<Expression> predicate_;
+  Schema schema_;  // same as its input
+};
+
+// Computes one output column per expression.
+class PhysicalProject final : public PhysicalOperator {
+ public:
+  PhysicalProject(std::vector<std::unique_ptr<Expression>> expressions, Schema schema)
+      : PhysicalOperator(PhysicalOperatorKind::kProject),
+        expressions_(std::move(expressions)),
+        schema_(std::move(schema)) {}
+  const std::vector<std::unique_ptr<Expression>>& expressions() const { return expressions_; }
+  const Schema& output_schema() const override { return schema_; }
+
+ private:
+  std::vector<std::unique_ptr<Expression>> expressions_;
+  Schema schema_;
+};
+
+struct PhysicalPlan {
+  int64_t query_id = 0;
+  SourceSpec source;
+  std::vector<std::unique_ptr<PhysicalOperator>> operators;
+  SinkSpec sink;
+  int64_t limit = -1;  // interactive LIMIT; -1 = none
+
+  // Schema of the rows that reach the sink.
+  Schema output_schema() const;
+};
+
+std::string PhysicalPlanToJson(const PhysicalPlan& plan);
+Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json);
+
+std::string_view ErrorHandlingName(ErrorHandling handling);
+Result<ErrorHandling> ParseErrorHandling(std::string_view text);
+
+}  // namespace sluice

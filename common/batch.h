@@ -121,6 +121,7 @@ class RecordBatch {
 
   // Keeps `arena` alive as long as this batch (for key bytes).
   void AddArena(std::shared_ptr<const StringArena> arena) { arenas_.push_back(std::move(arena)); }
+  const std::vector<std::shared_ptr<const StringArena>>& arenas() const { return arenas_; }
 
   // Keeps rows whose selection byte is 1, in order (all columns, meta and keys).
   void Filter(const std::vector<uint8_t>& selection);

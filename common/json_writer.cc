@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace sluice {
 
@@ -10,18 +11,46 @@ namespace {
 // True for bytes that must be escaped in a JSON string: control characters, '"' and '\\'.
 constexpr bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
 
+// True if any of the 8 bytes in `word` may need escaping. Uses the "has a byte less than n"
+// bit trick (for n = 0x20, and n = 1 on the word xor '"' / '\\'): it never misses a byte that
+// needs escaping, and any false positive only sends the caller to its byte-by-byte check.
+inline bool AnyNeedsEscape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  uint64_t quote = word ^ (kOnes * '"');
+  uint64_t backslash = word ^ (kOnes * '\\');
+  uint64_t hits = ((word - kOnes * 0x20) & ~word) | ((quote - kOnes) & ~quote) |
+                  ((backslash - kOnes) & ~backslash);
+  return (hits & kHighs) != 0;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string_view value, std::string& out) {
   static const char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  // Copy runs of plain bytes at once; most strings need no escaping at all.
+  // Copy runs of plain bytes at once, skipping 8 bytes at a time while none needs escaping;
+  // most strings need no escaping at all.
+  const char* data = value.data();
+  size_t size = value.size();
   size_t run_start = 0;
-  for (size_t byte_idx = 0; byte_idx < value.size(); ++byte_idx) {
-    unsigned char c = static_cast<unsigned char>(value[byte_idx]);
-    if (!NeedsEscape(c)) continue;
-    out.append(value.data() + run_start, byte_idx - run_start);
-    run_start = byte_idx + 1;
+  size_t byte_idx = 0;
+  while (byte_idx < size) {
+    if (byte_idx + 8 <= size) {
+      uint64_t word;
+      std::memcpy(&word, data + byte_idx, 8);
+      if (!AnyNeedsEscape(word)) {
+        byte_idx += 8;
+        continue;
+      }
+    }
+    unsigned char c = static_cast<unsigned char>(data[byte_idx]);
+    if (!NeedsEscape(c)) {
+      ++byte_idx;
+      continue;
+    }
+    out.append(data + run_start, byte_idx - run_start);
+    run_start = ++byte_idx;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -36,7 +65,7 @@ void AppendJsonString(std::string_view value, std::string& out) {
         out.push_back(kHex[c & 0xF]);
     }
   }
-  out.append(value.data() + run_start, value.size() - run_start);
+  out.append(data + run_start, size - run_start);
   out.push_back('"');
 }
 

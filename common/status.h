@@ -57,7 +57,9 @@ class [[nodiscard]] Status {
   static Status Cancelled(std::string msg = "query cancelled") {
     return Status(ErrorCategory::kCancelled, std::move(msg));
   }
-  static Status Internal(std::string msg) { return Status(ErrorCategory::kInternal, std::move(msg)); }
+  static Status Internal(std::string msg) {
+    return Status(ErrorCategory::kInternal, std::move(msg));
+  }
   // errno-based storage error: "<what>: <strerror(err)>".
   static Status FromErrno(std::string_view what, int err);
 
@@ -95,7 +97,7 @@ std::string RenderError(const Status& status, std::string_view source);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return status_.ok(); }
@@ -119,10 +121,10 @@ class [[nodiscard]] Result {
 #define SLUICE_CONCAT_IMPL(a, b) a##b
 #define SLUICE_CONCAT(a, b) SLUICE_CONCAT_IMPL(a, b)
 
-#define RETURN_NOT_OK(expr)                    \
-  do {                                         \
-    ::sluice::Status _st = (expr);             \
-    if (!_st.ok()) return _st;                 \
+#define RETURN_NOT_OK(expr)        \
+  do {                             \
+    ::sluice::Status _st = (expr); \
+    if (!_st.ok()) return _st;     \
   } while (0)
 
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \

@@ -6,6 +6,7 @@
 // and MAP in Value columns.
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +86,9 @@ class DataType {
   std::vector<DataType> children_;
   std::vector<std::string> field_names_;
 };
+
+// Prints ToString() (for test failure messages and logs).
+std::ostream& operator<<(std::ostream& out, const DataType& type);
 
 // Parses the spelling produced by DataType::ToString (used by the catalog and plan serialization;
 // SQL text is parsed by the parser, not this).

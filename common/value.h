@@ -4,6 +4,7 @@
 // typed columns (common/batch.h), not on Values.
 
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -71,13 +72,23 @@ class Value {
   std::shared_ptr<const NestedValue> nested_;
 };
 
+// Prints ToSqlLiteral() (for test failure messages and logs).
+std::ostream& operator<<(std::ostream& out, const Value& value);
+
 // Formatting helpers shared by values, functions and codecs.
-std::string FormatTimestamp(int64_t epoch_millis);  // "2023-11-14 22:13:20.000"
-std::string FormatDate(int32_t days);               // "2023-11-14"
-std::string FormatDecimal(int64_t unscaled, int scale);
+std::string FormatTimestamp(int64_t epoch_millis);       // "2023-11-14 22:13:20.000"
+std::string FormatDate(int32_t days);                    // "2023-11-14"
+std::string FormatDecimal(int64_t unscaled, int scale);  // "-12.50" for (-1250, 2)
+// Append forms of FormatDate / FormatDecimal for encoders that must not allocate per field.
+void AppendDateText(int32_t days, std::string& out);
+void AppendDecimalText(int64_t unscaled, int scale, std::string& out);
 std::string FormatDouble(double v);  // shortest round-trip form, "1.5", "1e+20", "NaN"
 // Parses "2023-11-14 22:13:20[.123]" / "2023-11-14T22:13:20[.123][Z]" / "2023-11-14".
 Result<int64_t> ParseTimestamp(std::string_view text);
 Result<int32_t> ParseDate(std::string_view text);
+// Parses decimal text ("-12.345", "+.5", "1e3") exactly into the unscaled form of
+// DECIMAL(precision, scale), rounding half away from zero to the scale. Errors (EXECUTION) on bad
+// syntax or when the value does not fit the precision.
+Result<int64_t> ParseDecimal(std::string_view text, int precision, int scale);
 
 }  // namespace sluice

@@ -3,7 +3,7 @@
 namespace sluice {
 
 Status EngineImpl::StartQuery(int64_t query_id) {
-  std::optional<QueryInfo> query = catalog_->FindQuery(query_id);
+  ASSIGN_OR_RETURN(std::optional<QueryInfo> query, catalog_->FindQuery(query_id));
   if (!query) return Status::Internal("query " + std::to_string(query_id) + " vanished");
   Status started = supervisor_->Start(query_id, query->plan);
   if (!started.ok()) {
@@ -30,8 +30,8 @@ void EngineImpl::OnQueryStateChange(int64_t query_id, const std::string& state,
   // stops requested by statements are recorded by the statement itself.
   if (state != "FAILED") return;
   std::lock_guard<std::mutex> lock(catalog_mutex_);
-  std::optional<QueryInfo> query = catalog_->FindQuery(query_id);
-  if (!query || query->state != QueryState::kRunning) return;
+  Result<std::optional<QueryInfo>> query = catalog_->FindQuery(query_id);
+  if (!query.ok() || !*query || (*query)->state != QueryState::kRunning) return;
   Status status = catalog_->SetQueryState(query_id, QueryState::kFailed, reason);
   (void)status;
 }

@@ -11,12 +11,7 @@ namespace sluice {
 namespace {
 
 std::string KindName(RelationKind kind) {
-  switch (kind) {
-    case RelationKind::kStream: return "stream";
-    case RelationKind::kChangelog: return "changelog";
-    case RelationKind::kMaterializedView: return "materialized view";
-  }
-  return "relation";
+  return std::string(RelationKindWord(static_cast<CatalogRelationKind>(kind)));
 }
 
 }  // namespace
@@ -24,7 +19,8 @@ std::string KindName(RelationKind kind) {
 Status StatementExecutor::CreateDatabase(const CreateDatabaseStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   const std::string& name = statement.name.parts.back();
-  if (engine_.catalog().FindDatabase(name).has_value()) {
+  ASSIGN_OR_RETURN(std::optional<DatabaseInfo> existing, engine_.catalog().FindDatabase(name));
+  if (existing) {
     if (statement.if_not_exists) {
       handler_.OnNotice("database \"" + name + "\" already exists, skipping");
       handler_.OnCommandComplete("CREATE DATABASE");
@@ -33,9 +29,11 @@ Status StatementExecutor::CreateDatabase(const CreateDatabaseStatement& statemen
     return Status::Catalog("database \"" + name + "\" already exists", statement.name.position);
   }
   RETURN_NOT_OK(engine_.catalog().RunInTransaction([&]() -> Status {
-    ASSIGN_OR_RETURN(DatabaseInfo database, engine_.catalog().CreateDatabase(name, kDefaultOwner));
+    ASSIGN_OR_RETURN(DatabaseInfo database,
+                     engine_.catalog().CreateDatabase(name, std::string(kDefaultOwner)));
     // Like PostgreSQL, a new database starts with a "public" schema.
-    return engine_.catalog().CreateSchema(database.id, std::string(kDefaultSchema), kDefaultOwner)
+    return engine_.catalog()
+        .CreateSchema(database.id, std::string(kDefaultSchema), std::string(kDefaultOwner))
         .status();
   }));
   handler_.OnCommandComplete("CREATE DATABASE");
@@ -53,7 +51,8 @@ Status StatementExecutor::CreateSchema(const CreateSchemaStatement& statement) {
   }
   ASSIGN_OR_RETURN(database, binder.BindDatabase(database_name));
   const std::string& name = statement.name.parts.back();
-  if (engine_.catalog().FindSchema(database.id, name).has_value()) {
+  ASSIGN_OR_RETURN(std::optional<SchemaInfo> existing, engine_.catalog().FindSchema(database.id, name));
+  if (existing) {
     if (statement.if_not_exists) {
       handler_.OnNotice("schema \"" + name + "\" already exists, skipping");
       handler_.OnCommandComplete("CREATE SCHEMA");
@@ -63,7 +62,8 @@ Status StatementExecutor::CreateSchema(const CreateSchemaStatement& statement) {
                                database.name + "\"",
                            statement.name.position);
   }
-  RETURN_NOT_OK(engine_.catalog().CreateSchema(database.id, name, kDefaultOwner).status());
+  RETURN_NOT_OK(
+      engine_.catalog().CreateSchema(database.id, name, std::string(kDefaultOwner)).status());
   handler_.OnCommandComplete("CREATE SCHEMA");
   return Status::OK();
 }
@@ -74,7 +74,9 @@ Status StatementExecutor::UseDatabase(const UseDatabaseStatement& statement) {
   ASSIGN_OR_RETURN(DatabaseInfo database, binder.BindDatabase(statement.name));
   session_.current_database_ = database.name;
   // Keep the schema name if the new database has one of that name, else fall back to public.
-  if (!engine_.catalog().FindSchema(database.id, session_.current_schema_).has_value()) {
+  ASSIGN_OR_RETURN(std::optional<SchemaInfo> same_schema,
+                   engine_.catalog().FindSchema(database.id, session_.current_schema_));
+  if (!same_schema) {
     session_.current_schema_ = std::string(kDefaultSchema);
   }
   handler_.OnCommandComplete("USE DATABASE");
@@ -97,7 +99,9 @@ Status StatementExecutor::CreateRelation(const CreateRelationStatement& statemen
   ASSIGN_OR_RETURN(auto target, binder.BindNewRelationName(statement.name));
   const auto& [container, name] = target;
   const std::string kind_name = KindName(statement.relation_kind);
-  if (auto existing = engine_.catalog().FindRelation(container.second.id, name)) {
+  ASSIGN_OR_RETURN(std::optional<RelationInfo> existing,
+                   engine_.catalog().FindRelation(container.second.id, name));
+  if (existing) {
     if (statement.if_not_exists) {
       handler_.OnNotice(kind_name + " \"" + name + "\" already exists, skipping");
       handler_.OnCommandComplete(statement.relation_kind == RelationKind::kStream
@@ -147,12 +151,12 @@ Status StatementExecutor::CreateRelation(const CreateRelationStatement& statemen
   RelationInfo relation;
   relation.schema_id = container.second.id;
   relation.name = name;
-  relation.kind = statement.relation_kind;
+  relation.kind = static_cast<CatalogRelationKind>(statement.relation_kind);
   relation.columns = columns.fields();
   relation.primary_key = primary_key;
   relation.properties = properties;
   relation.store_id = store.id;
-  relation.owner = kDefaultOwner;
+  relation.owner = std::string(kDefaultOwner);
   RETURN_NOT_OK(engine_.catalog().CreateRelation(relation).status());
   handler_.OnCommandComplete(statement.relation_kind == RelationKind::kStream ? "CREATE STREAM"
                                                                                : "CREATE CHANGELOG");

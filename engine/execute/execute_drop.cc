@@ -10,23 +10,16 @@ namespace sluice {
 
 namespace {
 
-const char* RelationKindWord(RelationKind kind) {
-  switch (kind) {
-    case RelationKind::kStream: return "stream";
-    case RelationKind::kChangelog: return "changelog";
-    case RelationKind::kMaterializedView: return "materialized view";
-  }
-  return "relation";
-}
-
-bool KindMatches(ObjectType type, RelationKind kind) {
+bool KindMatches(ObjectType type, CatalogRelationKind kind) {
   switch (type) {
-    case ObjectType::kStream: return kind == RelationKind::kStream;
-    case ObjectType::kChangelog: return kind == RelationKind::kChangelog;
-    case ObjectType::kMaterializedView: return kind == RelationKind::kMaterializedView;
+    case ObjectType::kStream: return kind == CatalogRelationKind::kStream;
+    case ObjectType::kChangelog: return kind == CatalogRelationKind::kChangelog;
+    case ObjectType::kMaterializedView: return kind == CatalogRelationKind::kMaterializedView;
     default: return true;
   }
 }
+
+std::string Word(CatalogRelationKind kind) { return std::string(RelationKindWord(kind)); }
 
 }  // namespace
 
@@ -36,7 +29,7 @@ Status StatementExecutor::DropRelationCascade(const RelationInfo& relation, bool
   ASSIGN_OR_RETURN(std::vector<QueryInfo> queries,
                    engine_.catalog().ListActiveQueriesUsingRelation(relation.id));
   if (!queries.empty() && !cascade) {
-    std::string message = std::string("cannot drop ") + RelationKindWord(relation.kind) + " \"" +
+    std::string message = std::string("cannot drop ") + Word(relation.kind) + " \"" +
                           relation.name + "\": ";
     for (size_t i = 0; i < queries.size(); ++i) {
       message += (i ? ", " : "") + std::string("query ") + std::to_string(queries[i].id);
@@ -83,7 +76,7 @@ Status StatementExecutor::Drop(const DropStatement& statement) {
         if (!relations.empty() && !cascade) {
           return Status::Catalog("cannot drop database \"" + database->name + "\": schema \"" +
                                      schema.name + "\" contains " +
-                                     RelationKindWord(relations[0].kind) + " \"" +
+                                     Word(relations[0].kind) + " \"" +
                                      relations[0].name + "\" (drop it first, or DROP ... CASCADE)",
                                  statement.name.position);
         }
@@ -106,7 +99,7 @@ Status StatementExecutor::Drop(const DropStatement& statement) {
                        engine_.catalog().ListRelations(bound->second.id));
       if (!relations.empty() && !cascade) {
         return Status::Catalog("cannot drop schema \"" + bound->second.name + "\": it contains " +
-                                   RelationKindWord(relations[0].kind) + " \"" +
+                                   Word(relations[0].kind) + " \"" +
                                    relations[0].name + "\" (drop it first, or DROP ... CASCADE)",
                                statement.name.position);
       }
@@ -125,13 +118,12 @@ Status StatementExecutor::Drop(const DropStatement& statement) {
       if (!bound.ok()) return skipped(bound.status());
       if (!KindMatches(statement.object_type, bound->relation.kind)) {
         return Status::Binder("\"" + bound->qualified_name + "\" is a " +
-                                  RelationKindWord(bound->relation.kind) + ", not a " +
-                                  RelationKindWord(statement.object_type == ObjectType::kStream
-                                                       ? RelationKind::kStream
-                                                       : statement.object_type ==
-                                                                 ObjectType::kChangelog
-                                                             ? RelationKind::kChangelog
-                                                             : RelationKind::kMaterializedView),
+                                  Word(bound->relation.kind) + ", not a " +
+                                  Word(statement.object_type == ObjectType::kStream
+                                           ? CatalogRelationKind::kStream
+                                           : statement.object_type == ObjectType::kChangelog
+                                                 ? CatalogRelationKind::kChangelog
+                                                 : CatalogRelationKind::kMaterializedView),
                               statement.name.position);
       }
       RETURN_NOT_OK(DropRelationCascade(bound->relation, cascade, statement.name.position));

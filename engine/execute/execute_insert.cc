@@ -88,9 +88,10 @@ Status StatementExecutor::InsertValues(const InsertValuesStatement& statement) {
 
   ASSIGN_OR_RETURN(std::vector<int> key_columns, RelationKeyColumns(bound.relation, schema));
   LocalLogWriterCache writers(engine_.log());
+  JsonRecordEncoder encoder(schema);
   ASSIGN_OR_RETURN(int64_t appended,
-                   AppendRowsToTopic(writers, RelationTopic(bound.relation), partitions, batch,
-                                     key_columns));
+                   AppendRowsToTopic(writers, RelationTopic(bound.relation), partitions, encoder,
+                                     batch, key_columns));
   RETURN_NOT_OK(writers.SyncAll());
   handler_.OnCommandComplete("INSERT 0 " + std::to_string(appended));
   return Status::OK();

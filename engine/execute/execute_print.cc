@@ -1,6 +1,7 @@
 // PRINT TOPIC: the raw records of a local topic with partition, offset, timestamp and key. Without
 // LIMIT it keeps following the topic until the client cancels.
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -67,7 +68,8 @@ Status StatementExecutor::PrintTopic(const PrintTopicStatement& statement) {
       RETURN_NOT_OK(handler_.OnRows(batch));
     }
     if (!any) {
-      readers[0]->WaitForData(50);
+      Result<bool> ready = readers[0]->WaitForData(std::chrono::milliseconds(50));
+      (void)ready;
     }
   }
   handler_.OnResultEnd(printed);

@@ -158,7 +158,9 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(auto target, binder.BindNewRelationName(statement.name));
   const auto& [container, name] = target;
-  if (engine_.catalog().FindRelation(container.second.id, name).has_value()) {
+  ASSIGN_OR_RETURN(std::optional<RelationInfo> existing,
+                   engine_.catalog().FindRelation(container.second.id, name));
+  if (existing) {
     if (statement.if_not_exists) {
       handler_.OnNotice("relation \"" + name + "\" already exists, skipping");
       handler_.OnCommandComplete("CREATE STREAM");
@@ -183,7 +185,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
     RelationInfo relation;
     relation.schema_id = container.second.id;
     relation.name = name;
-    relation.kind = RelationKind::kStream;
+    relation.kind = CatalogRelationKind::kStream;
     relation.columns = columns.fields();
     relation.properties = properties;
     relation.store_id = store.id;
@@ -231,7 +233,7 @@ Status StatementExecutor::StopQuery(int64_t query_id, const std::string& reason)
 Status StatementExecutor::TerminateQuery(const TerminateQueryStatement& statement) {
   ASSIGN_OR_RETURN(int64_t query_id, ParseQueryId(statement.query_id));
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
-  std::optional<QueryInfo> query = engine_.catalog().FindQuery(query_id);
+  ASSIGN_OR_RETURN(std::optional<QueryInfo> query, engine_.catalog().FindQuery(query_id));
   if (!query) {
     return Status::Catalog("query " + std::to_string(query_id) + " does not exist",
                            statement.query_id.position);
@@ -248,7 +250,7 @@ Status StatementExecutor::TerminateQuery(const TerminateQueryStatement& statemen
 Status StatementExecutor::RestartQuery(const RestartQueryStatement& statement) {
   ASSIGN_OR_RETURN(int64_t query_id, ParseQueryId(statement.query_id));
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
-  std::optional<QueryInfo> query = engine_.catalog().FindQuery(query_id);
+  ASSIGN_OR_RETURN(std::optional<QueryInfo> query, engine_.catalog().FindQuery(query_id));
   if (!query) {
     return Status::Catalog("query " + std::to_string(query_id) + " does not exist",
                            statement.query_id.position);

@@ -17,15 +17,6 @@ Schema TextSchema(std::initializer_list<const char*> names) {
 
 Value Text(std::string text) { return Value::Varchar(std::move(text)); }
 
-const char* RelationKindName(RelationKind kind) {
-  switch (kind) {
-    case RelationKind::kStream: return "STREAM";
-    case RelationKind::kChangelog: return "CHANGELOG";
-    case RelationKind::kMaterializedView: return "MATERIALIZED VIEW";
-  }
-  return "RELATION";
-}
-
 std::string JoinOffsets(const std::vector<int64_t>& offsets) {
   std::string text;
   for (size_t i = 0; i < offsets.size(); ++i) text += (i ? "," : "") + std::to_string(offsets[i]);
@@ -70,12 +61,12 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
       for (const auto& relation : relations) {
         bool wanted = statement.what == ShowKind::kRelations ||
                       (statement.what == ShowKind::kStreams &&
-                       relation.kind == RelationKind::kStream) ||
+                       relation.kind == CatalogRelationKind::kStream) ||
                       (statement.what == ShowKind::kChangelogs &&
-                       relation.kind == RelationKind::kChangelog) ||
+                       relation.kind == CatalogRelationKind::kChangelog) ||
                       (statement.what == ShowKind::kMaterializedViews &&
-                       relation.kind == RelationKind::kMaterializedView);
-        if (wanted) rows.push_back({Text(relation.name), Text(RelationKindName(relation.kind))});
+                       relation.kind == CatalogRelationKind::kMaterializedView);
+        if (wanted) rows.push_back({Text(relation.name), Text(std::string(RelationKindName(relation.kind)))});
       }
       break;
     }
@@ -93,11 +84,10 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
       for (const auto& query : queries) {
         std::string sink;
         if (query.sink_relation_id > 0) {
-          if (auto relation = catalog.GetRelationById(query.sink_relation_id); relation.ok()) {
-            sink = QualifiedRelationName(catalog, *relation);
-          }
+          Result<std::string> name = catalog.QualifiedRelationName(query.sink_relation_id);
+          if (name.ok()) sink = *name;
         }
-        rows.push_back({Value::Bigint(query.id), Text(QueryStateName(query.state)),
+        rows.push_back({Value::Bigint(query.id), Text(std::string(QueryStateName(query.state))),
                         Text(query.owner), Text(sink), Text(query.sql),
                         query.state_reason.empty() ? Value::Null(DataType::Varchar())
                                                    : Text(query.state_reason)});
@@ -141,13 +131,13 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
       }
       query_id = query_id * 10 + (c - '0');
     }
-    std::optional<QueryInfo> query = engine_.catalog().FindQuery(query_id);
+    ASSIGN_OR_RETURN(std::optional<QueryInfo> query, engine_.catalog().FindQuery(query_id));
     if (!query) {
       return Status::Catalog("query " + statement.query_id.name + " does not exist",
                              statement.query_id.position);
     }
     add("id", std::to_string(query->id));
-    add("state", QueryStateName(query->state));
+    add("state", std::string(QueryStateName(query->state)));
     add("reason", query->state_reason);
     add("owner", query->owner);
     add("sql", query->sql);
@@ -194,7 +184,7 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
   }
   RETURN_NOT_OK(EmitRows(columns_schema, columns));
   add("name", bound.qualified_name);
-  add("kind", RelationKindName(bound.relation.kind));
+  add("kind", std::string(RelationKindName(bound.relation.kind)));
   add("store", bound.store.name);
   for (const auto& [key, value] : bound.relation.properties) {
     if (key != "store") add(key, value);

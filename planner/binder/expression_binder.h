@@ -8,7 +8,8 @@
 #include "common/status.h"
 #include "parser/expression.h"
 #include "planner/binder/bind_scope.h"
-#include "runtime/expression/expression.h"
+#include "runtime/expression/expression_node.h"
+#include "runtime/expression/expression_factory.h"
 
 namespace sluice {
 

@@ -79,6 +79,35 @@ Result<int> TimestampColumn(const RelationInfo& relation, const Schema& schema) 
   return index;
 }
 
+Result<std::vector<int>> RelationKeyColumns(const RelationInfo& relation, const Schema& schema) {
+  std::vector<std::string> names;
+  auto it = relation.properties.find("key.columns");
+  if (it != relation.properties.end()) {
+    size_t start = 0;
+    while (true) {
+      size_t comma = it->second.find(',', start);
+      std::string name = it->second.substr(start, comma - start);
+      while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+      while (!name.empty() && name.back() == ' ') name.pop_back();
+      names.push_back(name);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  } else {
+    names = relation.primary_key;
+  }
+  std::vector<int> columns;
+  for (const std::string& name : names) {
+    int index = schema.IndexOf(name);
+    if (index < 0) {
+      return Status::Binder("key column \"" + name + "\" of \"" + relation.name +
+                            "\" is not a column");
+    }
+    columns.push_back(index);
+  }
+  return columns;
+}
+
 Result<std::map<std::string, std::string>> BindRelationProperties(
     const PropertyList& properties, const std::string& default_topic, const Schema& columns) {
   std::map<std::string, std::string> result = {

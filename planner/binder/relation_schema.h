@@ -16,6 +16,9 @@ namespace sluice {
 Schema RelationColumns(const RelationInfo& relation);
 std::string RelationTopic(const RelationInfo& relation);
 int32_t RelationPartitions(const RelationInfo& relation);
+// Indexes into `schema` of the columns named by 'key.columns' (empty when the relation has none;
+// a changelog's primary key otherwise).
+Result<std::vector<int>> RelationKeyColumns(const RelationInfo& relation, const Schema& schema);
 // Index of the 'timestamp' column in `schema`, or -1 when records carry their own timestamp.
 Result<int> TimestampColumn(const RelationInfo& relation, const Schema& schema);
 

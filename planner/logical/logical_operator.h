@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/types.h"
-#include "runtime/expression/expression.h"
+#include "runtime/expression/expression_node.h"
 
 namespace sluice {
 

@@ -3,7 +3,8 @@
 // state between batches, so they need no state object and never checkpoint anything.
 
 #include "common/batch.h"
-#include "runtime/expression/expression.h"
+#include "runtime/expression/evaluate.h"
+#include "runtime/expression/expression_node.h"
 #include "runtime/plan/physical_plan.h"
 
 namespace sluice {

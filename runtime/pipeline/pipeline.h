@@ -8,7 +8,8 @@
 #include <string>
 
 #include "runtime/connector/source.h"
-#include "runtime/expression/expression.h"
+#include "runtime/expression/evaluate.h"
+#include "runtime/expression/expression_node.h"
 #include "runtime/pipeline/query_runner.h"
 #include "runtime/plan/physical_plan.h"
 

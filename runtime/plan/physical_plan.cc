@@ -45,28 +45,28 @@ Status PlanError(std::string_view what) {
   return Status::Internal("malformed physical plan: " + std::string(what));
 }
 
-Result<element> Field(element object, std::string_view key) {
+Result<element> Member(element object, std::string_view key) {
   element value;
   if (object[key].get(value) != simdjson::SUCCESS) return PlanError(std::string(key) + " missing");
   return value;
 }
 
 Result<std::string> StringField(element object, std::string_view key) {
-  ASSIGN_OR_RETURN(element value, Field(object, key));
+  ASSIGN_OR_RETURN(element value, Member(object, key));
   std::string_view text;
   if (value.get(text) != simdjson::SUCCESS) return PlanError(std::string(key) + " not a string");
   return std::string(text);
 }
 
 Result<int64_t> IntField(element object, std::string_view key) {
-  ASSIGN_OR_RETURN(element value, Field(object, key));
+  ASSIGN_OR_RETURN(element value, Member(object, key));
   int64_t number = 0;
   if (value.get(number) != simdjson::SUCCESS) return PlanError(std::string(key) + " not an int");
   return number;
 }
 
 Result<bool> BoolField(element object, std::string_view key) {
-  ASSIGN_OR_RETURN(element value, Field(object, key));
+  ASSIGN_OR_RETURN(element value, Member(object, key));
   bool flag = false;
   if (value.get(flag) != simdjson::SUCCESS) return PlanError(std::string(key) + " not a bool");
   return flag;
@@ -220,16 +220,16 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
   ASSIGN_OR_RETURN(plan->query_id, IntField(root, "query_id"));
   ASSIGN_OR_RETURN(plan->limit, IntField(root, "limit"));
 
-  ASSIGN_OR_RETURN(element source, Field(root, "source"));
+  ASSIGN_OR_RETURN(element source, Member(root, "source"));
   SourceSpec& spec = plan->source;
   ASSIGN_OR_RETURN(spec.store_type, StringField(source, "store_type"));
   ASSIGN_OR_RETURN(spec.relation, StringField(source, "relation"));
   ASSIGN_OR_RETURN(spec.topic, StringField(source, "topic"));
   ASSIGN_OR_RETURN(int64_t partitions, IntField(source, "partitions"));
   spec.partitions = static_cast<int32_t>(partitions);
-  ASSIGN_OR_RETURN(element relation_schema, Field(source, "relation_schema"));
+  ASSIGN_OR_RETURN(element relation_schema, Member(source, "relation_schema"));
   ASSIGN_OR_RETURN(spec.relation_schema, ReadSchema(relation_schema));
-  ASSIGN_OR_RETURN(element columns, Field(source, "columns"));
+  ASSIGN_OR_RETURN(element columns, Member(source, "columns"));
   ASSIGN_OR_RETURN(spec.columns, ReadInts(columns));
   ASSIGN_OR_RETURN(spec.value_format, StringField(source, "value_format"));
   ASSIGN_OR_RETURN(int64_t timestamp_column, IntField(source, "timestamp_column"));
@@ -238,23 +238,23 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
   ASSIGN_OR_RETURN(std::string handling, StringField(source, "error_handling"));
   ASSIGN_OR_RETURN(spec.error_handling, ParseErrorHandling(handling));
   ASSIGN_OR_RETURN(spec.error_topic, StringField(source, "error_topic"));
-  ASSIGN_OR_RETURN(element properties, Field(source, "properties"));
+  ASSIGN_OR_RETURN(element properties, Member(source, "properties"));
   ASSIGN_OR_RETURN(spec.properties, ReadProperties(properties));
 
-  ASSIGN_OR_RETURN(element operators, Field(root, "operators"));
+  ASSIGN_OR_RETURN(element operators, Member(root, "operators"));
   simdjson::dom::array operator_array;
   if (operators.get(operator_array) != simdjson::SUCCESS) return PlanError("operators");
   for (element op : operator_array) {
     ASSIGN_OR_RETURN(std::string kind, StringField(op, "kind"));
-    ASSIGN_OR_RETURN(element schema_json, Field(op, "schema"));
+    ASSIGN_OR_RETURN(element schema_json, Member(op, "schema"));
     ASSIGN_OR_RETURN(Schema schema, ReadSchema(schema_json));
     if (kind == "filter") {
-      ASSIGN_OR_RETURN(element predicate_json, Field(op, "predicate"));
+      ASSIGN_OR_RETURN(element predicate_json, Member(op, "predicate"));
       ASSIGN_OR_RETURN(auto predicate, ReadExpression(predicate_json));
       plan->operators.push_back(
           std::make_unique<PhysicalFilter>(std::move(predicate), std::move(schema)));
     } else if (kind == "project") {
-      ASSIGN_OR_RETURN(element expressions_json, Field(op, "expressions"));
+      ASSIGN_OR_RETURN(element expressions_json, Member(op, "expressions"));
       simdjson::dom::array items;
       if (expressions_json.get(items) != simdjson::SUCCESS) return PlanError("expressions");
       std::vector<std::unique_ptr<Expression>> expressions;
@@ -269,7 +269,7 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
     }
   }
 
-  ASSIGN_OR_RETURN(element sink, Field(root, "sink"));
+  ASSIGN_OR_RETURN(element sink, Member(root, "sink"));
   SinkSpec& sink_spec = plan->sink;
   ASSIGN_OR_RETURN(std::string sink_kind, StringField(sink, "kind"));
   if (sink_kind == "local") {
@@ -285,9 +285,9 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
   ASSIGN_OR_RETURN(sink_spec.topic, StringField(sink, "topic"));
   ASSIGN_OR_RETURN(int64_t sink_partitions, IntField(sink, "partitions"));
   sink_spec.partitions = static_cast<int32_t>(sink_partitions);
-  ASSIGN_OR_RETURN(element sink_schema, Field(sink, "schema"));
+  ASSIGN_OR_RETURN(element sink_schema, Member(sink, "schema"));
   ASSIGN_OR_RETURN(sink_spec.schema, ReadSchema(sink_schema));
-  ASSIGN_OR_RETURN(element key_columns, Field(sink, "key_columns"));
+  ASSIGN_OR_RETURN(element key_columns, Member(sink, "key_columns"));
   ASSIGN_OR_RETURN(sink_spec.key_columns, ReadInts(key_columns));
   ASSIGN_OR_RETURN(sink_spec.value_format, StringField(sink, "value_format"));
   return plan;

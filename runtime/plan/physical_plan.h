@@ -11,7 +11,7 @@
 
 #include "common/status.h"
 #include "common/types.h"
-#include "runtime/expression/expression.h"
+#include "runtime/expression/expression_node.h"
 
 namespace sluice {
 

@@ -1,0 +1,167 @@
+// JsonRecordDecoder (the decoding half of common/json_codec.h), on simdjson's On-Demand API:
+// the row loop, key matching and the all-or-nothing commit into the batch.
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/json_codec.h"
+#include "common/json_decoder_state.h"
+
+namespace sluice {
+
+JsonDecoderState::JsonDecoderState(const Schema& output_schema)
+    : matcher_([&] {
+        std::vector<std::string> names;
+        for (const Field& field : output_schema.fields()) names.push_back(field.name);
+        return names;
+      }()) {
+  for (size_t column_idx = 0; column_idx < output_schema.size(); ++column_idx) {
+    const Field& field = output_schema.field(column_idx);
+    types_.push_back(field.type);
+    physical_.push_back(field.type.physical());
+    names_.push_back(field.name);
+    if (field.type.physical() == PhysicalKind::kString) {
+      string_columns_.push_back(static_cast<int>(column_idx));
+    }
+  }
+  cells_.resize(types_.size());
+  match_rank_.resize(types_.size());
+}
+
+Status JsonDecoderState::RowError() const {
+  std::string field;
+  for (auto it = error_path_.rbegin(); it != error_path_.rend(); ++it) field += *it;
+  if (malformed_) {
+    return Status::Execution("malformed JSON: " + error_what_ +
+                             (field.empty() ? "" : " (in field \"" + field + "\")"));
+  }
+  return Status::Execution("field \"" + field + "\": " + error_what_);
+}
+
+void JsonDecoderState::LookUpKey(size_t position, std::string_view key, int& column_idx,
+                                 bool& exact) {
+  if (position >= key_cache_.size()) key_cache_.resize(position + 1);
+  CachedKey& cached = key_cache_[position];
+  if (cached.valid && cached.key == key) {
+    column_idx = cached.column_idx;
+    exact = cached.exact;
+    return;
+  }
+  column_idx = matcher_.Find(key, exact);
+  cached.valid = true;
+  cached.key.assign(key);
+  cached.column_idx = column_idx;
+  cached.exact = exact;
+}
+
+void JsonDecoderState::EnsureArena(RecordBatch& out) {
+  if (string_columns_.empty()) return;
+  // The arena belongs to one batch: once that batch is cleared or replaced, start a new one.
+  const auto& held = out.column(string_columns_[0]).arenas();
+  for (const auto& arena : held) {
+    if (arena == arena_) return;
+  }
+  arena_ = std::make_shared<StringArena>();
+  for (int column_idx : string_columns_) out.column(column_idx).AddArena(arena_);
+}
+
+Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
+  if (out.num_columns() != types_.size()) {
+    return Status::Internal("JSON decoder: batch has " + std::to_string(out.num_columns()) +
+                            " columns, expected " + std::to_string(types_.size()));
+  }
+  size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
+  if (buffer_capacity_ < needed) {
+    buffer_capacity_ = std::max(needed, buffer_capacity_ * 2);
+    buffer_ = std::make_unique<char[]>(buffer_capacity_);
+  }
+  std::memcpy(buffer_.get(), json.data(), json.size());
+  std::memset(buffer_.get() + json.size(), 0, simdjson::SIMDJSON_PADDING);
+
+  error_path_.clear();
+  malformed_ = false;
+  for (size_t cell_idx = 0; cell_idx < cells_.size(); ++cell_idx) {
+    cells_[cell_idx].is_null = true;
+    match_rank_[cell_idx] = 0;
+  }
+
+  od::document doc;
+  if (auto error = parser_.iterate(buffer_.get(), json.size(), buffer_capacity_).get(doc)) {
+    Malformed(error);
+    return RowError();
+  }
+  od::object object;
+  if (auto error = doc.get_object().get(object)) {
+    if (error == simdjson::INCORRECT_TYPE) return Status::Execution("record is not a JSON object");
+    Malformed(error);
+    return RowError();
+  }
+  size_t field_position = 0;
+  for (auto field_result : object) {
+    if (auto error = field_result.error()) {
+      Malformed(error);
+      return RowError();
+    }
+    // By reference: moving the field out of its result costs a store-forwarding stall per key.
+    od::field& field = field_result.value_unsafe();
+    // Keys are compared in their escaped form (a view into the input); only keys that contain
+    // a backslash pay for unescaping. The input is padded and the key closed, so the scan stops.
+    const char* key_start = field.key().raw();
+    const char* key_end = key_start;
+    bool escaped = false;
+    while (*key_end != '"') escaped |= *key_end++ == '\\';
+    std::string_view key(key_start, static_cast<size_t>(key_end - key_start));
+    if (escaped) {
+      // The quote found may itself be escaped; simdjson finds the real end.
+      if (auto error = field.unescaped_key().get(key)) {
+        Malformed(error);
+        return RowError();
+      }
+    }
+    int column_idx;
+    bool exact;
+    LookUpKey(field_position++, key, column_idx, exact);
+    if (column_idx < 0 || match_rank_[column_idx] > (exact ? 1 : 0)) continue;
+    match_rank_[column_idx] = exact ? 2 : 1;
+    if (!DecodeCell(field.value(), types_[column_idx], cells_[column_idx])) {
+      error_path_.push_back(names_[column_idx]);
+      return RowError();
+    }
+  }
+  // Anything after the object (a second value, stray braces) makes the record malformed.
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    Malformed(simdjson::TRAILING_CONTENT);
+    return RowError();
+  }
+
+  EnsureArena(out);
+  for (size_t column_idx = 0; column_idx < cells_.size(); ++column_idx) {
+    JsonDecoderCell& cell = cells_[column_idx];
+    Column& column = out.column(column_idx);
+    if (cell.is_null) {
+      column.AppendNull();
+      continue;
+    }
+    switch (physical_[column_idx]) {
+      case PhysicalKind::kNull: column.AppendNull(); break;
+      case PhysicalKind::kInt64: column.AppendInt64(cell.int_value); break;
+      case PhysicalKind::kDouble: column.AppendDouble(cell.double_value); break;
+      case PhysicalKind::kString: column.AppendStringView(arena_->Add(cell.string_value)); break;
+      case PhysicalKind::kNested: column.AppendNested(std::move(cell.nested)); break;
+    }
+  }
+  return Status::OK();
+}
+
+JsonRecordDecoder::JsonRecordDecoder(const Schema& schema, std::vector<int> needed_columns) {
+  for (int column_idx : needed_columns) output_schema_.Add(schema.field(column_idx));
+  state_ = std::make_unique<JsonDecoderState>(output_schema_);
+}
+
+JsonRecordDecoder::~JsonRecordDecoder() = default;
+
+Status JsonRecordDecoder::DecodeRow(std::string_view json, RecordBatch& out) {
+  return state_->DecodeRow(json, out);
+}
+
+}  // namespace sluice

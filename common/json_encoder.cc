@@ -1,0 +1,198 @@
+// JsonRecordEncoder, ValueToJson and base64 (the encoding half of common/json_codec.h).
+
+#include <charconv>
+#include <cmath>
+
+#include "common/json_codec.h"
+#include "common/json_writer.h"
+
+namespace sluice {
+
+namespace {
+
+constexpr char kBase64Alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void AppendInt(int64_t v, std::string& out) {
+  char buffer[24];
+  auto result = std::to_chars(buffer, buffer + sizeof(buffer), v);
+  out.append(buffer, result.ptr);
+}
+
+void AppendDouble(double v, std::string& out) {
+  if (!std::isfinite(v)) {
+    out += "null";  // JSON has no NaN or infinity
+    return;
+  }
+  char buffer[32];
+  auto result = std::to_chars(buffer, buffer + sizeof(buffer), v);
+  out.append(buffer, result.ptr);
+}
+
+// Scalars stored in int64 columns, by their SQL type.
+void AppendInt64Cell(const DataType& type, int64_t v, std::string& out) {
+  switch (type.id()) {
+    case TypeId::kBoolean: out += v != 0 ? "true" : "false"; break;
+    case TypeId::kDecimal: AppendDecimalText(v, type.scale(), out); break;
+    case TypeId::kDate:
+      out.push_back('"');
+      AppendDateText(static_cast<int32_t>(v), out);
+      out.push_back('"');
+      break;
+    default: AppendInt(v, out); break;  // INTEGER, BIGINT, TIMESTAMP (epoch ms)
+  }
+}
+
+void AppendStringCell(const DataType& type, std::string_view v, std::string& out) {
+  if (type.id() == TypeId::kBytes) {
+    out.push_back('"');
+    AppendBase64(v, out);
+    out.push_back('"');
+  } else {
+    AppendJsonString(v, out);
+  }
+}
+
+}  // namespace
+
+void AppendBase64(std::string_view bytes, std::string& out) {
+  size_t full = bytes.size() / 3 * 3;
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (size_t byte_idx = 0; byte_idx < full; byte_idx += 3) {
+    uint32_t group =
+        (uint32_t{data[byte_idx]} << 16) | (uint32_t{data[byte_idx + 1]} << 8) | data[byte_idx + 2];
+    out.push_back(kBase64Alphabet[(group >> 18) & 63]);
+    out.push_back(kBase64Alphabet[(group >> 12) & 63]);
+    out.push_back(kBase64Alphabet[(group >> 6) & 63]);
+    out.push_back(kBase64Alphabet[group & 63]);
+  }
+  size_t rest = bytes.size() - full;
+  if (rest == 0) return;
+  uint32_t group = uint32_t{data[full]} << 16;
+  if (rest == 2) group |= uint32_t{data[full + 1]} << 8;
+  out.push_back(kBase64Alphabet[(group >> 18) & 63]);
+  out.push_back(kBase64Alphabet[(group >> 12) & 63]);
+  out.push_back(rest == 2 ? kBase64Alphabet[(group >> 6) & 63] : '=');
+  out.push_back('=');
+}
+
+bool DecodeBase64(std::string_view text, std::string& out) {
+  out.clear();
+  if (text.size() % 4 != 0) return false;
+  out.reserve(text.size() / 4 * 3);
+  uint32_t group = 0;
+  int sextets = 0;
+  size_t padding = 0;
+  for (size_t char_idx = 0; char_idx < text.size(); ++char_idx) {
+    char c = text[char_idx];
+    uint32_t sextet;
+    if (c >= 'A' && c <= 'Z') {
+      sextet = static_cast<uint32_t>(c - 'A');
+    } else if (c >= 'a' && c <= 'z') {
+      sextet = static_cast<uint32_t>(c - 'a' + 26);
+    } else if (c >= '0' && c <= '9') {
+      sextet = static_cast<uint32_t>(c - '0' + 52);
+    } else if (c == '+') {
+      sextet = 62;
+    } else if (c == '/') {
+      sextet = 63;
+    } else if (c == '=' && char_idx + 2 >= text.size()) {
+      // Padding only in the last two positions, and nothing but padding after it.
+      ++padding;
+      sextet = 0;
+    } else {
+      return false;
+    }
+    if (padding > 0 && c != '=') return false;
+    group = (group << 6) | sextet;
+    if (++sextets == 4) {
+      out.push_back(static_cast<char>((group >> 16) & 0xFF));
+      out.push_back(static_cast<char>((group >> 8) & 0xFF));
+      out.push_back(static_cast<char>(group & 0xFF));
+      group = 0;
+      sextets = 0;
+    }
+  }
+  out.resize(out.size() - padding);
+  return true;
+}
+
+void AppendValueJson(const Value& value, std::string& out) {
+  if (value.is_null()) {
+    out += "null";
+    return;
+  }
+  const DataType& type = value.type();
+  switch (type.physical()) {
+    case PhysicalKind::kNull: out += "null"; return;
+    case PhysicalKind::kInt64: AppendInt64Cell(type, value.int_value(), out); return;
+    case PhysicalKind::kDouble: AppendDouble(value.double_value(), out); return;
+    case PhysicalKind::kString: AppendStringCell(type, value.string_value(), out); return;
+    case PhysicalKind::kNested: break;
+  }
+  const NestedValue& nested = value.nested();
+  if (type.id() == TypeId::kArray) {
+    out.push_back('[');
+    for (size_t element_idx = 0; element_idx < nested.values.size(); ++element_idx) {
+      if (element_idx > 0) out.push_back(',');
+      AppendValueJson(nested.values[element_idx], out);
+    }
+    out.push_back(']');
+    return;
+  }
+  const std::vector<std::string>& keys =
+      type.id() == TypeId::kMap ? nested.keys : type.field_names();
+  out.push_back('{');
+  for (size_t entry_idx = 0; entry_idx < nested.values.size(); ++entry_idx) {
+    if (entry_idx > 0) out.push_back(',');
+    AppendJsonString(keys[entry_idx], out);
+    out.push_back(':');
+    AppendValueJson(nested.values[entry_idx], out);
+  }
+  out.push_back('}');
+}
+
+std::string ValueToJson(const Value& value) {
+  std::string out;
+  AppendValueJson(value, out);
+  return out;
+}
+
+JsonRecordEncoder::JsonRecordEncoder(const Schema& schema) {
+  types_.reserve(schema.size());
+  key_prefixes_.reserve(schema.size());
+  for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
+    const Field& field = schema.field(column_idx);
+    types_.push_back(field.type);
+    std::string prefix(1, column_idx == 0 ? '{' : ',');
+    AppendJsonString(field.name, prefix);
+    prefix.push_back(':');
+    key_prefixes_.push_back(std::move(prefix));
+  }
+}
+
+void JsonRecordEncoder::EncodeRow(const RecordBatch& batch, size_t row, std::string& out) const {
+  if (types_.empty()) {
+    out += "{}";
+    return;
+  }
+  for (size_t column_idx = 0; column_idx < types_.size(); ++column_idx) {
+    out += key_prefixes_[column_idx];
+    const Column& column = batch.column(column_idx);
+    if (column.IsNull(row)) {
+      out += "null";
+      continue;
+    }
+    const DataType& type = types_[column_idx];
+    switch (type.physical()) {
+      case PhysicalKind::kNull: out += "null"; break;
+      case PhysicalKind::kInt64: AppendInt64Cell(type, column.GetInt64(row), out); break;
+      case PhysicalKind::kDouble: AppendDouble(column.GetDouble(row), out); break;
+      case PhysicalKind::kString: AppendStringCell(type, column.GetString(row), out); break;
+      case PhysicalKind::kNested: AppendValueJson(column.GetNested(row), out); break;
+    }
+  }
+  out.push_back('}');
+}
+
+}  // namespace sluice

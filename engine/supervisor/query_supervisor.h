@@ -1,0 +1,114 @@
+#pragma once
+// The query supervisor: the control plane's side of the process model. It runs each persistent
+// query in its own `sluice worker` process, watches all of them from one monitor thread, and
+// remembers each query's latest state and progress.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "runtime/pipeline/query_runner.h"
+#include "runtime/worker/sandbox.h"
+
+namespace sluice {
+
+struct QuerySupervisorOptions {
+  std::string worker_binary;  // exec'd as `<worker_binary> worker`
+  std::string data_dir;       // the engine's data dir, sent to every worker in its Start message
+  WorkerLimits limits;        // applied to every worker (0 = inherit)
+  // Called on the monitor thread WITHOUT holding any supervisor lock (the engine takes its own
+  // catalog lock inside and may call Stop() from other threads meanwhile): state is "RUNNING",
+  // "FAILED" or "STOPPED"; reason says why (e.g. "worker killed by signal 9 (SIGKILL)").
+  std::function<void(int64_t query_id, const std::string& state, const std::string& reason)>
+      on_state_change;
+  // How long Stop() waits for a worker to exit after the Stop message before SIGKILL.
+  std::chrono::milliseconds stop_grace{2000};
+};
+
+// What SHOW/DESCRIBE QUERY show.
+struct QueryStatus {
+  std::string state;  // "STARTING", "RUNNING", "FAILED", "STOPPED", or "" if unknown
+  std::string reason;
+  int pid = 0;             // 0 once the worker is gone
+  QueryProgress progress;  // latest reported
+  std::string protections;  // sandbox report, e.g. "no_new_privs, seccomp, landlock (ABI 3), rlimits"
+  int restart_count = 0;    // Start() calls for this query after the first
+};
+
+class WorkerProcess;
+
+// Owns the worker processes of all persistent queries. Thread-safe. Workers are forked by one
+// long-lived spawner thread, never by the caller, because PR_SET_PDEATHSIG fires when the *thread*
+// that forked exits: a worker forked by a short-lived session thread would be killed with it.
+class QuerySupervisor {
+ public:
+  explicit QuerySupervisor(QuerySupervisorOptions options);
+  ~QuerySupervisor();  // StopAll, then joins its threads
+
+  QuerySupervisor(const QuerySupervisor&) = delete;
+  QuerySupervisor& operator=(const QuerySupervisor&) = delete;
+
+  // Spawns a worker for the query and sends it its Start message; state becomes STARTING, then
+  // RUNNING when the worker reports Started. Replaces a dead worker (restart_count + 1); an error
+  // if the query's worker is still alive or if the exec, a pipe or the Start message fails.
+  Status Start(int64_t query_id, const std::string& plan_json);
+
+  // Sends Stop, waits up to options.stop_grace for the worker to exit, then SIGKILLs it; state
+  // becomes STOPPED. A no-op if the query is unknown or its worker is already dead.
+  void Stop(int64_t query_id);
+  // Stop() for every query, with one shared grace period.
+  void StopAll();
+
+  QueryStatus Snapshot(int64_t query_id) const;
+
+  // Blocks until the query's reported positions reach `targets` (topic -> per-partition offsets),
+  // or it fails (returns its failure as a Status::Execution with the reason), or `timeout` passes
+  // (Status::Execution "timed out ..."), or *cancel becomes true (Status::Cancelled()).
+  Status WaitForPositions(int64_t query_id,
+                          const std::map<std::string, std::vector<int64_t>>& targets,
+                          std::chrono::milliseconds timeout, const std::atomic<bool>* cancel);
+
+ private:
+  struct Entry;
+  struct Event {
+    int64_t query_id;
+    std::string state;
+    std::string reason;
+  };
+
+  void MonitorLoop();
+  // REQUIRES: mutex_ held. Reads what the worker wrote and applies its messages.
+  void DrainStatusLocked(Entry& entry);
+  void ApplyMessageLocked(Entry& entry, const struct WorkerMessageHolder& holder);
+  // REQUIRES: mutex_ held. Records the exit of a worker nobody asked to stop.
+  void OnExitedLocked(Entry& entry, int wait_status);
+  // REQUIRES: mutex_ not held. Sends Stop to each entry (already marked stopping), waits for
+  // them until the grace period ends, SIGKILLs the rest and reaps all.
+  void FinishStops(const std::vector<std::shared_ptr<Entry>>& entries);
+  void Wake();
+
+  const QuerySupervisorOptions options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;  // progress or state changed; WaitForPositions waits on it
+  std::map<int64_t, std::shared_ptr<Entry>> queries_;  // query id -> its current worker
+  std::vector<std::shared_ptr<Entry>> watched_;  // workers whose status pipe is still open
+  std::deque<Event> events_;                     // for on_state_change, sent by the monitor
+  bool shutting_down_ = false;
+
+  int wake_fd_ = -1;  // eventfd: makes the monitor's poll() look at watched_ again
+  std::unique_ptr<class WorkerSpawner> spawner_;
+  std::thread monitor_;
+};
+
+}  // namespace sluice

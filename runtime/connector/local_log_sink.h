@@ -1,0 +1,72 @@
+#pragma once
+// Writing rows to a topic of the local log as JSON records: used by persistent queries' sinks and
+// by INSERT INTO ... VALUES, so both partition and encode alike. A record's key is its key
+// columns (one column: its text, like Kafka's primitive keys; several: a JSON object); keyed
+// records go to the key's partition, keyless ones stay in the partition given in their meta.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/batch.h"
+#include "common/json_codec.h"
+#include "runtime/connector/source.h"
+#include "runtime/plan/physical_plan.h"
+#include "storage/log/local_log_store.h"
+
+namespace sluice {
+
+// The open writers of one topic, by partition.
+class LocalLogWriterCache {
+ public:
+  explicit LocalLogWriterCache(LocalLogStore& store) : store_(store) {}
+  Result<PartitionWriter*> Get(const std::string& topic, int32_t partition);
+  // fsyncs every writer opened so far.
+  Status SyncAll();
+
+ private:
+  LocalLogStore& store_;
+  std::map<std::pair<std::string, int32_t>, std::unique_ptr<PartitionWriter>> writers_;
+};
+
+// Encodes and appends every row of `batch` (whose columns are the topic's relation columns);
+// the record timestamp is the row's meta timestamp. Returns the number of records appended.
+Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::string& topic,
+                                  int32_t partitions, const JsonRecordEncoder& encoder,
+                                  const RecordBatch& batch, const std::vector<int>& key_columns);
+
+// The sink of a persistent query writing to a local topic.
+class LocalLogSink final : public Sink {
+ public:
+  static Result<std::unique_ptr<LocalLogSink>> Open(const SinkSpec& spec,
+                                                    const std::string& log_dir);
+  Status Write(const RecordBatch& batch) override;
+  Status Flush() override;
+  int64_t records_out() const override { return records_out_; }
+
+ private:
+  LocalLogSink(SinkSpec spec, std::unique_ptr<LocalLogStore> store);
+
+  SinkSpec spec_;
+  std::unique_ptr<LocalLogStore> store_;
+  JsonRecordEncoder encoder_;
+  LocalLogWriterCache writers_;
+  int64_t records_out_ = 0;
+};
+
+// Counts and drops rows (benchmarks measure the query, not the sink).
+class DiscardSink final : public Sink {
+ public:
+  Status Write(const RecordBatch& batch) override {
+    records_out_ += static_cast<int64_t>(batch.num_rows());
+    return Status::OK();
+  }
+  Status Flush() override { return Status::OK(); }
+  int64_t records_out() const override { return records_out_; }
+
+ private:
+  int64_t records_out_ = 0;
+};
+
+}  // namespace sluice

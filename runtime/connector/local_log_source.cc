@@ -1,0 +1,116 @@
+#include "runtime/connector/local_log_source.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace sluice {
+
+LocalLogSource::LocalLogSource(SourceSpec spec, std::unique_ptr<LocalLogStore> store)
+    : spec_(std::move(spec)), store_(std::move(store)), decoder_(spec_.relation_schema, spec_.columns) {
+  for (size_t column_idx = 0; column_idx < spec_.columns.size(); ++column_idx) {
+    if (spec_.columns[column_idx] == spec_.timestamp_column) {
+      timestamp_batch_column_ = static_cast<int>(column_idx);
+    }
+  }
+}
+
+Result<std::unique_ptr<LocalLogSource>> LocalLogSource::Open(const SourceSpec& spec,
+                                                             const std::string& log_dir) {
+  ASSIGN_OR_RETURN(std::unique_ptr<LocalLogStore> store, LocalLogStore::Open(log_dir));
+  Result<TopicInfo> info = store->GetTopicInfo(spec.topic);
+  if (!info.ok()) {
+    return Status::Connector("topic '" + spec.topic + "' of " + spec.relation +
+                             " does not exist in the local store");
+  }
+  std::unique_ptr<LocalLogSource> source(new LocalLogSource(spec, std::move(store)));
+  ASSIGN_OR_RETURN(source->end_offsets_, source->store_->EndOffsets(spec.topic));
+  for (int32_t partition = 0; partition < info->partitions; ++partition) {
+    int64_t start = spec.start_at_earliest ? 0 : source->end_offsets_[static_cast<size_t>(partition)];
+    ASSIGN_OR_RETURN(auto reader, source->store_->OpenReader(spec.topic, partition, start));
+    source->readers_.push_back(std::move(reader));
+  }
+  if (spec.error_handling == ErrorHandling::kIgnoreAndLog) {
+    RETURN_NOT_OK(source->store_->CreateTopic(spec.error_topic, 1).WithContext(
+        "error topic '" + spec.error_topic + "'"));
+    source->error_writers_ = std::make_unique<LocalLogWriterCache>(*source->store_);
+  }
+  return source;
+}
+
+Status LocalLogSource::HandleBadRecord(int32_t partition, const LogRecordView& record,
+                                       const Status& error) {
+  std::string where = "topic " + spec_.topic + " partition " + std::to_string(partition) +
+                      " offset " + std::to_string(record.offset);
+  if (spec_.error_handling == ErrorHandling::kTerminate) {
+    return Status(error.category(), "bad record at " + where + ": " + error.message() +
+                                        " ('source.deserialization.error.handling' is TERMINATE)");
+  }
+  ++stats_.records_failed;
+  stats_.last_error = "record at " + where + ": " + error.message();
+  if (spec_.error_handling == ErrorHandling::kIgnoreAndLog) {
+    // The raw bytes go to the error topic as they were, with the reason and origin as headers.
+    std::string offset_text = std::to_string(record.offset);
+    std::string partition_text = std::to_string(partition);
+    LogHeader headers[] = {{"sluice.error", error.message()},
+                           {"sluice.source.topic", spec_.topic},
+                           {"sluice.source.partition", partition_text},
+                           {"sluice.source.offset", offset_text}};
+    LogRecord copy;
+    copy.key = record.key;
+    copy.value = record.value;
+    copy.timestamp = record.timestamp;
+    copy.headers = headers;
+    ASSIGN_OR_RETURN(PartitionWriter * writer, error_writers_->Get(spec_.error_topic, 0));
+    RETURN_NOT_OK(writer->Append(std::span<const LogRecord>(&copy, 1)).status());
+  }
+  return Status::OK();
+}
+
+Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
+  const size_t partitions = readers_.size();
+  for (size_t step = 0; step < partitions && batch.num_rows() < max_rows; ++step) {
+    const size_t partition = (next_partition_ + step) % partitions;
+    records_.clear();
+    RETURN_NOT_OK(readers_[partition]->Poll(max_rows - batch.num_rows(), records_));
+    for (const LogRecordView& record : records_) {
+      ++stats_.records_in;
+      if (!record.value.has_value()) continue;  // a tombstone carries no row for a stream
+      Status decoded = decoder_.DecodeRow(*record.value, batch);
+      if (!decoded.ok()) {
+        RETURN_NOT_OK(HandleBadRecord(static_cast<int32_t>(partition), record, decoded));
+        continue;
+      }
+      RecordMeta meta;
+      meta.partition = static_cast<int32_t>(partition);
+      meta.offset = record.offset;
+      meta.timestamp = record.timestamp;
+      if (timestamp_batch_column_ >= 0) {
+        const Column& column = batch.column(static_cast<size_t>(timestamp_batch_column_));
+        size_t row = batch.num_rows() - 1;
+        if (!column.IsNull(row)) meta.timestamp = column.GetInt64(row);
+      }
+      batch.meta().push_back(meta);
+      batch.keys().emplace_back();
+    }
+    int64_t position = readers_[partition]->position();
+    end_offsets_[partition] = std::max(end_offsets_[partition], position);
+  }
+  next_partition_ = (next_partition_ + 1) % std::max<size_t>(partitions, 1);
+  return Status::OK();
+}
+
+void LocalLogSource::WaitForData(int timeout_ms) {
+  if (readers_.empty()) return;
+  // Waiting on one partition is enough: the back-off is short, and the next Poll reads them all.
+  Result<bool> ready =
+      readers_[next_partition_ % readers_.size()]->WaitForData(std::chrono::milliseconds(timeout_ms));
+  (void)ready;
+}
+
+std::vector<int64_t> LocalLogSource::positions() const {
+  std::vector<int64_t> result;
+  for (const auto& reader : readers_) result.push_back(reader->position());
+  return result;
+}
+
+}  // namespace sluice

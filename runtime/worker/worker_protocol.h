@@ -1,0 +1,91 @@
+#pragma once
+// The wire protocol between the query supervisor (engine) and one `sluice worker` process.
+// Each message is a frame: a 4-byte big-endian payload length, then a JSON object whose "type"
+// says which message it is. The engine writes to the worker's fd 3 (control), the worker writes
+// to its fd 4 (status). The plan (and later the secrets) travel only here, never in argv or the
+// environment, so they do not show up in /proc/<pid>/cmdline or /proc/<pid>/environ.
+//
+//   engine -> worker   {"type":"start","query_id":N,"data_dir":"...","plan":"<plan json>",
+//                       "limits":{"memory_bytes":N,"open_files":N,"cpu_seconds":N}}
+//                      {"type":"stop"}
+//   worker -> engine   {"type":"started","pid":N,"protections":"..."}
+//                      {"type":"progress","records_in":N,"records_out":N,"records_failed":N,
+//                       "last_error":"...","positions":{"topic":[N,...]},"end_offsets":{...}}
+//                      {"type":"failed","reason":"..."}
+//                      {"type":"stopped"}
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "common/status.h"
+#include "runtime/pipeline/query_runner.h"
+#include "runtime/worker/sandbox.h"
+
+namespace sluice {
+
+// File descriptors the worker finds its pipes on (the supervisor dup2()s them there).
+inline constexpr int kWorkerControlFd = 3;  // engine -> worker
+inline constexpr int kWorkerStatusFd = 4;   // worker -> engine
+
+// A frame larger than this is a protocol error (protects the engine from a confused worker).
+inline constexpr size_t kMaxWorkerFrameBytes = 64u << 20;
+
+struct WorkerStartMessage {
+  int64_t query_id = 0;
+  std::string data_dir;
+  std::string plan_json;
+  WorkerLimits limits;
+};
+struct WorkerStopMessage {};
+struct WorkerStartedMessage {
+  int pid = 0;
+  std::string protections;  // sandbox report (see ApplyWorkerSandbox)
+};
+struct WorkerProgressMessage {
+  QueryProgress progress;
+};
+struct WorkerFailedMessage {
+  std::string reason;
+};
+struct WorkerStoppedMessage {};
+
+using WorkerMessage = std::variant<WorkerStartMessage, WorkerStopMessage, WorkerStartedMessage,
+                                   WorkerProgressMessage, WorkerFailedMessage, WorkerStoppedMessage>;
+
+// "start", "stop", "started", "progress", "failed", "stopped".
+std::string_view WorkerMessageName(const WorkerMessage& message);
+
+// The JSON payload of a message (no length prefix).
+std::string EncodeWorkerMessage(const WorkerMessage& message);
+Result<WorkerMessage> DecodeWorkerMessage(std::string_view payload);
+
+// Length prefix + payload, ready to write.
+std::string FrameWorkerMessage(const WorkerMessage& message);
+
+// Writes one whole frame to a blocking fd, retrying on EINTR and short writes. A closed reader
+// yields an error (EPIPE), not SIGPIPE, only if the caller ignores or blocks SIGPIPE.
+Status WriteWorkerMessage(int fd, const WorkerMessage& message);
+
+// Reads one whole frame from a blocking fd. Returns nullopt on a clean end of file between
+// frames; an end of file inside a frame, an oversized frame or bad JSON is an error.
+Result<std::optional<WorkerMessage>> ReadWorkerMessage(int fd);
+
+// Splits a byte stream read in arbitrary chunks (from a non-blocking pipe) into messages.
+class WorkerFrameDecoder {
+ public:
+  void Append(const char* data, size_t size) { buffer_.append(data, size); }
+  // The next complete message, nullopt if more bytes are needed, or a protocol error.
+  Result<std::optional<WorkerMessage>> Next();
+  // Bytes of an incomplete frame still buffered (non-zero at end of file means a torn frame).
+  size_t buffered() const { return buffer_.size() - consumed_; }
+
+ private:
+  std::string buffer_;
+  size_t consumed_ = 0;  // bytes of buffer_ already decoded; compacted lazily
+};
+
+}  // namespace sluice

@@ -1,0 +1,132 @@
+#include "storage/log/partition_writer.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "storage/log/record_format.h"
+#include "storage/log/segment.h"
+
+namespace sluice {
+
+PartitionWriter::PartitionWriter(std::string dir, LogOptions options, PartitionHead head)
+    : dir_(std::move(dir)), options_(options), head_(std::move(head)) {}
+
+Result<int64_t> PartitionWriter::Append(std::span<const LogRecord> records) {
+  // Encode outside the lock; only offsets and checksums wait for it.
+  frame_starts_.clear();
+  frame_starts_.reserve(records.size() + 1);
+  size_t total_bytes = 0;
+  for (size_t record_idx = 0; record_idx < records.size(); ++record_idx) {
+    const size_t frame_bytes = EncodedFrameSize(records[record_idx]);
+    if (frame_bytes == 0) {
+      return Status::Storage("record " + std::to_string(record_idx) +
+                             " of the batch is too large for the local log (limit " +
+                             std::to_string(kMaxFrameBodyBytes >> 20) +
+                             " MiB of key, value and headers, 65535 headers)");
+    }
+    frame_starts_.push_back(total_bytes);
+    total_bytes += frame_bytes;
+  }
+  frame_starts_.push_back(total_bytes);
+  if (frames_.size() < total_bytes) frames_.resize(total_bytes);
+  for (size_t record_idx = 0; record_idx < records.size(); ++record_idx) {
+    EncodeFrame(records[record_idx], frames_.data() + frame_starts_[record_idx]);
+  }
+
+  HeadLock lock(head_);
+  RETURN_NOT_OK(lock.Acquire());
+  RETURN_NOT_OK(Refresh());
+  const int64_t first_offset = head_state_.next_offset;
+  const size_t frame_count = records.size();
+  const int64_t limit = options_.segment_bytes;
+  size_t frame_idx = 0;
+  while (frame_idx < frame_count) {
+    auto bytes_from = [&](size_t end) {
+      return static_cast<int64_t>(frame_starts_[end] - frame_starts_[frame_idx]);
+    };
+    if (head_state_.end_position > 0 &&
+        head_state_.end_position + bytes_from(frame_idx + 1) > limit) {
+      RETURN_NOT_OK(Roll());
+    }
+    // At least one frame per chunk, so a record larger than a segment still gets written.
+    size_t end_frame = frame_idx + 1;
+    while (end_frame < frame_count &&
+           head_state_.end_position + bytes_from(end_frame + 1) <= limit) {
+      ++end_frame;
+    }
+    RETURN_NOT_OK(WriteChunk(frame_idx, end_frame));
+    frame_idx = end_frame;
+  }
+  return first_offset;
+}
+
+Status PartitionWriter::WriteChunk(size_t first_frame, size_t end_frame) {
+  char* frames = frames_.data();
+  int64_t offset = head_state_.next_offset;
+  int64_t position = head_state_.end_position;
+  int64_t last_indexed = head_state_.last_indexed_position;
+  new_points_.clear();
+  for (size_t frame_idx = first_frame; frame_idx < end_frame; ++frame_idx) {
+    SealFrame(frames + frame_starts_[frame_idx], offset);
+    if (position - last_indexed >= options_.index_interval_bytes) {
+      new_points_.push_back({offset, position});
+      last_indexed = position;
+    }
+    position += static_cast<int64_t>(frame_starts_[frame_idx + 1] - frame_starts_[frame_idx]);
+    ++offset;
+  }
+
+  const size_t chunk_bytes = frame_starts_[end_frame] - frame_starts_[first_frame];
+  Status written = PwriteAll(active_log_.get(), frames + frame_starts_[first_frame], chunk_bytes,
+                             head_state_.end_position, active_path_);
+  if (!written.ok()) {
+    // Leave no partial frame behind (e.g. after ENOSPC); recovery would also cut it.
+    (void)::ftruncate(active_log_.get(), head_state_.end_position);
+    return written;
+  }
+  unsynced_ = true;
+  head_state_.end_position = position;
+  head_state_.next_offset = offset;
+  head_state_.last_indexed_position = last_indexed;
+  AppendIndexPoints();
+  return head_.Write(head_state_);
+}
+
+void PartitionWriter::AppendIndexPoints() {
+  if (new_points_.empty()) return;
+  index_bytes_.clear();
+  EncodeIndexPoints(active_base_, new_points_, index_bytes_);
+  // The index is a hint: if this write fails the entries are simply missing, which costs
+  // readers a longer scan, never correctness, so the append goes on.
+  if (PwriteAll(active_index_.get(), index_bytes_.data(), index_bytes_.size(),
+                head_state_.index_bytes, IndexPath(dir_, active_base_))
+          .ok()) {
+    head_state_.index_bytes += static_cast<int64_t>(index_bytes_.size());
+  }
+}
+
+Status PartitionWriter::Roll() {
+  // A sealed segment is durable before any later segment exists, so a power loss can only ever
+  // cut the active segment, never open a gap in the middle of the log.
+  if (::fdatasync(active_log_.get()) != 0) {
+    return Status::FromErrno("cannot sync " + active_path_, errno);
+  }
+  unsynced_ = false;
+  const int64_t base = head_state_.next_offset;
+  // The head moves first: a reader seeing the new base before the file exists waits for it.
+  head_state_ = HeadState{base, 0, base, 0, 0};
+  RETURN_NOT_OK(head_.Write(head_state_));
+  return OpenActiveSegment(base, /*truncate_index=*/true);
+}
+
+Status PartitionWriter::Sync() {
+  if (!unsynced_) return Status::OK();
+  if (::fdatasync(active_log_.get()) != 0) {
+    return Status::FromErrno("cannot sync " + active_path_, errno);
+  }
+  unsynced_ = false;
+  return Status::OK();
+}
+
+}  // namespace sluice

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/log/file_util.h"
+#include "storage/log/log_options.h"
+#include "storage/log/log_record.h"
+#include "storage/log/partition_head.h"
+#include "storage/log/segment_index.h"
+
+namespace sluice {
+
+// Appends records to one partition of a local-log topic. Any number of writers, in any number of
+// processes, may append to the same partition: each append holds the partition's flock and takes
+// its offsets from the real end of the log (the head, checked against the segment file), so
+// offsets stay dense and unique.
+//
+// Durability (also in docs/local-log.md):
+//   - Append returns once its frames are written with write(2): readers in every process can see
+//     them, and they survive a crash of this process.
+//   - Sync() fsyncs what this writer appended, so it survives power loss. The engine calls Sync
+//     before acknowledging an INSERT; sinks call it at each checkpoint or flush.
+//   - A segment is fsynced when it rolls, so only the active segment ever holds unsynced data.
+//   - Opening a writer recovers the partition: a torn tail (partial frame, bad checksum) of the
+//     last segment is truncated and missing or stale indexes are rebuilt.
+// A writer is not thread-safe, and must not be used across fork(): a child opens its own.
+class PartitionWriter {
+ public:
+  // Opens the partition directory (which must exist) and recovers it under the lock.
+  static Result<std::unique_ptr<PartitionWriter>> Open(std::string partition_dir,
+                                                       LogOptions options = {});
+
+  PartitionWriter(const PartitionWriter&) = delete;
+  PartitionWriter& operator=(const PartitionWriter&) = delete;
+
+  // Appends `records` in order and returns the offset of the first; an empty span returns the
+  // current end offset. Usually one write(2); more only when the batch crosses a segment roll,
+  // and then an error can leave a prefix of the batch appended.
+  Result<int64_t> Append(std::span<const LogRecord> records);
+
+  // Makes everything this writer appended survive power loss.
+  Status Sync();
+
+  // The end offset as of this writer's last append or recovery (other writers may be ahead).
+  int64_t cached_end_offset() const { return head_state_.next_offset; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  PartitionWriter(std::string dir, LogOptions options, PartitionHead head);
+
+  // --- partition_writer_recovery.cc. REQUIRES for all: the lock is held.
+  // Brings the cached head up to date with what other writers did since our last append.
+  Status Refresh();
+  // Full recovery from the files: validates sealed indexes and the whole last segment.
+  Status Recover();
+  // Switches the open files to the segment starting at `base_offset`, creating it if missing.
+  Status OpenActiveSegment(int64_t base_offset, bool truncate_index);
+  // Validates frames after the head's end (a crashed writer's leftovers): keeps complete ones,
+  // truncates from the first bad or partial frame.
+  Status AdoptTail(int64_t from_position, int64_t from_offset);
+  Status RebuildIndexIfStale(int64_t base_offset);
+
+  // --- partition_writer.cc
+  Status Roll();
+  Status WriteChunk(size_t first_frame, size_t end_frame);
+  // Writes new_points_ to the active index; failures only make the index sparser.
+  void AppendIndexPoints();
+
+  std::string dir_;
+  LogOptions options_;
+  PartitionHead head_;
+  HeadState head_state_;  // valid while the lock is held, a cache otherwise
+
+  int64_t active_base_ = -1;
+  std::string active_path_;
+  UniqueFd active_log_;
+  UniqueFd active_index_;
+  bool unsynced_ = false;
+
+  // Per-append scratch, kept to reuse the allocations.
+  std::vector<char> frames_;
+  std::vector<size_t> frame_starts_;  // frame i spans [frame_starts_[i], frame_starts_[i + 1])
+  std::vector<IndexPoint> new_points_;
+  std::string index_bytes_;
+};
+
+}  // namespace sluice

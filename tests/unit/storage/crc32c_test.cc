@@ -1,0 +1,52 @@
+#include "storage/log/crc32c.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace sluice {
+namespace {
+
+// Reference values: the CRC-32C check value and the iSCSI test patterns of RFC 3720, B.4.
+struct Vector {
+  std::string bytes;
+  uint32_t crc;
+};
+
+std::vector<Vector> Vectors() {
+  std::string ascending(32, '\0');
+  std::string descending(32, '\0');
+  for (int byte_idx = 0; byte_idx < 32; ++byte_idx) {
+    ascending[byte_idx] = static_cast<char>(byte_idx);
+    descending[byte_idx] = static_cast<char>(31 - byte_idx);
+  }
+  return {{"123456789", 0xE3069283u},
+          {std::string(32, '\0'), 0x8A9136AAu},
+          {std::string(32, '\xff'), 0x62A8AB43u},
+          {ascending, 0x46DD794Eu},
+          {descending, 0x113FDB5Cu}};
+}
+
+TEST(Crc32cTest, MatchesPublishedVectors) {
+  for (const Vector& v : Vectors()) {
+    EXPECT_EQ(Crc32c(v.bytes), v.crc);
+    EXPECT_EQ(Crc32cExtendPortable(0, v.bytes.data(), v.bytes.size()), v.crc);
+  }
+}
+
+TEST(Crc32cTest, ExtendingInPiecesEqualsOneShot) {
+  std::string data;
+  for (int i = 0; i < 1000; ++i) data.push_back(static_cast<char>(i * 7 + 3));
+  const uint32_t whole = Crc32c(data);
+  for (size_t split : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{500}}) {
+    uint32_t crc = Crc32cExtend(0, data.data(), split);
+    crc = Crc32cExtend(crc, data.data() + split, data.size() - split);
+    EXPECT_EQ(crc, whole) << "split at " << split;
+    uint32_t portable = Crc32cExtendPortable(0, data.data(), split);
+    portable = Crc32cExtendPortable(portable, data.data() + split, data.size() - split);
+    EXPECT_EQ(portable, whole) << "portable, split at " << split;
+  }
+}
+
+}  // namespace
+}  // namespace sluice

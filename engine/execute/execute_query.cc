@@ -9,6 +9,8 @@
 #include "planner/binder/binder.h"
 #include "planner/binder/relation_schema.h"
 #include "planner/physical_planner.h"
+#include "runtime/expression/expression_factory.h"
+#include "runtime/expression/type_rules.h"
 #include "runtime/pipeline/pipeline.h"
 
 namespace sluice {

@@ -1,0 +1,127 @@
+"""Drives the real `sluice` binary for system tests: a shell on a pseudo-terminal, or one-shot
+`-c` runs. Every wait has a deadline, so a hung binary fails the test instead of hanging it."""
+
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+class TestFailure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise TestFailure(message)
+
+
+class TempDataDir:
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="sluice-system-")
+        self.data_dir = os.path.join(self.root, "data")
+        self.home = os.path.join(self.root, "home")
+        os.makedirs(self.home)
+
+    def env(self):
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.home,
+               "TERM": "dumb"}
+        return env
+
+    def cleanup(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def run_sql(binary, temp, sql, expect_code=0, extra=()):
+    """Runs `sluice -c SQL` and returns stdout; checks the exit code."""
+    proc = subprocess.run([binary, "--data-dir", temp.data_dir, *extra, "-c", sql],
+                          capture_output=True, text=True, env=temp.env(), timeout=120)
+    check(proc.returncode == expect_code,
+          f"sluice -c {sql!r} exited {proc.returncode}, wanted {expect_code}\n"
+          f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+    return proc.stdout + proc.stderr
+
+
+class PtyShell:
+    """The interactive shell on a pseudo-terminal, as a person at a terminal sees it."""
+
+    def __init__(self, binary, temp):
+        master, slave = pty.openpty()
+        self.proc = subprocess.Popen([binary, "--data-dir", temp.data_dir], stdin=slave,
+                                     stdout=slave, stderr=slave, env=temp.env(),
+                                     start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.master = master
+        self.output = ""   # everything read so far
+        self.cursor = 0    # expect() searches from here
+
+    def send(self, text):
+        os.write(self.master, text.encode())
+
+    def expect(self, pattern, timeout=30.0):
+        """Waits until `pattern` appears after the cursor; moves the cursor past it."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            match = regex.search(self.output, self.cursor)
+            if match:
+                self.cursor = match.end()
+                return match
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TestFailure(f"timed out waiting for {pattern!r}; shell printed:\n"
+                                  f"{self.output[self.cursor:][-3000:]}")
+            ready, _, _ = select.select([self.master], [], [], min(left, 0.2))
+            if ready:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    raise TestFailure(f"shell closed its terminal while waiting for {pattern!r};"
+                                      f" it printed:\n{self.output[-3000:]}")
+                self.output += chunk.decode(errors="replace")
+
+    def statement(self, sql, wait_for=None, timeout=60.0):
+        """Sends one statement and waits for the next prompt (or `wait_for`)."""
+        self.send(sql + "\n")
+        return self.expect(wait_for or r"sluice:\S*> ", timeout)
+
+    def wait_exit(self, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            code = self.proc.poll()
+            if code is not None:
+                return code
+            ready, _, _ = select.select([self.master], [], [], 0.2)
+            if ready:
+                try:
+                    self.output += os.read(self.master, 65536).decode(errors="replace")
+                except OSError:
+                    pass
+        raise TestFailure("shell did not exit")
+
+    def close(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        os.close(self.master)
+
+
+def main(test):
+    binary = sys.argv[1]
+    temp = TempDataDir()
+    try:
+        test(binary, temp)
+    except TestFailure as failure:
+        print(f"FAILED: {failure}")
+        sys.exit(1)
+    finally:
+        temp.cleanup()
+    print("PASSED")

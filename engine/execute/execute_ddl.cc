@@ -3,6 +3,7 @@
 #include <set>
 
 #include "engine/execute/statement_executor.h"
+#include "runtime/connector/datagen/datagen_source.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/relation_schema.h"
 
@@ -142,11 +143,17 @@ Status StatementExecutor::CreateRelation(const CreateRelationStatement& statemen
 
   ASSIGN_OR_RETURN(auto properties, BindRelationProperties(statement.properties, name, columns));
   ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));
-  if (store.type != "local") {
-    return Status::Binder("streams on store type '" + store.type + "' are not supported yet",
+  if (store.type == "datagen") {
+    if (statement.relation_kind != RelationKind::kStream) {
+      return Status::Binder("the datagen store makes streams only", statement.position);
+    }
+    RETURN_NOT_OK(ValidateDatagenColumns(columns, properties).WithPosition(statement.position));
+  } else if (store.type == "local") {
+    RETURN_NOT_OK(EnsureTopic(properties));
+  } else {
+    return Status::Binder("relations on store type '" + store.type + "' are not supported yet",
                           statement.position);
   }
-  RETURN_NOT_OK(EnsureTopic(properties));
 
   RelationInfo relation;
   relation.schema_id = container.second.id;

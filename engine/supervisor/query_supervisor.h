@@ -92,6 +92,13 @@ class QuerySupervisor {
   void ApplyMessageLocked(Entry& entry, const struct WorkerMessageHolder& holder);
   // REQUIRES: mutex_ held. Records the exit of a worker nobody asked to stop.
   void OnExitedLocked(Entry& entry, int wait_status);
+  // REQUIRES: mutex_ held. waitpid(WNOHANG); true if this call reaped the worker. All reaping
+  // happens under mutex_, so a pid is never signalled after it was reaped (and maybe reused).
+  bool ReapLocked(Entry& entry);
+  // REQUIRES: mutex_ held, entry exited. Sets the final state once and queues its event.
+  void FinalizeExitLocked(Entry& entry);
+  // REQUIRES: mutex_ held. Closes the fds of an exited worker (monitor thread only).
+  void CloseFdsLocked(Entry& entry);
   // REQUIRES: mutex_ not held. Sends Stop to each entry (already marked stopping), waits for
   // them until the grace period ends, SIGKILLs the rest and reaps all.
   void FinishStops(const std::vector<std::shared_ptr<Entry>>& entries);

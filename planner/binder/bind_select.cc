@@ -73,6 +73,10 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindSelect(const SelectStatemen
   get->qualified_name = bound.qualified_name;
   get->store_type = bound.store.type;
   get->store_properties = bound.store.properties;
+  // A generated stream's settings ('generator', 'events', ...) are the relation's own.
+  if (bound.store.type == "datagen") {
+    for (const auto& [key, value] : bound.relation.properties) get->store_properties[key] = value;
+  }
   get->topic = RelationTopic(bound.relation);
   get->partitions = RelationPartitions(bound.relation);
   get->relation_schema = relation_schema;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "catalog/name_suggestion.h"
+#include "runtime/connector/datagen/datagen_options.h"
 #include "runtime/plan/physical_plan.h"
 
 namespace sluice {
@@ -115,6 +116,11 @@ Result<std::map<std::string, std::string>> BindRelationProperties(
   for (const Property& property : properties) {
     const auto& known = RelationPropertyKeys();
     if (std::find(known.begin(), known.end(), property.key) == known.end()) {
+      // The datagen store's own properties are checked against its generator at CREATE time.
+      if (IsDatagenPropertyKey(property.key)) {
+        result[property.key] = property.value;
+        continue;
+      }
       return UnknownProperty(property, known);
     }
     if (property.key == "value.format") {

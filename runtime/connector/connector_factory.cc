@@ -1,5 +1,6 @@
 #include "runtime/connector/connector_factory.h"
 
+#include "runtime/connector/datagen/datagen_source.h"
 #include "runtime/connector/local_log_sink.h"
 #include "runtime/connector/local_log_source.h"
 
@@ -10,6 +11,7 @@ Result<std::unique_ptr<Source>> CreateSource(const SourceSpec& spec, const std::
     ASSIGN_OR_RETURN(auto source, LocalLogSource::Open(spec, data_dir + "/log"));
     return std::unique_ptr<Source>(std::move(source));
   }
+  if (spec.store_type == "datagen") return CreateDatagenSource(spec);
   return Status::Connector("store type '" + spec.store_type + "' has no source connector yet");
 }
 

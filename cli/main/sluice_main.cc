@@ -1,0 +1,127 @@
+// `sluice`: the shell, `-c`/`-f` runner and (as `sluice worker`) the data-plane worker process.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/options/cli_options.h"
+#include "cli/script/cli_result_handler.h"
+#include "cli/script/interrupt.h"
+#include "cli/script/script_runner.h"
+#include "cli/shell/shell.h"
+#include "engine/engine.h"
+
+#if __has_include("runtime/worker/worker_main.h")
+#include "runtime/worker/worker_main.h"
+#else
+// The worker entry point is not in this tree yet: `sluice worker` says so instead of linking
+// against a function that does not exist.
+namespace sluice {
+static int WorkerMain() {
+  std::cerr << "sluice worker: this build has no worker (runtime/worker/worker_main.h missing)\n";
+  return 1;
+}
+}  // namespace sluice
+#endif
+
+#ifndef SLUICE_VERSION
+#define SLUICE_VERSION "unknown"
+#endif
+
+namespace sluice {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitStartup = 1;
+constexpr int kExitStatementFailed = 3;
+constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it
+
+bool ReadFile(const std::string& path, std::string& text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return !in.bad();
+}
+
+int ExitCodeFor(const RunOutcome& outcome) {
+  if (outcome.interrupted) return kExitInterrupted;
+  return outcome.failed ? kExitStatementFailed : kExitOk;
+}
+
+int Run(int argc, char** argv) {
+  ParsedCommandLine parsed = ParseCommandLine(argc, argv, SLUICE_VERSION);
+  if (parsed.exit_code) return *parsed.exit_code;
+  const CliOptions& options = parsed.options;
+  if (!options.host.empty()) {
+    std::cerr << "sluice: --host is not supported yet; this build only runs the embedded engine "
+                 "(leave out --host and pass --data-dir)\n";
+    return kExitStartup;
+  }
+
+  // Every -f file is read before anything runs, so a typo in the last one changes nothing.
+  std::vector<std::string> scripts;
+  for (const ScriptSource& source : options.scripts) {
+    if (source.kind == ScriptSource::Kind::kCommand) {
+      scripts.push_back(source.text);
+      continue;
+    }
+    std::string text;
+    if (!ReadFile(source.text, text)) {
+      std::cerr << "sluice: cannot read " << source.text << ": " << std::strerror(errno) << "\n";
+      return kExitStartup;
+    }
+    scripts.push_back(std::move(text));
+  }
+
+  // A closed stdout (`| head`) must surface as a write error that stops the query, not kill us
+  // before the engine can stop its workers.
+  signal(SIGPIPE, SIG_IGN);
+
+  EngineOptions engine_options;
+  engine_options.data_dir = options.data_dir;
+  Result<std::unique_ptr<Engine>> engine = Engine::Open(engine_options);
+  if (!engine.ok()) {
+    std::cerr << "sluice: cannot open data dir \"" << options.data_dir
+              << "\": " << engine.status().ToString() << "\n";
+    return kExitStartup;
+  }
+  std::unique_ptr<Session> session = (*engine)->NewSession();
+  InstallInterruptHandler();
+  CliResultHandler handler(std::cout, std::cerr, options.format);
+  ScriptRunner runner(*session, handler, std::cout);
+
+  if (!scripts.empty()) {
+    RunOutcome total;
+    for (const std::string& script : scripts) {
+      RunOutcome outcome = runner.Run(script, options.continue_on_error);
+      total.failed |= outcome.failed;
+      total.interrupted |= outcome.interrupted;
+      if (outcome.interrupted || (outcome.failed && !options.continue_on_error)) break;
+    }
+    return ExitCodeFor(total);
+  }
+  if (isatty(STDIN_FILENO)) {
+    Shell shell(*session, runner);
+    return shell.Run();
+  }
+  // Piped or redirected stdin: a script, like -f.
+  std::string text(std::istreambuf_iterator<char>(std::cin), {});
+  return ExitCodeFor(runner.Run(text, options.continue_on_error));
+}
+
+}  // namespace
+}  // namespace sluice
+
+int main(int argc, char** argv) {
+  // The engine starts `sluice worker` for each persistent query: dispatch before any option
+  // parsing, since the worker's input arrives over a pipe, not argv.
+  if (argc >= 2 && std::strcmp(argv[1], "worker") == 0) return sluice::WorkerMain();
+  return sluice::Run(argc, argv);
+}

@@ -1,0 +1,88 @@
+#include "cli/options/cli_options.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+namespace sluice {
+
+namespace {
+
+constexpr const char* kDescription =
+    "sluice: a streaming SQL engine. Without -c or -f it opens an interactive shell on the\n"
+    "embedded engine (or, when stdin is not a terminal, runs the statements read from stdin).";
+
+constexpr const char* kFooter =
+    "Examples:\n"
+    "  sluice                                    interactive shell on ./sluice-data\n"
+    "  sluice --data-dir /var/lib/sluice         shell on another data dir\n"
+    "  sluice -f pipeline.sql                    run a file, stop at the first error\n"
+    "  sluice -c \"SHOW RELATIONS;\" --format csv  one statement, CSV output\n"
+    "  sluice -f setup.sql -c \"SELECT * FROM v WHERE k = 'a';\"   -f and -c run in the given order\n"
+    "  echo \"SHOW DATABASES;\" | sluice           statements from stdin\n"
+    "\n"
+    "Exit status: 0 when every statement succeeded, 3 when a statement failed (also with\n"
+    "--continue-on-error), 1 when sluice could not start (bad option, unusable data dir, unreadable\n"
+    "-f file), 130 when interrupted with Ctrl-C.\n"
+    "`sluice worker` is internal: the engine starts it to run one persistent query.";
+
+}  // namespace
+
+ParsedCommandLine ParseCommandLine(int argc, const char* const* argv, const std::string& version) {
+  ParsedCommandLine parsed;
+  CliOptions& options = parsed.options;
+  CLI::App app(kDescription, "sluice");
+  app.footer(kFooter);
+  app.get_formatter()->column_width(34);
+
+  options.data_dir = "./sluice-data";
+  app.add_option("--data-dir", options.data_dir,
+                 "Data dir of the embedded engine, created on first use "
+                 "(default ./sluice-data, or $SLUICE_DATA)")
+      ->envname("SLUICE_DATA")
+      ->type_name("DIR");
+  std::vector<std::string> files;
+  std::vector<std::string> commands;
+  CLI::Option* file_option =
+      app.add_option("-f,--file", files, "Run the statements in FILE (repeatable)")
+          ->type_name("FILE")
+          ->allow_extra_args(false);
+  CLI::Option* command_option =
+      app.add_option("-c,--command", commands,
+                     "Run SQL (one or more statements separated by ';'; repeatable)")
+          ->type_name("SQL")
+          ->allow_extra_args(false);
+  std::string format_name = "table";
+  app.add_option("--format", format_name, "Output format of results (default table)")
+      ->check(CLI::IsMember({"table", "csv", "json", "jsonl"}, CLI::ignore_case))
+      ->type_name("table|csv|json|jsonl");
+  app.add_flag("--continue-on-error", options.continue_on_error,
+               "Keep running the statements after one fails (the exit status is still 3)");
+  app.add_option("--host", options.host,
+                 "Connect to a sluice server (not supported yet: only the embedded engine)")
+      ->type_name("HOST");
+  app.set_version_flag("--version", "sluice " + version);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version arrive here too, with exit code 0.
+    parsed.exit_code = app.exit(error) == 0 ? 0 : 1;
+    return parsed;
+  }
+
+  // -f and -c interleave in command-line order; parse_order() lists one entry per value.
+  size_t file_idx = 0;
+  size_t command_idx = 0;
+  for (const CLI::Option* option : app.parse_order()) {
+    if (option == file_option && file_idx < files.size()) {
+      options.scripts.push_back({ScriptSource::Kind::kFile, files[file_idx++]});
+    } else if (option == command_option && command_idx < commands.size()) {
+      options.scripts.push_back({ScriptSource::Kind::kCommand, commands[command_idx++]});
+    }
+  }
+  Result<OutputFormat> format = ParseOutputFormat(format_name);
+  if (format.ok()) options.format = *format;
+  return parsed;
+}
+
+}  // namespace sluice

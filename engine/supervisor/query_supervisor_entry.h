@@ -1,0 +1,42 @@
+#pragma once
+// Private to the query supervisor's .cc files: what it knows about one worker process.
+
+#include <string>
+
+#include "engine/supervisor/query_supervisor.h"
+#include "runtime/worker/worker_protocol.h"
+
+namespace sluice {
+
+// Lets the header name a decoded message without including the protocol.
+struct WorkerMessageHolder {
+  WorkerMessage message;
+};
+
+// One worker process of one query. Guarded by QuerySupervisor::mutex_. Only the monitor thread
+// closes its fds (it may be polling them), and only while holding the mutex.
+struct QuerySupervisor::Entry {
+  int64_t query_id = 0;
+  int pid = 0;          // stays set after the exit (status.pid becomes 0); never signalled then
+  int control_fd = -1;  // socket to the worker's fd 3
+  int status_fd = -1;   // non-blocking read end of the worker's fd 4; -1 after end of file
+  int pid_fd = -1;      // readable once the worker exits; -1 if the kernel has no pidfd
+  WorkerFrameDecoder decoder;
+  QueryStatus status;
+
+  std::string failed_reason;   // from the worker's Failed message, used in the exit reason
+  std::string protocol_error;  // set when the worker wrote garbage; it is then killed
+  bool saw_stopped = false;    // the worker said Stopped before exiting
+  bool stopping = false;       // Stop() asked: the exit is STOPPED, not a failure
+  bool exited = false;         // reaped; pid may belong to another process now
+  bool finalized = false;      // the exit was turned into a final state (and an event)
+  int wait_status = 0;
+  bool wait_status_known = true;  // false when someone else reaped the worker (ECHILD)
+  bool killed = false;            // SIGKILL already sent
+};
+
+// "worker killed by signal 9 (SIGKILL)", "worker exited with code 1: <reason>", ...
+// `failed_reason` is what the worker's Failed message said, if anything.
+std::string DescribeWorkerExit(int wait_status, const std::string& failed_reason);
+
+}  // namespace sluice

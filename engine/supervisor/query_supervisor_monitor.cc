@@ -1,0 +1,172 @@
+// The query supervisor's monitor thread: reads every worker's status pipe, notices exits, and
+// delivers state changes to the engine.
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "engine/supervisor/query_supervisor.h"
+#include "engine/supervisor/query_supervisor_entry.h"
+
+namespace sluice {
+namespace {
+
+std::string SignalName(int sig) {
+  const char* abbrev = ::sigabbrev_np(sig);
+  return abbrev != nullptr ? "SIG" + std::string(abbrev) : "unknown signal";
+}
+
+}  // namespace
+
+std::string DescribeWorkerExit(int wait_status, const std::string& failed_reason) {
+  std::string text;
+  if (WIFSIGNALED(wait_status)) {
+    int sig = WTERMSIG(wait_status);
+    text = "worker killed by signal " + std::to_string(sig) + " (" + SignalName(sig) + ")";
+    // RLIMIT_CPU: the kernel sends SIGXCPU at the soft limit and SIGKILL at the hard one.
+    if (sig == SIGXCPU) text += ": CPU time limit exceeded";
+  } else if (WIFEXITED(wait_status)) {
+    text = "worker exited with code " + std::to_string(WEXITSTATUS(wait_status));
+  } else {
+    text = "worker ended with wait status " + std::to_string(wait_status);
+  }
+  if (!failed_reason.empty()) text += ": " + failed_reason;
+  return text;
+}
+
+void QuerySupervisor::MonitorLoop() {
+  std::vector<struct pollfd> fds;
+  std::vector<Event> events;
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    // Everything polled is closed only by this thread, so the fds stay valid while unlocked.
+    fds.clear();
+    fds.push_back({wake_fd_, POLLIN, 0});
+    bool need_timer = false;
+    for (const auto& entry : watched_) {
+      if (entry->status_fd >= 0) fds.push_back({entry->status_fd, POLLIN, 0});
+      if (entry->pid_fd >= 0) {
+        fds.push_back({entry->pid_fd, POLLIN, 0});
+      } else {
+        need_timer = true;  // no pidfd: notice exits by polling waitpid
+      }
+    }
+    if (shutting_down_ && watched_.empty() && events_.empty()) return;
+    lock.unlock();
+    int ready = ::poll(fds.data(), fds.size(), need_timer ? 100 : -1);
+    if (ready > 0 && fds[0].revents != 0) {
+      uint64_t count = 0;
+      ssize_t n = ::read(wake_fd_, &count, sizeof(count));
+      (void)n;
+    }
+    lock.lock();
+
+    for (auto it = watched_.begin(); it != watched_.end();) {
+      Entry& entry = **it;
+      // Reap first, then drain: a worker writes Failed before it exits, so once it is reaped its
+      // last words are all in the pipe.
+      ReapLocked(entry);
+      DrainStatusLocked(entry);
+      if (entry.exited) {
+        DrainStatusLocked(entry);
+        FinalizeExitLocked(entry);
+        CloseFdsLocked(entry);
+        it = watched_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    events.assign(events_.begin(), events_.end());
+    events_.clear();
+    if (events.empty() || !options_.on_state_change) continue;
+    // The engine takes its catalog lock in the callback; holding mutex_ here could deadlock
+    // with a session that holds the catalog lock and calls Snapshot() or Start().
+    lock.unlock();
+    for (const Event& event : events) {
+      options_.on_state_change(event.query_id, event.state, event.reason);
+    }
+    lock.lock();
+  }
+}
+
+void QuerySupervisor::DrainStatusLocked(Entry& entry) {
+  char buffer[64 * 1024];
+  while (entry.status_fd >= 0) {
+    ssize_t n = ::read(entry.status_fd, buffer, sizeof(buffer));
+    if (n > 0) {
+      entry.decoder.Append(buffer, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    // End of file (or a broken pipe): the worker is exiting; its pidfd or waitpid says when.
+    if (entry.decoder.buffered() > 0 && entry.protocol_error.empty()) {
+      entry.protocol_error = "the status pipe ended inside a message";
+    }
+    ::close(entry.status_fd);
+    entry.status_fd = -1;
+  }
+  while (entry.protocol_error.empty()) {
+    Result<std::optional<WorkerMessage>> next = entry.decoder.Next();
+    if (!next.ok()) {
+      entry.protocol_error = next.status().message();
+      break;
+    }
+    if (!next->has_value()) break;
+    ApplyMessageLocked(entry, WorkerMessageHolder{std::move(**next)});
+  }
+  // A worker that speaks garbage cannot be trusted to stop when asked.
+  if (!entry.protocol_error.empty() && !entry.exited && !entry.killed) {
+    ::kill(entry.pid, SIGKILL);
+    entry.killed = true;
+  }
+}
+
+void QuerySupervisor::ApplyMessageLocked(Entry& entry, const WorkerMessageHolder& holder) {
+  const WorkerMessage& message = holder.message;
+  if (const auto* started = std::get_if<WorkerStartedMessage>(&message)) {
+    entry.status.protections = started->protections;
+    if (entry.status.state == "STARTING") {
+      entry.status.state = "RUNNING";
+      entry.status.reason.clear();
+      events_.push_back(Event{entry.query_id, "RUNNING", ""});
+    }
+  } else if (const auto* progress = std::get_if<WorkerProgressMessage>(&message)) {
+    entry.status.progress = progress->progress;
+  } else if (const auto* failed = std::get_if<WorkerFailedMessage>(&message)) {
+    entry.failed_reason = failed->reason;
+  } else if (std::holds_alternative<WorkerStoppedMessage>(message)) {
+    entry.saw_stopped = true;
+  } else {
+    entry.protocol_error = "the worker sent a \"" + std::string(WorkerMessageName(message)) +
+                           "\" message, which only the engine sends";
+  }
+  changed_.notify_all();
+}
+
+void QuerySupervisor::OnExitedLocked(Entry& entry, int wait_status) {
+  std::string reason;
+  std::string state = "FAILED";
+  if (!entry.protocol_error.empty()) {
+    reason = "worker sent a malformed message (" + entry.protocol_error + ") and was killed";
+  } else if (!entry.wait_status_known) {
+    reason = "worker exited, but its exit status was collected elsewhere";
+    if (!entry.failed_reason.empty()) reason += ": " + entry.failed_reason;
+  } else if (entry.saw_stopped && WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) {
+    // The pipeline returned without being asked (its sources ended): finished, not failed.
+    state = "STOPPED";
+    reason = "the query finished: its pipeline ended on its own";
+  } else {
+    reason = DescribeWorkerExit(wait_status, entry.failed_reason);
+  }
+  entry.status.state = state;
+  entry.status.reason = reason;
+  events_.push_back(Event{entry.query_id, state, reason});
+}
+
+}  // namespace sluice

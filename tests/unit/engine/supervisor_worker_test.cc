@@ -1,0 +1,276 @@
+// The query supervisor with real `worker` processes (tests/worker/test_worker_main.cc runs the
+// same WorkerMain() as `sluice worker`): start, progress, stop, crash detection, and what a worker
+// inherits from the engine.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/supervisor/query_supervisor.h"
+#include "runtime/plan/physical_plan.h"
+#include "storage/log/local_log_store.h"
+
+namespace sluice {
+namespace {
+
+using namespace std::chrono_literals;
+using Positions = std::map<std::string, std::vector<int64_t>>;
+
+std::string WorkerBinary() {
+  if (const char* path = ::getenv("SLUICE_TEST_WORKER")) return path;
+#ifdef SLUICE_TEST_WORKER_BINARY
+  return SLUICE_TEST_WORKER_BINARY;
+#else
+  return "";
+#endif
+}
+
+// A plan that copies topic "in" (one BIGINT column x, JSON values) to topic "out".
+std::string CopyPlanJson(int64_t query_id) {
+  PhysicalPlan plan;
+  plan.query_id = query_id;
+  plan.source.store_type = "local";
+  plan.source.relation = "db.public.in";
+  plan.source.topic = "in";
+  plan.source.partitions = 1;
+  plan.source.relation_schema = Schema({Field{"x", DataType::Bigint()}});
+  plan.source.columns = {0};
+  plan.sink.kind = SinkKind::kLocalLog;
+  plan.sink.relation = "db.public.out";
+  plan.sink.topic = "out";
+  plan.sink.partitions = 1;
+  plan.sink.schema = Schema({Field{"x", DataType::Bigint()}});
+  return PhysicalPlanToJson(plan);
+}
+
+struct StateChange {
+  int64_t query_id;
+  std::string state;
+  std::string reason;
+};
+
+class SupervisorWorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (WorkerBinary().empty()) GTEST_SKIP() << "no test worker binary (SLUICE_TEST_WORKER)";
+    char dir_template[] = "/tmp/sluice_supervisor_XXXXXX";
+    ASSERT_NE(::mkdtemp(dir_template), nullptr);
+    data_dir_ = dir_template;
+    Result<std::unique_ptr<LocalLogStore>> log = LocalLogStore::Open(data_dir_ + "/log");
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    log_ = std::move(*log);
+    ASSERT_TRUE(log_->CreateTopic("in", 1).ok());
+    ASSERT_TRUE(log_->CreateTopic("out", 1).ok());
+  }
+  void TearDown() override {
+    supervisor_.reset();
+    if (!data_dir_.empty()) std::filesystem::remove_all(data_dir_);
+  }
+
+  QuerySupervisor& Supervisor(std::string binary = WorkerBinary()) {
+    QuerySupervisorOptions options;
+    options.worker_binary = std::move(binary);
+    options.data_dir = data_dir_;
+    options.stop_grace = 5000ms;
+    options.on_state_change = [this](int64_t query_id, const std::string& state,
+                                     const std::string& reason) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      changes_.push_back({query_id, state, reason});
+      changed_.notify_all();
+    };
+    supervisor_ = std::make_unique<QuerySupervisor>(std::move(options));
+    return *supervisor_;
+  }
+
+  // Waits (bounded, so a broken supervisor fails instead of hanging) for an on_state_change.
+  std::optional<StateChange> WaitForChange(int64_t query_id, const std::string& state) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    std::optional<StateChange> found;
+    changed_.wait_for(lock, 20s, [&] {
+      for (const StateChange& change : changes_) {
+        if (change.query_id == query_id && change.state == state) found = change;
+      }
+      return found.has_value();
+    });
+    return found;
+  }
+
+  void Produce(int64_t count) {
+    Result<std::unique_ptr<PartitionWriter>> writer = log_->OpenPartitionWriter("in", 0);
+    ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+    std::vector<std::string> values;
+    for (int64_t idx = 0; idx < count; ++idx) values.push_back("{\"x\":" + std::to_string(idx) + "}");
+    std::vector<LogRecord> records;
+    for (const std::string& value : values) records.push_back(LogRecord{std::nullopt, value, 1000});
+    ASSERT_TRUE((*writer)->Append(records).ok());
+  }
+
+  std::string data_dir_;
+  std::unique_ptr<LocalLogStore> log_;
+  std::unique_ptr<QuerySupervisor> supervisor_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<StateChange> changes_;
+};
+
+TEST_F(SupervisorWorkerTest, RunsPlanAndReportsProgressUntilStopped) {
+  QuerySupervisor& supervisor = Supervisor();
+  Produce(5);
+  ASSERT_TRUE(supervisor.Start(1, CopyPlanJson(1)).ok());
+  ASSERT_TRUE(WaitForChange(1, "RUNNING").has_value());
+  Status reached = supervisor.WaitForPositions(1, {{"in", {5}}}, 20000ms, nullptr);
+  ASSERT_TRUE(reached.ok()) << reached.ToString() << " / " << supervisor.Snapshot(1).reason;
+
+  QueryStatus status = supervisor.Snapshot(1);
+  EXPECT_EQ(status.state, "RUNNING");
+  EXPECT_GT(status.pid, 0);
+  EXPECT_EQ(status.progress.records_in, 5);
+  EXPECT_EQ(status.progress.records_out, 5);
+  EXPECT_NE(status.protections.find("seccomp"), std::string::npos) << status.protections;
+  Result<std::vector<OwnedLogRecord>> out = log_->ReadRecords("out", 0, 0, 100);
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(out->size(), 5u);
+  EXPECT_NE(out->back().value->find("4"), std::string::npos) << *out->back().value;
+
+  int pid = status.pid;
+  supervisor.Stop(1);
+  status = supervisor.Snapshot(1);
+  EXPECT_EQ(status.state, "STOPPED");
+  EXPECT_EQ(status.pid, 0);
+  EXPECT_NE(::kill(pid, 0), 0) << "worker " << pid << " still exists after Stop";
+  EXPECT_TRUE(WaitForChange(1, "STOPPED").has_value());
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const StateChange& change : changes_) EXPECT_NE(change.state, "FAILED") << change.reason;
+}
+
+TEST_F(SupervisorWorkerTest, SigkilledWorkerIsReportedAsFailed) {
+  QuerySupervisor& supervisor = Supervisor();
+  ASSERT_TRUE(supervisor.Start(2, CopyPlanJson(2)).ok());
+  ASSERT_TRUE(WaitForChange(2, "RUNNING").has_value());
+  int pid = supervisor.Snapshot(2).pid;
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  std::optional<StateChange> failed = WaitForChange(2, "FAILED");
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->reason, "worker killed by signal 9 (SIGKILL)");
+  QueryStatus status = supervisor.Snapshot(2);
+  EXPECT_EQ(status.state, "FAILED");
+  EXPECT_EQ(status.reason, "worker killed by signal 9 (SIGKILL)");
+  EXPECT_EQ(status.pid, 0);
+
+  // WaitForPositions on a failed query returns its failure instead of waiting.
+  Status wait = supervisor.WaitForPositions(2, {{"in", {1}}}, 20000ms, nullptr);
+  EXPECT_EQ(wait.category(), ErrorCategory::kExecution);
+  EXPECT_NE(wait.message().find("SIGKILL"), std::string::npos) << wait.message();
+
+  // A dead worker can be replaced.
+  ASSERT_TRUE(supervisor.Start(2, CopyPlanJson(2)).ok());
+  EXPECT_EQ(supervisor.Snapshot(2).restart_count, 1);
+  Status again = supervisor.Start(2, CopyPlanJson(2));
+  EXPECT_FALSE(again.ok());
+  EXPECT_NE(again.message().find("still running"), std::string::npos) << again.message();
+}
+
+TEST_F(SupervisorWorkerTest, UnparsablePlanFailsWithTheWorkersReason) {
+  QuerySupervisor& supervisor = Supervisor();
+  ASSERT_TRUE(supervisor.Start(3, "this is not a plan").ok());
+  std::optional<StateChange> failed = WaitForChange(3, "FAILED");
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->reason.rfind("worker exited with code 1: ", 0), 0u) << failed->reason;
+  EXPECT_GT(failed->reason.size(), std::string("worker exited with code 1: ").size());
+  QueryStatus status = supervisor.Snapshot(3);
+  EXPECT_EQ(status.state, "FAILED");
+  EXPECT_EQ(status.reason, failed->reason);
+  // It got as far as sandboxing itself before the plan was parsed.
+  EXPECT_NE(status.protections.find("no_new_privs"), std::string::npos) << status.protections;
+}
+
+TEST_F(SupervisorWorkerTest, MissingBinaryIsAStartError) {
+  QuerySupervisor& supervisor = Supervisor(data_dir_ + "/no-such-sluice");
+  Status started = supervisor.Start(4, CopyPlanJson(4));
+  ASSERT_FALSE(started.ok());
+  EXPECT_NE(started.message().find("cannot exec"), std::string::npos) << started.message();
+  EXPECT_NE(started.message().find("No such file"), std::string::npos) << started.message();
+}
+
+TEST_F(SupervisorWorkerTest, WaitForPositionsTimesOutAndCancels) {
+  QuerySupervisor& supervisor = Supervisor();
+  ASSERT_TRUE(supervisor.Start(5, CopyPlanJson(5)).ok());
+  Status timed_out = supervisor.WaitForPositions(5, {{"in", {1000}}}, 200ms, nullptr);
+  EXPECT_EQ(timed_out.category(), ErrorCategory::kExecution);
+  EXPECT_NE(timed_out.message().find("timed out"), std::string::npos) << timed_out.message();
+
+  std::atomic<bool> cancel{false};
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(100ms);
+    cancel.store(true);
+  });
+  Status cancelled = supervisor.WaitForPositions(5, {{"in", {1000}}}, 60000ms, &cancel);
+  canceller.join();
+  EXPECT_EQ(cancelled.category(), ErrorCategory::kCancelled) << cancelled.ToString();
+
+  Status unknown = supervisor.WaitForPositions(99, {{"in", {1}}}, 60000ms, nullptr);
+  EXPECT_EQ(unknown.category(), ErrorCategory::kExecution);
+  // Offsets of 0 need no progress at all.
+  EXPECT_TRUE(supervisor.WaitForPositions(5, {{"in", {0}}}, 60000ms, nullptr).ok());
+}
+
+TEST_F(SupervisorWorkerTest, WorkerInheritsNoEnvironmentAndNoStrayFds) {
+  // A non-dumpable worker's /proc files are readable by root only.
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to read a sandboxed worker's /proc files";
+  ::setenv("SLUICE_TEST_SECRET", "hunter2", 1);
+  std::string stray_path = data_dir_ + "/stray";
+  int stray = ::open(stray_path.c_str(), O_CREAT | O_WRONLY, 0600);  // deliberately no O_CLOEXEC
+  ASSERT_GE(stray, 0);
+  QuerySupervisor& supervisor = Supervisor();
+  ASSERT_TRUE(supervisor.Start(6, CopyPlanJson(6)).ok());
+  int pid = supervisor.Snapshot(6).pid;
+  ASSERT_GT(pid, 0);
+  std::string proc = "/proc/" + std::to_string(pid);
+
+  std::ifstream environ_file(proc + "/environ");
+  ASSERT_TRUE(environ_file.is_open());
+  std::string environ_text((std::istreambuf_iterator<char>(environ_file)),
+                           std::istreambuf_iterator<char>());
+  EXPECT_EQ(environ_text, "");
+  std::ifstream cmdline_file(proc + "/cmdline");
+  std::string cmdline((std::istreambuf_iterator<char>(cmdline_file)),
+                      std::istreambuf_iterator<char>());
+  EXPECT_EQ(cmdline, WorkerBinary() + std::string("\0worker\0", 8));
+
+  char target[4096];
+  ssize_t n = ::readlink((proc + "/fd/" + std::to_string(stray)).c_str(), target, sizeof(target));
+  if (n > 0) {
+    EXPECT_NE(std::string(target, static_cast<size_t>(n)), stray_path);
+  }
+  EXPECT_GT(::readlink((proc + "/fd/3").c_str(), target, sizeof(target)), 0);  // control socket
+  ::close(stray);
+  ::unsetenv("SLUICE_TEST_SECRET");
+  supervisor.Stop(6);
+  EXPECT_EQ(supervisor.Snapshot(6).state, "STOPPED");
+}
+
+TEST_F(SupervisorWorkerTest, DestructorStopsEveryWorker) {
+  QuerySupervisor& supervisor = Supervisor();
+  ASSERT_TRUE(supervisor.Start(7, CopyPlanJson(7)).ok());
+  ASSERT_TRUE(supervisor.Start(8, CopyPlanJson(8)).ok());
+  int pid7 = supervisor.Snapshot(7).pid;
+  int pid8 = supervisor.Snapshot(8).pid;
+  supervisor_.reset();
+  EXPECT_NE(::kill(pid7, 0), 0);
+  EXPECT_NE(::kill(pid8, 0), 0);
+}
+
+}  // namespace
+}  // namespace sluice

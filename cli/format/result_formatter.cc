@@ -16,7 +16,7 @@ Result<OutputFormat> ParseOutputFormat(std::string_view name) {
   if (lower == "json") return OutputFormat::kJson;
   if (lower == "jsonl") return OutputFormat::kJsonl;
   return Status::Parser("unknown output format \"" + std::string(name) +
-                          "\": use table, csv, json or jsonl");
+                        "\": use table, csv, json or jsonl");
 }
 
 std::string_view OutputFormatName(OutputFormat format) {

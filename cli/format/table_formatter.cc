@@ -88,6 +88,8 @@ void TableFormatter::PrintRow(const std::vector<std::string>& cells) {
     AppendPadded(cells[column_idx], width, right, last, line);
     if (!last) line += " ";
   }
+  // A NULL (or '') at the end leaves only padding there: no trailing blanks.
+  if (!cells.empty() && cells.back().empty()) line.erase(line.find_last_not_of(' ') + 1);
   out_ << line << "\n";
 }
 

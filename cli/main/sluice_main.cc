@@ -7,7 +7,6 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,19 +16,7 @@
 #include "cli/script/script_runner.h"
 #include "cli/shell/shell.h"
 #include "engine/engine.h"
-
-#if __has_include("runtime/worker/worker_main.h")
 #include "runtime/worker/worker_main.h"
-#else
-// The worker entry point is not in this tree yet: `sluice worker` says so instead of linking
-// against a function that does not exist.
-namespace sluice {
-static int WorkerMain() {
-  std::cerr << "sluice worker: this build has no worker (runtime/worker/worker_main.h missing)\n";
-  return 1;
-}
-}  // namespace sluice
-#endif
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "unknown"

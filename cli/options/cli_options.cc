@@ -13,16 +13,18 @@ constexpr const char* kDescription =
 
 constexpr const char* kFooter =
     "Examples:\n"
-    "  sluice                                    interactive shell on ./sluice-data\n"
-    "  sluice --data-dir /var/lib/sluice         shell on another data dir\n"
-    "  sluice -f pipeline.sql                    run a file, stop at the first error\n"
-    "  sluice -c \"SHOW RELATIONS;\" --format csv  one statement, CSV output\n"
-    "  sluice -f setup.sql -c \"SELECT * FROM v WHERE k = 'a';\"   -f and -c run in the given order\n"
-    "  echo \"SHOW DATABASES;\" | sluice           statements from stdin\n"
+    "  sluice                               shell on ./sluice-data\n"
+    "  sluice --data-dir /var/lib/sluice    shell on another data dir\n"
+    "  sluice -f pipeline.sql               run a file; stop at its first error\n"
+    "  sluice -c 'SHOW RELATIONS;' --format csv\n"
+    "                                       run SQL, print results as CSV\n"
+    "  sluice -f setup.sql -c 'SELECT * FROM views LIMIT 5;'\n"
+    "                                       -f and -c run in command-line order\n"
+    "  echo 'SHOW DATABASES;' | sluice      run the statements read from stdin\n"
     "\n"
-    "Exit status: 0 when every statement succeeded, 3 when a statement failed (also with\n"
-    "--continue-on-error), 1 when sluice could not start (bad option, unusable data dir, unreadable\n"
-    "-f file), 130 when interrupted with Ctrl-C.\n"
+    "Exit status: 0 when every statement succeeded; 3 when a statement failed (also with\n"
+    "--continue-on-error); 1 when sluice could not start (bad option, unusable data dir,\n"
+    "unreadable -f file); 130 when interrupted with Ctrl-C.\n"
     "`sluice worker` is internal: the engine starts it to run one persistent query.";
 
 }  // namespace
@@ -36,8 +38,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv, const std:
 
   options.data_dir = "./sluice-data";
   app.add_option("--data-dir", options.data_dir,
-                 "Data dir of the embedded engine, created on first use "
-                 "(default ./sluice-data, or $SLUICE_DATA)")
+                 "Data dir of the embedded engine (created if missing; default ./sluice-data)")
       ->envname("SLUICE_DATA")
       ->type_name("DIR");
   std::vector<std::string> files;
@@ -47,18 +48,16 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv, const std:
           ->type_name("FILE")
           ->allow_extra_args(false);
   CLI::Option* command_option =
-      app.add_option("-c,--command", commands,
-                     "Run SQL (one or more statements separated by ';'; repeatable)")
+      app.add_option("-c,--command", commands, "Run SQL: statements separated by ';' (repeatable)")
           ->type_name("SQL")
           ->allow_extra_args(false);
   std::string format_name = "table";
   app.add_option("--format", format_name, "Output format of results (default table)")
       ->check(CLI::IsMember({"table", "csv", "json", "jsonl"}, CLI::ignore_case))
-      ->type_name("table|csv|json|jsonl");
+      ->type_name("FORMAT");
   app.add_flag("--continue-on-error", options.continue_on_error,
-               "Keep running the statements after one fails (the exit status is still 3)");
-  app.add_option("--host", options.host,
-                 "Connect to a sluice server (not supported yet: only the embedded engine)")
+               "Run the remaining statements after one fails");
+  app.add_option("--host", options.host, "Connect to a sluice server (not supported yet)")
       ->type_name("HOST");
   app.set_version_flag("--version", "sluice " + version);
 

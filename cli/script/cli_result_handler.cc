@@ -8,6 +8,13 @@ void CliResultHandler::BeginStatement(std::string_view script, int64_t offset, S
   script_ = script;
   offset_ = offset;
   session_ = session;
+  interrupt_line_broken_ = false;
+}
+
+void CliResultHandler::BreakLineAfterInterrupt() {
+  if (!terminal_ || interrupt_line_broken_ || !InterruptPending()) return;
+  out_ << "\n";
+  interrupt_line_broken_ = true;
 }
 
 void CliResultHandler::OnResultStart(const Schema& schema) {
@@ -28,6 +35,7 @@ Status CliResultHandler::OnRows(const RecordBatch& batch) {
 
 void CliResultHandler::OnResultEnd(int64_t row_count) {
   if (formatter_ == nullptr) return;
+  BreakLineAfterInterrupt();
   formatter_->End(row_count);
   formatter_.reset();
 }
@@ -44,6 +52,7 @@ void CliResultHandler::OnNotice(std::string_view message) {
 }
 
 void CliResultHandler::OnError(const Status& status) {
+  BreakLineAfterInterrupt();
   out_.flush();  // rows printed before the error come first
   if (status.category() == ErrorCategory::kCancelled) {
     err_ << status.message() << "\n";  // the user asked for it: not an ERROR

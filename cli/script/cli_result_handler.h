@@ -19,6 +19,10 @@ class CliResultHandler : public ResultHandler {
   CliResultHandler(std::ostream& out, std::ostream& err, OutputFormat format)
       : out_(out), err_(err), format_(format) {}
 
+  // On a terminal, Ctrl-C echoes "^C" where the cursor is; a line break after it keeps the
+  // "(n rows)" or "query cancelled" that follows readable.
+  void set_terminal(bool terminal) { terminal_ = terminal; }
+
   OutputFormat format() const { return format_; }
   void set_format(OutputFormat format) { format_ = format; }
 
@@ -43,6 +47,11 @@ class CliResultHandler : public ResultHandler {
   std::string_view script_;
   int64_t offset_ = 0;
   Session* session_ = nullptr;
+  bool terminal_ = false;
+  // The line break after "^C" was written; once per statement is enough.
+  bool interrupt_line_broken_ = false;
+
+  void BreakLineAfterInterrupt();
 };
 
 }  // namespace sluice

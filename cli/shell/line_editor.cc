@@ -57,9 +57,13 @@ LineEditor::~LineEditor() {
 LineEditor::ReadStatus LineEditor::ReadLine(const std::string& prompt, std::string& line) {
   prompt_ = prompt;
   interrupted_ = false;
+  // Raw mode before the prompt shows: libedit would switch only at its first read, and a line
+  // typed in between would be echoed twice (by the terminal, then by libedit).
+  el_set(editline_, EL_PREP_TERM, 1);
   int count = 0;
   const char* text = el_gets(editline_, &count);
   if (interrupted_) {
+    // The terminal echoes nothing in libedit's raw mode, so show what happened.
     std::fputs("^C\n", stdout);
     std::fflush(stdout);
     el_reset(editline_);

@@ -27,9 +27,7 @@ std::vector<std::string_view> SplitWords(std::string_view text) {
   return words;
 }
 
-Status Usage(std::string_view usage) {
-  return Status::Parser("usage: " + std::string(usage));
-}
+Status Usage(std::string_view usage) { return Status::Parser("usage: " + std::string(usage)); }
 
 }  // namespace
 

@@ -1,5 +1,8 @@
 #include "cli/shell/shell.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -26,6 +29,14 @@ std::string_view TrimBlanks(std::string_view text) {
   return text.substr(begin, end + 1 - begin);
 }
 
+// A shell started in a session of its own (setsid, as supervisors and test drivers do) has no
+// controlling terminal, so Ctrl-C on its terminal would signal nobody. A session leader without
+// one adopts its stdin terminal; in the usual case (started from a login shell) this fails
+// harmlessly because the terminal already controls the session.
+void AdoptTerminalForCtrlC() {
+  if (getsid(0) == getpid()) ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+}
+
 }  // namespace
 
 std::string Shell::Prompt() const {
@@ -34,6 +45,8 @@ std::string Shell::Prompt() const {
 
 int Shell::Run() {
   std::cout << "sluice shell. Statements end with ';'. Type \\? for help, \\q or Ctrl-D to quit.\n";
+  AdoptTerminalForCtrlC();
+  runner_.handler().set_terminal(true);
   LineEditor editor(HistoryFile(HistoryFile::DefaultPath()));
   std::string buffer;  // the statement being typed, possibly over several lines
   while (true) {

@@ -72,6 +72,8 @@ Status QuerySupervisor::Start(int64_t query_id, const std::string& plan_json) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (shutting_down_) return Status::Internal(what + ": the engine is shutting down");
+    // A worker without a data dir would look for its log at "/log" and fail in the sandbox.
+    if (options_.data_dir.empty()) return Status::Internal(what + ": no data dir configured");
     auto found = queries_.find(query_id);
     if (found != queries_.end()) {
       const Entry& previous = *found->second;
@@ -198,9 +200,10 @@ QueryStatus QuerySupervisor::Snapshot(int64_t query_id) const {
   return found->second->status;
 }
 
-Status QuerySupervisor::WaitForPositions(
-    int64_t query_id, const std::map<std::string, std::vector<int64_t>>& targets,
-    std::chrono::milliseconds timeout, const std::atomic<bool>* cancel) {
+Status QuerySupervisor::WaitForPositions(int64_t query_id,
+                                         const std::map<std::string, std::vector<int64_t>>& targets,
+                                         std::chrono::milliseconds timeout,
+                                         const std::atomic<bool>* cancel) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + timeout;
   const std::string name = "query " + std::to_string(query_id);
@@ -215,14 +218,13 @@ Status QuerySupervisor::WaitForPositions(
     if (cancel != nullptr && cancel->load()) return Status::Cancelled();
     auto now = Clock::now();
     if (now >= deadline) {
-      return Status::Execution(
-          "timed out after " + std::to_string(timeout.count()) + " ms waiting for " + name +
-          " to process its input (it read " + std::to_string(status.progress.records_in) +
-          " records so far)");
+      return Status::Execution("timed out after " + std::to_string(timeout.count()) +
+                               " ms waiting for " + name + " to process its input (it read " +
+                               std::to_string(status.progress.records_in) + " records so far)");
     }
     // Wakes on every progress report; the slice bounds how late a cancel is noticed.
-    changed_.wait_for(lock, std::min<Clock::duration>(deadline - now,
-                                                      std::chrono::milliseconds(50)));
+    changed_.wait_for(lock,
+                      std::min<Clock::duration>(deadline - now, std::chrono::milliseconds(50)));
   }
 }
 

@@ -41,8 +41,9 @@ struct QueryStatus {
   std::string reason;
   int pid = 0;             // 0 once the worker is gone
   QueryProgress progress;  // latest reported
-  std::string protections;  // sandbox report, e.g. "no_new_privs, seccomp, landlock (ABI 3), rlimits"
-  int restart_count = 0;    // Start() calls for this query after the first
+  // Sandbox report, e.g. "no_new_privs, non-dumpable, rlimits (core=0), landlock (ABI 3), seccomp".
+  std::string protections;
+  int restart_count = 0;  // Start() calls for this query after the first
 };
 
 class WorkerProcess;
@@ -109,8 +110,8 @@ class QuerySupervisor {
   mutable std::mutex mutex_;
   std::condition_variable changed_;  // progress or state changed; WaitForPositions waits on it
   std::map<int64_t, std::shared_ptr<Entry>> queries_;  // query id -> its current worker
-  std::vector<std::shared_ptr<Entry>> watched_;  // workers whose status pipe is still open
-  std::deque<Event> events_;                     // for on_state_change, sent by the monitor
+  std::vector<std::shared_ptr<Entry>> watched_;        // workers the monitor has not cleaned up
+  std::deque<Event> events_;                           // for on_state_change, sent by the monitor
   bool shutting_down_ = false;
 
   int wake_fd_ = -1;  // eventfd: makes the monitor's poll() look at watched_ again

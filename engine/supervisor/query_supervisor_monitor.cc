@@ -104,10 +104,9 @@ void QuerySupervisor::DrainStatusLocked(Entry& entry) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    // End of file (or a broken pipe): the worker is exiting; its pidfd or waitpid says when.
-    if (entry.decoder.buffered() > 0 && entry.protocol_error.empty()) {
-      entry.protocol_error = "the status pipe ended inside a message";
-    }
+    // End of file (or a broken pipe): the worker is exiting; its pidfd or waitpid says when. A
+    // torn last frame is left undecoded: a worker killed mid-write produces one, and its exit
+    // status explains that better than a protocol error would.
     ::close(entry.status_fd);
     entry.status_fd = -1;
   }

@@ -124,8 +124,8 @@ Result<SpawnedWorker> WorkerSpawner::SpawnNow(const std::string& binary) {
   int error[2] = {-1, -1};
   int dev_null = -1;
   auto close_all = [&] {
-    for (int* fd : {&control[0], &control[1], &status[0], &status[1], &error[0], &error[1],
-                    &dev_null}) {
+    for (int* fd :
+         {&control[0], &control[1], &status[0], &status[1], &error[0], &error[1], &dev_null}) {
       CloseIfOpen(*fd);
     }
   };

@@ -63,23 +63,26 @@ LikeExpression::LikeExpression(ExpressionPtr operand, ExpressionPtr pattern, boo
       escape_(escape),
       matcher_(std::move(matcher)) {}
 
+// The nodes below take their type from a child they also move into children: braces make the
+// type read happen first (list-initialization evaluates left to right; a parenthesized argument
+// list does not, and GCC moves the child out before reading its type).
 NullIfExpression::NullIfExpression(ExpressionPtr value, ExpressionPtr equal, int64_t position)
-    : Expression(kKind, value->type(), position, Children(std::move(value), std::move(equal))) {}
+    : Expression{kKind, value->type(), position, Children(std::move(value), std::move(equal))} {}
 
 StructFieldExpression::StructFieldExpression(ExpressionPtr operand, int field_index,
                                              int64_t position)
-    : Expression(kKind, operand->type().children()[static_cast<size_t>(field_index)], position,
-                 Children(std::move(operand))),
+    : Expression{kKind, operand->type().children()[static_cast<size_t>(field_index)], position,
+                 Children(std::move(operand))},
       field_index_(field_index) {}
 
 MapAccessExpression::MapAccessExpression(ExpressionPtr map, ExpressionPtr key, int64_t position)
-    : Expression(kKind, map->type().children()[0], position,
-                 Children(std::move(map), std::move(key))) {}
+    : Expression{kKind, map->type().children()[0], position,
+                 Children(std::move(map), std::move(key))} {}
 
 ArraySubscriptExpression::ArraySubscriptExpression(ExpressionPtr array, ExpressionPtr index,
                                                    int64_t position)
-    : Expression(kKind, array->type().children()[0], position,
-                 Children(std::move(array), std::move(index))) {}
+    : Expression{kKind, array->type().children()[0], position,
+                 Children(std::move(array), std::move(index))} {}
 
 ExpressionPtr ColumnRefExpression::Clone() const {
   return std::make_unique<ColumnRefExpression>(index_, type(), position());

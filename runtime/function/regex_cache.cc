@@ -8,8 +8,8 @@ Result<std::shared_ptr<const re2::RE2>> CompileRegex(std::string_view pattern) {
   RE2::Options options;
   options.set_log_errors(false);  // errors become Status values, not stderr noise
   options.set_encoding(RE2::Options::EncodingUTF8);
-  auto regex = std::make_shared<const RE2>(re2::StringPiece(pattern.data(), pattern.size()),
-                                           options);
+  auto regex =
+      std::make_shared<const RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
   if (!regex->ok()) {
     return Status::Execution("invalid regular expression '" + std::string(pattern) +
                              "': " + regex->error());

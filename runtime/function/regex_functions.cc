@@ -59,9 +59,9 @@ Result<std::shared_ptr<const FunctionState>> PrepareRegex(
     std::string error;
     if (rewrite != nullptr && !rewrite->is_null()) {
       if (!(*regex)->CheckRewriteString(rewrite->string_value(), &error)) {
-        return Status::Binder("regexp_replace: invalid replacement '" + rewrite->string_value() +
-                                  "': " + error,
-                              ArgPosition(*args[2], position));
+        return Status::Binder(
+            "regexp_replace: invalid replacement '" + rewrite->string_value() + "': " + error,
+            ArgPosition(*args[2], position));
       }
       rewrite_checked = true;
     }
@@ -75,9 +75,9 @@ Result<std::shared_ptr<const FunctionState>> PrepareRegex(
 class RowRegex {
  public:
   explicit RowRegex(const KernelArgs& args)
-      : args_(args), prepared_(args.state != nullptr
-                                   ? &static_cast<const RegexState*>(args.state)->regex()
-                                   : nullptr) {}
+      : args_(args),
+        prepared_(args.state != nullptr ? &static_cast<const RegexState*>(args.state)->regex()
+                                        : nullptr) {}
 
   Result<const RE2*> For(size_t row) {
     if (prepared_ != nullptr) return prepared_;
@@ -160,8 +160,8 @@ Status RegexpReplaceKernel(const KernelArgs& args, Column& out) {
     if (!rewrite_checked) {
       std::string error;
       if (!regex->CheckRewriteString(Piece(rewrite), &error)) {
-        return args.Error(row, "regexp_replace: invalid replacement '" + std::string(rewrite) +
-                                   "': " + error);
+        return args.Error(
+            row, "regexp_replace: invalid replacement '" + std::string(rewrite) + "': " + error);
       }
     }
     buffer.assign(input.String(row));
@@ -190,11 +190,10 @@ void RegisterRegexFunctions(FunctionRegistry& registry) {
   registry.Add(Function("regexp_like", 2, 2, "whether a regular expression matches part of text",
                         {{{text, text}, false, DataType::Boolean(), nullptr, RegexpLikeKernel}}),
                {"rlike", "regexp_matches"});
-  registry.Add(
-      Function("regexp_extract", 2, 3,
-               "the first match of a regular expression (or its n-th group), NULL if none",
-               {{{text, text}, false, text, nullptr, RegexpExtractKernel},
-                {{text, text, bigint}, false, text, nullptr, RegexpExtractKernel}}));
+  registry.Add(Function("regexp_extract", 2, 3,
+                        "the first match of a regular expression (or its n-th group), NULL if none",
+                        {{{text, text}, false, text, nullptr, RegexpExtractKernel},
+                         {{text, text, bigint}, false, text, nullptr, RegexpExtractKernel}}));
   registry.Add(Function("regexp_replace", 3, 3,
                         "replaces every match of a regular expression (\\1 names a group)",
                         {{{text, text, text}, false, text, nullptr, RegexpReplaceKernel}}));

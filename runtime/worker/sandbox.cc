@@ -19,8 +19,8 @@ namespace sluice {
 namespace {
 
 // Access rights newer than the installed <linux/landlock.h> may know; values are kernel ABI.
-constexpr uint64_t kLandlockTruncate = 1ULL << 14;   // ABI 3
-constexpr uint64_t kLandlockIoctlDev = 1ULL << 15;   // ABI 5
+constexpr uint64_t kLandlockTruncate = 1ULL << 14;  // ABI 3
+constexpr uint64_t kLandlockIoctlDev = 1ULL << 15;  // ABI 5
 
 constexpr uint64_t kFileRead = LANDLOCK_ACCESS_FS_READ_FILE;
 constexpr uint64_t kDirRead = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
@@ -159,7 +159,9 @@ Status LowerLimit(int resource, const char* name, int64_t value, int64_t extra_h
     soft = std::min(soft, current.rlim_max);
     hard = std::min(hard, current.rlim_max);
   }
-  struct rlimit limit{soft, hard};
+  struct rlimit limit {
+    soft, hard
+  };
   if (::setrlimit(resource, &limit) != 0) {
     return Status::FromErrno(std::string("setrlimit ") + name, errno);
   }
@@ -205,20 +207,25 @@ Status SeccompError(const std::string& what, int rc) {
 Status ApplySeccomp() {
   SeccompContext ctx(seccomp_init(SCMP_ACT_ALLOW));
   if (ctx.get() == nullptr) return Status::Internal("seccomp: cannot initialize a filter");
+  // Callers apply the sandbox before starting threads; TSYNC covers one started by a library.
+  int tsync = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_TSYNC, 1);
+  if (tsync < 0) return SeccompError("cannot synchronize threads", tsync);
   // What a query never needs and an attacker who took over the worker would want next: running
   // programs, reading other processes, changing the mount table or namespaces, the kernel itself,
   // and identity changes. Names unknown on this architecture are skipped.
+  // clang-format off
   static const char* const kDenied[] = {
-      "execve",        "execveat",      "ptrace",          "process_vm_readv",
-      "process_vm_writev", "mount",     "umount2",         "unshare",
-      "setns",         "init_module",   "finit_module",    "delete_module",
-      "kexec_load",    "kexec_file_load", "reboot",        "setuid",
-      "setgid",        "setreuid",      "setregid",        "setresuid",
-      "setresgid",     "setfsuid",      "setfsgid",        "setgroups",
-      "keyctl",        "add_key",       "request_key",     "bpf",
-      "perf_event_open", "fsopen",      "fsmount",         "move_mount",
-      "open_tree",     "pivot_root",    "chroot",
+      "execve", "execveat",                                            // running programs
+      "ptrace", "process_vm_readv", "process_vm_writev",               // other processes
+      "mount", "umount2", "fsopen", "fsmount", "move_mount", "open_tree", "pivot_root",
+      "chroot", "unshare", "setns",                                    // mounts, namespaces
+      "init_module", "finit_module", "delete_module", "kexec_load",    // the kernel itself
+      "kexec_file_load", "reboot", "bpf", "perf_event_open",
+      "setuid", "setgid", "setreuid", "setregid", "setresuid",         // identity changes
+      "setresgid", "setfsuid", "setfsgid", "setgroups",
+      "keyctl", "add_key", "request_key",                              // kernel keyrings
   };
+  // clang-format on
   for (const char* name : kDenied) {
     int nr = seccomp_syscall_resolve_name(name);
     if (nr == __NR_SCMP_ERROR) continue;
@@ -227,8 +234,8 @@ Status ApplySeccomp() {
   }
   // clone() may create namespaces too (the same as unshare); clone3 passes its flags in memory a
   // filter cannot read, so it answers ENOSYS and glibc falls back to clone().
-  static const uint64_t kNamespaceFlags[] = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,
-                                             CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+  static const uint64_t kNamespaceFlags[] = {CLONE_NEWNS,    CLONE_NEWUTS, CLONE_NEWIPC,
+                                             CLONE_NEWUSER,  CLONE_NEWPID, CLONE_NEWNET,
                                              CLONE_NEWCGROUP};
   for (uint64_t flag : kNamespaceFlags) {
     int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,

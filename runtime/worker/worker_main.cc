@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -74,19 +75,31 @@ bool WaitForStopOrPipelineEnd(int wake_fd) {
   }
 }
 
+// True when we were re-parented, i.e. the engine died before PDEATHSIG was armed. Compares the
+// parent with the creator of the control socket (SO_PEERCRED) rather than with pid 1, because the
+// engine itself may be pid 1 in a container. Without a socket on fd 3 it cannot tell: false.
+bool EngineIsGone() {
+  struct ucred peer;
+  socklen_t size = sizeof(peer);
+  if (::getsockopt(kWorkerControlFd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0) return false;
+  return peer.pid != ::getppid();
+}
+
 }  // namespace
 
 int WorkerMain() {
   // The supervisor set PDEATHSIG before exec already; setting it again costs nothing and covers
   // a worker started by hand. If the engine died before that, nobody would ever stop us.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  if (::getppid() == 1) return 1;
+  if (EngineIsGone()) return 1;
   // Writes to a dead engine's status pipe must fail with EPIPE, not kill the worker mid-shutdown.
   ::signal(SIGPIPE, SIG_IGN);
 
   StatusWriter writer;
   Result<std::optional<WorkerMessage>> first = ReadWorkerMessage(kWorkerControlFd);
-  if (!first.ok()) return Fail(writer, "cannot read the start message: " + first.status().message());
+  if (!first.ok()) {
+    return Fail(writer, "cannot read the start message: " + first.status().message());
+  }
   if (!first->has_value()) return 1;  // the engine went away before sending anything
   if (!std::holds_alternative<WorkerStartMessage>(**first)) {
     return Fail(writer, "expected a start message, got \"" +

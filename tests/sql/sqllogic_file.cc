@@ -72,20 +72,21 @@ Result<std::vector<TestRecord>> ParseTestFile(std::string_view text) {
       // The rest of the header line, if any, is the expected message.
       size_t rest = header.find("error") + 5;
       size_t begin = header.find_first_not_of(" \t", rest);
-      if (begin != std::string_view::npos) record.expected_error = std::string(header.substr(begin));
+      if (begin != std::string_view::npos)
+        record.expected_error = std::string(header.substr(begin));
     } else if (words[0] == "query" && words.size() >= 2) {
       record.kind = TestRecord::Kind::kQuery;
       record.column_types = words[1];
       if (record.column_types.find_first_not_of("TIRB") != std::string::npos) {
-        return LineError(header_idx, "column types are letters T, I, R, B; got '" +
-                                         record.column_types + "'");
+        return LineError(header_idx,
+                         "column types are letters T, I, R, B; got '" + record.column_types + "'");
       }
       for (size_t word_idx = 2; word_idx < words.size(); ++word_idx) {
         if (words[word_idx] == "rowsort") {
           record.rowsort = true;
         } else if (words[word_idx] != "nosort") {
-          return LineError(header_idx, "unknown query option '" + words[word_idx] +
-                                           "' (rowsort or nosort)");
+          return LineError(header_idx,
+                           "unknown query option '" + words[word_idx] + "' (rowsort or nosort)");
         }
       }
     } else {
@@ -100,8 +101,8 @@ Result<std::vector<TestRecord>> ParseTestFile(std::string_view text) {
     if (record.sql.empty()) return LineError(header_idx, "record has no SQL");
     const bool has_dashes = line_idx < lines.size() && lines[line_idx] == "----";
     if (has_dashes) ++line_idx;
-    std::vector<std::string_view> after = has_dashes ? read_block(false)
-                                                     : std::vector<std::string_view>{};
+    std::vector<std::string_view> after =
+        has_dashes ? read_block(false) : std::vector<std::string_view>{};
     switch (record.kind) {
       case TestRecord::Kind::kStatementOk:
         if (has_dashes) return LineError(header_idx, "statement ok takes no '----' section");

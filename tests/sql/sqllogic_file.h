@@ -23,10 +23,10 @@ struct TestRecord {
   Kind kind = Kind::kStatementOk;
   int line = 0;  // 1-based line of the record's first line, for failure messages
   std::string sql;
-  std::string expected_error;               // kStatementError; empty: any error will do
-  std::string column_types;                 // kQuery: one letter per column
-  bool rowsort = false;                     // kQuery: compare rows as sorted sets
-  std::vector<std::string> expected_rows;   // kQuery: tab-separated lines
+  std::string expected_error;              // kStatementError; empty: any error will do
+  std::string column_types;                // kQuery: one letter per column
+  bool rowsort = false;                    // kQuery: compare rows as sorted sets
+  std::vector<std::string> expected_rows;  // kQuery: tab-separated lines
 };
 
 // Errors name the line: "line 12: unknown record type 'statment'".

@@ -105,9 +105,8 @@ bool RunRecord(const std::string& path, const TestRecord& record, Session& sessi
       if (!handler.has_result()) return fail("statement returned no result set");
       if (handler.column_count() != record.column_types.size()) {
         return fail("query returned " + std::to_string(handler.column_count()) +
-                    " columns, the record declares " +
-                    std::to_string(record.column_types.size()) + " (" + record.column_types +
-                    ")");
+                    " columns, the record declares " + std::to_string(record.column_types.size()) +
+                    " (" + record.column_types + ")");
       }
       std::vector<std::string> actual = handler.rows();
       std::vector<std::string> expected = record.expected_rows;

@@ -14,8 +14,8 @@ Schema IdNameSchema() {
 }
 
 // One batch of (id, name) rows; std::nullopt is NULL.
-RecordBatch MakeBatch(const std::vector<std::pair<std::optional<int64_t>,
-                                                  std::optional<std::string>>>& rows) {
+RecordBatch MakeBatch(
+    const std::vector<std::pair<std::optional<int64_t>, std::optional<std::string>>>& rows) {
   RecordBatch batch(IdNameSchema());
   for (const auto& [id, name] : rows) {
     id ? batch.column(0).AppendInt64(*id) : batch.column(0).AppendNull();
@@ -53,8 +53,8 @@ TEST(CsvFormatterTest, QuotesOnlyWhatRfc4180Requires) {
 }
 
 TEST(CsvFormatterTest, NullIsAnEmptyFieldAndEmptyStringIsQuoted) {
-  std::string text = Format(OutputFormat::kCsv, {MakeBatch({{1, "a,b"}, {std::nullopt, ""},
-                                                            {3, std::nullopt}})});
+  std::string text =
+      Format(OutputFormat::kCsv, {MakeBatch({{1, "a,b"}, {std::nullopt, ""}, {3, std::nullopt}})});
   EXPECT_EQ(text, "id,name\n1,\"a,b\"\n,\"\"\n3,\n");
 }
 

@@ -51,8 +51,7 @@ TEST_F(HistoryFileOnDiskTest, AppendThenLoadKeepsTheNewestAndIsPrivate) {
   struct stat info;
   ASSERT_EQ(stat(path_.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
-  EXPECT_EQ(history.Load(),
-            (std::vector<std::string>{"SELECT 4;", "SELECT 5;", "SELECT 6;"}));
+  EXPECT_EQ(history.Load(), (std::vector<std::string>{"SELECT 4;", "SELECT 5;", "SELECT 6;"}));
   // Loading 7 >= 2 * 3 entries cut the file back to the 3 kept.
   std::ifstream in(path_);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

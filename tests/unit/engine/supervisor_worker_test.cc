@@ -110,7 +110,8 @@ class SupervisorWorkerTest : public ::testing::Test {
     Result<std::unique_ptr<PartitionWriter>> writer = log_->OpenPartitionWriter("in", 0);
     ASSERT_TRUE(writer.ok()) << writer.status().ToString();
     std::vector<std::string> values;
-    for (int64_t idx = 0; idx < count; ++idx) values.push_back("{\"x\":" + std::to_string(idx) + "}");
+    for (int64_t idx = 0; idx < count; ++idx)
+      values.push_back("{\"x\":" + std::to_string(idx) + "}");
     std::vector<LogRecord> records;
     for (const std::string& value : values) records.push_back(LogRecord{std::nullopt, value, 1000});
     ASSERT_TRUE((*writer)->Append(records).ok());

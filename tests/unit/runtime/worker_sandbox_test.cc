@@ -1,8 +1,6 @@
 // The worker sandbox, applied in a forked child (it cannot be undone, so never in the test
 // process itself). Each child runs checks and writes its findings to a pipe; the parent asserts.
 
-#include "runtime/worker/sandbox.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -20,6 +18,8 @@
 #include <functional>
 #include <string>
 #include <thread>
+
+#include "runtime/worker/sandbox.h"
 
 namespace sluice {
 namespace {
@@ -121,8 +121,8 @@ TEST_F(WorkerSandboxTest, ExecIsRefusedWithEperm) {
     char* const argv[] = {const_cast<char*>("/bin/true"), nullptr};
     char* const envp[] = {nullptr};
     ExpectFails(problems, "execve", ::execve("/bin/true", argv, envp), EPERM);
-    ExpectFails(problems, "execveat",
-                ::syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, envp, 0), EPERM);
+    ExpectFails(problems, "execveat", ::syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, envp, 0),
+                EPERM);
   });
   EXPECT_EQ(outcome.problems, "") << outcome.report;
 }
@@ -132,8 +132,7 @@ TEST_F(WorkerSandboxTest, ProcessAndKernelEscapesAreRefused) {
     ExpectFails(problems, "ptrace", ::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr), EPERM);
     ExpectFails(problems, "unshare", ::unshare(CLONE_NEWUSER), EPERM);
     ExpectFails(problems, "clone(CLONE_NEWUSER)",
-                ::syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, nullptr, nullptr, nullptr, 0),
-                EPERM);
+                ::syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, nullptr, nullptr, nullptr, 0), EPERM);
     ExpectFails(problems, "setuid", ::syscall(SYS_setuid, ::getuid()), EPERM);
     ExpectFails(problems, "mount", ::syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, nullptr),
                 EPERM);

@@ -56,6 +56,7 @@ Result<std::unique_ptr<EngineImpl>> EngineImpl::Open(const EngineOptions& option
   QuerySupervisorOptions supervisor_options;
   supervisor_options.worker_binary =
       options.worker_binary.empty() ? std::string("/proc/self/exe") : options.worker_binary;
+  supervisor_options.data_dir = options.data_dir;
   EngineImpl* raw = impl.get();
   supervisor_options.on_state_change = [raw](int64_t query_id, const std::string& state,
                                              const std::string& reason) {

@@ -26,7 +26,13 @@ Status EnsureDirectory(const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<EngineImpl>> EngineImpl::Open(const EngineOptions& options) {
+Result<std::unique_ptr<EngineImpl>> EngineImpl::Open(const EngineOptions& requested) {
+  // Workers get the data dir by path; make it absolute so it means the same to them.
+  EngineOptions options = requested;
+  std::error_code absolute_error;
+  std::filesystem::path absolute = std::filesystem::absolute(options.data_dir, absolute_error);
+  if (!absolute_error) options.data_dir = absolute.lexically_normal().string();
+  while (options.data_dir.size() > 1 && options.data_dir.back() == '/') options.data_dir.pop_back();
   std::unique_ptr<EngineImpl> impl(new EngineImpl(options));
   RETURN_NOT_OK(EnsureDirectory(options.data_dir));
   // The data dir holds secrets later (keys, credentials): keep it private to its owner.

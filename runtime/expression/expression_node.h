@@ -292,8 +292,3 @@ class ArraySubscriptExpression final : public Expression {
 };
 
 }  // namespace sluice
-
-// Serialization travels with the node types: runtime/plan/physical_plan.cc reaches
-// ExpressionToJson / ExpressionFromJson through this header. (Included last: expression_json.h
-// itself needs the classes above.)
-#include "runtime/expression/expression_json.h"  // IWYU pragma: export

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "common/json_writer.h"
+#include "runtime/expression/expression_json.h"
 
 namespace sluice {
 

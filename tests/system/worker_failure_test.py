@@ -10,10 +10,11 @@ from sluice_driver import PtyShell, check, main
 
 
 def worker_pid(shell, query_id):
+    start = len(shell.output)
     shell.statement(f"DESCRIBE QUERY {query_id};")
-    match = re.search(r"worker pid\s*\|?\s*(\d+)", shell.output[-3000:])
+    match = re.search(r"worker pid\s*\|?\s*(\d+)", shell.output[start:])
     check(match is not None, f"DESCRIBE QUERY {query_id} shows no worker pid:\n" +
-          shell.output[-3000:])
+          shell.output[start:])
     return int(match.group(1))
 
 

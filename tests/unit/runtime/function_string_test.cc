@@ -22,7 +22,8 @@ Value Scalar(std::string_view name, std::vector<Value> args) {
 Value V(const char* text) { return Value::Varchar(text); }
 
 TEST(FunctionStringTest, CaseMappingIsUnicodeAware) {
-  EXPECT_EQ(Scalar("upper", {V("straße ñ")}), V("STRASSE Ñ"));
+  // Simple one-to-one mappings only: sharp s has no single upper-case letter and stays.
+  EXPECT_EQ(Scalar("upper", {V("straße ñ ω")}), V("STRAßE Ñ Ω"));
   EXPECT_EQ(Scalar("lower", {V("ÀÉÎ Abc")}), V("àéî abc"));
   EXPECT_EQ(Scalar("initcap", {V("hello wORLD")}), V("Hello World"));
 }

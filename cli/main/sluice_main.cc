@@ -98,9 +98,28 @@ int Run(int argc, char** argv) {
     Shell shell(*session, runner);
     return shell.Run();
   }
-  // Piped or redirected stdin: a script, like -f.
-  std::string text(std::istreambuf_iterator<char>(std::cin), {});
-  return ExitCodeFor(runner.Run(text, options.continue_on_error));
+  // Piped or redirected stdin: a script, like -f, but run statement by statement as lines
+  // arrive, so a producer that writes a statement and waits for its result is served at once.
+  RunOutcome total;
+  std::string buffer;
+  std::string line;
+  auto run = [&](std::string_view text) {
+    RunOutcome outcome = runner.Run(text, options.continue_on_error);
+    total.failed |= outcome.failed;
+    total.interrupted |= outcome.interrupted;
+    return !(outcome.interrupted || (outcome.failed && !options.continue_on_error));
+  };
+  while (std::getline(std::cin, line)) {
+    buffer += line;
+    buffer += '\n';
+    size_t end = CompleteStatementsEnd(buffer);
+    if (end == 0) continue;
+    std::string ready = buffer.substr(0, end);
+    buffer.erase(0, end);
+    if (!run(ready)) return ExitCodeFor(total);
+  }
+  if (buffer.find_first_not_of(" \t\r\n") != std::string::npos) run(buffer);
+  return ExitCodeFor(total);
 }
 
 }  // namespace

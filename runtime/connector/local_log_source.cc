@@ -86,7 +86,8 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
       meta.timestamp = record.timestamp;
       if (timestamp_batch_column_ >= 0) {
         const Column& column = batch.column(static_cast<size_t>(timestamp_batch_column_));
-        size_t row = batch.num_rows() - 1;
+        // The row just decoded: its meta is not pushed yet, so count the column, not the batch.
+        size_t row = column.size() - 1;
         if (!column.IsNull(row)) meta.timestamp = column.GetInt64(row);
       }
       batch.meta().push_back(meta);

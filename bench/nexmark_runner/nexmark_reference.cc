@@ -1,0 +1,164 @@
+#include "bench/nexmark_runner/nexmark_reference.h"
+
+#include <simdjson.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "runtime/connector/datagen/datagen_options.h"
+#include "runtime/connector/datagen/nexmark_model.h"
+#include "storage/log/local_log_store.h"
+
+namespace sluice::bench {
+namespace {
+
+namespace od = simdjson::ondemand;
+using nexmark::NexmarkField;
+
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Digests one row given its hashed columns in order.
+class RowHasher {
+ public:
+  void Add(int64_t value) { hash_ = Mix(hash_ ^ static_cast<uint64_t>(value)); }
+  uint64_t hash() const { return hash_; }
+
+ private:
+  uint64_t hash_ = 0x5155494345ULL;
+};
+
+// How a query's output columns are digested: by name, with the decimal scale for DECIMAL
+// columns (0 for integers and epoch-ms timestamps).
+struct DigestColumn {
+  const char* name;
+  int scale;
+};
+
+std::optional<std::vector<DigestColumn>> DigestColumns(const std::string& query_name) {
+  if (query_name == "q0") {
+    return std::vector<DigestColumn>{{"auction", 0}, {"bidder", 0}, {"price", 0}, {"datetime", 0}};
+  }
+  if (query_name == "q1") {
+    return std::vector<DigestColumn>{{"auction", 0}, {"bidder", 0}, {"price", 3}, {"datetime", 0}};
+  }
+  if (query_name == "q2") return std::vector<DigestColumn>{{"auction", 0}, {"price", 0}};
+  return std::nullopt;
+}
+
+// A JSON number token as an integer scaled by 10^scale ("908.000" at scale 3 -> 908000).
+bool ParseScaled(std::string_view token, int scale, int64_t& out) {
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\n')) token.remove_suffix(1);
+  bool negative = !token.empty() && token[0] == '-';
+  if (negative) token.remove_prefix(1);
+  if (token.empty()) return false;
+  int64_t value = 0;
+  int fraction_digits = -1;  // -1: before the point
+  for (char c : token) {
+    if (c == '.') {
+      if (fraction_digits >= 0) return false;
+      fraction_digits = 0;
+      continue;
+    }
+    if (c < '0' || c > '9') return false;
+    if (fraction_digits >= 0) {
+      if (fraction_digits == scale) continue;  // beyond the scale: truncated (never happens)
+      ++fraction_digits;
+    }
+    value = value * 10 + (c - '0');
+  }
+  for (int digit = std::max(fraction_digits, 0); digit < scale; ++digit) value *= 10;
+  out = negative ? -value : value;
+  return true;
+}
+
+}  // namespace
+
+std::string RowDigest::ToString() const {
+  char checksum_text[32];
+  std::snprintf(checksum_text, sizeof(checksum_text), "%016llx",
+                static_cast<unsigned long long>(checksum));
+  return "rows=" + std::to_string(rows) + " checksum=" + checksum_text;
+}
+
+std::optional<QueryReference> ComputeReference(const std::string& query_name, int64_t events,
+                                               uint64_t seed) {
+  if (!DigestColumns(query_name)) return std::nullopt;
+  Result<DatagenOptions> options = ParseDatagenOptions({{"generator", "nexmark.bid"},
+                                                        {"events", std::to_string(events)},
+                                                        {"seed", std::to_string(seed)}});
+  if (!options.ok()) return std::nullopt;
+  nexmark::NexmarkModel model(*options);
+  QueryReference reference;
+  for (int64_t event = 0; event < events; ++event) {
+    if (nexmark::KindOf(event) != nexmark::EventKind::kBid) continue;
+    ++reference.input_rows;
+    const int64_t auction = model.IntField(NexmarkField::kBidAuction, event);
+    const int64_t price = model.IntField(NexmarkField::kBidPrice, event);
+    RowHasher row;
+    if (query_name == "q2") {
+      if (auction % 123 != 0) continue;
+      row.Add(auction);
+      row.Add(price);
+    } else {
+      row.Add(auction);
+      row.Add(model.IntField(NexmarkField::kBidBidder, event));
+      row.Add(query_name == "q1" ? price * 908 : price);
+      row.Add(model.IntField(NexmarkField::kBidDateTime, event));
+    }
+    ++reference.output.rows;
+    reference.output.checksum += row.hash();
+  }
+  return reference;
+}
+
+Result<RowDigest> DigestOutputTopic(const std::string& query_name, const std::string& log_dir,
+                                    const std::string& topic) {
+  std::optional<std::vector<DigestColumn>> columns = DigestColumns(query_name);
+  if (!columns) return Status::Internal("no digest defined for query " + query_name);
+  ASSIGN_OR_RETURN(std::unique_ptr<LocalLogStore> store, LocalLogStore::Open(log_dir));
+  ASSIGN_OR_RETURN(std::vector<int64_t> ends, store->EndOffsets(topic));
+  RowDigest digest;
+  od::parser parser;
+  std::vector<LogRecordView> records;
+  for (int32_t partition = 0; partition < static_cast<int32_t>(ends.size()); ++partition) {
+    ASSIGN_OR_RETURN(std::unique_ptr<PartitionReader> reader,
+                     store->OpenReader(topic, partition, kLogEarliest));
+    while (reader->position() < ends[static_cast<size_t>(partition)]) {
+      RETURN_NOT_OK(reader->Poll(4096, records));
+      if (records.empty()) return Status::Storage("topic " + topic + " ended early");
+      for (const LogRecordView& record : records) {
+        if (!record.value) return Status::Execution("tombstone in " + topic);
+        simdjson::padded_string json(*record.value);
+        od::document doc = parser.iterate(json);
+        od::object object;
+        if (doc.get_object().get(object) != simdjson::SUCCESS) {
+          return Status::Execution("record at offset " + std::to_string(record.offset) + " of " +
+                                   topic + " is not a JSON object");
+        }
+        RowHasher row;
+        for (const DigestColumn& column : *columns) {
+          std::string_view token;
+          int64_t value = 0;
+          if (object.find_field_unordered(column.name).raw_json_token().get(token) !=
+                  simdjson::SUCCESS ||
+              !ParseScaled(token, column.scale, value)) {
+            return Status::Execution("record at offset " + std::to_string(record.offset) + " of " +
+                                     topic + ": no number in field \"" + column.name +
+                                     "\": " + std::string(*record.value));
+          }
+          row.Add(value);
+        }
+        ++digest.rows;
+        digest.checksum += row.hash();
+      }
+    }
+  }
+  return digest;
+}
+
+}  // namespace sluice::bench

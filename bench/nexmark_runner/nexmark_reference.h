@@ -1,0 +1,36 @@
+#pragma once
+// Correctness checks of the benchmark, computed without the query engine: the rows a query must
+// produce, counted and checksummed from the Nexmark model directly (what the datagen source is
+// defined to generate), and the same count and checksum computed from the JSON records a query
+// wrote to an output topic. The checksum is a sum of per-row hashes of the query's numeric
+// output columns, so it does not depend on row order.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+
+namespace sluice::bench {
+
+struct RowDigest {
+  int64_t rows = 0;
+  uint64_t checksum = 0;
+  std::string ToString() const;  // "rows=N checksum=0x..."
+};
+
+// What query `query_name` must output over the bid stream of `events` Nexmark events with
+// `seed`, and how many bids it reads. nullopt when the runner has no reference for the query.
+struct QueryReference {
+  int64_t input_rows = 0;
+  RowDigest output;
+};
+std::optional<QueryReference> ComputeReference(const std::string& query_name, int64_t events,
+                                               uint64_t seed);
+
+// Reads every record of `topic` in the local log under `log_dir` and digests it the way
+// ComputeReference digests query `query_name`'s rows.
+Result<RowDigest> DigestOutputTopic(const std::string& query_name, const std::string& log_dir,
+                                    const std::string& topic);
+
+}  // namespace sluice::bench

@@ -2,7 +2,8 @@
 //
 //   nexmark_runner --sluice build/sluice [--suite bench/nexmark] [--modes native,json-log]
 //                  [--queries q0,q1,q2] [--native-events N] [--json-events N] [--seed S]
-//                  [--results FILE.jsonl] [--export-ndjson FILE] [--work-dir DIR] [--keep]
+//                  [--repeat N] [--results FILE.jsonl] [--export-ndjson FILE] [--work-dir DIR]
+//                  [--keep]
 //
 // For each query and mode it opens an Engine on a fresh data dir, runs the setup SQL through a
 // session, plans the query's SELECT the way a user's query is planned, and runs the plan in a
@@ -17,10 +18,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -52,6 +55,7 @@ struct RunnerOptions {
   std::string export_ndjson_path;
   std::string work_dir;
   bool keep = false;
+  int repeat = 1;  // runs per query and mode; the median by CPU time is reported
 };
 
 // One measured run; becomes one JSON line.
@@ -76,6 +80,7 @@ struct RunRecord {
   // json-log only: the read+parse ceiling over the same input.
   std::optional<JsonLimitResult> limit;
   std::string protections;
+  std::vector<double> cpu_seconds_of_repeats;  // every repetition, ascending; the run is the median
 
   double events_per_cpu_second() const { return cpu_seconds > 0 ? events / cpu_seconds : 0; }
 };
@@ -131,7 +136,11 @@ std::string ToJson(const RunRecord& run) {
         << ",\"fraction\":" << Number(limit_rate > 0 ? run.events_per_cpu_second() / limit_rate : 0)
         << "}";
   }
-  out << ",\"protections\":\"" << JsonEscape(run.protections) << "\"}";
+  out << ",\"cpu_s_of_repeats\":[";
+  for (size_t repeat_idx = 0; repeat_idx < run.cpu_seconds_of_repeats.size(); ++repeat_idx) {
+    out << (repeat_idx == 0 ? "" : ",") << Number(run.cpu_seconds_of_repeats[repeat_idx]);
+  }
+  out << "],\"protections\":\"" << JsonEscape(run.protections) << "\"}";
   return out.str();
 }
 
@@ -278,6 +287,28 @@ class NexmarkRunner {
     run.protections = worker.protections;
   }
 
+  // Runs `measure` options_.repeat times and keeps the run with the median CPU time; the result
+  // counts as verified only if every repetition was.
+  Status Repeat(RunRecord& run, const std::function<Status(int, RunRecord&)>& measure) {
+    std::vector<RunRecord> attempts;
+    bool all_verified = true;
+    for (int attempt_idx = 0; attempt_idx < options_.repeat; ++attempt_idx) {
+      RunRecord attempt = run;
+      RETURN_NOT_OK(measure(attempt_idx, attempt));
+      all_verified = all_verified && attempt.verified;
+      attempts.push_back(std::move(attempt));
+    }
+    std::sort(attempts.begin(), attempts.end(), [](const RunRecord& a, const RunRecord& b) {
+      return a.cpu_seconds < b.cpu_seconds;
+    });
+    std::vector<double> cpu;
+    for (const RunRecord& attempt : attempts) cpu.push_back(attempt.cpu_seconds);
+    run = attempts[attempts.size() / 2];
+    run.verified = all_verified;
+    run.cpu_seconds_of_repeats = std::move(cpu);
+    return Status::OK();
+  }
+
   Status RunNative(const NexmarkQuery& query, const std::string& data_dir, RunRecord& run) {
     ASSIGN_OR_RETURN(std::unique_ptr<BenchEngine> engine,
                      OpenWithSources(data_dir, options_.native_events));
@@ -286,28 +317,32 @@ class NexmarkRunner {
     plan->sink.kind = SinkKind::kDiscard;
     plan->sink.relation = "nexmark.bench." + query.name;
     plan->sink.schema = plan->output_schema();
-
-    WorkerRunOptions worker_options;
-    worker_options.worker_binary = options_.sluice_binary;
-    worker_options.data_dir = data_dir;
-    worker_options.query_id = plan->query_id;
-    worker_options.plan_json = PhysicalPlanToJson(*plan);
-    ASSIGN_OR_RETURN(WorkerRunResult worker, RunMeasuredWorker(worker_options));
-    TakeMeasurements(worker, run);
-
-    // The discarding sink keeps no rows, so the check is on counts: every bid read, and exactly
-    // the reference's number of rows out.
     const QueryReference* reference = Reference(query.name, options_.native_events);
-    run.digest = "in=" + std::to_string(run.events) + " out=" + std::to_string(run.records_out);
-    if (reference == nullptr) {
-      run.expected_digest = "(no reference)";
+
+    return Repeat(run, [&](int, RunRecord& attempt) -> Status {
+      plan->query_id = ++next_query_id_;
+      WorkerRunOptions worker_options;
+      worker_options.worker_binary = options_.sluice_binary;
+      worker_options.data_dir = data_dir;
+      worker_options.query_id = plan->query_id;
+      worker_options.plan_json = PhysicalPlanToJson(*plan);
+      ASSIGN_OR_RETURN(WorkerRunResult worker, RunMeasuredWorker(worker_options));
+      TakeMeasurements(worker, attempt);
+      // The discarding sink keeps no rows, so the check is on counts: every bid read, and
+      // exactly the reference's number of rows out.
+      attempt.digest =
+          "in=" + std::to_string(attempt.events) + " out=" + std::to_string(attempt.records_out);
+      if (reference == nullptr) {
+        attempt.expected_digest = "(no reference)";
+        return Status::OK();
+      }
+      attempt.expected_digest = "in=" + std::to_string(reference->input_rows) +
+                                " out=" + std::to_string(reference->output.rows) +
+                                " (reference " + reference->output.ToString() + ")";
+      attempt.verified = attempt.events == reference->input_rows &&
+                         attempt.records_out == reference->output.rows;
       return Status::OK();
-    }
-    run.expected_digest = "in=" + std::to_string(reference->input_rows) +
-                          " out=" + std::to_string(reference->output.rows) + " (reference " +
-                          reference->output.ToString() + ")";
-    run.verified = run.events == reference->input_rows && run.records_out == reference->output.rows;
-    return Status::OK();
+    });
   }
 
   Status RunJsonLog(const NexmarkQuery& query, const std::string& data_dir, RunRecord& run) {
@@ -327,38 +362,46 @@ class NexmarkRunner {
     RETURN_NOT_OK(engine->Run("USE SCHEMA json;"));
     ASSIGN_OR_RETURN(std::unique_ptr<PhysicalPlan> plan, PlanQuery(*engine, query));
     const std::string input_topic = plan->source.topic;
-    const std::string output_topic = "nexmark_out_" + query.name;
+    const std::string log_dir = engine->log_dir();
     LocalLogStore& log = engine->engine().impl().log();
-    RETURN_NOT_OK(log.CreateTopic(output_topic, 1));
+    ASSIGN_OR_RETURN(std::vector<int64_t> input_ends, log.EndOffsets(input_topic));
     plan->sink.kind = SinkKind::kLocalLog;
     plan->sink.relation = "nexmark.bench." + query.name;
-    plan->sink.topic = output_topic;
     plan->sink.partitions = 1;
     plan->sink.schema = plan->output_schema();
     plan->sink.value_format = "json";
-
-    WorkerRunOptions worker_options;
-    worker_options.worker_binary = options_.sluice_binary;
-    worker_options.data_dir = data_dir;
-    worker_options.query_id = plan->query_id;
-    worker_options.plan_json = PhysicalPlanToJson(*plan);
-    ASSIGN_OR_RETURN(worker_options.stop_at_positions[input_topic], log.EndOffsets(input_topic));
-    ASSIGN_OR_RETURN(WorkerRunResult worker, RunMeasuredWorker(worker_options));
-    TakeMeasurements(worker, run);
-    const std::string log_dir = engine->log_dir();
-    engine.reset();  // no engine threads while the ceiling is measured with RUSAGE_SELF
-
-    ASSIGN_OR_RETURN(RowDigest produced, DigestOutputTopic(query.name, log_dir, output_topic));
-    run.digest = produced.ToString();
     const QueryReference* reference = Reference(query.name, options_.json_events);
-    if (reference != nullptr) {
-      run.expected_digest = reference->output.ToString();
-      run.verified = produced.rows == reference->output.rows &&
-                     produced.checksum == reference->output.checksum &&
-                     run.events == reference->input_rows && run.records_out == produced.rows;
-    } else {
-      run.expected_digest = "(no reference)";
-    }
+
+    RETURN_NOT_OK(Repeat(run, [&](int attempt_idx, RunRecord& attempt) -> Status {
+      // Each repetition writes its own output topic, so each one's output is checked.
+      const std::string output_topic =
+          "nexmark_out_" + query.name + "_" + std::to_string(attempt_idx);
+      RETURN_NOT_OK(log.CreateTopic(output_topic, 1));
+      plan->query_id = ++next_query_id_;
+      plan->sink.topic = output_topic;
+      WorkerRunOptions worker_options;
+      worker_options.worker_binary = options_.sluice_binary;
+      worker_options.data_dir = data_dir;
+      worker_options.query_id = plan->query_id;
+      worker_options.plan_json = PhysicalPlanToJson(*plan);
+      worker_options.stop_at_positions[input_topic] = input_ends;
+      ASSIGN_OR_RETURN(WorkerRunResult worker, RunMeasuredWorker(worker_options));
+      TakeMeasurements(worker, attempt);
+
+      ASSIGN_OR_RETURN(RowDigest produced, DigestOutputTopic(query.name, log_dir, output_topic));
+      attempt.digest = produced.ToString();
+      if (reference == nullptr) {
+        attempt.expected_digest = "(no reference)";
+        return Status::OK();
+      }
+      attempt.expected_digest = reference->output.ToString();
+      attempt.verified = produced.rows == reference->output.rows &&
+                         produced.checksum == reference->output.checksum &&
+                         attempt.events == reference->input_rows &&
+                         attempt.records_out == produced.rows;
+      return Status::OK();
+    }));
+    engine.reset();  // no engine threads while the ceiling is measured with RUSAGE_SELF
 
     // A ceiling: the best of three passes, so a noisy neighbour does not lower it.
     for (int pass = 0; pass < 3; ++pass) {
@@ -395,7 +438,7 @@ int Usage(const char* message) {
   std::fprintf(stderr,
                "%s\nusage: nexmark_runner --sluice PATH [--suite DIR] [--modes native,json-log] "
                "[--queries q0,q1] [--native-events N] [--json-events N] [--seed S] "
-               "[--results FILE] [--export-ndjson FILE] [--work-dir DIR] [--keep]\n",
+               "[--repeat N] [--results FILE] [--export-ndjson FILE] [--work-dir DIR] [--keep]\n",
                message);
   return 2;
 }
@@ -445,6 +488,9 @@ int Main(int argc, char** argv) {
       options.export_ndjson_path = value;
     } else if (flag == "--work-dir") {
       options.work_dir = value;
+    } else if (flag == "--repeat") {
+      count = ParseCount(flag, value);
+      if (count.ok()) options.repeat = static_cast<int>(std::min<int64_t>(*count, 100));
     } else if (flag == "--keep") {
       options.keep = true;
     } else {

@@ -108,6 +108,18 @@ void LocalLogSource::WaitForData(int timeout_ms) {
   (void)ready;
 }
 
+Status LocalLogSource::Seek(const std::vector<int64_t>& positions) {
+  if (positions.size() != readers_.size()) {
+    return Status::Connector("cannot resume " + spec_.relation + ": saved positions cover " +
+                             std::to_string(positions.size()) + " partitions of topic '" +
+                             spec_.topic + "', which has " + std::to_string(readers_.size()));
+  }
+  for (size_t partition = 0; partition < readers_.size(); ++partition) {
+    RETURN_NOT_OK(readers_[partition]->Seek(positions[partition]));
+  }
+  return Status::OK();
+}
+
 std::vector<int64_t> LocalLogSource::positions() const {
   std::vector<int64_t> result;
   for (const auto& reader : readers_) result.push_back(reader->position());

@@ -24,6 +24,7 @@ class LocalLogSource final : public Source {
   Status Poll(size_t max_rows, RecordBatch& batch) override;
   void WaitForData(int timeout_ms) override;
   std::vector<int64_t> positions() const override;
+  Status Seek(const std::vector<int64_t>& positions) override;
   std::vector<int64_t> end_offsets() const override { return end_offsets_; }
   const std::string& topic() const override { return spec_.topic; }
   const SourceStats& stats() const override { return stats_; }

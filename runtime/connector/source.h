@@ -32,6 +32,8 @@ class Source {
   virtual std::vector<int64_t> positions() const = 0;
   // End offset per partition as of the last poll.
   virtual std::vector<int64_t> end_offsets() const = 0;
+  // Resumes reading at `positions` (next offset per partition, as positions() returned them).
+  virtual Status Seek(const std::vector<int64_t>& positions) = 0;
   // True when a bounded source has returned everything it will ever return.
   virtual bool exhausted() const { return false; }
   virtual const std::string& topic() const = 0;

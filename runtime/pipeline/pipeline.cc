@@ -4,6 +4,7 @@
 
 #include "runtime/connector/connector_factory.h"
 #include "runtime/operator/stateless_operators.h"
+#include "runtime/pipeline/source_positions.h"
 
 namespace sluice {
 
@@ -88,7 +89,15 @@ Status Pipeline::Step(bool* idle, bool* finished) {
   return Status::OK();
 }
 
-Status Pipeline::Flush() { return sink_->Flush(); }
+Status Pipeline::Flush() {
+  RETURN_NOT_OK(sink_->Flush());
+  if (positions_path_.empty()) return Status::OK();
+  std::vector<int64_t> positions = source_->positions();
+  if (positions == saved_positions_) return Status::OK();
+  RETURN_NOT_OK(SaveSourcePositions(positions_path_, SourcePositions{source_->topic(), positions}));
+  saved_positions_ = std::move(positions);
+  return Status::OK();
+}
 
 QueryProgress Pipeline::progress() const {
   QueryProgress progress;

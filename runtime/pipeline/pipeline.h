@@ -31,8 +31,11 @@ class Pipeline {
   // Runs until `stop` is set, the plan finishes, or an error.
   Status Run(const std::atomic<bool>& stop, ProgressListener* listener);
 
-  // Flushes the sink and reports progress (positions then cover everything written).
+  // Flushes the sink and reports progress (positions then cover everything written); with a
+  // positions file, saves the positions there too.
   Status Flush();
+  // Where Flush() saves the source's positions (persistent queries); empty: nowhere.
+  void set_positions_path(std::string path) { positions_path_ = std::move(path); }
   QueryProgress progress() const;
   Source& source() { return *source_; }
 
@@ -50,6 +53,8 @@ class Pipeline {
   int64_t rows_emitted_ = 0;
   int64_t records_failed_in_operators_ = 0;
   std::string last_operator_error_;
+  std::string positions_path_;
+  std::vector<int64_t> saved_positions_;  // what positions_path_ holds, to skip needless writes
 };
 
 }  // namespace sluice

@@ -57,7 +57,7 @@ class DatagenSource final : public Source {
   const SourceStats& stats() const override { return stats_; }
 
   // Resumes at `positions` (next offset per partition, e.g. from a checkpoint).
-  Status Seek(const std::vector<int64_t>& positions);
+  Status Seek(const std::vector<int64_t>& positions) override;
   // Rows of a bounded stream (all partitions), or -1.
   int64_t total_rows() const { return total_rows_; }
 

@@ -1,0 +1,78 @@
+#include "runtime/pipeline/source_positions.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <simdjson.h>
+
+#include "common/json_writer.h"
+
+namespace sluice {
+
+std::string SourcePositionsPath(const std::string& state_dir) {
+  return state_dir + "/positions.json";
+}
+
+Status SaveSourcePositions(const std::string& path, const SourcePositions& positions) {
+  JsonWriter writer;
+  writer.BeginObject();
+  writer.Key("topic").String(positions.topic);
+  writer.Key("positions").BeginArray();
+  for (int64_t position : positions.positions) writer.Int(position);
+  writer.EndArray();
+  writer.EndObject();
+  const std::string text = writer.Take();
+
+  const std::string temporary = path + ".tmp";
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::FromErrno("cannot write " + temporary, errno);
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int error = errno;
+      ::close(fd);
+      return Status::FromErrno("cannot write " + temporary, error);
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    int error = errno;
+    ::close(fd);
+    return Status::FromErrno("cannot sync " + temporary, error);
+  }
+  ::close(fd);
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    return Status::FromErrno("cannot rename " + temporary + " to " + path, errno);
+  }
+  return Status::OK();
+}
+
+Result<std::optional<SourcePositions>> LoadSourcePositions(const std::string& path) {
+  if (::access(path.c_str(), F_OK) != 0) return std::optional<SourcePositions>();
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto error = parser.load(path).get(root)) {
+    return Status::Storage("cannot read saved positions " + path + ": " +
+                           simdjson::error_message(error));
+  }
+  SourcePositions positions;
+  std::string_view topic;
+  simdjson::dom::array offsets;
+  if (root["topic"].get(topic) || root["positions"].get(offsets)) {
+    return Status::Storage("saved positions " + path + " are malformed");
+  }
+  positions.topic = std::string(topic);
+  for (simdjson::dom::element offset : offsets) {
+    int64_t value = 0;
+    if (offset.get(value) || value < 0) {
+      return Status::Storage("saved positions " + path + " are malformed");
+    }
+    positions.positions.push_back(value);
+  }
+  return std::optional<SourcePositions>(std::move(positions));
+}
+
+}  // namespace sluice

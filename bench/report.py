@@ -112,6 +112,7 @@ def main():
                               "bytes_per_second": b.get("bytes_per_second")})
 
     info = machine()
+    repeats = max([len(r.get("cpu_s_of_repeats", [])) for r in runs] + [1])
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     report = {"generated_at": now, "machine": info, "elapsed_s": args.elapsed,
               "nexmark": runs, "peer": list(peer.values()), "peer_note": args.peer_note,
@@ -125,7 +126,7 @@ def main():
           f"Linux {info['kernel']}; revision {info['revision']}; `make bench` took "
           f"{args.elapsed} s.", "",
           "Events per CPU-second = source records read / (user + sys CPU seconds of the worker "
-          "process, from wait4). Results are verified inside the bench: row counts (and, in "
+          f"process, from wait4), median of {repeats} run(s) per query. Results are verified inside the bench: row counts (and, in "
           "json-log mode, a checksum of the output rows) match a reference computed without "
           "the engine.", ""]
 

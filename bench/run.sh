@@ -7,6 +7,7 @@
 #   SLUICE_BENCH_JSON_EVENTS    Nexmark events in json-log mode (default 2173920: 2.0M bids)
 #   SLUICE_BENCH_QUERIES        comma-separated subset, e.g. q0,q2 (default: all in the manifest)
 #   SLUICE_BENCH_MODES          native,json-log (default both)
+#   SLUICE_BENCH_REPEAT         runs per query and mode, median reported (default 3)
 #   SLUICE_BENCH_MICRO=0        skip the Google Benchmark micro-benchmarks
 #   SLUICE_BENCH_PEER=0         skip the DuckDB peer
 #   SLUICE_BENCH_MICRO_MIN_TIME seconds per micro-benchmark (default 0.05)
@@ -48,7 +49,7 @@ NEXMARK_JSONL="$WORK/nexmark.jsonl"
 NDJSON="$WORK/bid.ndjson"
 runner_args=(--sluice "$SLUICE" --suite "$ROOT/bench/nexmark" --modes "$MODES"
   --native-events "$NATIVE_EVENTS" --json-events "$JSON_EVENTS" --results "$NEXMARK_JSONL"
-  --work-dir "$WORK/nexmark")
+  --work-dir "$WORK/nexmark" --repeat "${SLUICE_BENCH_REPEAT:-3}")
 [ -n "$QUERIES" ] && runner_args+=(--queries "$QUERIES")
 [ "${SLUICE_BENCH_PEER:-1}" != 0 ] && runner_args+=(--export-ndjson "$NDJSON")
 "$RUNNER" "${runner_args[@]}"

@@ -22,4 +22,15 @@ size_t Utf8ByteOffset(std::string_view text, size_t chars) {
   return pos < text.size() ? pos : text.size();
 }
 
+ScalarFunction MakeFunction(std::string name, int min_args, int max_args, std::string description,
+                            std::vector<FunctionOverload> overloads) {
+  ScalarFunction function;
+  function.name = std::move(name);
+  function.min_args = min_args;
+  function.max_args = max_args;
+  function.description = std::move(description);
+  function.overloads = std::move(overloads);
+  return function;
+}
+
 }  // namespace sluice

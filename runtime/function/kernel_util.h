@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/expression/vector.h"
 #include "runtime/function/function.h"
@@ -89,5 +90,9 @@ size_t Utf8ByteOffset(std::string_view text, size_t chars);
 inline void SetString(Column& out, size_t row, std::string_view text) {
   out.strings()[row] = out.own_arena().Add(text);
 }
+
+// A function with the given arity and overloads and default flags; callers set the rest.
+ScalarFunction MakeFunction(std::string name, int min_args, int max_args, std::string description,
+                            std::vector<FunctionOverload> overloads);
 
 }  // namespace sluice

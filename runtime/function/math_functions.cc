@@ -275,28 +275,17 @@ Status RandomKernel(const KernelArgs& args, Column& out) {
   return Status::OK();
 }
 
-ScalarFunction Function(std::string name, int min_args, int max_args, std::string description,
-                        std::vector<FunctionOverload> overloads) {
-  ScalarFunction function;
-  function.name = std::move(name);
-  function.min_args = min_args;
-  function.max_args = max_args;
-  function.description = std::move(description);
-  function.overloads = std::move(overloads);
-  return function;
-}
-
 }  // namespace
 
 void RegisterMathFunctions(FunctionRegistry& registry) {
   DataType integer = DataType::Integer(), bigint = DataType::Bigint(), dbl = DataType::Double();
 
-  registry.Add(Function("abs", 1, 1, "absolute value",
+  registry.Add(MakeFunction("abs", 1, 1, "absolute value",
                         {{{integer}, false, integer, nullptr, AbsKernel},
                          {{bigint}, false, bigint, nullptr, AbsKernel},
                          {{kAnyDecimal}, false, kAnyDecimal, FirstArgType, AbsKernel},
                          {{dbl}, false, dbl, nullptr, AbsKernel}}));
-  registry.Add(Function("sign", 1, 1, "-1, 0 or 1 by the sign of a number",
+  registry.Add(MakeFunction("sign", 1, 1, "-1, 0 or 1 by the sign of a number",
                         {{{bigint}, false, integer, nullptr, SignKernel},
                          {{kAnyDecimal}, false, integer, nullptr, SignKernel},
                          {{dbl}, false, dbl, nullptr, SignKernel}}),
@@ -313,24 +302,24 @@ void RegisterMathFunctions(FunctionRegistry& registry) {
   round.push_back(
       {{kAnyDecimal, bigint}, false, kAnyDecimal, RoundDigitsDecimalType, RoundDigitsKernel});
   round.push_back({{dbl, bigint}, false, dbl, nullptr, RoundDigitsKernel});
-  registry.Add(Function("round", 1, 2, "rounds half away from zero [to d decimal places]",
+  registry.Add(MakeFunction("round", 1, 2, "rounds half away from zero [to d decimal places]",
                         std::move(round)));
-  registry.Add(Function("floor", 1, 1, "largest whole number not above x",
+  registry.Add(MakeFunction("floor", 1, 1, "largest whole number not above x",
                         rounding(RoundKernel<Rounding::kFloor>)));
-  registry.Add(Function("ceil", 1, 1, "smallest whole number not below x",
+  registry.Add(MakeFunction("ceil", 1, 1, "smallest whole number not below x",
                         rounding(RoundKernel<Rounding::kCeil>)),
                {"ceiling"});
 
-  registry.Add(Function("power", 2, 2, "x raised to the power y",
+  registry.Add(MakeFunction("power", 2, 2, "x raised to the power y",
                         {{{dbl, dbl}, false, dbl, nullptr, PowerKernel}}),
                {"pow"});
-  registry.Add(Function("sqrt", 1, 1, "square root",
+  registry.Add(MakeFunction("sqrt", 1, 1, "square root",
                         {{{dbl}, false, dbl, nullptr, UnaryDoubleKernel<Sqrt, SqrtCheck>}}));
-  registry.Add(Function("exp", 1, 1, "e raised to the power x",
+  registry.Add(MakeFunction("exp", 1, 1, "e raised to the power x",
                         {{{dbl}, false, dbl, nullptr, UnaryDoubleKernel<Exp, NoCheck>}}));
-  registry.Add(Function("ln", 1, 1, "natural logarithm",
+  registry.Add(MakeFunction("ln", 1, 1, "natural logarithm",
                         {{{dbl}, false, dbl, nullptr, UnaryDoubleKernel<Ln, LogCheck>}}));
-  registry.Add(Function("log10", 1, 1, "base-10 logarithm",
+  registry.Add(MakeFunction("log10", 1, 1, "base-10 logarithm",
                         {{{dbl}, false, dbl, nullptr, UnaryDoubleKernel<Log10, LogCheck>}}));
 
   for (bool greatest : {true, false}) {
@@ -342,7 +331,7 @@ void RegisterMathFunctions(FunctionRegistry& registry) {
     }
     overloads.push_back({{kAnyDecimal}, true, kAnyDecimal, FirstArgType, kernel});
     ScalarFunction function =
-        Function(greatest ? "greatest" : "least", 1, -1,
+        MakeFunction(greatest ? "greatest" : "least", 1, -1,
                  greatest ? "largest non-NULL argument" : "smallest non-NULL argument",
                  std::move(overloads));
     function.unify_args = true;
@@ -350,7 +339,7 @@ void RegisterMathFunctions(FunctionRegistry& registry) {
     registry.Add(std::move(function));
   }
 
-  ScalarFunction random = Function("random", 0, 0, "a uniform random DOUBLE in [0, 1)",
+  ScalarFunction random = MakeFunction("random", 0, 0, "a uniform random DOUBLE in [0, 1)",
                                    {{{}, false, dbl, nullptr, RandomKernel}});
   random.per_row = true;
   registry.Add(std::move(random), {"rand"});

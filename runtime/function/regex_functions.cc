@@ -171,14 +171,11 @@ Status RegexpReplaceKernel(const KernelArgs& args, Column& out) {
   return Status::OK();
 }
 
-ScalarFunction Function(std::string name, int min_args, int max_args, std::string description,
-                        std::vector<FunctionOverload> overloads) {
-  ScalarFunction function;
-  function.name = std::move(name);
-  function.min_args = min_args;
-  function.max_args = max_args;
-  function.description = std::move(description);
-  function.overloads = std::move(overloads);
+// Every regex function compiles a literal pattern once, at bind time.
+ScalarFunction RegexFunction(std::string name, int min_args, int max_args, std::string description,
+                             std::vector<FunctionOverload> overloads) {
+  ScalarFunction function = MakeFunction(std::move(name), min_args, max_args,
+                                         std::move(description), std::move(overloads));
   function.prepare = PrepareRegex;
   return function;
 }
@@ -187,14 +184,14 @@ ScalarFunction Function(std::string name, int min_args, int max_args, std::strin
 
 void RegisterRegexFunctions(FunctionRegistry& registry) {
   DataType text = DataType::Varchar(), bigint = DataType::Bigint();
-  registry.Add(Function("regexp_like", 2, 2, "whether a regular expression matches part of text",
+  registry.Add(RegexFunction("regexp_like", 2, 2, "whether a regular expression matches part of text",
                         {{{text, text}, false, DataType::Boolean(), nullptr, RegexpLikeKernel}}),
                {"rlike", "regexp_matches"});
-  registry.Add(Function("regexp_extract", 2, 3,
+  registry.Add(RegexFunction("regexp_extract", 2, 3,
                         "the first match of a regular expression (or its n-th group), NULL if none",
                         {{{text, text}, false, text, nullptr, RegexpExtractKernel},
                          {{text, text, bigint}, false, text, nullptr, RegexpExtractKernel}}));
-  registry.Add(Function("regexp_replace", 3, 3,
+  registry.Add(RegexFunction("regexp_replace", 3, 3,
                         "replaces every match of a regular expression (\\1 names a group)",
                         {{{text, text, text}, false, text, nullptr, RegexpReplaceKernel}}));
 }

@@ -267,17 +267,6 @@ Status ConcatKernel(const KernelArgs& args, Column& out) {
   return Status::OK();
 }
 
-ScalarFunction Function(std::string name, int min_args, int max_args, std::string description,
-                        std::vector<FunctionOverload> overloads) {
-  ScalarFunction function;
-  function.name = std::move(name);
-  function.min_args = min_args;
-  function.max_args = max_args;
-  function.description = std::move(description);
-  function.overloads = std::move(overloads);
-  return function;
-}
-
 }  // namespace
 
 void RegisterStringFunctions(FunctionRegistry& registry) {
@@ -285,62 +274,62 @@ void RegisterStringFunctions(FunctionRegistry& registry) {
   DataType boolean = DataType::Boolean();
 
   ScalarFunction concat_operator =
-      Function("||", 2, 2, "", {{{text, text}, false, text, nullptr, ConcatOperatorKernel}});
+      MakeFunction("||", 2, 2, "", {{{text, text}, false, text, nullptr, ConcatOperatorKernel}});
   concat_operator.is_operator = true;
   concat_operator.any_to_varchar = true;
   registry.Add(std::move(concat_operator));
 
-  ScalarFunction concat = Function("concat", 1, -1, "joins its arguments as text, skipping NULLs",
+  ScalarFunction concat = MakeFunction("concat", 1, -1, "joins its arguments as text, skipping NULLs",
                                    {{{text}, true, text, nullptr, ConcatKernel}});
   concat.any_to_varchar = true;
   concat.null_handling = NullHandling::kCustom;
   registry.Add(std::move(concat));
 
-  registry.Add(Function("upper", 1, 1, "upper-cases text",
+  registry.Add(MakeFunction("upper", 1, 1, "upper-cases text",
                         {{{text}, false, text, nullptr, UpperKernel}}));
-  registry.Add(Function("lower", 1, 1, "lower-cases text",
+  registry.Add(MakeFunction("lower", 1, 1, "lower-cases text",
                         {{{text}, false, text, nullptr, LowerKernel}}));
-  registry.Add(Function("initcap", 1, 1, "upper-cases the first letter of each word",
+  registry.Add(MakeFunction("initcap", 1, 1, "upper-cases the first letter of each word",
                         {{{text}, false, text, nullptr, InitcapKernel}}));
-  registry.Add(Function("reverse", 1, 1, "characters in reverse order",
+  registry.Add(MakeFunction("reverse", 1, 1, "characters in reverse order",
                         {{{text}, false, text, nullptr, ReverseKernel}}));
   const char* trim_help = "removes spaces (or the given characters) from ";
-  registry.Add(Function("trim", 1, 2, std::string(trim_help) + "both ends",
+  registry.Add(MakeFunction("trim", 1, 2, std::string(trim_help) + "both ends",
                         {{{text}, false, text, nullptr, TrimKernel<TrimSide::kBoth>},
                          {{text, text}, false, text, nullptr, TrimKernel<TrimSide::kBoth>}}),
                {"btrim"});
-  registry.Add(Function("ltrim", 1, 2, std::string(trim_help) + "the start",
+  registry.Add(MakeFunction("ltrim", 1, 2, std::string(trim_help) + "the start",
                         {{{text}, false, text, nullptr, TrimKernel<TrimSide::kLeft>},
                          {{text, text}, false, text, nullptr, TrimKernel<TrimSide::kLeft>}}));
-  registry.Add(Function("rtrim", 1, 2, std::string(trim_help) + "the end",
+  registry.Add(MakeFunction("rtrim", 1, 2, std::string(trim_help) + "the end",
                         {{{text}, false, text, nullptr, TrimKernel<TrimSide::kRight>},
                          {{text, text}, false, text, nullptr, TrimKernel<TrimSide::kRight>}}));
-  registry.Add(Function("substring", 2, 3, "characters from a 1-based start [for a length]",
+  registry.Add(MakeFunction("substring", 2, 3, "characters from a 1-based start [for a length]",
                         {{{text, bigint}, false, text, nullptr, SubstringKernel},
                          {{text, bigint, bigint}, false, text, nullptr, SubstringKernel}}),
                {"substr"});
-  registry.Add(Function("replace", 3, 3, "replaces every occurrence of a substring",
+  registry.Add(MakeFunction("replace", 3, 3, "replaces every occurrence of a substring",
                         {{{text, text, text}, false, text, nullptr, ReplaceKernel}}));
-  registry.Add(Function("split", 2, 2, "splits text at a delimiter into an array",
+  registry.Add(MakeFunction("split", 2, 2, "splits text at a delimiter into an array",
                         {{{text, text}, false, DataType::Array(text), nullptr, SplitKernel}}));
-  registry.Add(Function("length", 1, 1, "number of characters (bytes for BYTES)",
+  registry.Add(MakeFunction("length", 1, 1, "number of characters (bytes for BYTES)",
                         {{{text}, false, integer, nullptr, CharLengthKernel},
                          {{DataType::Bytes()}, false, integer, nullptr, CharLengthKernel}}),
                {"char_length", "character_length"});
-  registry.Add(Function("position", 2, 2, "1-based position of a substring in text, 0 if absent",
+  registry.Add(MakeFunction("position", 2, 2, "1-based position of a substring in text, 0 if absent",
                         {{{text, text}, false, integer, nullptr, PositionKernel<true>}}));
-  registry.Add(Function("instr", 2, 2, "1-based position of a substring in text, 0 if absent",
+  registry.Add(MakeFunction("instr", 2, 2, "1-based position of a substring in text, 0 if absent",
                         {{{text, text}, false, integer, nullptr, PositionKernel<false>}}),
                {"strpos"});
-  registry.Add(Function("lpad", 2, 3, "pads on the left (or truncates) to a length",
+  registry.Add(MakeFunction("lpad", 2, 3, "pads on the left (or truncates) to a length",
                         {{{text, bigint}, false, text, nullptr, PadKernel<true>},
                          {{text, bigint, text}, false, text, nullptr, PadKernel<true>}}));
-  registry.Add(Function("rpad", 2, 3, "pads on the right (or truncates) to a length",
+  registry.Add(MakeFunction("rpad", 2, 3, "pads on the right (or truncates) to a length",
                         {{{text, bigint}, false, text, nullptr, PadKernel<false>},
                          {{text, bigint, text}, false, text, nullptr, PadKernel<false>}}));
-  registry.Add(Function("starts_with", 2, 2, "whether text begins with a prefix",
+  registry.Add(MakeFunction("starts_with", 2, 2, "whether text begins with a prefix",
                         {{{text, text}, false, boolean, nullptr, AffixKernel<true>}}));
-  registry.Add(Function("ends_with", 2, 2, "whether text ends with a suffix",
+  registry.Add(MakeFunction("ends_with", 2, 2, "whether text ends with a suffix",
                         {{{text, text}, false, boolean, nullptr, AffixKernel<false>}}));
 }
 

@@ -224,36 +224,25 @@ Status ExtractKernel(const KernelArgs& args, Column& out) {
   return Status::OK();
 }
 
-ScalarFunction Function(std::string name, int min_args, int max_args, std::string description,
-                        std::vector<FunctionOverload> overloads) {
-  ScalarFunction function;
-  function.name = std::move(name);
-  function.min_args = min_args;
-  function.max_args = max_args;
-  function.description = std::move(description);
-  function.overloads = std::move(overloads);
-  return function;
-}
-
 }  // namespace
 
 void RegisterTimeFunctions(FunctionRegistry& registry) {
   DataType text = DataType::Varchar(), bigint = DataType::Bigint();
   DataType timestamp = DataType::Timestamp();
 
-  ScalarFunction now = Function("now", 0, 0, "the current time (fixed within a batch)",
+  ScalarFunction now = MakeFunction("now", 0, 0, "the current time (fixed within a batch)",
                                 {{{}, false, timestamp, nullptr, NowKernel}});
   now.time_dependent = true;
   registry.Add(std::move(now), {"current_timestamp"});
 
   ScalarFunction unix_timestamp =
-      Function("unix_timestamp", 0, 1, "seconds since 1970-01-01 UTC of now or of a timestamp",
+      MakeFunction("unix_timestamp", 0, 1, "seconds since 1970-01-01 UTC of now or of a timestamp",
                {{{}, false, bigint, nullptr, UnixTimestampKernel},
                 {{timestamp}, false, bigint, nullptr, UnixTimestampKernel}});
   unix_timestamp.time_dependent = true;  // unix_timestamp() reads the clock
   registry.Add(std::move(unix_timestamp));
 
-  ScalarFunction to_timestamp = Function(
+  ScalarFunction to_timestamp = MakeFunction(
       "to_timestamp", 1, 2,
       "a timestamp from epoch milliseconds, or from text [in a pattern such as 'yyyy-MM-dd']",
       {{{bigint}, false, timestamp, nullptr, MillisToTimestampKernel},
@@ -262,14 +251,14 @@ void RegisterTimeFunctions(FunctionRegistry& registry) {
   to_timestamp.prepare = PrepareFormat;
   registry.Add(std::move(to_timestamp));
 
-  ScalarFunction date_format = Function(
+  ScalarFunction date_format = MakeFunction(
       "date_format", 2, 2, "formats a timestamp with a pattern such as 'yyyy-MM-dd HH:mm:ss'",
       {{{timestamp, text}, false, text, nullptr, DateFormatKernel}});
   date_format.prepare = PrepareFormat;
   registry.Add(std::move(date_format));
 
   ScalarFunction extract =
-      Function("extract", 2, 2, "a field (YEAR, MONTH, DAY, HOUR, ..., EPOCH) of a timestamp",
+      MakeFunction("extract", 2, 2, "a field (YEAR, MONTH, DAY, HOUR, ..., EPOCH) of a timestamp",
                {{{text, timestamp}, false, bigint, nullptr, ExtractKernel}});
   extract.prepare = PrepareExtract;
   registry.Add(std::move(extract), {"date_part"});

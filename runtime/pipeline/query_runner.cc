@@ -4,26 +4,25 @@
 
 #include "runtime/pipeline/pipeline.h"
 #include "runtime/pipeline/source_positions.h"
-#include "runtime/worker/sandbox.h"
 
 namespace sluice {
 
 Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& context) {
   ASSIGN_OR_RETURN(std::unique_ptr<PhysicalPlan> plan, PhysicalPlanFromJson(plan_json));
-  const std::string state_dir = WorkerStateDir(context.data_dir, plan->query_id);
-  std::error_code error;
-  std::filesystem::create_directories(state_dir, error);
-  if (error) return Status::Storage("cannot create " + state_dir + ": " + error.message());
-  const std::string positions_path = SourcePositionsPath(state_dir);
-  ASSIGN_OR_RETURN(std::optional<SourcePositions> saved, LoadSourcePositions(positions_path));
-
   ASSIGN_OR_RETURN(std::unique_ptr<Pipeline> pipeline,
                    Pipeline::Create(std::move(plan), context.data_dir));
-  // Resume where the query left off; positions of another topic (the plan changed) do not apply.
-  if (saved && saved->topic == pipeline->source().topic()) {
-    RETURN_NOT_OK(pipeline->source().Seek(saved->positions));
+  if (!context.state_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(context.state_dir, error);
+    if (error) return Status::Storage("cannot create " + context.state_dir + ": " + error.message());
+    const std::string positions_path = SourcePositionsPath(context.state_dir);
+    ASSIGN_OR_RETURN(std::optional<SourcePositions> saved, LoadSourcePositions(positions_path));
+    // Resume where the query left off; positions of another topic (the plan changed) do not apply.
+    if (saved && saved->topic == pipeline->source().topic()) {
+      RETURN_NOT_OK(pipeline->source().Seek(saved->positions));
+    }
+    pipeline->set_positions_path(positions_path);
   }
-  pipeline->set_positions_path(positions_path);
   static const std::atomic<bool> kNeverStop{false};
   return pipeline->Run(context.stop != nullptr ? *context.stop : kNeverStop, context.listener);
 }

@@ -37,6 +37,9 @@ class ProgressListener {
 
 struct QueryRunContext {
   std::string data_dir;                       // the engine's data dir (log lives in data_dir/log)
+  // The query's own directory (source positions, later state); empty: nothing is saved, and
+  // the query starts from its plan's starting position every time.
+  std::string state_dir;
   const std::atomic<bool>* stop = nullptr;    // set to ask the pipeline to stop cleanly
   ProgressListener* listener = nullptr;
 };

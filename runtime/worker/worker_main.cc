@@ -127,6 +127,7 @@ int WorkerMain() {
   std::thread pipeline([&]() {
     QueryRunContext context;
     context.data_dir = start.data_dir;
+    context.state_dir = WorkerStateDir(start.data_dir, start.query_id);
     context.stop = &stop;
     context.listener = &listener;
     result = RunPersistentQuery(start.plan_json, context);

@@ -97,7 +97,16 @@ Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
     return RowError();
   }
   size_t field_position = 0;
+  size_t exact_matches = 0;
+  bool stopped_early = false;
   for (auto field_result : object) {
+    // Every needed column has its exact key: the rest of the record cannot change the row, so
+    // skip it (most queries read a few of many fields). Stage 1 has already checked the whole
+    // record's structure and UTF-8; only the content of the skipped values goes unchecked.
+    if (exact_matches == cells_.size()) {
+      stopped_early = true;
+      break;
+    }
     if (auto error = field_result.error()) {
       Malformed(error);
       return RowError();
@@ -123,13 +132,14 @@ Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
     LookUpKey(field_position++, key, column_idx, exact);
     if (column_idx < 0 || match_rank_[column_idx] > (exact ? 1 : 0)) continue;
     match_rank_[column_idx] = exact ? 2 : 1;
+    exact_matches += exact ? 1 : 0;
     if (!DecodeCell(field.value(), types_[column_idx], cells_[column_idx])) {
       error_path_.push_back(names_[column_idx]);
       return RowError();
     }
   }
   // Anything after the object (a second value, stray braces) makes the record malformed.
-  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+  if (!stopped_early && doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
     Malformed(simdjson::TRAILING_CONTENT);
     return RowError();
   }

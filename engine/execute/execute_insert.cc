@@ -89,9 +89,10 @@ Status StatementExecutor::InsertValues(const InsertValuesStatement& statement) {
   ASSIGN_OR_RETURN(std::vector<int> key_columns, RelationKeyColumns(bound.relation, schema));
   LocalLogWriterCache writers(engine_.log());
   JsonRecordEncoder encoder(schema);
+  TopicAppendScratch scratch;
   ASSIGN_OR_RETURN(int64_t appended,
                    AppendRowsToTopic(writers, RelationTopic(bound.relation), partitions, encoder,
-                                     batch, key_columns));
+                                     batch, key_columns, scratch));
   RETURN_NOT_OK(writers.SyncAll());
   handler_.OnCommandComplete("INSERT 0 " + std::to_string(appended));
   return Status::OK();

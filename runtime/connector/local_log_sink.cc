@@ -48,44 +48,49 @@ Status LocalLogWriterCache::SyncAll() {
 
 Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::string& topic,
                                   int32_t partitions, const JsonRecordEncoder& encoder,
-                                  const RecordBatch& batch, const std::vector<int>& key_columns) {
+                                  const RecordBatch& batch, const std::vector<int>& key_columns,
+                                  TopicAppendScratch& scratch) {
   const size_t rows = batch.num_rows();
   if (rows == 0) return 0;
   // Encode every row into one buffer first (views into it stay valid while appending), then
   // append each partition's records with one call.
-  std::string values;
-  std::string keys;
-  std::vector<size_t> value_ends(rows);
-  std::vector<size_t> key_ends(rows);
-  std::vector<int32_t> partition_of(rows);
-  std::vector<bool> has_key(rows, false);
+  std::string& values = scratch.values;
+  std::string& keys = scratch.keys;
+  values.clear();
+  keys.clear();
+  scratch.value_ends.resize(rows);
+  scratch.key_ends.resize(rows);
+  scratch.partition_of.resize(rows);
+  scratch.has_key.assign(rows, 0);
   for (size_t row = 0; row < rows; ++row) {
     encoder.EncodeRow(batch, row, values);
-    value_ends[row] = values.size();
+    scratch.value_ends[row] = values.size();
     size_t key_start = keys.size();
     if (!key_columns.empty()) EncodeKey(batch, row, key_columns, keys);
-    key_ends[row] = keys.size();
-    has_key[row] = keys.size() > key_start || key_columns.size() > 1;
-    partition_of[row] =
-        has_key[row]
+    scratch.key_ends[row] = keys.size();
+    scratch.has_key[row] = keys.size() > key_start || key_columns.size() > 1;
+    scratch.partition_of[row] =
+        scratch.has_key[row]
             ? PartitionForKey(std::string_view(keys).substr(key_start, keys.size() - key_start),
                               partitions)
             : static_cast<int32_t>(batch.meta()[row].partition % partitions);
   }
-  std::vector<std::vector<LogRecord>> by_partition(static_cast<size_t>(partitions));
+  scratch.by_partition.resize(static_cast<size_t>(partitions));
+  for (auto& records : scratch.by_partition) records.clear();
   for (size_t row = 0; row < rows; ++row) {
-    size_t value_start = row == 0 ? 0 : value_ends[row - 1];
-    size_t key_start = row == 0 ? 0 : key_ends[row - 1];
+    size_t value_start = row == 0 ? 0 : scratch.value_ends[row - 1];
+    size_t key_start = row == 0 ? 0 : scratch.key_ends[row - 1];
     LogRecord record;
-    record.value = std::string_view(values).substr(value_start, value_ends[row] - value_start);
-    if (has_key[row]) {
-      record.key = std::string_view(keys).substr(key_start, key_ends[row] - key_start);
+    record.value =
+        std::string_view(values).substr(value_start, scratch.value_ends[row] - value_start);
+    if (scratch.has_key[row]) {
+      record.key = std::string_view(keys).substr(key_start, scratch.key_ends[row] - key_start);
     }
     record.timestamp = batch.meta()[row].timestamp;
-    by_partition[static_cast<size_t>(partition_of[row])].push_back(record);
+    scratch.by_partition[static_cast<size_t>(scratch.partition_of[row])].push_back(record);
   }
   for (int32_t partition = 0; partition < partitions; ++partition) {
-    const auto& records = by_partition[static_cast<size_t>(partition)];
+    const auto& records = scratch.by_partition[static_cast<size_t>(partition)];
     if (records.empty()) continue;
     ASSIGN_OR_RETURN(PartitionWriter * writer, writers.Get(topic, partition));
     RETURN_NOT_OK(writer->Append(records).status());
@@ -107,8 +112,9 @@ Result<std::unique_ptr<LocalLogSink>> LocalLogSink::Open(const SinkSpec& spec,
 }
 
 Status LocalLogSink::Write(const RecordBatch& batch) {
-  ASSIGN_OR_RETURN(int64_t written, AppendRowsToTopic(writers_, spec_.topic, spec_.partitions,
-                                                      encoder_, batch, spec_.key_columns));
+  ASSIGN_OR_RETURN(int64_t written,
+                   AppendRowsToTopic(writers_, spec_.topic, spec_.partitions, encoder_, batch,
+                                     spec_.key_columns, scratch_));
   records_out_ += written;
   return Status::OK();
 }

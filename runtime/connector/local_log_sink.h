@@ -30,11 +30,24 @@ class LocalLogWriterCache {
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<PartitionWriter>> writers_;
 };
 
+// Buffers AppendRowsToTopic reuses from batch to batch: a sink appends every batch through the
+// same one, so encoding does not reallocate (and fault in fresh pages) per batch.
+struct TopicAppendScratch {
+  std::string values;  // every row's encoded value, back to back
+  std::string keys;
+  std::vector<size_t> value_ends;
+  std::vector<size_t> key_ends;
+  std::vector<int32_t> partition_of;
+  std::vector<uint8_t> has_key;
+  std::vector<std::vector<LogRecord>> by_partition;
+};
+
 // Encodes and appends every row of `batch` (whose columns are the topic's relation columns);
 // the record timestamp is the row's meta timestamp. Returns the number of records appended.
 Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::string& topic,
                                   int32_t partitions, const JsonRecordEncoder& encoder,
-                                  const RecordBatch& batch, const std::vector<int>& key_columns);
+                                  const RecordBatch& batch, const std::vector<int>& key_columns,
+                                  TopicAppendScratch& scratch);
 
 // The sink of a persistent query writing to a local topic.
 class LocalLogSink final : public Sink {
@@ -52,6 +65,7 @@ class LocalLogSink final : public Sink {
   std::unique_ptr<LocalLogStore> store_;
   JsonRecordEncoder encoder_;
   LocalLogWriterCache writers_;
+  TopicAppendScratch scratch_;
   int64_t records_out_ = 0;
 };
 

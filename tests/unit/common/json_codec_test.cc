@@ -125,9 +125,12 @@ TEST(JsonDecoderTest, TypeErrorsNameTheFieldAndTheValue) {
             "field \"c\": expected MAP<VARCHAR, BIGINT>, got array");
 }
 
+// Once every needed column has its exact key, the decoder stops reading the record (queries read
+// a few of many fields); what simdjson's first pass checks (structure, UTF-8) still holds for the
+// whole record, so malformations are tested where the decoder reads to the end.
 TEST(JsonDecoderTest, MalformedRecords) {
   for (std::string_view json :
-       {R"({"c":1)", R"({"c":1,})", R"({"c" 1})", "", "   ", R"({"c":1} {"c":2})", R"({"c":1}})",
+       {R"({"c":1)", R"({"d":1,})", R"({"c" 1})", "", "   ", R"({"c":1} {"c":2})", R"({"c":1}})",
         R"({"c":tru})", "{\"c\":1,\"d\":\"\xff\"}"}) {
     std::string message = DecodeError(DataType::Bigint(), json);
     EXPECT_EQ(message.rfind("malformed JSON: ", 0), 0u) << json << " -> " << message;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 namespace sluice {
 
@@ -102,10 +103,22 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
 
 void LocalLogSource::WaitForData(int timeout_ms) {
   if (readers_.empty()) return;
-  // Waiting on one partition is enough: the back-off is short, and the next Poll reads them all.
-  Result<bool> ready =
-      readers_[next_partition_ % readers_.size()]->WaitForData(std::chrono::milliseconds(timeout_ms));
-  (void)ready;
+  // Watch every partition (data may arrive in any), checking each without blocking and backing
+  // off from 50 us to 1 ms: an idle query costs little, a record waits at most ~1 ms.
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::chrono::microseconds backoff(50);
+  constexpr std::chrono::microseconds kMaxBackoff(1000);
+  for (;;) {
+    for (auto& reader : readers_) {
+      Result<bool> ready = reader->WaitForData(std::chrono::milliseconds(0));
+      if (!ready.ok() || *ready) return;  // an error shows at the next Poll
+    }
+    const Clock::time_point now = Clock::now();
+    if (now >= deadline) return;
+    std::this_thread::sleep_for(std::min<Clock::duration>(backoff, deadline - now));
+    backoff = std::min(backoff * 2, kMaxBackoff);
+  }
 }
 
 Status LocalLogSource::Seek(const std::vector<int64_t>& positions) {

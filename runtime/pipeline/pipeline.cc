@@ -89,11 +89,14 @@ Status Pipeline::Step(bool* idle, bool* finished) {
   return Status::OK();
 }
 
-Status Pipeline::Flush() {
+Status Pipeline::Flush(bool save_now) {
   RETURN_NOT_OK(sink_->Flush());
   if (positions_path_.empty()) return Status::OK();
+  const auto now = std::chrono::steady_clock::now();
+  if (!save_now && now - last_save_ < std::chrono::seconds(1)) return Status::OK();
   std::vector<int64_t> positions = source_->positions();
   if (positions == saved_positions_) return Status::OK();
+  last_save_ = now;
   RETURN_NOT_OK(SaveSourcePositions(positions_path_, SourcePositions{source_->topic(), positions}));
   saved_positions_ = std::move(positions);
   return Status::OK();
@@ -132,7 +135,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop, ProgressListener* listener) 
     if (finished) break;
     if (idle) source_->WaitForData(20);
   }
-  RETURN_NOT_OK(Flush());
+  RETURN_NOT_OK(Flush(/*save_now=*/true));
   if (listener != nullptr) listener->OnProgress(progress());
   return Status::OK();
 }

@@ -4,6 +4,7 @@
 // persistent query and inside the engine for an interactive SELECT.
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -31,9 +32,10 @@ class Pipeline {
   // Runs until `stop` is set, the plan finishes, or an error.
   Status Run(const std::atomic<bool>& stop, ProgressListener* listener);
 
-  // Flushes the sink and reports progress (positions then cover everything written); with a
-  // positions file, saves the positions there too.
-  Status Flush();
+  // Flushes the sink (positions then cover everything written). With a positions file, also
+  // saves the positions there, at most once a second unless `save_now` (an fsync'd file write
+  // per idle moment would cost more than the records it protects).
+  Status Flush(bool save_now = false);
   // Where Flush() saves the source's positions (persistent queries); empty: nowhere.
   void set_positions_path(std::string path) { positions_path_ = std::move(path); }
   QueryProgress progress() const;
@@ -55,6 +57,7 @@ class Pipeline {
   std::string last_operator_error_;
   std::string positions_path_;
   std::vector<int64_t> saved_positions_;  // what positions_path_ holds, to skip needless writes
+  std::chrono::steady_clock::time_point last_save_{};
 };
 
 }  // namespace sluice

@@ -89,6 +89,7 @@ def main():
     parser.add_argument("--out-md", required=True)
     parser.add_argument("--out-json", required=True)
     parser.add_argument("--elapsed", type=int, default=0)
+    parser.add_argument("--latency")
     args = parser.parse_args()
 
     runs = read_jsonl(args.nexmark)
@@ -111,12 +112,14 @@ def main():
                               "items_per_second": b.get("items_per_second"),
                               "bytes_per_second": b.get("bytes_per_second")})
 
+    latency = read_jsonl(args.latency)
+
     info = machine()
     repeats = max([len(r.get("cpu_s_of_repeats", [])) for r in runs] + [1])
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     report = {"generated_at": now, "machine": info, "elapsed_s": args.elapsed,
               "nexmark": runs, "peer": list(peer.values()), "peer_note": args.peer_note,
-              "micro": micro}
+              "micro": micro, "latency": latency}
     with open(args.out_json, "w") as f:
         json.dump(report, f, indent=2)
         f.write("\n")
@@ -175,6 +178,21 @@ def main():
             md += [f"DuckDB: `@duckdb/node-api`, `COPY (query) TO '/dev/null' (FORMAT "
                    f"{fmt.upper()})` over the same records as NDJSON, CPU seconds of the node "
                    "process.", ""]
+
+    if latency:
+        md += ["## Latency (append to visibility in the output topic)", "",
+               "A persistent query `SELECT seq, UPPER(payload), sent_us FROM lat_in WHERE seq >= 0` "
+               "in its worker; records appended at a fixed rate; the first second not counted. "
+               "Target: p99 <= 10 ms at 50,000 events/s.", "",
+               "| rate/s | partitions | records | p50 ms | p99 ms | p99.9 ms | max ms | result |",
+               "|---:|---:|---:|---:|---:|---:|---:|---|"]
+        for l in latency:
+            verdict_text = "pass" if l["p99_us"] <= 10000 else "miss"
+            md.append(f"| {l['rate']:,} | {l['partitions']} | {l['records']:,} | "
+                      f"{l['p50_us'] / 1000:.2f} | {l['p99_us'] / 1000:.2f} | "
+                      f"{l['p999_us'] / 1000:.2f} | {l['max_us'] / 1000:.2f} | {verdict_text} |")
+        md += ["", "Point reads on a materialized view: not measured yet (materialized views "
+               "arrive with the stateful streaming work).", ""]
 
     if micro:
         md += ["## Micro-benchmarks (Google Benchmark, short runs)", "",

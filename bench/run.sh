@@ -10,6 +10,7 @@
 #   SLUICE_BENCH_REPEAT         runs per query and mode, median reported (default 3)
 #   SLUICE_BENCH_MICRO=0        skip the Google Benchmark micro-benchmarks
 #   SLUICE_BENCH_PEER=0         skip the DuckDB peer
+#   SLUICE_BENCH_LATENCY=0      skip the latency bench
 #   SLUICE_BENCH_MICRO_MIN_TIME seconds per micro-benchmark (default 0.05)
 set -uo pipefail
 
@@ -84,8 +85,19 @@ else
 fi
 [ -n "$PEER_NOTE" ] && echo "peer: $PEER_NOTE"
 
-# 4. The report.
+# 4. Latency: append-to-visibility through a persistent query at 50,000 records/s.
+LATENCY_JSONL="$WORK/latency.jsonl"
+: > "$LATENCY_JSONL"
+LATENCY="$BUILD_DIR/bench/latency_bench"
+if [ "${SLUICE_BENCH_LATENCY:-1}" != 0 ] && [ -x "$LATENCY" ]; then
+  echo "==> latency at 50000 records/s"
+  "$LATENCY" --sluice "$SLUICE" --rate 50000 --seconds 10 --json "$LATENCY_JSONL" \
+    || echo "bench: latency_bench failed"
+fi
+
+# 5. The report.
 python3 "$ROOT/bench/report.py" --nexmark "$NEXMARK_JSONL" --peer "$PEER_JSONL" \
+  --latency "$LATENCY_JSONL" \
   --peer-note "$PEER_NOTE" --micro "$MICRO_JSON" --out-md "$RESULTS/latest.md" \
   --out-json "$RESULTS/latest.json" --elapsed "$(( $(date +%s) - START ))"
 echo "==> wrote bench/results/latest.md and latest.json in $(( $(date +%s) - START )) s"

@@ -5,7 +5,9 @@ namespace sluice {
 Status EngineImpl::StartQuery(int64_t query_id) {
   ASSIGN_OR_RETURN(std::optional<QueryInfo> query, catalog_->FindQuery(query_id));
   if (!query) return Status::Internal("query " + std::to_string(query_id) + " vanished");
-  Status started = supervisor_->Start(query_id, query->plan);
+  Result<StoreSecrets> secrets = PlanStoreSecrets(query->plan);
+  Status started = secrets.ok() ? supervisor_->Start(query_id, query->plan, *secrets)
+                                : secrets.status();
   if (!started.ok()) {
     RETURN_NOT_OK(catalog_->SetQueryState(query_id, QueryState::kFailed, started.message()));
     return started;

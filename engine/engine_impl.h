@@ -10,6 +10,7 @@
 #include "engine/engine.h"
 #include "engine/supervisor/query_supervisor.h"
 #include "storage/log/local_log_store.h"
+#include "storage/secrets/secret_box.h"
 
 namespace sluice {
 
@@ -30,6 +31,16 @@ class EngineImpl {
   QuerySupervisor& supervisor() { return *supervisor_; }
   // Serializes catalog changes made by concurrent sessions and by the supervisor's callbacks.
   std::mutex& catalog_mutex() { return catalog_mutex_; }
+  // The data dir's master key, opened (its key file created) on first use, so a data dir that
+  // never holds a credential never grows a key file. REQUIRES: catalog mutex held.
+  Result<const SecretBox*> secret_box();
+  // A store's opened secrets (empty when it has none). REQUIRES: catalog mutex held.
+  Result<PropertyMap> StoreSecretProperties(const StoreInfo& store);
+  // A store's settings as a client needs them: properties with the secrets opened and the
+  // store's name under "store". REQUIRES: catalog mutex held.
+  Result<PropertyMap> StoreClientSettings(const StoreInfo& store);
+  // The opened secrets of the stores a serialized plan uses. REQUIRES: catalog mutex held.
+  Result<StoreSecrets> PlanStoreSecrets(std::string_view plan_json);
 
   // Starts the worker of a query whose plan is in the catalog and marks it RUNNING.
   Status StartQuery(int64_t query_id);
@@ -46,6 +57,7 @@ class EngineImpl {
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<LocalLogStore> log_;
   std::unique_ptr<QuerySupervisor> supervisor_;
+  std::unique_ptr<SecretBox> secret_box_;
 };
 
 }  // namespace sluice

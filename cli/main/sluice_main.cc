@@ -126,6 +126,9 @@ int Run(int argc, char** argv) {
 }  // namespace sluice
 
 int main(int argc, char** argv) {
+  // A file size limit (RLIMIT_FSIZE) must surface as a write error (EFBIG) the log reports and
+  // recovers from, like a full disk, not kill the engine or a worker mid-write.
+  signal(SIGXFSZ, SIG_IGN);
   // The engine starts `sluice worker` for each persistent query: dispatch before any option
   // parsing, since the worker's input arrives over a pipe, not argv.
   if (argc >= 2 && std::strcmp(argv[1], "worker") == 0) return sluice::WorkerMain();

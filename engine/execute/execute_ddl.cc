@@ -150,6 +150,8 @@ Status StatementExecutor::CreateRelation(const CreateRelationStatement& statemen
     RETURN_NOT_OK(ValidateDatagenColumns(columns, properties).WithPosition(statement.position));
   } else if (store.type == "local") {
     RETURN_NOT_OK(EnsureTopic(properties));
+  } else if (store.type == "kafka") {
+    RETURN_NOT_OK(CheckKafkaTopic(store, statement.properties, properties, statement.position));
   } else {
     return Status::Binder("relations on store type '" + store.type + "' are not supported yet",
                           statement.position);
@@ -187,12 +189,6 @@ Status StatementExecutor::EnsureTopic(std::map<std::string, std::string>& proper
   // The relation made this topic, so dropping the relation deletes it.
   properties["topic.owned"] = "true";
   return Status::OK();
-}
-
-Status StatementExecutor::CreateStore(const CreateStoreStatement& statement) {
-  return Status::Binder("CREATE STORE is not supported yet: the built-in stores are 'local' and "
-                        "'datagen'",
-                        statement.position);
 }
 
 }  // namespace sluice

@@ -109,8 +109,14 @@ Status StatementExecutor::Drop(const DropStatement& statement) {
       RETURN_NOT_OK(engine_.catalog().DropSchema(bound->second.id));
       break;
     }
-    case ObjectType::kStore:
-      return Status::Catalog("the built-in stores cannot be dropped", statement.position);
+    case ObjectType::kStore: {
+      Result<StoreInfo> store =
+          binder.BindStore(statement.name.parts.back(), statement.name.position);
+      if (!store.ok()) return skipped(store.status());
+      // The catalog refuses the built-in stores and stores that relations still use.
+      RETURN_NOT_OK(engine_.catalog().DropStore(store->id).WithPosition(statement.name.position));
+      break;
+    }
     case ObjectType::kQuery:
       return Status::Binder("use TERMINATE QUERY to stop a query", statement.position);
     default: {

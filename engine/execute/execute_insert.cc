@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "runtime/connector/kafka/kafka_sink.h"
 #include "runtime/connector/local_log_sink.h"
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
@@ -16,8 +17,9 @@ Status StatementExecutor::InsertValues(const InsertValuesStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(BoundRelation bound, binder.BindRelation(statement.target));
-  if (bound.store.type != "local") {
-    return Status::Binder("INSERT INTO ... VALUES writes only to relations on the local store; "
+  if (bound.store.type != "local" && bound.store.type != "kafka") {
+    return Status::Binder("INSERT INTO ... VALUES writes only to relations on the local store "
+                          "or a Kafka store; "
                           "\"" + bound.qualified_name + "\" is on store \"" + bound.store.name + "\"",
                           statement.target.position);
   }
@@ -86,6 +88,16 @@ Status StatementExecutor::InsertValues(const InsertValuesStatement& statement) {
     batch.keys().emplace_back();
   }
 
+  if (bound.store.type == "kafka") {
+    // Acknowledged only once Kafka has acknowledged every record (KafkaSink::Flush).
+    ASSIGN_OR_RETURN(SinkSpec spec, KafkaSinkSpec(bound, schema));
+    ASSIGN_OR_RETURN(spec.properties, engine_.StoreClientSettings(bound.store));
+    ASSIGN_OR_RETURN(std::unique_ptr<KafkaSink> sink, KafkaSink::Open(spec));
+    RETURN_NOT_OK(sink->Write(batch));
+    RETURN_NOT_OK(sink->Flush());
+    handler_.OnCommandComplete("INSERT 0 " + std::to_string(sink->records_out()));
+    return Status::OK();
+  }
   ASSIGN_OR_RETURN(std::vector<int> key_columns, RelationKeyColumns(bound.relation, schema));
   LocalLogWriterCache writers(engine_.log());
   JsonRecordEncoder encoder(schema);

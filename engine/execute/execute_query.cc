@@ -61,6 +61,11 @@ Status StatementExecutor::Select(const SelectStatement& statement) {
     Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
     ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> logical, binder.BindSelect(statement));
     ASSIGN_OR_RETURN(plan, CreatePhysicalPlan(std::move(logical)));
+    // Interactive queries run here, in the engine, which may open the credentials itself.
+    if (plan->source.store_type == "kafka") {
+      ASSIGN_OR_RETURN(StoreInfo store, engine_.catalog().GetStore(plan->source.properties["store"]));
+      ASSIGN_OR_RETURN(plan->source.properties, engine_.StoreClientSettings(store));
+    }
   }
   Schema output = plan->output_schema();
   ASSIGN_OR_RETURN(std::unique_ptr<Pipeline> pipeline,
@@ -123,6 +128,9 @@ Result<std::unique_ptr<PhysicalPlan>> StatementExecutor::PlanPersistentQuery(
   plan->sink.partitions = RelationPartitions(target.relation);
   plan->sink.schema = target_schema;
   ASSIGN_OR_RETURN(plan->sink.key_columns, RelationKeyColumns(target.relation, target_schema));
+  if (target.store.type == "kafka") {
+    ASSIGN_OR_RETURN(plan->sink, KafkaSinkSpec(target, target_schema));
+  }
   const auto& from = select.from->As<RelationRef>();
   ASSIGN_OR_RETURN(BoundRelation source, binder.BindRelation(from.name));
   sources->push_back(source.relation.id);
@@ -177,13 +185,17 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   Schema columns = probe->schema();
   ASSIGN_OR_RETURN(auto properties, BindRelationProperties(statement.properties, name, columns));
   ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));
-  if (store.type != "local") {
+  if (store.type != "local" && store.type != "kafka") {
     return Status::Binder("streams on store type '" + store.type + "' are not supported yet",
                           statement.position);
   }
 
   Status status = engine_.catalog().RunInTransaction([&]() -> Status {
-    RETURN_NOT_OK(EnsureTopic(properties));
+    if (store.type == "kafka") {
+      RETURN_NOT_OK(CheckKafkaTopic(store, statement.properties, properties, statement.position));
+    } else {
+      RETURN_NOT_OK(EnsureTopic(properties));
+    }
     RelationInfo relation;
     relation.schema_id = container.second.id;
     relation.name = name;
@@ -209,8 +221,9 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(BoundRelation target, binder.BindRelation(statement.target));
-  if (target.store.type != "local") {
-    return Status::Binder("INSERT INTO ... SELECT writes only to relations on the local store",
+  if (target.store.type != "local" && target.store.type != "kafka") {
+    return Status::Binder("INSERT INTO ... SELECT writes only to relations on the local store "
+                          "or a Kafka store",
                           statement.target.position);
   }
   if (!statement.properties.empty()) {
@@ -279,7 +292,7 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
         for (int64_t relation_id : query.source_relation_ids) {
           ASSIGN_OR_RETURN(RelationInfo relation, engine_.catalog().GetRelationById(relation_id));
           std::string topic = RelationTopic(relation);
-          ASSIGN_OR_RETURN(targets[query.id][topic], engine_.log().EndOffsets(topic));
+          ASSIGN_OR_RETURN(targets[query.id][topic], RelationEndOffsets(relation));
         }
       }
     }

@@ -34,7 +34,16 @@ class StatementExecutor {
   // execute_drop.cc. REQUIRES: catalog mutex held.
   Status DropRelationCascade(const RelationInfo& relation, bool cascade, int64_t position);
   Status CreateRelation(const CreateRelationStatement& statement);
+  // execute_store.cc
   Status CreateStore(const CreateStoreStatement& statement);
+  // REQUIRES: catalog mutex held. Checks that a Kafka relation's topic exists in `store` and
+  // records its partition count (a declared count that differs is an error).
+  Status CheckKafkaTopic(const StoreInfo& store, const PropertyList& declared,
+                         std::map<std::string, std::string>& properties, int64_t position);
+  // REQUIRES: catalog mutex held. A sink producing `schema` rows to a Kafka relation.
+  Result<SinkSpec> KafkaSinkSpec(const BoundRelation& target, const Schema& schema);
+  // REQUIRES: catalog mutex held. End offsets of a relation's topic in its store (FLUSH).
+  Result<std::vector<int64_t>> RelationEndOffsets(const RelationInfo& relation);
   // Creates the relation's topic in the local log, or checks an existing one's partition count.
   // Marks properties["topic.owned"] when it created the topic.
   Status EnsureTopic(std::map<std::string, std::string>& properties);

@@ -66,7 +66,8 @@ QuerySupervisor::~QuerySupervisor() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
-Status QuerySupervisor::Start(int64_t query_id, const std::string& plan_json) {
+Status QuerySupervisor::Start(int64_t query_id, const std::string& plan_json,
+                              const StoreSecrets& secrets) {
   const std::string what = "cannot start a worker for query " + std::to_string(query_id);
   int restart_count = 0;
   {
@@ -102,6 +103,7 @@ Status QuerySupervisor::Start(int64_t query_id, const std::string& plan_json) {
   start.data_dir = options_.data_dir;
   start.plan_json = plan_json;
   start.limits = options_.limits;
+  start.store_secrets = secrets;
   // Blocking: the worker reads its Start message before anything else, so this cannot stall for
   // long, and a worker that dies first turns it into EPIPE.
   Status sent = SendFrame(entry->control_fd, FrameWorkerMessage(start), 0);

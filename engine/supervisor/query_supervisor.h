@@ -62,7 +62,9 @@ class QuerySupervisor {
   // Spawns a worker for the query and sends it its Start message; state becomes STARTING, then
   // RUNNING when the worker reports Started. Replaces a dead worker (restart_count + 1); an error
   // if the query's worker is still alive or if the exec, a pipe or the Start message fails.
-  Status Start(int64_t query_id, const std::string& plan_json);
+  // `secrets` are the opened credentials of the stores the plan uses; they go only into the
+  // Start message on the worker's pipe.
+  Status Start(int64_t query_id, const std::string& plan_json, const StoreSecrets& secrets = {});
 
   // Sends Stop, waits up to options.stop_grace for the worker to exit, then SIGKILLs it; state
   // becomes STOPPED. A no-op if the query is unknown or its worker is already dead.

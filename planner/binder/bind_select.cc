@@ -73,6 +73,8 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindSelect(const SelectStatemen
   get->qualified_name = bound.qualified_name;
   get->store_type = bound.store.type;
   get->store_properties = bound.store.properties;
+  // Connectors fetch a store's credentials by its name (they travel apart from the plan).
+  if (bound.store.type == "kafka") get->store_properties["store"] = bound.store.name;
   // A generated stream's settings ('generator', 'events', ...) are the relation's own.
   if (bound.store.type == "datagen") {
     for (const auto& [key, value] : bound.relation.properties) get->store_properties[key] = value;

@@ -1,6 +1,8 @@
 #include "runtime/connector/connector_factory.h"
 
 #include "runtime/connector/datagen/datagen_source.h"
+#include "runtime/connector/kafka/kafka_sink.h"
+#include "runtime/connector/kafka/kafka_source.h"
 #include "runtime/connector/local_log_sink.h"
 #include "runtime/connector/local_log_source.h"
 
@@ -12,6 +14,10 @@ Result<std::unique_ptr<Source>> CreateSource(const SourceSpec& spec, const std::
     return std::unique_ptr<Source>(std::move(source));
   }
   if (spec.store_type == "datagen") return CreateDatagenSource(spec);
+  if (spec.store_type == "kafka") {
+    ASSIGN_OR_RETURN(auto source, KafkaSource::Open(spec, data_dir));
+    return std::unique_ptr<Source>(std::move(source));
+  }
   return Status::Connector("store type '" + spec.store_type + "' has no source connector yet");
 }
 
@@ -22,6 +28,10 @@ Result<std::unique_ptr<Sink>> CreateSink(const SinkSpec& spec, const std::string
       return std::unique_ptr<Sink>(std::move(sink));
     }
     case SinkKind::kDiscard: return std::unique_ptr<Sink>(std::make_unique<DiscardSink>());
+    case SinkKind::kKafka: {
+      ASSIGN_OR_RETURN(auto sink, KafkaSink::Open(spec));
+      return std::unique_ptr<Sink>(std::move(sink));
+    }
     case SinkKind::kCollect: break;
   }
   return Status::Internal("a collecting sink must be supplied by the caller");

@@ -10,7 +10,7 @@
 namespace sluice {
 
 Result<std::unique_ptr<Source>> CreateSource(const SourceSpec& spec, const std::string& data_dir);
-// REQUIRES: spec.kind is kLocalLog or kDiscard (kCollect sinks are made by the caller).
+// REQUIRES: spec.kind is not kCollect (collecting sinks are made by the caller).
 Result<std::unique_ptr<Sink>> CreateSink(const SinkSpec& spec, const std::string& data_dir);
 
 }  // namespace sluice

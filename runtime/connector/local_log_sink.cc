@@ -4,10 +4,8 @@
 
 namespace sluice {
 
-namespace {
-
 // The record key of `row`: empty optional for keyless relations.
-void EncodeKey(const RecordBatch& batch, size_t row, const std::vector<int>& key_columns,
+void EncodeRecordKey(const RecordBatch& batch, size_t row, const std::vector<int>& key_columns,
                std::string& out) {
   if (key_columns.size() == 1) {
     const Column& column = batch.column(static_cast<size_t>(key_columns[0]));
@@ -28,8 +26,6 @@ void EncodeKey(const RecordBatch& batch, size_t row, const std::vector<int>& key
   }
   out.push_back('}');
 }
-
-}  // namespace
 
 Result<PartitionWriter*> LocalLogWriterCache::Get(const std::string& topic, int32_t partition) {
   auto key = std::make_pair(topic, partition);
@@ -66,7 +62,7 @@ Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::strin
     encoder.EncodeRow(batch, row, values);
     scratch.value_ends[row] = values.size();
     size_t key_start = keys.size();
-    if (!key_columns.empty()) EncodeKey(batch, row, key_columns, keys);
+    if (!key_columns.empty()) EncodeRecordKey(batch, row, key_columns, keys);
     scratch.key_ends[row] = keys.size();
     scratch.has_key[row] = keys.size() > key_start || key_columns.size() > 1;
     scratch.partition_of[row] =

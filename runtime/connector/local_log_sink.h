@@ -30,6 +30,11 @@ class LocalLogWriterCache {
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<PartitionWriter>> writers_;
 };
 
+// Appends the record key of `row` to `out`: one key column as its text (Kafka's primitive keys),
+// several as a JSON object; nothing for a NULL single key. Shared with the Kafka sink.
+void EncodeRecordKey(const RecordBatch& batch, size_t row, const std::vector<int>& key_columns,
+                     std::string& out);
+
 // Buffers AppendRowsToTopic reuses from batch to batch: a sink appends every batch through the
 // same one, so encoding does not reallocate (and fault in fresh pages) per batch.
 struct TopicAppendScratch {

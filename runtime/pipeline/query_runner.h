@@ -13,6 +13,9 @@
 
 namespace sluice {
 
+// Opened store credentials: store name -> secret property -> value.
+using StoreSecrets = std::map<std::string, std::map<std::string, std::string>>;
+
 // What a running query reports. Positions are the next offsets to read per source partition,
 // reported only after every output derived from earlier offsets has been written to the sink, so
 // "position >= end offset at FLUSH time" means "processed and visible".
@@ -42,7 +45,14 @@ struct QueryRunContext {
   std::string state_dir;
   const std::atomic<bool>* stop = nullptr;    // set to ask the pipeline to stop cleanly
   ProgressListener* listener = nullptr;
+  // Opened credentials by store name; they replace the "********" placeholders of the plan's
+  // source and sink settings (see FillStoreSecrets).
+  StoreSecrets store_secrets;
 };
+
+// Replaces the redacted values in `properties` (store settings naming their store under
+// "store") with the store's entries in `secrets`.
+void FillStoreSecrets(const StoreSecrets& secrets, std::map<std::string, std::string>& properties);
 
 // Runs the query described by `plan_json` (a serialized PhysicalPlan). Returns OK when stopped via
 // context.stop, or the error that made the query fail (e.g. a bad record under TERMINATE, with the

@@ -37,6 +37,7 @@ std::string_view SinkKindName(SinkKind kind) {
     case SinkKind::kLocalLog: return "local";
     case SinkKind::kDiscard: return "discard";
     case SinkKind::kCollect: return "collect";
+    case SinkKind::kKafka: return "kafka";
   }
   return "collect";
 }
@@ -205,6 +206,8 @@ std::string PhysicalPlanToJson(const PhysicalPlan& plan) {
   for (int column : sink.key_columns) writer.Int(column);
   writer.EndArray();
   writer.Key("value_format").String(sink.value_format);
+  writer.Key("properties");
+  WriteProperties(writer, sink.properties);
   writer.EndObject();
 
   writer.EndObject();
@@ -279,6 +282,8 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
     sink_spec.kind = SinkKind::kDiscard;
   } else if (sink_kind == "collect") {
     sink_spec.kind = SinkKind::kCollect;
+  } else if (sink_kind == "kafka") {
+    sink_spec.kind = SinkKind::kKafka;
   } else {
     return PlanError("unknown sink kind " + sink_kind);
   }
@@ -291,6 +296,11 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
   ASSIGN_OR_RETURN(element key_columns, Member(sink, "key_columns"));
   ASSIGN_OR_RETURN(sink_spec.key_columns, ReadInts(key_columns));
   ASSIGN_OR_RETURN(sink_spec.value_format, StringField(sink, "value_format"));
+  // Plans stored before sinks had properties have none.
+  element sink_properties;
+  if (sink.at_key("properties").get(sink_properties) == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(sink_spec.properties, ReadProperties(sink_properties));
+  }
   return plan;
 }
 

@@ -37,6 +37,7 @@ enum class SinkKind : uint8_t {
   kLocalLog,  // append JSON records to a local topic
   kDiscard,   // count and drop (benchmarks)
   kCollect,   // hand batches to the caller (interactive queries)
+  kKafka,     // produce JSON records to a Kafka topic (properties: the store's settings)
 };
 
 struct SinkSpec {
@@ -47,6 +48,7 @@ struct SinkSpec {
   Schema schema;                 // the sink relation's columns, in the order rows are produced
   std::vector<int> key_columns;  // output columns forming the record key (partitioning)
   std::string value_format = "json";
+  std::map<std::string, std::string> properties;  // store settings (kafka); never secrets
 };
 
 enum class PhysicalOperatorKind : uint8_t { kFilter, kProject };

@@ -130,6 +130,7 @@ int WorkerMain() {
     context.state_dir = WorkerStateDir(start.data_dir, start.query_id);
     context.stop = &stop;
     context.listener = &listener;
+    context.store_secrets = start.store_secrets;
     result = RunPersistentQuery(start.plan_json, context);
     uint64_t one = 1;
     // Cannot fail short of a bug; the main thread would then wait for Stop instead.

@@ -95,6 +95,23 @@ Result<WorkerMessage> DecodeStart(simdjson::dom::object object) {
     ASSIGN_OR_RETURN(start.limits.open_files, GetOptionalInt(limits, "open_files"));
     ASSIGN_OR_RETURN(start.limits.cpu_seconds, GetOptionalInt(limits, "cpu_seconds"));
   }
+  simdjson::dom::object secrets;
+  if (object["secrets"].get_object().get(secrets) == simdjson::SUCCESS) {
+    for (auto store : secrets) {
+      simdjson::dom::object values;
+      if (store.value.get_object().get(values) != simdjson::SUCCESS) {
+        return Malformed("secrets of a store are not an object");
+      }
+      auto& out = start.store_secrets[std::string(store.key)];
+      for (auto value : values) {
+        std::string_view text;
+        if (value.value.get_string().get(text) != simdjson::SUCCESS) {
+          return Malformed("a secret is not a string");
+        }
+        out[std::string(value.key)] = std::string(text);
+      }
+    }
+  }
   return WorkerMessage(std::move(start));
 }
 
@@ -170,6 +187,13 @@ std::string EncodeWorkerMessage(const WorkerMessage& message) {
                    writer.Key("memory_bytes").Int(start.limits.memory_bytes);
                    writer.Key("open_files").Int(start.limits.open_files);
                    writer.Key("cpu_seconds").Int(start.limits.cpu_seconds);
+                   writer.EndObject();
+                   writer.Key("secrets").BeginObject();
+                   for (const auto& [store, values] : start.store_secrets) {
+                     writer.Key(store).BeginObject();
+                     for (const auto& [key, value] : values) writer.Key(key).String(value);
+                     writer.EndObject();
+                   }
                    writer.EndObject();
                  },
                  [&](const WorkerStopMessage&) {},

@@ -6,7 +6,8 @@
 // environment, so they do not show up in /proc/<pid>/cmdline or /proc/<pid>/environ.
 //
 //   engine -> worker   {"type":"start","query_id":N,"data_dir":"...","plan":"<plan json>",
-//                       "limits":{"memory_bytes":N,"open_files":N,"cpu_seconds":N}}
+//                       "limits":{"memory_bytes":N,"open_files":N,"cpu_seconds":N},
+//                       "secrets":{"<store>":{"<property>":"<value>"}}}
 //                      {"type":"stop"}
 //   worker -> engine   {"type":"started","pid":N,"protections":"..."}
 //                      {"type":"progress","records_in":N,"records_out":N,"records_failed":N,
@@ -39,6 +40,9 @@ struct WorkerStartMessage {
   std::string data_dir;
   std::string plan_json;
   WorkerLimits limits;
+  // Opened credentials of the stores the plan uses, by store name (the plan itself carries
+  // "********" in their place). Only this message ever holds them.
+  StoreSecrets store_secrets;
 };
 struct WorkerStopMessage {};
 struct WorkerStartedMessage {

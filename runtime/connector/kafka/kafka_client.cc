@@ -1,0 +1,181 @@
+// See kafka_client.h.
+
+#include "runtime/connector/kafka/kafka_client.h"
+
+#include <algorithm>
+
+namespace sluice {
+
+namespace {
+
+std::string Get(const KafkaSettings& settings, const std::string& key, std::string fallback = "") {
+  auto found = settings.find(key);
+  return found == settings.end() ? fallback : found->second;
+}
+
+void OnError(rd_kafka_t* handle, int err, const char* reason, void* opaque) {
+  auto* errors = static_cast<KafkaErrorState*>(opaque);
+  if (errors == nullptr) return;
+  const auto code = static_cast<rd_kafka_resp_err_t>(err);
+  if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR__FATAL) {
+    errors->fatal = true;
+  }
+  if (code == RD_KAFKA_RESP_ERR__FATAL) {
+    char fatal[512];
+    rd_kafka_fatal_error(handle, fatal, sizeof(fatal));
+    errors->last_error = fatal;
+  } else {
+    errors->last_error = reason != nullptr ? reason : rd_kafka_err2str(code);
+  }
+}
+
+// librdkafka logs from its own threads to stderr by default; Sluice reports errors through
+// error_cb (above) instead, so log lines are dropped.
+void OnLog(const rd_kafka_t*, int, const char*, const char*) {}
+
+}  // namespace
+
+void KafkaHandleDeleter::operator()(rd_kafka_t* handle) const {
+  if (handle == nullptr) return;
+  rd_kafka_destroy(handle);
+}
+
+std::string KafkaStoreLabel(const KafkaSettings& settings) {
+  return "store '" + Get(settings, kStoreNameProperty, "?") + "' (" + Get(settings, "uris") + ")";
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> KafkaClientProperties(
+    const KafkaSettings& settings) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const bool tls = Get(settings, "tls.disabled", "false") != "true";
+  const std::string hash = Get(settings, "kafka.sasl.hash_function", "NONE");
+  out.emplace_back("bootstrap.servers", Get(settings, "uris"));
+  if (hash == "NONE") {
+    out.emplace_back("security.protocol", tls ? "ssl" : "plaintext");
+  } else {
+    out.emplace_back("security.protocol", tls ? "sasl_ssl" : "sasl_plaintext");
+    out.emplace_back("sasl.mechanism", hash == "PLAIN"    ? "PLAIN"
+                                       : hash == "SHA256" ? "SCRAM-SHA-256"
+                                                          : "SCRAM-SHA-512");
+  }
+  if (tls) {
+    std::string ca = Get(settings, "tls.ca.file");
+    if (!ca.empty()) out.emplace_back("ssl.ca.location", ca);
+    if (Get(settings, "tls.verify_server_hostname", "true") == "false") {
+      out.emplace_back("ssl.endpoint.identification.algorithm", "none");
+    }
+  }
+  for (const auto& [key, value] : settings) {
+    if (key.rfind("kafka.", 0) != 0 || key == "kafka.sasl.hash_function") continue;
+    if (value == kRedactedSecret) {
+      return Status::Connector("the credentials of " + KafkaStoreLabel(settings) +
+                               " did not reach this process ('" + key + "' is still redacted)");
+    }
+    out.emplace_back(key.substr(6), value);
+  }
+  return out;
+}
+
+Result<KafkaHandle> CreateKafkaHandle(rd_kafka_type_t type, const KafkaSettings& settings,
+                                      const std::vector<std::pair<std::string, std::string>>& extra,
+                                      KafkaErrorState* errors,
+                                      void (*on_delivery)(rd_kafka_t*, const rd_kafka_message_t*,
+                                                          void*)) {
+  ASSIGN_OR_RETURN(auto properties, KafkaClientProperties(settings));
+  properties.insert(properties.end(), extra.begin(), extra.end());
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[512];
+  for (const auto& [key, value] : properties) {
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error)) !=
+        RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      // Never echo the value: it may be a credential.
+      return Status::Connector("bad Kafka setting '" + key + "' for " + KafkaStoreLabel(settings) +
+                               ": " + error);
+    }
+  }
+  rd_kafka_conf_set_opaque(conf, errors);
+  rd_kafka_conf_set_error_cb(conf, OnError);
+  rd_kafka_conf_set_log_cb(conf, OnLog);
+  if (on_delivery != nullptr) rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+  rd_kafka_t* handle = rd_kafka_new(type, conf, error, sizeof(error));
+  if (handle == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Status::Connector("cannot create a Kafka client for " + KafkaStoreLabel(settings) +
+                             ": " + error);
+  }
+  return KafkaHandle(handle);
+}
+
+Result<int32_t> KafkaTopicPartitions(rd_kafka_t* handle, const KafkaSettings& settings,
+                                     const std::string& topic, int timeout_ms) {
+  // Asks for all topics: a request naming the topic can auto-create it on brokers that allow
+  // that, and a missing topic must be an error, not a new empty topic.
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(handle, 1, nullptr, &metadata, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Connector("cannot reach Kafka " + KafkaStoreLabel(settings) + " within " +
+                             std::to_string(timeout_ms / 1000) + " s: " + rd_kafka_err2str(err) +
+                             " (check 'uris' and that the brokers are up)");
+  }
+  int32_t partitions = -1;
+  rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+  for (int topic_idx = 0; topic_idx < metadata->topic_cnt; ++topic_idx) {
+    const rd_kafka_metadata_topic_t& entry = metadata->topics[topic_idx];
+    if (topic != entry.topic) continue;
+    topic_err = entry.err;
+    partitions = entry.partition_cnt;
+  }
+  rd_kafka_metadata_destroy(metadata);
+  if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR || partitions <= 0) {
+    if (topic_err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || partitions <= 0) {
+      return Status::Connector("topic '" + topic + "' does not exist in Kafka " +
+                               KafkaStoreLabel(settings));
+    }
+    return Status::Connector("topic '" + topic + "' in Kafka " + KafkaStoreLabel(settings) + ": " +
+                             rd_kafka_err2str(topic_err));
+  }
+  return partitions;
+}
+
+Result<std::vector<std::pair<int64_t, int64_t>>> KafkaWatermarks(rd_kafka_t* handle,
+                                                                 const std::string& topic,
+                                                                 int32_t partitions,
+                                                                 int timeout_ms) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (int32_t partition = 0; partition < partitions; ++partition) {
+    int64_t low = 0;
+    int64_t high = 0;
+    rd_kafka_resp_err_t err =
+        rd_kafka_query_watermark_offsets(handle, topic.c_str(), partition, &low, &high, timeout_ms);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status::Connector("cannot read the offsets of topic '" + topic + "' partition " +
+                               std::to_string(partition) + ": " + rd_kafka_err2str(err));
+    }
+    out.emplace_back(low, high);
+  }
+  return out;
+}
+
+Result<int32_t> FetchKafkaTopicPartitions(const KafkaSettings& settings, const std::string& topic) {
+  ASSIGN_OR_RETURN(KafkaHandle handle,
+                   CreateKafkaHandle(RD_KAFKA_PRODUCER, settings,
+                                     {{"allow.auto.create.topics", "false"}}, nullptr));
+  return KafkaTopicPartitions(handle.get(), settings, topic, kMetadataTimeoutMs);
+}
+
+Result<std::vector<int64_t>> FetchKafkaEndOffsets(const KafkaSettings& settings,
+                                                  const std::string& topic) {
+  ASSIGN_OR_RETURN(KafkaHandle handle,
+                   CreateKafkaHandle(RD_KAFKA_PRODUCER, settings,
+                                     {{"allow.auto.create.topics", "false"}}, nullptr));
+  ASSIGN_OR_RETURN(int32_t partitions,
+                   KafkaTopicPartitions(handle.get(), settings, topic, kMetadataTimeoutMs));
+  ASSIGN_OR_RETURN(auto watermarks,
+                   KafkaWatermarks(handle.get(), topic, partitions, kMetadataTimeoutMs));
+  std::vector<int64_t> ends;
+  for (const auto& [low, high] : watermarks) ends.push_back(high);
+  return ends;
+}
+
+}  // namespace sluice

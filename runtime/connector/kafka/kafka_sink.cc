@@ -1,0 +1,101 @@
+// See kafka_sink.h.
+
+#include "runtime/connector/kafka/kafka_sink.h"
+
+#include "runtime/connector/local_log_sink.h"
+
+namespace sluice {
+
+KafkaSink::KafkaSink(SinkSpec spec) : spec_(std::move(spec)), encoder_(spec_.schema) {}
+
+KafkaSink::~KafkaSink() {
+  // Undelivered records are abandoned on purpose: positions were not saved past them, so a
+  // restart produces them again (at-least-once).
+  if (producer_)
+    rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+}
+
+void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
+  // Each message carries its sink as the per-message opaque (RD_KAFKA_V_OPAQUE).
+  auto* sink = static_cast<KafkaSink*>(message->_private);
+  if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR && sink->first_delivery_error_.empty()) {
+    sink->first_delivery_error_ = rd_kafka_err2str(message->err);
+  }
+}
+
+Result<std::unique_ptr<KafkaSink>> KafkaSink::Open(const SinkSpec& spec) {
+  std::unique_ptr<KafkaSink> sink(new KafkaSink(spec));
+  auto timeout = spec.properties.find("unavailable.timeout.ms");
+  if (timeout != spec.properties.end()) sink->timeout_ms_ = std::stoi(timeout->second);
+  // A record not acknowledged within the store's unavailability timeout fails the query rather
+  // than waiting forever for a broker that is gone.
+  ASSIGN_OR_RETURN(sink->producer_,
+                   CreateKafkaHandle(RD_KAFKA_PRODUCER, spec.properties,
+                                     {{"enable.idempotence", "true"},
+                                      {"allow.auto.create.topics", "false"},
+                                      {"partitioner", "murmur2_random"},
+                                      {"linger.ms", "5"},
+                                      {"message.timeout.ms", std::to_string(sink->timeout_ms_)}},
+                                     &sink->errors_, &KafkaSink::OnDelivery));
+  ASSIGN_OR_RETURN(int32_t partitions, KafkaTopicPartitions(sink->producer_.get(), spec.properties,
+                                                            spec.topic, kMetadataTimeoutMs));
+  sink->spec_.partitions = partitions;
+  return sink;
+}
+
+Status KafkaSink::DeliveryStatus() const {
+  if (!first_delivery_error_.empty()) {
+    return Status::Connector("cannot write to topic '" + spec_.topic + "' of " + spec_.relation +
+                             " in Kafka " + KafkaStoreLabel(spec_.properties) + ": " +
+                             first_delivery_error_);
+  }
+  if (errors_.fatal) {
+    return Status::Connector("Kafka " + KafkaStoreLabel(spec_.properties) +
+                             " failed: " + errors_.last_error);
+  }
+  return Status::OK();
+}
+
+Status KafkaSink::Write(const RecordBatch& batch) {
+  for (size_t row = 0; row < batch.num_rows(); ++row) {
+    value_.clear();
+    key_.clear();
+    encoder_.EncodeRow(batch, row, value_);
+    if (!spec_.key_columns.empty()) EncodeRecordKey(batch, row, spec_.key_columns, key_);
+    const bool keyed = !key_.empty() || spec_.key_columns.size() > 1;
+    for (;;) {
+      rd_kafka_resp_err_t err = rd_kafka_producev(
+          producer_.get(), RD_KAFKA_V_TOPIC(spec_.topic.c_str()),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(value_.data(), value_.size()),
+          RD_KAFKA_V_KEY(keyed ? key_.data() : nullptr, keyed ? key_.size() : 0),
+          RD_KAFKA_V_TIMESTAMP(batch.meta()[row].timestamp), RD_KAFKA_V_OPAQUE(this),
+          RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        return Status::Connector("cannot produce to topic '" + spec_.topic +
+                                 "': " + rd_kafka_err2str(err));
+      }
+      // Back-pressure: serve delivery reports until the local queue has room.
+      rd_kafka_poll(producer_.get(), 100);
+      RETURN_NOT_OK(DeliveryStatus());
+    }
+  }
+  records_out_ += static_cast<int64_t>(batch.num_rows());
+  rd_kafka_poll(producer_.get(), 0);
+  return DeliveryStatus();
+}
+
+Status KafkaSink::Flush() {
+  // message.timeout.ms bounds every record's life, so this returns by then with each record
+  // either delivered or failed; the margin covers the last report's round trip.
+  rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), timeout_ms_ + 5000);
+  RETURN_NOT_OK(DeliveryStatus());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Connector("records to topic '" + spec_.topic + "' were not acknowledged by " +
+                             "Kafka " + KafkaStoreLabel(spec_.properties) +
+                             " in time: " + rd_kafka_err2str(err));
+  }
+  return Status::OK();
+}
+
+}  // namespace sluice

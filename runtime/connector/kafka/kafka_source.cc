@@ -1,0 +1,236 @@
+// See kafka_source.h.
+
+#include "runtime/connector/kafka/kafka_source.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace sluice {
+
+namespace {
+
+constexpr int kRefreshIntervalMs = 200;
+constexpr int kProbeIntervalMs = 1000;
+constexpr int kProbeTimeoutMs = 500;
+
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+KafkaSource::KafkaSource(SourceSpec spec)
+    : spec_(std::move(spec)), decoder_(spec_.relation_schema, spec_.columns) {
+  for (size_t column_idx = 0; column_idx < spec_.columns.size(); ++column_idx) {
+    if (spec_.columns[column_idx] == spec_.timestamp_column) {
+      timestamp_batch_column_ = static_cast<int>(column_idx);
+    }
+  }
+}
+
+KafkaSource::~KafkaSource() {
+  if (pending_ != nullptr) rd_kafka_message_destroy(pending_);
+  if (consumer_) rd_kafka_consumer_close(consumer_.get());
+}
+
+Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
+                                                       const std::string& data_dir) {
+  std::unique_ptr<KafkaSource> source(new KafkaSource(spec));
+  auto timeout = spec.properties.find("unavailable.timeout.ms");
+  if (timeout != spec.properties.end())
+    source->unavailable_timeout_ms_ = std::stoi(timeout->second);
+  // Offsets live in the query's checkpoints, not in the group: nothing is committed
+  // automatically, and the group only names the client for monitoring.
+  ASSIGN_OR_RETURN(source->consumer_, CreateKafkaHandle(RD_KAFKA_CONSUMER, spec.properties,
+                                                        {{"group.id", "sluice-" + spec.relation},
+                                                         {"enable.auto.commit", "false"},
+                                                         {"enable.auto.offset.store", "false"},
+                                                         {"enable.partition.eof", "false"},
+                                                         {"allow.auto.create.topics", "false"}},
+                                                        &source->errors_));
+  rd_kafka_t* consumer = source->consumer_.get();
+  ASSIGN_OR_RETURN(int32_t partitions,
+                   KafkaTopicPartitions(consumer, spec.properties, spec.topic, kMetadataTimeoutMs));
+  source->spec_.partitions = partitions;
+  ASSIGN_OR_RETURN(auto watermarks,
+                   KafkaWatermarks(consumer, spec.topic, partitions, kMetadataTimeoutMs));
+  for (const auto& [low, high] : watermarks) {
+    source->positions_.push_back(spec.start_at_earliest ? low : high);
+    source->end_offsets_.push_back(high);
+  }
+  source->last_refresh_ms_ = source->last_probe_ms_ = source->last_contact_ms_ = SteadyMillis();
+  RETURN_NOT_OK(source->Assign());
+  if (spec.error_handling == ErrorHandling::kIgnoreAndLog) {
+    ASSIGN_OR_RETURN(source->error_store_, LocalLogStore::Open(data_dir + "/log"));
+    RETURN_NOT_OK(source->error_store_->CreateTopic(spec.error_topic, 1)
+                      .WithContext("error topic '" + spec.error_topic + "'"));
+    source->error_writers_ = std::make_unique<LocalLogWriterCache>(*source->error_store_);
+  }
+  return source;
+}
+
+Status KafkaSource::Assign() {
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(positions_.size()));
+  for (size_t partition = 0; partition < positions_.size(); ++partition) {
+    rd_kafka_topic_partition_list_add(list, spec_.topic.c_str(), static_cast<int32_t>(partition))
+        ->offset = positions_[partition];
+  }
+  rd_kafka_resp_err_t err = rd_kafka_assign(consumer_.get(), list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Connector("cannot assign the partitions of topic '" + spec_.topic +
+                             "': " + rd_kafka_err2str(err));
+  }
+  return Status::OK();
+}
+
+Status KafkaSource::Seek(const std::vector<int64_t>& positions) {
+  if (positions.size() != positions_.size()) {
+    return Status::Connector("cannot resume " + spec_.relation + ": saved positions cover " +
+                             std::to_string(positions.size()) + " partitions of topic '" +
+                             spec_.topic + "', which has " + std::to_string(positions_.size()));
+  }
+  if (pending_ != nullptr) {
+    rd_kafka_message_destroy(pending_);
+    pending_ = nullptr;
+  }
+  positions_ = positions;
+  return Assign();
+}
+
+Status KafkaSource::HandleBadRecord(const rd_kafka_message_t& message, const Status& error) {
+  std::string where = "topic " + spec_.topic + " partition " + std::to_string(message.partition) +
+                      " offset " + std::to_string(message.offset);
+  if (spec_.error_handling == ErrorHandling::kTerminate) {
+    return Status(error.category(), "bad record at " + where + ": " + error.message() +
+                                        " ('source.deserialization.error.handling' is TERMINATE)");
+  }
+  ++stats_.records_failed;
+  stats_.last_error = "record at " + where + ": " + error.message();
+  if (spec_.error_handling == ErrorHandling::kIgnoreAndLog) {
+    std::string offset_text = std::to_string(message.offset);
+    std::string partition_text = std::to_string(message.partition);
+    LogHeader headers[] = {{"sluice.error", error.message()},
+                           {"sluice.source.topic", spec_.topic},
+                           {"sluice.source.partition", partition_text},
+                           {"sluice.source.offset", offset_text}};
+    LogRecord copy;
+    if (message.key != nullptr) {
+      copy.key = std::string_view(static_cast<const char*>(message.key), message.key_len);
+    }
+    copy.value = std::string_view(static_cast<const char*>(message.payload), message.len);
+    copy.timestamp = rd_kafka_message_timestamp(&message, nullptr);
+    copy.headers = headers;
+    ASSIGN_OR_RETURN(PartitionWriter * writer, error_writers_->Get(spec_.error_topic, 0));
+    RETURN_NOT_OK(writer->Append(std::span<const LogRecord>(&copy, 1)).status());
+  }
+  return Status::OK();
+}
+
+Status KafkaSource::Consume(const rd_kafka_message_t& message, RecordBatch& batch) {
+  if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return Status::OK();
+    if (message.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+        message.err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+        message.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+      return Status::Connector("cannot read topic '" + spec_.topic + "' of " + spec_.relation +
+                               " from Kafka " + KafkaStoreLabel(spec_.properties) + ": " +
+                               rd_kafka_message_errstr(&message));
+    }
+    // Transient (a broker restarting): librdkafka retries; CheckHealth decides when to give up.
+    errors_.last_error = rd_kafka_message_errstr(&message);
+    return Status::OK();
+  }
+  const auto partition = static_cast<size_t>(message.partition);
+  if (partition >= positions_.size()) return Status::OK();
+  positions_[partition] = message.offset + 1;
+  end_offsets_[partition] = std::max(end_offsets_[partition], positions_[partition]);
+  last_contact_ms_ = SteadyMillis();  // a message proves a broker reachable
+  ++stats_.records_in;
+  if (message.payload == nullptr) return Status::OK();  // a tombstone carries no row
+  Status decoded = decoder_.DecodeRow(
+      std::string_view(static_cast<const char*>(message.payload), message.len), batch);
+  if (!decoded.ok()) return HandleBadRecord(message, decoded);
+  RecordMeta meta;
+  meta.partition = message.partition;
+  meta.offset = message.offset;
+  meta.timestamp = rd_kafka_message_timestamp(&message, nullptr);
+  if (timestamp_batch_column_ >= 0) {
+    const Column& column = batch.column(static_cast<size_t>(timestamp_batch_column_));
+    size_t row = column.size() - 1;
+    if (!column.IsNull(row)) meta.timestamp = column.GetInt64(row);
+  }
+  batch.meta().push_back(meta);
+  batch.keys().emplace_back();
+  return Status::OK();
+}
+
+Status KafkaSource::Poll(size_t max_rows, RecordBatch& batch) {
+  while (batch.num_rows() < max_rows) {
+    rd_kafka_message_t* message = pending_;
+    pending_ = nullptr;
+    if (message == nullptr) message = rd_kafka_consumer_poll(consumer_.get(), 0);
+    if (message == nullptr) break;
+    Status status = Consume(*message, batch);
+    rd_kafka_message_destroy(message);
+    RETURN_NOT_OK(status);
+  }
+  RefreshEndOffsets();
+  return CheckHealth();
+}
+
+void KafkaSource::WaitForData(int timeout_ms) {
+  if (pending_ == nullptr) pending_ = rd_kafka_consumer_poll(consumer_.get(), timeout_ms);
+}
+
+void KafkaSource::RefreshEndOffsets() {
+  const int64_t now = SteadyMillis();
+  if (now - last_refresh_ms_ < kRefreshIntervalMs) return;
+  last_refresh_ms_ = now;
+  // The consumer's cached high watermarks (updated by every fetch response): a network query
+  // here could block past its timeout once a broker has gone away.
+  for (size_t partition = 0; partition < positions_.size(); ++partition) {
+    int64_t low = 0;
+    int64_t high = 0;
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), spec_.topic.c_str(),
+                                       static_cast<int32_t>(partition), &low,
+                                       &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        high >= 0) {
+      end_offsets_[partition] = std::max(high, positions_[partition]);
+    }
+  }
+  // Heartbeat: a bounded metadata round trip every second. librdkafka's own "all brokers down"
+  // event is not raised reliably once a broker refuses connections, and it announces no
+  // recovery, so reachability is measured here.
+  if (now - last_probe_ms_ >= kProbeIntervalMs) {
+    last_probe_ms_ = now;
+    const rd_kafka_metadata_t* metadata = nullptr;
+    rd_kafka_resp_err_t err =
+        rd_kafka_metadata(consumer_.get(), 0, nullptr, &metadata, kProbeTimeoutMs);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_metadata_destroy(metadata);
+      last_contact_ms_ = SteadyMillis();
+    } else if (errors_.last_error.empty()) {
+      errors_.last_error = rd_kafka_err2str(err);
+    }
+  }
+}
+
+Status KafkaSource::CheckHealth() {
+  if (errors_.fatal) {
+    return Status::Connector("Kafka " + KafkaStoreLabel(spec_.properties) +
+                             " failed: " + errors_.last_error);
+  }
+  if (SteadyMillis() - last_contact_ms_ >= unavailable_timeout_ms_) {
+    return Status::Connector("no broker of Kafka " + KafkaStoreLabel(spec_.properties) +
+                             " answered for " + std::to_string(unavailable_timeout_ms_ / 1000) +
+                             " s (last error: " + errors_.last_error +
+                             "); RESTART QUERY once the brokers are back");
+  }
+  return Status::OK();
+}
+
+}  // namespace sluice

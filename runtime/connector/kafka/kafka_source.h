@@ -1,0 +1,70 @@
+#pragma once
+// Reads a relation's Kafka topic: the query assigns itself every partition (no group
+// rebalancing), starts at the earliest or latest offset, and tracks its own position per
+// partition, so checkpoints and FLUSH work as on the local log. JSON values decode into the
+// query's columns; bad records follow 'source.deserialization.error.handling'.
+//
+// Fault policy: librdkafka reconnects with back-off on its own; when no broker has answered for
+// the store's 'unavailable.timeout.ms' (default 30 s), or authentication fails, Poll returns a
+// CONNECTOR error and the query is marked FAILED with that reason (RESTART QUERY resumes it from
+// its saved positions).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/json_codec.h"
+#include "runtime/connector/kafka/kafka_client.h"
+#include "runtime/connector/local_log_sink.h"
+#include "runtime/connector/source.h"
+#include "runtime/plan/physical_plan.h"
+
+namespace sluice {
+
+class KafkaSource final : public Source {
+ public:
+  // `data_dir` holds the local log, where IGNORE_AND_LOG copies bad records.
+  static Result<std::unique_ptr<KafkaSource>> Open(const SourceSpec& spec,
+                                                   const std::string& data_dir);
+  ~KafkaSource() override;
+
+  Status Poll(size_t max_rows, RecordBatch& batch) override;
+  void WaitForData(int timeout_ms) override;
+  std::vector<int64_t> positions() const override { return positions_; }
+  std::vector<int64_t> end_offsets() const override { return end_offsets_; }
+  Status Seek(const std::vector<int64_t>& positions) override;
+  const std::string& topic() const override { return spec_.topic; }
+  const SourceStats& stats() const override { return stats_; }
+
+ private:
+  explicit KafkaSource(SourceSpec spec);
+  // Assigns every partition at positions_.
+  Status Assign();
+  // Decodes one message into `batch` (or applies the bad record policy).
+  Status Consume(const rd_kafka_message_t& message, RecordBatch& batch);
+  Status HandleBadRecord(const rd_kafka_message_t& message, const Status& error);
+  // Refreshes end_offsets_ (from librdkafka's cache) at most every few hundred ms, and probes
+  // the brokers once a second.
+  void RefreshEndOffsets();
+  // The error that ends the query when the brokers stay away or reject us, else OK.
+  Status CheckHealth();
+
+  SourceSpec spec_;
+  KafkaErrorState errors_;  // before consumer_: librdkafka writes into it until destroyed
+  KafkaHandle consumer_;
+  JsonRecordDecoder decoder_;
+  int timestamp_batch_column_ = -1;
+  int unavailable_timeout_ms_ = kDefaultUnavailableTimeoutMs;
+  std::vector<int64_t> positions_;    // next offset per partition
+  std::vector<int64_t> end_offsets_;  // high watermark per partition, as of the last refresh
+  int64_t last_refresh_ms_ = 0;
+  int64_t last_probe_ms_ = 0;
+  int64_t last_contact_ms_ = 0;  // steady ms of the last answer from a broker
+  // A message WaitForData received; Poll hands it out first.
+  rd_kafka_message_t* pending_ = nullptr;
+  SourceStats stats_;
+  std::unique_ptr<LocalLogStore> error_store_;          // IGNORE_AND_LOG only
+  std::unique_ptr<LocalLogWriterCache> error_writers_;  // IGNORE_AND_LOG only
+};
+
+}  // namespace sluice

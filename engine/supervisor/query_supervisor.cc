@@ -215,8 +215,12 @@ Status QuerySupervisor::WaitForPositions(int64_t query_id,
     if (found == queries_.end()) return Status::Execution(name + " has no worker");
     const QueryStatus& status = found->second->status;
     if (PositionsReached(status.progress, targets)) return Status::OK();
-    if (status.state == "FAILED") return Status::Execution(name + " failed: " + status.reason);
-    if (status.state == "STOPPED") return Status::Execution(name + " is stopped");
+    // A final state counts once its event reached the catalog (on_state_change has run).
+    const bool delivered = events_delivered_ == events_queued_;
+    if (status.state == "FAILED" && delivered) {
+      return Status::Execution(name + " failed: " + status.reason);
+    }
+    if (status.state == "STOPPED" && delivered) return Status::Execution(name + " is stopped");
     if (cancel != nullptr && cancel->load()) return Status::Cancelled();
     auto now = Clock::now();
     if (now >= deadline) {
@@ -228,6 +232,12 @@ Status QuerySupervisor::WaitForPositions(int64_t query_id,
     changed_.wait_for(lock,
                       std::min<Clock::duration>(deadline - now, std::chrono::milliseconds(50)));
   }
+}
+
+void QuerySupervisor::QueueEventLocked(int64_t query_id, const std::string& state,
+                                       const std::string& reason) {
+  events_.push_back(Event{query_id, state, reason});
+  ++events_queued_;
 }
 
 void QuerySupervisor::Wake() {
@@ -258,7 +268,7 @@ void QuerySupervisor::FinalizeExitLocked(Entry& entry) {
   if (entry.stopping) {
     entry.status.state = "STOPPED";
     entry.status.reason = "stopped";
-    events_.push_back(Event{entry.query_id, entry.status.state, entry.status.reason});
+    QueueEventLocked(entry.query_id, entry.status.state, entry.status.reason);
   } else {
     OnExitedLocked(entry, entry.wait_status);
   }

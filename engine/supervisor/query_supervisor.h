@@ -106,6 +106,8 @@ class QuerySupervisor {
   // them until the grace period ends, SIGKILLs the rest and reaps all.
   void FinishStops(const std::vector<std::shared_ptr<Entry>>& entries);
   void Wake();
+  // REQUIRES: mutex_ held. Queues a state change for on_state_change.
+  void QueueEventLocked(int64_t query_id, const std::string& state, const std::string& reason);
 
   const QuerySupervisorOptions options_;
 
@@ -114,6 +116,10 @@ class QuerySupervisor {
   std::map<int64_t, std::shared_ptr<Entry>> queries_;  // query id -> its current worker
   std::vector<std::shared_ptr<Entry>> watched_;        // workers the monitor has not cleaned up
   std::deque<Event> events_;                           // for on_state_change, sent by the monitor
+  // Events ever queued and ever handed to on_state_change: a waiter that saw a final state waits
+  // for delivery so the catalog says FAILED by the time the waiter's caller reads it.
+  uint64_t events_queued_ = 0;
+  uint64_t events_delivered_ = 0;
   bool shutting_down_ = false;
 
   int wake_fd_ = -1;  // eventfd: makes the monitor's poll() look at watched_ again

@@ -83,7 +83,12 @@ void QuerySupervisor::MonitorLoop() {
     }
     events.assign(events_.begin(), events_.end());
     events_.clear();
-    if (events.empty() || !options_.on_state_change) continue;
+    if (events.empty()) continue;
+    if (!options_.on_state_change) {
+      events_delivered_ += events.size();
+      changed_.notify_all();
+      continue;
+    }
     // The engine takes its catalog lock in the callback; holding mutex_ here could deadlock
     // with a session that holds the catalog lock and calls Snapshot() or Start().
     lock.unlock();
@@ -91,6 +96,8 @@ void QuerySupervisor::MonitorLoop() {
       options_.on_state_change(event.query_id, event.state, event.reason);
     }
     lock.lock();
+    events_delivered_ += events.size();
+    changed_.notify_all();
   }
 }
 
@@ -133,7 +140,7 @@ void QuerySupervisor::ApplyMessageLocked(Entry& entry, const WorkerMessageHolder
     if (entry.status.state == "STARTING") {
       entry.status.state = "RUNNING";
       entry.status.reason.clear();
-      events_.push_back(Event{entry.query_id, "RUNNING", ""});
+      QueueEventLocked(entry.query_id, "RUNNING", "");
     }
   } else if (const auto* progress = std::get_if<WorkerProgressMessage>(&message)) {
     entry.status.progress = progress->progress;
@@ -165,7 +172,7 @@ void QuerySupervisor::OnExitedLocked(Entry& entry, int wait_status) {
   }
   entry.status.state = state;
   entry.status.reason = reason;
-  events_.push_back(Event{entry.query_id, state, reason});
+  QueueEventLocked(entry.query_id, state, reason);
 }
 
 }  // namespace sluice

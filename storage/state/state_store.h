@@ -1,0 +1,96 @@
+#pragma once
+// StateStore: one persistent query's operator state, a RocksDB instance of its own in
+// <state_dir>/rocksdb. Each stateful operator owns a StateTable (a column family). Writes made
+// between checkpoints stay in an indexed in-memory batch that reads see; Commit() writes them
+// together with the checkpoint manifest in one synced RocksDB write, so what is on disk is always
+// exactly one checkpoint: a worker killed at any moment restarts from a consistent state.
+//
+// RocksDB headers stay in state_store.cc (pimpl): operators include this file on hot paths.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace sluice {
+
+// What a checkpoint captures besides operator state. Stored inside the state store by Commit()
+// (atomically with the state) and written out as <state_dir>/checkpoint.json for people; the
+// format is documented in docs/checkpoints.md.
+struct CheckpointManifest {
+  int64_t checkpoint_id = 0;  // 1, 2, ... per query
+  int64_t created_at_ms = 0;  // wall clock
+  // Source topic -> next offset to read per partition.
+  std::map<std::string, std::vector<int64_t>> source_positions;
+  // Sink topic -> end offset per partition once this checkpoint's outputs are written.
+  std::map<std::string, std::vector<int64_t>> sink_positions;
+  // Operator or pipeline metadata by name (e.g. per-partition watermarks), as JSON text.
+  std::map<std::string, std::string> metadata;
+};
+
+struct StateStoreOptions {
+  // Uncommitted bytes after which the pipeline should checkpoint early (bounds memory).
+  size_t max_uncommitted_bytes = 64u << 20;
+};
+
+class StateStore;
+
+// One operator's key space. Keys and values are bytes; keys sort bytewise, so big-endian
+// encodings (window start, then group key) make range scans and purges cheap.
+// REQUIRES: used from the pipeline thread only.
+class StateTable {
+ public:
+  // Sets *value and returns true when `key` exists (uncommitted writes included).
+  [[nodiscard]] Result<bool> Get(std::string_view key, std::string* value);
+  [[nodiscard]] Status Put(std::string_view key, std::string_view value);
+  [[nodiscard]] Status Delete(std::string_view key);
+  // Deletes every key in [begin, end).
+  [[nodiscard]] Status DeleteRange(std::string_view begin, std::string_view end);
+  // Visits the keys in [begin, end) in byte order, uncommitted writes included; an empty `end`
+  // means to the end of the table. Stops early when `visit` returns false.
+  [[nodiscard]] Status Scan(
+      std::string_view begin, std::string_view end,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit);
+
+ private:
+  friend class StateStore;
+  StateTable(StateStore* store, void* handle) : store_(store), handle_(handle) {}
+  StateStore* store_;
+  void* handle_;  // rocksdb::ColumnFamilyHandle*
+};
+
+class StateStore {
+ public:
+  // Opens (or creates) the store in `dir`. Whatever was written but not committed before a crash
+  // is gone: the store is exactly its last checkpoint.
+  [[nodiscard]] static Result<std::unique_ptr<StateStore>> Open(const std::string& dir,
+                                                                const StateStoreOptions& options);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  // The table named `name` (created on first use; names are stable across restarts).
+  [[nodiscard]] Result<StateTable*> Table(std::string_view name);
+  // The manifest of the last committed checkpoint; nullopt for a fresh store.
+  const std::optional<CheckpointManifest>& last_checkpoint() const;
+  // Atomically and durably writes every uncommitted change together with `manifest`.
+  [[nodiscard]] Status Commit(const CheckpointManifest& manifest);
+  // Bytes written since the last Commit (the pipeline checkpoints early past the budget).
+  size_t uncommitted_bytes() const;
+  // Approximate size of the committed state on disk (SST + WAL files).
+  int64_t ApproximateSizeBytes() const;
+
+ private:
+  struct Impl;
+  friend class StateTable;
+  explicit StateStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice

@@ -3,9 +3,9 @@
 #include <set>
 
 #include "engine/execute/statement_executor.h"
-#include "runtime/connector/datagen/datagen_source.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/relation_schema.h"
+#include "runtime/connector/datagen/datagen_source.h"
 
 namespace sluice {
 
@@ -52,16 +52,17 @@ Status StatementExecutor::CreateSchema(const CreateSchemaStatement& statement) {
   }
   ASSIGN_OR_RETURN(database, binder.BindDatabase(database_name));
   const std::string& name = statement.name.parts.back();
-  ASSIGN_OR_RETURN(std::optional<SchemaInfo> existing, engine_.catalog().FindSchema(database.id, name));
+  ASSIGN_OR_RETURN(std::optional<SchemaInfo> existing,
+                   engine_.catalog().FindSchema(database.id, name));
   if (existing) {
     if (statement.if_not_exists) {
       handler_.OnNotice("schema \"" + name + "\" already exists, skipping");
       handler_.OnCommandComplete("CREATE SCHEMA");
       return Status::OK();
     }
-    return Status::Catalog("schema \"" + name + "\" already exists in database \"" +
-                               database.name + "\"",
-                           statement.name.position);
+    return Status::Catalog(
+        "schema \"" + name + "\" already exists in database \"" + database.name + "\"",
+        statement.name.position);
   }
   RETURN_NOT_OK(
       engine_.catalog().CreateSchema(database.id, name, std::string(kDefaultOwner)).status());
@@ -105,9 +106,8 @@ Status StatementExecutor::CreateRelation(const CreateRelationStatement& statemen
   if (existing) {
     if (statement.if_not_exists) {
       handler_.OnNotice(kind_name + " \"" + name + "\" already exists, skipping");
-      handler_.OnCommandComplete(statement.relation_kind == RelationKind::kStream
-                                     ? "CREATE STREAM"
-                                     : "CREATE CHANGELOG");
+      handler_.OnCommandComplete(
+          statement.relation_kind == RelationKind::kStream ? "CREATE STREAM" : "CREATE CHANGELOG");
       return Status::OK();
     }
     return Status::Catalog("relation \"" + name + "\" already exists in schema \"" +
@@ -126,9 +126,10 @@ Status StatementExecutor::CreateRelation(const CreateRelationStatement& statemen
   std::vector<std::string> primary_key;
   if (!statement.primary_key.empty()) {
     if (statement.relation_kind == RelationKind::kStream) {
-      return Status::Binder("a STREAM has no PRIMARY KEY; declare a CHANGELOG, or key a stream "
-                            "with WITH ('key.columns'='...')",
-                            statement.primary_key_position);
+      return Status::Binder(
+          "a STREAM has no PRIMARY KEY; declare a CHANGELOG, or key a stream "
+          "with WITH ('key.columns'='...')",
+          statement.primary_key_position);
     }
     for (const Identifier& key : statement.primary_key) {
       if (columns.IndexOf(key.name) < 0) {
@@ -168,11 +169,16 @@ Status StatementExecutor::CreateRelation(const CreateRelationStatement& statemen
   relation.owner = std::string(kDefaultOwner);
   RETURN_NOT_OK(engine_.catalog().CreateRelation(relation).status());
   handler_.OnCommandComplete(statement.relation_kind == RelationKind::kStream ? "CREATE STREAM"
-                                                                               : "CREATE CHANGELOG");
+                                                                              : "CREATE CHANGELOG");
   return Status::OK();
 }
 
 Status StatementExecutor::EnsureTopic(std::map<std::string, std::string>& properties) {
+  if (properties.count("replicas") && properties["replicas"] != "1") {
+    return Status::Binder(
+        "'replicas' applies to Kafka stores; the local store keeps one copy "
+        "of each partition");
+  }
   const std::string& topic = properties["topic"];
   const int32_t partitions = std::stoi(properties["partitions"]);
   Result<TopicInfo> existing = engine_.log().GetTopicInfo(topic);

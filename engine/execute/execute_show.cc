@@ -4,6 +4,7 @@
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/relation_schema.h"
+#include "runtime/connector/kafka/kafka_client.h"
 
 namespace sluice {
 
@@ -66,7 +67,8 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
                        relation.kind == CatalogRelationKind::kChangelog) ||
                       (statement.what == ShowKind::kMaterializedViews &&
                        relation.kind == CatalogRelationKind::kMaterializedView);
-        if (wanted) rows.push_back({Text(relation.name), Text(std::string(RelationKindName(relation.kind)))});
+        if (wanted)
+          rows.push_back({Text(relation.name), Text(std::string(RelationKindName(relation.kind)))});
       }
       break;
     }
@@ -95,12 +97,24 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
       break;
     }
     case ShowKind::kTopics: {
-      schema = Schema({Field{"name", DataType::Varchar()}, Field{"partitions", DataType::Integer()}});
+      schema =
+          Schema({Field{"name", DataType::Varchar()}, Field{"partitions", DataType::Integer()}});
       if (statement.scope && statement.scope->parts.back() != "local") {
-        ASSIGN_OR_RETURN(StoreInfo store,
-                         binder.BindStore(statement.scope->parts.back(), statement.scope->position));
-        return Status::Binder("SHOW TOPICS is not supported for store type '" + store.type + "'",
-                              statement.scope->position);
+        ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(statement.scope->parts.back(),
+                                                           statement.scope->position));
+        if (store.type != "kafka") {
+          return Status::Binder(
+              "store \"" + store.name + "\" (type '" + store.type + "') has no topics",
+              statement.scope->position);
+        }
+        ASSIGN_OR_RETURN(PropertyMap settings, engine_.StoreClientSettings(store));
+        Result<std::vector<KafkaTopicInfo>> topics = FetchKafkaTopics(settings);
+        if (!topics.ok()) return topics.status().WithPosition(statement.scope->position);
+        for (const KafkaTopicInfo& topic : *topics) {
+          if (topic.error != RD_KAFKA_RESP_ERR_NO_ERROR) continue;  // listed but not usable
+          rows.push_back({Text(topic.name), Value::Integer(topic.partitions)});
+        }
+        break;
       }
       ASSIGN_OR_RETURN(auto topics, engine_.log().ListTopics());
       for (const auto& topic : topics) {
@@ -170,7 +184,8 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     return EmitRows(properties_schema, properties);
   }
 
-  if (statement.object_type == ObjectType::kDatabase || statement.object_type == ObjectType::kSchema) {
+  if (statement.object_type == ObjectType::kDatabase ||
+      statement.object_type == ObjectType::kSchema) {
     return Status::Binder("DESCRIBE takes a relation, QUERY id or STORE name", statement.position);
   }
   ASSIGN_OR_RETURN(BoundRelation bound, binder.BindRelation(statement.name));
@@ -179,8 +194,8 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
   for (const Field& field : bound.relation.columns) {
     bool is_key = std::find(bound.relation.primary_key.begin(), bound.relation.primary_key.end(),
                             field.name) != bound.relation.primary_key.end();
-    columns.push_back({Text(field.name), Text(field.type.ToString()),
-                       Text(is_key ? "PRIMARY KEY" : "")});
+    columns.push_back(
+        {Text(field.name), Text(field.type.ToString()), Text(is_key ? "PRIMARY KEY" : "")});
   }
   RETURN_NOT_OK(EmitRows(columns_schema, columns));
   add("name", bound.qualified_name);

@@ -168,19 +168,42 @@ Status StatementExecutor::CheckKafkaTopic(const StoreInfo& store, const Property
                                           int64_t position) {
   ASSIGN_OR_RETURN(PropertyMap settings, engine_.StoreClientSettings(store));
   const std::string& topic = properties["topic"];
-  // Creating topics in Kafka is not done yet: the topic must exist.
-  Result<int32_t> partitions = FetchKafkaTopicPartitions(settings, topic);
-  if (!partitions.ok()) return partitions.status().WithPosition(position);
+  const Property* declared_partitions = nullptr;
   for (const Property& property : declared) {
-    if (property.key == "partitions" && std::to_string(*partitions) != property.value) {
-      return Status::Binder("topic '" + topic + "' in store \"" + store.name + "\" has " +
-                                std::to_string(*partitions) + " partitions, not " + property.value +
-                                "; drop the 'partitions' property or set it to " +
-                                std::to_string(*partitions),
-                            property.value_position);
+    if (property.key == "partitions") declared_partitions = &property;
+  }
+  Result<std::vector<KafkaTopicInfo>> topics = FetchKafkaTopics(settings);
+  if (!topics.ok()) return topics.status().WithPosition(position);
+  int32_t partitions = 0;
+  for (const KafkaTopicInfo& entry : *topics) {
+    if (entry.name == topic && entry.error == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      partitions = entry.partitions;
     }
   }
-  properties["partitions"] = std::to_string(*partitions);
+  if (partitions <= 0 && declared_partitions == nullptr) {
+    return Status::Connector("topic '" + topic + "' does not exist in Kafka " +
+                             KafkaStoreLabel(settings) +
+                             "; declare 'partitions' (and 'replicas', default 1) to create it")
+        .WithPosition(position);
+  }
+  if (partitions <= 0) {
+    // Created only when asked for by a declared partition count, as ksqlDB does: a typo in
+    // 'topic' must not silently make a new empty topic.
+    partitions = std::stoi(properties["partitions"]);
+    const int32_t replicas = properties.count("replicas") ? std::stoi(properties["replicas"]) : 1;
+    RETURN_NOT_OK(CreateKafkaTopic(settings, topic, partitions, replicas).WithPosition(position));
+    Result<int32_t> created = FetchKafkaTopicPartitions(settings, topic);
+    if (!created.ok()) return created.status().WithPosition(position);
+    partitions = *created;
+  }
+  if (declared_partitions != nullptr && std::to_string(partitions) != declared_partitions->value) {
+    return Status::Binder(
+        "topic '" + topic + "' in store \"" + store.name + "\" has " + std::to_string(partitions) +
+            " partitions, not " + declared_partitions->value +
+            "; drop the 'partitions' property or set it to " + std::to_string(partitions),
+        declared_partitions->value_position);
+  }
+  properties["partitions"] = std::to_string(partitions);
   return Status::OK();
 }
 

@@ -12,12 +12,16 @@ namespace sluice {
 namespace {
 
 const std::vector<std::string>& RelationPropertyKeys() {
-  static const std::vector<std::string> kKeys = {
-      "topic",           "value.format",
-      "timestamp",       "partitions",
-      "store",           "key.columns",
-      "starting.position", "source.deserialization.error.handling",
-      "source.deserialization.error.topic"};
+  static const std::vector<std::string> kKeys = {"topic",
+                                                 "value.format",
+                                                 "timestamp",
+                                                 "partitions",
+                                                 "replicas",
+                                                 "store",
+                                                 "key.columns",
+                                                 "starting.position",
+                                                 "source.deserialization.error.handling",
+                                                 "source.deserialization.error.topic"};
   return kKeys;
 }
 
@@ -109,8 +113,9 @@ Result<std::vector<int>> RelationKeyColumns(const RelationInfo& relation, const 
   return columns;
 }
 
-Result<std::map<std::string, std::string>> BindRelationProperties(
-    const PropertyList& properties, const std::string& default_topic, const Schema& columns) {
+Result<std::map<std::string, std::string>> BindRelationProperties(const PropertyList& properties,
+                                                                  const std::string& default_topic,
+                                                                  const Schema& columns) {
   std::map<std::string, std::string> result = {
       {"topic", default_topic}, {"value.format", "json"}, {"partitions", "1"}, {"store", "local"}};
   for (const Property& property : properties) {
@@ -125,22 +130,23 @@ Result<std::map<std::string, std::string>> BindRelationProperties(
     }
     if (property.key == "value.format") {
       if (property.value != "json" && property.value != "JSON") {
-        return Status::Binder("unsupported 'value.format' '" + property.value +
-                                  "'; supported: 'json'",
-                              property.value_position);
+        return Status::Binder(
+            "unsupported 'value.format' '" + property.value + "'; supported: 'json'",
+            property.value_position);
       }
       result[property.key] = "json";
       continue;
     }
-    if (property.key == "partitions") {
-      int64_t partitions = 0;
+    if (property.key == "partitions" || property.key == "replicas") {
+      const int64_t max = property.key == "partitions" ? 1024 : 16;
+      int64_t count = 0;
       auto [end, error] = std::from_chars(property.value.data(),
-                                          property.value.data() + property.value.size(),
-                                          partitions);
+                                          property.value.data() + property.value.size(), count);
       if (error != std::errc() || end != property.value.data() + property.value.size() ||
-          partitions < 1 || partitions > 1024) {
-        return Status::Binder("'partitions' must be a whole number from 1 to 1024",
-                              property.value_position);
+          count < 1 || count > max) {
+        return Status::Binder(
+            "'" + property.key + "' must be a whole number from 1 to " + std::to_string(max),
+            property.value_position);
       }
     } else if (property.key == "timestamp") {
       int index = columns.IndexOf(property.value);

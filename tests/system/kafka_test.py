@@ -103,8 +103,21 @@ def test(binary, mock_binary, temp):
         shell.statement("CREATE STREAM dst (id BIGINT, name VARCHAR) WITH ('store'='k1', "
                         "'topic'='out');")
         shell.statement("CREATE STREAM bad (id BIGINT) WITH ('store'='k1', 'topic'='nope');")
-        check("topic 'nope' does not exist" in shell.output,
+        check("topic 'nope' does not exist" in shell.output and "declare 'partitions'" in shell.output,
               "a missing topic is not reported:\n" + shell.output[-2000:])
+        start = len(shell.output)
+        shell.statement("SHOW TOPICS IN STORE k1;")
+        listed = re.findall(r"^\s*(\w+)\s*\|\s*(\d+)\s*$", shell.output[start:], re.M)
+        check(("in", "3") in listed and ("out", "1") in listed and "nope" not in dict(listed),
+              "SHOW TOPICS IN STORE k1 does not list in(3) and out(1):\n" + shell.output[start:])
+        # The mock cluster does not implement the CreateTopics admin request, so creating a
+        # topic can only be seen failing here, clearly and within the request timeout.
+        start = len(shell.output)
+        shell.statement("CREATE STREAM fresh (id BIGINT) WITH ('store'='k1', 'topic'='fresh', "
+                        "'partitions'=2, 'replicas'=1);", timeout=60)
+        check("cannot create topic 'fresh'" in shell.output[start:],
+              "creating a topic the cluster cannot create is not reported:\n" +
+              shell.output[start:])
         shell.statement("INSERT INTO dst SELECT id, UPPER(name) FROM src WHERE id % 2 = 0;",
                         wait_for=r"query (\d+) started")
         shell.expect(r"sluice:\S*> ")

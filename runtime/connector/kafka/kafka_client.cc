@@ -107,9 +107,9 @@ Result<KafkaHandle> CreateKafkaHandle(rd_kafka_type_t type, const KafkaSettings&
   return KafkaHandle(handle);
 }
 
-Result<int32_t> KafkaTopicPartitions(rd_kafka_t* handle, const KafkaSettings& settings,
-                                     const std::string& topic, int timeout_ms) {
-  // Asks for all topics: a request naming the topic can auto-create it on brokers that allow
+Result<std::vector<KafkaTopicInfo>> KafkaListTopics(rd_kafka_t* handle,
+                                                    const KafkaSettings& settings, int timeout_ms) {
+  // Asks for all topics: a request naming a topic can auto-create it on brokers that allow
   // that, and a missing topic must be an error, not a new empty topic.
   const rd_kafka_metadata_t* metadata = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(handle, 1, nullptr, &metadata, timeout_ms);
@@ -118,24 +118,31 @@ Result<int32_t> KafkaTopicPartitions(rd_kafka_t* handle, const KafkaSettings& se
                              std::to_string(timeout_ms / 1000) + " s: " + rd_kafka_err2str(err) +
                              " (check 'uris' and that the brokers are up)");
   }
-  int32_t partitions = -1;
-  rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+  std::vector<KafkaTopicInfo> topics;
   for (int topic_idx = 0; topic_idx < metadata->topic_cnt; ++topic_idx) {
     const rd_kafka_metadata_topic_t& entry = metadata->topics[topic_idx];
-    if (topic != entry.topic) continue;
-    topic_err = entry.err;
-    partitions = entry.partition_cnt;
+    topics.push_back(KafkaTopicInfo{entry.topic, entry.partition_cnt, entry.err});
   }
   rd_kafka_metadata_destroy(metadata);
-  if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR || partitions <= 0) {
-    if (topic_err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || partitions <= 0) {
-      return Status::Connector("topic '" + topic + "' does not exist in Kafka " +
-                               KafkaStoreLabel(settings));
+  std::sort(topics.begin(), topics.end(),
+            [](const KafkaTopicInfo& a, const KafkaTopicInfo& b) { return a.name < b.name; });
+  return topics;
+}
+
+Result<int32_t> KafkaTopicPartitions(rd_kafka_t* handle, const KafkaSettings& settings,
+                                     const std::string& topic, int timeout_ms) {
+  ASSIGN_OR_RETURN(std::vector<KafkaTopicInfo> topics,
+                   KafkaListTopics(handle, settings, timeout_ms));
+  for (const KafkaTopicInfo& entry : topics) {
+    if (entry.name != topic) continue;
+    if (entry.error == RD_KAFKA_RESP_ERR_NO_ERROR && entry.partitions > 0) return entry.partitions;
+    if (entry.error != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && entry.partitions > 0) {
+      return Status::Connector("topic '" + topic + "' in Kafka " + KafkaStoreLabel(settings) +
+                               ": " + rd_kafka_err2str(entry.error));
     }
-    return Status::Connector("topic '" + topic + "' in Kafka " + KafkaStoreLabel(settings) + ": " +
-                             rd_kafka_err2str(topic_err));
   }
-  return partitions;
+  return Status::Connector("topic '" + topic + "' does not exist in Kafka " +
+                           KafkaStoreLabel(settings));
 }
 
 Result<std::vector<std::pair<int64_t, int64_t>>> KafkaWatermarks(rd_kafka_t* handle,
@@ -162,6 +169,60 @@ Result<int32_t> FetchKafkaTopicPartitions(const KafkaSettings& settings, const s
                    CreateKafkaHandle(RD_KAFKA_PRODUCER, settings,
                                      {{"allow.auto.create.topics", "false"}}, nullptr));
   return KafkaTopicPartitions(handle.get(), settings, topic, kMetadataTimeoutMs);
+}
+
+Result<std::vector<KafkaTopicInfo>> FetchKafkaTopics(const KafkaSettings& settings) {
+  ASSIGN_OR_RETURN(KafkaHandle handle,
+                   CreateKafkaHandle(RD_KAFKA_PRODUCER, settings,
+                                     {{"allow.auto.create.topics", "false"}}, nullptr));
+  return KafkaListTopics(handle.get(), settings, kMetadataTimeoutMs);
+}
+
+Status CreateKafkaTopic(const KafkaSettings& settings, const std::string& topic, int32_t partitions,
+                        int32_t replicas) {
+  ASSIGN_OR_RETURN(KafkaHandle handle,
+                   CreateKafkaHandle(RD_KAFKA_PRODUCER, settings,
+                                     {{"allow.auto.create.topics", "false"}}, nullptr));
+  char error[512] = {0};
+  rd_kafka_NewTopic_t* new_topic =
+      rd_kafka_NewTopic_new(topic.c_str(), partitions, replicas, error, sizeof(error));
+  if (new_topic == nullptr) {
+    return Status::Connector("cannot create topic '" + topic + "': " + error);
+  }
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(handle.get());
+  rd_kafka_AdminOptions_t* options =
+      rd_kafka_AdminOptions_new(handle.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_request_timeout(options, kMetadataTimeoutMs, error, sizeof(error));
+  rd_kafka_CreateTopics(handle.get(), &new_topic, 1, options, queue);
+  // The request carries its own timeout; the poll waits a little longer for its answer.
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, kMetadataTimeoutMs + 2000);
+  Status status = Status::OK();
+  const std::string what =
+      "cannot create topic '" + topic + "' in Kafka " + KafkaStoreLabel(settings);
+  if (event == nullptr) {
+    status =
+        Status::Connector(what + ": no answer within " + std::to_string(kMetadataTimeoutMs / 1000) +
+                          " s (create it with the cluster's tools, then retry)");
+  } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    status = Status::Connector(what + ": " + rd_kafka_event_error_string(event));
+  } else {
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count);
+    for (size_t result_idx = 0; result_idx < count; ++result_idx) {
+      rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[result_idx]);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        const char* message = rd_kafka_topic_result_error_string(results[result_idx]);
+        status =
+            Status::Connector(what + ": " + (message != nullptr ? message : rd_kafka_err2str(err)));
+      }
+    }
+  }
+  if (event != nullptr) rd_kafka_event_destroy(event);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_NewTopic_destroy(new_topic);
+  return status;
 }
 
 Result<std::vector<int64_t>> FetchKafkaEndOffsets(const KafkaSettings& settings,

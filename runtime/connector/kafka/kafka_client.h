@@ -59,6 +59,16 @@ Result<KafkaHandle> CreateKafkaHandle(rd_kafka_type_t type, const KafkaSettings&
                                       void (*on_delivery)(rd_kafka_t*, const rd_kafka_message_t*,
                                                           void*) = nullptr);
 
+struct KafkaTopicInfo {
+  std::string name;
+  int32_t partitions = 0;
+  rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;  // as the broker reported the topic
+};
+
+// Every topic of the cluster, sorted by name.
+Result<std::vector<KafkaTopicInfo>> KafkaListTopics(rd_kafka_t* handle,
+                                                    const KafkaSettings& settings, int timeout_ms);
+
 // Partition count of `topic`; a CONNECTOR error naming the store when no broker answers within
 // the timeout or the topic does not exist.
 Result<int32_t> KafkaTopicPartitions(rd_kafka_t* handle, const KafkaSettings& settings,
@@ -73,6 +83,11 @@ Result<std::vector<std::pair<int64_t, int64_t>>> KafkaWatermarks(rd_kafka_t* han
 // Engine-side helpers that open a short-lived client: partition count, and end offsets per
 // partition (FLUSH targets).
 Result<int32_t> FetchKafkaTopicPartitions(const KafkaSettings& settings, const std::string& topic);
+Result<std::vector<KafkaTopicInfo>> FetchKafkaTopics(const KafkaSettings& settings);
+// Creates `topic` with the Admin API (an existing topic is not an error; the caller checks its
+// partition count). A CONNECTOR error naming the store when the cluster refuses or does not answer.
+Status CreateKafkaTopic(const KafkaSettings& settings, const std::string& topic, int32_t partitions,
+                        int32_t replicas);
 Result<std::vector<int64_t>> FetchKafkaEndOffsets(const KafkaSettings& settings,
                                                   const std::string& topic);
 

@@ -11,6 +11,7 @@
 #   SLUICE_BENCH_MICRO=0        skip the Google Benchmark micro-benchmarks
 #   SLUICE_BENCH_PEER=0         skip the DuckDB peer
 #   SLUICE_BENCH_LATENCY=0      skip the latency bench
+#   SLUICE_BENCH_KAFKA=0        skip the Kafka consume -> produce bench
 #   SLUICE_BENCH_MICRO_MIN_TIME seconds per micro-benchmark (default 0.05)
 set -uo pipefail
 
@@ -95,9 +96,20 @@ if [ "${SLUICE_BENCH_LATENCY:-1}" != 0 ] && [ -x "$LATENCY" ]; then
     || echo "bench: latency_bench failed"
 fi
 
-# 5. The report.
+# 5. Kafka: consume -> produce through librdkafka's mock cluster (needs kcat).
+KAFKA_JSONL="$WORK/kafka.jsonl"
+: > "$KAFKA_JSONL"
+if [ "${SLUICE_BENCH_KAFKA:-1}" != 0 ] && command -v kcat >/dev/null 2>&1 &&
+   [ -x "$BUILD_DIR/tests/kafka/sluice_kafka_mock" ]; then
+  echo "==> kafka consume -> produce"
+  python3 "$ROOT/bench/kafka/kafka_throughput.py" "$BUILD_DIR" 240000 "$WORK/kafka.json" \
+    && cat "$WORK/kafka.json" >> "$KAFKA_JSONL" && echo >> "$KAFKA_JSONL" \
+    || echo "bench: kafka_throughput failed"
+fi
+
+# 6. The report.
 python3 "$ROOT/bench/report.py" --nexmark "$NEXMARK_JSONL" --peer "$PEER_JSONL" \
-  --latency "$LATENCY_JSONL" \
+  --latency "$LATENCY_JSONL" --kafka "$KAFKA_JSONL" \
   --peer-note "$PEER_NOTE" --micro "$MICRO_JSON" --out-md "$RESULTS/latest.md" \
   --out-json "$RESULTS/latest.json" --elapsed "$(( $(date +%s) - START ))"
 echo "==> wrote bench/results/latest.md and latest.json in $(( $(date +%s) - START )) s"

@@ -2,6 +2,8 @@
 // The JSON record codec ('value.format'='json'): decodes records into typed columns and encodes
 // rows back into JSON objects. This is the hot path of every JSON source and sink.
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -45,6 +47,31 @@ class JsonRecordDecoder {
   std::unique_ptr<JsonDecoderState> state_;
 };
 
+// A growable byte buffer for encoders that is never zero-filled per write: Reserve(n) returns room
+// for n bytes at the end, Commit(end) keeps what was written up to `end`. (std::string::resize
+// would clear the reserved bytes on every row.)
+class EncodeBuffer {
+ public:
+  void Clear() { size_ = 0; }
+  char* Reserve(size_t bytes) {
+    if (size_ + bytes > storage_.size())
+      storage_.resize(std::max(size_ + bytes, 2 * storage_.size()));
+    return storage_.data() + size_;
+  }
+  void Commit(const char* end) { size_ = static_cast<size_t>(end - storage_.data()); }
+  void Append(std::string_view bytes) {
+    char* dest = Reserve(bytes.size());
+    std::memcpy(dest, bytes.data(), bytes.size());
+    size_ += bytes.size();
+  }
+  size_t size() const { return size_; }
+  std::string_view view() const { return std::string_view(storage_.data(), size_); }
+
+ private:
+  std::string storage_;  // its size is the capacity; bytes past size_ are scratch
+  size_t size_ = 0;
+};
+
 // Encodes rows as JSON objects keyed by column name: NULL as null, TIMESTAMP as epoch-ms
 // integer, DATE as "YYYY-MM-DD", DECIMAL as a number with its scale, DOUBLE in shortest
 // round-trip form (NaN and infinities as null), BYTES as base64, nested values recursively.
@@ -54,8 +81,15 @@ class JsonRecordEncoder {
 
   // Appends one object for `row` of `batch` to `out`. REQUIRES: batch columns match the schema.
   void EncodeRow(const RecordBatch& batch, size_t row, std::string& out) const;
+  // The same into an EncodeBuffer; rows without nested values are written in one pass into
+  // room reserved up front (the sinks' hot path).
+  void EncodeRow(const RecordBatch& batch, size_t row, EncodeBuffer& out) const;
 
  private:
+  // Upper bound of the encoded size of `row`. REQUIRES: no nested columns.
+  size_t MaxEncodedSize(const RecordBatch& batch, size_t row) const;
+
+  bool has_nested_ = false;
   std::vector<DataType> types_;
   // Per column: `{"name":` for the first, `,"name":` for the rest, escaped once up front.
   std::vector<std::string> key_prefixes_;

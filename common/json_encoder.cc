@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "common/json_codec.h"
 #include "common/json_writer.h"
@@ -168,7 +169,94 @@ JsonRecordEncoder::JsonRecordEncoder(const Schema& schema) {
     AppendJsonString(field.name, prefix);
     prefix.push_back(':');
     key_prefixes_.push_back(std::move(prefix));
+    has_nested_ |= field.type.physical() == PhysicalKind::kNested;
   }
+}
+
+size_t JsonRecordEncoder::MaxEncodedSize(const RecordBatch& batch, size_t row) const {
+  size_t bound = 2;  // {} or the closing brace
+  for (size_t column_idx = 0; column_idx < types_.size(); ++column_idx) {
+    bound += key_prefixes_[column_idx].size();
+    const Column& column = batch.column(column_idx);
+    if (column.IsNull(row)) {
+      bound += 4;
+      continue;
+    }
+    switch (types_[column_idx].physical()) {
+      case PhysicalKind::kString:
+        // BYTES become base64 (4 per 3 bytes), text at most 6 bytes per byte (\u00XX).
+        bound += MaxJsonStringSize(column.GetString(row).size());
+        break;
+      case PhysicalKind::kInt64:
+        bound += 48;  // an int64, a DECIMAL with its point and zeros, a quoted DATE, a boolean
+        break;
+      default: bound += 32; break;  // DOUBLE in shortest round-trip form, or null
+    }
+  }
+  return bound;
+}
+
+void JsonRecordEncoder::EncodeRow(const RecordBatch& batch, size_t row, EncodeBuffer& out) const {
+  if (has_nested_ || types_.empty()) {
+    std::string text;
+    EncodeRow(batch, row, text);
+    out.Append(text);
+    return;
+  }
+  char* dest = out.Reserve(MaxEncodedSize(batch, row));
+  std::string text;  // DECIMAL, DATE and BYTES cells only (rare in hot paths)
+  for (size_t column_idx = 0; column_idx < types_.size(); ++column_idx) {
+    const std::string& prefix = key_prefixes_[column_idx];
+    std::memcpy(dest, prefix.data(), prefix.size());
+    dest += prefix.size();
+    const Column& column = batch.column(column_idx);
+    if (column.IsNull(row)) {
+      std::memcpy(dest, "null", 4);
+      dest += 4;
+      continue;
+    }
+    const DataType& type = types_[column_idx];
+    switch (type.physical()) {
+      case PhysicalKind::kInt64:
+        if (type.id() == TypeId::kBigint || type.id() == TypeId::kInteger ||
+            type.id() == TypeId::kTimestamp) {
+          dest = std::to_chars(dest, dest + 24, column.GetInt64(row)).ptr;
+        } else {
+          text.clear();
+          AppendInt64Cell(type, column.GetInt64(row), text);
+          std::memcpy(dest, text.data(), text.size());
+          dest += text.size();
+        }
+        break;
+      case PhysicalKind::kDouble: {
+        double v = column.GetDouble(row);
+        if (std::isfinite(v)) {
+          dest = std::to_chars(dest, dest + 32, v).ptr;
+        } else {
+          std::memcpy(dest, "null", 4);  // JSON has no NaN or infinity
+          dest += 4;
+        }
+        break;
+      }
+      case PhysicalKind::kString:
+        if (type.id() == TypeId::kBytes) {
+          text.clear();
+          AppendStringCell(type, column.GetString(row), text);
+          std::memcpy(dest, text.data(), text.size());
+          dest += text.size();
+        } else {
+          dest = WriteJsonString(column.GetString(row), dest);
+        }
+        break;
+      case PhysicalKind::kNull:
+        std::memcpy(dest, "null", 4);
+        dest += 4;
+        break;
+      case PhysicalKind::kNested: break;  // excluded above
+    }
+  }
+  *dest++ = '}';
+  out.Commit(dest);
 }
 
 void JsonRecordEncoder::EncodeRow(const RecordBatch& batch, size_t row, std::string& out) const {

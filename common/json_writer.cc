@@ -26,6 +26,48 @@ inline bool AnyNeedsEscape(uint64_t word) {
 
 }  // namespace
 
+char* WriteJsonString(std::string_view value, char* dest) {
+  static const char kHex[] = "0123456789abcdef";
+  *dest++ = '"';
+  const char* data = value.data();
+  size_t size = value.size();
+  size_t byte_idx = 0;
+  while (byte_idx < size) {
+    if (byte_idx + 8 <= size) {
+      uint64_t word;
+      std::memcpy(&word, data + byte_idx, 8);
+      if (!AnyNeedsEscape(word)) {
+        std::memcpy(dest, &word, 8);
+        dest += 8;
+        byte_idx += 8;
+        continue;
+      }
+    }
+    unsigned char c = static_cast<unsigned char>(data[byte_idx++]);
+    if (!NeedsEscape(c)) {
+      *dest++ = static_cast<char>(c);
+      continue;
+    }
+    *dest++ = '\\';
+    switch (c) {
+      case '"': *dest++ = '"'; break;
+      case '\\': *dest++ = '\\'; break;
+      case '\n': *dest++ = 'n'; break;
+      case '\r': *dest++ = 'r'; break;
+      case '\t': *dest++ = 't'; break;
+      case '\b': *dest++ = 'b'; break;
+      case '\f': *dest++ = 'f'; break;
+      default:
+        std::memcpy(dest, "u00", 3);
+        dest[3] = kHex[c >> 4];
+        dest[4] = kHex[c & 0xF];
+        dest += 5;
+    }
+  }
+  *dest++ = '"';
+  return dest;
+}
+
 void AppendJsonString(std::string_view value, std::string& out) {
   static const char kHex[] = "0123456789abcdef";
   out.push_back('"');

@@ -40,5 +40,9 @@ class JsonWriter {
 
 // Appends `value` as a quoted JSON string with escapes.
 void AppendJsonString(std::string_view value, std::string& out);
+// The same, written at `dest`, which must have room for MaxJsonStringSize(value.size()) bytes.
+// Returns the end of what was written.
+char* WriteJsonString(std::string_view value, char* dest);
+constexpr size_t MaxJsonStringSize(size_t bytes) { return 2 + 6 * bytes; }
 
 }  // namespace sluice

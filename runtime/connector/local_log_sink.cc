@@ -6,7 +6,7 @@ namespace sluice {
 
 // The record key of `row`: empty optional for keyless relations.
 void EncodeRecordKey(const RecordBatch& batch, size_t row, const std::vector<int>& key_columns,
-               std::string& out) {
+                     std::string& out) {
   if (key_columns.size() == 1) {
     const Column& column = batch.column(static_cast<size_t>(key_columns[0]));
     if (column.IsNull(row)) return;
@@ -31,7 +31,8 @@ Result<PartitionWriter*> LocalLogWriterCache::Get(const std::string& topic, int3
   auto key = std::make_pair(topic, partition);
   auto it = writers_.find(key);
   if (it != writers_.end()) return it->second.get();
-  ASSIGN_OR_RETURN(std::unique_ptr<PartitionWriter> writer, store_.OpenPartitionWriter(topic, partition));
+  ASSIGN_OR_RETURN(std::unique_ptr<PartitionWriter> writer,
+                   store_.OpenPartitionWriter(topic, partition));
   PartitionWriter* raw = writer.get();
   writers_.emplace(key, std::move(writer));
   return raw;
@@ -50,9 +51,9 @@ Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::strin
   if (rows == 0) return 0;
   // Encode every row into one buffer first (views into it stay valid while appending), then
   // append each partition's records with one call.
-  std::string& values = scratch.values;
+  EncodeBuffer& values = scratch.values;
   std::string& keys = scratch.keys;
-  values.clear();
+  values.Clear();
   keys.clear();
   scratch.value_ends.resize(rows);
   scratch.key_ends.resize(rows);
@@ -77,8 +78,7 @@ Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::strin
     size_t value_start = row == 0 ? 0 : scratch.value_ends[row - 1];
     size_t key_start = row == 0 ? 0 : scratch.key_ends[row - 1];
     LogRecord record;
-    record.value =
-        std::string_view(values).substr(value_start, scratch.value_ends[row] - value_start);
+    record.value = values.view().substr(value_start, scratch.value_ends[row] - value_start);
     if (scratch.has_key[row]) {
       record.key = std::string_view(keys).substr(key_start, scratch.key_ends[row] - key_start);
     }

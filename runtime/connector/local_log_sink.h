@@ -38,7 +38,7 @@ void EncodeRecordKey(const RecordBatch& batch, size_t row, const std::vector<int
 // Buffers AppendRowsToTopic reuses from batch to batch: a sink appends every batch through the
 // same one, so encoding does not reallocate (and fault in fresh pages) per batch.
 struct TopicAppendScratch {
-  std::string values;  // every row's encoded value, back to back
+  EncodeBuffer values;  // every row's encoded value, back to back
   std::string keys;
   std::vector<size_t> value_ends;
   std::vector<size_t> key_ends;

@@ -422,5 +422,53 @@ TEST(JsonStringTest, EscapesEveryByteThatNeedsItAtAnyOffset) {
   }
 }
 
+// The one-pass EncodeBuffer path must produce exactly what the std::string path does, for every
+// flat type, NULLs, escapes, extreme values and long strings, row after row into one buffer.
+TEST(JsonEncoderTest, EncodeBufferMatchesStringPath) {
+  Schema schema({{"b", DataType::Boolean()},
+                 {"i", DataType::Integer()},
+                 {"l", DataType::Bigint()},
+                 {"d", DataType::Double()},
+                 {"dec", DataType::Decimal(18, 18)},
+                 {"s", DataType::Varchar()},
+                 {"ts", DataType::Timestamp()},
+                 {"dt", DataType::Date()},
+                 {"by", DataType::Bytes()}});
+  std::string all_bytes;
+  for (int byte = 0; byte < 256; ++byte) all_bytes.push_back(static_cast<char>(byte));
+  RecordBatch batch(schema);
+  const size_t rows = 40;
+  for (size_t row = 0; row < rows; ++row) {
+    const auto r = static_cast<int64_t>(row);
+    if (row % 7 == 3) {
+      for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
+        batch.column(column_idx).AppendNull();
+      }
+      continue;
+    }
+    batch.column(0).AppendInt64(row % 2);
+    batch.column(1).AppendInt64(row % 2 == 0 ? INT32_MIN : r);
+    batch.column(2).AppendInt64(row % 3 == 0 ? INT64_MIN : INT64_MAX - r);
+    batch.column(3).AppendDouble(row % 5 == 0 ? std::nan("") : -1.0 / (r + 3) * 1e-300);
+    batch.column(4).AppendInt64(row % 2 == 0 ? INT64_MIN : r);
+    // Long runs of bytes that all need escaping: the worst case of the size bound.
+    batch.column(5).AppendString(row % 4 == 0 ? std::string(row * 30, '\x01')
+                                              : all_bytes.substr(0, row * 6));
+    batch.column(6).AppendInt64(-r * 86400000);
+    batch.column(7).AppendInt64(row % 2 == 0 ? -719162 : 2932896);
+    batch.column(8).AppendString(all_bytes.substr(row, row * 5));
+  }
+  JsonRecordEncoder encoder(schema);
+  EncodeBuffer buffer;
+  std::string expected;
+  for (size_t row = 0; row < rows; ++row) {
+    encoder.EncodeRow(batch, row, expected);
+    encoder.EncodeRow(batch, row, buffer);
+    ASSERT_EQ(buffer.view(), expected) << "row " << row;
+  }
+  buffer.Clear();
+  EXPECT_EQ(buffer.size(), 0u);
+}
+
 }  // namespace
 }  // namespace sluice

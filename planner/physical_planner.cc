@@ -19,11 +19,7 @@ Status BuildSource(const LogicalGet& get, SourceSpec& source) {
     if (key == "value.format") {
       source.value_format = value;
     } else if (key == "starting.position") {
-      if (value != "earliest" && value != "latest") {
-        return Status::Binder("'starting.position' must be 'earliest' or 'latest', got '" + value +
-                              "'");
-      }
-      source.start_at_earliest = value == "earliest";
+      RETURN_NOT_OK(ParseStartingPosition(value, source));
     } else if (key == "source.deserialization.error.handling") {
       ASSIGN_OR_RETURN(source.error_handling, ParseErrorHandling(value));
     } else if (key == "source.deserialization.error.topic") {

@@ -3,6 +3,7 @@
 // control (TERMINATE, RESTART, FLUSH).
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "engine/execute/statement_executor.h"
@@ -11,7 +12,10 @@
 #include "planner/physical_planner.h"
 #include "runtime/expression/expression_factory.h"
 #include "runtime/expression/type_rules.h"
+#include "runtime/connector/connector_factory.h"
 #include "runtime/pipeline/pipeline.h"
+#include "runtime/pipeline/source_positions.h"
+#include "runtime/worker/sandbox.h"
 
 namespace sluice {
 
@@ -137,6 +141,27 @@ Result<std::unique_ptr<PhysicalPlan>> StatementExecutor::PlanPersistentQuery(
   return plan;
 }
 
+namespace {
+
+// 'latest' and a time mean "as of the CREATE", not "as of whenever the worker process gets to
+// open its source": records appended in between would otherwise be skipped. The positions are
+// resolved here and saved where the worker resumes from. Local store only: other stores resolve
+// in the worker (Kafka needs the store's secrets, which only the worker is handed).
+Status PinStartPositions(const PhysicalPlan& plan, const std::string& data_dir) {
+  const SourceSpec& spec = plan.source;
+  if (spec.store_type != "local") return Status::OK();
+  if (spec.start_at_earliest && spec.start_timestamp_ms < 0) return Status::OK();
+  ASSIGN_OR_RETURN(std::unique_ptr<Source> source, CreateSource(spec, data_dir));
+  const std::string state_dir = WorkerStateDir(data_dir, plan.query_id);
+  std::error_code error;
+  std::filesystem::create_directories(state_dir, error);
+  if (error) return Status::Storage("cannot create " + state_dir + ": " + error.message());
+  return SaveSourcePositions(SourcePositionsPath(state_dir),
+                             SourcePositions{source->topic(), source->positions()});
+}
+
+}  // namespace
+
 // REQUIRES: catalog mutex held.
 Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> plan,
                                                 const std::string& sql, int64_t sink_relation_id,
@@ -150,6 +175,7 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
   ASSIGN_OR_RETURN(query, engine_.catalog().CreateQuery(query));
   plan->query_id = query.id;
   RETURN_NOT_OK(engine_.catalog().SetQueryPlan(query.id, PhysicalPlanToJson(*plan)));
+  RETURN_NOT_OK(PinStartPositions(*plan, engine_.data_dir()));
   RETURN_NOT_OK(engine_.StartQuery(query.id));
   handler_.OnNotice("query " + std::to_string(query.id) + " started");
   return Status::OK();

@@ -45,10 +45,8 @@ Status UnknownProperty(const Property& property, const std::vector<std::string>&
 
 Status CheckSourceProperty(const Property& property) {
   if (property.key == "starting.position") {
-    if (property.value != "earliest" && property.value != "latest") {
-      return Status::Binder("'starting.position' must be 'earliest' or 'latest'",
-                            property.value_position);
-    }
+    SourceSpec probe;
+    RETURN_NOT_OK(ParseStartingPosition(property.value, probe).WithPosition(property.value_position));
   } else if (property.key == "source.deserialization.error.handling") {
     Result<ErrorHandling> handling = ParseErrorHandling(property.value);
     if (!handling.ok()) return handling.status().WithPosition(property.value_position);

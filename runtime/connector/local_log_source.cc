@@ -15,6 +15,27 @@ LocalLogSource::LocalLogSource(SourceSpec spec, std::unique_ptr<LocalLogStore> s
   }
 }
 
+namespace {
+
+// Positions `reader` at its partition's first record stamped at or after `timestamp_ms` (the
+// partition's end when there is none), as Kafka's offsets-for-times does. The local log has no
+// time index, so this reads the partition once from the start.
+Status SeekToTime(PartitionReader& reader, int64_t timestamp_ms, int64_t end_offset) {
+  RETURN_NOT_OK(reader.Seek(0));
+  std::vector<LogRecordView> records;
+  while (reader.position() < end_offset) {
+    records.clear();
+    RETURN_NOT_OK(reader.Poll(4096, records));
+    if (records.empty()) break;
+    for (const LogRecordView& record : records) {
+      if (record.timestamp >= timestamp_ms) return reader.Seek(record.offset);
+    }
+  }
+  return reader.Seek(end_offset);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<LocalLogSource>> LocalLogSource::Open(const SourceSpec& spec,
                                                              const std::string& log_dir) {
   ASSIGN_OR_RETURN(std::unique_ptr<LocalLogStore> store, LocalLogStore::Open(log_dir));
@@ -28,6 +49,10 @@ Result<std::unique_ptr<LocalLogSource>> LocalLogSource::Open(const SourceSpec& s
   for (int32_t partition = 0; partition < info->partitions; ++partition) {
     int64_t start = spec.start_at_earliest ? 0 : source->end_offsets_[static_cast<size_t>(partition)];
     ASSIGN_OR_RETURN(auto reader, source->store_->OpenReader(spec.topic, partition, start));
+    if (spec.start_timestamp_ms >= 0) {
+      RETURN_NOT_OK(SeekToTime(*reader, spec.start_timestamp_ms,
+                               source->end_offsets_[static_cast<size_t>(partition)]));
+    }
     source->readers_.push_back(std::move(reader));
   }
   if (spec.error_handling == ErrorHandling::kIgnoreAndLog) {

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <charconv>
+
 #include "common/json_writer.h"
 #include "runtime/expression/expression_json.h"
 
@@ -137,6 +139,30 @@ Result<ErrorHandling> ParseErrorHandling(std::string_view text) {
                         std::string(text) + "'");
 }
 
+Status ParseStartingPosition(std::string_view text, SourceSpec& spec) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  spec.start_timestamp_ms = -1;
+  if (lower == "earliest" || lower == "latest") {
+    spec.start_at_earliest = lower == "earliest";
+    return Status::OK();
+  }
+  int64_t millis = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), millis);
+  if (error == std::errc() && end == text.data() + text.size() && millis >= 0) {
+    spec.start_timestamp_ms = millis;
+    return Status::OK();
+  }
+  Result<int64_t> parsed = ParseTimestamp(text);
+  if (!parsed.ok()) {
+    return Status::Binder("'starting.position' must be 'earliest', 'latest', epoch milliseconds "
+                          "or a timestamp such as '2026-01-31 12:00:00', got '" +
+                          std::string(text) + "'");
+  }
+  spec.start_timestamp_ms = *parsed;
+  return Status::OK();
+}
+
 Schema PhysicalPlan::output_schema() const {
   if (!operators.empty()) return operators.back()->output_schema();
   Schema schema;
@@ -166,6 +192,7 @@ std::string PhysicalPlanToJson(const PhysicalPlan& plan) {
   writer.Key("value_format").String(source.value_format);
   writer.Key("timestamp_column").Int(source.timestamp_column);
   writer.Key("start_at_earliest").Bool(source.start_at_earliest);
+  writer.Key("start_timestamp_ms").Int(source.start_timestamp_ms);
   writer.Key("error_handling").String(ErrorHandlingName(source.error_handling));
   writer.Key("error_topic").String(source.error_topic);
   writer.Key("properties");
@@ -239,6 +266,7 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
   ASSIGN_OR_RETURN(int64_t timestamp_column, IntField(source, "timestamp_column"));
   spec.timestamp_column = static_cast<int>(timestamp_column);
   ASSIGN_OR_RETURN(spec.start_at_earliest, BoolField(source, "start_at_earliest"));
+  ASSIGN_OR_RETURN(spec.start_timestamp_ms, IntField(source, "start_timestamp_ms"));
   ASSIGN_OR_RETURN(std::string handling, StringField(source, "error_handling"));
   ASSIGN_OR_RETURN(spec.error_handling, ParseErrorHandling(handling));
   ASSIGN_OR_RETURN(spec.error_topic, StringField(source, "error_topic"));

@@ -28,6 +28,9 @@ struct SourceSpec {
   std::string value_format = "json";
   int timestamp_column = -1;         // index into relation_schema; -1 = the record's timestamp
   bool start_at_earliest = true;     // 'starting.position'
+  // 'starting.position' given as a time (epoch ms): start at each partition's first record whose
+  // timestamp is at or after it; -1 when the position is 'earliest' or 'latest'.
+  int64_t start_timestamp_ms = -1;
   ErrorHandling error_handling = ErrorHandling::kTerminate;
   std::string error_topic;           // where IGNORE_AND_LOG writes bad records
   std::map<std::string, std::string> properties;  // store-specific settings (datagen, kafka)
@@ -112,5 +115,9 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
 
 std::string_view ErrorHandlingName(ErrorHandling handling);
 Result<ErrorHandling> ParseErrorHandling(std::string_view text);
+
+// 'starting.position': 'earliest', 'latest', epoch milliseconds, or a UTC timestamp such as
+// '2026-11-23 08:00:00'. Sets the spec's start_at_earliest / start_timestamp_ms.
+Status ParseStartingPosition(std::string_view text, SourceSpec& spec);
 
 }  // namespace sluice

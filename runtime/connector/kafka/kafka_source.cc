@@ -60,6 +60,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
     source->positions_.push_back(spec.start_at_earliest ? low : high);
     source->end_offsets_.push_back(high);
   }
+  if (spec.start_timestamp_ms >= 0) RETURN_NOT_OK(source->SeekToTime(spec.start_timestamp_ms));
   source->last_refresh_ms_ = source->last_probe_ms_ = source->last_contact_ms_ = SteadyMillis();
   RETURN_NOT_OK(source->Assign());
   if (spec.error_handling == ErrorHandling::kIgnoreAndLog) {
@@ -99,6 +100,31 @@ Status KafkaSource::Seek(const std::vector<int64_t>& positions) {
   }
   positions_ = positions;
   return Assign();
+}
+
+Status KafkaSource::SeekToTime(int64_t timestamp_ms) {
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(positions_.size()));
+  for (size_t partition = 0; partition < positions_.size(); ++partition) {
+    rd_kafka_topic_partition_list_add(list, spec_.topic.c_str(), static_cast<int32_t>(partition))
+        ->offset = timestamp_ms;  // offsets_for_times reads the time from the offset field
+  }
+  rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(consumer_.get(), list, kMetadataTimeoutMs);
+  Status status = Status::OK();
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    status = Status::Connector("cannot find the offsets of topic '" + spec_.topic + "' at time " +
+                               std::to_string(timestamp_ms) + " in Kafka " +
+                               KafkaStoreLabel(spec_.properties) + ": " + rd_kafka_err2str(err));
+  } else {
+    for (int element_idx = 0; element_idx < list->cnt; ++element_idx) {
+      const rd_kafka_topic_partition_t& element = list->elems[element_idx];
+      const auto partition = static_cast<size_t>(element.partition);
+      // -1: no record at or after that time; start at the end.
+      positions_[partition] = element.offset >= 0 ? element.offset : end_offsets_[partition];
+    }
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  return status;
 }
 
 Status KafkaSource::HandleBadRecord(const rd_kafka_message_t& message, const Status& error) {

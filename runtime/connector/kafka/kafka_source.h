@@ -42,6 +42,8 @@ class KafkaSource final : public Source {
   Status Assign();
   // Decodes one message into `batch` (or applies the bad record policy).
   Status Consume(const rd_kafka_message_t& message, RecordBatch& batch);
+  // Sets every partition's position to its first record stamped at or after `timestamp_ms`.
+  Status SeekToTime(int64_t timestamp_ms);
   Status HandleBadRecord(const rd_kafka_message_t& message, const Status& error);
   // Refreshes end_offsets_ (from librdkafka's cache) at most every few hundred ms, and probes
   // the brokers once a second.

@@ -66,7 +66,8 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
                        relation.kind == CatalogRelationKind::kChangelog) ||
                       (statement.what == ShowKind::kMaterializedViews &&
                        relation.kind == CatalogRelationKind::kMaterializedView);
-        if (wanted) rows.push_back({Text(relation.name), Text(std::string(RelationKindName(relation.kind)))});
+        if (wanted)
+          rows.push_back({Text(relation.name), Text(std::string(RelationKindName(relation.kind)))});
       }
       break;
     }
@@ -95,10 +96,11 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
       break;
     }
     case ShowKind::kTopics: {
-      schema = Schema({Field{"name", DataType::Varchar()}, Field{"partitions", DataType::Integer()}});
+      schema =
+          Schema({Field{"name", DataType::Varchar()}, Field{"partitions", DataType::Integer()}});
       if (statement.scope && statement.scope->parts.back() != "local") {
-        ASSIGN_OR_RETURN(StoreInfo store,
-                         binder.BindStore(statement.scope->parts.back(), statement.scope->position));
+        ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(statement.scope->parts.back(),
+                                                           statement.scope->position));
         return Status::Binder("SHOW TOPICS is not supported for store type '" + store.type + "'",
                               statement.scope->position);
       }
@@ -147,6 +149,10 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     add("records out", std::to_string(status.progress.records_out));
     add("records failed", std::to_string(status.progress.records_failed));
     if (!status.progress.last_error.empty()) add("last error", status.progress.last_error);
+    add("late records", std::to_string(status.progress.late_records));
+    if (status.progress.watermark != INT64_MIN) {
+      add("watermark", std::to_string(status.progress.watermark));
+    }
     for (const auto& [topic, positions] : status.progress.positions) {
       add("position " + topic, JoinOffsets(positions));
       auto ends = status.progress.end_offsets.find(topic);
@@ -170,7 +176,8 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     return EmitRows(properties_schema, properties);
   }
 
-  if (statement.object_type == ObjectType::kDatabase || statement.object_type == ObjectType::kSchema) {
+  if (statement.object_type == ObjectType::kDatabase ||
+      statement.object_type == ObjectType::kSchema) {
     return Status::Binder("DESCRIBE takes a relation, QUERY id or STORE name", statement.position);
   }
   ASSIGN_OR_RETURN(BoundRelation bound, binder.BindRelation(statement.name));
@@ -179,8 +186,8 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
   for (const Field& field : bound.relation.columns) {
     bool is_key = std::find(bound.relation.primary_key.begin(), bound.relation.primary_key.end(),
                             field.name) != bound.relation.primary_key.end();
-    columns.push_back({Text(field.name), Text(field.type.ToString()),
-                       Text(is_key ? "PRIMARY KEY" : "")});
+    columns.push_back(
+        {Text(field.name), Text(field.type.ToString()), Text(is_key ? "PRIMARY KEY" : "")});
   }
   RETURN_NOT_OK(EmitRows(columns_schema, columns));
   add("name", bound.qualified_name);

@@ -6,7 +6,7 @@ namespace sluice {
 
 // The record key of `row`: empty optional for keyless relations.
 void EncodeRecordKey(const RecordBatch& batch, size_t row, const std::vector<int>& key_columns,
-               std::string& out) {
+                     std::string& out) {
   if (key_columns.size() == 1) {
     const Column& column = batch.column(static_cast<size_t>(key_columns[0]));
     if (column.IsNull(row)) return;
@@ -31,7 +31,8 @@ Result<PartitionWriter*> LocalLogWriterCache::Get(const std::string& topic, int3
   auto key = std::make_pair(topic, partition);
   auto it = writers_.find(key);
   if (it != writers_.end()) return it->second.get();
-  ASSIGN_OR_RETURN(std::unique_ptr<PartitionWriter> writer, store_.OpenPartitionWriter(topic, partition));
+  ASSIGN_OR_RETURN(std::unique_ptr<PartitionWriter> writer,
+                   store_.OpenPartitionWriter(topic, partition));
   PartitionWriter* raw = writer.get();
   writers_.emplace(key, std::move(writer));
   return raw;
@@ -77,8 +78,11 @@ Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::strin
     size_t value_start = row == 0 ? 0 : scratch.value_ends[row - 1];
     size_t key_start = row == 0 ? 0 : scratch.key_ends[row - 1];
     LogRecord record;
-    record.value =
-        std::string_view(values).substr(value_start, scratch.value_ends[row] - value_start);
+    // A changelog delete is a tombstone: the key with no value.
+    if (batch.meta()[row].kind != RowKind::kDelete) {
+      record.value =
+          std::string_view(values).substr(value_start, scratch.value_ends[row] - value_start);
+    }
     if (scratch.has_key[row]) {
       record.key = std::string_view(keys).substr(key_start, scratch.key_ends[row] - key_start);
     }

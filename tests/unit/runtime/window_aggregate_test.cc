@@ -1,0 +1,157 @@
+// WindowAggregateOperator and WatermarkTracker on hand-built batches: window assignment, closing
+// on the watermark, late records, session merging, HAVING retractions, state purging.
+
+#include "runtime/operator/window_aggregate.h"
+
+#include <gtest/gtest.h>
+
+#include "runtime/expression/expression_factory.h"
+#include "runtime/pipeline/watermark_tracker.h"
+
+namespace sluice {
+namespace {
+
+Schema InputSchema() {
+  Schema schema;
+  schema.Add(Field{"k", DataType::Varchar()});
+  schema.Add(Field{"v", DataType::Bigint()});
+  return schema;
+}
+
+// Rows of (event time, key, value); value < 0 means NULL.
+RecordBatch MakeInput(const std::vector<std::tuple<int64_t, std::string, int64_t>>& rows) {
+  RecordBatch batch(InputSchema());
+  int64_t offset = 0;
+  for (const auto& [ts, key, value] : rows) {
+    batch.column(0).AppendString(key);
+    if (value < 0) {
+      batch.column(1).AppendNull();
+    } else {
+      batch.column(1).AppendInt64(value);
+    }
+    batch.meta().push_back(RecordMeta{ts, 0, offset++, RowKind::kUpsert});
+    batch.keys().emplace_back();
+  }
+  return batch;
+}
+
+// GROUP BY k with COUNT(*), SUM(v) over `window`.
+std::unique_ptr<PhysicalAggregate> MakePlan(WindowSpec window) {
+  auto plan = std::make_unique<PhysicalAggregate>();
+  plan->window = window;
+  plan->keys.push_back(MakeColumnRef(0, DataType::Varchar()));
+  AggregateCall count;
+  count.function = AggregateFunction::kCountStar;
+  count.type = DataType::Bigint();
+  plan->aggregates.push_back(std::move(count));
+  AggregateCall sum;
+  sum.function = AggregateFunction::kSum;
+  sum.argument = MakeColumnRef(1, DataType::Bigint());
+  sum.type = DataType::Bigint();
+  plan->aggregates.push_back(std::move(sum));
+  if (window.type != WindowType::kNone) {
+    plan->schema.Add(Field{"window_start", DataType::Timestamp()});
+    plan->schema.Add(Field{"window_end", DataType::Timestamp()});
+  }
+  plan->schema.Add(Field{"k", DataType::Varchar()});
+  plan->schema.Add(Field{"n", DataType::Bigint()});
+  plan->schema.Add(Field{"total", DataType::Bigint()});
+  plan->emit_changes = window.type == WindowType::kNone;
+  return plan;
+}
+
+std::vector<std::string> Rows(const RecordBatch& batch) {
+  std::vector<std::string> rows;
+  for (size_t row = 0; row < batch.num_rows(); ++row) {
+    std::string text = batch.meta()[row].kind == RowKind::kDelete ? "-" : "+";
+    for (const Value& value : batch.GetRow(row)) text += " " + value.ToString();
+    rows.push_back(text);
+  }
+  return rows;
+}
+
+TEST(WindowAggregateTest, TumbleEmitsOnlyWhenTheWatermarkPassesTheEnd) {
+  auto plan = MakePlan({WindowType::kTumble, 10, 0, 0});
+  EvalContext context;
+  WindowAggregateOperator op(*plan, context);
+  RecordBatch output(plan->schema);
+  ASSERT_TRUE(op.Process(MakeInput({{1, "a", 1}, {5, "a", 2}, {7, "b", -1}}), output).ok());
+  ASSERT_TRUE(op.AdvanceWatermark(9, output).ok());
+  EXPECT_EQ(output.num_rows(), 0u);
+  EXPECT_EQ(op.num_groups(), 2u);
+  ASSERT_TRUE(op.AdvanceWatermark(10, output).ok());
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{
+                              "+ 1970-01-01 00:00:00.000 1970-01-01 00:00:00.010 a 2 3",
+                              "+ 1970-01-01 00:00:00.000 1970-01-01 00:00:00.010 b 1 NULL"}));
+  // The window is gone: state stays flat.
+  EXPECT_EQ(op.num_groups(), 0u);
+  RecordBatch late(plan->schema);
+  ASSERT_TRUE(op.Process(MakeInput({{3, "a", 1}}), late).ok());
+  EXPECT_EQ(op.late_records(), 1);
+  EXPECT_EQ(op.num_groups(), 0u);
+}
+
+TEST(WindowAggregateTest, HopAssignsEveryCoveringWindow) {
+  auto plan = MakePlan({WindowType::kHop, 10, 5, 0});
+  EvalContext context;
+  WindowAggregateOperator op(*plan, context);
+  RecordBatch output(plan->schema);
+  ASSERT_TRUE(op.Process(MakeInput({{12, "a", 4}}), output).ok());
+  EXPECT_EQ(op.num_groups(), 2u);  // [5, 15) and [10, 20)
+  ASSERT_TRUE(op.AdvanceWatermark(100, output).ok());
+  ASSERT_EQ(output.num_rows(), 2u);
+  EXPECT_EQ(output.column(0).GetInt64(0), 5);
+  EXPECT_EQ(output.column(0).GetInt64(1), 10);
+}
+
+TEST(WindowAggregateTest, SessionsMergeWhenARecordBridgesTheGap) {
+  auto plan = MakePlan({WindowType::kSession, 0, 0, 10});
+  EvalContext context;
+  WindowAggregateOperator op(*plan, context);
+  RecordBatch output(plan->schema);
+  ASSERT_TRUE(op.Process(MakeInput({{0, "a", 1}, {25, "a", 2}}), output).ok());
+  EXPECT_EQ(op.num_groups(), 2u);  // [0, 10) and [25, 35)
+  ASSERT_TRUE(op.Process(MakeInput({{12, "a", 3}}), output).ok());
+  EXPECT_EQ(op.num_groups(), 3u);  // [12, 22) overlaps neither: 12 >= 10 and 22 <= 25
+  ASSERT_TRUE(op.Process(MakeInput({{18, "a", 4}}), output).ok());
+  // [18, 28) overlaps [12, 22) and [25, 35): all merge into [12, 35).
+  EXPECT_EQ(op.num_groups(), 2u);
+  ASSERT_TRUE(op.AdvanceWatermark(100, output).ok());
+  EXPECT_EQ(Rows(output),
+            (std::vector<std::string>{"+ 1970-01-01 00:00:00.000 1970-01-01 00:00:00.010 a 1 1",
+                                      "+ 1970-01-01 00:00:00.012 1970-01-01 00:00:00.035 a 3 9"}));
+}
+
+TEST(WindowAggregateTest, ChangelogRetractsAGroupThatStopsMatchingHaving) {
+  auto plan = MakePlan({});
+  // HAVING n < 2 over the output (column 1 is n).
+  auto n = MakeColumnRef(1, DataType::Bigint());
+  auto two = MakeLiteral(Value::Bigint(2));
+  auto having = MakeComparison(ComparisonOp::kLess, std::move(n), std::move(two));
+  ASSERT_TRUE(having.ok()) << having.status().ToString();
+  plan->having = std::move(*having);
+  EvalContext context;
+  WindowAggregateOperator op(*plan, context);
+  RecordBatch output(plan->schema);
+  ASSERT_TRUE(
+      op.Process(MakeInput({{1, "a", 1}, {2, "b", 1}, {3, "a", 1}, {4, "a", 1}}), output).ok());
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{"+ a 1 1", "+ b 1 1", "- a 2 2"}));
+}
+
+TEST(WatermarkTrackerTest, MinimumAcrossPartitionsUnlessIdle) {
+  using Clock = WatermarkTracker::Clock;
+  WatermarkTracker tracker(2, /*allow_latency_ms=*/5, /*idle_timeout_ms=*/1000);
+  const Clock::time_point start = Clock::now();
+  tracker.Observe(RecordMeta{100, 0, 0}, start);
+  EXPECT_EQ(tracker.Update(start), 95);  // partition 1 has seen nothing: it does not hold back
+  tracker.Observe(RecordMeta{50, 1, 0}, start);
+  EXPECT_EQ(tracker.Update(start), 95);  // never goes backwards
+  tracker.Observe(RecordMeta{300, 0, 1}, start);
+  EXPECT_EQ(tracker.Update(start), 95);  // partition 1 (45) holds it back
+  tracker.Observe(RecordMeta{400, 0, 2}, start + std::chrono::milliseconds(1500));
+  // Partition 1 has been silent for 1.5 s: idle, so partition 0 alone decides.
+  EXPECT_EQ(tracker.Update(start + std::chrono::milliseconds(1500)), 395);
+}
+
+}  // namespace
+}  // namespace sluice

@@ -92,6 +92,26 @@ Status Pipeline::Step(bool* idle, bool* finished) {
     if (stateful_stage_ == nullptr) return Status::OK();
   }
   RETURN_NOT_OK(RunPlan(batch));
+  if (*finished && stateful_stage_ != nullptr && !finished_stage_) {
+    // End of a bounded input: close what is still open.
+    finished_stage_ = true;
+    RecordBatch closing(plan_->operators[stateful_index_]->output_schema());
+    RETURN_NOT_OK(stateful_stage_->Finish(closing));
+    RETURN_NOT_OK(RunOperators(closing, stateful_index_ + 1, plan_->operators.size()));
+    if (batch.num_rows() == 0) {
+      batch = std::move(closing);
+    } else {
+      for (size_t column_idx = 0; column_idx < batch.num_columns(); ++column_idx) {
+        for (size_t row = 0; row < closing.num_rows(); ++row) {
+          batch.column(column_idx).AppendFrom(closing.column(column_idx), row);
+        }
+      }
+      for (size_t row = 0; row < closing.num_rows(); ++row) {
+        batch.meta().push_back(closing.meta()[row]);
+        batch.keys().emplace_back();
+      }
+    }
+  }
   if (plan_->limit >= 0) {
     int64_t room = plan_->limit - rows_emitted_;
     if (static_cast<int64_t>(batch.num_rows()) > room) {

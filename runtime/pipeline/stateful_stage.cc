@@ -1,5 +1,7 @@
 #include "runtime/pipeline/stateful_stage.h"
 
+#include <limits>
+
 #include "runtime/operator/window_aggregate.h"
 #include "runtime/plan/physical_aggregate.h"
 
@@ -47,6 +49,10 @@ Status StatefulStage::Process(const RecordBatch& input, RecordBatch& output) {
     RETURN_NOT_OK(operator_->AdvanceWatermark(watermark, output));
   }
   return Status::OK();
+}
+
+Status StatefulStage::Finish(RecordBatch& output) {
+  return operator_->AdvanceWatermark(std::numeric_limits<int64_t>::max(), output);
 }
 
 }  // namespace sluice

@@ -25,6 +25,9 @@ class StatefulStage {
   // including windows closed by the watermark the batch advanced. `input` may be empty (an idle
   // poll: idle partitions may release the watermark).
   Status Process(const RecordBatch& input, RecordBatch& output);
+  // The source is exhausted (a bounded source): event time is complete, so every open window
+  // closes, as Flink does at the end of bounded input.
+  Status Finish(RecordBatch& output);
   int64_t late_records() const { return operator_->late_records(); }
   int64_t watermark() const { return watermarks_.watermark(); }
   StatefulOperator& op() { return *operator_; }

@@ -138,6 +138,30 @@ TEST(WindowAggregateTest, ChangelogRetractsAGroupThatStopsMatchingHaving) {
   EXPECT_EQ(Rows(output), (std::vector<std::string>{"+ a 1 1", "+ b 1 1", "- a 2 2"}));
 }
 
+TEST(WindowAggregateTest, StateStaysFlatOnALongStream) {
+  auto plan = MakePlan({WindowType::kHop, 100, 50, 0});
+  EvalContext context;
+  WindowAggregateOperator op(*plan, context);
+  size_t max_groups = 0;
+  int64_t rows_out = 0;
+  for (int64_t batch_idx = 0; batch_idx < 1000; ++batch_idx) {
+    std::vector<std::tuple<int64_t, std::string, int64_t>> rows;
+    for (int64_t row = 0; row < 100; ++row) {
+      rows.emplace_back(batch_idx * 100 + row, "k" + std::to_string(row % 7), row);
+    }
+    RecordBatch output(plan->schema);
+    ASSERT_TRUE(op.Process(MakeInput(rows), output).ok());
+    ASSERT_TRUE(op.AdvanceWatermark(batch_idx * 100 + 99, output).ok());
+    rows_out += static_cast<int64_t>(output.num_rows());
+    max_groups = std::max(max_groups, op.num_groups());
+  }
+  // At most three overlapping windows of 7 keys are open at any time.
+  EXPECT_LE(max_groups, 21u);
+  // Every closed window [s, s + 100) with s = 50 * i emitted its 7 keys.
+  EXPECT_EQ(rows_out, 7 * (2 * 1000 - 1));
+  EXPECT_EQ(op.late_records(), 0);
+}
+
 TEST(WatermarkTrackerTest, MinimumAcrossPartitionsUnlessIdle) {
   using Clock = WatermarkTracker::Clock;
   WatermarkTracker tracker(2, /*allow_latency_ms=*/5, /*idle_timeout_ms=*/1000);

@@ -20,6 +20,7 @@
 #include "runtime/operator/aggregate_accumulator.h"
 #include "runtime/operator/stateful_operator.h"
 #include "runtime/plan/physical_aggregate.h"
+#include "storage/state/state_store.h"
 
 namespace sluice {
 
@@ -34,8 +35,13 @@ class WindowAggregateOperator final : public StatefulOperator {
   Status ProcessRows(const RecordBatch& input, const std::vector<int64_t>& watermark_before_row,
                      RecordBatch& output);
   Status AdvanceWatermark(int64_t watermark, RecordBatch& output) override;
-  // State lives in memory only for now; see docs/windows.md.
-  Status PrepareCheckpoint() override { return Status::OK(); }
+  // Restores the groups saved in `table` by an earlier PrepareCheckpoint and keeps writing
+  // there. Without a table (interactive queries) state lives in memory only.
+  // REQUIRES: called before the first Process. (window_aggregate_state.cc)
+  Status AttachState(StateTable* table);
+  // Writes every open group to the table and deletes the ones closed since the last checkpoint
+  // (O(open state): windows are purged as the watermark passes, so that stays bounded).
+  Status PrepareCheckpoint() override;
   int64_t late_records() const override { return late_records_; }
   const Schema& output_schema() const override { return plan_.schema; }
   // Groups currently held (all windows), for tests and metrics.
@@ -77,6 +83,13 @@ class WindowAggregateOperator final : public StatefulOperator {
   // queries keep everything under (0, 0).
   std::map<std::pair<int64_t, int64_t>, Groups> windows_;
   std::unordered_map<std::string, std::vector<Session>> sessions_;  // by group key, by start
+  // State table rows: one JSON object per group in state_schema_.
+  Schema StateSchema() const;
+  std::string EncodeGroup(const Group& group) const;
+  Status DecodeGroup(std::string_view json, Group& group) const;
+
+  StateTable* table_ = nullptr;
+  std::vector<std::string> persisted_keys_;  // table keys written at the last checkpoint
   RecordBatch staged_;
   std::vector<Group*> staged_groups_;  // parallel to staged_'s rows
   int64_t watermark_ = INT64_MIN;

@@ -57,7 +57,7 @@ class Pipeline {
   Schema source_schema_;                           // the columns the source decodes, in batch order
   std::unique_ptr<StatefulStage> stateful_stage_;  // null for stateless plans
   size_t stateful_index_ = 0;                      // plan_->operators index of the stage
-  bool finished_stage_ = false;  // Finish() ran (a bounded source ended)
+  bool finished_stage_ = false;                    // Finish() ran (a bounded source ended)
   EvalContext eval_context_;
   int64_t rows_emitted_ = 0;
   int64_t records_failed_in_operators_ = 0;

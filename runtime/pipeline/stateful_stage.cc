@@ -51,6 +51,11 @@ Status StatefulStage::Process(const RecordBatch& input, RecordBatch& output) {
   return Status::OK();
 }
 
+Status StatefulStage::AttachState(StateStore& store) {
+  ASSIGN_OR_RETURN(StateTable * table, store.Table("aggregate"));
+  return window_aggregate_->AttachState(table);
+}
+
 Status StatefulStage::Finish(RecordBatch& output) {
   return operator_->AdvanceWatermark(std::numeric_limits<int64_t>::max(), output);
 }

@@ -10,6 +10,7 @@
 #include "runtime/operator/stateful_operator.h"
 #include "runtime/pipeline/watermark_tracker.h"
 #include "runtime/plan/physical_plan.h"
+#include "storage/state/state_store.h"
 
 namespace sluice {
 
@@ -28,6 +29,11 @@ class StatefulStage {
   // The source is exhausted (a bounded source): event time is complete, so every open window
   // closes, as Flink does at the end of bounded input.
   Status Finish(RecordBatch& output);
+  // Keeps the operator's state in `store` (table "aggregate"), restoring what its last
+  // checkpoint holds. REQUIRES: before the first Process.
+  Status AttachState(StateStore& store);
+  // The checkpoint barrier: writes operator state to its table (then StateStore::Commit).
+  Status PrepareCheckpoint() { return operator_->PrepareCheckpoint(); }
   int64_t late_records() const { return operator_->late_records(); }
   int64_t watermark() const { return watermarks_.watermark(); }
   StatefulOperator& op() { return *operator_; }

@@ -12,19 +12,25 @@ namespace sluice {
 namespace {
 
 const std::vector<std::string>& RelationPropertyKeys() {
-  static const std::vector<std::string> kKeys = {
-      "topic",           "value.format",
-      "timestamp",       "partitions",
-      "store",           "key.columns",
-      "starting.position", "source.deserialization.error.handling",
-      "source.deserialization.error.topic"};
+  static const std::vector<std::string> kKeys = {"topic",
+                                                 "value.format",
+                                                 "timestamp",
+                                                 "partitions",
+                                                 "store",
+                                                 "key.columns",
+                                                 "starting.position",
+                                                 "source.deserialization.error.handling",
+                                                 "source.deserialization.error.topic",
+                                                 "source.allow.latency.millis",
+                                                 "source.idle.timeout.millis"};
   return kKeys;
 }
 
 const std::vector<std::string>& SourcePropertyKeys() {
-  static const std::vector<std::string> kKeys = {"starting.position",
-                                                 "source.deserialization.error.handling",
-                                                 "source.deserialization.error.topic"};
+  static const std::vector<std::string> kKeys = {
+      "starting.position", "source.deserialization.error.handling",
+      "source.deserialization.error.topic", "source.allow.latency.millis",
+      "source.idle.timeout.millis"};
   return kKeys;
 }
 
@@ -109,8 +115,9 @@ Result<std::vector<int>> RelationKeyColumns(const RelationInfo& relation, const 
   return columns;
 }
 
-Result<std::map<std::string, std::string>> BindRelationProperties(
-    const PropertyList& properties, const std::string& default_topic, const Schema& columns) {
+Result<std::map<std::string, std::string>> BindRelationProperties(const PropertyList& properties,
+                                                                  const std::string& default_topic,
+                                                                  const Schema& columns) {
   std::map<std::string, std::string> result = {
       {"topic", default_topic}, {"value.format", "json"}, {"partitions", "1"}, {"store", "local"}};
   for (const Property& property : properties) {
@@ -125,18 +132,17 @@ Result<std::map<std::string, std::string>> BindRelationProperties(
     }
     if (property.key == "value.format") {
       if (property.value != "json" && property.value != "JSON") {
-        return Status::Binder("unsupported 'value.format' '" + property.value +
-                                  "'; supported: 'json'",
-                              property.value_position);
+        return Status::Binder(
+            "unsupported 'value.format' '" + property.value + "'; supported: 'json'",
+            property.value_position);
       }
       result[property.key] = "json";
       continue;
     }
     if (property.key == "partitions") {
       int64_t partitions = 0;
-      auto [end, error] = std::from_chars(property.value.data(),
-                                          property.value.data() + property.value.size(),
-                                          partitions);
+      auto [end, error] = std::from_chars(
+          property.value.data(), property.value.data() + property.value.size(), partitions);
       if (error != std::errc() || end != property.value.data() + property.value.size() ||
           partitions < 1 || partitions > 1024) {
         return Status::Binder("'partitions' must be a whole number from 1 to 1024",

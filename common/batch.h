@@ -94,12 +94,17 @@ class Column {
   std::shared_ptr<StringArena> own_arena_;
 };
 
+// What a row means to a changelog sink: an insert/upsert of its key, or a delete (tombstone: the
+// sink writes the key with a null value).
+enum class RowKind : uint8_t { kUpsert = 0, kDelete = 1 };
+
 // Where a record came from; carried per row so operators and sinks can expose ROWTIME(),
 // ROWKEY() and checkpoint positions.
 struct RecordMeta {
   int64_t timestamp = 0;  // event time in epoch ms (from the 'timestamp' column or the record)
   int32_t partition = 0;
   int64_t offset = 0;
+  RowKind kind = RowKind::kUpsert;  // fits in the struct's padding
 };
 
 class RecordBatch {

@@ -2,6 +2,9 @@
 
 #include <vector>
 
+#include "planner/logical/logical_aggregate.h"
+#include "runtime/plan/physical_aggregate.h"
+
 namespace sluice {
 
 namespace {
@@ -56,9 +59,21 @@ Result<std::unique_ptr<PhysicalPlan>> CreatePhysicalPlan(std::unique_ptr<Logical
         plan->operators.push_back(std::make_unique<PhysicalProject>(
             std::move(node.As<LogicalProjection>().expressions), node.schema()));
         break;
-      case LogicalOperatorKind::kLimit:
-        plan->limit = node.As<LogicalLimit>().limit;
+      case LogicalOperatorKind::kAggregate: {
+        auto& logical_aggregate = node.As<LogicalAggregate>();
+        auto aggregate = std::make_unique<PhysicalAggregate>();
+        aggregate->window = logical_aggregate.window;
+        aggregate->keys = std::move(logical_aggregate.keys);
+        aggregate->aggregates = std::move(logical_aggregate.aggregates);
+        aggregate->having = std::move(logical_aggregate.having);
+        aggregate->emit_changes = logical_aggregate.emit_changes;
+        aggregate->allow_latency_ms = logical_aggregate.allow_latency_ms;
+        aggregate->idle_timeout_ms = logical_aggregate.idle_timeout_ms;
+        aggregate->schema = node.schema();
+        plan->operators.push_back(std::move(aggregate));
         break;
+      }
+      case LogicalOperatorKind::kLimit: plan->limit = node.As<LogicalLimit>().limit; break;
     }
   }
   plan->sink.kind = SinkKind::kCollect;

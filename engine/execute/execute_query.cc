@@ -9,6 +9,7 @@
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/relation_schema.h"
+#include "planner/logical/logical_aggregate.h"
 #include "planner/physical_planner.h"
 #include "runtime/expression/expression_factory.h"
 #include "runtime/expression/type_rules.h"
@@ -67,7 +68,8 @@ Status StatementExecutor::Select(const SelectStatement& statement) {
     ASSIGN_OR_RETURN(plan, CreatePhysicalPlan(std::move(logical)));
     // Interactive queries run here, in the engine, which may open the credentials itself.
     if (plan->source.store_type == "kafka") {
-      ASSIGN_OR_RETURN(StoreInfo store, engine_.catalog().GetStore(plan->source.properties["store"]));
+      ASSIGN_OR_RETURN(StoreInfo store,
+                       engine_.catalog().GetStore(plan->source.properties["store"]));
       ASSIGN_OR_RETURN(plan->source.properties, engine_.StoreClientSettings(store));
     }
   }
@@ -116,12 +118,12 @@ Result<std::unique_ptr<PhysicalPlan>> StatementExecutor::PlanPersistentQuery(
     const DataType& wanted = target_schema.field(column_idx).type;
     if (expression->type() == wanted) continue;
     if (!CanImplicitCast(expression->type(), wanted)) {
-      return Status::Binder("column " + std::to_string(column_idx + 1) + " of the query is " +
-                                expression->type().ToString() + " but column \"" +
-                                target_schema.field(column_idx).name + "\" of \"" +
-                                target.qualified_name + "\" is " + wanted.ToString(),
-                            select.items[std::min(column_idx, select.items.size() - 1)]
-                                .expr->position);
+      return Status::Binder(
+          "column " + std::to_string(column_idx + 1) + " of the query is " +
+              expression->type().ToString() + " but column \"" +
+              target_schema.field(column_idx).name + "\" of \"" + target.qualified_name + "\" is " +
+              wanted.ToString(),
+          select.items[std::min(column_idx, select.items.size() - 1)].expr->position);
     }
     ASSIGN_OR_RETURN(expression, MakeCast(std::move(expression), wanted, -1));
   }
@@ -135,7 +137,10 @@ Result<std::unique_ptr<PhysicalPlan>> StatementExecutor::PlanPersistentQuery(
   if (target.store.type == "kafka") {
     ASSIGN_OR_RETURN(plan->sink, KafkaSinkSpec(target, target_schema));
   }
-  const auto& from = select.from->As<RelationRef>();
+  // A windowed FROM wraps the relation it reads.
+  const FromItem* from_item = select.from.get();
+  if (from_item->kind == FromKind::kWindow) from_item = from_item->As<WindowRef>().input.get();
+  const auto& from = from_item->As<RelationRef>();
   ASSIGN_OR_RETURN(BoundRelation source, binder.BindRelation(from.name));
   sources->push_back(source.relation.id);
   return plan;
@@ -181,15 +186,52 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
   return Status::OK();
 }
 
+namespace {
+
+// The primary key of CREATE CHANGELOG ... AS SELECT: the output columns that are the GROUP BY
+// keys (and window bounds), each of which must be selected as is.
+Result<std::vector<std::string>> ChangelogKey(const LogicalOperator& plan, int64_t position) {
+  if (plan.kind() != LogicalOperatorKind::kProjection ||
+      plan.child().kind() != LogicalOperatorKind::kAggregate) {
+    return Status::Binder(
+        "CREATE CHANGELOG ... AS SELECT needs a GROUP BY query (a changelog is "
+        "keyed by its group key)",
+        position);
+  }
+  const auto& projection = plan.As<LogicalProjection>();
+  const auto& aggregate = plan.child().As<LogicalAggregate>();
+  const int key_columns = static_cast<int>(aggregate.keys.size()) +
+                          (aggregate.window.type == WindowType::kNone ? 0 : 2);
+  std::vector<std::string> primary_key;
+  for (int key_idx = 0; key_idx < key_columns; ++key_idx) {
+    bool found = false;
+    for (size_t column_idx = 0; column_idx < projection.expressions.size(); ++column_idx) {
+      const Expression& expression = *projection.expressions[column_idx];
+      if (expression.kind() == ExpressionKind::kColumnRef &&
+          static_cast<const ColumnRefExpression&>(expression).index() == key_idx) {
+        primary_key.push_back(plan.schema().field(column_idx).name);
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      return Status::Binder("CREATE CHANGELOG ... AS SELECT must select every GROUP BY key (\"" +
+                                aggregate.schema().field(static_cast<size_t>(key_idx)).name +
+                                "\" is missing); the keys become the changelog's primary key",
+                            position);
+    }
+  }
+  return primary_key;
+}
+
+}  // namespace
+
 Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectStatement& statement) {
-  if (statement.relation_kind != RelationKind::kStream) {
-    return Status::Binder(std::string("CREATE ") +
-                              (statement.relation_kind == RelationKind::kChangelog
-                                   ? "CHANGELOG"
-                                   : "MATERIALIZED VIEW") +
-                              " ... AS SELECT is not supported yet",
+  if (statement.relation_kind == RelationKind::kMaterializedView) {
+    return Status::Binder("CREATE MATERIALIZED VIEW ... AS SELECT is not supported yet",
                           statement.position);
   }
+  const bool changelog = statement.relation_kind == RelationKind::kChangelog;
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(auto target, binder.BindNewRelationName(statement.name));
@@ -209,6 +251,10 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   // Bind the query first to learn the new relation's columns.
   ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> probe, binder.BindSelect(*statement.query));
   Schema columns = probe->schema();
+  std::vector<std::string> primary_key;
+  if (changelog) {
+    ASSIGN_OR_RETURN(primary_key, ChangelogKey(*probe, statement.query->position));
+  }
   ASSIGN_OR_RETURN(auto properties, BindRelationProperties(statement.properties, name, columns));
   ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));
   if (store.type != "local" && store.type != "kafka") {
@@ -225,7 +271,8 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
     RelationInfo relation;
     relation.schema_id = container.second.id;
     relation.name = name;
-    relation.kind = CatalogRelationKind::kStream;
+    relation.kind = changelog ? CatalogRelationKind::kChangelog : CatalogRelationKind::kStream;
+    relation.primary_key = primary_key;
     relation.columns = columns.fields();
     relation.properties = properties;
     relation.store_id = store.id;
@@ -239,7 +286,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
                                  sources);
   });
   RETURN_NOT_OK(status);
-  handler_.OnCommandComplete("CREATE STREAM");
+  handler_.OnCommandComplete(changelog ? "CREATE CHANGELOG" : "CREATE STREAM");
   return Status::OK();
 }
 
@@ -248,9 +295,10 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(BoundRelation target, binder.BindRelation(statement.target));
   if (target.store.type != "local" && target.store.type != "kafka") {
-    return Status::Binder("INSERT INTO ... SELECT writes only to relations on the local store "
-                          "or a Kafka store",
-                          statement.target.position);
+    return Status::Binder(
+        "INSERT INTO ... SELECT writes only to relations on the local store "
+        "or a Kafka store",
+        statement.target.position);
   }
   if (!statement.properties.empty()) {
     return Status::Binder("INSERT INTO ... WITH (...) takes no properties yet",
@@ -324,7 +372,8 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
     }
     if (targets == previous) break;
     for (const auto& [query_id, positions] : targets) {
-      auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      auto remaining =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (remaining.count() <= 0) {
         return Status::Execution("FLUSH timed out after 120 s waiting for query " +
                                  std::to_string(query_id));

@@ -161,6 +161,10 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     add("records out", std::to_string(status.progress.records_out));
     add("records failed", std::to_string(status.progress.records_failed));
     if (!status.progress.last_error.empty()) add("last error", status.progress.last_error);
+    add("late records", std::to_string(status.progress.late_records));
+    if (status.progress.watermark != INT64_MIN) {
+      add("watermark", std::to_string(status.progress.watermark));
+    }
     for (const auto& [topic, positions] : status.progress.positions) {
       add("position " + topic, JoinOffsets(positions));
       auto ends = status.progress.end_offsets.find(topic);

@@ -21,18 +21,48 @@ Status NotYet(std::string_view what, int64_t position) {
 
 }  // namespace
 
+Result<std::unique_ptr<LogicalGet>> Binder::MakeGet(const BoundRelation& bound, BindScope& scope,
+                                                    const Schema& relation_schema,
+                                                    int timestamp_column,
+                                                    const PropertyList& from_properties) {
+  auto get = std::make_unique<LogicalGet>(scope.BatchSchema());
+  get->qualified_name = bound.qualified_name;
+  get->store_type = bound.store.type;
+  get->store_properties = bound.store.properties;
+  // Connectors fetch a store's credentials by its name (they travel apart from the plan).
+  if (bound.store.type == "kafka") get->store_properties["store"] = bound.store.name;
+  // A generated stream's settings ('generator', 'events', ...) are the relation's own.
+  if (bound.store.type == "datagen") {
+    for (const auto& [key, value] : bound.relation.properties) get->store_properties[key] = value;
+  }
+  get->topic = RelationTopic(bound.relation);
+  get->partitions = RelationPartitions(bound.relation);
+  get->relation_schema = relation_schema;
+  get->columns = scope.LoadedColumns(0);
+  get->timestamp_column = timestamp_column;
+  get->properties = bound.relation.properties;
+  ASSIGN_OR_RETURN(auto source_properties, BindSourceProperties(from_properties));
+  for (auto& [key, value] : source_properties) get->properties[key] = value;
+  return get;
+}
+
 Result<std::unique_ptr<LogicalOperator>> Binder::BindSelect(const SelectStatement& select) {
   if (select.from == nullptr) {
     return Status::Binder("a query needs a FROM clause naming a stream or changelog",
                           select.position);
   }
+  if (IsAggregateQuery(select)) return BindAggregateSelect(select);
   if (select.from->kind != FromKind::kRelation) {
-    return NotYet(select.from->kind == FromKind::kJoin ? "JOIN" : "a windowed FROM (TUMBLE, HOP, SESSION)",
-                  select.from->position);
+    if (select.from->kind == FromKind::kJoin) return NotYet("JOIN", select.from->position);
+    return Status::Binder(
+        "a windowed FROM (TUMBLE, HOP, SESSION) needs an aggregation: add "
+        "GROUP BY window_start, window_end and aggregate functions",
+        select.from->position);
   }
   if (select.distinct) return NotYet("SELECT DISTINCT", select.position);
-  if (!select.group_by.empty()) return NotYet("GROUP BY", select.group_by[0]->position);
-  if (select.having) return NotYet("HAVING", select.having->position);
+  if (select.having) {
+    return Status::Binder("HAVING needs GROUP BY or aggregate functions", select.having->position);
+  }
   if (!select.order_by.empty()) {
     return Status::Binder("ORDER BY is not supported on streams",
                           select.order_by[0].expr->position);
@@ -54,8 +84,8 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindSelect(const SelectStatemen
     if (item.expr->kind == ExprKind::kStar) {
       const auto& star = item.expr->As<StarExpr>();
       if (!star.qualifier.empty() && star.qualifier.back() != scope.relations()[0].alias) {
-        return Status::Binder("relation \"" + star.qualifier.back() + "\" is not in the FROM clause",
-                              star.position);
+        return Status::Binder(
+            "relation \"" + star.qualifier.back() + "\" is not in the FROM clause", star.position);
       }
       scope.MarkAllUsed(0);
       continue;
@@ -66,27 +96,12 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindSelect(const SelectStatemen
   int timestamp_column = -1;
   ASSIGN_OR_RETURN(timestamp_column, TimestampColumn(bound.relation, relation_schema));
   // The source derives event time from this column, so it is always decoded.
-  if (timestamp_column >= 0) scope.relations()[0].used[static_cast<size_t>(timestamp_column)] = true;
+  if (timestamp_column >= 0)
+    scope.relations()[0].used[static_cast<size_t>(timestamp_column)] = true;
   scope.AssignBatchLayout();
 
-  auto get = std::make_unique<LogicalGet>(scope.BatchSchema());
-  get->qualified_name = bound.qualified_name;
-  get->store_type = bound.store.type;
-  get->store_properties = bound.store.properties;
-  // Connectors fetch a store's credentials by its name (they travel apart from the plan).
-  if (bound.store.type == "kafka") get->store_properties["store"] = bound.store.name;
-  // A generated stream's settings ('generator', 'events', ...) are the relation's own.
-  if (bound.store.type == "datagen") {
-    for (const auto& [key, value] : bound.relation.properties) get->store_properties[key] = value;
-  }
-  get->topic = RelationTopic(bound.relation);
-  get->partitions = RelationPartitions(bound.relation);
-  get->relation_schema = relation_schema;
-  get->columns = scope.LoadedColumns(0);
-  get->timestamp_column = timestamp_column;
-  get->properties = bound.relation.properties;
-  ASSIGN_OR_RETURN(auto source_properties, BindSourceProperties(from.properties));
-  for (auto& [key, value] : source_properties) get->properties[key] = value;
+  ASSIGN_OR_RETURN(auto get,
+                   MakeGet(bound, scope, relation_schema, timestamp_column, from.properties));
   std::unique_ptr<LogicalOperator> plan = std::move(get);
 
   if (select.where) {
@@ -114,10 +129,9 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindSelect(const SelectStatemen
       for (size_t column_idx = 0; column_idx < relation_schema.size(); ++column_idx) {
         ResolvedColumn column{0, column_idx, {}};
         const Field& field = relation_schema.field(column_idx);
-        RETURN_NOT_OK(add_output(field.name,
-                                 MakeColumnRef(scope.BatchIndex(column), field.type,
-                                               item.expr->position),
-                                 item.expr->position));
+        RETURN_NOT_OK(add_output(
+            field.name, MakeColumnRef(scope.BatchIndex(column), field.type, item.expr->position),
+            item.expr->position));
       }
       continue;
     }
@@ -131,7 +145,8 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindSelect(const SelectStatemen
   plan = std::move(projection);
 
   if (select.limit) {
-    if (*select.limit < 0) return Status::Binder("LIMIT must not be negative", select.limit_position);
+    if (*select.limit < 0)
+      return Status::Binder("LIMIT must not be negative", select.limit_position);
     auto limit = std::make_unique<LogicalLimit>(plan->schema(), *select.limit);
     limit->children().push_back(std::move(plan));
     plan = std::move(limit);

@@ -22,6 +22,12 @@ struct BoundRelation {
   std::string qualified_name;  // db.schema.name
 };
 
+class BindScope;
+
+// True when `select` aggregates: GROUP BY, HAVING, a windowed FROM or an aggregate call in the
+// select list.
+bool IsAggregateQuery(const SelectStatement& select);
+
 class Binder {
  public:
   Binder(Catalog& catalog, std::string current_database, std::string current_schema)
@@ -44,6 +50,14 @@ class Binder {
   Result<std::unique_ptr<LogicalOperator>> BindSelect(const SelectStatement& select);
 
  private:
+  // GROUP BY, aggregates, HAVING and windowed FROM (bind_group_by.cc):
+  // Get -> [Filter] -> Aggregate -> Projection -> [Limit].
+  Result<std::unique_ptr<LogicalOperator>> BindAggregateSelect(const SelectStatement& select);
+  // The scan of `bound` reading the columns `scope` marked used.
+  Result<std::unique_ptr<LogicalGet>> MakeGet(const BoundRelation& bound, BindScope& scope,
+                                              const Schema& relation_schema, int timestamp_column,
+                                              const PropertyList& from_properties);
+
   Catalog& catalog_;
   std::string current_database_;
   std::string current_schema_;

@@ -30,7 +30,8 @@ Result<Value> LiteralValue(const LiteralExpr& literal) {
         // Too large for BIGINT: keep it exact as a DECIMAL if it fits, else a DOUBLE.
         return Value::Double(std::stod(literal.text));
       }
-      if (value >= INT32_MIN && value <= INT32_MAX) return Value::Integer(static_cast<int32_t>(value));
+      if (value >= INT32_MIN && value <= INT32_MAX)
+        return Value::Integer(static_cast<int32_t>(value));
       return Value::Bigint(value);
     }
     case LiteralKind::kDecimal: {
@@ -87,6 +88,10 @@ Status NoColumns(const Expr& expr) {
 }  // namespace
 
 Status ExpressionBinder::CollectColumns(const Expr& expr) {
+  if (collect_hook_) {
+    std::optional<Status> hooked = collect_hook_(expr);
+    if (hooked.has_value()) return *hooked;
+  }
   switch (expr.kind) {
     case ExprKind::kColumnRef: {
       const auto& ref = expr.As<ColumnRefExpr>();
@@ -146,8 +151,7 @@ Result<std::unique_ptr<Expression>> ExpressionBinder::BindLiteral(const LiteralE
 
 Result<std::unique_ptr<Expression>> ExpressionBinder::BindColumnRef(const ColumnRefExpr& ref) {
   ASSIGN_OR_RETURN(ResolvedColumn column, scope_.Resolve(ref.parts, ref.position));
-  const Field& field =
-      scope_.relations()[column.relation_idx].schema.field(column.column_idx);
+  const Field& field = scope_.relations()[column.relation_idx].schema.field(column.column_idx);
   int batch_index = scope_.BatchIndex(column);
   if (batch_index < 0) return Status::Internal("column \"" + field.name + "\" was not collected");
   ExpressionPtr result = MakeColumnRef(batch_index, field.type, ref.position);
@@ -160,8 +164,8 @@ Result<std::unique_ptr<Expression>> ExpressionBinder::BindColumnRef(const Column
 Result<std::unique_ptr<Expression>> ExpressionBinder::BindFunctionCall(
     const FunctionCallExpr& call) {
   if (IsAggregateName(call.name)) {
-    return Status::Binder("aggregate function " + call.name + "() needs a GROUP BY query " +
-                              "(not supported yet)",
+    return Status::Binder("aggregate function " + call.name + "() is not allowed here; " +
+                              "aggregates belong in the select list or HAVING",
                           call.position);
   }
   if (call.star_arg) {
@@ -248,15 +252,18 @@ Result<std::unique_ptr<Expression>> ExpressionBinder::BindBinary(const BinaryExp
                                 side == &left ? expr.left->position : expr.right->position);
         }
       }
-      return expr.op == BinaryOp::kAnd
-                 ? MakeAnd(std::move(left), std::move(right), expr.position)
-                 : MakeOr(std::move(left), std::move(right), expr.position);
+      return expr.op == BinaryOp::kAnd ? MakeAnd(std::move(left), std::move(right), expr.position)
+                                       : MakeOr(std::move(left), std::move(right), expr.position);
     }
   }
   return Status::Internal("unknown binary operator");
 }
 
 Result<std::unique_ptr<Expression>> ExpressionBinder::Bind(const Expr& expr) {
+  if (bind_hook_) {
+    auto hooked = bind_hook_(expr);
+    if (hooked.has_value()) return std::move(*hooked);
+  }
   switch (expr.kind) {
     case ExprKind::kLiteral: return BindLiteral(expr.As<LiteralExpr>());
     case ExprKind::kColumnRef: return BindColumnRef(expr.As<ColumnRefExpr>());
@@ -274,9 +281,9 @@ Result<std::unique_ptr<Expression>> ExpressionBinder::Bind(const Expr& expr) {
       ASSIGN_OR_RETURN(ExpressionPtr operand, Bind(*unary.operand));
       if (unary.op == UnaryOp::kNot) {
         if (operand->type().id() != TypeId::kBoolean && operand->type().id() != TypeId::kNull) {
-          return Status::Binder("argument of NOT must be BOOLEAN, not " +
-                                    operand->type().ToString(),
-                                unary.operand->position);
+          return Status::Binder(
+              "argument of NOT must be BOOLEAN, not " + operand->type().ToString(),
+              unary.operand->position);
         }
         return MakeNot(std::move(operand), unary.position);
       }
@@ -331,9 +338,9 @@ Result<std::unique_ptr<Expression>> ExpressionBinder::BindPredicate(const Expr& 
                                                                     std::string_view clause) {
   ASSIGN_OR_RETURN(ExpressionPtr bound, Bind(expr));
   if (bound->type().id() != TypeId::kBoolean && bound->type().id() != TypeId::kNull) {
-    return Status::Binder("argument of " + std::string(clause) + " must be BOOLEAN, not " +
-                              bound->type().ToString(),
-                          expr.position);
+    return Status::Binder(
+        "argument of " + std::string(clause) + " must be BOOLEAN, not " + bound->type().ToString(),
+        expr.position);
   }
   return bound;
 }

@@ -3,13 +3,15 @@
 // (runtime/expression/expression.h) against a BindScope. Runs in two passes: CollectColumns marks
 // what an expression reads, Bind builds the typed tree once the batch layout is known.
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include "common/status.h"
 #include "parser/expression.h"
 #include "planner/binder/bind_scope.h"
-#include "runtime/expression/expression_node.h"
 #include "runtime/expression/expression_factory.h"
+#include "runtime/expression/expression_node.h"
 
 namespace sluice {
 
@@ -25,6 +27,13 @@ class ExpressionBinder {
   // Binds and requires a BOOLEAN result (WHERE, HAVING, ON): `clause` names it in the error.
   Result<std::unique_ptr<Expression>> BindPredicate(const Expr& expr, std::string_view clause);
 
+  // Hooks for GROUP BY binding: a hook that returns a value takes over that subtree (an
+  // aggregate call, a group key, window_start), so the rest of the binder stays unchanged.
+  using CollectHook = std::function<std::optional<Status>(const Expr&)>;
+  using BindHook = std::function<std::optional<Result<std::unique_ptr<Expression>>>(const Expr&)>;
+  void set_collect_hook(CollectHook hook) { collect_hook_ = std::move(hook); }
+  void set_bind_hook(BindHook hook) { bind_hook_ = std::move(hook); }
+
  private:
   Result<std::unique_ptr<Expression>> BindLiteral(const LiteralExpr& literal);
   Result<std::unique_ptr<Expression>> BindColumnRef(const ColumnRefExpr& ref);
@@ -33,6 +42,8 @@ class ExpressionBinder {
   Result<std::unique_ptr<Expression>> BindBinary(const BinaryExpr& expr);
 
   BindScope& scope_;
+  CollectHook collect_hook_;
+  BindHook bind_hook_;
 };
 
 // Evaluates a constant expression (no column references), e.g. a VALUES row cell, and casts it to

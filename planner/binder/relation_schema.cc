@@ -21,14 +21,17 @@ const std::vector<std::string>& RelationPropertyKeys() {
                                                  "key.columns",
                                                  "starting.position",
                                                  "source.deserialization.error.handling",
-                                                 "source.deserialization.error.topic"};
+                                                 "source.deserialization.error.topic",
+                                                 "source.allow.latency.millis",
+                                                 "source.idle.timeout.millis"};
   return kKeys;
 }
 
 const std::vector<std::string>& SourcePropertyKeys() {
-  static const std::vector<std::string> kKeys = {"starting.position",
-                                                 "source.deserialization.error.handling",
-                                                 "source.deserialization.error.topic"};
+  static const std::vector<std::string> kKeys = {
+      "starting.position", "source.deserialization.error.handling",
+      "source.deserialization.error.topic", "source.allow.latency.millis",
+      "source.idle.timeout.millis"};
   return kKeys;
 }
 

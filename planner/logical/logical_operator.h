@@ -14,7 +14,7 @@
 
 namespace sluice {
 
-enum class LogicalOperatorKind : uint8_t { kGet, kFilter, kProjection, kLimit };
+enum class LogicalOperatorKind : uint8_t { kGet, kFilter, kProjection, kLimit, kAggregate };
 
 class LogicalOperator {
  public:
@@ -83,7 +83,8 @@ class LogicalProjection final : public LogicalOperator {
 class LogicalLimit final : public LogicalOperator {
  public:
   static constexpr LogicalOperatorKind kKind = LogicalOperatorKind::kLimit;
-  LogicalLimit(Schema schema, int64_t limit) : LogicalOperator(kKind, std::move(schema)), limit(limit) {}
+  LogicalLimit(Schema schema, int64_t limit)
+      : LogicalOperator(kKind, std::move(schema)), limit(limit) {}
   int64_t limit;
 };
 

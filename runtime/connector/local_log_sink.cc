@@ -78,7 +78,11 @@ Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::strin
     size_t value_start = row == 0 ? 0 : scratch.value_ends[row - 1];
     size_t key_start = row == 0 ? 0 : scratch.key_ends[row - 1];
     LogRecord record;
-    record.value = values.view().substr(value_start, scratch.value_ends[row] - value_start);
+    // A changelog delete is a tombstone: the key with no value.
+    if (batch.meta()[row].kind != RowKind::kDelete) {
+      record.value =
+          values.view().substr(value_start, scratch.value_ends[row] - value_start);
+    }
     if (scratch.has_key[row]) {
       record.key = std::string_view(keys).substr(key_start, scratch.key_ends[row] - key_start);
     }

@@ -35,6 +35,8 @@ Status ExecuteOperator(const PhysicalOperator& op, RecordBatch& batch, EvalConte
       return ExecuteFilter(static_cast<const PhysicalFilter&>(op), batch, context);
     case PhysicalOperatorKind::kProject:
       return ExecuteProject(static_cast<const PhysicalProject&>(op), batch, context);
+    case PhysicalOperatorKind::kAggregate:
+      return Status::Internal("an aggregate is stateful; the pipeline runs it as a stage");
   }
   return Status::Internal("unknown physical operator");
 }

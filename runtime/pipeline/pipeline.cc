@@ -32,11 +32,29 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
     pipeline->source_schema_.Add(plan->source.relation_schema.field(static_cast<size_t>(column)));
   }
   pipeline->plan_ = std::move(plan);
+  int stateful_index = StatefulStage::FindStatefulOperator(*pipeline->plan_);
+  if (stateful_index >= 0) {
+    ASSIGN_OR_RETURN(
+        pipeline->stateful_stage_,
+        StatefulStage::Create(*pipeline->plan_, stateful_index, pipeline->eval_context_));
+    pipeline->stateful_index_ = static_cast<size_t>(stateful_index);
+  }
   return pipeline;
 }
 
-Status Pipeline::RunOperators(RecordBatch& batch) {
-  for (const auto& op : plan_->operators) {
+Status Pipeline::RunPlan(RecordBatch& batch) {
+  if (stateful_stage_ == nullptr) return RunOperators(batch, 0, plan_->operators.size());
+  RETURN_NOT_OK(RunOperators(batch, 0, stateful_index_));
+  RecordBatch output(plan_->operators[stateful_index_]->output_schema());
+  RETURN_NOT_OK(stateful_stage_->Process(batch, output));
+  batch = std::move(output);
+  return RunOperators(batch, stateful_index_ + 1, plan_->operators.size());
+}
+
+Status Pipeline::RunOperators(RecordBatch& batch, size_t begin, size_t end) {
+  for (size_t op_idx = begin; op_idx < end; ++op_idx) {
+    const auto& op = plan_->operators[op_idx];
+    if (batch.num_rows() == 0) break;
     while (true) {
       eval_context_.error_row = -1;
       Status status = ExecuteOperator(*op, batch, eval_context_);
@@ -70,9 +88,30 @@ Status Pipeline::Step(bool* idle, bool* finished) {
   if (batch.num_rows() == 0) {
     *idle = true;
     *finished = source_->exhausted();
-    return Status::OK();
+    // An idle poll may let an idle partition stop holding the watermark back.
+    if (stateful_stage_ == nullptr) return Status::OK();
   }
-  RETURN_NOT_OK(RunOperators(batch));
+  RETURN_NOT_OK(RunPlan(batch));
+  if (*finished && stateful_stage_ != nullptr && !finished_stage_) {
+    // End of a bounded input: close what is still open.
+    finished_stage_ = true;
+    RecordBatch closing(plan_->operators[stateful_index_]->output_schema());
+    RETURN_NOT_OK(stateful_stage_->Finish(closing));
+    RETURN_NOT_OK(RunOperators(closing, stateful_index_ + 1, plan_->operators.size()));
+    if (batch.num_rows() == 0) {
+      batch = std::move(closing);
+    } else {
+      for (size_t column_idx = 0; column_idx < batch.num_columns(); ++column_idx) {
+        for (size_t row = 0; row < closing.num_rows(); ++row) {
+          batch.column(column_idx).AppendFrom(closing.column(column_idx), row);
+        }
+      }
+      for (size_t row = 0; row < closing.num_rows(); ++row) {
+        batch.meta().push_back(closing.meta()[row]);
+        batch.keys().emplace_back();
+      }
+    }
+  }
   if (plan_->limit >= 0) {
     int64_t room = plan_->limit - rows_emitted_;
     if (static_cast<int64_t>(batch.num_rows()) > room) {
@@ -84,8 +123,9 @@ Status Pipeline::Step(bool* idle, bool* finished) {
   if (batch.num_rows() > 0) {
     RETURN_NOT_OK(sink_->Write(batch));
     rows_emitted_ += static_cast<int64_t>(batch.num_rows());
+    *idle = false;  // a watermark moved by the clock closed windows: there is output to flush
   }
-  *finished = plan_->limit >= 0 && rows_emitted_ >= plan_->limit;
+  *finished = *finished || (plan_->limit >= 0 && rows_emitted_ >= plan_->limit);
   return Status::OK();
 }
 
@@ -109,6 +149,10 @@ QueryProgress Pipeline::progress() const {
   progress.records_out = sink_->records_out();
   progress.records_failed = stats.records_failed + records_failed_in_operators_;
   progress.last_error = last_operator_error_.empty() ? stats.last_error : last_operator_error_;
+  if (stateful_stage_ != nullptr) {
+    progress.late_records = stateful_stage_->late_records();
+    progress.watermark = stateful_stage_->watermark();
+  }
   progress.positions[source_->topic()] = source_->positions();
   progress.end_offsets[source_->topic()] = source_->end_offsets();
   return progress;

@@ -12,6 +12,7 @@
 #include "runtime/expression/evaluate.h"
 #include "runtime/expression/expression_node.h"
 #include "runtime/pipeline/query_runner.h"
+#include "runtime/pipeline/stateful_stage.h"
 #include "runtime/plan/physical_plan.h"
 
 namespace sluice {
@@ -45,12 +46,18 @@ class Pipeline {
   Pipeline() = default;
   // Runs the operators over `batch`; on a per-row evaluation error applies the source's bad
   // record policy (drop the row and retry, or fail naming the record).
-  Status RunOperators(RecordBatch& batch);
+  Status RunOperators(RecordBatch& batch, size_t begin, size_t end);
+  // Runs `batch` (source rows) through every operator, the stateful stage included; on return
+  // `batch` holds the rows for the sink.
+  Status RunPlan(RecordBatch& batch);
 
   std::unique_ptr<PhysicalPlan> plan_;
   std::unique_ptr<Source> source_;
   std::unique_ptr<Sink> sink_;
-  Schema source_schema_;  // the columns the source decodes, in batch order
+  Schema source_schema_;                           // the columns the source decodes, in batch order
+  std::unique_ptr<StatefulStage> stateful_stage_;  // null for stateless plans
+  size_t stateful_index_ = 0;                      // plan_->operators index of the stage
+  bool finished_stage_ = false;                    // Finish() ran (a bounded source ended)
   EvalContext eval_context_;
   int64_t rows_emitted_ = 0;
   int64_t records_failed_in_operators_ = 0;

@@ -24,7 +24,8 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
   if (!context.state_dir.empty()) {
     std::error_code error;
     std::filesystem::create_directories(context.state_dir, error);
-    if (error) return Status::Storage("cannot create " + context.state_dir + ": " + error.message());
+    if (error)
+      return Status::Storage("cannot create " + context.state_dir + ": " + error.message());
     const std::string positions_path = SourcePositionsPath(context.state_dir);
     ASSIGN_OR_RETURN(std::optional<SourcePositions> saved, LoadSourcePositions(positions_path));
     // Resume where the query left off; positions of another topic (the plan changed) do not apply.

@@ -20,10 +20,12 @@ using StoreSecrets = std::map<std::string, std::map<std::string, std::string>>;
 // reported only after every output derived from earlier offsets has been written to the sink, so
 // "position >= end offset at FLUSH time" means "processed and visible".
 struct QueryProgress {
-  int64_t records_in = 0;    // source records read
-  int64_t records_out = 0;   // records written to the sink
-  int64_t records_failed = 0;  // bad records skipped (IGNORE / IGNORE_AND_LOG)
-  std::string last_error;      // most recent skipped-record reason, with topic/partition/offset
+  int64_t records_in = 0;         // source records read
+  int64_t records_out = 0;        // records written to the sink
+  int64_t records_failed = 0;     // bad records skipped (IGNORE / IGNORE_AND_LOG)
+  std::string last_error;         // most recent skipped-record reason, with topic/partition/offset
+  int64_t late_records = 0;       // dropped behind the watermark (stateful queries)
+  int64_t watermark = INT64_MIN;  // event time, epoch ms; INT64_MIN: none yet or stateless
   // source topic -> per-partition next offset
   std::map<std::string, std::vector<int64_t>> positions;
   // source topic -> per-partition end offset seen at the last poll (for lag)
@@ -39,11 +41,11 @@ class ProgressListener {
 };
 
 struct QueryRunContext {
-  std::string data_dir;                       // the engine's data dir (log lives in data_dir/log)
+  std::string data_dir;  // the engine's data dir (log lives in data_dir/log)
   // The query's own directory (source positions, later state); empty: nothing is saved, and
   // the query starts from its plan's starting position every time.
   std::string state_dir;
-  const std::atomic<bool>* stop = nullptr;    // set to ask the pipeline to stop cleanly
+  const std::atomic<bool>* stop = nullptr;  // set to ask the pipeline to stop cleanly
   ProgressListener* listener = nullptr;
   // Opened credentials by store name; they replace the "********" placeholders of the plan's
   // source and sink settings (see FillStoreSecrets).

@@ -1,10 +1,10 @@
 #include "runtime/pipeline/source_positions.h"
 
 #include <fcntl.h>
+#include <simdjson.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <simdjson.h>
 
 #include "common/json_writer.h"
 

@@ -6,6 +6,7 @@
 
 #include "common/json_writer.h"
 #include "runtime/expression/expression_json.h"
+#include "runtime/plan/physical_aggregate.h"
 
 namespace sluice {
 
@@ -134,9 +135,10 @@ Result<ErrorHandling> ParseErrorHandling(std::string_view text) {
   if (upper == "TERMINATE") return ErrorHandling::kTerminate;
   if (upper == "IGNORE") return ErrorHandling::kIgnore;
   if (upper == "IGNORE_AND_LOG") return ErrorHandling::kIgnoreAndLog;
-  return Status::Binder("'source.deserialization.error.handling' must be TERMINATE, IGNORE or "
-                        "IGNORE_AND_LOG, got '" +
-                        std::string(text) + "'");
+  return Status::Binder(
+      "'source.deserialization.error.handling' must be TERMINATE, IGNORE or "
+      "IGNORE_AND_LOG, got '" +
+      std::string(text) + "'");
 }
 
 Status ParseStartingPosition(std::string_view text, SourceSpec& spec) {
@@ -215,6 +217,9 @@ std::string PhysicalPlanToJson(const PhysicalPlan& plan) {
           WriteExpression(writer, *expression);
         }
         writer.EndArray();
+        break;
+      case PhysicalOperatorKind::kAggregate:
+        WriteAggregateJson(writer, static_cast<const PhysicalAggregate&>(*op));
         break;
     }
     writer.EndObject();
@@ -296,6 +301,9 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
       }
       plan->operators.push_back(
           std::make_unique<PhysicalProject>(std::move(expressions), std::move(schema)));
+    } else if (kind == "aggregate") {
+      ASSIGN_OR_RETURN(auto aggregate, ReadAggregateJson(op, std::move(schema)));
+      plan->operators.push_back(std::move(aggregate));
     } else {
       return PlanError("unknown operator kind " + kind);
     }

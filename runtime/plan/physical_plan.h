@@ -23,8 +23,8 @@ struct SourceSpec {
   std::string relation;              // db.schema.name, for messages
   std::string topic;
   int32_t partitions = 1;
-  Schema relation_schema;            // every declared column
-  std::vector<int> columns;          // relation columns the query reads, in batch column order
+  Schema relation_schema;    // every declared column
+  std::vector<int> columns;  // relation columns the query reads, in batch column order
   std::string value_format = "json";
   int timestamp_column = -1;         // index into relation_schema; -1 = the record's timestamp
   bool start_at_earliest = true;     // 'starting.position'
@@ -32,7 +32,7 @@ struct SourceSpec {
   // timestamp is at or after it; -1 when the position is 'earliest' or 'latest'.
   int64_t start_timestamp_ms = -1;
   ErrorHandling error_handling = ErrorHandling::kTerminate;
-  std::string error_topic;           // where IGNORE_AND_LOG writes bad records
+  std::string error_topic;                        // where IGNORE_AND_LOG writes bad records
   std::map<std::string, std::string> properties;  // store-specific settings (datagen, kafka)
 };
 
@@ -54,7 +54,7 @@ struct SinkSpec {
   std::map<std::string, std::string> properties;  // store settings (kafka); never secrets
 };
 
-enum class PhysicalOperatorKind : uint8_t { kFilter, kProject };
+enum class PhysicalOperatorKind : uint8_t { kFilter, kProject, kAggregate };
 
 // One step of the pipeline. Stateless operators transform a batch in place.
 class PhysicalOperator {

@@ -1,9 +1,8 @@
 #include "runtime/worker/worker_protocol.h"
 
 #include <errno.h>
-#include <unistd.h>
-
 #include <simdjson.h>
+#include <unistd.h>
 
 #include "common/json_writer.h"
 
@@ -61,7 +60,7 @@ Result<std::string> GetString(simdjson::dom::object object, std::string_view key
 }
 
 Result<std::map<std::string, std::vector<int64_t>>> GetOffsets(simdjson::dom::object object,
-                                                                std::string_view key) {
+                                                               std::string_view key) {
   std::map<std::string, std::vector<int64_t>> result;
   simdjson::dom::object topics;
   if (object[key].get_object().get(topics) != simdjson::SUCCESS) {
@@ -122,6 +121,8 @@ Result<WorkerMessage> DecodeProgress(simdjson::dom::object object) {
   ASSIGN_OR_RETURN(progress.records_out, GetInt(object, "records_out"));
   ASSIGN_OR_RETURN(progress.records_failed, GetInt(object, "records_failed"));
   ASSIGN_OR_RETURN(progress.last_error, GetString(object, "last_error"));
+  ASSIGN_OR_RETURN(progress.late_records, GetInt(object, "late_records"));
+  ASSIGN_OR_RETURN(progress.watermark, GetInt(object, "watermark"));
   ASSIGN_OR_RETURN(progress.positions, GetOffsets(object, "positions"));
   ASSIGN_OR_RETURN(progress.end_offsets, GetOffsets(object, "end_offsets"));
   return WorkerMessage(std::move(message));
@@ -178,46 +179,47 @@ std::string_view WorkerMessageName(const WorkerMessage& message) {
 std::string EncodeWorkerMessage(const WorkerMessage& message) {
   JsonWriter writer;
   writer.BeginObject().Key("type").String(WorkerMessageName(message));
-  std::visit(Overloaded{
-                 [&](const WorkerStartMessage& start) {
-                   writer.Key("query_id").Int(start.query_id);
-                   writer.Key("data_dir").String(start.data_dir);
-                   writer.Key("plan").String(start.plan_json);
-                   writer.Key("limits").BeginObject();
-                   writer.Key("memory_bytes").Int(start.limits.memory_bytes);
-                   writer.Key("open_files").Int(start.limits.open_files);
-                   writer.Key("cpu_seconds").Int(start.limits.cpu_seconds);
-                   writer.EndObject();
-                   writer.Key("secrets").BeginObject();
-                   for (const auto& [store, values] : start.store_secrets) {
-                     writer.Key(store).BeginObject();
-                     for (const auto& [key, value] : values) writer.Key(key).String(value);
-                     writer.EndObject();
-                   }
-                   writer.EndObject();
-                 },
-                 [&](const WorkerStopMessage&) {},
-                 [&](const WorkerStartedMessage& started) {
-                   writer.Key("pid").Int(started.pid);
-                   writer.Key("protections").String(started.protections);
-                 },
-                 [&](const WorkerProgressMessage& message) {
-                   const QueryProgress& progress = message.progress;
-                   writer.Key("records_in").Int(progress.records_in);
-                   writer.Key("records_out").Int(progress.records_out);
-                   writer.Key("records_failed").Int(progress.records_failed);
-                   writer.Key("last_error").String(progress.last_error);
-                   writer.Key("positions");
-                   WriteOffsets(writer, progress.positions);
-                   writer.Key("end_offsets");
-                   WriteOffsets(writer, progress.end_offsets);
-                 },
-                 [&](const WorkerFailedMessage& failed) {
-                   writer.Key("reason").String(failed.reason);
-                 },
-                 [&](const WorkerStoppedMessage&) {},
-             },
-             message);
+  std::visit(
+      Overloaded{
+          [&](const WorkerStartMessage& start) {
+            writer.Key("query_id").Int(start.query_id);
+            writer.Key("data_dir").String(start.data_dir);
+            writer.Key("plan").String(start.plan_json);
+            writer.Key("limits").BeginObject();
+            writer.Key("memory_bytes").Int(start.limits.memory_bytes);
+            writer.Key("open_files").Int(start.limits.open_files);
+            writer.Key("cpu_seconds").Int(start.limits.cpu_seconds);
+            writer.EndObject();
+            writer.Key("secrets").BeginObject();
+            for (const auto& [store, values] : start.store_secrets) {
+              writer.Key(store).BeginObject();
+              for (const auto& [key, value] : values) writer.Key(key).String(value);
+              writer.EndObject();
+            }
+            writer.EndObject();
+          },
+          [&](const WorkerStopMessage&) {},
+          [&](const WorkerStartedMessage& started) {
+            writer.Key("pid").Int(started.pid);
+            writer.Key("protections").String(started.protections);
+          },
+          [&](const WorkerProgressMessage& message) {
+            const QueryProgress& progress = message.progress;
+            writer.Key("records_in").Int(progress.records_in);
+            writer.Key("records_out").Int(progress.records_out);
+            writer.Key("records_failed").Int(progress.records_failed);
+            writer.Key("last_error").String(progress.last_error);
+            writer.Key("late_records").Int(progress.late_records);
+            writer.Key("watermark").Int(progress.watermark);
+            writer.Key("positions");
+            WriteOffsets(writer, progress.positions);
+            writer.Key("end_offsets");
+            WriteOffsets(writer, progress.end_offsets);
+          },
+          [&](const WorkerFailedMessage& failed) { writer.Key("reason").String(failed.reason); },
+          [&](const WorkerStoppedMessage&) {},
+      },
+      message);
   writer.EndObject();
   return writer.Take();
 }

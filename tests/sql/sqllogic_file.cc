@@ -84,9 +84,11 @@ Result<std::vector<TestRecord>> ParseTestFile(std::string_view text) {
       for (size_t word_idx = 2; word_idx < words.size(); ++word_idx) {
         if (words[word_idx] == "rowsort") {
           record.rowsort = true;
+        } else if (words[word_idx] == "contains") {
+          record.contains = true;
         } else if (words[word_idx] != "nosort") {
-          return LineError(header_idx,
-                           "unknown query option '" + words[word_idx] + "' (rowsort or nosort)");
+          return LineError(header_idx, "unknown query option '" + words[word_idx] +
+                                           "' (rowsort, nosort or contains)");
         }
       }
     } else {

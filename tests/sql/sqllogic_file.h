@@ -5,6 +5,8 @@
 //   statement ok                    SQL follows, up to a blank line
 //   statement error [substring]     SQL; optionally "----" and the expected message lines
 //   query <T|I|R|B...> [rowsort]    SQL, "----", expected rows (tab-separated), blank line
+//   query <T|I|R|B...> contains     the expected rows must each appear among the actual rows
+//                                   (for outputs with varying lines, e.g. DESCRIBE QUERY's pid)
 //   halt                            ignore the rest of the file
 //
 // NULL is written NULL, the empty string (empty). An expected error is a substring of the
@@ -26,6 +28,7 @@ struct TestRecord {
   std::string expected_error;              // kStatementError; empty: any error will do
   std::string column_types;                // kQuery: one letter per column
   bool rowsort = false;                    // kQuery: compare rows as sorted sets
+  bool contains = false;                   // kQuery: expected rows are a subset of actual
   std::vector<std::string> expected_rows;  // kQuery: tab-separated lines
 };
 

@@ -37,14 +37,17 @@ class BinderTest : public ::testing::Test {
     relation.schema_id = schema->id;
     relation.name = "pageviews";
     relation.kind = CatalogRelationKind::kStream;
-    relation.columns = {{"viewtime", DataType::Bigint()},
-                        {"userid", DataType::Varchar()},
-                        {"pageid", DataType::Varchar()},
-                        {"duration", DataType::Integer()},
-                        {"address", DataType::Struct({"city", "zip"},
-                                                     {DataType::Varchar(), DataType::Varchar()})}};
-    relation.properties = {{"topic", "pv"}, {"partitions", "2"}, {"value.format", "json"},
-                           {"store", "local"}, {"timestamp", "viewtime"}};
+    relation.columns = {
+        {"viewtime", DataType::Bigint()},
+        {"userid", DataType::Varchar()},
+        {"pageid", DataType::Varchar()},
+        {"duration", DataType::Integer()},
+        {"address", DataType::Struct({"city", "zip"}, {DataType::Varchar(), DataType::Varchar()})}};
+    relation.properties = {{"topic", "pv"},
+                           {"partitions", "2"},
+                           {"value.format", "json"},
+                           {"store", "local"},
+                           {"timestamp", "viewtime"}};
     relation.store_id = store->id;
     relation.owner = std::string(kDefaultOwner);
     ASSERT_TRUE(catalog_->CreateRelation(relation).ok());
@@ -109,7 +112,8 @@ TEST_F(BinderTest, SelectStarReadsOnlyWhatItNeeds) {
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   // userid and duration, plus the event-time column; never pageid or address.
   for (int column : (*plan)->source.columns) {
-    const std::string& name = (*plan)->source.relation_schema.field(static_cast<size_t>(column)).name;
+    const std::string& name =
+        (*plan)->source.relation_schema.field(static_cast<size_t>(column)).name;
     EXPECT_NE(name, "pageid");
     EXPECT_NE(name, "address");
   }
@@ -160,6 +164,28 @@ TEST_F(BinderTest, PhysicalPlanSurvivesJson) {
   ASSERT_TRUE(again.ok()) << again.status().ToString() << "\n" << json;
   EXPECT_EQ(PhysicalPlanToJson(**again), json);
   EXPECT_FALSE(PhysicalPlanFromJson(json.substr(0, json.size() / 2)).ok());
+}
+
+TEST_F(BinderTest, AggregatePlanSurvivesJson) {
+  auto bound = Bind(
+      "SELECT window_start, userid, COUNT(*) AS n, COUNT(DISTINCT pageid) AS pages, "
+      "MAX(viewtime) AS last FROM HOP(pageviews, SIZE 10 SECONDS, ADVANCE BY 2 SECONDS) "
+      "WHERE userid <> 'x' GROUP BY window_start, window_end, userid HAVING COUNT(*) > 1 "
+      "EMIT CHANGES");
+  ASSERT_TRUE(bound.ok()) << bound.status().ToString();
+  auto plan = CreatePhysicalPlan(std::move(bound).value());
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  std::string json = PhysicalPlanToJson(**plan);
+  EXPECT_NE(json.find("\"hop\""), std::string::npos) << json;
+  auto again = PhysicalPlanFromJson(json);
+  ASSERT_TRUE(again.ok()) << again.status().ToString() << "\n" << json;
+  EXPECT_EQ(PhysicalPlanToJson(**again), json);
+}
+
+TEST_F(BinderTest, UngroupedColumnIsAnErrorAtItsPosition) {
+  std::string message =
+      BindError("SELECT userid, pageid, COUNT(*) FROM pageviews GROUP BY userid", "pageid");
+  EXPECT_NE(message.find("must appear in the GROUP BY clause"), std::string::npos) << message;
 }
 
 }  // namespace

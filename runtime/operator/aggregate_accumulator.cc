@@ -1,0 +1,198 @@
+#include "runtime/operator/aggregate_accumulator.h"
+
+#include <cstring>
+
+namespace sluice {
+
+namespace {
+
+void AppendBigEndian(uint64_t bits, std::string& out) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(bits >> shift));
+}
+
+bool IsMin(const AggregateCall& call) { return call.function == AggregateFunction::kMin; }
+
+}  // namespace
+
+void EncodeCell(const Column& column, size_t row, std::string& out) {
+  if (column.IsNull(row)) {
+    out.push_back('\0');
+    return;
+  }
+  out.push_back('\1');
+  switch (column.type().physical()) {
+    case PhysicalKind::kNull: break;
+    case PhysicalKind::kInt64:
+      // Flipping the sign bit makes negative numbers sort before positive ones bytewise.
+      AppendBigEndian(static_cast<uint64_t>(column.GetInt64(row)) ^ (1ULL << 63), out);
+      break;
+    case PhysicalKind::kDouble: {
+      double value = column.GetDouble(row);
+      if (value == 0) value = 0;  // -0.0 and 0.0 are one group
+      uint64_t bits = 0;
+      std::memcpy(&bits, &value, sizeof bits);
+      bits = (bits & (1ULL << 63)) ? ~bits : bits ^ (1ULL << 63);
+      AppendBigEndian(bits, out);
+      break;
+    }
+    case PhysicalKind::kString: {
+      std::string_view text = column.GetString(row);
+      // Escape NUL so a shorter string still sorts first and keys stay prefix-free.
+      for (char c : text) {
+        out.push_back(c);
+        if (c == '\0') out.push_back('\xff');
+      }
+      out.append("\0\0", 2);
+      break;
+    }
+    case PhysicalKind::kNested: {
+      std::string text = column.GetNested(row).ToString();
+      AppendBigEndian(text.size(), out);
+      out += text;
+      break;
+    }
+  }
+}
+
+void Accumulate(const AggregateCall& call, const Column* argument, size_t row, int64_t sequence,
+                AggregateAccumulator& acc) {
+  if (call.function == AggregateFunction::kCountStar) {
+    ++acc.count;
+    return;
+  }
+  if (argument->IsNull(row)) return;
+  if (call.distinct) {
+    std::string encoded;
+    EncodeCell(*argument, row, encoded);
+    if (!acc.distinct.insert(std::move(encoded)).second) return;
+  }
+  const PhysicalKind kind = argument->type().physical();
+  const bool first = acc.count == 0;
+  ++acc.count;
+  switch (call.function) {
+    case AggregateFunction::kCountStar:
+    case AggregateFunction::kCount: break;
+    case AggregateFunction::kSum:
+    case AggregateFunction::kAvg:
+      if (kind == PhysicalKind::kDouble) {
+        acc.double_sum += argument->GetDouble(row);
+      } else {
+        acc.int_sum += argument->GetInt64(row);
+        acc.double_sum += static_cast<double>(argument->GetInt64(row));
+      }
+      break;
+    case AggregateFunction::kMin:
+    case AggregateFunction::kMax: {
+      const bool min = IsMin(call);
+      if (kind == PhysicalKind::kInt64) {
+        int64_t value = argument->GetInt64(row);
+        if (first || (min ? value < acc.best_int : value > acc.best_int)) acc.best_int = value;
+      } else if (kind == PhysicalKind::kDouble) {
+        double value = argument->GetDouble(row);
+        if (first || (min ? value < acc.best_double : value > acc.best_double)) {
+          acc.best_double = value;
+        }
+      } else {
+        std::string_view value = argument->GetString(row);
+        if (first || (min ? value < acc.best_string : value > acc.best_string)) {
+          acc.best_string.assign(value);
+        }
+      }
+      break;
+    }
+    case AggregateFunction::kLatestByOffset:
+      acc.best_value = argument->GetValue(row);
+      acc.best_sequence = sequence;
+      break;
+    case AggregateFunction::kEarliestByOffset:
+      if (first) {
+        acc.best_value = argument->GetValue(row);
+        acc.best_sequence = sequence;
+      }
+      break;
+  }
+}
+
+void MergeAccumulator(const AggregateCall& call, const AggregateAccumulator& from,
+                      AggregateAccumulator& into) {
+  if (from.count == 0) return;
+  if (call.distinct) {
+    // Distinct counts cannot be added: the union decides.
+    into.distinct.insert(from.distinct.begin(), from.distinct.end());
+    into.count = static_cast<int64_t>(into.distinct.size());
+    return;
+  }
+  const bool first = into.count == 0;
+  switch (call.function) {
+    case AggregateFunction::kCountStar:
+    case AggregateFunction::kCount: break;
+    case AggregateFunction::kSum:
+    case AggregateFunction::kAvg:
+      into.int_sum += from.int_sum;
+      into.double_sum += from.double_sum;
+      break;
+    case AggregateFunction::kMin:
+    case AggregateFunction::kMax: {
+      const bool min = IsMin(call);
+      if (first || (min ? from.best_int < into.best_int : from.best_int > into.best_int)) {
+        into.best_int = from.best_int;
+      }
+      if (first ||
+          (min ? from.best_double < into.best_double : from.best_double > into.best_double)) {
+        into.best_double = from.best_double;
+      }
+      if (first ||
+          (min ? from.best_string < into.best_string : from.best_string > into.best_string)) {
+        into.best_string = from.best_string;
+      }
+      break;
+    }
+    case AggregateFunction::kLatestByOffset:
+      if (first || from.best_sequence > into.best_sequence) {
+        into.best_value = from.best_value;
+        into.best_sequence = from.best_sequence;
+      }
+      break;
+    case AggregateFunction::kEarliestByOffset:
+      if (first || from.best_sequence < into.best_sequence) {
+        into.best_value = from.best_value;
+        into.best_sequence = from.best_sequence;
+      }
+      break;
+  }
+  into.count += from.count;
+}
+
+void AppendResult(const AggregateCall& call, const AggregateAccumulator& acc, Column& out) {
+  switch (call.function) {
+    case AggregateFunction::kCountStar:
+    case AggregateFunction::kCount: out.AppendInt64(acc.count); return;
+    default: break;
+  }
+  if (acc.count == 0) {
+    out.AppendNull();
+    return;
+  }
+  switch (call.function) {
+    case AggregateFunction::kSum:
+      if (out.type().physical() == PhysicalKind::kDouble) {
+        out.AppendDouble(acc.double_sum);
+      } else {
+        out.AppendInt64(acc.int_sum);
+      }
+      return;
+    case AggregateFunction::kAvg:
+      out.AppendDouble(acc.double_sum / static_cast<double>(acc.count));
+      return;
+    case AggregateFunction::kMin:
+    case AggregateFunction::kMax:
+      switch (out.type().physical()) {
+        case PhysicalKind::kInt64: out.AppendInt64(acc.best_int); return;
+        case PhysicalKind::kDouble: out.AppendDouble(acc.best_double); return;
+        default: out.AppendString(acc.best_string); return;
+      }
+    default: out.AppendValue(acc.best_value); return;
+  }
+}
+
+}  // namespace sluice

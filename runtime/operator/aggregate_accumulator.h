@@ -1,0 +1,40 @@
+#pragma once
+// The running value of one aggregate call for one group: COUNT, SUM, AVG, MIN, MAX,
+// LATEST_BY_OFFSET, EARLIEST_BY_OFFSET. NULL inputs are skipped by every function except
+// COUNT(*), as in SQL; LATEST/EARLIEST_BY_OFFSET skip NULLs too (ksqlDB's default). Merge exists
+// for session windows, which combine two sessions when a record bridges the gap between them.
+
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+
+#include "common/batch.h"
+#include "runtime/plan/aggregate_spec.h"
+
+namespace sluice {
+
+struct AggregateAccumulator {
+  int64_t count = 0;  // rows counted (COUNT) or non-NULL inputs seen (others)
+  int64_t int_sum = 0;
+  double double_sum = 0;
+  // MIN/MAX keep the best cell by physical kind; LATEST/EARLIEST keep the cell plus the arrival
+  // sequence number it came with, so merged sessions still pick by arrival order.
+  int64_t best_int = 0;
+  double best_double = 0;
+  std::string best_string;
+  Value best_value;
+  int64_t best_sequence = 0;
+  std::unordered_set<std::string> distinct;  // COUNT(DISTINCT): encoded cells
+};
+
+// Adds row `row` of `argument` (ignored for COUNT(*)); `sequence` increases with arrival order.
+void Accumulate(const AggregateCall& call, const Column* argument, size_t row, int64_t sequence,
+                AggregateAccumulator& accumulator);
+void MergeAccumulator(const AggregateCall& call, const AggregateAccumulator& from,
+                      AggregateAccumulator& into);
+// The aggregate's current value, appended to `out` (a column of call.type).
+void AppendResult(const AggregateCall& call, const AggregateAccumulator& accumulator, Column& out);
+// Appends an order-preserving byte encoding of a cell (group keys, distinct values).
+void EncodeCell(const Column& column, size_t row, std::string& out);
+
+}  // namespace sluice

@@ -1,0 +1,260 @@
+#include "runtime/operator/window_aggregate.h"
+
+#include <algorithm>
+
+namespace sluice {
+
+namespace {
+
+int64_t FloorTo(int64_t value, int64_t step) {
+  int64_t floor = value / step;
+  if (value % step != 0 && value < 0) --floor;
+  return floor * step;
+}
+
+}  // namespace
+
+WindowAggregateOperator::WindowAggregateOperator(const PhysicalAggregate& plan,
+                                                 EvalContext& context)
+    : plan_(plan), context_(context), argument_columns_(plan.aggregates.size()) {}
+
+size_t WindowAggregateOperator::num_groups() const {
+  size_t count = 0;
+  for (const auto& [window, groups] : windows_) count += groups.size();
+  for (const auto& [key, sessions] : sessions_) count += sessions.size();
+  return count;
+}
+
+WindowAggregateOperator::Group WindowAggregateOperator::NewGroup(
+    const std::vector<Column>& key_columns, size_t row) const {
+  Group group;
+  group.keys.reserve(key_columns.size());
+  for (const Column& column : key_columns) group.keys.push_back(column.GetValue(row));
+  group.accumulators.resize(plan_.aggregates.size());
+  return group;
+}
+
+void WindowAggregateOperator::Update(Group& group, size_t row) {
+  for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
+    const AggregateCall& call = plan_.aggregates[call_idx];
+    const Column* argument = call.argument ? &argument_columns_[call_idx] : nullptr;
+    Accumulate(call, argument, row, sequence_, group.accumulators[call_idx]);
+  }
+}
+
+Status WindowAggregateOperator::Process(const RecordBatch& input, RecordBatch& output) {
+  return ProcessRows(input, {}, output);
+}
+
+Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
+                                            const std::vector<int64_t>& watermark_before_row,
+                                            RecordBatch& output) {
+  if (input.num_rows() == 0) return Status::OK();
+  std::vector<Column> key_columns(plan_.keys.size());
+  for (size_t key_idx = 0; key_idx < plan_.keys.size(); ++key_idx) {
+    RETURN_NOT_OK(Evaluate(*plan_.keys[key_idx], input, &key_columns[key_idx], context_));
+  }
+  for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
+    const AggregateCall& call = plan_.aggregates[call_idx];
+    if (call.argument) {
+      RETURN_NOT_OK(Evaluate(*call.argument, input, &argument_columns_[call_idx], context_));
+    }
+  }
+
+  const WindowSpec& window = plan_.window;
+  std::string key;
+  for (size_t row = 0; row < input.num_rows(); ++row) {
+    if (row < watermark_before_row.size() && watermark_before_row[row] > watermark_) {
+      // Updates staged for EMIT CHANGES go out first: closing may erase their groups.
+      RETURN_NOT_OK(FlushStaged(output));
+      RETURN_NOT_OK(AdvanceWatermark(watermark_before_row[row], output));
+    }
+    ++sequence_;
+    const int64_t event_time = input.meta()[row].timestamp;
+    key.clear();
+    for (const Column& column : key_columns) EncodeCell(column, row, key);
+    if (window.type == WindowType::kSession) {
+      RETURN_NOT_OK(ProcessSessionRow(key, key_columns, row, event_time, output));
+      continue;
+    }
+    bool accepted = false;
+    auto add_to_window = [&](int64_t start, int64_t end) {
+      // The window already closed and was emitted: adding to it would be silently lost.
+      if (window.type != WindowType::kNone && end <= watermark_) return;
+      Groups& groups = windows_[{start, end}];
+      auto it = groups.find(key);
+      if (it == groups.end()) it = groups.emplace(key, NewGroup(key_columns, row)).first;
+      Update(it->second, row);
+      accepted = true;
+      // Staged now: the row shows the group as of this record.
+      if (plan_.emit_changes) Stage({&it->second, start, end, event_time});
+    };
+    switch (window.type) {
+      case WindowType::kNone: add_to_window(0, 0); break;
+      case WindowType::kTumble: {
+        int64_t start = FloorTo(event_time, window.size_ms);
+        add_to_window(start, start + window.size_ms);
+        break;
+      }
+      case WindowType::kHop: {
+        // Every window [s, s + size) with s a multiple of advance and s <= t < s + size, oldest
+        // first.
+        int64_t last_start = FloorTo(event_time, window.advance_ms);
+        int64_t first_start = last_start;
+        while (first_start - window.advance_ms > event_time - window.size_ms) {
+          first_start -= window.advance_ms;
+        }
+        for (int64_t start = first_start; start <= last_start; start += window.advance_ms) {
+          add_to_window(start, start + window.size_ms);
+        }
+        break;
+      }
+      case WindowType::kSession: break;
+    }
+    if (!accepted) ++late_records_;
+  }
+  return FlushStaged(output);
+}
+
+Status WindowAggregateOperator::ProcessSessionRow(const std::string& key,
+                                                  const std::vector<Column>& key_columns,
+                                                  size_t row, int64_t event_time,
+                                                  RecordBatch& output) {
+  const int64_t gap = plan_.window.gap_ms;
+  if (event_time + gap <= watermark_) {
+    ++late_records_;
+    return Status::OK();
+  }
+  std::vector<Session>& sessions = sessions_[key];
+  Session merged{event_time, event_time + gap, NewGroup(key_columns, row)};
+  // A record within `gap` of one or more sessions bridges them into one.
+  std::vector<Session> kept;
+  for (Session& session : sessions) {
+    if (session.start < merged.end && merged.start < session.end) {
+      merged.start = std::min(merged.start, session.start);
+      merged.end = std::max(merged.end, session.end);
+      for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
+        MergeAccumulator(plan_.aggregates[call_idx], session.group.accumulators[call_idx],
+                         merged.group.accumulators[call_idx]);
+      }
+    } else {
+      kept.push_back(std::move(session));
+    }
+  }
+  Update(merged.group, row);
+  kept.push_back(std::move(merged));
+  std::sort(kept.begin(), kept.end(),
+            [](const Session& a, const Session& b) { return a.start < b.start; });
+  sessions = std::move(kept);
+  if (plan_.emit_changes) {
+    // Sessions move as later rows merge them, so the row goes out now, not at the batch end.
+    for (Session& session : sessions) {
+      if (session.start <= event_time && event_time < session.end) {
+        Stage({&session.group, session.start, session.end, event_time});
+        return FlushStaged(output);
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Status WindowAggregateOperator::AdvanceWatermark(int64_t watermark, RecordBatch& output) {
+  if (watermark <= watermark_) return Status::OK();
+  watermark_ = watermark;
+  if (plan_.window.type == WindowType::kNone) return Status::OK();
+  // Rows must be built before their groups are erased.
+  std::vector<std::pair<int64_t, int64_t>> closed;
+  for (auto& [window, groups] : windows_) {
+    if (window.second > watermark_) break;
+    closed.push_back(window);
+    if (plan_.emit_changes) continue;
+    std::vector<std::pair<const std::string*, Group*>> ordered;
+    ordered.reserve(groups.size());
+    for (auto& [key, group] : groups) ordered.emplace_back(&key, &group);
+    std::sort(ordered.begin(), ordered.end(),
+              [](const auto& a, const auto& b) { return *a.first < *b.first; });
+    for (const auto& [key, group] : ordered) {
+      Stage({group, window.first, window.second, window.second - 1});
+    }
+  }
+  struct ClosedSession {
+    std::string key;
+    Session session;
+  };
+  std::vector<ClosedSession> closed_sessions;
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    auto& sessions = it->second;
+    size_t keep_from = 0;
+    while (keep_from < sessions.size() && sessions[keep_from].end <= watermark_) ++keep_from;
+    for (size_t session_idx = 0; session_idx < keep_from; ++session_idx) {
+      closed_sessions.push_back({it->first, std::move(sessions[session_idx])});
+    }
+    sessions.erase(sessions.begin(), sessions.begin() + static_cast<std::ptrdiff_t>(keep_from));
+    it = sessions.empty() ? sessions_.erase(it) : std::next(it);
+  }
+  std::sort(closed_sessions.begin(), closed_sessions.end(),
+            [](const ClosedSession& a, const ClosedSession& b) {
+              return std::tie(a.session.end, a.key) < std::tie(b.session.end, b.key);
+            });
+  if (!plan_.emit_changes) {
+    for (ClosedSession& closed_session : closed_sessions) {
+      Session& session = closed_session.session;
+      Stage({&session.group, session.start, session.end, session.end - 1});
+    }
+  }
+  RETURN_NOT_OK(FlushStaged(output));
+  for (const auto& window : closed) windows_.erase(window);
+  return Status::OK();
+}
+
+void WindowAggregateOperator::Stage(const PendingRow& pending_row) {
+  if (staged_.num_columns() == 0) staged_ = RecordBatch(plan_.schema);
+  size_t column_idx = 0;
+  if (plan_.num_window_columns() > 0) {
+    staged_.column(column_idx++).AppendInt64(pending_row.window_start);
+    staged_.column(column_idx++).AppendInt64(pending_row.window_end);
+  }
+  for (const Value& key : pending_row.group->keys) staged_.column(column_idx++).AppendValue(key);
+  for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
+    AppendResult(plan_.aggregates[call_idx], pending_row.group->accumulators[call_idx],
+                 staged_.column(column_idx++));
+  }
+  staged_.meta().push_back(RecordMeta{pending_row.event_time, 0, 0, RowKind::kUpsert});
+  staged_.keys().emplace_back();
+  staged_groups_.push_back(pending_row.group);
+}
+
+Status WindowAggregateOperator::FlushStaged(RecordBatch& output) {
+  if (staged_groups_.empty()) return Status::OK();
+  RecordBatch rows = std::move(staged_);
+  staged_ = RecordBatch();
+  std::vector<Group*> groups = std::move(staged_groups_);
+  staged_groups_.clear();
+  std::vector<uint8_t> keep(rows.num_rows(), 1);
+  if (plan_.having) RETURN_NOT_OK(EvaluateFilter(*plan_.having, rows, &keep, context_));
+  const bool changelog = plan_.window.type == WindowType::kNone;
+  for (size_t row = 0; row < rows.num_rows(); ++row) {
+    Group& group = *groups[row];
+    if (keep[row]) {
+      group.emitted = true;
+    } else if (changelog && group.emitted) {
+      // The group no longer satisfies HAVING: retract what the changelog holds for its key.
+      group.emitted = false;
+      rows.meta()[row].kind = RowKind::kDelete;
+      keep[row] = 1;
+    }
+  }
+  rows.Filter(keep);
+  for (size_t column_idx = 0; column_idx < rows.num_columns(); ++column_idx) {
+    Column& to = output.column(column_idx);
+    const Column& from = rows.column(column_idx);
+    for (size_t row = 0; row < rows.num_rows(); ++row) to.AppendFrom(from, row);
+  }
+  for (size_t row = 0; row < rows.num_rows(); ++row) {
+    output.meta().push_back(rows.meta()[row]);
+    output.keys().emplace_back();
+  }
+  return Status::OK();
+}
+
+}  // namespace sluice

@@ -1,0 +1,100 @@
+#pragma once
+// Runs a PhysicalAggregate: GROUP BY over TUMBLE, HOP or SESSION windows of event time, or over
+// the whole stream. Windowed, it emits one final row per window and key when the watermark
+// reaches the window's end (then forgets the window, so state stays flat); with EMIT CHANGES, and
+// always without a window, it emits the group's new row after every record instead. Without a
+// window the output is a changelog: a group that stops satisfying HAVING is retracted with a
+// RowKind::kDelete row (a tombstone downstream).
+//
+// A window [start, end) closes once watermark >= end; a record whose windows are all closed is
+// late: dropped and counted.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "runtime/expression/evaluate.h"
+#include "runtime/operator/aggregate_accumulator.h"
+#include "runtime/operator/stateful_operator.h"
+#include "runtime/plan/physical_aggregate.h"
+#include "storage/state/state_store.h"
+
+namespace sluice {
+
+class WindowAggregateOperator final : public StatefulOperator {
+ public:
+  // `plan` and `context` must outlive the operator.
+  WindowAggregateOperator(const PhysicalAggregate& plan, EvalContext& context);
+
+  Status Process(const RecordBatch& input, RecordBatch& output) override;
+  // Like Process, but before row r the watermark first advances to watermark_before_row[r]
+  // (closing windows into `output`), so late records are judged row by row within a batch.
+  Status ProcessRows(const RecordBatch& input, const std::vector<int64_t>& watermark_before_row,
+                     RecordBatch& output);
+  Status AdvanceWatermark(int64_t watermark, RecordBatch& output) override;
+  // Restores the groups saved in `table` by an earlier PrepareCheckpoint and keeps writing
+  // there. Without a table (interactive queries) state lives in memory only.
+  // REQUIRES: called before the first Process. (window_aggregate_state.cc)
+  Status AttachState(StateTable* table);
+  // Writes every open group to the table and deletes the ones closed since the last checkpoint
+  // (O(open state): windows are purged as the watermark passes, so that stays bounded).
+  Status PrepareCheckpoint() override;
+  int64_t late_records() const override { return late_records_; }
+  const Schema& output_schema() const override { return plan_.schema; }
+  // Groups currently held (all windows), for tests and metrics.
+  size_t num_groups() const;
+
+ private:
+  struct Group {
+    std::vector<Value> keys;
+    std::vector<AggregateAccumulator> accumulators;
+    bool emitted = false;  // a passing row was emitted and not retracted (changelog)
+  };
+  using Groups = std::unordered_map<std::string, Group>;
+  struct Session {
+    int64_t start = 0;
+    int64_t end = 0;  // last event time + gap
+    Group group;
+  };
+  // A row to stage: which group and window it shows.
+  struct PendingRow {
+    Group* group;
+    int64_t window_start;
+    int64_t window_end;
+    int64_t event_time;
+  };
+
+  Group NewGroup(const std::vector<Column>& key_columns, size_t row) const;
+  void Update(Group& group, size_t row);
+  Status ProcessSessionRow(const std::string& key, const std::vector<Column>& key_columns,
+                           size_t row, int64_t event_time, RecordBatch& output);
+  // Appends the group's current row to staged_ (a snapshot: later updates do not change it).
+  void Stage(const PendingRow& row);
+  // Applies HAVING to the staged rows and moves what survives (and retractions) to `output`.
+  Status FlushStaged(RecordBatch& output);
+
+  const PhysicalAggregate& plan_;
+  EvalContext& context_;
+  std::vector<Column> argument_columns_;  // per aggregate call, reused across batches
+  // (window_start, window_end) -> groups; ordered so closing windows come first. Non-windowed
+  // queries keep everything under (0, 0).
+  std::map<std::pair<int64_t, int64_t>, Groups> windows_;
+  std::unordered_map<std::string, std::vector<Session>> sessions_;  // by group key, by start
+  // State table rows: one JSON object per group in state_schema_.
+  Schema StateSchema() const;
+  std::string EncodeGroup(const Group& group) const;
+  Status DecodeGroup(std::string_view json, Group& group) const;
+
+  StateTable* table_ = nullptr;
+  std::vector<std::string> persisted_keys_;  // table keys written at the last checkpoint
+  RecordBatch staged_;
+  std::vector<Group*> staged_groups_;  // parallel to staged_'s rows
+  int64_t watermark_ = INT64_MIN;
+  int64_t late_records_ = 0;
+  int64_t sequence_ = 0;  // arrival order, for LATEST/EARLIEST_BY_OFFSET
+};
+
+}  // namespace sluice

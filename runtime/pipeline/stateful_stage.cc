@@ -1,0 +1,63 @@
+#include "runtime/pipeline/stateful_stage.h"
+
+#include <limits>
+
+#include "runtime/operator/window_aggregate.h"
+#include "runtime/plan/physical_aggregate.h"
+
+namespace sluice {
+
+int StatefulStage::FindStatefulOperator(const PhysicalPlan& plan) {
+  for (size_t op_idx = 0; op_idx < plan.operators.size(); ++op_idx) {
+    if (plan.operators[op_idx]->kind() == PhysicalOperatorKind::kAggregate) {
+      return static_cast<int>(op_idx);
+    }
+  }
+  return -1;
+}
+
+Result<std::unique_ptr<StatefulStage>> StatefulStage::Create(const PhysicalPlan& plan, int index,
+                                                             EvalContext& context) {
+  const PhysicalOperator& op = *plan.operators[static_cast<size_t>(index)];
+  if (op.kind() != PhysicalOperatorKind::kAggregate) {
+    return Status::Internal("operator " + std::to_string(index) + " is not stateful");
+  }
+  const auto& aggregate = static_cast<const PhysicalAggregate&>(op);
+  WatermarkTracker watermarks(plan.source.partitions, aggregate.allow_latency_ms,
+                              aggregate.idle_timeout_ms);
+  auto window_aggregate = std::make_unique<WindowAggregateOperator>(aggregate, context);
+  WindowAggregateOperator* raw = window_aggregate.get();
+  auto stage = std::unique_ptr<StatefulStage>(
+      new StatefulStage(std::move(window_aggregate), std::move(watermarks)));
+  stage->window_aggregate_ = raw;
+  return stage;
+}
+
+Status StatefulStage::Process(const RecordBatch& input, RecordBatch& output) {
+  // Each row meets the watermark of the rows before it, exactly as if rows came one at a time:
+  // how the source happened to batch them never changes which records are late.
+  const auto now = WatermarkTracker::Clock::now();
+  watermark_before_row_.resize(input.num_rows());
+  for (size_t row = 0; row < input.num_rows(); ++row) {
+    watermark_before_row_[row] = watermarks_.watermark();
+    watermarks_.Observe(input.meta()[row], now);
+    watermarks_.Update(now);
+  }
+  RETURN_NOT_OK(window_aggregate_->ProcessRows(input, watermark_before_row_, output));
+  int64_t watermark = watermarks_.Update(now);
+  if (watermark != WatermarkTracker::kNoWatermark) {
+    RETURN_NOT_OK(operator_->AdvanceWatermark(watermark, output));
+  }
+  return Status::OK();
+}
+
+Status StatefulStage::AttachState(StateStore& store) {
+  ASSIGN_OR_RETURN(StateTable * table, store.Table("aggregate"));
+  return window_aggregate_->AttachState(table);
+}
+
+Status StatefulStage::Finish(RecordBatch& output) {
+  return operator_->AdvanceWatermark(std::numeric_limits<int64_t>::max(), output);
+}
+
+}  // namespace sluice

@@ -1,0 +1,50 @@
+#pragma once
+// The stateful step of a pipeline (today: one aggregate). It tracks the source's watermark from
+// the records that reach it and, after each batch or idle poll, lets the operator close what the
+// watermark passed. Operators before it see source rows; operators after it see its output.
+
+#include <memory>
+#include <vector>
+
+#include "runtime/expression/evaluate.h"
+#include "runtime/operator/stateful_operator.h"
+#include "runtime/pipeline/watermark_tracker.h"
+#include "runtime/plan/physical_plan.h"
+#include "storage/state/state_store.h"
+
+namespace sluice {
+
+class StatefulStage {
+ public:
+  // Index of the plan's stateful operator, or -1 when the plan is stateless.
+  static int FindStatefulOperator(const PhysicalPlan& plan);
+  // REQUIRES: plan.operators[index] is stateful; `plan` and `context` outlive the stage.
+  static Result<std::unique_ptr<StatefulStage>> Create(const PhysicalPlan& plan, int index,
+                                                       EvalContext& context);
+
+  // Feeds `input` (rows before the stage) and returns in `output` what the operator emits now,
+  // including windows closed by the watermark the batch advanced. `input` may be empty (an idle
+  // poll: idle partitions may release the watermark).
+  Status Process(const RecordBatch& input, RecordBatch& output);
+  // The source is exhausted (a bounded source): event time is complete, so every open window
+  // closes, as Flink does at the end of bounded input.
+  Status Finish(RecordBatch& output);
+  // Keeps the operator's state in `store` (table "aggregate"), restoring what its last
+  // checkpoint holds. REQUIRES: before the first Process.
+  Status AttachState(StateStore& store);
+  // The checkpoint barrier: writes operator state to its table (then StateStore::Commit).
+  Status PrepareCheckpoint() { return operator_->PrepareCheckpoint(); }
+  int64_t late_records() const { return operator_->late_records(); }
+  int64_t watermark() const { return watermarks_.watermark(); }
+  StatefulOperator& op() { return *operator_; }
+
+ private:
+  StatefulStage(std::unique_ptr<StatefulOperator> op, WatermarkTracker watermarks)
+      : operator_(std::move(op)), watermarks_(std::move(watermarks)) {}
+  std::unique_ptr<StatefulOperator> operator_;
+  class WindowAggregateOperator* window_aggregate_ = nullptr;  // operator_, for ProcessRows
+  WatermarkTracker watermarks_;
+  std::vector<int64_t> watermark_before_row_;  // reused across batches
+};
+
+}  // namespace sluice

@@ -1,0 +1,38 @@
+#include "runtime/pipeline/watermark_tracker.h"
+
+#include <algorithm>
+
+namespace sluice {
+
+WatermarkTracker::WatermarkTracker(int32_t partitions, int64_t allow_latency_ms,
+                                   int64_t idle_timeout_ms)
+    : partitions_(static_cast<size_t>(std::max(partitions, 1))),
+      allow_latency_ms_(allow_latency_ms),
+      idle_timeout_ms_(idle_timeout_ms) {}
+
+void WatermarkTracker::Observe(const RecordMeta& meta, Clock::time_point now) {
+  auto index = static_cast<size_t>(meta.partition);
+  // Sources may grow partitions; track them as they appear.
+  if (index >= partitions_.size()) partitions_.resize(index + 1);
+  PartitionState& state = partitions_[index];
+  state.max_event_time = std::max(state.max_event_time, meta.timestamp);
+  state.last_seen = now;
+}
+
+int64_t WatermarkTracker::Update(Clock::time_point now) {
+  int64_t candidate = std::numeric_limits<int64_t>::max();
+  bool any = false;
+  for (const PartitionState& state : partitions_) {
+    if (state.max_event_time == kNoWatermark) continue;
+    if (idle_timeout_ms_ > 0 &&
+        now - state.last_seen >= std::chrono::milliseconds(idle_timeout_ms_)) {
+      continue;
+    }
+    candidate = std::min(candidate, state.max_event_time - allow_latency_ms_);
+    any = true;
+  }
+  if (any) watermark_ = std::max(watermark_, candidate);
+  return watermark_;
+}
+
+}  // namespace sluice

@@ -1,0 +1,220 @@
+#include "storage/state/state_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "storage/state/checkpoint_manifest_json.h"
+
+namespace sluice {
+namespace {
+
+// The manifest lives in the default column family; tables get their own families with a prefix,
+// so no table name (not even "default") can collide with it.
+constexpr std::string_view kManifestKey = "sluice.checkpoint.manifest";
+constexpr std::string_view kTablePrefix = "table.";
+// WriteBatch::GetDataSize() counts a fixed header even when empty.
+constexpr size_t kWriteBatchHeaderBytes = 12;
+
+Status FromRocks(const rocksdb::Status& status, std::string_view what) {
+  return Status::Storage(std::string(what) + ": " + status.ToString());
+}
+
+rocksdb::Slice ToSlice(std::string_view bytes) { return {bytes.data(), bytes.size()}; }
+
+}  // namespace
+
+struct StateStore::Impl {
+  std::string dir;
+  StateStoreOptions options;
+  std::unique_ptr<rocksdb::DB> db;
+  // Owned handles, default family first; released before the DB closes.
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::map<std::string, std::unique_ptr<StateTable>, std::less<>> tables;
+  // overwrite_key = true: the batch keeps only the newest update per key, which is what
+  // GetFromBatchAndDB and the base-delta iterator need to see one value per key.
+  rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, true};
+  std::optional<CheckpointManifest> last_checkpoint;
+
+  ~Impl() {
+    if (db == nullptr) return;
+    for (rocksdb::ColumnFamilyHandle* handle : handles) {
+      (void)db->DestroyColumnFamilyHandle(handle);
+    }
+    (void)db->Close();
+  }
+};
+
+StateStore::StateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StateStore::~StateStore() = default;
+
+Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
+                                                     const StateStoreOptions& options) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    return Status::Storage("cannot create state directory " + dir + ": " + error.message() +
+                           " (check the data directory's permissions and free space)");
+  }
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  // State is small per query; keep the background footprint small (2 cores are shared).
+  db_options.max_background_jobs = 1;
+  db_options.keep_log_file_num = 2;
+
+  std::vector<std::string> names;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
+  if (!listed.ok() || names.empty()) names = {rocksdb::kDefaultColumnFamilyName};
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(db_options));
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  impl->options = options;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status opened = rocksdb::DB::Open(db_options, dir, descriptors, &impl->handles, &raw_db);
+  if (!opened.ok()) {
+    return FromRocks(opened, "cannot open the state store in " + dir +
+                                 " (is another worker of this query still running?)");
+  }
+  impl->db.reset(raw_db);
+
+  std::unique_ptr<StateStore> store(new StateStore(std::move(impl)));
+  Impl& self = *store->impl_;
+  for (size_t family_idx = 0; family_idx < names.size(); ++family_idx) {
+    const std::string& name = names[family_idx];
+    if (name.rfind(kTablePrefix, 0) != 0) continue;
+    self.tables.emplace(
+        name.substr(kTablePrefix.size()),
+        std::unique_ptr<StateTable>(new StateTable(store.get(), self.handles[family_idx])));
+  }
+
+  std::string manifest_json;
+  rocksdb::Status read =
+      self.db->Get(rocksdb::ReadOptions(), self.handles[0], ToSlice(kManifestKey), &manifest_json);
+  if (read.ok()) {
+    ASSIGN_OR_RETURN(CheckpointManifest manifest, CheckpointManifestFromJson(manifest_json));
+    self.last_checkpoint = std::move(manifest);
+  } else if (!read.IsNotFound()) {
+    return FromRocks(read, "cannot read the checkpoint manifest in " + dir);
+  }
+  return store;
+}
+
+Result<StateTable*> StateStore::Table(std::string_view name) {
+  auto found = impl_->tables.find(name);
+  if (found != impl_->tables.end()) return found->second.get();
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  // Creating the family is durable at once; an empty family left by a crash is harmless.
+  rocksdb::Status created = impl_->db->CreateColumnFamily(
+      rocksdb::ColumnFamilyOptions(), std::string(kTablePrefix) + std::string(name), &handle);
+  if (!created.ok()) {
+    return FromRocks(created, "cannot create state table \"" + std::string(name) + "\"");
+  }
+  impl_->handles.push_back(handle);
+  auto table = std::unique_ptr<StateTable>(new StateTable(this, handle));
+  StateTable* result = table.get();
+  impl_->tables.emplace(std::string(name), std::move(table));
+  return result;
+}
+
+const std::optional<CheckpointManifest>& StateStore::last_checkpoint() const {
+  return impl_->last_checkpoint;
+}
+
+Status StateStore::Commit(const CheckpointManifest& manifest) {
+  const std::string json = CheckpointManifestToJson(manifest);
+  rocksdb::Status put = impl_->batch.Put(impl_->handles[0], ToSlice(kManifestKey), ToSlice(json));
+  if (!put.ok()) return FromRocks(put, "cannot stage the checkpoint manifest");
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  rocksdb::Status written = impl_->db->Write(write_options, impl_->batch.GetWriteBatch());
+  if (!written.ok()) {
+    // The batch stays as it was (manifest included); a retry of Commit overwrites the manifest.
+    return FromRocks(written, "cannot commit checkpoint " + std::to_string(manifest.checkpoint_id) +
+                                  " to " + impl_->dir + " (check free disk space)");
+  }
+  impl_->batch.Clear();
+  impl_->last_checkpoint = manifest;
+  return Status::OK();
+}
+
+size_t StateStore::uncommitted_bytes() const {
+  size_t size = impl_->batch.GetWriteBatch()->GetDataSize();
+  return size > kWriteBatchHeaderBytes ? size - kWriteBatchHeaderBytes : 0;
+}
+
+int64_t StateStore::ApproximateSizeBytes() const {
+  int64_t total = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(impl_->dir, error)) {
+    const std::string extension = entry.path().extension().string();
+    if (extension != ".sst" && extension != ".log") continue;
+    std::error_code size_error;
+    uintmax_t size = entry.file_size(size_error);
+    if (!size_error) total += static_cast<int64_t>(size);
+  }
+  return total;
+}
+
+Result<bool> StateTable::Get(std::string_view key, std::string* value) {
+  StateStore::Impl& impl = *store_->impl_;
+  rocksdb::Status status = impl.batch.GetFromBatchAndDB(
+      impl.db.get(), rocksdb::ReadOptions(), static_cast<rocksdb::ColumnFamilyHandle*>(handle_),
+      ToSlice(key), value);
+  if (status.IsNotFound()) return false;
+  if (!status.ok()) return FromRocks(status, "cannot read operator state");
+  return true;
+}
+
+Status StateTable::Put(std::string_view key, std::string_view value) {
+  rocksdb::Status status = store_->impl_->batch.Put(
+      static_cast<rocksdb::ColumnFamilyHandle*>(handle_), ToSlice(key), ToSlice(value));
+  if (!status.ok()) return FromRocks(status, "cannot write operator state");
+  return Status::OK();
+}
+
+Status StateTable::Delete(std::string_view key) {
+  rocksdb::Status status =
+      store_->impl_->batch.Delete(static_cast<rocksdb::ColumnFamilyHandle*>(handle_), ToSlice(key));
+  if (!status.ok()) return FromRocks(status, "cannot delete operator state");
+  return Status::OK();
+}
+
+Status StateTable::DeleteRange(std::string_view begin, std::string_view end) {
+  // WriteBatchWithIndex cannot index range tombstones, so the range becomes point deletes of the
+  // keys that exist; window purges delete what they scanned anyway.
+  std::vector<std::string> keys;
+  RETURN_NOT_OK(Scan(begin, end, [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return true;
+  }));
+  for (const std::string& key : keys) RETURN_NOT_OK(Delete(key));
+  return Status::OK();
+}
+
+Status StateTable::Scan(
+    std::string_view begin, std::string_view end,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+  StateStore::Impl& impl = *store_->impl_;
+  auto* handle = static_cast<rocksdb::ColumnFamilyHandle*>(handle_);
+  rocksdb::ReadOptions read_options;
+  std::unique_ptr<rocksdb::Iterator> iterator(
+      impl.batch.NewIteratorWithBase(handle, impl.db->NewIterator(read_options, handle)));
+  for (iterator->Seek(ToSlice(begin)); iterator->Valid(); iterator->Next()) {
+    rocksdb::Slice key = iterator->key();
+    std::string_view key_view(key.data(), key.size());
+    if (!end.empty() && key_view >= end) break;
+    rocksdb::Slice value = iterator->value();
+    if (!visit(key_view, std::string_view(value.data(), value.size()))) break;
+  }
+  if (!iterator->status().ok()) return FromRocks(iterator->status(), "cannot scan operator state");
+  return Status::OK();
+}
+
+}  // namespace sluice

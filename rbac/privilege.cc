@@ -71,6 +71,13 @@ std::string_view ObjectKindName(ObjectKind kind) {
   return "?";
 }
 
+Result<ObjectKind> ParseObjectKind(std::string_view name) {
+  for (int kind = 0; kind <= static_cast<int>(ObjectKind::kAllSchemasInDatabase); ++kind) {
+    if (ObjectKindName(static_cast<ObjectKind>(kind)) == name) return static_cast<ObjectKind>(kind);
+  }
+  return Status::Internal("unknown object kind \"" + std::string(name) + "\" in a stored grant");
+}
+
 bool PrivilegeAppliesTo(Privilege privilege, ObjectKind kind) {
   ObjectKind member = MemberKind(kind);
   if (privilege == Privilege::kOwnership) return member == kind;  // no schema-wide ownership

@@ -52,8 +52,9 @@ struct ObjectRef {
 
 // "SELECT", "CREATE_DATABASE", ... as written in SQL and shown in messages.
 std::string_view PrivilegeName(Privilege privilege);
-Result<Privilege> ParsePrivilege(std::string_view name);  // case-insensitive
-std::string_view ObjectKindName(ObjectKind kind);         // "RELATION", "ALL RELATIONS IN SCHEMA"
+Result<Privilege> ParsePrivilege(std::string_view name);    // case-insensitive
+std::string_view ObjectKindName(ObjectKind kind);           // "RELATION", "ALL RELATIONS IN SCHEMA"
+Result<ObjectKind> ParseObjectKind(std::string_view name);  // the inverse of ObjectKindName
 // Whether `privilege` can be granted on objects of `kind` (OWNERSHIP on every concrete kind; the
 // scope kinds take their members' privileges).
 bool PrivilegeAppliesTo(Privilege privilege, ObjectKind kind);

@@ -60,6 +60,7 @@ Status StatementExecutor::Select(const SelectStatement& statement) {
     std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
     Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
     ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> logical, binder.BindSelect(statement));
+    if (statement.from) RETURN_NOT_OK(RequireSelectOnSources(binder, *statement.from));
     ASSIGN_OR_RETURN(plan, CreatePhysicalPlan(std::move(logical)));
     // Interactive queries run here, in the engine, which may open the credentials itself.
     if (plan->source.store_type == "kafka") {
@@ -182,6 +183,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   }
   // Bind the query first to learn the new relation's columns.
   ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> probe, binder.BindSelect(*statement.query));
+  if (statement.query->from) RETURN_NOT_OK(RequireSelectOnSources(binder, *statement.query->from));
   Schema columns = probe->schema();
   ASSIGN_OR_RETURN(auto properties, BindRelationProperties(statement.properties, name, columns));
   ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));
@@ -221,6 +223,8 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(BoundRelation target, binder.BindRelation(statement.target));
+  RETURN_NOT_OK(RequireOnRelation(target, rbac::Privilege::kInsert, statement.target.position));
+  if (statement.query->from) RETURN_NOT_OK(RequireSelectOnSources(binder, *statement.query->from));
   if (target.store.type != "local" && target.store.type != "kafka") {
     return Status::Binder("INSERT INTO ... SELECT writes only to relations on the local store "
                           "or a Kafka store",

@@ -7,6 +7,7 @@
 #include "engine/execute/statement_executor.h"
 #include "engine/governance/load_access_control.h"
 #include "planner/binder/binder.h"
+#include "rbac/statement_requirements.h"
 
 namespace sluice {
 
@@ -21,6 +22,26 @@ Status StatementExecutor::RequireOnRelation(const BoundRelation& bound, rbac::Pr
   record.client = "local";
   record.action = "access " + std::string(rbac::PrivilegeName(privilege));
   record.object = bound.qualified_name;
+  record.result = decision.ok() ? "allowed" : "denied: " + decision.message();
+  RETURN_NOT_OK(engine_.audit_log().Append(std::move(record)));
+  return decision.ok() ? decision : decision.WithPosition(position);
+}
+
+Status StatementExecutor::RequireCreateInSchema(const DatabaseInfo& database,
+                                                const SchemaInfo& schema, int64_t position) {
+  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access,
+                   LoadAccessControl(engine_.catalog()));
+  rbac::StatementTargets targets;
+  targets.database = database.name;
+  targets.schema = database.name + "." + schema.name;
+  Status decision =
+      rbac::CheckStatement(*access, session_.role(), rbac::StatementKind::kCreateRelation, targets);
+  rbac::AuditRecord record;
+  record.user = session_.user();
+  record.role = session_.role();
+  record.client = "local";
+  record.action = "access CREATE";
+  record.object = targets.schema;
   record.result = decision.ok() ? "allowed" : "denied: " + decision.message();
   RETURN_NOT_OK(engine_.audit_log().Append(std::move(record)));
   return decision.ok() ? decision : decision.WithPosition(position);

@@ -169,6 +169,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(auto target, binder.BindNewRelationName(statement.name));
   const auto& [container, name] = target;
+  RETURN_NOT_OK(RequireCreateInSchema(container.first, container.second, statement.name.position));
   ASSIGN_OR_RETURN(std::optional<RelationInfo> existing,
                    engine_.catalog().FindRelation(container.second.id, name));
   if (existing) {

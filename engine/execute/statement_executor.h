@@ -72,6 +72,9 @@ class StatementExecutor {
                                int64_t sink_relation_id, const std::vector<int64_t>& sources);
   // execute_privileges.cc. REQUIRES: catalog mutex held. PERMISSION errors carry `position`.
   Status RequireOnRelation(const BoundRelation& bound, rbac::Privilege privilege, int64_t position);
+  // USAGE on the database and schema and CREATE on the schema, for a new relation.
+  Status RequireCreateInSchema(const DatabaseInfo& database, const SchemaInfo& schema,
+                               int64_t position);
   // SELECT on every relation a FROM clause reads (through windows and joins).
   Status RequireSelectOnSources(Binder& binder, const FromItem& from);
   // execute_print.cc

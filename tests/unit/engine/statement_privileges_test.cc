@@ -83,11 +83,25 @@ TEST_F(StatementPrivilegesTest, InsertAndSelectNeedUsageAndThePrivilege) {
   EXPECT_TRUE(Run(*bob_, "INSERT INTO t VALUES (2);").ok());
   denied = Run(*bob_, "SELECT a FROM t LIMIT 1;");
   EXPECT_EQ(denied.message(), "role \"analyst\" lacks SELECT on default_db.public.t");
+  // CREATE on the schema is checked first, then SELECT on the sources.
   denied = Run(*bob_, "CREATE STREAM copy AS SELECT a FROM t;");
-  EXPECT_EQ(denied.message(), "role \"analyst\" lacks SELECT on default_db.public.t");
+  EXPECT_EQ(denied.message(), "role \"analyst\" lacks CREATE on SCHEMA default_db.public");
 
   Grant("SELECT", "ALL RELATIONS IN SCHEMA", "default_db.public");
   EXPECT_TRUE(Run(*bob_, "SELECT a FROM t LIMIT 1;").ok());
+  denied = Run(*bob_, "CREATE STREAM mine (a BIGINT);");
+  EXPECT_EQ(denied.message(), "role \"analyst\" lacks CREATE on SCHEMA default_db.public");
+  denied = Run(*bob_, "CREATE STREAM copy AS SELECT a FROM t;");
+  EXPECT_EQ(denied.message(), "role \"analyst\" lacks CREATE on SCHEMA default_db.public");
+  Grant("CREATE", "SCHEMA", "default_db.public");
+  EXPECT_TRUE(Run(*bob_, "CREATE STREAM mine (a BIGINT);").ok());
+  ASSERT_TRUE(engine_->impl()
+                  .catalog()
+                  .RemoveGrant({"SELECT", "ALL RELATIONS IN SCHEMA", "default_db.public", "analyst",
+                                "sysadmin"})
+                  .ok());
+  denied = Run(*bob_, "CREATE STREAM copy AS SELECT a FROM t;");
+  EXPECT_EQ(denied.message(), "role \"analyst\" lacks SELECT on default_db.public.t");
   // admin (ORGADMIN > SYSADMIN, the owner) is never affected.
   EXPECT_TRUE(Run(*admin_, "INSERT INTO t VALUES (3);").ok());
 

@@ -20,6 +20,8 @@ std::string KindName(RelationKind kind) {
 Status StatementExecutor::CreateDatabase(const CreateDatabaseStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   const std::string& name = statement.name.parts.back();
+  RETURN_NOT_OK(
+      RequireStatement(rbac::StatementKind::kCreateDatabase, {}, name, statement.position));
   ASSIGN_OR_RETURN(std::optional<DatabaseInfo> existing, engine_.catalog().FindDatabase(name));
   if (existing) {
     if (statement.if_not_exists) {
@@ -52,6 +54,10 @@ Status StatementExecutor::CreateSchema(const CreateSchemaStatement& statement) {
   }
   ASSIGN_OR_RETURN(database, binder.BindDatabase(database_name));
   const std::string& name = statement.name.parts.back();
+  rbac::StatementTargets schema_targets;
+  schema_targets.database = database.name;
+  RETURN_NOT_OK(RequireStatement(rbac::StatementKind::kCreateSchema, schema_targets,
+                                 database.name + "." + name, statement.position));
   ASSIGN_OR_RETURN(std::optional<SchemaInfo> existing, engine_.catalog().FindSchema(database.id, name));
   if (existing) {
     if (statement.if_not_exists) {

@@ -27,24 +27,29 @@ Status StatementExecutor::RequireOnRelation(const BoundRelation& bound, rbac::Pr
   return decision.ok() ? decision : decision.WithPosition(position);
 }
 
-Status StatementExecutor::RequireCreateInSchema(const DatabaseInfo& database,
-                                                const SchemaInfo& schema, int64_t position) {
+Status StatementExecutor::RequireStatement(rbac::StatementKind kind,
+                                           const rbac::StatementTargets& targets,
+                                           const std::string& object, int64_t position) {
   ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access,
                    LoadAccessControl(engine_.catalog()));
-  rbac::StatementTargets targets;
-  targets.database = database.name;
-  targets.schema = database.name + "." + schema.name;
-  Status decision =
-      rbac::CheckStatement(*access, session_.role(), rbac::StatementKind::kCreateRelation, targets);
+  Status decision = rbac::CheckStatement(*access, session_.role(), kind, targets);
   rbac::AuditRecord record;
   record.user = session_.user();
   record.role = session_.role();
   record.client = "local";
-  record.action = "access CREATE";
-  record.object = targets.schema;
+  record.action = "access " + std::string(rbac::StatementKindName(kind));
+  record.object = object;
   record.result = decision.ok() ? "allowed" : "denied: " + decision.message();
   RETURN_NOT_OK(engine_.audit_log().Append(std::move(record)));
   return decision.ok() ? decision : decision.WithPosition(position);
+}
+
+Status StatementExecutor::RequireCreateInSchema(const DatabaseInfo& database,
+                                                const SchemaInfo& schema, int64_t position) {
+  rbac::StatementTargets targets;
+  targets.database = database.name;
+  targets.schema = database.name + "." + schema.name;
+  return RequireStatement(rbac::StatementKind::kCreateRelation, targets, targets.schema, position);
 }
 
 Status StatementExecutor::RequireSelectOnSources(Binder& binder, const FromItem& from) {

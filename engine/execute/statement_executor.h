@@ -12,6 +12,7 @@
 #include "parser/ast.h"
 #include "planner/binder/binder.h"
 #include "rbac/privilege.h"
+#include "rbac/statement_requirements.h"
 #include "runtime/plan/physical_plan.h"
 
 namespace sluice {
@@ -72,6 +73,9 @@ class StatementExecutor {
                                int64_t sink_relation_id, const std::vector<int64_t>& sources);
   // execute_privileges.cc. REQUIRES: catalog mutex held. PERMISSION errors carry `position`.
   Status RequireOnRelation(const BoundRelation& bound, rbac::Privilege privilege, int64_t position);
+  // Everything `kind` needs (rbac/statement_requirements.h); `object` names it in the audit log.
+  Status RequireStatement(rbac::StatementKind kind, const rbac::StatementTargets& targets,
+                          const std::string& object, int64_t position);
   // USAGE on the database and schema and CREATE on the schema, for a new relation.
   Status RequireCreateInSchema(const DatabaseInfo& database, const SchemaInfo& schema,
                                int64_t position);

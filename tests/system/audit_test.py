@@ -27,11 +27,17 @@ def test(binary, temp):
         pristine = handle.read()
     text = pristine.decode()
     lines = text.splitlines(keepends=True)
-    check(len(lines) == 5, f"expected 5 audit records, got {len(lines)}:\n{text}")
+    statements = [line for line in lines if "\tstatement\t" in line]
+    check(len(statements) == 5, f"expected 5 statement records, got {len(statements)}:\n{text}")
+    check(len(lines) == 8, f"expected 3 access decisions besides, got {len(lines) - 5}:\n{text}")
     check(b"hunter2-secret" not in pristine, "store password reached the audit log")
     check("'kafka.sasl.password'='********'" in text, "password not shown redacted:\n" + text)
-    check("\tadmin\torgadmin\tlocal\tstatement\t" in lines[0], "record lacks who/what:\n" + lines[0])
-    check("error: BINDER" in lines[4], "failed statement not audited as an error:\n" + lines[4])
+    check("\tadmin\torgadmin\tlocal\tstatement\t" in statements[0],
+          "record lacks who/what:\n" + statements[0])
+    check("\tadmin\torgadmin\tlocal\taccess CREATE DATABASE\tshop\tallowed\t" in lines[0],
+          "access decision not audited:\n" + lines[0])
+    check("error: BINDER" in statements[4],
+          "failed statement not audited as an error:\n" + statements[4])
 
     code, out = verify(binary, temp.data_dir, temp.env())
     check(code == 0 and "intact" in out, f"untouched log did not verify ({code}): {out}")
@@ -46,12 +52,12 @@ def test(binary, temp):
             handle.write(pristine)
 
     flipped = list(lines)
-    check("shop.raw" in flipped[1], "unexpected record 2:\n" + flipped[1])
-    flipped[1] = flipped[1].replace("shop.raw", "shop.raX", 1)
-    tampered(flipped, "record 2 ")
+    check("shop.raw" in flipped[3], "unexpected record 4:\n" + flipped[3])
+    flipped[3] = flipped[3].replace("shop.raw", "shop.raX", 1)
+    tampered(flipped, "record 4 ")
     tampered(lines[:2] + lines[3:], "record 3 ")
-    tampered(lines[:3] + [lines[4], lines[3]], "record 4 ")
-    tampered(lines[:4], "after record 4")
+    tampered(lines[:5] + [lines[6], lines[5]] + lines[7:], "record 6 ")
+    tampered(lines[:7], "after record 7")
     code, out = verify(binary, temp.data_dir, temp.env())
     check(code == 0, f"restored log did not verify: {out}")
 

@@ -102,6 +102,13 @@ TEST_F(StatementPrivilegesTest, InsertAndSelectNeedUsageAndThePrivilege) {
                   .ok());
   denied = Run(*bob_, "CREATE STREAM copy AS SELECT a FROM t;");
   EXPECT_EQ(denied.message(), "role \"analyst\" lacks SELECT on default_db.public.t");
+  EXPECT_EQ(Run(*bob_, "CREATE DATABASE other;").message(),
+            "role \"analyst\" lacks CREATE_DATABASE on ORGANIZATION");
+  EXPECT_EQ(Run(*bob_, "CREATE SCHEMA staging;").message(),
+            "role \"analyst\" lacks CREATE_SCHEMA on DATABASE default_db");
+  EXPECT_EQ(Run(*bob_, "CREATE STORE k WITH ('type'='kafka', 'uris'='localhost:1');").message(),
+            "role \"analyst\" lacks CREATE_STORE on ORGANIZATION");
+  EXPECT_TRUE(Run(*admin_, "CREATE DATABASE other; CREATE SCHEMA other.staging;").ok());
   // admin (ORGADMIN > SYSADMIN, the owner) is never affected.
   EXPECT_TRUE(Run(*admin_, "INSERT INTO t VALUES (3);").ok());
 

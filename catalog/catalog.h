@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/governance_objects.h"
 #include "catalog/objects.h"
 #include "common/status.h"
 
@@ -102,6 +103,25 @@ class Catalog {
   Result<std::vector<QueryDependency>> ListQueryDependencies(int64_t relation_id);
   // The queries that are not TERMINATED and read or write the relation; by query id.
   Result<std::vector<QueryInfo>> ListActiveQueriesUsingRelation(int64_t relation_id);
+
+  // --- Governance (catalog_governance.cc) -----------------------------------------------------
+  // A new catalog holds the built-in roles and user "admin" (no password, holding ORGADMIN).
+  Status CreateUser(const UserInfo& user);
+  Status SetUserVerifier(const std::string& name, const std::optional<std::string>& verifier);
+  Result<std::optional<UserInfo>> FindUser(const std::string& name);
+  Result<std::vector<UserInfo>> ListUsers();  // by name
+  Status DropUser(const std::string& name);   // also drops the user's role memberships
+  Status CreateRole(const std::string& name);
+  Result<std::vector<RoleInfo>> ListRoles();  // by name
+  // Removes the role, its memberships both ways and the grants it received. Refuses built-ins.
+  Status DropRole(const std::string& name);
+  Status AddRoleMember(const RoleMembershipInfo& membership);
+  Status RemoveRoleMember(const RoleMembershipInfo& membership);
+  Result<std::vector<RoleMembershipInfo>> ListRoleMembers();
+  // Inserts the grant, or updates its grant option when the same grantor granted it before.
+  Status PutGrant(const GrantInfo& grant);
+  Status RemoveGrant(const GrantInfo& grant);
+  Result<std::vector<GrantInfo>> ListGrants();
 
  private:
   explicit Catalog(std::unique_ptr<SqliteConnection> connection);

@@ -83,6 +83,44 @@ CREATE TABLE query_sources (
 );
 CREATE INDEX query_sources_by_relation ON query_sources (relation_id);
 )sql"},
+    // Governance: users (SCRAM-SHA-256 verifiers only; NULL = local trust only), roles, who holds
+    // which role, and privilege grants with grantor and grant option. Existing files gain the
+    // built-in roles and the admin user here, so old data dirs keep opening.
+    {2, R"sql(
+CREATE TABLE roles (
+  name TEXT PRIMARY KEY,
+  builtin INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  scram_verifier TEXT,
+  default_role TEXT NOT NULL DEFAULT 'public' REFERENCES roles(name),
+  created_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE role_members (
+  role TEXT NOT NULL REFERENCES roles(name),
+  member_kind TEXT NOT NULL CHECK (member_kind IN ('ROLE', 'USER')),
+  member TEXT NOT NULL,
+  PRIMARY KEY (role, member_kind, member)
+);
+CREATE TABLE grants (
+  privilege TEXT NOT NULL,
+  object_kind TEXT NOT NULL,
+  object_name TEXT NOT NULL,
+  grantee TEXT NOT NULL REFERENCES roles(name),
+  grantor TEXT NOT NULL REFERENCES roles(name),
+  grant_option INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (privilege, object_kind, object_name, grantee, grantor)
+);
+INSERT INTO roles (name, builtin) VALUES
+  ('orgadmin', 1), ('sysadmin', 1), ('securityadmin', 1), ('useradmin', 1), ('public', 1);
+INSERT INTO role_members (role, member_kind, member) VALUES
+  ('sysadmin', 'ROLE', 'orgadmin'), ('securityadmin', 'ROLE', 'orgadmin'),
+  ('useradmin', 'ROLE', 'securityadmin');
+INSERT INTO users (name, scram_verifier, default_role) VALUES ('admin', NULL, 'orgadmin');
+INSERT INTO role_members (role, member_kind, member) VALUES ('orgadmin', 'USER', 'admin');
+)sql"},
 };
 
 constexpr int64_t kLatestVersion = kMigrations[std::size(kMigrations) - 1].version;

@@ -44,10 +44,10 @@ Result<std::unique_ptr<EngineImpl>> EngineImpl::Open(const EngineOptions& reques
   if (::flock(impl->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     char pid_text[32] = {0};
     ssize_t n = ::pread(impl->lock_fd_, pid_text, sizeof(pid_text) - 1, 0);
-    std::string holder = n > 0 ? " (pid " + std::string(pid_text, static_cast<size_t>(n)) + ")" : "";
-    return Status::Storage("data dir " + options.data_dir +
-                           " is in use by another sluice process" + holder +
-                           "; stop it or use another --data-dir");
+    std::string holder =
+        n > 0 ? " (pid " + std::string(pid_text, static_cast<size_t>(n)) + ")" : "";
+    return Status::Storage("data dir " + options.data_dir + " is in use by another sluice process" +
+                           holder + "; stop it or use another --data-dir");
   }
   std::string pid_text = std::to_string(::getpid());
   if (::ftruncate(impl->lock_fd_, 0) != 0 ||
@@ -56,6 +56,7 @@ Result<std::unique_ptr<EngineImpl>> EngineImpl::Open(const EngineOptions& reques
   }
 
   ASSIGN_OR_RETURN(impl->catalog_, Catalog::Open(options.data_dir + "/catalog.db"));
+  ASSIGN_OR_RETURN(impl->audit_log_, rbac::AuditLog::Open(options.data_dir + "/audit"));
   RETURN_NOT_OK(EnsureDirectory(impl->log_dir()));
   ASSIGN_OR_RETURN(impl->log_, LocalLogStore::Open(impl->log_dir()));
 
@@ -87,6 +88,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
-std::unique_ptr<Session> Engine::NewSession() { return std::unique_ptr<Session>(new Session(*this)); }
+std::unique_ptr<Session> Engine::NewSession() {
+  return std::unique_ptr<Session>(new Session(*this));
+}
 
 }  // namespace sluice

@@ -66,15 +66,26 @@ class Session {
 
   const std::string& current_database() const { return current_database_; }
   const std::string& current_schema() const { return current_schema_; }
+  // Who the session acts as: its user and current role (both "admin"/"orgadmin" by local trust).
+  const std::string& user() const { return user_; }
+  const std::string& role() const { return role_; }
+  // Starts acting as `user` with its default role (session_login.cc). Unknown users fail with a
+  // PERMISSION error; the attempt is audited either way.
+  Status Login(const std::string& user);
 
  private:
   friend class Engine;
   friend class StatementExecutor;
   explicit Session(Engine& engine);
+  // Appends the statement's audit record (secrets redacted); returns `outcome`, or the audit
+  // failure when the statement itself succeeded.
+  Status AuditStatement(std::string_view text, const Status& outcome);
 
   Engine& engine_;
   std::string current_database_;
   std::string current_schema_;
+  std::string user_ = "admin";
+  std::string role_ = "orgadmin";
   std::atomic<bool> cancel_requested_{false};
 };
 

@@ -9,6 +9,7 @@
 #include "catalog/catalog.h"
 #include "engine/engine.h"
 #include "engine/supervisor/query_supervisor.h"
+#include "rbac/audit_log.h"
 #include "storage/log/local_log_store.h"
 #include "storage/secrets/secret_box.h"
 
@@ -29,6 +30,8 @@ class EngineImpl {
   Catalog& catalog() { return *catalog_; }
   LocalLogStore& log() { return *log_; }
   QuerySupervisor& supervisor() { return *supervisor_; }
+  // <data_dir>/audit: every statement, login and access decision. Thread-safe.
+  rbac::AuditLog& audit_log() { return *audit_log_; }
   // Serializes catalog changes made by concurrent sessions and by the supervisor's callbacks.
   std::mutex& catalog_mutex() { return catalog_mutex_; }
   // The data dir's master key, opened (its key file created) on first use, so a data dir that
@@ -58,6 +61,7 @@ class EngineImpl {
   std::unique_ptr<LocalLogStore> log_;
   std::unique_ptr<QuerySupervisor> supervisor_;
   std::unique_ptr<SecretBox> secret_box_;
+  std::unique_ptr<rbac::AuditLog> audit_log_;
 };
 
 }  // namespace sluice

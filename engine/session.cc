@@ -4,6 +4,7 @@
 #include "engine/engine_impl.h"
 #include "engine/execute/statement_executor.h"
 #include "parser/parser.h"
+#include "rbac/audit_log.h"
 
 namespace sluice {
 
@@ -13,6 +14,21 @@ Session::Session(Engine& engine) : engine_(engine) {
 }
 
 Session::~Session() = default;
+
+Status Session::AuditStatement(std::string_view text, const Status& outcome) {
+  rbac::AuditRecord record;
+  record.user = user_;
+  record.role = role_;
+  record.client = "local";
+  record.action = "statement";
+  record.result = outcome.ok() ? "ok" : rbac::RedactSecrets("error: " + outcome.ToString());
+  record.detail = rbac::RedactSecrets(std::string(text));
+  Status appended = engine_.impl().audit_log().Append(std::move(record));
+  // A statement that ran but could not be audited is reported: the log must not silently miss it.
+  if (!appended.ok() && outcome.ok())
+    return appended.WithContext("statement ran but was not audited");
+  return outcome;
+}
 
 Status Session::ExecuteScript(std::string_view script, ResultHandler& handler,
                               const ScriptOptions& options) {
@@ -25,6 +41,7 @@ Status Session::ExecuteScript(std::string_view script, ResultHandler& handler,
       StatementExecutor executor(engine_.impl(), *this, piece, handler);
       return executor.Execute(*statement);
     }();
+    status = AuditStatement(piece, status);
     if (status.ok()) continue;
     // Positions are relative to the statement; the handler renders against the whole script.
     if (status.has_position()) {

@@ -16,6 +16,7 @@
 #include "cli/script/script_runner.h"
 #include "cli/shell/shell.h"
 #include "engine/engine.h"
+#include "rbac/audit_log.h"
 #include "runtime/worker/worker_main.h"
 
 #ifndef SLUICE_VERSION
@@ -27,6 +28,7 @@ namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitStartup = 1;
+constexpr int kExitAuditBroken = 2;
 constexpr int kExitStatementFailed = 3;
 constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it
 
@@ -46,6 +48,16 @@ int Run(int argc, char** argv) {
   ParsedCommandLine parsed = ParseCommandLine(argc, argv, SLUICE_VERSION);
   if (parsed.exit_code) return *parsed.exit_code;
   const CliOptions& options = parsed.options;
+  if (options.audit_verify) {
+    // Reads only the audit files (no engine, no lock): anyone holding a copy can verify it.
+    Status verified = rbac::VerifyAuditLog(options.data_dir + "/audit");
+    if (!verified.ok()) {
+      std::cerr << "sluice: " << verified.message() << "\n";
+      return kExitAuditBroken;
+    }
+    std::cout << "audit log intact\n";
+    return kExitOk;
+  }
   if (!options.host.empty()) {
     std::cerr << "sluice: --host is not supported yet; this build only runs the embedded engine "
                  "(leave out --host and pass --data-dir)\n";
@@ -80,6 +92,13 @@ int Run(int argc, char** argv) {
     return kExitStartup;
   }
   std::unique_ptr<Session> session = (*engine)->NewSession();
+  if (!options.user.empty()) {
+    Status login = session->Login(options.user);
+    if (!login.ok()) {
+      std::cerr << "sluice: " << login.ToString() << "\n";
+      return kExitStartup;
+    }
+  }
   InstallInterruptHandler();
   CliResultHandler handler(std::cout, std::cerr, options.format);
   ScriptRunner runner(*session, handler, std::cout);

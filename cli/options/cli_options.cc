@@ -21,6 +21,7 @@ constexpr const char* kFooter =
     "  sluice -f setup.sql -c 'SELECT * FROM views LIMIT 5;'\n"
     "                                       -f and -c run in command-line order\n"
     "  echo 'SHOW DATABASES;' | sluice      run the statements read from stdin\n"
+    "  sluice audit verify                  check the audit log's hash chain (exit 2 if broken)\n"
     "\n"
     "Exit status: 0 when every statement succeeded; 3 when a statement failed (also with\n"
     "--continue-on-error); 1 when sluice could not start (bad option, unusable data dir,\n"
@@ -59,6 +60,16 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv, const std:
                "Run the remaining statements after one fails");
   app.add_option("--host", options.host, "Connect to a sluice server (not supported yet)")
       ->type_name("HOST");
+  app.add_option("--user", options.user,
+                 "Start the session as USER (default admin, by local trust of the data dir)")
+      ->type_name("USER");
+  CLI::App* audit = app.add_subcommand("audit", "Audit log tools");
+  audit
+      ->add_subcommand("verify",
+                       "Recompute the audit log's SHA-256 chain in the data dir and name the "
+                       "first broken record (exit 0 intact, 2 broken)")
+      ->callback([&options]() { options.audit_verify = true; });
+  audit->require_subcommand(1);
   app.set_version_flag("--version", "sluice " + version);
 
   try {

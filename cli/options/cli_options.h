@@ -24,6 +24,10 @@ struct CliOptions {
   OutputFormat format = OutputFormat::kTable;
   bool continue_on_error = false;
   std::string host;  // reserved for the server; rejected for now
+  // `sluice audit verify`: recompute the audit log's hash chain instead of running SQL.
+  bool audit_verify = false;
+  // --user: the session's user; empty means the data dir's local-trust user, admin.
+  std::string user;
 };
 
 struct ParsedCommandLine {

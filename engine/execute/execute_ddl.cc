@@ -20,6 +20,8 @@ std::string KindName(RelationKind kind) {
 Status StatementExecutor::CreateDatabase(const CreateDatabaseStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   const std::string& name = statement.name.parts.back();
+  RETURN_NOT_OK(
+      RequireStatement(rbac::StatementKind::kCreateDatabase, {}, name, statement.position));
   ASSIGN_OR_RETURN(std::optional<DatabaseInfo> existing, engine_.catalog().FindDatabase(name));
   if (existing) {
     if (statement.if_not_exists) {
@@ -52,8 +54,11 @@ Status StatementExecutor::CreateSchema(const CreateSchemaStatement& statement) {
   }
   ASSIGN_OR_RETURN(database, binder.BindDatabase(database_name));
   const std::string& name = statement.name.parts.back();
-  ASSIGN_OR_RETURN(std::optional<SchemaInfo> existing,
-                   engine_.catalog().FindSchema(database.id, name));
+  rbac::StatementTargets schema_targets;
+  schema_targets.database = database.name;
+  RETURN_NOT_OK(RequireStatement(rbac::StatementKind::kCreateSchema, schema_targets,
+                                 database.name + "." + name, statement.position));
+  ASSIGN_OR_RETURN(std::optional<SchemaInfo> existing, engine_.catalog().FindSchema(database.id, name));
   if (existing) {
     if (statement.if_not_exists) {
       handler_.OnNotice("schema \"" + name + "\" already exists, skipping");
@@ -100,6 +105,7 @@ Status StatementExecutor::CreateRelation(const CreateRelationStatement& statemen
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(auto target, binder.BindNewRelationName(statement.name));
   const auto& [container, name] = target;
+  RETURN_NOT_OK(RequireCreateInSchema(container.first, container.second, statement.name.position));
   const std::string kind_name = KindName(statement.relation_kind);
   ASSIGN_OR_RETURN(std::optional<RelationInfo> existing,
                    engine_.catalog().FindRelation(container.second.id, name));

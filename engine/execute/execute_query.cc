@@ -65,6 +65,7 @@ Status StatementExecutor::Select(const SelectStatement& statement) {
     std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
     Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
     ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> logical, binder.BindSelect(statement));
+    if (statement.from) RETURN_NOT_OK(RequireSelectOnSources(binder, *statement.from));
     ASSIGN_OR_RETURN(plan, CreatePhysicalPlan(std::move(logical)));
     // Interactive queries run here, in the engine, which may open the credentials itself.
     if (plan->source.store_type == "kafka") {
@@ -236,6 +237,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(auto target, binder.BindNewRelationName(statement.name));
   const auto& [container, name] = target;
+  RETURN_NOT_OK(RequireCreateInSchema(container.first, container.second, statement.name.position));
   ASSIGN_OR_RETURN(std::optional<RelationInfo> existing,
                    engine_.catalog().FindRelation(container.second.id, name));
   if (existing) {
@@ -250,6 +252,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   }
   // Bind the query first to learn the new relation's columns.
   ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> probe, binder.BindSelect(*statement.query));
+  if (statement.query->from) RETURN_NOT_OK(RequireSelectOnSources(binder, *statement.query->from));
   Schema columns = probe->schema();
   std::vector<std::string> primary_key;
   if (changelog) {
@@ -294,6 +297,8 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(BoundRelation target, binder.BindRelation(statement.target));
+  RETURN_NOT_OK(RequireOnRelation(target, rbac::Privilege::kInsert, statement.target.position));
+  if (statement.query->from) RETURN_NOT_OK(RequireSelectOnSources(binder, *statement.query->from));
   if (target.store.type != "local" && target.store.type != "kafka") {
     return Status::Binder(
         "INSERT INTO ... SELECT writes only to relations on the local store "

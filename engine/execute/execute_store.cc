@@ -62,6 +62,8 @@ Status CheckBoolean(const Property& property) {
 
 Status StatementExecutor::CreateStore(const CreateStoreStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+  RETURN_NOT_OK(RequireStatement(rbac::StatementKind::kCreateStore, {}, statement.name.name,
+                                 statement.position));
   PropertyMap properties;
   PropertyMap secrets;
   std::string type;

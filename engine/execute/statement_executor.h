@@ -11,6 +11,8 @@
 #include "engine/engine_impl.h"
 #include "parser/ast.h"
 #include "planner/binder/binder.h"
+#include "rbac/privilege.h"
+#include "rbac/statement_requirements.h"
 #include "runtime/plan/physical_plan.h"
 
 namespace sluice {
@@ -69,6 +71,16 @@ class StatementExecutor {
   // REQUIRES: catalog mutex held. Records the query in the catalog and starts its worker.
   Status LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> plan, const std::string& sql,
                                int64_t sink_relation_id, const std::vector<int64_t>& sources);
+  // execute_privileges.cc. REQUIRES: catalog mutex held. PERMISSION errors carry `position`.
+  Status RequireOnRelation(const BoundRelation& bound, rbac::Privilege privilege, int64_t position);
+  // Everything `kind` needs (rbac/statement_requirements.h); `object` names it in the audit log.
+  Status RequireStatement(rbac::StatementKind kind, const rbac::StatementTargets& targets,
+                          const std::string& object, int64_t position);
+  // USAGE on the database and schema and CREATE on the schema, for a new relation.
+  Status RequireCreateInSchema(const DatabaseInfo& database, const SchemaInfo& schema,
+                               int64_t position);
+  // SELECT on every relation a FROM clause reads (through windows and joins).
+  Status RequireSelectOnSources(Binder& binder, const FromItem& from);
   // execute_print.cc
   Status PrintTopic(const PrintTopicStatement& statement);
 

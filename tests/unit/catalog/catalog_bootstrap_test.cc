@@ -96,10 +96,10 @@ TEST_F(CatalogTest, FileIsOwnerOnlyAndInWalMode) {
 TEST_F(CatalogTest, RecordsItsLayoutVersion) {
   Result<int64_t> version = catalog_->SchemaVersion();
   ASSERT_TRUE(version.ok());
-  EXPECT_EQ(*version, 1);
+  EXPECT_EQ(*version, 2);
   Reopen();
-  EXPECT_EQ(*catalog_->SchemaVersion(), 1);
-  EXPECT_EQ(RunRawSql(path_, "SELECT COUNT(*) FROM schema_version"), "1");
+  EXPECT_EQ(*catalog_->SchemaVersion(), 2);
+  EXPECT_EQ(RunRawSql(path_, "SELECT COUNT(*) FROM schema_version"), "2");
 }
 
 TEST_F(CatalogTest, RefusesAFileFromANewerRelease) {

@@ -1,0 +1,233 @@
+#include "rbac/audit_log.h"
+
+#include <fcntl.h>
+#include <openssl/sha.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+namespace sluice::rbac {
+
+namespace {
+
+constexpr const char* kLogFile = "/audit.log";
+constexpr const char* kHeadFile = "/audit.head";
+const std::string kGenesisHash(64, '0');
+
+// Fields are tab-separated, records newline-terminated: escape both (and the escape itself).
+std::string Escape(const std::string& field) {
+  std::string out;
+  for (char c : field) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string Unescape(const std::string& field) {
+  std::string out;
+  for (size_t char_idx = 0; char_idx < field.size(); ++char_idx) {
+    if (field[char_idx] != '\\' || char_idx + 1 == field.size()) {
+      out += field[char_idx];
+      continue;
+    }
+    char next = field[++char_idx];
+    out += next == 't' ? '\t' : next == 'n' ? '\n' : next == 'r' ? '\r' : next;
+  }
+  return out;
+}
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char byte : digest) {
+    hex += kHex[byte >> 4];
+    hex += kHex[byte & 0xf];
+  }
+  return hex;
+}
+
+// Everything but the record's own hash, as it appears on the line: what the hash covers.
+std::string HashedPart(const AuditRecord& record) {
+  std::string line = std::to_string(record.sequence) + "\t" + std::to_string(record.time_ms);
+  for (const std::string* field :
+       {&record.user, &record.role, &record.client, &record.action, &record.object, &record.result,
+        &record.detail, &record.previous_hash}) {
+    line += "\t" + Escape(*field);
+  }
+  return line;
+}
+
+Status WriteAll(int fd, const std::string& data, const std::string& path) {
+  size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::FromErrno("audit log: write " + path, errno);
+    written += static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
+Result<std::string> ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::string();
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+Result<std::vector<AuditRecord>> ParseAuditLog(const std::string& text) {
+  std::vector<AuditRecord> records;
+  size_t start = 0;
+  int64_t line_number = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_number;
+    std::vector<std::string> fields;
+    size_t field_start = 0;
+    while (true) {
+      size_t tab = line.find('\t', field_start);
+      fields.push_back(line.substr(field_start, tab - field_start));
+      if (tab == std::string::npos) break;
+      field_start = tab + 1;
+    }
+    if (fields.size() != 11) {
+      return Status::Storage("audit log broken at line " + std::to_string(line_number) +
+                             ": expected 11 fields, found " + std::to_string(fields.size()));
+    }
+    AuditRecord record;
+    try {
+      record.sequence = std::stoll(fields[0]);
+      record.time_ms = std::stoll(fields[1]);
+    } catch (const std::exception&) {
+      return Status::Storage("audit log broken at line " + std::to_string(line_number) +
+                             ": bad sequence or time");
+    }
+    record.user = Unescape(fields[2]);
+    record.role = Unescape(fields[3]);
+    record.client = Unescape(fields[4]);
+    record.action = Unescape(fields[5]);
+    record.object = Unescape(fields[6]);
+    record.result = Unescape(fields[7]);
+    record.detail = Unescape(fields[8]);
+    record.previous_hash = Unescape(fields[9]);
+    record.hash = fields[10];
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& directory) {
+  if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::FromErrno("audit log: mkdir " + directory, errno);
+  }
+  std::unique_ptr<AuditLog> log(new AuditLog(directory));
+  log->last_hash_ = kGenesisHash;
+  ASSIGN_OR_RETURN(std::string head, ReadFileText(directory + kHeadFile));
+  if (!head.empty()) {
+    std::istringstream in(head);
+    in >> log->last_sequence_ >> log->last_hash_;
+    if (!in) return Status::Storage("audit log: unreadable head file in " + directory);
+  }
+  return log;
+}
+
+Status AuditLog::Append(AuditRecord record) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  record.sequence = last_sequence_ + 1;
+  record.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  record.previous_hash = last_hash_;
+  std::string hashed = HashedPart(record);
+  record.hash = Sha256Hex(hashed);
+  std::string path = directory_ + kLogFile;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::FromErrno("audit log: open " + path, errno);
+  Status written = WriteAll(fd, hashed + "\t" + record.hash + "\n", path);
+  if (written.ok() && ::fdatasync(fd) != 0) written = Status::FromErrno("audit log: sync", errno);
+  ::close(fd);
+  RETURN_NOT_OK(written);
+  // The head is replaced atomically (write, sync, rename) so it never reads half-written.
+  std::string head_path = directory_ + kHeadFile;
+  std::string temp_path = head_path + ".tmp";
+  int head_fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (head_fd < 0) return Status::FromErrno("audit log: open " + temp_path, errno);
+  Status head_written =
+      WriteAll(head_fd, std::to_string(record.sequence) + " " + record.hash + "\n", temp_path);
+  if (head_written.ok() && ::fdatasync(head_fd) != 0) {
+    head_written = Status::FromErrno("audit log: sync head", errno);
+  }
+  ::close(head_fd);
+  RETURN_NOT_OK(head_written);
+  if (::rename(temp_path.c_str(), head_path.c_str()) != 0) {
+    return Status::FromErrno("audit log: rename head", errno);
+  }
+  last_sequence_ = record.sequence;
+  last_hash_ = record.hash;
+  return Status::OK();
+}
+
+Result<std::vector<AuditRecord>> AuditLog::ReadAll() const {
+  ASSIGN_OR_RETURN(std::string text, ReadFileText(directory_ + kLogFile));
+  return ParseAuditLog(text);
+}
+
+Status VerifyAuditLog(const std::string& directory) {
+  ASSIGN_OR_RETURN(std::string text, ReadFileText(directory + kLogFile));
+  ASSIGN_OR_RETURN(std::vector<AuditRecord> records, ParseAuditLog(text));
+  std::string previous = kGenesisHash;
+  for (size_t record_idx = 0; record_idx < records.size(); ++record_idx) {
+    const AuditRecord& record = records[record_idx];
+    std::string where = "audit log broken at record " + std::to_string(record_idx + 1) + " (line " +
+                        std::to_string(record_idx + 1) + ", sequence " +
+                        std::to_string(record.sequence) + "): ";
+    if (record.previous_hash != previous) {
+      return Status::Storage(where +
+                             "it does not follow the record before it (a record was deleted, "
+                             "reordered or changed before it)");
+    }
+    if (record.sequence != static_cast<int64_t>(record_idx) + 1) {
+      return Status::Storage(where + "sequence number out of order");
+    }
+    if (Sha256Hex(HashedPart(record)) != record.hash) {
+      return Status::Storage(where + "its contents do not match its hash (the record was edited)");
+    }
+    previous = record.hash;
+  }
+  ASSIGN_OR_RETURN(std::string head, ReadFileText(directory + kHeadFile));
+  int64_t head_sequence = 0;
+  std::string head_hash = kGenesisHash;
+  if (!head.empty()) {
+    std::istringstream in(head);
+    in >> head_sequence >> head_hash;
+  }
+  if (head_sequence != static_cast<int64_t>(records.size()) || head_hash != previous) {
+    return Status::Storage("audit log broken after record " + std::to_string(records.size()) +
+                           ": the head names record " + std::to_string(head_sequence) +
+                           " (records were cut off the end, or the head was edited)");
+  }
+  return Status::OK();
+}
+
+}  // namespace sluice::rbac

@@ -1,0 +1,74 @@
+// RedactSecrets (declared in audit_log.h): keeps passwords and store credentials out of the audit
+// log. It works on the statement text as written, so it also covers statements that fail to parse.
+
+#include <algorithm>
+#include <cctype>
+
+#include "rbac/audit_log.h"
+
+namespace sluice::rbac {
+
+namespace {
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+bool IsSecretKey(const std::string& key) {
+  std::string lower = Lower(key);
+  return lower.find("password") != std::string::npos || lower.find("secret") != std::string::npos;
+}
+
+// The text before `pos`, without trailing blanks.
+std::string TrimmedPrefix(const std::string& text, size_t pos) {
+  size_t end = pos;
+  while (end > 0 && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
+  return text.substr(0, end);
+}
+
+}  // namespace
+
+std::string RedactSecrets(const std::string& sql) {
+  std::string out;
+  std::string last_literal;  // the previous literal's contents: a property key before '='
+  size_t last_literal_end = std::string::npos;  // where it ended in `out`
+  size_t pos = 0;
+  while (pos < sql.size()) {
+    if (sql[pos] != '\'') {
+      out += sql[pos++];
+      continue;
+    }
+    // A single-quoted literal; '' inside is an escaped quote. An unterminated one runs to the end.
+    size_t end = pos + 1;
+    std::string contents;
+    while (end < sql.size()) {
+      if (sql[end] == '\'' && end + 1 < sql.size() && sql[end + 1] == '\'') {
+        contents += '\'';
+        end += 2;
+      } else if (sql[end] == '\'') {
+        break;
+      } else {
+        contents += sql[end++];
+      }
+    }
+    std::string before = Lower(TrimmedPrefix(out, out.size()));
+    bool after_password =
+        before.size() >= 8 && before.compare(before.size() - 8, 8, "password") == 0;
+    // A property value: only '=' (and blanks) between the key literal and this one.
+    bool secret_value = false;
+    if (last_literal_end != std::string::npos && IsSecretKey(last_literal)) {
+      std::string between = out.substr(last_literal_end);
+      std::erase_if(between, [](unsigned char c) { return std::isspace(c); });
+      secret_value = between == "=";
+    }
+    out += (after_password || secret_value) ? "'********'" : sql.substr(pos, end + 1 - pos);
+    last_literal = contents;
+    last_literal_end = out.size();
+    pos = end + 1;
+  }
+  return out;
+}
+
+}  // namespace sluice::rbac

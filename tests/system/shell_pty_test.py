@@ -20,9 +20,9 @@ def test(binary, temp):
 
         # A continuous query without LIMIT runs until Ctrl-C; the shell then prompts again.
         shell.send("SELECT id, UPPER(url) AS u FROM clicks;\n")
-        shell.expect(r"\bC\b", timeout=30)
+        shell.expect(r"\bC\b", timeout=90)
         shell.send("\x03")
-        shell.expect(r"sluice:default_db\.public> ", timeout=30)
+        shell.expect(r"sluice:default_db\.public> ", timeout=90)
         # ... and still works.
         shell.statement("SELECT id FROM clicks WHERE id = 2 LIMIT 1;")
         check("(1 row)" in shell.output[-400:], "query after Ctrl-C did not run:\n" +

@@ -64,7 +64,7 @@ class PtyShell:
     def send(self, text):
         os.write(self.master, text.encode())
 
-    def expect(self, pattern, timeout=30.0):
+    def expect(self, pattern, timeout=90.0):
         """Waits until `pattern` appears after the cursor; moves the cursor past it."""
         regex = re.compile(pattern)
         deadline = time.monotonic() + timeout

@@ -26,8 +26,9 @@ Result<int64_t> FindPartitionEnd(const std::string& partition_dir) {
   ASSIGN_OR_RETURN(const int64_t size, FileSize(log.get(), path));
   IndexPoint from{base, 0};
   if (state && state->base_offset == base && size >= state->end_position) {
-    if (size == state->end_position) return state->next_offset;
-    from = {state->next_offset, state->end_position};
+    // Complete frames past the head are an append in progress, a failed one being truncated, or
+    // a crashed writer's tail that the next writer adopts: none of them is published yet.
+    return state->next_offset;
   } else {
     ASSIGN_OR_RETURN(SegmentIndex index, SegmentIndex::Load(IndexPath(partition_dir, base), base));
     const IndexPoint last = index.Floor(std::numeric_limits<int64_t>::max());

@@ -88,6 +88,7 @@ Status PartitionReader::OpenSegment(int64_t base_offset, int64_t position) {
   std::string path = SegmentPath(dir_, base_offset);
   ASSIGN_OR_RETURN(segment_, OpenFile(path, O_RDONLY));
   segment_base_ = base_offset;
+  published_end_ = 0;
   segment_path_ = std::move(path);
   next_offset_ = base_offset;
   file_position_ = position;
@@ -104,6 +105,7 @@ void PartitionReader::DropBuffer() {
 Status PartitionReader::Poll(size_t max_records, std::vector<LogRecordView>& out) {
   out.clear();
   at_end_ = false;
+  waiting_for_head_ = false;
   std::string why;
   while (out.size() < max_records) {
     if (!segment_.valid()) {
@@ -118,6 +120,19 @@ Status PartitionReader::Poll(size_t max_records, std::vector<LogRecordView>& out
     FrameStatus status = DecodeFrame(buffer_.data() + buffer_begin_, buffer_end_ - buffer_begin_,
                                      &view, &frame_bytes, &why);
     if (status == FrameStatus::kOk && view.offset == next_offset_) {
+      const int64_t frame_end = file_position_ + static_cast<int64_t>(frame_bytes);
+      if (frame_end > published_end_) {
+        RETURN_NOT_OK(RefreshPublishedEnd());
+        if (frame_end > published_end_) {
+          // WaitForData wakes when the head publishes it (or the file changes, e.g. a failed
+          // append truncating its frames).
+          if (!out.empty()) return Status::OK();
+          at_end_ = true;
+          waiting_for_head_ = true;
+          ASSIGN_OR_RETURN(seen_end_, FileSize(segment_.get(), segment_path_));
+          return Status::OK();
+        }
+      }
       out.push_back(view);
       buffer_begin_ += frame_bytes;
       file_position_ += static_cast<int64_t>(frame_bytes);
@@ -133,6 +148,20 @@ Status PartitionReader::Poll(size_t max_records, std::vector<LogRecordView>& out
     }
     ASSIGN_OR_RETURN(Step step, Resync());
     if (step == Step::kStop) return Status::OK();
+  }
+  return Status::OK();
+}
+
+Status PartitionReader::RefreshPublishedEnd() {
+  ASSIGN_OR_RETURN(std::optional<HeadState> head, ReadHead());
+  if (!head || head->base_offset > segment_base_) {
+    // A later segment exists, so this one is sealed; without a readable head the frames
+    // themselves are all there is to go by (as before heads existed).
+    published_end_ = std::numeric_limits<int64_t>::max();
+  } else if (head->base_offset == segment_base_) {
+    published_end_ = head->end_position;
+  } else {
+    published_end_ = 0;  // a roll in progress: nothing of this segment is published yet
   }
   return Status::OK();
 }
@@ -235,6 +264,7 @@ Result<bool> PartitionReader::TrySwitchSegment() {
   }
   segment_.Reset(fd);
   segment_base_ = next_offset_;
+  published_end_ = 0;
   segment_path_ = std::move(path);
   file_position_ = 0;
   DropBuffer();
@@ -259,6 +289,10 @@ Result<bool> PartitionReader::WaitForData(std::chrono::milliseconds timeout) {
     if (segment_.valid()) {
       ASSIGN_OR_RETURN(int64_t size, FileSize(segment_.get(), segment_path_));
       if (size != seen_end_) return true;
+      if (waiting_for_head_) {
+        RETURN_NOT_OK(RefreshPublishedEnd());
+        if (published_end_ > file_position_) return true;
+      }
     }
     if (!segment_.valid() || next_offset_ != segment_base_) {
       ASSIGN_OR_RETURN(bool next_exists, PathExists(SegmentPath(dir_, next_offset_)));

@@ -64,6 +64,8 @@ class PartitionReader {
   Result<bool> TrySwitchSegment();
   Status OpenSegment(int64_t base_offset, int64_t position);
   Result<std::optional<HeadState>> ReadHead();
+  // Re-reads the head into published_end_ for the current segment.
+  Status RefreshPublishedEnd();
   void DropBuffer();
 
   std::string dir_;
@@ -76,6 +78,12 @@ class PartitionReader {
 
   int64_t next_offset_ = 0;
   int64_t file_position_ = 0;  // position of the frame carrying next_offset_
+  // Bytes of the current segment some writer has published through the head. Complete frames
+  // past it belong to an append still in progress (or one that failed and is being truncated),
+  // so they are not handed out until the head covers them.
+  int64_t published_end_ = 0;
+  // The last Poll stopped at a complete but unpublished frame.
+  bool waiting_for_head_ = false;
 
   std::vector<char> buffer_;
   int64_t buffer_position_ = 0;  // file position of buffer_[0]

@@ -134,19 +134,24 @@ TEST_F(LogRecoveryTest, RunningWriterRepairsATailLeftByACrashedOne) {
   EXPECT_EQ((*read)[7].offset, 7);
 }
 
-TEST_F(LogRecoveryTest, CompleteFramesPastTheHeadAreKept) {
+TEST_F(LogRecoveryTest, CompleteFramesPastTheHeadAreKeptButPublishedOnlyByTheNextWriter) {
   auto writer = Writer();
   ASSERT_TRUE(AppendAll(*writer, NumberedRecords(0, 3)).ok());
-  // A writer died after its write(2) but before it updated the head: the frames are whole and
-  // readers may already have served them, so they must stay.
+  // A writer died after its write(2) but before it updated the head: the frames are whole but
+  // were never published, so neither readers nor the end offset count them yet.
   AppendBytes(LastSegment(), FrameFor(3, 3) + FrameFor(4, 4));
-  EXPECT_EQ(End(), 5);
-
+  EXPECT_EQ(End(), 3);
   auto reader = Reader(kLogEarliest);
   Result<std::vector<OwnedLogRecord>> read = ReadUpTo(*reader, 100);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
-  EXPECT_EQ(read->size(), 5u);
+  EXPECT_EQ(read->size(), 3u);
 
+  // The next writer to open the partition recovers them (they are valid) and publishes them.
+  ASSERT_NE(Writer(), nullptr);
+  EXPECT_EQ(End(), 5);
+  read = ReadUpTo(*reader, 100);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(read->size(), 2u);
   int64_t first = -1;
   ASSERT_TRUE(AppendAll(*writer, NumberedRecords(10, 1), &first).ok());
   EXPECT_EQ(first, 5);
@@ -217,7 +222,17 @@ TEST_F(LogRecoveryTest, ReaderWaitsOnAPartialRecordUntilItIsComplete) {
   ASSERT_TRUE(more.ok());
   EXPECT_FALSE(*more);  // the partial frame alone does not wake the reader again
 
+  // Complete but not yet published by the head (the writer has not finished its append, or
+  // it fails and truncates): readers must not hand it out.
   WriteAt(segment, at + 11, frame.substr(11));
+  more = reader->WaitForData(std::chrono::milliseconds(1000));
+  ASSERT_TRUE(more.ok());
+  ASSERT_TRUE(reader->Poll(100, views).ok());
+  EXPECT_TRUE(views.empty());
+  EXPECT_EQ(reader->position(), 3);
+
+  // The next writer to open the partition adopts the complete frame and publishes it.
+  ASSERT_NE(Writer(), nullptr);
   more = reader->WaitForData(std::chrono::milliseconds(1000));
   ASSERT_TRUE(more.ok());
   EXPECT_TRUE(*more);

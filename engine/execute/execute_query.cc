@@ -98,12 +98,39 @@ Status StatementExecutor::Select(const SelectStatement& statement) {
 }
 
 // REQUIRES: catalog mutex held. Builds the plan of a persistent query writing into `target`.
+namespace {
+
+// A non-windowed GROUP BY updates and deletes rows by key: written to a plain stream its deletes
+// would become keyless tombstones and its updates unrelated appends. Refused, as ksqlDB does,
+// with the statement that works.
+Status RefuseChangelogIntoStream(const LogicalOperator& plan, int64_t position) {
+  if (plan.kind() == LogicalOperatorKind::kAggregate) {
+    if (plan.As<LogicalAggregate>().window.type == WindowType::kNone) {
+      return Status::Binder(
+          "a GROUP BY without a window produces a changelog (rows updated and deleted by key), "
+          "which a stream cannot hold; use CREATE CHANGELOG name AS SELECT ..., or group by a "
+          "window (TUMBLE, HOP, SESSION)",
+          position);
+    }
+    return Status::OK();
+  }
+  for (const auto& child : const_cast<LogicalOperator&>(plan).children()) {
+    RETURN_NOT_OK(RefuseChangelogIntoStream(*child, position));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<PhysicalPlan>> StatementExecutor::PlanPersistentQuery(
     const SelectStatement& select, const BoundRelation& target, std::vector<int64_t>* sources) {
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> logical, binder.BindSelect(select));
   if (logical->kind() == LogicalOperatorKind::kLimit) {
     return Status::Binder("a persistent query cannot have a LIMIT", select.limit_position);
+  }
+  if (target.relation.kind != CatalogRelationKind::kChangelog) {
+    RETURN_NOT_OK(RefuseChangelogIntoStream(*logical, select.position));
   }
   // Rows must fit the target's columns, by position; compatible types are cast.
   Schema target_schema = RelationColumns(target.relation);
@@ -257,6 +284,8 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   std::vector<std::string> primary_key;
   if (changelog) {
     ASSIGN_OR_RETURN(primary_key, ChangelogKey(*probe, statement.query->position));
+  } else {
+    RETURN_NOT_OK(RefuseChangelogIntoStream(*probe, statement.query->position));
   }
   ASSIGN_OR_RETURN(auto properties, BindRelationProperties(statement.properties, name, columns));
   ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));

@@ -18,6 +18,11 @@ def test(binary, temp):
             "GRANT USAGE ON DATABASE shop TO ROLE analyst;"
             "GRANT USAGE ON SCHEMA shop.raw TO ROLE analyst;"
             "GRANT INSERT ON RELATION shop.raw.pv TO ROLE analyst;")
+    # A password written without quotes is refused, and neither echoed nor logged.
+    out = run_sql(binary, temp, "CREATE USER carl WITH PASSWORD unquoted-pw;",
+                  expect_code=STATEMENT_FAILED)
+    check("must be followed by a quoted string" in out, "unquoted password not refused:\n" + out)
+    check("unquoted-pw" not in out.split("LINE 1:")[0], "error message echoes the password:\n" + out)
     out = run_sql(binary, temp, "SHOW USERS;")
     check("bob" in out and "analyst" in out, "SHOW USERS lacks bob and his role:\n" + out)
 
@@ -63,6 +68,7 @@ def test(binary, temp):
     with open(os.path.join(temp.data_dir, "audit", "audit.log")) as handle:
         log = handle.read()
     check("hunter2-pw" not in log, "password reached the audit log")
+    check("unquoted-pw" not in log, "unquoted password reached the audit log")
     check("WITH PASSWORD '********'" in log, "password statement not audited redacted")
     for action in ("access CREATE ROLE", "access DROP USER", "grant role", "grant", "revoke",
                    "access SHOW GRANTS"):

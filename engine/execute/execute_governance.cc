@@ -137,7 +137,6 @@ Status StatementExecutor::DropRole(const DropRoleStatement& statement) {
   // rbac refuses roles that still own objects or granted privileges.
   RETURN_NOT_OK(access->DropRole(name).WithPosition(statement.name.position));
   RETURN_NOT_OK(catalog.DropRole(name).WithPosition(statement.name.position));
-  if (session_.role_ == name) session_.role_ = rbac::kPublic;
   handler_.OnCommandComplete(tag);
   return Status::OK();
 }
@@ -195,6 +194,21 @@ Status StatementExecutor::GrantRole(const GrantRoleStatement& statement) {
   return Status::OK();
 }
 
+Status StatementExecutor::RecheckChosenRole(int64_t position) {
+  if (!session_.role_chosen_) return Status::OK();
+  std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access,
+                   LoadAccessControl(engine_.catalog()));
+  if (access->roles().EffectiveRoles(UserRoleName(session_.user())).count(session_.role())) {
+    return Status::OK();
+  }
+  return AuditGovernance(
+      "use role", "ROLE " + Quote(session_.role()),
+      Status::Permission("user " + Quote(session_.user()) + " no longer holds role " +
+                         Quote(session_.role()) + " (USE ROLE another one)"),
+      position);
+}
+
 Status StatementExecutor::UseRole(const UseRoleStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access,
@@ -209,6 +223,7 @@ Status StatementExecutor::UseRole(const UseRoleStatement& statement) {
   }
   RETURN_NOT_OK(AuditGovernance("use role", "ROLE " + Quote(role), decision, statement.position));
   session_.role_ = role;
+  session_.role_chosen_ = true;
   handler_.OnCommandComplete("USE ROLE");
   return Status::OK();
 }

@@ -3,6 +3,8 @@
 namespace sluice {
 
 Status StatementExecutor::Execute(const Statement& statement) {
+  if (statement.kind != StatementKind::kUseRole)
+    RETURN_NOT_OK(RecheckChosenRole(statement.position));
   switch (statement.kind) {
     case StatementKind::kCreateDatabase:
       return CreateDatabase(statement.As<CreateDatabaseStatement>());

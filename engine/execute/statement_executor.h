@@ -88,6 +88,8 @@ class StatementExecutor {
   Status DropRole(const DropRoleStatement& statement);    // also DROP USER
   Status GrantRole(const GrantRoleStatement& statement);  // also REVOKE ROLE
   Status UseRole(const UseRoleStatement& statement);
+  // After USE ROLE: refuses the statement when the user no longer holds the session's role.
+  Status RecheckChosenRole(int64_t position);
   // Appends an access decision of a governance statement to the audit log; returns `decision`
   // (with `position` when denied).
   Status AuditGovernance(const std::string& action, const std::string& object,

@@ -2,6 +2,8 @@
 // may grant (ownership, MANAGE_GRANTS or the grant option) and what a REVOKE takes with it
 // (RESTRICT refuses, CASCADE removes the dependent grants); the catalog rows follow.
 
+#include <algorithm>
+
 #include "catalog/name_suggestion.h"
 #include "engine/execute/statement_executor.h"
 #include "engine/governance/load_access_control.h"
@@ -136,6 +138,9 @@ Status StatementExecutor::GrantPrivileges(const GrantPrivilegesStatement& statem
                                         ? rbac::DropBehavior::kCascade
                                         : rbac::DropBehavior::kRestrict;
       for (const rbac::Grant& grant : matching) {
+        // A CASCADE of an earlier one may have taken it already.
+        const std::vector<rbac::Grant>& current = access->grants();
+        if (std::find(current.begin(), current.end(), grant) == current.end()) continue;
         ASSIGN_OR_RETURN(
             std::vector<rbac::Grant> removed,
             access->RevokePrivilege(grant.grantor, privilege, object, grantee, behavior));

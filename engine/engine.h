@@ -86,6 +86,9 @@ class Session {
   std::string current_schema_;
   std::string user_ = "admin";
   std::string role_ = "orgadmin";
+  // Set by USE ROLE: the role is re-checked before each statement, since it may be revoked from
+  // the user (or dropped) by another session meanwhile.
+  bool role_chosen_ = false;
   std::atomic<bool> cancel_requested_{false};
 };
 

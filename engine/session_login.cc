@@ -28,6 +28,7 @@ Status Session::Login(const std::string& user) {
   } else {
     user_ = (*found)->name;
     role_ = (*found)->default_role;
+    role_chosen_ = false;
   }
   record.role = outcome.ok() ? role_ : "";
   record.result = outcome.ok() ? "ok" : "denied: " + outcome.ToString();

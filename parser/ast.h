@@ -140,6 +140,13 @@ enum class StatementKind : uint8_t {
   kRestartQuery,
   kFlush,
   kPrintTopic,
+  kCreateRole,
+  kCreateUser,
+  kDropRole,         // DROP ROLE and DROP USER
+  kGrantRole,        // GRANT ROLE and REVOKE ROLE
+  kGrantPrivileges,  // GRANT and REVOKE of privileges
+  kUseRole,
+  kShowGovernance,  // SHOW ROLES, SHOW USERS, SHOW GRANTS
 };
 
 // Base of every statement. [begin, end) is the statement's text without the trailing ';'
@@ -379,6 +386,80 @@ struct PrintTopicStatement final : Statement {
   bool from_beginning = false;
   std::optional<int64_t> limit;
   int64_t limit_position = -1;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Governance (parse_governance.cc). Names of roles and users are single identifiers; privilege
+// and object kind words are kept as written (upper-cased) for the engine to check against rbac.
+
+// CREATE ROLE name
+struct CreateRoleStatement final : Statement {
+  static constexpr StatementKind kKind = StatementKind::kCreateRole;
+  explicit CreateRoleStatement(int64_t position) : Statement(kKind, position) {}
+  Identifier name;
+};
+
+// CREATE USER name [WITH PASSWORD 'text']
+struct CreateUserStatement final : Statement {
+  static constexpr StatementKind kKind = StatementKind::kCreateUser;
+  explicit CreateUserStatement(int64_t position) : Statement(kKind, position) {}
+  Identifier name;
+  std::optional<std::string> password;  // never logged: the audit log redacts it from the text
+};
+
+// DROP {ROLE|USER} [IF EXISTS] name
+struct DropRoleStatement final : Statement {
+  static constexpr StatementKind kKind = StatementKind::kDropRole;
+  explicit DropRoleStatement(int64_t position) : Statement(kKind, position) {}
+  bool is_user = false;
+  bool if_exists = false;
+  Identifier name;
+};
+
+// GRANT ROLE r TO {ROLE|USER} m | REVOKE ROLE r FROM {ROLE|USER} m
+struct GrantRoleStatement final : Statement {
+  static constexpr StatementKind kKind = StatementKind::kGrantRole;
+  explicit GrantRoleStatement(int64_t position) : Statement(kKind, position) {}
+  bool revoke = false;
+  Identifier role;
+  bool member_is_user = false;
+  Identifier member;
+};
+
+// GRANT priv[, ...] ON object TO ROLE r [WITH GRANT OPTION]
+// REVOKE priv[, ...] ON object FROM ROLE r [RESTRICT|CASCADE]
+// object: ORGANIZATION | DATABASE d | SCHEMA [d.]s | {RELATION|STREAM|CHANGELOG} [[d.]s.]r |
+// STORE k | ALL RELATIONS IN SCHEMA [d.]s | ALL SCHEMAS IN DATABASE d
+struct GrantPrivilegesStatement final : Statement {
+  static constexpr StatementKind kKind = StatementKind::kGrantPrivileges;
+  explicit GrantPrivilegesStatement(int64_t position) : Statement(kKind, position) {}
+  bool revoke = false;
+  std::vector<Identifier> privileges;  // upper case: "SELECT", "CREATE_SCHEMA"
+  // rbac's object kind name: "ORGANIZATION", "DATABASE", "SCHEMA", "RELATION", "STORE",
+  // "ALL RELATIONS IN SCHEMA", "ALL SCHEMAS IN DATABASE".
+  std::string object_kind;
+  int64_t object_position = -1;
+  QualifiedName object;  // empty for the organization
+  Identifier grantee;    // a role
+  bool with_grant_option = false;
+  DropBehavior behavior = DropBehavior::kDefault;
+};
+
+// USE ROLE r
+struct UseRoleStatement final : Statement {
+  static constexpr StatementKind kKind = StatementKind::kUseRole;
+  explicit UseRoleStatement(int64_t position) : Statement(kKind, position) {}
+  Identifier role;
+};
+
+enum class ShowGovernanceKind : uint8_t { kRoles, kUsers, kGrants };
+
+// SHOW ROLES | SHOW USERS | SHOW GRANTS [TO ROLE r]
+struct ShowGovernanceStatement final : Statement {
+  static constexpr StatementKind kKind = StatementKind::kShowGovernance;
+  explicit ShowGovernanceStatement(int64_t position) : Statement(kKind, position) {}
+  ShowGovernanceKind what = ShowGovernanceKind::kRoles;
+  std::optional<Identifier> grantee;  // SHOW GRANTS TO ROLE r
 };
 
 // Canonical SQL text of a statement (no trailing ';'); parsing it yields the same tree. Doubles

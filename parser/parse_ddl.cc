@@ -24,6 +24,8 @@ Result<StatementPtr> SqlParser::ParseCreate() {
     RETURN_NOT_OK(ExpectKeyword("view"));
     return ParseCreateRelation(start, RelationKind::kMaterializedView);
   }
+  if (AcceptKeyword("role")) return ParseCreateRole(start);
+  if (AcceptKeyword("user")) return ParseCreateUser(start);
   if (AcceptKeyword("store")) {
     auto statement = std::make_unique<CreateStoreStatement>(start);
     ASSIGN_OR_RETURN(statement->name, ParseIdentifier("store name"));
@@ -125,7 +127,10 @@ size_t MaxNameParts(ObjectType type) {
 }  // namespace
 
 Result<StatementPtr> SqlParser::ParseDrop() {
-  auto statement = std::make_unique<DropStatement>(Advance().position);
+  int64_t start = Advance().position;
+  if (AcceptKeyword("role")) return ParseDropRole(start, /*is_user=*/false);
+  if (AcceptKeyword("user")) return ParseDropRole(start, /*is_user=*/true);
+  auto statement = std::make_unique<DropStatement>(start);
   bool found = false;
   for (const ObjectWord& object : kObjectWords) {
     if (object.type != ObjectType::kQuery && AcceptKeyword(object.word)) {
@@ -150,7 +155,11 @@ Result<StatementPtr> SqlParser::ParseDrop() {
 }
 
 Result<StatementPtr> SqlParser::ParseShow() {
-  auto statement = std::make_unique<ShowStatement>(Advance().position);
+  int64_t start = Advance().position;
+  if (PeekKeyword("roles") || PeekKeyword("users") || PeekKeyword("grants")) {
+    return ParseShowGovernance(start);
+  }
+  auto statement = std::make_unique<ShowStatement>(start);
   std::string_view scope_word;  // optional word after IN
   size_t max_parts = 0;         // 0: no IN clause allowed
   if (AcceptKeyword("databases")) {
@@ -213,6 +222,7 @@ Result<StatementPtr> SqlParser::ParseDescribe() {
 
 Result<StatementPtr> SqlParser::ParseUse() {
   int64_t start = Advance().position;
+  if (AcceptKeyword("role")) return ParseUseRole(start);
   if (AcceptKeyword("database")) {
     auto statement = std::make_unique<UseDatabaseStatement>(start);
     ASSIGN_OR_RETURN(statement->name, ParseQualifiedName(1, "database name"));

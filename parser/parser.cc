@@ -175,6 +175,8 @@ Result<StatementPtr> SqlParser::ParseOneStatement() {
     parsed = StatementPtr(std::make_unique<FlushStatement>(start));
   } else if (first.Is("print")) {
     parsed = ParsePrint();
+  } else if (first.Is("grant") || first.Is("revoke")) {
+    parsed = ParseGrantOrRevoke();
   } else {
     return SyntaxError();
   }

@@ -84,6 +84,14 @@ class SqlParser {
   Result<StatementPtr> ParsePrint();
   Result<ColumnDef> ParseColumnDef();
 
+  // --- governance (parse_governance.cc); `start` is the first keyword's position
+  Result<StatementPtr> ParseCreateRole(int64_t start);
+  Result<StatementPtr> ParseCreateUser(int64_t start);
+  Result<StatementPtr> ParseDropRole(int64_t start, bool is_user);
+  Result<StatementPtr> ParseGrantOrRevoke();
+  Result<StatementPtr> ParseUseRole(int64_t start);
+  Result<StatementPtr> ParseShowGovernance(int64_t start);  // after SHOW
+
   // --- SELECT (parse_select.cc)
   Result<SelectPtr> ParseSelect();
   Result<SelectItem> ParseSelectItem();

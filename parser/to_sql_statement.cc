@@ -58,6 +58,20 @@ const char* RelationKindName(RelationKind kind) {
   return "?";
 }
 
+std::string GrantPrivilegesSql(const GrantPrivilegesStatement& grant) {
+  std::string text = grant.revoke ? "REVOKE " : "GRANT ";
+  for (size_t privilege_idx = 0; privilege_idx < grant.privileges.size(); ++privilege_idx) {
+    text += (privilege_idx > 0 ? ", " : "") + grant.privileges[privilege_idx].name;
+  }
+  text += " ON " + grant.object_kind;
+  if (!grant.object.parts.empty()) text += " " + grant.object.ToString();
+  text += (grant.revoke ? " FROM ROLE " : " TO ROLE ") + QuoteIdentifier(grant.grantee.name);
+  if (grant.with_grant_option) text += " WITH GRANT OPTION";
+  if (grant.behavior == DropBehavior::kCascade) text += " CASCADE";
+  if (grant.behavior == DropBehavior::kRestrict) text += " RESTRICT";
+  return text;
+}
+
 const char* ShowKindName(ShowKind kind) {
   switch (kind) {
     case ShowKind::kDatabases: return "DATABASES";
@@ -260,6 +274,39 @@ std::string ToSql(const Statement& statement) {
       return "RESTART QUERY " + QueryIdSql(statement.As<RestartQueryStatement>().query_id);
     case StatementKind::kFlush: return "FLUSH";
     case StatementKind::kPrintTopic: return PrintTopicSql(statement.As<PrintTopicStatement>());
+    case StatementKind::kCreateRole:
+      return "CREATE ROLE " + QuoteIdentifier(statement.As<CreateRoleStatement>().name.name);
+    case StatementKind::kCreateUser: {
+      const auto& create = statement.As<CreateUserStatement>();
+      return "CREATE USER " + QuoteIdentifier(create.name.name) +
+             (create.password ? " WITH PASSWORD " + QuoteString(*create.password) : "");
+    }
+    case StatementKind::kDropRole: {
+      const auto& drop = statement.As<DropRoleStatement>();
+      return std::string(drop.is_user ? "DROP USER " : "DROP ROLE ") +
+             (drop.if_exists ? "IF EXISTS " : "") + QuoteIdentifier(drop.name.name);
+    }
+    case StatementKind::kGrantRole: {
+      const auto& grant = statement.As<GrantRoleStatement>();
+      return std::string(grant.revoke ? "REVOKE ROLE " : "GRANT ROLE ") +
+             QuoteIdentifier(grant.role.name) + (grant.revoke ? " FROM " : " TO ") +
+             (grant.member_is_user ? "USER " : "ROLE ") + QuoteIdentifier(grant.member.name);
+    }
+    case StatementKind::kGrantPrivileges:
+      return GrantPrivilegesSql(statement.As<GrantPrivilegesStatement>());
+    case StatementKind::kUseRole:
+      return "USE ROLE " + QuoteIdentifier(statement.As<UseRoleStatement>().role.name);
+    case StatementKind::kShowGovernance: {
+      const auto& show = statement.As<ShowGovernanceStatement>();
+      switch (show.what) {
+        case ShowGovernanceKind::kRoles: return "SHOW ROLES";
+        case ShowGovernanceKind::kUsers: return "SHOW USERS";
+        case ShowGovernanceKind::kGrants:
+          return show.grantee ? "SHOW GRANTS TO ROLE " + QuoteIdentifier(show.grantee->name)
+                              : "SHOW GRANTS";
+      }
+      return "?";
+    }
   }
   return "?";
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
 
 #include "rbac/audit_log.h"
 
@@ -28,6 +29,35 @@ std::string TrimmedPrefix(const std::string& text, size_t pos) {
   return text.substr(0, end);
 }
 
+// Whether `text` ends, before `end` and trailing blanks, with the word `word` (lower case,
+// compared case-insensitively); sets `start` to where that word begins.
+bool EndsWithWord(const std::string& text, size_t end, std::string_view word, size_t* start) {
+  while (end > 0 && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
+  if (end < word.size()) return false;
+  size_t begin = end - word.size();
+  for (size_t char_idx = 0; char_idx < word.size(); ++char_idx) {
+    if (std::tolower(static_cast<unsigned char>(text[begin + char_idx])) != word[char_idx]) {
+      return false;
+    }
+  }
+  if (begin > 0 &&
+      (std::isalnum(static_cast<unsigned char>(text[begin - 1])) || text[begin - 1] == '_')) {
+    return false;
+  }
+  *start = begin;
+  return true;
+}
+
+// A password written without quotes (`WITH PASSWORD hunter2`, which the parser refuses) still
+// must not reach the log: true when `out` ends in "WITH PASSWORD" and blanks.
+bool AfterWithPassword(const std::string& out) {
+  if (out.empty() || !std::isspace(static_cast<unsigned char>(out.back()))) return false;
+  size_t password_start = 0;
+  size_t with_start = 0;
+  return EndsWithWord(out, out.size(), "password", &password_start) &&
+         EndsWithWord(out, password_start, "with", &with_start);
+}
+
 }  // namespace
 
 std::string RedactSecrets(const std::string& sql) {
@@ -37,6 +67,14 @@ std::string RedactSecrets(const std::string& sql) {
   size_t pos = 0;
   while (pos < sql.size()) {
     if (sql[pos] != '\'') {
+      if (!std::isspace(static_cast<unsigned char>(sql[pos])) && AfterWithPassword(out)) {
+        while (pos < sql.size() && !std::isspace(static_cast<unsigned char>(sql[pos])) &&
+               sql[pos] != ';' && sql[pos] != '\'') {
+          ++pos;
+        }
+        out += "********";
+        continue;
+      }
       out += sql[pos++];
       continue;
     }

@@ -3,6 +3,8 @@
 namespace sluice {
 
 Status StatementExecutor::Execute(const Statement& statement) {
+  if (statement.kind != StatementKind::kUseRole)
+    RETURN_NOT_OK(RecheckChosenRole(statement.position));
   switch (statement.kind) {
     case StatementKind::kCreateDatabase:
       return CreateDatabase(statement.As<CreateDatabaseStatement>());
@@ -27,6 +29,15 @@ Status StatementExecutor::Execute(const Statement& statement) {
     case StatementKind::kRestartQuery: return RestartQuery(statement.As<RestartQueryStatement>());
     case StatementKind::kFlush: return Flush(statement.As<FlushStatement>());
     case StatementKind::kPrintTopic: return PrintTopic(statement.As<PrintTopicStatement>());
+    case StatementKind::kCreateRole: return CreateRole(statement.As<CreateRoleStatement>());
+    case StatementKind::kCreateUser: return CreateUser(statement.As<CreateUserStatement>());
+    case StatementKind::kDropRole: return DropRole(statement.As<DropRoleStatement>());
+    case StatementKind::kGrantRole: return GrantRole(statement.As<GrantRoleStatement>());
+    case StatementKind::kGrantPrivileges:
+      return GrantPrivileges(statement.As<GrantPrivilegesStatement>());
+    case StatementKind::kUseRole: return UseRole(statement.As<UseRoleStatement>());
+    case StatementKind::kShowGovernance:
+      return ShowGovernance(statement.As<ShowGovernanceStatement>());
   }
   return Status::Internal("unknown statement kind");
 }

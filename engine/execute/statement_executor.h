@@ -11,6 +11,7 @@
 #include "engine/engine_impl.h"
 #include "parser/ast.h"
 #include "planner/binder/binder.h"
+#include "rbac/access_control.h"
 #include "rbac/privilege.h"
 #include "rbac/statement_requirements.h"
 #include "runtime/plan/physical_plan.h"
@@ -81,6 +82,27 @@ class StatementExecutor {
                                int64_t position);
   // SELECT on every relation a FROM clause reads (through windows and joins).
   Status RequireSelectOnSources(Binder& binder, const FromItem& from);
+  // execute_governance.cc
+  Status CreateRole(const CreateRoleStatement& statement);
+  Status CreateUser(const CreateUserStatement& statement);
+  Status DropRole(const DropRoleStatement& statement);    // also DROP USER
+  Status GrantRole(const GrantRoleStatement& statement);  // also REVOKE ROLE
+  Status UseRole(const UseRoleStatement& statement);
+  // After USE ROLE: refuses the statement when the user no longer holds the session's role.
+  Status RecheckChosenRole(int64_t position);
+  // Appends an access decision of a governance statement to the audit log; returns `decision`
+  // (with `position` when denied).
+  Status AuditGovernance(const std::string& action, const std::string& object,
+                         const Status& decision, int64_t position);
+  // A CATALOG error naming the unknown `name`, with the closest of `known` as a suggestion.
+  static Status UnknownName(const std::string& what, const std::string& name,
+                            const std::vector<std::string>& known, int64_t position);
+  // OK when `role` names a role (not a user's own role), else UnknownName.
+  static Status RequireKnownRole(const rbac::AccessControl& access, const Identifier& role);
+  // execute_grants.cc. REQUIRES (BindGrantObject): catalog mutex held.
+  Status GrantPrivileges(const GrantPrivilegesStatement& statement);  // also REVOKE
+  Result<rbac::ObjectRef> BindGrantObject(const GrantPrivilegesStatement& statement);
+  Status ShowGovernance(const ShowGovernanceStatement& statement);
   // execute_print.cc
   Status PrintTopic(const PrintTopicStatement& statement);
 

@@ -125,7 +125,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "improper qualified name (too many dotted names): a.b.c.d", "a.b"},
         ErrorCase{"SHOW TABLES", "syntax error at or near \"TABLES\"", "TABLES"},
         ErrorCase{"DROP QUERY 1", "syntax error at or near \"QUERY\"", "QUERY"},
-        ErrorCase{"USE ROLE r", "syntax error at or near \"ROLE\"", "ROLE"},
+        ErrorCase{"USE STORE s", "syntax error at or near \"STORE\"", "STORE"},
+        ErrorCase{"USE ROLE", "syntax error at end of input", ""},
         // Lexer errors surface in text order relative to syntax errors.
         ErrorCase{"SELECT 1; SELECT 'abc", "unterminated quoted string", "'abc"},
         ErrorCase{"SELECT 1 'abc", "unterminated quoted string", "'abc"},

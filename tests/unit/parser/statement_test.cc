@@ -368,7 +368,21 @@ INSTANTIATE_TEST_SUITE_P(
         std::make_pair("restart query 'q-1'", "RESTART QUERY 'q-1'"),
         std::make_pair("flush", "FLUSH"),
         std::make_pair("print topic pv in store local from beginning limit 3",
-                       "PRINT TOPIC 'pv' IN STORE local FROM BEGINNING LIMIT 3")));
+                       "PRINT TOPIC 'pv' IN STORE local FROM BEGINNING LIMIT 3"),
+        std::make_pair("create role \"Ops\"", "CREATE ROLE \"Ops\""),
+        std::make_pair("create user bob with password 'x'", "CREATE USER bob WITH PASSWORD 'x'"),
+        std::make_pair("drop role if exists a", "DROP ROLE IF EXISTS a"),
+        std::make_pair("drop user bob", "DROP USER bob"),
+        std::make_pair("grant role a to role b", "GRANT ROLE a TO ROLE b"),
+        std::make_pair("revoke role a from user bob", "REVOKE ROLE a FROM USER bob"),
+        std::make_pair("grant select,insert on relation shop.raw.pv to role a with grant option",
+                       "GRANT SELECT, INSERT ON RELATION shop.raw.pv TO ROLE a WITH GRANT OPTION"),
+        std::make_pair("revoke usage on all schemas in database shop from role a restrict",
+                       "REVOKE USAGE ON ALL SCHEMAS IN DATABASE shop FROM ROLE a RESTRICT"),
+        std::make_pair("grant create_store on organization to role a",
+                       "GRANT CREATE_STORE ON ORGANIZATION TO ROLE a"),
+        std::make_pair("use role a", "USE ROLE a"), std::make_pair("show roles", "SHOW ROLES"),
+        std::make_pair("show grants to role a", "SHOW GRANTS TO ROLE a")));
 
 }  // namespace
 }  // namespace sluice

@@ -119,6 +119,11 @@ TEST(RedactSecretsTest, PasswordsAndCredentialsNeverReachTheLog) {
             "SELECT 'password' FROM t WHERE x = 'y'");
   EXPECT_EQ(RedactSecrets("CREATE USER a WITH PASSWORD 'unterminated"),
             "CREATE USER a WITH PASSWORD '********'");
+  // Without quotes (a syntax error, but the statement text is still audited).
+  EXPECT_EQ(RedactSecrets("CREATE USER a WITH  password hunter2; SELECT 1"),
+            "CREATE USER a WITH  password ********; SELECT 1");
+  EXPECT_EQ(RedactSecrets("SELECT password FROM t"), "SELECT password FROM t");
+  EXPECT_EQ(RedactSecrets("SELECT with_password FROM t"), "SELECT with_password FROM t");
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "rbac/audit_log.h"
+
 namespace sluice {
 
 std::string HistoryFile::Encode(std::string_view entry) {
@@ -85,7 +87,9 @@ void HistoryFile::Append(std::string_view entry) {
   if (path_.empty() || entry.empty()) return;
   int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return;
-  std::string text = Encode(entry);
+  // Secrets never reach a plain file: a user's password or a store's secret key is kept as
+  // '********', as in the audit log (recalling the entry means typing the secret again).
+  std::string text = Encode(rbac::RedactSecrets(std::string(entry)));
   // One write per entry: O_APPEND keeps entries of two shells from interleaving mid-line.
   [[maybe_unused]] ssize_t written = write(fd, text.data(), text.size());
   close(fd);

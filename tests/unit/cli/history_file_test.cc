@@ -64,5 +64,16 @@ TEST_F(HistoryFileOnDiskTest, NoPathMeansNoHistory) {
   EXPECT_TRUE(history.Load().empty());
 }
 
+TEST_F(HistoryFileOnDiskTest, SecretsAreRedactedOnDisk) {
+  HistoryFile history(path_, /*max_entries=*/10);
+  history.Append("CREATE USER bob WITH PASSWORD 'hunter2';");
+  history.Append("CREATE STORE k WITH ('type'='kafka', 'kafka.sasl.password'='s3cret');");
+  std::ifstream in(path_);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
+  EXPECT_EQ(text.find("s3cret"), std::string::npos) << text;
+  EXPECT_NE(text.find("CREATE USER bob"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace sluice

@@ -230,7 +230,7 @@ class NexmarkRunner {
     run.nexmark_events = mode == "native" ? options_.native_events : options_.json_events;
     if (!query.ready) {
       run.status = "unsupported";
-      run.note = "needs stateful operators";
+      run.note = "needs stream joins";
       return run;
     }
     const std::string data_dir = options_.work_dir + "/" + mode + "-" + query.name;

@@ -129,8 +129,42 @@ Status Pipeline::Step(bool* idle, bool* finished) {
   return Status::OK();
 }
 
+Status Pipeline::EnableCheckpoints(const std::string& dir) {
+  if (stateful_stage_ == nullptr) return Status::OK();
+  ASSIGN_OR_RETURN(state_store_, StateStore::Open(dir, StateStoreOptions{}));
+  RETURN_NOT_OK(stateful_stage_->AttachState(*state_store_));
+  const std::optional<CheckpointManifest>& last = state_store_->last_checkpoint();
+  if (!last) return Status::OK();
+  checkpoint_id_ = last->checkpoint_id;
+  auto positions = last->source_positions.find(source_->topic());
+  if (positions == last->source_positions.end()) return Status::OK();
+  RETURN_NOT_OK(source_->Seek(positions->second));
+  saved_positions_ = positions->second;
+  return Status::OK();
+}
+
 Status Pipeline::Flush(bool save_now) {
   RETURN_NOT_OK(sink_->Flush());
+  if (state_store_ != nullptr) {
+    // Between batches: every record before the source's positions has reached the operator, so
+    // its state and these positions describe the same point of the input.
+    const auto now = std::chrono::steady_clock::now();
+    if (!save_now && now - last_save_ < std::chrono::seconds(1)) return Status::OK();
+    std::vector<int64_t> positions = source_->positions();
+    if (positions == saved_positions_) return Status::OK();
+    last_save_ = now;
+    RETURN_NOT_OK(stateful_stage_->PrepareCheckpoint());
+    CheckpointManifest manifest;
+    manifest.checkpoint_id = checkpoint_id_ + 1;
+    manifest.created_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    manifest.source_positions[source_->topic()] = positions;
+    RETURN_NOT_OK(state_store_->Commit(manifest));
+    checkpoint_id_ = manifest.checkpoint_id;
+    saved_positions_ = std::move(positions);
+    return Status::OK();
+  }
   if (positions_path_.empty()) return Status::OK();
   const auto now = std::chrono::steady_clock::now();
   if (!save_now && now - last_save_ < std::chrono::seconds(1)) return Status::OK();

@@ -14,6 +14,7 @@
 #include "runtime/pipeline/query_runner.h"
 #include "runtime/pipeline/stateful_stage.h"
 #include "runtime/plan/physical_plan.h"
+#include "storage/state/state_store.h"
 
 namespace sluice {
 
@@ -39,6 +40,12 @@ class Pipeline {
   Status Flush(bool save_now = false);
   // Where Flush() saves the source's positions (persistent queries); empty: nowhere.
   void set_positions_path(std::string path) { positions_path_ = std::move(path); }
+  // Stateful plans: keeps operator state in a StateStore in `dir`, restores the last checkpoint
+  // (operator state, then the source seeks to the positions committed with it), and makes
+  // Flush() commit state and positions together instead of writing the positions file, so a
+  // restarted query never resumes with positions ahead of its state. No-op for stateless plans.
+  Status EnableCheckpoints(const std::string& dir);
+  bool stateful() const { return stateful_stage_ != nullptr; }
   QueryProgress progress() const;
   Source& source() { return *source_; }
 
@@ -65,6 +72,8 @@ class Pipeline {
   std::string positions_path_;
   std::vector<int64_t> saved_positions_;  // what positions_path_ holds, to skip needless writes
   std::chrono::steady_clock::time_point last_save_{};
+  std::unique_ptr<StateStore> state_store_;  // set by EnableCheckpoints
+  int64_t checkpoint_id_ = 0;                // of the last committed checkpoint
 };
 
 }  // namespace sluice

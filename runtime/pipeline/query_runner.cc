@@ -32,7 +32,13 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
     if (saved && saved->topic == pipeline->source().topic()) {
       RETURN_NOT_OK(pipeline->source().Seek(saved->positions));
     }
-    pipeline->set_positions_path(positions_path);
+    if (pipeline->stateful()) {
+      // State and positions are committed together; positions.json then only ever holds the
+      // start positions the engine pinned at CREATE (read above when no checkpoint exists).
+      RETURN_NOT_OK(pipeline->EnableCheckpoints(context.state_dir + "/state"));
+    } else {
+      pipeline->set_positions_path(positions_path);
+    }
   }
   static const std::atomic<bool> kNeverStop{false};
   return pipeline->Run(context.stop != nullptr ? *context.stop : kNeverStop, context.listener);

@@ -392,6 +392,7 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
   std::map<int64_t, std::map<std::string, std::vector<int64_t>>> previous;
   while (true) {
     std::map<int64_t, std::map<std::string, std::vector<int64_t>>> targets;
+    bool datagen_unreported = false;
     {
       std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
       ASSIGN_OR_RETURN(std::vector<QueryInfo> running,
@@ -400,9 +401,30 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
         for (int64_t relation_id : query.source_relation_ids) {
           ASSIGN_OR_RETURN(RelationInfo relation, engine_.catalog().GetRelationById(relation_id));
           std::string topic = RelationTopic(relation);
+          ASSIGN_OR_RETURN(StoreInfo store, engine_.catalog().GetStoreById(relation.store_id));
+          if (store.type == "datagen") {
+            // Generated records exist only in the worker: its reported end is the target (all
+            // of a bounded stream without 'rate'; what is due so far with one).
+            QueryStatus status = engine_.supervisor().Snapshot(query.id);
+            auto ends = status.progress.end_offsets.find(topic);
+            if (ends != status.progress.end_offsets.end()) {
+              targets[query.id][topic] = ends->second;
+            } else if (status.state == "STARTING" || status.state == "RUNNING") {
+              datagen_unreported = true;  // its worker has not reported yet
+            }
+            continue;
+          }
           ASSIGN_OR_RETURN(targets[query.id][topic], RelationEndOffsets(relation));
         }
       }
+    }
+    if (datagen_unreported) {
+      if (Clock::now() > deadline) {
+        return Status::Execution("FLUSH timed out after 120 s waiting for a datagen query");
+      }
+      if (session_.cancel_requested_.load()) return Status::Cancelled("FLUSH cancelled");
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
     }
     if (targets == previous) break;
     for (const auto& [query_id, positions] : targets) {

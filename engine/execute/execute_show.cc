@@ -1,5 +1,7 @@
 // SHOW lists and DESCRIBE details, returned as ordinary result sets.
 
+#include <algorithm>
+
 #include "common/clock.h"
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
@@ -164,6 +166,16 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     add("late records", std::to_string(status.progress.late_records));
     if (status.progress.watermark != INT64_MIN) {
       add("watermark", std::to_string(status.progress.watermark));
+    }
+    if (status.progress.checkpoint_id > 0) {
+      const int64_t now_ms = CurrentTimeMillis();
+      add("checkpoint", std::to_string(status.progress.checkpoint_id));
+      add("checkpoint age ms",
+          std::to_string(std::max<int64_t>(0, now_ms - status.progress.checkpoint_at_ms)));
+      const int64_t duration_us = status.progress.checkpoint_duration_us;
+      add("checkpoint duration ms", std::to_string(duration_us / 1000) + "." +
+                                        std::to_string(duration_us % 1000 / 100));
+      add("state size bytes", std::to_string(status.progress.state_size_bytes));
     }
     for (const auto& [topic, positions] : status.progress.positions) {
       add("position " + topic, JoinOffsets(positions));

@@ -1,5 +1,6 @@
 #include "runtime/pipeline/pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "runtime/connector/connector_factory.h"
@@ -136,6 +137,8 @@ Status Pipeline::EnableCheckpoints(const std::string& dir) {
   const std::optional<CheckpointManifest>& last = state_store_->last_checkpoint();
   if (!last) return Status::OK();
   checkpoint_id_ = last->checkpoint_id;
+  checkpoint_at_ms_ = last->created_at_ms;
+  state_size_bytes_ = state_store_->ApproximateSizeBytes();
   auto positions = last->source_positions.find(source_->topic());
   if (positions == last->source_positions.end()) return Status::OK();
   RETURN_NOT_OK(source_->Seek(positions->second));
@@ -148,11 +151,15 @@ Status Pipeline::Flush(bool save_now) {
   if (state_store_ != nullptr) {
     // Between batches: every record before the source's positions has reached the operator, so
     // its state and these positions describe the same point of the input.
+    // A checkpoint rewrites every open group (not yet incremental), so with large state it
+    // takes long: the pause after one is at least ten times its duration, which keeps the time
+    // spent checkpointing under a tenth of the query's.
     const auto now = std::chrono::steady_clock::now();
-    if (!save_now && now - last_save_ < std::chrono::seconds(1)) return Status::OK();
+    const auto pause = std::max<std::chrono::microseconds>(
+        std::chrono::seconds(1), std::chrono::microseconds(10 * checkpoint_duration_us_));
+    if (!save_now && now - last_save_ < pause) return Status::OK();
     std::vector<int64_t> positions = source_->positions();
     if (positions == saved_positions_) return Status::OK();
-    last_save_ = now;
     RETURN_NOT_OK(stateful_stage_->PrepareCheckpoint());
     CheckpointManifest manifest;
     manifest.checkpoint_id = checkpoint_id_ + 1;
@@ -162,6 +169,11 @@ Status Pipeline::Flush(bool save_now) {
     manifest.source_positions[source_->topic()] = positions;
     RETURN_NOT_OK(state_store_->Commit(manifest));
     checkpoint_id_ = manifest.checkpoint_id;
+    checkpoint_at_ms_ = manifest.created_at_ms;
+    last_save_ = std::chrono::steady_clock::now();
+    checkpoint_duration_us_ =
+        std::chrono::duration_cast<std::chrono::microseconds>(last_save_ - now).count();
+    state_size_bytes_ = state_store_->ApproximateSizeBytes();
     saved_positions_ = std::move(positions);
     return Status::OK();
   }
@@ -186,6 +198,10 @@ QueryProgress Pipeline::progress() const {
   if (stateful_stage_ != nullptr) {
     progress.late_records = stateful_stage_->late_records();
     progress.watermark = stateful_stage_->watermark();
+    progress.checkpoint_id = checkpoint_id_;
+    progress.checkpoint_at_ms = checkpoint_at_ms_;
+    progress.checkpoint_duration_us = checkpoint_duration_us_;
+    progress.state_size_bytes = state_size_bytes_;
   }
   progress.positions[source_->topic()] = source_->positions();
   progress.end_offsets[source_->topic()] = source_->end_offsets();

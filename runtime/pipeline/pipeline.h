@@ -74,6 +74,9 @@ class Pipeline {
   std::chrono::steady_clock::time_point last_save_{};
   std::unique_ptr<StateStore> state_store_;  // set by EnableCheckpoints
   int64_t checkpoint_id_ = 0;                // of the last committed checkpoint
+  int64_t checkpoint_at_ms_ = 0;
+  int64_t checkpoint_duration_us_ = 0;
+  int64_t state_size_bytes_ = 0;
 };
 
 }  // namespace sluice

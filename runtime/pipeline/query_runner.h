@@ -26,6 +26,11 @@ struct QueryProgress {
   std::string last_error;         // most recent skipped-record reason, with topic/partition/offset
   int64_t late_records = 0;       // dropped behind the watermark (stateful queries)
   int64_t watermark = INT64_MIN;  // event time, epoch ms; INT64_MIN: none yet or stateless
+  // The last committed checkpoint (stateful persistent queries); checkpoint_id 0: none yet.
+  int64_t checkpoint_id = 0;
+  int64_t checkpoint_at_ms = 0;           // wall clock of its commit
+  int64_t checkpoint_duration_us = 0;     // operator state write + StateStore::Commit
+  int64_t state_size_bytes = 0;           // committed state on disk (SST + WAL), approximate
   // source topic -> per-partition next offset
   std::map<std::string, std::vector<int64_t>> positions;
   // source topic -> per-partition end offset seen at the last poll (for lag)

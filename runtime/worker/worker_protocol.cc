@@ -123,6 +123,10 @@ Result<WorkerMessage> DecodeProgress(simdjson::dom::object object) {
   ASSIGN_OR_RETURN(progress.last_error, GetString(object, "last_error"));
   ASSIGN_OR_RETURN(progress.late_records, GetInt(object, "late_records"));
   ASSIGN_OR_RETURN(progress.watermark, GetInt(object, "watermark"));
+  ASSIGN_OR_RETURN(progress.checkpoint_id, GetInt(object, "checkpoint_id"));
+  ASSIGN_OR_RETURN(progress.checkpoint_at_ms, GetInt(object, "checkpoint_at_ms"));
+  ASSIGN_OR_RETURN(progress.checkpoint_duration_us, GetInt(object, "checkpoint_duration_us"));
+  ASSIGN_OR_RETURN(progress.state_size_bytes, GetInt(object, "state_size_bytes"));
   ASSIGN_OR_RETURN(progress.positions, GetOffsets(object, "positions"));
   ASSIGN_OR_RETURN(progress.end_offsets, GetOffsets(object, "end_offsets"));
   return WorkerMessage(std::move(message));
@@ -211,6 +215,10 @@ std::string EncodeWorkerMessage(const WorkerMessage& message) {
             writer.Key("last_error").String(progress.last_error);
             writer.Key("late_records").Int(progress.late_records);
             writer.Key("watermark").Int(progress.watermark);
+            writer.Key("checkpoint_id").Int(progress.checkpoint_id);
+            writer.Key("checkpoint_at_ms").Int(progress.checkpoint_at_ms);
+            writer.Key("checkpoint_duration_us").Int(progress.checkpoint_duration_us);
+            writer.Key("state_size_bytes").Int(progress.state_size_bytes);
             writer.Key("positions");
             WriteOffsets(writer, progress.positions);
             writer.Key("end_offsets");

@@ -38,6 +38,13 @@ def test(binary, temp):
     out = run_sql(binary, temp, "SELECT n, total FROM per_window LIMIT 1;",
                   extra=("--format", "csv"))
     check(rows_of(out) == ["4,12"], "window [0 s, 10 s) after restarts:\n" + out)
+    # DESCRIBE QUERY shows the last checkpoint: its id, age, duration and the state's size.
+    out = run_sql(binary, temp, "FLUSH; DESCRIBE QUERY 1;", extra=("--format", "csv"))
+    fields = dict(line.split(",", 1) for line in out.splitlines() if "," in line)
+    for name in ("checkpoint", "checkpoint age ms", "checkpoint duration ms", "state size bytes"):
+        check(name in fields, "DESCRIBE QUERY lacks %r:\n%s" % (name, out))
+    check(int(fields["checkpoint"]) >= 1 and int(fields["state size bytes"]) > 0,
+          "implausible checkpoint fields:\n" + out + "\n" + repr(fields))
 
 
 main(test)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 #include "runtime/connector/connector_factory.h"
 #include "runtime/operator/stateless_operators.h"
@@ -137,6 +138,10 @@ Status Pipeline::EnableCheckpoints(const std::string& dir) {
   const std::optional<CheckpointManifest>& last = state_store_->last_checkpoint();
   if (!last) return Status::OK();
   checkpoint_id_ = last->checkpoint_id;
+  auto watermark = last->metadata.find("watermark");
+  if (watermark != last->metadata.end()) {
+    stateful_stage_->RestoreWatermark(std::strtoll(watermark->second.c_str(), nullptr, 10));
+  }
   checkpoint_at_ms_ = last->created_at_ms;
   state_size_bytes_ = state_store_->ApproximateSizeBytes();
   auto positions = last->source_positions.find(source_->topic());
@@ -167,6 +172,7 @@ Status Pipeline::Flush(bool save_now) {
                                  std::chrono::system_clock::now().time_since_epoch())
                                  .count();
     manifest.source_positions[source_->topic()] = positions;
+    manifest.metadata["watermark"] = std::to_string(stateful_stage_->watermark());
     RETURN_NOT_OK(state_store_->Commit(manifest));
     checkpoint_id_ = manifest.checkpoint_id;
     checkpoint_at_ms_ = manifest.created_at_ms;

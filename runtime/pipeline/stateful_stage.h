@@ -36,6 +36,8 @@ class StatefulStage {
   Status PrepareCheckpoint() { return operator_->PrepareCheckpoint(); }
   int64_t late_records() const { return operator_->late_records(); }
   int64_t watermark() const { return watermarks_.watermark(); }
+  // After AttachState: the watermark the restored checkpoint was taken at.
+  void RestoreWatermark(int64_t watermark) { watermarks_.Restore(watermark); }
   StatefulOperator& op() { return *operator_; }
 
  private:

@@ -4,6 +4,7 @@
 // seen nothing yet, or nothing for idle_timeout_ms of wall time, does not hold the watermark back
 // (so one quiet partition cannot stall every window). The watermark never goes backwards.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -25,6 +26,8 @@ class WatermarkTracker {
   // Recomputes the watermark at wall time `now` and returns it (kNoWatermark before any record).
   int64_t Update(Clock::time_point now = Clock::now());
   int64_t watermark() const { return watermark_; }
+  // Continues from a checkpointed watermark: records behind it stay late after a restart.
+  void Restore(int64_t watermark) { watermark_ = std::max(watermark_, watermark); }
 
  private:
   struct PartitionState {

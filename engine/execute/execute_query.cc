@@ -114,7 +114,7 @@ Status RefuseChangelogIntoStream(const LogicalOperator& plan, int64_t position) 
     }
     return Status::OK();
   }
-  for (const auto& child : const_cast<LogicalOperator&>(plan).children()) {
+  for (const auto& child : plan.children()) {
     RETURN_NOT_OK(RefuseChangelogIntoStream(*child, position));
   }
   return Status::OK();

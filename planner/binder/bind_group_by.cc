@@ -9,6 +9,7 @@
 #include "planner/binder/binder.h"
 #include "planner/binder/expression_binder.h"
 #include "planner/binder/relation_schema.h"
+#include "planner/binder/select_output.h"
 #include "planner/logical/logical_aggregate.h"
 #include "runtime/function/function_registry.h"
 
@@ -368,25 +369,10 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
     return std::nullopt;
   });
 
-  std::vector<ExpressionPtr> expressions;
-  Schema output;
-  std::set<std::string> names;
+  SelectOutput output;
   for (const SelectItem& item : select.items) {
     ASSIGN_OR_RETURN(auto expr, output_binder.Bind(*item.expr));
-    std::string name = item.alias;
-    if (name.empty()) {
-      if (item.expr->kind == ExprKind::kColumnRef) {
-        name = item.expr->As<ColumnRefExpr>().parts.back();
-      } else {
-        name = ToSql(*item.expr);
-      }
-    }
-    if (!names.insert(name).second) {
-      return Status::Binder("duplicate output column \"" + name + "\"; rename one with AS",
-                            item.alias.empty() ? item.expr->position : item.alias_position);
-    }
-    output.Add(Field{std::move(name), expr->type()});
-    expressions.push_back(std::move(expr));
+    RETURN_NOT_OK(output.AddItem(item, std::move(expr)));
   }
   if (select.having) {
     ASSIGN_OR_RETURN(aggregate_node->having, output_binder.BindPredicate(*select.having, "HAVING"));
@@ -405,17 +391,7 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
   aggregate->children().push_back(std::move(plan));
   plan = std::move(aggregate);
 
-  auto projection = std::make_unique<LogicalProjection>(output, std::move(expressions));
-  projection->children().push_back(std::move(plan));
-  plan = std::move(projection);
-  if (select.limit) {
-    if (*select.limit < 0)
-      return Status::Binder("LIMIT must not be negative", select.limit_position);
-    auto limit = std::make_unique<LogicalLimit>(plan->schema(), *select.limit);
-    limit->children().push_back(std::move(plan));
-    plan = std::move(limit);
-  }
-  return plan;
+  return output.Finish(std::move(plan), select);
 }
 
 }  // namespace sluice

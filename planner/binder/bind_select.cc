@@ -3,18 +3,13 @@
 #include "planner/binder/binder.h"
 #include "planner/binder/expression_binder.h"
 #include "planner/binder/relation_schema.h"
+#include "planner/binder/select_output.h"
 
 namespace sluice {
 
 namespace {
 
 // Name of an unaliased select item: a column keeps its name, anything else is named by its SQL.
-std::string DefaultItemName(const Expr& expr) {
-  if (expr.kind == ExprKind::kColumnRef) return expr.As<ColumnRefExpr>().parts.back();
-  if (expr.kind == ExprKind::kFieldAccess) return expr.As<FieldAccessExpr>().field;
-  return ToSql(expr);
-}
-
 Status NotYet(std::string_view what, int64_t position) {
   return Status::Binder(std::string(what) + " is not supported yet", position);
 }
@@ -111,47 +106,22 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindSelect(const SelectStatemen
     plan = std::move(filter);
   }
 
-  std::vector<std::unique_ptr<Expression>> expressions;
-  Schema output;
-  std::set<std::string> names;
-  auto add_output = [&](std::string name, std::unique_ptr<Expression> expr,
-                        int64_t position) -> Status {
-    if (!names.insert(name).second) {
-      return Status::Binder("duplicate output column \"" + name + "\"; rename one with AS",
-                            position);
-    }
-    output.Add(Field{std::move(name), expr->type()});
-    expressions.push_back(std::move(expr));
-    return Status::OK();
-  };
+  SelectOutput output;
   for (const SelectItem& item : select.items) {
     if (item.expr->kind == ExprKind::kStar) {
       for (size_t column_idx = 0; column_idx < relation_schema.size(); ++column_idx) {
         ResolvedColumn column{0, column_idx, {}};
         const Field& field = relation_schema.field(column_idx);
-        RETURN_NOT_OK(add_output(
+        RETURN_NOT_OK(output.Add(
             field.name, MakeColumnRef(scope.BatchIndex(column), field.type, item.expr->position),
             item.expr->position));
       }
       continue;
     }
     ASSIGN_OR_RETURN(auto expr, binder.Bind(*item.expr));
-    std::string name = item.alias.empty() ? DefaultItemName(*item.expr) : item.alias;
-    RETURN_NOT_OK(add_output(std::move(name), std::move(expr),
-                             item.alias.empty() ? item.expr->position : item.alias_position));
+    RETURN_NOT_OK(output.AddItem(item, std::move(expr)));
   }
-  auto projection = std::make_unique<LogicalProjection>(output, std::move(expressions));
-  projection->children().push_back(std::move(plan));
-  plan = std::move(projection);
-
-  if (select.limit) {
-    if (*select.limit < 0)
-      return Status::Binder("LIMIT must not be negative", select.limit_position);
-    auto limit = std::make_unique<LogicalLimit>(plan->schema(), *select.limit);
-    limit->children().push_back(std::move(plan));
-    plan = std::move(limit);
-  }
-  return plan;
+  return output.Finish(std::move(plan), select);
 }
 
 }  // namespace sluice

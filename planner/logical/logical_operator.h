@@ -28,6 +28,7 @@ class LogicalOperator {
   // The columns this operator produces.
   const Schema& schema() const { return schema_; }
   std::vector<std::unique_ptr<LogicalOperator>>& children() { return children_; }
+  const std::vector<std::unique_ptr<LogicalOperator>>& children() const { return children_; }
   const LogicalOperator& child(size_t index = 0) const { return *children_[index]; }
 
   template <typename T>

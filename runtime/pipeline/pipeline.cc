@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "common/clock.h"
 #include "runtime/connector/connector_factory.h"
 #include "runtime/operator/stateless_operators.h"
 #include "runtime/pipeline/source_positions.h"
@@ -153,44 +154,44 @@ Status Pipeline::EnableCheckpoints(const std::string& dir) {
 
 Status Pipeline::Flush(bool save_now) {
   RETURN_NOT_OK(sink_->Flush());
-  if (state_store_ != nullptr) {
-    // Between batches: every record before the source's positions has reached the operator, so
-    // its state and these positions describe the same point of the input.
-    // A checkpoint rewrites every open group (not yet incremental), so with large state it
-    // takes long: the pause after one is at least ten times its duration, which keeps the time
-    // spent checkpointing under a tenth of the query's.
-    const auto now = std::chrono::steady_clock::now();
-    const auto pause = std::max<std::chrono::microseconds>(
-        std::chrono::seconds(1), std::chrono::microseconds(10 * checkpoint_duration_us_));
-    if (!save_now && now - last_save_ < pause) return Status::OK();
-    std::vector<int64_t> positions = source_->positions();
-    if (positions == saved_positions_) return Status::OK();
-    RETURN_NOT_OK(stateful_stage_->PrepareCheckpoint());
-    CheckpointManifest manifest;
-    manifest.checkpoint_id = checkpoint_id_ + 1;
-    manifest.created_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
-    manifest.source_positions[source_->topic()] = positions;
-    manifest.metadata["watermark"] = std::to_string(stateful_stage_->watermark());
-    RETURN_NOT_OK(state_store_->Commit(manifest));
-    checkpoint_id_ = manifest.checkpoint_id;
-    checkpoint_at_ms_ = manifest.created_at_ms;
-    last_save_ = std::chrono::steady_clock::now();
-    checkpoint_duration_us_ =
-        std::chrono::duration_cast<std::chrono::microseconds>(last_save_ - now).count();
-    state_size_bytes_ = state_store_->ApproximateSizeBytes();
-    saved_positions_ = std::move(positions);
-    return Status::OK();
-  }
-  if (positions_path_.empty()) return Status::OK();
+  if (state_store_ == nullptr && positions_path_.empty()) return Status::OK();
+  // A checkpoint rewrites every open group (not yet incremental), so with large state it takes
+  // long: the pause after one is at least ten times its duration, which keeps the time spent
+  // checkpointing under a tenth of the query's.
   const auto now = std::chrono::steady_clock::now();
-  if (!save_now && now - last_save_ < std::chrono::seconds(1)) return Status::OK();
+  const auto pause = std::max<std::chrono::microseconds>(
+      std::chrono::seconds(1), std::chrono::microseconds(10 * checkpoint_duration_us_));
+  if (!save_now && now - last_save_ < pause) return Status::OK();
   std::vector<int64_t> positions = source_->positions();
   if (positions == saved_positions_) return Status::OK();
-  last_save_ = now;
-  RETURN_NOT_OK(SaveSourcePositions(positions_path_, SourcePositions{source_->topic(), positions}));
+  if (state_store_ != nullptr) {
+    RETURN_NOT_OK(Checkpoint(positions));
+  } else {
+    RETURN_NOT_OK(
+        SaveSourcePositions(positions_path_, SourcePositions{source_->topic(), positions}));
+  }
+  last_save_ = std::chrono::steady_clock::now();
+  if (state_store_ != nullptr) {
+    checkpoint_duration_us_ =
+        std::chrono::duration_cast<std::chrono::microseconds>(last_save_ - now).count();
+  }
   saved_positions_ = std::move(positions);
+  return Status::OK();
+}
+
+Status Pipeline::Checkpoint(const std::vector<int64_t>& positions) {
+  // Between batches: every record before `positions` has reached the operator, so its state and
+  // these positions describe the same point of the input.
+  RETURN_NOT_OK(stateful_stage_->PrepareCheckpoint());
+  CheckpointManifest manifest;
+  manifest.checkpoint_id = checkpoint_id_ + 1;
+  manifest.created_at_ms = CurrentTimeMillis();
+  manifest.source_positions[source_->topic()] = positions;
+  manifest.metadata["watermark"] = std::to_string(stateful_stage_->watermark());
+  RETURN_NOT_OK(state_store_->Commit(manifest));
+  checkpoint_id_ = manifest.checkpoint_id;
+  checkpoint_at_ms_ = manifest.created_at_ms;
+  state_size_bytes_ = state_store_->ApproximateSizeBytes();
   return Status::OK();
 }
 

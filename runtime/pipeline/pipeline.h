@@ -57,6 +57,8 @@ class Pipeline {
   // Runs `batch` (source rows) through every operator, the stateful stage included; on return
   // `batch` holds the rows for the sink.
   Status RunPlan(RecordBatch& batch);
+  // Commits operator state with `positions` (and the watermark) as the next checkpoint.
+  Status Checkpoint(const std::vector<int64_t>& positions);
 
   std::unique_ptr<PhysicalPlan> plan_;
   std::unique_ptr<Source> source_;

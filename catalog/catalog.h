@@ -108,6 +108,7 @@ class Catalog {
   // A new catalog holds the built-in roles and user "admin" (no password, holding ORGADMIN).
   Status CreateUser(const UserInfo& user);
   Status SetUserVerifier(const std::string& name, const std::optional<std::string>& verifier);
+  Status SetUserDefaultRole(const std::string& name, const std::string& role);
   Result<std::optional<UserInfo>> FindUser(const std::string& name);
   Result<std::vector<UserInfo>> ListUsers();  // by name
   Status DropUser(const std::string& name);   // also drops the user's role memberships
@@ -122,6 +123,8 @@ class Catalog {
   Status PutGrant(const GrantInfo& grant);
   Status RemoveGrant(const GrantInfo& grant);
   Result<std::vector<GrantInfo>> ListGrants();
+  // GRANT OWNERSHIP: the object row with `id` gets `owner`.
+  Status SetOwner(OwnedObjectKind kind, int64_t id, const std::string& owner);
 
  private:
   explicit Catalog(std::unique_ptr<SqliteConnection> connection);

@@ -68,6 +68,14 @@ Status Catalog::SetUserVerifier(const std::string& name,
   return Status::OK();
 }
 
+Status Catalog::SetUserDefaultRole(const std::string& name, const std::string& role) {
+  RETURN_NOT_OK(
+      Execute(*connection_, "UPDATE users SET default_role = ? WHERE name = ?", role, name));
+  if (connection_->changes() == 0)
+    return Status::Catalog("user " + Quote(name) + " does not exist");
+  return Status::OK();
+}
+
 Result<std::optional<UserInfo>> Catalog::FindUser(const std::string& name) {
   return SelectRow<UserInfo>(*connection_, ReadUser,
                              "SELECT name, scram_verifier, default_role FROM users WHERE name = ?",
@@ -161,6 +169,23 @@ Result<std::vector<GrantInfo>> Catalog::ListGrants() {
                                "SELECT privilege, object_kind, object_name, grantee, grantor, "
                                "grant_option FROM grants ORDER BY object_kind, object_name, "
                                "privilege, grantee, grantor");
+}
+
+Status Catalog::SetOwner(OwnedObjectKind kind, int64_t id, const std::string& owner) {
+  const char* table = "databases";
+  switch (kind) {
+    case OwnedObjectKind::kDatabase: table = "databases"; break;
+    case OwnedObjectKind::kSchema: table = "schemas"; break;
+    case OwnedObjectKind::kRelation: table = "relations"; break;
+    case OwnedObjectKind::kStore: table = "stores"; break;
+    case OwnedObjectKind::kQuery: table = "queries"; break;
+  }
+  RETURN_NOT_OK(Execute(*connection_,
+                        "UPDATE " + std::string(table) + " SET owner = ? WHERE id = ?", owner, id));
+  if (connection_->changes() == 0) {
+    return Status::Catalog("no " + std::string(table) + " row with id " + std::to_string(id));
+  }
+  return Status::OK();
 }
 
 }  // namespace sluice

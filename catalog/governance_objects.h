@@ -2,6 +2,7 @@
 // Governance rows as the catalog stores them (layout version 2). The rules (inheritance, grant
 // options, checks) live in rbac/; the catalog only keeps the rows durable.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,9 @@ struct RoleMembershipInfo {
   std::string member_kind;  // "ROLE" or "USER"
   std::string member;
 };
+
+// The tables whose rows have an owner role (Catalog::SetOwner).
+enum class OwnedObjectKind : uint8_t { kDatabase, kSchema, kRelation, kStore, kQuery };
 
 struct GrantInfo {
   std::string privilege;    // "SELECT", "USAGE", ...

@@ -72,6 +72,10 @@ class Session {
   // Starts acting as `user` with its default role (session_login.cc). Unknown users fail with a
   // PERMISSION error; the attempt is audited either way.
   Status Login(const std::string& user);
+  // Starts acting as `user` after checking `password` against its SCRAM verifier (a caller that
+  // is not admin by local trust, or one that asked to give a password). Failures are audited and
+  // rate-limited (rbac/login_throttle.h); every failure reads `login failed for user "x"`.
+  Status LoginWithPassword(const std::string& user, const std::string& password);
 
  private:
   friend class Engine;

@@ -147,6 +147,8 @@ enum class StatementKind : uint8_t {
   kGrantPrivileges,  // GRANT and REVOKE of privileges
   kUseRole,
   kShowGovernance,  // SHOW ROLES, SHOW USERS, SHOW GRANTS
+  kAlterUser,
+  kCanI,
 };
 
 // Base of every statement. [begin, end) is the statement's text without the trailing ';'
@@ -426,16 +428,26 @@ struct GrantRoleStatement final : Statement {
   Identifier member;
 };
 
+// ALTER USER u WITH PASSWORD 'text' | ALTER USER u SET DEFAULT_ROLE = r
+struct AlterUserStatement final : Statement {
+  static constexpr StatementKind kKind = StatementKind::kAlterUser;
+  explicit AlterUserStatement(int64_t position) : Statement(kKind, position) {}
+  Identifier name;
+  std::optional<std::string> password;  // never logged: the audit log redacts it from the text
+  std::optional<Identifier> default_role;
+};
+
 // GRANT priv[, ...] ON object TO ROLE r [WITH GRANT OPTION]
-// REVOKE priv[, ...] ON object FROM ROLE r [RESTRICT|CASCADE]
+// REVOKE [GRANT OPTION FOR] priv[, ...] ON object FROM ROLE r [RESTRICT|CASCADE]
 // object: ORGANIZATION | DATABASE d | SCHEMA [d.]s | {RELATION|STREAM|CHANGELOG} [[d.]s.]r |
-// STORE k | ALL RELATIONS IN SCHEMA [d.]s | ALL SCHEMAS IN DATABASE d
+// STORE k | QUERY n | ALL RELATIONS IN SCHEMA [d.]s | ALL SCHEMAS IN DATABASE d
 struct GrantPrivilegesStatement final : Statement {
   static constexpr StatementKind kKind = StatementKind::kGrantPrivileges;
   explicit GrantPrivilegesStatement(int64_t position) : Statement(kKind, position) {}
   bool revoke = false;
+  bool grant_option_only = false;      // REVOKE GRANT OPTION FOR: the privilege itself stays
   std::vector<Identifier> privileges;  // upper case: "SELECT", "CREATE_SCHEMA"
-  // rbac's object kind name: "ORGANIZATION", "DATABASE", "SCHEMA", "RELATION", "STORE",
+  // rbac's object kind name: "ORGANIZATION", "DATABASE", "SCHEMA", "RELATION", "STORE", "QUERY",
   // "ALL RELATIONS IN SCHEMA", "ALL SCHEMAS IN DATABASE".
   std::string object_kind;
   int64_t object_position = -1;
@@ -443,6 +455,16 @@ struct GrantPrivilegesStatement final : Statement {
   Identifier grantee;    // a role
   bool with_grant_option = false;
   DropBehavior behavior = DropBehavior::kDefault;
+};
+
+// CAN I priv ON object: whether the session's role holds it, and through which grants.
+struct CanIStatement final : Statement {
+  static constexpr StatementKind kKind = StatementKind::kCanI;
+  explicit CanIStatement(int64_t position) : Statement(kKind, position) {}
+  Identifier privilege;     // upper case
+  std::string object_kind;  // as in GrantPrivilegesStatement
+  int64_t object_position = -1;
+  QualifiedName object;
 };
 
 // USE ROLE r
@@ -454,12 +476,16 @@ struct UseRoleStatement final : Statement {
 
 enum class ShowGovernanceKind : uint8_t { kRoles, kUsers, kGrants };
 
-// SHOW ROLES | SHOW USERS | SHOW GRANTS [TO ROLE r]
+// SHOW ROLES | SHOW USERS | SHOW GRANTS [TO {ROLE r | USER u} | ON object]
 struct ShowGovernanceStatement final : Statement {
   static constexpr StatementKind kKind = StatementKind::kShowGovernance;
   explicit ShowGovernanceStatement(int64_t position) : Statement(kKind, position) {}
   ShowGovernanceKind what = ShowGovernanceKind::kRoles;
-  std::optional<Identifier> grantee;  // SHOW GRANTS TO ROLE r
+  std::optional<Identifier> grantee;  // SHOW GRANTS TO ROLE r (or USER u)
+  bool grantee_is_user = false;
+  std::string object_kind;  // SHOW GRANTS ON object; empty otherwise
+  int64_t object_position = -1;
+  QualifiedName object;
 };
 
 // Canonical SQL text of a statement (no trailing ';'); parsing it yields the same tree. Doubles

@@ -237,7 +237,9 @@ Result<StatementPtr> SqlParser::ParseUse() {
 }
 
 Result<StatementPtr> SqlParser::ParseAlter() {
-  auto statement = std::make_unique<AlterStoreStatement>(Advance().position);
+  const int64_t start = Advance().position;
+  if (AcceptKeyword("user")) return ParseAlterUser(start);
+  auto statement = std::make_unique<AlterStoreStatement>(start);
   RETURN_NOT_OK(ExpectKeyword("store"));
   ASSIGN_OR_RETURN(statement->name, ParseIdentifier("store name"));
   RETURN_NOT_OK(ExpectKeyword("with"));

@@ -69,6 +69,11 @@ Result<StatementPtr> SqlParser::ParseGrantOrRevoke() {
 
   auto statement = std::make_unique<GrantPrivilegesStatement>(first.position);
   statement->revoke = revoke;
+  if (revoke && PeekKeyword("grant") && PeekKeyword("option", 1)) {
+    index_ += 2;
+    RETURN_NOT_OK(ExpectKeyword("for"));
+    statement->grant_option_only = true;
+  }
   do {
     // Privileges are words, some of them reserved elsewhere (SELECT, INSERT).
     if (Peek().kind != TokenKind::kIdentifier) return SyntaxError();
@@ -76,35 +81,8 @@ Result<StatementPtr> SqlParser::ParseGrantOrRevoke() {
     statement->privileges.push_back(Identifier{Upper(word.text), word.position});
   } while (Accept(TokenKind::kComma));
   RETURN_NOT_OK(ExpectKeyword("on"));
-  statement->object_position = Peek().position;
-  size_t max_parts = 0;
-  if (AcceptKeyword("organization")) {
-    statement->object_kind = "ORGANIZATION";
-  } else if (AcceptKeyword("database")) {
-    statement->object_kind = "DATABASE", max_parts = 1;
-  } else if (AcceptKeyword("schema")) {
-    statement->object_kind = "SCHEMA", max_parts = 2;
-  } else if (AcceptKeyword("relation") || AcceptKeyword("stream") || AcceptKeyword("changelog")) {
-    statement->object_kind = "RELATION", max_parts = 3;
-  } else if (AcceptKeyword("store")) {
-    statement->object_kind = "STORE", max_parts = 1;
-  } else if (AcceptKeyword("all")) {
-    if (AcceptKeyword("relations")) {
-      RETURN_NOT_OK(ExpectKeyword("in"));
-      RETURN_NOT_OK(ExpectKeyword("schema"));
-      statement->object_kind = "ALL RELATIONS IN SCHEMA", max_parts = 2;
-    } else {
-      RETURN_NOT_OK(ExpectKeyword("schemas"));
-      RETURN_NOT_OK(ExpectKeyword("in"));
-      RETURN_NOT_OK(ExpectKeyword("database"));
-      statement->object_kind = "ALL SCHEMAS IN DATABASE", max_parts = 1;
-    }
-  } else {
-    return SyntaxError();
-  }
-  if (max_parts > 0) {
-    ASSIGN_OR_RETURN(statement->object, ParseQualifiedName(max_parts, "object name"));
-  }
+  RETURN_NOT_OK(
+      ParseGrantObject(&statement->object_kind, &statement->object_position, &statement->object));
   RETURN_NOT_OK(ExpectKeyword(direction));
   RETURN_NOT_OK(ExpectKeyword("role"));
   ASSIGN_OR_RETURN(statement->grantee, ParseIdentifier("role name"));
@@ -118,6 +96,78 @@ Result<StatementPtr> SqlParser::ParseGrantOrRevoke() {
   } else if (revoke && AcceptKeyword("restrict")) {
     statement->behavior = DropBehavior::kRestrict;
   }
+  return StatementPtr(std::move(statement));
+}
+
+Status SqlParser::ParseGrantObject(std::string* kind, int64_t* position, QualifiedName* name) {
+  *position = Peek().position;
+  size_t max_parts = 0;
+  if (AcceptKeyword("organization")) {
+    *kind = "ORGANIZATION";
+  } else if (AcceptKeyword("database")) {
+    *kind = "DATABASE", max_parts = 1;
+  } else if (AcceptKeyword("schema")) {
+    *kind = "SCHEMA", max_parts = 2;
+  } else if (AcceptKeyword("relation") || AcceptKeyword("stream") || AcceptKeyword("changelog")) {
+    *kind = "RELATION", max_parts = 3;
+  } else if (AcceptKeyword("store")) {
+    *kind = "STORE", max_parts = 1;
+  } else if (AcceptKeyword("query")) {
+    *kind = "QUERY";
+    ASSIGN_OR_RETURN(Identifier id, ParseQueryId());
+    name->parts = {id.name};
+    name->position = id.position;
+  } else if (AcceptKeyword("all")) {
+    if (AcceptKeyword("relations")) {
+      RETURN_NOT_OK(ExpectKeyword("in"));
+      RETURN_NOT_OK(ExpectKeyword("schema"));
+      *kind = "ALL RELATIONS IN SCHEMA", max_parts = 2;
+    } else {
+      RETURN_NOT_OK(ExpectKeyword("schemas"));
+      RETURN_NOT_OK(ExpectKeyword("in"));
+      RETURN_NOT_OK(ExpectKeyword("database"));
+      *kind = "ALL SCHEMAS IN DATABASE", max_parts = 1;
+    }
+  } else {
+    return SyntaxError();
+  }
+  if (max_parts > 0) {
+    ASSIGN_OR_RETURN(*name, ParseQualifiedName(max_parts, "object name"));
+  }
+  return Status::OK();
+}
+
+Result<StatementPtr> SqlParser::ParseAlterUser(int64_t start) {
+  auto statement = std::make_unique<AlterUserStatement>(start);
+  ASSIGN_OR_RETURN(statement->name, ParseIdentifier("user name"));
+  if (AcceptKeyword("set")) {
+    if (!AcceptKeyword("default_role")) {
+      RETURN_NOT_OK(ExpectKeyword("default"));
+      RETURN_NOT_OK(ExpectKeyword("role"));
+    }
+    Accept(TokenKind::kEq);
+    ASSIGN_OR_RETURN(statement->default_role, ParseIdentifier("role name"));
+    return StatementPtr(std::move(statement));
+  }
+  RETURN_NOT_OK(ExpectKeyword("with"));
+  RETURN_NOT_OK(ExpectKeyword("password"));
+  // The message never echoes the token: it may be a password written without quotes.
+  if (Peek().kind != TokenKind::kString) {
+    return Status::Parser("PASSWORD must be followed by a quoted string", Peek().position);
+  }
+  statement->password = Advance().text;
+  return StatementPtr(std::move(statement));
+}
+
+Result<StatementPtr> SqlParser::ParseCanI() {
+  auto statement = std::make_unique<CanIStatement>(Advance().position);  // CAN
+  RETURN_NOT_OK(ExpectKeyword("i"));
+  if (Peek().kind != TokenKind::kIdentifier) return SyntaxError();
+  const Token& word = Advance();
+  statement->privilege = Identifier{Upper(word.text), word.position};
+  RETURN_NOT_OK(ExpectKeyword("on"));
+  RETURN_NOT_OK(
+      ParseGrantObject(&statement->object_kind, &statement->object_position, &statement->object));
   return StatementPtr(std::move(statement));
 }
 
@@ -137,8 +187,16 @@ Result<StatementPtr> SqlParser::ParseShowGovernance(int64_t start) {
     RETURN_NOT_OK(ExpectKeyword("grants"));
     statement->what = ShowGovernanceKind::kGrants;
     if (AcceptKeyword("to")) {
-      RETURN_NOT_OK(ExpectKeyword("role"));
-      ASSIGN_OR_RETURN(statement->grantee, ParseIdentifier("role name"));
+      if (AcceptKeyword("user")) {
+        statement->grantee_is_user = true;
+      } else {
+        RETURN_NOT_OK(ExpectKeyword("role"));
+      }
+      ASSIGN_OR_RETURN(statement->grantee,
+                       ParseIdentifier(statement->grantee_is_user ? "user name" : "role name"));
+    } else if (AcceptKeyword("on")) {
+      RETURN_NOT_OK(ParseGrantObject(&statement->object_kind, &statement->object_position,
+                                     &statement->object));
     }
   }
   return StatementPtr(std::move(statement));

@@ -177,6 +177,8 @@ Result<StatementPtr> SqlParser::ParseOneStatement() {
     parsed = ParsePrint();
   } else if (first.Is("grant") || first.Is("revoke")) {
     parsed = ParseGrantOrRevoke();
+  } else if (first.Is("can")) {
+    parsed = ParseCanI();
   } else {
     return SyntaxError();
   }

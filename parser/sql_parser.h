@@ -91,6 +91,10 @@ class SqlParser {
   Result<StatementPtr> ParseGrantOrRevoke();
   Result<StatementPtr> ParseUseRole(int64_t start);
   Result<StatementPtr> ParseShowGovernance(int64_t start);  // after SHOW
+  Result<StatementPtr> ParseAlterUser(int64_t start);       // after ALTER USER
+  Result<StatementPtr> ParseCanI();
+  // The object of GRANT/REVOKE, CAN I and SHOW GRANTS ON: its rbac kind name and its name.
+  Status ParseGrantObject(std::string* kind, int64_t* position, QualifiedName* name);
 
   // --- SELECT (parse_select.cc)
   Result<SelectPtr> ParseSelect();

@@ -58,13 +58,24 @@ const char* RelationKindName(RelationKind kind) {
   return "?";
 }
 
+// "RELATION shop.raw.pv", "QUERY 3", "ORGANIZATION".
+std::string GrantObjectSql(const std::string& kind, const QualifiedName& object) {
+  std::string text = kind;
+  if (kind == "QUERY" && object.parts.size() == 1) {
+    text += " " + QueryIdSql(Identifier{object.parts[0], object.position});
+  } else if (!object.parts.empty()) {
+    text += " " + object.ToString();
+  }
+  return text;
+}
+
 std::string GrantPrivilegesSql(const GrantPrivilegesStatement& grant) {
   std::string text = grant.revoke ? "REVOKE " : "GRANT ";
+  if (grant.grant_option_only) text += "GRANT OPTION FOR ";
   for (size_t privilege_idx = 0; privilege_idx < grant.privileges.size(); ++privilege_idx) {
     text += (privilege_idx > 0 ? ", " : "") + grant.privileges[privilege_idx].name;
   }
-  text += " ON " + grant.object_kind;
-  if (!grant.object.parts.empty()) text += " " + grant.object.ToString();
+  text += " ON " + GrantObjectSql(grant.object_kind, grant.object);
   text += (grant.revoke ? " FROM ROLE " : " TO ROLE ") + QuoteIdentifier(grant.grantee.name);
   if (grant.with_grant_option) text += " WITH GRANT OPTION";
   if (grant.behavior == DropBehavior::kCascade) text += " CASCADE";
@@ -302,10 +313,27 @@ std::string ToSql(const Statement& statement) {
         case ShowGovernanceKind::kRoles: return "SHOW ROLES";
         case ShowGovernanceKind::kUsers: return "SHOW USERS";
         case ShowGovernanceKind::kGrants:
-          return show.grantee ? "SHOW GRANTS TO ROLE " + QuoteIdentifier(show.grantee->name)
-                              : "SHOW GRANTS";
+          if (show.grantee) {
+            return std::string("SHOW GRANTS TO ") + (show.grantee_is_user ? "USER " : "ROLE ") +
+                   QuoteIdentifier(show.grantee->name);
+          }
+          if (!show.object_kind.empty()) {
+            return "SHOW GRANTS ON " + GrantObjectSql(show.object_kind, show.object);
+          }
+          return "SHOW GRANTS";
       }
       return "?";
+    }
+    case StatementKind::kAlterUser: {
+      const auto& alter = statement.As<AlterUserStatement>();
+      std::string text = "ALTER USER " + QuoteIdentifier(alter.name.name);
+      if (alter.default_role)
+        return text + " SET DEFAULT_ROLE = " + QuoteIdentifier(alter.default_role->name);
+      return text + " WITH PASSWORD " + QuoteString(alter.password.value_or(""));
+    }
+    case StatementKind::kCanI: {
+      const auto& can = statement.As<CanIStatement>();
+      return "CAN I " + can.privilege.name + " ON " + GrantObjectSql(can.object_kind, can.object);
     }
   }
   return "?";

@@ -109,6 +109,12 @@ Status AccessControl::RequireOnRelation(const std::string& role, Privilege privi
   return Require(role, privilege, {ObjectKind::kRelation, qualified_relation});
 }
 
+std::string AccessControl::RoleChain(const std::string& role, const std::string& held) const {
+  std::vector<std::string> chain = roles_.PathTo(role, held);
+  if (chain.empty()) chain = {role, held};  // held through PUBLIC
+  return JoinChain(chain);
+}
+
 bool AccessControl::CanGrant(const std::string& role, Privilege privilege,
                              const ObjectRef& object) const {
   std::set<std::string> effective = roles_.EffectiveRoles(role);
@@ -178,23 +184,38 @@ std::vector<size_t> AccessControl::Unsupported() const {
   return unsupported;
 }
 
+std::vector<Grant>::iterator AccessControl::FindMade(const std::string& grantor,
+                                                     Privilege privilege, const ObjectRef& object,
+                                                     const std::string& grantee) {
+  return std::find_if(grants_.begin(), grants_.end(), [&](const Grant& grant) {
+    return grant.privilege == privilege && grant.object == object && grant.grantee == grantee &&
+           grant.grantor == grantor;
+  });
+}
+
 Result<std::vector<Grant>> AccessControl::RevokePrivilege(const std::string& grantor,
                                                           Privilege privilege,
                                                           const ObjectRef& object,
                                                           const std::string& grantee,
                                                           DropBehavior behavior) {
-  auto it = std::find_if(grants_.begin(), grants_.end(), [&](const Grant& grant) {
-    return grant.privilege == privilege && grant.object == object && grant.grantee == grantee &&
-           grant.grantor == grantor;
-  });
+  auto it = FindMade(grantor, privilege, object, grantee);
   if (it == grants_.end()) {
     return Status::Catalog("role " + Quote(grantor) + " has not granted " +
                            std::string(PrivilegeName(privilege)) + " on " + DescribeObject(object) +
                            " to " + Quote(grantee));
   }
   std::vector<Grant> before = grants_;
-  std::vector<Grant> removed = {*it};
+  Grant revoked = *it;
   grants_.erase(it);
+  ASSIGN_OR_RETURN(std::vector<Grant> removed,
+                   SettleDependents(std::move(before), behavior, "cannot revoke"));
+  removed.insert(removed.begin(), revoked);
+  return removed;
+}
+
+Result<std::vector<Grant>> AccessControl::SettleDependents(std::vector<Grant> before,
+                                                           DropBehavior behavior,
+                                                           const std::string& refusal) {
   std::vector<size_t> dependents = Unsupported();
   if (!dependents.empty() && behavior == DropBehavior::kRestrict) {
     std::string names;
@@ -202,14 +223,31 @@ Result<std::vector<Grant>> AccessControl::RevokePrivilege(const std::string& gra
       names += (names.empty() ? "" : "; ") + DescribeGrant(grants_[grant_idx]);
     }
     grants_ = std::move(before);
-    return Status::Catalog("cannot revoke: other grants depend on it: " + names +
+    return Status::Catalog(refusal + ": other grants depend on it: " + names +
                            " (use REVOKE ... CASCADE to revoke them too)");
   }
+  std::vector<Grant> removed;
   for (auto dependent = dependents.rbegin(); dependent != dependents.rend(); ++dependent) {
     removed.push_back(grants_[*dependent]);
     grants_.erase(grants_.begin() + static_cast<std::ptrdiff_t>(*dependent));
   }
   return removed;
+}
+
+Result<std::vector<Grant>> AccessControl::RevokeGrantOption(const std::string& grantor,
+                                                            Privilege privilege,
+                                                            const ObjectRef& object,
+                                                            const std::string& grantee,
+                                                            DropBehavior behavior) {
+  auto it = FindMade(grantor, privilege, object, grantee);
+  if (it == grants_.end() || !it->grant_option) {
+    return Status::Catalog("role " + Quote(grantor) + " has not granted " +
+                           std::string(PrivilegeName(privilege)) + " on " + DescribeObject(object) +
+                           " to " + Quote(grantee) + " WITH GRANT OPTION");
+  }
+  std::vector<Grant> before = grants_;
+  it->grant_option = false;
+  return SettleDependents(std::move(before), behavior, "cannot revoke the grant option");
 }
 
 Status AccessControl::TransferOwnership(const std::string& acting_role, const ObjectRef& object,

@@ -68,6 +68,8 @@ class AccessControl {
   // Reaching a relation: USAGE on its database and schema plus `privilege` on it.
   Status RequireOnRelation(const std::string& role, Privilege privilege,
                            const std::string& qualified_relation) const;
+  // How `role` holds `held`: "lead -> engineer -> analyst", or "lead -> public" for PUBLIC.
+  std::string RoleChain(const std::string& role, const std::string& held) const;
   // Whether `role` may grant `privilege` on `object` to others.
   bool CanGrant(const std::string& role, Privilege privilege, const ObjectRef& object) const;
 
@@ -81,6 +83,11 @@ class AccessControl {
   Result<std::vector<Grant>> RevokePrivilege(const std::string& grantor, Privilege privilege,
                                              const ObjectRef& object, const std::string& grantee,
                                              DropBehavior behavior);
+  // REVOKE GRANT OPTION FOR: the grant stays, without its grant option; grants made on the
+  // strength of it follow RESTRICT/CASCADE as in RevokePrivilege. Returns the grants removed.
+  Result<std::vector<Grant>> RevokeGrantOption(const std::string& grantor, Privilege privilege,
+                                               const ObjectRef& object, const std::string& grantee,
+                                               DropBehavior behavior);
   // DROP ROLE: refuses, naming them, while the role owns objects or is the grantor of grants.
   Status DropRole(const std::string& role);
 
@@ -92,6 +99,14 @@ class AccessControl {
   // A grant of `role` (via its effective roles) that confers `privilege` on `object`.
   const Grant* FindGrant(const std::set<std::string>& effective, Privilege privilege,
                          const ObjectRef& object, bool need_grant_option) const;
+  // The grant `grantor` made of `privilege` on `object` to `grantee`, or grants_.end().
+  std::vector<Grant>::iterator FindMade(const std::string& grantor, Privilege privilege,
+                                        const ObjectRef& object, const std::string& grantee);
+  // After a grant was removed or lost its option: RESTRICT puts `before` back and fails naming
+  // the grants that lost their footing ("<refusal>: other grants depend on it: ..."); CASCADE
+  // removes them and returns them.
+  Result<std::vector<Grant>> SettleDependents(std::vector<Grant> before, DropBehavior behavior,
+                                              const std::string& refusal);
   // Grants whose grantor no longer may grant them, given the current grants.
   std::vector<size_t> Unsupported() const;
 

@@ -13,6 +13,7 @@
 #include "cli/options/cli_options.h"
 #include "cli/script/cli_result_handler.h"
 #include "cli/script/interrupt.h"
+#include "cli/script/login.h"
 #include "cli/script/script_runner.h"
 #include "cli/shell/shell.h"
 #include "engine/engine.h"
@@ -92,12 +93,10 @@ int Run(int argc, char** argv) {
     return kExitStartup;
   }
   std::unique_ptr<Session> session = (*engine)->NewSession();
-  if (!options.user.empty()) {
-    Status login = session->Login(options.user);
-    if (!login.ok()) {
-      std::cerr << "sluice: " << login.ToString() << "\n";
-      return kExitStartup;
-    }
+  Status login = LoginSession(*session, options.data_dir, options.user, options.ask_password);
+  if (!login.ok()) {
+    std::cerr << "sluice: " << login.ToString() << "\n";
+    return kExitStartup;
   }
   InstallInterruptHandler();
   CliResultHandler handler(std::cout, std::cerr, options.format);

@@ -22,6 +22,8 @@ constexpr const char* kFooter =
     "                                       -f and -c run in command-line order\n"
     "  echo 'SHOW DATABASES;' | sluice      run the statements read from stdin\n"
     "  sluice audit verify                  check the audit log's hash chain (exit 2 if broken)\n"
+    "  SLUICE_PASSWORD=... sluice --user bob -W\n"
+    "                                       log in as bob with his password\n"
     "\n"
     "Exit status: 0 when every statement succeeded; 3 when a statement failed (also with\n"
     "--continue-on-error); 1 when sluice could not start (bad option, unusable data dir,\n"
@@ -63,6 +65,9 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv, const std:
   app.add_option("--user", options.user,
                  "Start the session as USER (default admin, by local trust of the data dir)")
       ->type_name("USER");
+  app.add_flag("-W,--password", options.ask_password,
+               "Log in with the user's password (from SLUICE_PASSWORD or asked on the terminal); "
+               "always the case when the data dir belongs to another OS user");
   CLI::App* audit = app.add_subcommand("audit", "Audit log tools");
   audit
       ->add_subcommand("verify",

@@ -28,6 +28,9 @@ struct CliOptions {
   bool audit_verify = false;
   // --user: the session's user; empty means the data dir's local-trust user, admin.
   std::string user;
+  // -W/--password: authenticate with the user's password even under local trust (it is always
+  // asked for when the caller does not own the data dir). SLUICE_PASSWORD, when set, supplies it.
+  bool ask_password = false;
 };
 
 struct ParsedCommandLine {

@@ -33,10 +33,10 @@ Status StatementExecutor::CreateDatabase(const CreateDatabaseStatement& statemen
   }
   RETURN_NOT_OK(engine_.catalog().RunInTransaction([&]() -> Status {
     ASSIGN_OR_RETURN(DatabaseInfo database,
-                     engine_.catalog().CreateDatabase(name, std::string(kDefaultOwner)));
+                     engine_.catalog().CreateDatabase(name, session_.role()));
     // Like PostgreSQL, a new database starts with a "public" schema.
     return engine_.catalog()
-        .CreateSchema(database.id, std::string(kDefaultSchema), std::string(kDefaultOwner))
+        .CreateSchema(database.id, std::string(kDefaultSchema), session_.role())
         .status();
   }));
   handler_.OnCommandComplete("CREATE DATABASE");
@@ -58,7 +58,8 @@ Status StatementExecutor::CreateSchema(const CreateSchemaStatement& statement) {
   schema_targets.database = database.name;
   RETURN_NOT_OK(RequireStatement(rbac::StatementKind::kCreateSchema, schema_targets,
                                  database.name + "." + name, statement.position));
-  ASSIGN_OR_RETURN(std::optional<SchemaInfo> existing, engine_.catalog().FindSchema(database.id, name));
+  ASSIGN_OR_RETURN(std::optional<SchemaInfo> existing,
+                   engine_.catalog().FindSchema(database.id, name));
   if (existing) {
     if (statement.if_not_exists) {
       handler_.OnNotice("schema \"" + name + "\" already exists, skipping");
@@ -69,8 +70,7 @@ Status StatementExecutor::CreateSchema(const CreateSchemaStatement& statement) {
         "schema \"" + name + "\" already exists in database \"" + database.name + "\"",
         statement.name.position);
   }
-  RETURN_NOT_OK(
-      engine_.catalog().CreateSchema(database.id, name, std::string(kDefaultOwner)).status());
+  RETURN_NOT_OK(engine_.catalog().CreateSchema(database.id, name, session_.role()).status());
   handler_.OnCommandComplete("CREATE SCHEMA");
   return Status::OK();
 }
@@ -79,6 +79,8 @@ Status StatementExecutor::UseDatabase(const UseDatabaseStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(DatabaseInfo database, binder.BindDatabase(statement.name));
+  RETURN_NOT_OK(
+      RequireVisible({rbac::ObjectKind::kDatabase, database.name}, statement.name.position));
   session_.current_database_ = database.name;
   // Keep the schema name if the new database has one of that name, else fall back to public.
   ASSIGN_OR_RETURN(std::optional<SchemaInfo> same_schema,
@@ -94,6 +96,9 @@ Status StatementExecutor::UseSchema(const UseSchemaStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(auto bound, binder.BindSchema(statement.name));
+  RETURN_NOT_OK(
+      RequireVisible({rbac::ObjectKind::kSchema, bound.first.name + "." + bound.second.name},
+                     statement.name.position));
   session_.current_database_ = bound.first.name;
   session_.current_schema_ = bound.second.name;
   handler_.OnCommandComplete("USE SCHEMA");
@@ -150,6 +155,7 @@ Status StatementExecutor::CreateRelation(const CreateRelationStatement& statemen
 
   ASSIGN_OR_RETURN(auto properties, BindRelationProperties(statement.properties, name, columns));
   ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));
+  RETURN_NOT_OK(RequireStoreUsage(store, statement.position));
   if (store.type == "datagen") {
     if (statement.relation_kind != RelationKind::kStream) {
       return Status::Binder("the datagen store makes streams only", statement.position);
@@ -172,7 +178,7 @@ Status StatementExecutor::CreateRelation(const CreateRelationStatement& statemen
   relation.primary_key = primary_key;
   relation.properties = properties;
   relation.store_id = store.id;
-  relation.owner = std::string(kDefaultOwner);
+  relation.owner = session_.role();
   RETURN_NOT_OK(engine_.catalog().CreateRelation(relation).status());
   handler_.OnCommandComplete(statement.relation_kind == RelationKind::kStream ? "CREATE STREAM"
                                                                               : "CREATE CHANGELOG");

@@ -29,13 +29,14 @@ Status StatementExecutor::DropRelationCascade(const RelationInfo& relation, bool
   ASSIGN_OR_RETURN(std::vector<QueryInfo> queries,
                    engine_.catalog().ListActiveQueriesUsingRelation(relation.id));
   if (!queries.empty() && !cascade) {
-    std::string message = std::string("cannot drop ") + Word(relation.kind) + " \"" +
-                          relation.name + "\": ";
+    std::string message =
+        std::string("cannot drop ") + Word(relation.kind) + " \"" + relation.name + "\": ";
     for (size_t i = 0; i < queries.size(); ++i) {
       message += (i ? ", " : "") + std::string("query ") + std::to_string(queries[i].id);
     }
     message += queries.size() == 1 ? " uses it" : " use it";
-    message += " (TERMINATE QUERY " + std::to_string(queries[0].id) + " first, or DROP ... CASCADE)";
+    message +=
+        " (TERMINATE QUERY " + std::to_string(queries[0].id) + " first, or DROP ... CASCADE)";
     return Status::Catalog(message, position);
   }
   for (const QueryInfo& query : queries) RETURN_NOT_OK(StopQuery(query.id, "dropped by CASCADE"));
@@ -68,6 +69,8 @@ Status StatementExecutor::Drop(const DropStatement& statement) {
         return Status::Catalog("cannot drop the default database \"" + database->name + "\"",
                                statement.name.position);
       }
+      const rbac::ObjectRef object{rbac::ObjectKind::kDatabase, database->name};
+      RETURN_NOT_OK(RequireOwnership(object, statement.name.position));
       ASSIGN_OR_RETURN(std::vector<SchemaInfo> schemas,
                        engine_.catalog().ListSchemas(database->id));
       for (const SchemaInfo& schema : schemas) {
@@ -75,9 +78,9 @@ Status StatementExecutor::Drop(const DropStatement& statement) {
                          engine_.catalog().ListRelations(schema.id));
         if (!relations.empty() && !cascade) {
           return Status::Catalog("cannot drop database \"" + database->name + "\": schema \"" +
-                                     schema.name + "\" contains " +
-                                     Word(relations[0].kind) + " \"" +
-                                     relations[0].name + "\" (drop it first, or DROP ... CASCADE)",
+                                     schema.name + "\" contains " + Word(relations[0].kind) +
+                                     " \"" + relations[0].name +
+                                     "\" (drop it first, or DROP ... CASCADE)",
                                  statement.name.position);
         }
         for (const RelationInfo& relation : relations) {
@@ -86,6 +89,7 @@ Status StatementExecutor::Drop(const DropStatement& statement) {
         RETURN_NOT_OK(engine_.catalog().DropSchema(schema.id));
       }
       RETURN_NOT_OK(engine_.catalog().DropDatabase(database->id));
+      RETURN_NOT_OK(ForgetGrantsOn(object));
       if (session_.current_database_ == database->name) {
         session_.current_database_ = std::string(kDefaultDatabase);
         session_.current_schema_ = std::string(kDefaultSchema);
@@ -95,26 +99,33 @@ Status StatementExecutor::Drop(const DropStatement& statement) {
     case ObjectType::kSchema: {
       Result<std::pair<DatabaseInfo, SchemaInfo>> bound = binder.BindSchema(statement.name);
       if (!bound.ok()) return skipped(bound.status());
+      const rbac::ObjectRef object{rbac::ObjectKind::kSchema,
+                                   bound->first.name + "." + bound->second.name};
+      RETURN_NOT_OK(RequireOwnership(object, statement.name.position));
       ASSIGN_OR_RETURN(std::vector<RelationInfo> relations,
                        engine_.catalog().ListRelations(bound->second.id));
       if (!relations.empty() && !cascade) {
         return Status::Catalog("cannot drop schema \"" + bound->second.name + "\": it contains " +
-                                   Word(relations[0].kind) + " \"" +
-                                   relations[0].name + "\" (drop it first, or DROP ... CASCADE)",
+                                   Word(relations[0].kind) + " \"" + relations[0].name +
+                                   "\" (drop it first, or DROP ... CASCADE)",
                                statement.name.position);
       }
       for (const RelationInfo& relation : relations) {
         RETURN_NOT_OK(DropRelationCascade(relation, cascade, statement.name.position));
       }
       RETURN_NOT_OK(engine_.catalog().DropSchema(bound->second.id));
+      RETURN_NOT_OK(ForgetGrantsOn(object));
       break;
     }
     case ObjectType::kStore: {
       Result<StoreInfo> store =
           binder.BindStore(statement.name.parts.back(), statement.name.position);
       if (!store.ok()) return skipped(store.status());
+      const rbac::ObjectRef object{rbac::ObjectKind::kStore, store->name};
+      RETURN_NOT_OK(RequireOwnership(object, statement.name.position));
       // The catalog refuses the built-in stores and stores that relations still use.
       RETURN_NOT_OK(engine_.catalog().DropStore(store->id).WithPosition(statement.name.position));
+      RETURN_NOT_OK(ForgetGrantsOn(object));
       break;
     }
     case ObjectType::kQuery:
@@ -123,16 +134,18 @@ Status StatementExecutor::Drop(const DropStatement& statement) {
       Result<BoundRelation> bound = binder.BindRelation(statement.name);
       if (!bound.ok()) return skipped(bound.status());
       if (!KindMatches(statement.object_type, bound->relation.kind)) {
-        return Status::Binder("\"" + bound->qualified_name + "\" is a " +
-                                  Word(bound->relation.kind) + ", not a " +
-                                  Word(statement.object_type == ObjectType::kStream
-                                           ? CatalogRelationKind::kStream
-                                           : statement.object_type == ObjectType::kChangelog
-                                                 ? CatalogRelationKind::kChangelog
-                                                 : CatalogRelationKind::kMaterializedView),
-                              statement.name.position);
+        return Status::Binder(
+            "\"" + bound->qualified_name + "\" is a " + Word(bound->relation.kind) + ", not a " +
+                Word(statement.object_type == ObjectType::kStream ? CatalogRelationKind::kStream
+                     : statement.object_type == ObjectType::kChangelog
+                         ? CatalogRelationKind::kChangelog
+                         : CatalogRelationKind::kMaterializedView),
+            statement.name.position);
       }
+      const rbac::ObjectRef object{rbac::ObjectKind::kRelation, bound->qualified_name};
+      RETURN_NOT_OK(RequireOwnership(object, statement.name.position));
       RETURN_NOT_OK(DropRelationCascade(bound->relation, cascade, statement.name.position));
+      RETURN_NOT_OK(ForgetGrantsOn(object));
       break;
     }
   }

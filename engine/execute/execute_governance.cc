@@ -137,6 +137,7 @@ Status StatementExecutor::DropRole(const DropRoleStatement& statement) {
   // rbac refuses roles that still own objects or granted privileges.
   RETURN_NOT_OK(access->DropRole(name).WithPosition(statement.name.position));
   RETURN_NOT_OK(catalog.DropRole(name).WithPosition(statement.name.position));
+  RETURN_NOT_OK(RecheckPersistentQueries("DROP ROLE"));
   handler_.OnCommandComplete(tag);
   return Status::OK();
 }
@@ -185,6 +186,7 @@ Status StatementExecutor::GrantRole(const GrantRoleStatement& statement) {
   if (statement.revoke) {
     RETURN_NOT_OK(access->roles().Revoke(role, member_role).WithPosition(statement.position));
     RETURN_NOT_OK(catalog.RemoveRoleMember(membership));
+    RETURN_NOT_OK(RecheckPersistentQueries("REVOKE ROLE"));
     handler_.OnCommandComplete("REVOKE ROLE");
   } else {
     RETURN_NOT_OK(access->roles().Grant(role, member_role).WithPosition(statement.position));
@@ -225,6 +227,44 @@ Status StatementExecutor::UseRole(const UseRoleStatement& statement) {
   session_.role_ = role;
   session_.role_chosen_ = true;
   handler_.OnCommandComplete("USE ROLE");
+  return Status::OK();
+}
+
+}  // namespace sluice
+
+namespace sluice {
+
+Status StatementExecutor::AlterUser(const AlterUserStatement& statement) {
+  std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+  Catalog& catalog = engine_.catalog();
+  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access, LoadAccessControl(catalog));
+  const std::string& name = statement.name.name;
+  // A user may change its own password; anything else about a user takes CREATE_USER.
+  Status decision;
+  if (statement.default_role || name != session_.user()) {
+    decision = access->Require(session_.role(), rbac::Privilege::kCreateUser, kOrganization);
+  }
+  RETURN_NOT_OK(
+      AuditGovernance("access ALTER USER", "USER " + Quote(name), decision, statement.position));
+  ASSIGN_OR_RETURN(std::optional<UserInfo> user, catalog.FindUser(name));
+  if (!user) {
+    ASSIGN_OR_RETURN(std::vector<std::string> names, UserNames(catalog));
+    return UnknownName("user", name, names, statement.name.position);
+  }
+  if (statement.default_role) {
+    RETURN_NOT_OK(RequireKnownRole(*access, *statement.default_role));
+    const std::string& role = statement.default_role->name;
+    if (!access->roles().EffectiveRoles(UserRoleName(name)).count(role)) {
+      return Status::Catalog("user " + Quote(name) + " does not hold role " + Quote(role) +
+                                 " (GRANT ROLE " + role + " TO USER " + name + " first)",
+                             statement.default_role->position);
+    }
+    RETURN_NOT_OK(catalog.SetUserDefaultRole(name, role));
+  } else {
+    ASSIGN_OR_RETURN(std::string verifier, rbac::MakeScramVerifier(*statement.password));
+    RETURN_NOT_OK(catalog.SetUserVerifier(name, verifier));
+  }
+  handler_.OnCommandComplete("ALTER USER");
   return Status::OK();
 }
 

@@ -8,6 +8,7 @@
 #include "engine/governance/load_access_control.h"
 #include "planner/binder/binder.h"
 #include "rbac/statement_requirements.h"
+#include "rbac/visibility.h"
 
 namespace sluice {
 
@@ -24,7 +25,8 @@ Status StatementExecutor::RequireOnRelation(const BoundRelation& bound, rbac::Pr
   record.object = bound.qualified_name;
   record.result = decision.ok() ? "allowed" : "denied: " + decision.message();
   RETURN_NOT_OK(engine_.audit_log().Append(std::move(record)));
-  return decision.ok() ? decision : decision.WithPosition(position);
+  return HideInvisible(*access, {rbac::ObjectKind::kRelation, bound.qualified_name}, decision,
+                       position);
 }
 
 Status StatementExecutor::RequireStatement(rbac::StatementKind kind,
@@ -41,6 +43,17 @@ Status StatementExecutor::RequireStatement(rbac::StatementKind kind,
   record.object = object;
   record.result = decision.ok() ? "allowed" : "denied: " + decision.message();
   RETURN_NOT_OK(engine_.audit_log().Append(std::move(record)));
+  // The container named by the statement: a store, a schema or a database.
+  if (!targets.store.empty()) {
+    return HideInvisible(*access, {rbac::ObjectKind::kStore, targets.store}, decision, position);
+  }
+  if (!targets.schema.empty()) {
+    return HideInvisible(*access, {rbac::ObjectKind::kSchema, targets.schema}, decision, position);
+  }
+  if (!targets.database.empty()) {
+    return HideInvisible(*access, {rbac::ObjectKind::kDatabase, targets.database}, decision,
+                         position);
+  }
   return decision.ok() ? decision : decision.WithPosition(position);
 }
 
@@ -50,6 +63,35 @@ Status StatementExecutor::RequireCreateInSchema(const DatabaseInfo& database,
   targets.database = database.name;
   targets.schema = database.name + "." + schema.name;
   return RequireStatement(rbac::StatementKind::kCreateRelation, targets, targets.schema, position);
+}
+
+Status StatementExecutor::RequireOnQuery(int64_t query_id, rbac::Privilege privilege,
+                                         int64_t position) {
+  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access,
+                   LoadAccessControl(engine_.catalog()));
+  const rbac::ObjectRef query{rbac::ObjectKind::kQuery, std::to_string(query_id)};
+  const std::string& role = session_.role();
+  if (!rbac::CanSee(*access, role, query)) {
+    return Status::Catalog("query " + query.name + " does not exist", position);
+  }
+  Status decision = access->Require(role, privilege, query);
+  if (!decision.ok() && privilege == rbac::Privilege::kMonitor &&
+      access->Check(role, rbac::Privilege::kOperate, query).allowed) {
+    decision = Status::OK();
+  }
+  if (!decision.ok() &&
+      access->Check(role, rbac::Privilege::kManageQueries, {rbac::ObjectKind::kOrganization, ""})
+          .allowed) {
+    decision = Status::OK();
+  }
+  return AuditGovernance("access " + std::string(rbac::PrivilegeName(privilege)),
+                         "QUERY " + query.name, decision, position);
+}
+
+Status StatementExecutor::RequireStoreUsage(const StoreInfo& store, int64_t position) {
+  rbac::StatementTargets targets;
+  targets.store = store.name;
+  return RequireStatement(rbac::StatementKind::kUseStore, targets, "STORE " + store.name, position);
 }
 
 Status StatementExecutor::RequireSelectOnSources(Binder& binder, const FromItem& from) {

@@ -6,14 +6,15 @@
 #include <filesystem>
 #include <thread>
 
+#include "engine/execute/collect_sink.h"
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/relation_schema.h"
 #include "planner/logical/logical_aggregate.h"
 #include "planner/physical_planner.h"
+#include "runtime/connector/connector_factory.h"
 #include "runtime/expression/expression_factory.h"
 #include "runtime/expression/type_rules.h"
-#include "runtime/connector/connector_factory.h"
 #include "runtime/pipeline/pipeline.h"
 #include "runtime/pipeline/source_positions.h"
 #include "runtime/worker/sandbox.h"
@@ -21,22 +22,6 @@
 namespace sluice {
 
 namespace {
-
-// Hands an interactive query's batches to the client.
-class CollectSink final : public Sink {
- public:
-  explicit CollectSink(ResultHandler& handler) : handler_(handler) {}
-  Status Write(const RecordBatch& batch) override {
-    records_out_ += static_cast<int64_t>(batch.num_rows());
-    return handler_.OnRows(batch);
-  }
-  Status Flush() override { return Status::OK(); }
-  int64_t records_out() const override { return records_out_; }
-
- private:
-  ResultHandler& handler_;
-  int64_t records_out_ = 0;
-};
 
 std::string StatementText(std::string_view text, const Statement& statement) {
   if (statement.begin < 0 || statement.end < statement.begin) return std::string(text);
@@ -60,6 +45,7 @@ Result<int64_t> ParseQueryId(const Identifier& id) {
 }  // namespace
 
 Status StatementExecutor::Select(const SelectStatement& statement) {
+  if (IsAuditLogRead(statement)) return SelectAuditLog(statement);
   std::unique_ptr<PhysicalPlan> plan;
   {
     std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
@@ -202,7 +188,7 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
   QueryInfo query;
   query.sql = sql;
   query.state = QueryState::kCreated;
-  query.owner = std::string(kDefaultOwner);
+  query.owner = session_.role();
   query.sink_relation_id = sink_relation_id;
   query.source_relation_ids = sources;
   ASSIGN_OR_RETURN(query, engine_.catalog().CreateQuery(query));
@@ -289,6 +275,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   }
   ASSIGN_OR_RETURN(auto properties, BindRelationProperties(statement.properties, name, columns));
   ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));
+  RETURN_NOT_OK(RequireStoreUsage(store, statement.position));
   if (store.type != "local" && store.type != "kafka") {
     return Status::Binder("streams on store type '" + store.type + "' are not supported yet",
                           statement.position);
@@ -308,7 +295,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
     relation.columns = columns.fields();
     relation.properties = properties;
     relation.store_id = store.id;
-    relation.owner = std::string(kDefaultOwner);
+    relation.owner = session_.role();
     ASSIGN_OR_RETURN(relation, engine_.catalog().CreateRelation(relation));
     BoundRelation bound{container.first, container.second, relation, store,
                         container.first.name + "." + container.second.name + "." + name};
@@ -361,6 +348,7 @@ Status StatementExecutor::TerminateQuery(const TerminateQueryStatement& statemen
     return Status::Catalog("query " + std::to_string(query_id) + " does not exist",
                            statement.query_id.position);
   }
+  RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kOperate, statement.query_id.position));
   if (query->state == QueryState::kTerminated) {
     handler_.OnNotice("query " + std::to_string(query_id) + " is already terminated");
   } else {
@@ -378,6 +366,7 @@ Status StatementExecutor::RestartQuery(const RestartQueryStatement& statement) {
     return Status::Catalog("query " + std::to_string(query_id) + " does not exist",
                            statement.query_id.position);
   }
+  RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kOperate, statement.query_id.position));
   engine_.supervisor().Stop(query_id);
   RETURN_NOT_OK(engine_.StartQuery(query_id));
   handler_.OnCommandComplete("RESTART QUERY");

@@ -4,8 +4,10 @@
 
 #include "common/clock.h"
 #include "engine/execute/statement_executor.h"
+#include "engine/governance/load_access_control.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/relation_schema.h"
+#include "rbac/visibility.h"
 #include "runtime/connector/kafka/kafka_client.h"
 
 namespace sluice {
@@ -34,11 +36,20 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   Catalog& catalog = engine_.catalog();
+  // SHOW lists only what the session's role may see (rbac/visibility.h).
+  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access, LoadAccessControl(catalog));
+  auto visible = [&](rbac::ObjectKind kind, const std::string& name) {
+    return rbac::CanSee(*access, session_.role(), {kind, name});
+  };
   switch (statement.what) {
     case ShowKind::kDatabases: {
       schema = TextSchema({"name"});
       ASSIGN_OR_RETURN(auto databases, catalog.ListDatabases());
-      for (const auto& database : databases) rows.push_back({Text(database.name)});
+      for (const auto& database : databases) {
+        if (visible(rbac::ObjectKind::kDatabase, database.name)) {
+          rows.push_back({Text(database.name)});
+        }
+      }
       break;
     }
     case ShowKind::kSchemas: {
@@ -47,8 +58,13 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
       name.parts = {session_.current_database_};
       if (statement.scope) name = *statement.scope;
       ASSIGN_OR_RETURN(DatabaseInfo database, binder.BindDatabase(name));
+      RETURN_NOT_OK(RequireVisible({rbac::ObjectKind::kDatabase, database.name}, name.position));
       ASSIGN_OR_RETURN(auto schemas, catalog.ListSchemas(database.id));
-      for (const auto& item : schemas) rows.push_back({Text(item.name)});
+      for (const auto& item : schemas) {
+        if (visible(rbac::ObjectKind::kSchema, database.name + "." + item.name)) {
+          rows.push_back({Text(item.name)});
+        }
+      }
       break;
     }
     case ShowKind::kRelations:
@@ -60,8 +76,11 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
       name.parts = {session_.current_database_, session_.current_schema_};
       if (statement.scope) name = *statement.scope;
       ASSIGN_OR_RETURN(auto bound, binder.BindSchema(name));
+      const std::string schema_name = bound.first.name + "." + bound.second.name;
+      RETURN_NOT_OK(RequireVisible({rbac::ObjectKind::kSchema, schema_name}, name.position));
       ASSIGN_OR_RETURN(auto relations, catalog.ListRelations(bound.second.id));
       for (const auto& relation : relations) {
+        if (!visible(rbac::ObjectKind::kRelation, schema_name + "." + relation.name)) continue;
         bool wanted = statement.what == ShowKind::kRelations ||
                       (statement.what == ShowKind::kStreams &&
                        relation.kind == CatalogRelationKind::kStream) ||
@@ -77,7 +96,11 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
     case ShowKind::kStores: {
       schema = TextSchema({"name", "type"});
       ASSIGN_OR_RETURN(auto stores, catalog.ListStores());
-      for (const auto& store : stores) rows.push_back({Text(store.name), Text(store.type)});
+      for (const auto& store : stores) {
+        if (visible(rbac::ObjectKind::kStore, store.name)) {
+          rows.push_back({Text(store.name), Text(store.type)});
+        }
+      }
       break;
     }
     case ShowKind::kQueries: {
@@ -86,6 +109,7 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
                        Field{"sql", DataType::Varchar()}, Field{"reason", DataType::Varchar()}});
       ASSIGN_OR_RETURN(auto queries, catalog.ListQueries());
       for (const auto& query : queries) {
+        if (!visible(rbac::ObjectKind::kQuery, std::to_string(query.id))) continue;
         std::string sink;
         if (query.sink_relation_id > 0) {
           Result<std::string> name = catalog.QualifiedRelationName(query.sink_relation_id);
@@ -152,6 +176,7 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
       return Status::Catalog("query " + statement.query_id.name + " does not exist",
                              statement.query_id.position);
     }
+    RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kMonitor, statement.query_id.position));
     add("id", std::to_string(query->id));
     add("state", std::string(QueryStateName(query->state)));
     add("reason", query->state_reason);
@@ -173,8 +198,8 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
       add("checkpoint age ms",
           std::to_string(std::max<int64_t>(0, now_ms - status.progress.checkpoint_at_ms)));
       const int64_t duration_us = status.progress.checkpoint_duration_us;
-      add("checkpoint duration ms", std::to_string(duration_us / 1000) + "." +
-                                        std::to_string(duration_us % 1000 / 100));
+      add("checkpoint duration ms",
+          std::to_string(duration_us / 1000) + "." + std::to_string(duration_us % 1000 / 100));
       add("state size bytes", std::to_string(status.progress.state_size_bytes));
     }
     for (const auto& [topic, positions] : status.progress.positions) {
@@ -194,6 +219,7 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
   if (statement.object_type == ObjectType::kStore) {
     ASSIGN_OR_RETURN(StoreInfo store,
                      binder.BindStore(statement.name.parts.back(), statement.name.position));
+    RETURN_NOT_OK(RequireVisible({rbac::ObjectKind::kStore, store.name}, statement.name.position));
     add("name", store.name);
     add("type", store.type);
     for (const auto& [key, value] : store.properties) add(key, value);
@@ -205,6 +231,8 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     return Status::Binder("DESCRIBE takes a relation, QUERY id or STORE name", statement.position);
   }
   ASSIGN_OR_RETURN(BoundRelation bound, binder.BindRelation(statement.name));
+  RETURN_NOT_OK(
+      RequireVisible({rbac::ObjectKind::kRelation, bound.qualified_name}, statement.name.position));
   Schema columns_schema = TextSchema({"column", "type", "key"});
   std::vector<std::vector<Value>> columns;
   for (const Field& field : bound.relation.columns) {

@@ -153,7 +153,7 @@ Status StatementExecutor::CreateStore(const CreateStoreStatement& statement) {
   store.name = name;
   store.type = type;
   store.properties = std::move(properties);
-  store.owner = std::string(kDefaultOwner);
+  store.owner = session_.role();
   if (!secrets.empty()) {
     ASSIGN_OR_RETURN(const SecretBox* box, engine_.secret_box());
     // The store name is authenticated data: a blob copied onto another store does not open.

@@ -38,6 +38,8 @@ Status StatementExecutor::Execute(const Statement& statement) {
     case StatementKind::kUseRole: return UseRole(statement.As<UseRoleStatement>());
     case StatementKind::kShowGovernance:
       return ShowGovernance(statement.As<ShowGovernanceStatement>());
+    case StatementKind::kAlterUser: return AlterUser(statement.As<AlterUserStatement>());
+    case StatementKind::kCanI: return CanI(statement.As<CanIStatement>());
   }
   return Status::Internal("unknown statement kind");
 }

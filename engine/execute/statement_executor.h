@@ -80,6 +80,11 @@ class StatementExecutor {
   // USAGE on the database and schema and CREATE on the schema, for a new relation.
   Status RequireCreateInSchema(const DatabaseInfo& database, const SchemaInfo& schema,
                                int64_t position);
+  // TERMINATE/RESTART (OPERATE) and DESCRIBE (MONITOR, or OPERATE) of a query: its owner, the
+  // privilege on it, or MANAGE_QUERIES. A query the role cannot see reads as missing.
+  Status RequireOnQuery(int64_t query_id, rbac::Privilege privilege, int64_t position);
+  // USAGE on the store a new relation lives in (its owner has it).
+  Status RequireStoreUsage(const StoreInfo& store, int64_t position);
   // SELECT on every relation a FROM clause reads (through windows and joins).
   Status RequireSelectOnSources(Binder& binder, const FromItem& from);
   // execute_governance.cc
@@ -103,6 +108,40 @@ class StatementExecutor {
   Status GrantPrivileges(const GrantPrivilegesStatement& statement);  // also REVOKE
   Result<rbac::ObjectRef> BindGrantObject(const GrantPrivilegesStatement& statement);
   Status ShowGovernance(const ShowGovernanceStatement& statement);
+  // execute_governance.cc
+  Status AlterUser(const AlterUserStatement& statement);
+  // execute_ownership.cc. REQUIRES (all): catalog mutex held.
+  // GRANT OWNERSHIP ON object TO ROLE r: the owner (or MANAGE_GRANTS) hands the object over.
+  Status GrantOwnership(const GrantPrivilegesStatement& statement, rbac::AccessControl& access,
+                        const rbac::ObjectRef& object);
+  // The session's role must own `object` (through a role it holds) or hold MANAGE_GRANTS; audited.
+  Status RequireOwnership(const rbac::ObjectRef& object, int64_t position);
+  // The object is being dropped: the grants on it (and on what it contains) go too, so a new
+  // object of the same name starts with none.
+  Status ForgetGrantsOn(const rbac::ObjectRef& dropped);
+  // execute_visibility.cc. REQUIRES: catalog mutex held. A denial about an object the role cannot
+  // see (or whose database or schema it cannot see) becomes the binder's "does not exist" error;
+  // other denials get `position`.
+  Status HideInvisible(const rbac::AccessControl& access, const rbac::ObjectRef& object,
+                       const Status& denial, int64_t position);
+  // The same "does not exist" error unless the role can see `object` and its containers.
+  Status RequireVisible(const rbac::ObjectRef& object, int64_t position);
+  // execute_can_i.cc
+  Status CanI(const CanIStatement& statement);
+  // REQUIRES: catalog mutex held. Binds the object named in CAN I / SHOW GRANTS ON / GRANT.
+  Result<rbac::ObjectRef> BindNamedObject(const std::string& kind_name, const QualifiedName& name,
+                                          int64_t position);
+  // execute_recheck.cc. REQUIRES: catalog mutex held. A persistent query runs with its owner
+  // role's rights: after a grant change, every query whose owner no longer may read its sources
+  // or write its sink is stopped with the PERMISSION error as its reason.
+  Status RecheckPersistentQueries(const std::string& cause);
+  // execute_audit_log.cc: SELECT ... FROM sluice.sys.audit_log (READ_AUDIT), read as a snapshot.
+  static bool IsAuditLogRead(const SelectStatement& statement);
+  Status SelectAuditLog(const SelectStatement& statement);
+  // REQUIRES (both): catalog mutex held. The relation, created on first use; and its topic
+  // brought up to the log's last record (returns the topic's end offset).
+  Result<RelationInfo> EnsureAuditLogRelation();
+  Result<int64_t> SyncAuditLogTopic(const RelationInfo& relation);
   // execute_print.cc
   Status PrintTopic(const PrintTopicStatement& statement);
 

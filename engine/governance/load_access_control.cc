@@ -4,6 +4,15 @@ namespace sluice {
 
 std::string UserRoleName(const std::string& user) { return "user:" + user; }
 
+GrantInfo ToGrantInfo(const rbac::Grant& grant) {
+  return GrantInfo{std::string(rbac::PrivilegeName(grant.privilege)),
+                   std::string(rbac::ObjectKindName(grant.object.kind)),
+                   grant.object.name,
+                   grant.grantee,
+                   grant.grantor,
+                   grant.grant_option};
+}
+
 Result<std::unique_ptr<rbac::AccessControl>> LoadAccessControl(Catalog& catalog) {
   auto access = std::make_unique<rbac::AccessControl>();
   rbac::RoleGraph& roles = access->roles();

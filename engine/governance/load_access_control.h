@@ -14,6 +14,9 @@ namespace sluice {
 // and a role may share a name without sharing privileges.
 Result<std::unique_ptr<rbac::AccessControl>> LoadAccessControl(Catalog& catalog);
 
+// A grant as the catalog stores it.
+GrantInfo ToGrantInfo(const rbac::Grant& grant);
+
 // The rbac role that stands for `user`.
 std::string UserRoleName(const std::string& user);
 

@@ -27,10 +27,12 @@ def test(binary, temp):
     check("bob" in out and "analyst" in out, "SHOW USERS lacks bob and his role:\n" + out)
 
     bob = ("--user", "bob")
-    # bob starts with his default role, public, which holds nothing.
+    # bob starts with his default role, public, which holds nothing: not even the database's
+    # existence shows.
     out = run_sql(binary, temp, "INSERT INTO shop.raw.pv VALUES (1);", expect_code=STATEMENT_FAILED,
                   extra=bob)
-    check('role "public" lacks USAGE on DATABASE shop' in out, "public not refused:\n" + out)
+    check('relation "shop.raw.pv" does not exist: database "shop" does not exist' in out,
+          "public not refused as if the relation did not exist:\n" + out)
     # USE ROLE picks a role bob holds; another is refused.
     run_sql(binary, temp, "USE ROLE analyst; INSERT INTO shop.raw.pv VALUES (1);", extra=bob)
     out = run_sql(binary, temp, "USE ROLE sysadmin;", expect_code=STATEMENT_FAILED, extra=bob)

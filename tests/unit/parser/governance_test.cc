@@ -103,5 +103,63 @@ TEST(GovernanceParseTest, UseRoleAndShow) {
   EXPECT_FALSE(Parse("SHOW GRANTS")->As<ShowGovernanceStatement>().grantee.has_value());
 }
 
+TEST(GovernanceParseTest, AlterUser) {
+  StatementPtr password = Parse("ALTER USER bob WITH PASSWORD 'new'");
+  ASSERT_EQ(password->kind, StatementKind::kAlterUser);
+  EXPECT_EQ(password->As<AlterUserStatement>().name.name, "bob");
+  EXPECT_EQ(password->As<AlterUserStatement>().password, "new");
+  EXPECT_EQ(ToSql(*password), "ALTER USER bob WITH PASSWORD 'new'");
+  for (const char* text :
+       {"ALTER USER bob SET DEFAULT_ROLE = analyst", "ALTER USER bob SET DEFAULT ROLE analyst"}) {
+    StatementPtr role = Parse(text);
+    ASSERT_TRUE(role->As<AlterUserStatement>().default_role.has_value()) << text;
+    EXPECT_EQ(role->As<AlterUserStatement>().default_role->name, "analyst");
+    EXPECT_EQ(ToSql(*role), "ALTER USER bob SET DEFAULT_ROLE = analyst");
+  }
+  Result<StatementPtr> unquoted = ParseStatement("ALTER USER bob WITH PASSWORD hunter2");
+  ASSERT_FALSE(unquoted.ok());
+  EXPECT_EQ(unquoted.status().message().find("hunter2"), std::string::npos);
+  EXPECT_FALSE(ParseStatement("ALTER USER bob").ok());
+}
+
+TEST(GovernanceParseTest, OwnershipQueriesAndGrantOption) {
+  StatementPtr owner = Parse("GRANT OWNERSHIP ON QUERY 3 TO ROLE etl");
+  const auto& grant = owner->As<GrantPrivilegesStatement>();
+  EXPECT_EQ(grant.object_kind, "QUERY");
+  ASSERT_EQ(grant.object.parts.size(), 1u);
+  EXPECT_EQ(grant.object.parts[0], "3");
+  EXPECT_EQ(ToSql(*owner), "GRANT OWNERSHIP ON QUERY 3 TO ROLE etl");
+
+  StatementPtr option = Parse("REVOKE GRANT OPTION FOR SELECT ON STREAM pv FROM ROLE a CASCADE");
+  const auto& revoke = option->As<GrantPrivilegesStatement>();
+  EXPECT_TRUE(revoke.revoke);
+  EXPECT_TRUE(revoke.grant_option_only);
+  ASSERT_EQ(revoke.privileges.size(), 1u);
+  EXPECT_EQ(revoke.privileges[0].name, "SELECT");
+  EXPECT_EQ(ToSql(*option), "REVOKE GRANT OPTION FOR SELECT ON RELATION pv FROM ROLE a CASCADE");
+  EXPECT_FALSE(ParseStatement("GRANT GRANT OPTION FOR SELECT ON STREAM pv TO ROLE a").ok());
+}
+
+TEST(GovernanceParseTest, CanIAndShowGrantsOn) {
+  StatementPtr can = Parse("can i select on relation shop.raw.pv");
+  ASSERT_EQ(can->kind, StatementKind::kCanI);
+  const auto& question = can->As<CanIStatement>();
+  EXPECT_EQ(question.privilege.name, "SELECT");
+  EXPECT_EQ(question.privilege.position, 6);
+  EXPECT_EQ(question.object_kind, "RELATION");
+  EXPECT_EQ(question.object.ToString(), "shop.raw.pv");
+  EXPECT_EQ(ToSql(*can), "CAN I SELECT ON RELATION shop.raw.pv");
+  EXPECT_FALSE(ParseStatement("CAN I SELECT shop.raw.pv").ok());
+  EXPECT_FALSE(ParseStatement("CAN YOU SELECT ON RELATION pv").ok());
+
+  StatementPtr on = Parse("SHOW GRANTS ON SCHEMA shop.raw");
+  const auto& show = on->As<ShowGovernanceStatement>();
+  EXPECT_EQ(show.object_kind, "SCHEMA");
+  EXPECT_EQ(ToSql(*on), "SHOW GRANTS ON SCHEMA shop.raw");
+  StatementPtr user = Parse("SHOW GRANTS TO USER bob");
+  EXPECT_TRUE(user->As<ShowGovernanceStatement>().grantee_is_user);
+  EXPECT_EQ(ToSql(*user), "SHOW GRANTS TO USER bob");
+}
+
 }  // namespace
 }  // namespace sluice

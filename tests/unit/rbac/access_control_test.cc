@@ -245,3 +245,40 @@ TEST_F(AccessControlTest, OnlyOwnerOrManageGrantsMayGrant) {
 
 }  // namespace
 }  // namespace sluice::rbac
+
+namespace sluice::rbac {
+namespace {
+
+TEST_F(AccessControlTest, RevokeGrantOptionKeepsThePrivilege) {
+  ASSERT_TRUE(access_.GrantPrivilege(kSysAdmin, Privilege::kSelect, kPageviews, "a", true).ok());
+  ASSERT_TRUE(access_.GrantPrivilege("a", Privilege::kSelect, kPageviews, "b", false).ok());
+  // RESTRICT refuses: b's grant rests on a's grant option.
+  Result<std::vector<Grant>> refused = access_.RevokeGrantOption(
+      kSysAdmin, Privilege::kSelect, kPageviews, "a", DropBehavior::kRestrict);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("cannot revoke the grant option"), std::string::npos);
+  EXPECT_TRUE(CanSelect("b"));
+  Result<std::vector<Grant>> removed = access_.RevokeGrantOption(
+      kSysAdmin, Privilege::kSelect, kPageviews, "a", DropBehavior::kCascade);
+  ASSERT_TRUE(removed.ok());
+  ASSERT_EQ(removed->size(), 1u);
+  EXPECT_EQ((*removed)[0].grantee, "b");
+  EXPECT_TRUE(CanSelect("a"));
+  EXPECT_FALSE(CanSelect("b"));
+  EXPECT_FALSE(access_.CanGrant("a", Privilege::kSelect, kPageviews));
+  // Without a grant option there is nothing to revoke.
+  EXPECT_FALSE(
+      access_
+          .RevokeGrantOption(kSysAdmin, Privilege::kSelect, kPageviews, "a", DropBehavior::kCascade)
+          .ok());
+}
+
+TEST_F(AccessControlTest, RoleChainNamesPublic) {
+  ASSERT_TRUE(access_.roles().Grant("a", "b").ok());
+  EXPECT_EQ(access_.RoleChain("b", "a"), "b -> a");
+  EXPECT_EQ(access_.RoleChain("b", "b"), "b");
+  EXPECT_EQ(access_.RoleChain("b", kPublic), "b -> public");
+}
+
+}  // namespace
+}  // namespace sluice::rbac

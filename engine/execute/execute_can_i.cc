@@ -61,7 +61,8 @@ Status StatementExecutor::CanI(const CanIStatement& statement) {
   }
   const std::string& role = session_.role();
   // An object the role cannot see is answered like a missing one: CAN I is no existence oracle.
-  RETURN_NOT_OK(RequireVisible(object, statement.object_position));
+  RETURN_NOT_OK(RequireVisible(object, statement.object.parts.empty() ? statement.object_position
+                                                                      : statement.object.position));
   std::vector<std::vector<Value>> rows;
   bool allowed = true;
   for (const rbac::Requirement& requirement : Requirements(*privilege, object)) {
@@ -74,10 +75,12 @@ Status StatementExecutor::CanI(const CanIStatement& statement) {
             rbac::DescribeObject(requirement.object);
     }
     allowed = allowed && decision.allowed;
-    rows.push_back({Text(decision.allowed ? "yes" : "no"), Text(DescribeRequirement(requirement)), Text(how)});
+    rows.push_back(
+        {Text(decision.allowed ? "yes" : "no"), Text(DescribeRequirement(requirement)), Text(how)});
   }
   rows.insert(rows.begin(),
-              std::vector<Value>{Text(allowed ? "yes" : "no"), Text(DescribeRequirement({*privilege, object})),
+              std::vector<Value>{Text(allowed ? "yes" : "no"),
+                                 Text(DescribeRequirement({*privilege, object})),
                                  Text("role \"" + role + "\" " + (allowed ? "may" : "may not"))});
   Schema schema;
   for (const char* name : {"answer", "privilege", "how"}) {

@@ -95,7 +95,9 @@ Status StatementExecutor::ShowGovernance(const ShowGovernanceStatement& statemen
     ASSIGN_OR_RETURN(
         rbac::ObjectRef object,
         BindNamedObject(statement.object_kind, statement.object, statement.object_position));
-    RETURN_NOT_OK(RequireVisible(object, statement.object_position));
+    RETURN_NOT_OK(RequireVisible(object, statement.object.parts.empty()
+                                             ? statement.object_position
+                                             : statement.object.position));
     Status decision;
     if (!manage) decision = access->Require(acting, rbac::Privilege::kOwnership, object);
     RETURN_NOT_OK(AuditGovernance("access SHOW GRANTS", rbac::DescribeObject(object), decision,

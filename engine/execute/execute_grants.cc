@@ -66,7 +66,8 @@ Status StatementExecutor::GrantPrivileges(const GrantPrivilegesStatement& statem
   ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access, LoadAccessControl(catalog));
   ASSIGN_OR_RETURN(rbac::ObjectRef object, BindNamedObject(statement.object_kind, statement.object,
                                                            statement.object_position));
-  RETURN_NOT_OK(RequireVisible(object, statement.object_position));
+  RETURN_NOT_OK(RequireVisible(object, statement.object.parts.empty() ? statement.object_position
+                                                                      : statement.object.position));
   RETURN_NOT_OK(RequireKnownRole(*access, statement.grantee));
   const std::string& grantee = statement.grantee.name;
   const std::string& acting = session_.role();

@@ -3,6 +3,9 @@
 // "denied" never tells a role that something it may not see is there. The audit record keeps
 // the real reason.
 
+#include <algorithm>
+#include <cctype>
+
 #include "engine/execute/statement_executor.h"
 #include "engine/governance/load_access_control.h"
 #include "rbac/visibility.h"
@@ -40,9 +43,10 @@ std::vector<rbac::ObjectRef> PathTo(const rbac::ObjectRef& named) {
   return path;
 }
 
-// How the binder reports `missing` when a statement names `named` (written fully qualified).
+// How the binder reports `missing` when a statement names `named`, written as `written` (the
+// binder's message quotes the relation name as written: "pv", "raw.pv" or "shop.raw.pv").
 Status MissingError(const rbac::ObjectRef& named, const rbac::ObjectRef& missing,
-                    int64_t position) {
+                    const std::string& written, int64_t position) {
   const std::string& name = missing.name;
   const size_t dot = name.rfind('.');
   std::string message;
@@ -64,12 +68,25 @@ Status MissingError(const rbac::ObjectRef& named, const rbac::ObjectRef& missing
     default: return Status::Binder(rbac::DescribeObject(missing) + " does not exist", position);
   }
   if (named.kind == rbac::ObjectKind::kRelation) {
-    message = "relation " + Quote(named.name) + " does not exist: " + message;
+    message =
+        "relation " + Quote(written.empty() ? named.name : written) + " does not exist: " + message;
   }
   return Status::Binder(message, position);
 }
 
 }  // namespace
+
+std::string StatementExecutor::WrittenName(int64_t position) const {
+  // The dotted name at `position` in the statement text, folded as the parser folds it.
+  std::string name;
+  for (size_t index = static_cast<size_t>(std::max<int64_t>(position, 0)); index < text_.size();
+       ++index) {
+    const char c = text_[index];
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.') break;
+    name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return name;
+}
 
 Status StatementExecutor::HideInvisible(const rbac::AccessControl& access,
                                         const rbac::ObjectRef& object, const Status& denial,
@@ -77,7 +94,7 @@ Status StatementExecutor::HideInvisible(const rbac::AccessControl& access,
   if (denial.ok()) return denial;
   for (const rbac::ObjectRef& step : PathTo(object)) {
     if (!rbac::CanSee(access, session_.role(), step)) {
-      return MissingError(Concrete(object), step, position);
+      return MissingError(Concrete(object), step, WrittenName(position), position);
     }
   }
   return denial.WithPosition(position);
@@ -88,7 +105,7 @@ Status StatementExecutor::RequireVisible(const rbac::ObjectRef& object, int64_t 
                    LoadAccessControl(engine_.catalog()));
   for (const rbac::ObjectRef& step : PathTo(object)) {
     if (!rbac::CanSee(*access, session_.role(), step)) {
-      return MissingError(Concrete(object), step, position);
+      return MissingError(Concrete(object), step, WrittenName(position), position);
     }
   }
   return Status::OK();

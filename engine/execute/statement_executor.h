@@ -124,6 +124,8 @@ class StatementExecutor {
   // other denials get `position`.
   Status HideInvisible(const rbac::AccessControl& access, const rbac::ObjectRef& object,
                        const Status& denial, int64_t position);
+  // The dotted name written at `position` of the statement ("" when none is there).
+  std::string WrittenName(int64_t position) const;
   // The same "does not exist" error unless the role can see `object` and its containers.
   Status RequireVisible(const rbac::ObjectRef& object, int64_t position);
   // execute_can_i.cc

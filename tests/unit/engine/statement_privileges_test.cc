@@ -76,8 +76,7 @@ TEST_F(StatementPrivilegesTest, InsertAndSelectNeedUsageAndThePrivilege) {
   Status denied = Run(*bob_, "INSERT INTO t VALUES (2);");
   EXPECT_EQ(denied.category(), ErrorCategory::kBinder);
   EXPECT_EQ(denied.message(),
-            "relation \"default_db.public.t\" does not exist: database \"default_db\" does not "
-            "exist");
+            "relation \"t\" does not exist: database \"default_db\" does not exist");
   EXPECT_EQ(denied.position(), 12);  // the caret goes under the relation name
 
   Grant("USAGE", "DATABASE", "default_db");

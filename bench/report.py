@@ -64,7 +64,7 @@ def seconds(value):
 def verdict(run):
     """pass / miss against the issue's targets, or why there is no verdict."""
     if run["status"] == "unsupported":
-        return "not yet supported (needs stream joins)"
+        return "not yet supported (" + (run.get("note") or "needs operators not built yet") + ")"
     if run["status"] == "failed":
         return "FAILED: " + run["note"]
     if run["status"] == "mismatch":

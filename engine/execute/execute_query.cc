@@ -54,10 +54,10 @@ Status StatementExecutor::Select(const SelectStatement& statement) {
     if (statement.from) RETURN_NOT_OK(RequireSelectOnSources(binder, *statement.from));
     ASSIGN_OR_RETURN(plan, CreatePhysicalPlan(std::move(logical)));
     // Interactive queries run here, in the engine, which may open the credentials itself.
-    if (plan->source.store_type == "kafka") {
-      ASSIGN_OR_RETURN(StoreInfo store,
-                       engine_.catalog().GetStore(plan->source.properties["store"]));
-      ASSIGN_OR_RETURN(plan->source.properties, engine_.StoreClientSettings(store));
+    for (SourceSpec* source : {&plan->source, plan->join_source ? &*plan->join_source : nullptr}) {
+      if (source == nullptr || source->store_type != "kafka") continue;
+      ASSIGN_OR_RETURN(StoreInfo store, engine_.catalog().GetStore(source->properties["store"]));
+      ASSIGN_OR_RETURN(source->properties, engine_.StoreClientSettings(store));
     }
   }
   Schema output = plan->output_schema();
@@ -76,7 +76,7 @@ Status StatementExecutor::Select(const SelectStatement& statement) {
       return status;
     }
     if (finished) break;
-    if (idle) pipeline->source().WaitForData(50);
+    if (idle) pipeline->WaitForData(50);
   }
   rows = pipeline->progress().records_out;
   handler_.OnResultEnd(rows);
@@ -104,6 +104,22 @@ Status RefuseChangelogIntoStream(const LogicalOperator& plan, int64_t position) 
     RETURN_NOT_OK(RefuseChangelogIntoStream(*child, position));
   }
   return Status::OK();
+}
+
+// The relations `from` reads: a windowed FROM wraps one, a JOIN has two.
+Status CollectSourceRelations(Binder& binder, const FromItem& from, std::vector<int64_t>* ids) {
+  switch (from.kind) {
+    case FromKind::kRelation: {
+      ASSIGN_OR_RETURN(BoundRelation source, binder.BindRelation(from.As<RelationRef>().name));
+      ids->push_back(source.relation.id);
+      return Status::OK();
+    }
+    case FromKind::kWindow: return CollectSourceRelations(binder, *from.As<WindowRef>().input, ids);
+    case FromKind::kJoin:
+      RETURN_NOT_OK(CollectSourceRelations(binder, *from.As<JoinRef>().left, ids));
+      return CollectSourceRelations(binder, *from.As<JoinRef>().right, ids);
+  }
+  return Status::Internal("unknown FROM item");
 }
 
 }  // namespace
@@ -151,12 +167,7 @@ Result<std::unique_ptr<PhysicalPlan>> StatementExecutor::PlanPersistentQuery(
   if (target.store.type == "kafka") {
     ASSIGN_OR_RETURN(plan->sink, KafkaSinkSpec(target, target_schema));
   }
-  // A windowed FROM wraps the relation it reads.
-  const FromItem* from_item = select.from.get();
-  if (from_item->kind == FromKind::kWindow) from_item = from_item->As<WindowRef>().input.get();
-  const auto& from = from_item->As<RelationRef>();
-  ASSIGN_OR_RETURN(BoundRelation source, binder.BindRelation(from.name));
-  sources->push_back(source.relation.id);
+  RETURN_NOT_OK(CollectSourceRelations(binder, *select.from, sources));
   return plan;
 }
 

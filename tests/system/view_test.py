@@ -5,6 +5,7 @@ the engine process (a RocksDB secondary of the worker's store) while the worker 
 another `sluice -c` process reads the same view after the shell has gone."""
 
 import os
+import random
 import re
 import signal
 import time
@@ -85,12 +86,16 @@ def test(binary, temp):
         rows, text = read_view(shell)
         check(rows == expected(total), "view after the first batch:\n" + text)
 
-        # Kill the worker at various moments: right after an append (mid-batch), and idle.
-        for round_idx in range(4):
-            insert_rows(shell, binary, temp, total, 300)
-            total += 300
-            if round_idx % 2 == 1:
+        # Kill the worker 20 times at various moments: right after an append (while it works
+        # through the rows), after a FLUSH (idle), and after a short random pause.
+        rng = random.Random(5)
+        for round_idx in range(20):
+            insert_rows(shell, binary, temp, total, 150)
+            total += 150
+            if round_idx % 3 == 1:
                 shell.statement("FLUSH;")
+            elif round_idx % 3 == 2:
+                time.sleep(rng.uniform(0.0, 0.05))
             os.kill(worker_pid(shell, 1), signal.SIGKILL)
             wait_failed(shell, 1)
             # A failed view still answers, with what it held when its worker died (and says so).
@@ -122,7 +127,7 @@ def test(binary, temp):
     rows = {}
     for line in out.splitlines():
         parts = line.split(",")
-        if len(parts) == 3 and parts[0].startswith("k"):
+        if len(parts) == 3 and parts[0].startswith("k") and parts[1].isdigit():
             rows[parts[0]] = (int(parts[1]), int(parts[2]))
     check(rows == expected(total), "view read by a new process:\n" + out)
     out = run_sql(binary, temp, "DROP MATERIALIZED VIEW per_key; SHOW MATERIALIZED VIEWS;")

@@ -203,17 +203,22 @@ def main():
                "loaded with one record per key, then updated at a fixed rate on random keys while "
                "one session runs `SELECT * FROM vr WHERE k = '...'` (the whole statement: parse, "
                "bind, privilege check, audit, plan, Get on the view store's secondary). "
-               "*store* is the view store's own Get (catch-up + lookup) on the same keys. "
+               "*store* is the view store's own Get on the same keys (its reader catches up "
+               "with the worker in the background, *refresh* per catch-up); *floor* is a "
+               "statement that reads nothing (`SHOW STORES`: parse and a synced audit record). "
                "Target: p99 <= 1 ms.", "",
-               "| keys | updates/s | load s | reads | p50 ms | p99 ms | p99.9 ms | store p50 ms "
-               "| store p99 ms | result |",
-               "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+               "| keys | updates/s | load s | reads | p50 ms | p99 ms | p99.9 ms | floor p50/p99 ms "
+               "| store p50/p99 ms | refresh ms | result |",
+               "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         for v in view_reads:
             verdict_text = "pass" if v["p99_us"] <= 1000 else "miss"
             md.append(f"| {v['keys']:,} | {v['update_rate']:,} | {v['load_s']:.1f} | "
                       f"{v['reads']:,} | {v['p50_us'] / 1000:.3f} | {v['p99_us'] / 1000:.3f} | "
-                      f"{v['p999_us'] / 1000:.3f} | {v['store_p50_us'] / 1000:.3f} | "
-                      f"{v['store_p99_us'] / 1000:.3f} | {verdict_text} |")
+                      f"{v['p999_us'] / 1000:.3f} | "
+                      f"{v['statement_floor_p50_us'] / 1000:.3f}/"
+                      f"{v['statement_floor_p99_us'] / 1000:.3f} | "
+                      f"{v['store_p50_us'] / 1000:.3f}/{v['store_p99_us'] / 1000:.3f} | "
+                      f"{v['refresh_p50_us'] / 1000:.2f} | {verdict_text} |")
         md.append("")
 
     if kafka:

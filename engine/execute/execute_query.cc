@@ -431,6 +431,8 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
     }
     previous = std::move(targets);
   }
+  // Views' readers refresh in the background; after FLUSH a read must see what was flushed.
+  RETURN_NOT_OK(RefreshViewStoreReaders());
   handler_.OnCommandComplete("FLUSH");
   return Status::OK();
 }

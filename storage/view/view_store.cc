@@ -147,7 +147,29 @@ struct ViewStoreReader::Impl {
 };
 
 ViewStoreReader::ViewStoreReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-ViewStoreReader::~ViewStoreReader() = default;
+
+ViewStoreReader::~ViewStoreReader() {
+  {
+    std::lock_guard<std::mutex> lock(refresher_mutex_);
+    stopping_ = true;
+  }
+  refresher_wake_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
+}
+
+void ViewStoreReader::StartRefreshing(std::chrono::milliseconds interval) {
+  if (refresher_.joinable()) return;
+  refresher_ = std::thread([this, interval]() {
+    std::unique_lock<std::mutex> lock(refresher_mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      // A failed catch-up (the worker between files) is retried at the next tick.
+      (void)Refresh();
+      lock.lock();
+      refresher_wake_.wait_for(lock, interval, [this]() { return stopping_; });
+    }
+  });
+}
 
 Result<std::unique_ptr<ViewStoreReader>> ViewStoreReader::Open(const std::string& dir,
                                                                const std::string& secondary_dir) {
@@ -166,7 +188,7 @@ Result<std::unique_ptr<ViewStoreReader>> ViewStoreReader::Open(const std::string
   return std::unique_ptr<ViewStoreReader>(new ViewStoreReader(std::move(impl)));
 }
 
-Status ViewStoreReader::CatchUp() {
+Status ViewStoreReader::Refresh() {
   std::lock_guard<std::mutex> lock(catch_up_mutex_);
   rocksdb::Status status = impl_->db->TryCatchUpWithPrimary();
   if (!status.ok()) return FromRocks(status, "cannot catch up with the view's worker");
@@ -174,7 +196,6 @@ Status ViewStoreReader::CatchUp() {
 }
 
 Result<std::optional<std::string>> ViewStoreReader::Get(std::string_view key) {
-  RETURN_NOT_OK(CatchUp());
   point_reads_.fetch_add(1);
   std::string value;
   rocksdb::Status status = impl_->db->Get(rocksdb::ReadOptions(), RowKey(key), &value);
@@ -185,7 +206,6 @@ Result<std::optional<std::string>> ViewStoreReader::Get(std::string_view key) {
 
 Status ViewStoreReader::Scan(
     const std::function<bool(std::string_view key, std::string_view value)>& visit) {
-  RETURN_NOT_OK(CatchUp());
   scans_.fetch_add(1);
   // The iterator pins one sequence number: later catch-ups do not change what it sees.
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions()));
@@ -203,7 +223,6 @@ Status ViewStoreReader::Scan(
 }
 
 Result<int64_t> ViewStoreReader::ApproximateRows() {
-  RETURN_NOT_OK(CatchUp());
   uint64_t keys = 0;
   if (!impl_->db->GetIntProperty("rocksdb.estimate-num-keys", &keys)) return int64_t{0};
   // One meta entry besides the rows.
@@ -234,6 +253,7 @@ Result<std::shared_ptr<ViewStoreReader>> SharedViewStoreReader(const std::string
   ASSIGN_OR_RETURN(std::unique_ptr<ViewStoreReader> reader,
                    ViewStoreReader::Open(dir, secondary_dir));
   std::shared_ptr<ViewStoreReader> shared(std::move(reader));
+  shared->StartRefreshing(kViewRefreshInterval);
   Readers()[dir] = shared;
   return shared;
 }
@@ -241,6 +261,16 @@ Result<std::shared_ptr<ViewStoreReader>> SharedViewStoreReader(const std::string
 void ForgetViewStoreReader(const std::string& dir) {
   std::lock_guard<std::mutex> lock(ReadersMutex());
   Readers().erase(dir);
+}
+
+Status RefreshViewStoreReaders() {
+  std::vector<std::shared_ptr<ViewStoreReader>> readers;
+  {
+    std::lock_guard<std::mutex> lock(ReadersMutex());
+    for (const auto& [dir, reader] : Readers()) readers.push_back(reader);
+  }
+  for (const auto& reader : readers) RETURN_NOT_OK(reader->Refresh());
+  return Status::OK();
 }
 
 }  // namespace sluice

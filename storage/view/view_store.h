@@ -9,6 +9,8 @@
 // RocksDB headers stay in view_store.cc (pimpl).
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -17,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/status.h"
@@ -52,9 +55,10 @@ class ViewStoreWriter {
   size_t staged_ = 0;
 };
 
-// A read-only view of the store as of the last catch-up with the primary. Each read first
-// catches up, then reads from one consistent RocksDB sequence number (an iterator pins it), so a
-// scan sees either all or none of every committed write batch.
+// A read-only view of the store as of its last catch-up with the primary (Refresh, or every
+// `interval` in a background thread after StartRefreshing). A read comes from one RocksDB
+// sequence number (an iterator pins it), so it sees either all or none of every committed write
+// batch; catching up off the read path keeps point reads at a memtable or block-cache lookup.
 // Thread-safe.
 class ViewStoreReader {
  public:
@@ -65,13 +69,17 @@ class ViewStoreReader {
   ViewStoreReader(const ViewStoreReader&) = delete;
   ViewStoreReader& operator=(const ViewStoreReader&) = delete;
 
-  // Looks up one row by key after catching up; nullopt when absent. Counts a point read.
+  // Catches up with every write batch the worker has committed so far.
+  [[nodiscard]] Status Refresh();
+  // Refreshes every `interval` in a background thread until the reader is destroyed.
+  void StartRefreshing(std::chrono::milliseconds interval);
+  // Looks up one row by key; nullopt when absent. Counts a point read.
   [[nodiscard]] Result<std::optional<std::string>> Get(std::string_view key);
-  // Visits every row in key order from one consistent snapshot (after catching up); stops when
-  // `visit` returns false. Counts a scan.
+  // Visits every row in key order from one consistent snapshot; stops when `visit` returns
+  // false. Counts a scan.
   [[nodiscard]] Status Scan(
       const std::function<bool(std::string_view key, std::string_view value)>& visit);
-  // RocksDB's estimate of the number of rows (after catching up).
+  // RocksDB's estimate of the number of rows.
   Result<int64_t> ApproximateRows();
   int64_t point_reads() const { return point_reads_.load(); }
   int64_t scans() const { return scans_.load(); }
@@ -79,9 +87,12 @@ class ViewStoreReader {
  private:
   struct Impl;
   explicit ViewStoreReader(std::unique_ptr<Impl> impl);
-  Status CatchUp();
   std::unique_ptr<Impl> impl_;
   std::mutex catch_up_mutex_;  // TryCatchUpWithPrimary runs one at a time
+  std::mutex refresher_mutex_;
+  std::condition_variable refresher_wake_;
+  bool stopping_ = false;  // guarded by refresher_mutex_
+  std::thread refresher_;
   std::atomic<int64_t> point_reads_{0};
   std::atomic<int64_t> scans_{0};
 };
@@ -89,11 +100,15 @@ class ViewStoreReader {
 // The directory of a view's store inside its query's state dir.
 std::string ViewStoreDir(const std::string& query_state_dir);
 
-// Readers are kept open per store directory for the life of the process: opening a secondary
-// costs far more than a point read. `secondary_dir` is used when the reader is first opened.
+// Readers are kept open per store directory for the life of the process (opening a secondary
+// costs far more than a point read), refreshing every kViewRefreshInterval: a read sees the view
+// as of at most that long ago. `secondary_dir` is used when the reader is first opened.
+inline constexpr std::chrono::milliseconds kViewRefreshInterval{10};
 [[nodiscard]] Result<std::shared_ptr<ViewStoreReader>> SharedViewStoreReader(
     const std::string& dir, const std::string& secondary_dir);
 // Closes the shared reader of `dir` (before the store is deleted); readers in use stay valid.
 void ForgetViewStoreReader(const std::string& dir);
+// Refreshes every shared reader now (FLUSH: reads after it see what the queries have written).
+[[nodiscard]] Status RefreshViewStoreReaders();
 
 }  // namespace sluice

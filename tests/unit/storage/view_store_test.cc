@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -43,17 +45,41 @@ TEST(ViewStoreTest, ReaderSeesWholeCommitsOnly) {
   (*writer)->Put("a", "10");
   (*writer)->Delete("b");
   (*writer)->Put("c", "3");
+  ASSERT_TRUE((*reader)->Refresh().ok());
   auto staged = (*reader)->Get("a");
   ASSERT_TRUE(staged.ok());
   EXPECT_EQ(staged->value_or(""), "1");
   ASSERT_TRUE((*writer)->Commit({{"t", {9}}}).ok());
+  // Not seen before a refresh; then seen whole.
+  EXPECT_EQ(ScanAll(**reader).size(), 2u);
+  ASSERT_TRUE((*reader)->Refresh().ok());
   EXPECT_EQ(ScanAll(**reader),
             (std::vector<std::pair<std::string, std::string>>{{"a", "10"}, {"c", "3"}}));
   auto missing = (*reader)->Get("b");
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->has_value());
   EXPECT_EQ((*reader)->point_reads(), 2);
-  EXPECT_EQ((*reader)->scans(), 2);
+  EXPECT_EQ((*reader)->scans(), 3);
+}
+
+TEST(ViewStoreTest, BackgroundRefreshCatchesUp) {
+  ScratchDir dir;
+  auto writer = ViewStoreWriter::Open(dir.path() + "/view");
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->Commit({{"t", {0}}}).ok());
+  auto reader = ViewStoreReader::Open(dir.path() + "/view", dir.path() + "/secondary");
+  ASSERT_TRUE(reader.ok());
+  (*reader)->StartRefreshing(std::chrono::milliseconds(1));
+  (*writer)->Put("k", "v");
+  ASSERT_TRUE((*writer)->Commit({{"t", {1}}}).ok());
+  bool seen = false;
+  for (int attempt = 0; attempt < 2000 && !seen; ++attempt) {
+    auto value = (*reader)->Get("k");
+    ASSERT_TRUE(value.ok());
+    seen = value->has_value();
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_TRUE(seen);
 }
 
 TEST(ViewStoreTest, PositionsSurviveReopenWithTheirRows) {

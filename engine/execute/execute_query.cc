@@ -298,7 +298,10 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
     std::vector<int64_t> sources;
     ASSIGN_OR_RETURN(auto plan, PlanPersistentQuery(*statement.query, bound, &sources));
     // A view's rows go to its store (and its changelog topic, for queries reading the view).
-    if (view) plan->sink.kind = SinkKind::kView;
+    if (view) {
+      plan->sink.kind = SinkKind::kView;
+      RETURN_NOT_OK(ApplyChangelogDeletes(engine_.catalog(), sources.at(0), *plan));
+    }
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement), relation.id,
                                  sources);
   });

@@ -99,4 +99,20 @@ Result<std::vector<std::string>> ViewKey(const LogicalOperator& plan, const Sele
   return key;
 }
 
+Status ApplyChangelogDeletes(Catalog& catalog, int64_t source_relation_id, PhysicalPlan& plan) {
+  for (const auto& op : plan.operators) {
+    if (op->kind() == PhysicalOperatorKind::kAggregate) return Status::OK();
+  }
+  ASSIGN_OR_RETURN(RelationInfo source, catalog.GetRelationById(source_relation_id));
+  if (source.primary_key.empty()) return Status::OK();
+  const Schema columns = RelationColumns(source);
+  ASSIGN_OR_RETURN(std::vector<int> key_columns, RelationKeyColumns(source, columns));
+  std::string names;
+  for (int column : key_columns) {
+    names += (names.empty() ? "" : ",") + columns.field(static_cast<size_t>(column)).name;
+  }
+  plan.source.properties["source.tombstone.key"] = names;
+  return Status::OK();
+}
+
 }  // namespace sluice

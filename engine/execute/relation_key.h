@@ -9,6 +9,7 @@
 #include "parser/ast.h"
 #include "planner/binder/binder.h"
 #include "planner/logical/logical_operator.h"
+#include "runtime/plan/physical_plan.h"
 
 namespace sluice {
 
@@ -23,5 +24,10 @@ Result<std::vector<std::string>> ChangelogKey(const LogicalOperator& plan, int64
 // partition and offset (an append-only view).
 Result<std::vector<std::string>> ViewKey(const LogicalOperator& plan, const SelectStatement& select,
                                          Binder& binder);
+
+// REQUIRES: catalog mutex held. For a view projecting a changelog (keyed by its primary key),
+// asks the source to turn the changelog's tombstones into delete rows, so that deleted keys leave
+// the view. No-op for other plans (a GROUP BY over a changelog does not retract yet).
+Status ApplyChangelogDeletes(Catalog& catalog, int64_t source_relation_id, PhysicalPlan& plan);
 
 }  // namespace sluice

@@ -45,6 +45,7 @@ Result<std::unique_ptr<LocalLogSource>> LocalLogSource::Open(const SourceSpec& s
                              " does not exist in the local store");
   }
   std::unique_ptr<LocalLogSource> source(new LocalLogSource(spec, std::move(store)));
+  ASSIGN_OR_RETURN(source->tombstones_, TombstoneKeyDecoder::FromSpec(spec));
   ASSIGN_OR_RETURN(source->end_offsets_, source->store_->EndOffsets(spec.topic));
   for (int32_t partition = 0; partition < info->partitions; ++partition) {
     int64_t start = spec.start_at_earliest ? 0 : source->end_offsets_[static_cast<size_t>(partition)];
@@ -100,8 +101,11 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
     RETURN_NOT_OK(readers_[partition]->Poll(max_rows - batch.num_rows(), records_));
     for (const LogRecordView& record : records_) {
       ++stats_.records_in;
-      if (!record.value.has_value()) continue;  // a tombstone carries no row for a stream
-      Status decoded = decoder_.DecodeRow(*record.value, batch);
+      const bool tombstone = !record.value.has_value();
+      // A tombstone carries no row for a stream; a view applying deletes by key gets one.
+      if (tombstone && (tombstones_ == nullptr || !record.key.has_value())) continue;
+      Status decoded = tombstone ? tombstones_->DecodeRow(*record.key, decoder_, batch)
+                                 : decoder_.DecodeRow(*record.value, batch);
       if (!decoded.ok()) {
         RETURN_NOT_OK(HandleBadRecord(static_cast<int32_t>(partition), record, decoded));
         continue;
@@ -110,6 +114,7 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
       meta.partition = static_cast<int32_t>(partition);
       meta.offset = record.offset;
       meta.timestamp = record.timestamp;
+      if (tombstone) meta.kind = RowKind::kDelete;
       if (timestamp_batch_column_ >= 0) {
         const Column& column = batch.column(static_cast<size_t>(timestamp_batch_column_));
         // The row just decoded: its meta is not pushed yet, so count the column, not the batch.

@@ -4,6 +4,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
@@ -243,6 +244,16 @@ std::map<std::string, std::shared_ptr<ViewStoreReader>>& Readers() {
   return *readers;
 }
 
+// Readers' refresh threads must stop before the process tears down RocksDB's own statics;
+// registered after RocksDB is initialised, this runs before those are destroyed.
+void CloseAllReaders() {
+  std::map<std::string, std::shared_ptr<ViewStoreReader>> closing;
+  {
+    std::lock_guard<std::mutex> lock(ReadersMutex());
+    closing.swap(Readers());
+  }
+}
+
 }  // namespace
 
 Result<std::shared_ptr<ViewStoreReader>> SharedViewStoreReader(const std::string& dir,
@@ -252,6 +263,8 @@ Result<std::shared_ptr<ViewStoreReader>> SharedViewStoreReader(const std::string
   if (found != Readers().end()) return found->second;
   ASSIGN_OR_RETURN(std::unique_ptr<ViewStoreReader> reader,
                    ViewStoreReader::Open(dir, secondary_dir));
+  static const bool registered = std::atexit(CloseAllReaders) == 0;
+  (void)registered;
   std::shared_ptr<ViewStoreReader> shared(std::move(reader));
   shared->StartRefreshing(kViewRefreshInterval);
   Readers()[dir] = shared;

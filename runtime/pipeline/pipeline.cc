@@ -48,6 +48,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
     ASSIGN_OR_RETURN(sink, CreateSink(plan->sink, data_dir));
   }
   pipeline->sink_ = std::move(sink);
+  Pipeline* raw = pipeline.get();
+  pipeline->sink_->set_source_positions([raw]() { return raw->progress().positions; });
   for (int column : plan->source.columns) {
     pipeline->source_schema_.Add(plan->source.relation_schema.field(static_cast<size_t>(column)));
   }

@@ -42,6 +42,7 @@ std::string_view SinkKindName(SinkKind kind) {
     case SinkKind::kDiscard: return "discard";
     case SinkKind::kCollect: return "collect";
     case SinkKind::kKafka: return "kafka";
+    case SinkKind::kView: return "view";
   }
   return "collect";
 }
@@ -358,6 +359,8 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
     sink_spec.kind = SinkKind::kCollect;
   } else if (sink_kind == "kafka") {
     sink_spec.kind = SinkKind::kKafka;
+  } else if (sink_kind == "view") {
+    sink_spec.kind = SinkKind::kView;
   } else {
     return PlanError("unknown sink kind " + sink_kind);
   }

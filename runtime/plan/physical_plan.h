@@ -46,6 +46,7 @@ enum class SinkKind : uint8_t {
   kDiscard,   // count and drop (benchmarks)
   kCollect,   // hand batches to the caller (interactive queries)
   kKafka,     // produce JSON records to a Kafka topic (properties: the store's settings)
+  kView,      // a materialized view's store (properties["view.dir"]) and its changelog topic
 };
 
 struct SinkSpec {

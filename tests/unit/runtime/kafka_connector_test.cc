@@ -53,7 +53,7 @@ class KafkaConnectorTest : public ::testing::Test {
   }
 
   // Writes rows (id, "n<id>") for ids [first, first + count) and waits for acknowledgement.
-  void Produce(int64_t first, int64_t count) {
+  SinkSpec SinkSpecFor() const {
     SinkSpec spec;
     spec.kind = SinkKind::kKafka;
     spec.relation = "db.s.dst";
@@ -61,7 +61,11 @@ class KafkaConnectorTest : public ::testing::Test {
     spec.schema = schema();
     spec.key_columns = {0};
     spec.properties = settings_;
-    Result<std::unique_ptr<KafkaSink>> sink = KafkaSink::Open(spec);
+    return spec;
+  }
+
+  void Produce(int64_t first, int64_t count) {
+    Result<std::unique_ptr<KafkaSink>> sink = KafkaSink::Open(SinkSpecFor());
     ASSERT_TRUE(sink.ok()) << sink.status().ToString();
     RecordBatch batch(schema());
     for (int64_t id = first; id < first + count; ++id) {
@@ -124,14 +128,7 @@ TEST_F(KafkaConnectorTest, RoundTripsRowsAndTracksPositionsPerPartition) {
 // the changelog side of a temporal join.
 TEST_F(KafkaConnectorTest, TombstonesBecomeDeletesWhenAsked) {
   Produce(1, 2);
-  SinkSpec spec;
-  spec.kind = SinkKind::kKafka;
-  spec.relation = "db.s.dst";
-  spec.topic = "t";
-  spec.schema = schema();
-  spec.key_columns = {0};
-  spec.properties = settings_;
-  Result<std::unique_ptr<KafkaSink>> sink = KafkaSink::Open(spec);
+  Result<std::unique_ptr<KafkaSink>> sink = KafkaSink::Open(SinkSpecFor());
   ASSERT_TRUE(sink.ok()) << sink.status().ToString();
   RecordBatch deletes(schema());
   deletes.column(0).AppendValue(Value::Bigint(2));

@@ -16,7 +16,7 @@ int64_t IntervalJoinOperator::Insert(JoinSide side, std::string key, JoinRow row
   side_state.by_key[key].push_back(id);
   side_state.by_time.emplace(row.time, id);
   side_state.rows.emplace(id, Buffered{std::move(key), std::move(row), false});
-  if (table_ != nullptr) dirty_.emplace(static_cast<int>(side), id);
+  if (table_ != nullptr) dirty_.emplace_back(static_cast<int>(side), id);
   return id;
 }
 
@@ -31,9 +31,8 @@ void IntervalJoinOperator::Remove(JoinSide side, int64_t id) {
     if (list.empty()) side_state.by_key.erase(ids);
   }
   side_state.by_time.erase({found->second.row.time, id});
-  if (table_ != nullptr) {
-    dirty_.erase({static_cast<int>(side), id});
-    if (found->second.persisted) deleted_.push_back(TableKey(side, id, found->second.key));
+  if (table_ != nullptr && found->second.persisted) {
+    deleted_.push_back(TableKey(side, id, found->second.key));
   }
   side_state.rows.erase(found);
 }
@@ -92,7 +91,7 @@ Status IntervalJoinOperator::EmitCandidates(RecordBatch& output) {
       Buffered& buffered = sides_[side_idx].rows.at(ids[side_idx]);
       if (buffered.row.flag) continue;
       buffered.row.flag = true;
-      if (table_ != nullptr) dirty_.emplace(side_idx, ids[side_idx]);
+      if (table_ != nullptr) dirty_.emplace_back(side_idx, ids[side_idx]);
     }
     for (size_t column_idx = 0; column_idx < candidates_.num_columns(); ++column_idx) {
       output.column(column_idx).AppendFrom(candidates_.column(column_idx), candidate);

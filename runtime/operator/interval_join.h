@@ -69,7 +69,8 @@ class IntervalJoinOperator final : public JoinOperator {
   std::vector<Candidate> candidate_ids_;
   // Incremental checkpoints: (side, id) put or deleted at the next PrepareCheckpoint.
   StateTable* table_ = nullptr;
-  std::set<std::pair<int, int64_t>> dirty_;
+  // (side, id) of rows added or newly matched; may repeat, and may name rows purged since.
+  std::vector<std::pair<int, int64_t>> dirty_;
   std::vector<std::string> deleted_;  // table keys of persisted rows purged since
 
   std::unique_ptr<JoinRowCodec> codecs_[2];

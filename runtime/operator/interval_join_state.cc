@@ -2,6 +2,8 @@
 // bytes, big-endian) and the encoded join key; the value is the row (JoinRowCodec). Rows are
 // written once when buffered (again if they become matched) and deleted once purged.
 
+#include <algorithm>
+
 #include "runtime/operator/interval_join.h"
 
 namespace sluice {
@@ -42,8 +44,12 @@ std::string IntervalJoinOperator::TableKey(JoinSide side, int64_t id, const std:
 Status IntervalJoinOperator::PrepareCheckpoint() {
   if (table_ == nullptr) return Status::OK();
   for (const std::string& key : deleted_) RETURN_NOT_OK(table_->Delete(key));
+  std::sort(dirty_.begin(), dirty_.end());
+  dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
   for (const auto& [side_idx, id] : dirty_) {
-    Buffered& buffered = sides_[side_idx].rows.at(id);
+    auto found = sides_[side_idx].rows.find(id);
+    if (found == sides_[side_idx].rows.end()) continue;  // purged before it was ever written
+    Buffered& buffered = found->second;
     RETURN_NOT_OK(table_->Put(TableKey(static_cast<JoinSide>(side_idx), id, buffered.key),
                               codecs_[side_idx]->Encode(buffered.row)));
     buffered.persisted = true;

@@ -31,8 +31,9 @@ JoinRowCodec::JoinRowCodec(const Schema& columns)
 JoinRowCodec::~JoinRowCodec() = default;
 
 std::string JoinRowCodec::Encode(const JoinRow& row) {
-  scratch_.Clear();
-  scratch_ = RecordBatch(schema_);
+  for (Column& column : scratch_.columns()) column.Clear();
+  scratch_.meta().clear();
+  scratch_.keys().clear();
   for (size_t column_idx = 0; column_idx < width_; ++column_idx) {
     scratch_.column(column_idx).AppendValue(row.values[column_idx]);
   }

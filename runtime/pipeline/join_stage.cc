@@ -93,8 +93,11 @@ Status JoinStage::Advance(RecordBatch& output) {
 Status JoinStage::Step(size_t max_rows, RecordBatch& output, bool* idle, bool* exhausted) {
   JoinSide order[2] = {JoinSide::kLeft, JoinSide::kRight};
   if (join_.strategy == JoinStrategy::kTemporal) {
-    order[0] = JoinSide::kRight;
-    order[1] = JoinSide::kLeft;
+    // The changelog first, but a changelog that never catches up must not starve the stream.
+    if (changelog_batches_in_a_row_ < kMaxChangelogBatchesInARow) {
+      order[0] = JoinSide::kRight;
+      order[1] = JoinSide::kLeft;
+    }
   } else {
     const int64_t left = trackers_[0].watermark();
     const int64_t right = trackers_[1].watermark();
@@ -110,6 +113,7 @@ Status JoinStage::Step(size_t max_rows, RecordBatch& output, bool* idle, bool* e
     RETURN_NOT_OK(source(side).Poll(max_rows, batch));
     if (batch.num_rows() == 0) continue;
     *idle = false;
+    changelog_batches_in_a_row_ = side == JoinSide::kRight ? changelog_batches_in_a_row_ + 1 : 0;
     RETURN_NOT_OK(ProcessSide(side, batch, output));
     break;
   }

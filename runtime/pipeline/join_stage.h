@@ -3,13 +3,15 @@
 // pipeline keeps the left one), polls one side per step, tracks each side's watermark, and feeds
 // the JoinOperator, whose output continues through the plan's remaining operators.
 //
-// Which side it polls: for a temporal join, the changelog until it is caught up, so a stream row
-// meets every version written before it was read; for an interval join, the side whose watermark
+// Which side it polls: for a temporal join, the changelog until it is caught up (or for 64
+// batches in a row, so a busy changelog cannot starve the stream), so a stream row meets every
+// version written before it was read; for an interval join, the side whose watermark
 // is behind (the other one when it has nothing), which keeps both sides' event times close and so
 // the buffered state small. The interval join's watermark is the minimum of both sides' (a side
 // silent for 'source.idle.timeout.millis' stops holding it back); the temporal join's is the
 // stream's.
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -74,6 +76,10 @@ class JoinStage {
   Schema side_schemas_[2];  // each source's batch schema
   std::vector<int64_t> watermark_before_row_;
   bool prefer_right_ = false;  // interval join: alternates sides when their watermarks tie
+  // Temporal join: right-side batches read since the last stream batch. After this many the
+  // stream gets a turn even if the changelog has more.
+  static constexpr int kMaxChangelogBatchesInARow = 64;
+  int changelog_batches_in_a_row_ = 0;
 };
 
 }  // namespace sluice

@@ -151,48 +151,61 @@ size_t TableKeys(StateTable& table) {
   return keys;
 }
 
+// A state store in `dir` and its "join" table, attached to `op`.
+struct OpenState {
+  std::unique_ptr<StateStore> store;
+  StateTable* table = nullptr;
+};
+OpenState Attach(const std::string& dir, JoinOperator& op) {
+  OpenState state;
+  auto store = StateStore::Open(dir, StateStoreOptions());
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  if (!store.ok()) return state;
+  state.store = std::move(*store);
+  auto table = state.store->Table("join");
+  EXPECT_TRUE(table.ok());
+  if (!table.ok()) return state;
+  state.table = *table;
+  EXPECT_TRUE(op.AttachState(state.table).ok());
+  return state;
+}
+
 TEST(IntervalJoinTest, IncrementalCheckpointRestoresRowsAndMatchedFlags) {
   auto plan = MakeJoin(JoinStrategy::kInterval, JoinType::kLeft);
   const std::string dir = TempStateDir("interval_join_state");
   EvalContext context;
   {
-    auto store = StateStore::Open(dir, StateStoreOptions());
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    auto table = (*store)->Table("join");
-    ASSERT_TRUE(table.ok());
     IntervalJoinOperator op(*plan, context);
-    ASSERT_TRUE(op.AttachState(*table).ok());
+    OpenState state = Attach(dir, op);
+    ASSERT_NE(state.table, nullptr);
     RecordBatch output(plan->schema);
     ASSERT_TRUE(
         op.ProcessSide(JoinSide::kLeft, MakeBatch("l", {{100, "a", 1}, {100, "b", 2}}), {}, output)
             .ok());
     ASSERT_TRUE(op.PrepareCheckpoint().ok());
-    ASSERT_TRUE((*store)->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
-    EXPECT_EQ(TableKeys(**table), 2u);
+    ASSERT_TRUE(state.store->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+    EXPECT_EQ(TableKeys(*state.table), 2u);
     // a matches after the first checkpoint: the second one rewrites only that row.
     ASSERT_TRUE(
         op.ProcessSide(JoinSide::kRight, MakeBatch("r", {{105, "a", 10}}), {}, output).ok());
     ASSERT_TRUE(op.PrepareCheckpoint().ok());
-    ASSERT_TRUE((*store)->Commit(CheckpointManifest{2, 0, {}, {}, {}}).ok());
-    EXPECT_EQ(TableKeys(**table), 3u);
+    ASSERT_TRUE(state.store->Commit(CheckpointManifest{2, 0, {}, {}, {}}).ok());
+    EXPECT_EQ(TableKeys(*state.table), 3u);
     // Not checkpointed: lost with the "crash".
     ASSERT_TRUE(
         op.ProcessSide(JoinSide::kRight, MakeBatch("r", {{106, "b", 20}}), {}, output).ok());
   }
-  auto store = StateStore::Open(dir, StateStoreOptions());
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  auto table = (*store)->Table("join");
-  ASSERT_TRUE(table.ok());
   IntervalJoinOperator op(*plan, context);
-  ASSERT_TRUE(op.AttachState(*table).ok());
+  OpenState state = Attach(dir, op);
+  ASSERT_NE(state.table, nullptr);
   EXPECT_EQ(op.state_rows(), 3u);
   RecordBatch output(plan->schema);
   ASSERT_TRUE(op.AdvanceWatermark(200, output).ok());
   // a was matched before the checkpoint: only b comes out with NULLs.
   EXPECT_EQ(Rows(output), (std::vector<std::string>{"100 b 2 - -"}));
   ASSERT_TRUE(op.PrepareCheckpoint().ok());
-  ASSERT_TRUE((*store)->Commit(CheckpointManifest{3, 0, {}, {}, {}}).ok());
-  EXPECT_EQ(TableKeys(**table), 0u);  // purged rows are deleted from the table too
+  ASSERT_TRUE(state.store->Commit(CheckpointManifest{3, 0, {}, {}, {}}).ok());
+  EXPECT_EQ(TableKeys(*state.table), 0u);  // purged rows are deleted from the table too
 }
 
 TEST(TemporalJoinTest, PicksTheVersionAsOfEventTimeAndHonorsDeletes) {
@@ -230,27 +243,21 @@ TEST(TemporalJoinTest, CheckpointRestoresVersions) {
   const std::string dir = TempStateDir("temporal_join_state");
   EvalContext context;
   {
-    auto store = StateStore::Open(dir, StateStoreOptions());
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    auto table = (*store)->Table("join");
-    ASSERT_TRUE(table.ok());
     TemporalJoinOperator op(*plan, context);
-    ASSERT_TRUE(op.AttachState(*table).ok());
+    OpenState state = Attach(dir, op);
+    ASSERT_NE(state.table, nullptr);
     RecordBatch output(plan->schema);
     ASSERT_TRUE(
         op.ProcessSide(JoinSide::kRight, MakeBatch("r", {{10, "a", 1}, {20, "a", 2}}), {}, output)
             .ok());
     ASSERT_TRUE(op.AdvanceWatermark(25, output).ok());  // purges a@10
     ASSERT_TRUE(op.PrepareCheckpoint().ok());
-    ASSERT_TRUE((*store)->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
-    EXPECT_EQ(TableKeys(**table), 1u);
+    ASSERT_TRUE(state.store->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+    EXPECT_EQ(TableKeys(*state.table), 1u);
   }
-  auto store = StateStore::Open(dir, StateStoreOptions());
-  ASSERT_TRUE(store.ok());
-  auto table = (*store)->Table("join");
-  ASSERT_TRUE(table.ok());
   TemporalJoinOperator op(*plan, context);
-  ASSERT_TRUE(op.AttachState(*table).ok());
+  OpenState state = Attach(dir, op);
+  ASSERT_NE(state.table, nullptr);
   RecordBatch output(plan->schema);
   ASSERT_TRUE(op.ProcessSide(JoinSide::kLeft, MakeBatch("l", {{30, "a", 7}}), {}, output).ok());
   EXPECT_EQ(Rows(output), (std::vector<std::string>{"30 a 7 a 2"}));

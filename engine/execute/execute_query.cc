@@ -8,12 +8,13 @@
 
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
+#include "planner/binder/query_properties.h"
 #include "planner/binder/relation_schema.h"
 #include "planner/logical/logical_aggregate.h"
 #include "planner/physical_planner.h"
+#include "runtime/connector/connector_factory.h"
 #include "runtime/expression/expression_factory.h"
 #include "runtime/expression/type_rules.h"
-#include "runtime/connector/connector_factory.h"
 #include "runtime/pipeline/pipeline.h"
 #include "runtime/pipeline/source_positions.h"
 #include "runtime/worker/sandbox.h"
@@ -287,7 +288,10 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   } else {
     RETURN_NOT_OK(RefuseChangelogIntoStream(*probe, statement.query->position));
   }
-  ASSIGN_OR_RETURN(auto properties, BindRelationProperties(statement.properties, name, columns));
+  // WITH mixes the new relation's properties with the query's own.
+  PropertyList relation_properties = statement.properties;
+  ASSIGN_OR_RETURN(QueryProperties query_properties, TakeQueryProperties(relation_properties));
+  ASSIGN_OR_RETURN(auto properties, BindRelationProperties(relation_properties, name, columns));
   ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));
   if (store.type != "local" && store.type != "kafka") {
     return Status::Binder("streams on store type '" + store.type + "' are not supported yet",
@@ -296,7 +300,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
 
   Status status = engine_.catalog().RunInTransaction([&]() -> Status {
     if (store.type == "kafka") {
-      RETURN_NOT_OK(CheckKafkaTopic(store, statement.properties, properties, statement.position));
+      RETURN_NOT_OK(CheckKafkaTopic(store, relation_properties, properties, statement.position));
     } else {
       RETURN_NOT_OK(EnsureTopic(properties));
     }
@@ -314,6 +318,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
                         container.first.name + "." + container.second.name + "." + name};
     std::vector<int64_t> sources;
     ASSIGN_OR_RETURN(auto plan, PlanPersistentQuery(*statement.query, bound, &sources));
+    plan->checkpoint_interval_ms = query_properties.checkpoint_interval_ms;
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement), relation.id,
                                  sources);
   });
@@ -334,13 +339,19 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
         "or a Kafka store",
         statement.target.position);
   }
-  if (!statement.properties.empty()) {
-    return Status::Binder("INSERT INTO ... WITH (...) takes no properties yet",
-                          statement.properties[0].key_position);
+  PropertyList properties = statement.properties;
+  ASSIGN_OR_RETURN(QueryProperties query_properties, TakeQueryProperties(properties));
+  if (!properties.empty()) {
+    return Status::Binder(
+        "INSERT INTO ... WITH (...) takes only query properties "
+        "('checkpoint.interval.millis'), not '" +
+            properties[0].key + "'",
+        properties[0].key_position);
   }
   RETURN_NOT_OK(engine_.catalog().RunInTransaction([&]() -> Status {
     std::vector<int64_t> sources;
     ASSIGN_OR_RETURN(auto plan, PlanPersistentQuery(*statement.query, target, &sources));
+    plan->checkpoint_interval_ms = query_properties.checkpoint_interval_ms;
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement),
                                  target.relation.id, sources);
   }));

@@ -83,7 +83,8 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
     case ShowKind::kQueries: {
       schema = Schema({Field{"id", DataType::Bigint()}, Field{"state", DataType::Varchar()},
                        Field{"owner", DataType::Varchar()}, Field{"sink", DataType::Varchar()},
-                       Field{"sql", DataType::Varchar()}, Field{"reason", DataType::Varchar()}});
+                       Field{"sql", DataType::Varchar()}, Field{"reason", DataType::Varchar()},
+                       Field{"restarts", DataType::Integer()}});
       ASSIGN_OR_RETURN(auto queries, catalog.ListQueries());
       for (const auto& query : queries) {
         std::string sink;
@@ -91,10 +92,18 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
           Result<std::string> name = catalog.QualifiedRelationName(query.sink_relation_id);
           if (name.ok()) sink = *name;
         }
+        const QueryStatus status = engine_.supervisor().Snapshot(query.id);
+        std::string reason = query.state_reason;
+        // A running query whose worker crashed says so (the supervisor restarts it).
+        if (reason.empty() && query.state == QueryState::kRunning) {
+          reason = status.state == "RESTARTING" ? status.reason
+                   : status.last_crash.empty()  ? ""
+                                                : "restarted after: " + status.last_crash;
+        }
         rows.push_back({Value::Bigint(query.id), Text(std::string(QueryStateName(query.state))),
                         Text(query.owner), Text(sink), Text(query.sql),
-                        query.state_reason.empty() ? Value::Null(DataType::Varchar())
-                                                   : Text(query.state_reason)});
+                        reason.empty() ? Value::Null(DataType::Varchar()) : Text(reason),
+                        Value::Integer(status.restart_count)});
       }
       break;
     }
@@ -173,8 +182,8 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
       add("checkpoint age ms",
           std::to_string(std::max<int64_t>(0, now_ms - status.progress.checkpoint_at_ms)));
       const int64_t duration_us = status.progress.checkpoint_duration_us;
-      add("checkpoint duration ms", std::to_string(duration_us / 1000) + "." +
-                                        std::to_string(duration_us % 1000 / 100));
+      add("checkpoint duration ms",
+          std::to_string(duration_us / 1000) + "." + std::to_string(duration_us % 1000 / 100));
       add("state size bytes", std::to_string(status.progress.state_size_bytes));
     }
     for (const auto& [topic, positions] : status.progress.positions) {
@@ -188,6 +197,8 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     }
     if (!status.protections.empty()) add("sandbox", status.protections);
     add("restarts", std::to_string(status.restart_count));
+    if (!status.last_crash.empty()) add("last crash", status.last_crash);
+    if (status.state == "RESTARTING") add("worker", status.reason);
     return EmitRows(properties_schema, properties);
   }
 

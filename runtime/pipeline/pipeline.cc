@@ -7,7 +7,6 @@
 #include "common/clock.h"
 #include "runtime/connector/connector_factory.h"
 #include "runtime/operator/stateless_operators.h"
-#include "runtime/pipeline/source_positions.h"
 
 namespace sluice {
 
@@ -132,67 +131,17 @@ Status Pipeline::Step(bool* idle, bool* finished) {
   return Status::OK();
 }
 
-Status Pipeline::EnableCheckpoints(const std::string& dir) {
-  if (stateful_stage_ == nullptr) return Status::OK();
-  ASSIGN_OR_RETURN(state_store_, StateStore::Open(dir, StateStoreOptions{}));
-  RETURN_NOT_OK(stateful_stage_->AttachState(*state_store_));
-  const std::optional<CheckpointManifest>& last = state_store_->last_checkpoint();
-  if (!last) return Status::OK();
-  checkpoint_id_ = last->checkpoint_id;
-  auto watermark = last->metadata.find("watermark");
-  if (watermark != last->metadata.end()) {
-    stateful_stage_->RestoreWatermark(std::strtoll(watermark->second.c_str(), nullptr, 10));
-  }
-  checkpoint_at_ms_ = last->created_at_ms;
-  state_size_bytes_ = state_store_->ApproximateSizeBytes();
-  auto positions = last->source_positions.find(source_->topic());
-  if (positions == last->source_positions.end()) return Status::OK();
-  RETURN_NOT_OK(source_->Seek(positions->second));
-  saved_positions_ = positions->second;
+Status Pipeline::EnableCheckpoints(const std::string& state_dir) {
+  CheckpointOptions options;
+  options.interval_ms = plan_->checkpoint_interval_ms;
+  ASSIGN_OR_RETURN(checkpoints_, CheckpointCoordinator::Open(state_dir, *source_, *sink_,
+                                                             stateful_stage_.get(), options));
   return Status::OK();
 }
 
-Status Pipeline::Flush(bool save_now) {
-  RETURN_NOT_OK(sink_->Flush());
-  if (state_store_ == nullptr && positions_path_.empty()) return Status::OK();
-  // A checkpoint rewrites every open group (not yet incremental), so with large state it takes
-  // long: the pause after one is at least ten times its duration, which keeps the time spent
-  // checkpointing under a tenth of the query's.
-  const auto now = std::chrono::steady_clock::now();
-  const auto pause = std::max<std::chrono::microseconds>(
-      std::chrono::seconds(1), std::chrono::microseconds(10 * checkpoint_duration_us_));
-  if (!save_now && now - last_save_ < pause) return Status::OK();
-  std::vector<int64_t> positions = source_->positions();
-  if (positions == saved_positions_) return Status::OK();
-  if (state_store_ != nullptr) {
-    RETURN_NOT_OK(Checkpoint(positions));
-  } else {
-    RETURN_NOT_OK(
-        SaveSourcePositions(positions_path_, SourcePositions{source_->topic(), positions}));
-  }
-  last_save_ = std::chrono::steady_clock::now();
-  if (state_store_ != nullptr) {
-    checkpoint_duration_us_ =
-        std::chrono::duration_cast<std::chrono::microseconds>(last_save_ - now).count();
-  }
-  saved_positions_ = std::move(positions);
-  return Status::OK();
-}
-
-Status Pipeline::Checkpoint(const std::vector<int64_t>& positions) {
-  // Between batches: every record before `positions` has reached the operator, so its state and
-  // these positions describe the same point of the input.
-  RETURN_NOT_OK(stateful_stage_->PrepareCheckpoint());
-  CheckpointManifest manifest;
-  manifest.checkpoint_id = checkpoint_id_ + 1;
-  manifest.created_at_ms = CurrentTimeMillis();
-  manifest.source_positions[source_->topic()] = positions;
-  manifest.metadata["watermark"] = std::to_string(stateful_stage_->watermark());
-  RETURN_NOT_OK(state_store_->Commit(manifest));
-  checkpoint_id_ = manifest.checkpoint_id;
-  checkpoint_at_ms_ = manifest.created_at_ms;
-  state_size_bytes_ = state_store_->ApproximateSizeBytes();
-  return Status::OK();
+Status Pipeline::Flush(bool caught_up, bool stopping) {
+  if (checkpoints_ == nullptr) return sink_->Flush();
+  return checkpoints_->MaybeCommit(caught_up, stopping);
 }
 
 QueryProgress Pipeline::progress() const {
@@ -205,13 +154,10 @@ QueryProgress Pipeline::progress() const {
   if (stateful_stage_ != nullptr) {
     progress.late_records = stateful_stage_->late_records();
     progress.watermark = stateful_stage_->watermark();
-    progress.checkpoint_id = checkpoint_id_;
-    progress.checkpoint_at_ms = checkpoint_at_ms_;
-    progress.checkpoint_duration_us = checkpoint_duration_us_;
-    progress.state_size_bytes = state_size_bytes_;
   }
   progress.positions[source_->topic()] = source_->positions();
   progress.end_offsets[source_->topic()] = source_->end_offsets();
+  if (checkpoints_ != nullptr) checkpoints_->FillProgress(progress);
   return progress;
 }
 
@@ -228,7 +174,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop, ProgressListener* listener) 
     // Report when caught up (what FLUSH waits for) and a few times a second while busy. Outputs
     // are flushed first so reported positions never run ahead of visible output.
     if (dirty && (idle || finished || now - last_report > std::chrono::milliseconds(200))) {
-      RETURN_NOT_OK(Flush());
+      RETURN_NOT_OK(Flush(/*caught_up=*/idle || finished));
       if (listener != nullptr) listener->OnProgress(progress());
       last_report = now;
       dirty = false;
@@ -236,7 +182,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop, ProgressListener* listener) 
     if (finished) break;
     if (idle) source_->WaitForData(20);
   }
-  RETURN_NOT_OK(Flush(/*save_now=*/true));
+  RETURN_NOT_OK(Flush(/*caught_up=*/true, /*stopping=*/true));
   if (listener != nullptr) listener->OnProgress(progress());
   return Status::OK();
 }

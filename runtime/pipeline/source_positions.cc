@@ -14,13 +14,22 @@ std::string SourcePositionsPath(const std::string& state_dir) {
   return state_dir + "/positions.json";
 }
 
-Status SaveSourcePositions(const std::string& path, const SourcePositions& positions) {
+Status SaveSourcePositions(const std::string& path, const SourcePositions& positions, bool sync) {
   JsonWriter writer;
   writer.BeginObject();
   writer.Key("topic").String(positions.topic);
   writer.Key("positions").BeginArray();
   for (int64_t position : positions.positions) writer.Int(position);
   writer.EndArray();
+  if (!positions.sinks.empty()) {
+    writer.Key("sinks").BeginObject();
+    for (const auto& [topic, ends] : positions.sinks) {
+      writer.Key(topic).BeginArray();
+      for (int64_t end : ends) writer.Int(end);
+      writer.EndArray();
+    }
+    writer.EndObject();
+  }
   writer.EndObject();
   const std::string text = writer.Take();
 
@@ -38,7 +47,7 @@ Status SaveSourcePositions(const std::string& path, const SourcePositions& posit
     }
     written += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) {
+  if (sync && ::fsync(fd) != 0) {
     int error = errno;
     ::close(fd);
     return Status::FromErrno("cannot sync " + temporary, error);
@@ -71,6 +80,20 @@ Result<std::optional<SourcePositions>> LoadSourcePositions(const std::string& pa
       return Status::Storage("saved positions " + path + " are malformed");
     }
     positions.positions.push_back(value);
+  }
+  simdjson::dom::object sinks;
+  if (root["sinks"].get(sinks) == simdjson::SUCCESS) {
+    for (auto [topic, ends_element] : sinks) {
+      simdjson::dom::array ends;
+      if (ends_element.get(ends))
+        return Status::Storage("saved positions " + path + " are malformed");
+      std::vector<int64_t>& out = positions.sinks[std::string(topic)];
+      for (simdjson::dom::element end : ends) {
+        int64_t value = 0;
+        if (end.get(value)) return Status::Storage("saved positions " + path + " are malformed");
+        out.push_back(value);
+      }
+    }
   }
   return std::optional<SourcePositions>(std::move(positions));
 }

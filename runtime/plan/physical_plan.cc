@@ -157,9 +157,10 @@ Status ParseStartingPosition(std::string_view text, SourceSpec& spec) {
   }
   Result<int64_t> parsed = ParseTimestamp(text);
   if (!parsed.ok()) {
-    return Status::Binder("'starting.position' must be 'earliest', 'latest', epoch milliseconds "
-                          "or a timestamp such as '2026-01-31 12:00:00', got '" +
-                          std::string(text) + "'");
+    return Status::Binder(
+        "'starting.position' must be 'earliest', 'latest', epoch milliseconds "
+        "or a timestamp such as '2026-01-31 12:00:00', got '" +
+        std::string(text) + "'");
   }
   spec.start_timestamp_ms = *parsed;
   return Status::OK();
@@ -179,6 +180,7 @@ std::string PhysicalPlanToJson(const PhysicalPlan& plan) {
   writer.BeginObject();
   writer.Key("query_id").Int(plan.query_id);
   writer.Key("limit").Int(plan.limit);
+  writer.Key("checkpoint_interval_ms").Int(plan.checkpoint_interval_ms);
 
   const SourceSpec& source = plan.source;
   writer.Key("source").BeginObject();
@@ -255,6 +257,10 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
   auto plan = std::make_unique<PhysicalPlan>();
   ASSIGN_OR_RETURN(plan->query_id, IntField(root, "query_id"));
   ASSIGN_OR_RETURN(plan->limit, IntField(root, "limit"));
+  // Optional: plans stored before checkpoint intervals existed use the default.
+  if (root["checkpoint_interval_ms"].error() == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(plan->checkpoint_interval_ms, IntField(root, "checkpoint_interval_ms"));
+  }
 
   ASSIGN_OR_RETURN(element source, Member(root, "source"));
   SourceSpec& spec = plan->source;

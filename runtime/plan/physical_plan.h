@@ -26,8 +26,8 @@ struct SourceSpec {
   Schema relation_schema;    // every declared column
   std::vector<int> columns;  // relation columns the query reads, in batch column order
   std::string value_format = "json";
-  int timestamp_column = -1;         // index into relation_schema; -1 = the record's timestamp
-  bool start_at_earliest = true;     // 'starting.position'
+  int timestamp_column = -1;      // index into relation_schema; -1 = the record's timestamp
+  bool start_at_earliest = true;  // 'starting.position'
   // 'starting.position' given as a time (epoch ms): start at each partition's first record whose
   // timestamp is at or after it; -1 when the position is 'earliest' or 'latest'.
   int64_t start_timestamp_ms = -1;
@@ -99,12 +99,16 @@ class PhysicalProject final : public PhysicalOperator {
   Schema schema_;
 };
 
+constexpr int64_t kDefaultCheckpointIntervalMs = 1000;
+
 struct PhysicalPlan {
   int64_t query_id = 0;
   SourceSpec source;
   std::vector<std::unique_ptr<PhysicalOperator>> operators;
   SinkSpec sink;
   int64_t limit = -1;  // interactive LIMIT; -1 = none
+  // Persistent queries: 'checkpoint.interval.millis', how often a busy query commits.
+  int64_t checkpoint_interval_ms = kDefaultCheckpointIntervalMs;
 
   // Schema of the rows that reach the sink.
   Schema output_schema() const;

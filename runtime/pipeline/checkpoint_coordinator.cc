@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "common/clock.h"
+#include "runtime/pipeline/commit_file.h"
 #include "runtime/pipeline/source_positions.h"
 
 namespace sluice {
@@ -33,10 +34,17 @@ Status CheckpointCoordinator::Restore(const std::string& state_dir) {
   // which apply until the first checkpoint. Positions of another topic (the plan changed) do not
   // apply.
   ASSIGN_OR_RETURN(std::optional<SourcePositions> saved, LoadSourcePositions(positions_path_));
+  if (stage_ == nullptr) {
+    // A stateless query's commits; positions.json then only holds the pinned start.
+    ASSIGN_OR_RETURN(CommitFile commit_file, CommitFile::Open(state_dir));
+    commit_file_.emplace(std::move(commit_file));
+    ASSIGN_OR_RETURN(std::optional<SourcePositions> committed, commit_file_->Load());
+    if (committed && committed->topic == source_.topic()) saved = std::move(committed);
+  }
   if (saved && saved->topic == source_.topic()) {
     RETURN_NOT_OK(source_.Seek(saved->positions));
     committed_positions_ = saved->positions;
-    if (stage_ == nullptr) committed_sinks_ = saved->sinks;
+    committed_sinks_ = saved->sinks;
   }
   if (stage_ != nullptr) {
     ASSIGN_OR_RETURN(state_store_, StateStore::Open(state_dir + "/state", StateStoreOptions{}));
@@ -100,10 +108,11 @@ Status CheckpointCoordinator::MaybeCommit(bool caught_up, bool stopping) {
 Status CheckpointCoordinator::Commit(const std::vector<int64_t>& positions,
                                      const SinkPositions& sinks) {
   if (stage_ == nullptr) {
-    // Without fsync: a killed process leaves the old or the new file, and the outputs it names
-    // are in the page cache; power loss is covered by neither (docs/checkpoints.md).
-    return SaveSourcePositions(positions_path_, SourcePositions{source_.topic(), positions, sinks},
-                               /*sync=*/!staging_);
+    // Without fsync: what a killed process wrote is in the page cache, outputs and commit alike;
+    // power loss is covered by neither (docs/checkpoints.md).
+    SourcePositions commit{source_.topic(), positions, sinks};
+    if (staging_) return commit_file_->Save(commit);
+    return SaveSourcePositions(positions_path_, commit);
   }
   // Between batches: every record before `positions` has reached the operator, so its state,
   // these positions and the sink's ends describe the same point of the input.

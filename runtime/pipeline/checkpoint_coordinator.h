@@ -7,10 +7,12 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "runtime/connector/source.h"
+#include "runtime/pipeline/commit_file.h"
 #include "runtime/pipeline/query_runner.h"
 #include "runtime/pipeline/stateful_stage.h"
 #include "storage/state/state_store.h"
@@ -26,8 +28,9 @@ struct CheckpointOptions {
 
 class CheckpointCoordinator {
  public:
-  // `stage` is null for stateless plans, which commit to <state_dir>/positions.json; stateful ones
-  // use a StateStore in <state_dir>/state. Restores the last commit before returning.
+  // `stage` is null for stateless plans, which commit to <state_dir>/commit (CommitFile), or to
+  // <state_dir>/positions.json when the sink cannot stage; stateful ones use a StateStore in
+  // <state_dir>/state. Restores the last commit before returning.
   static Result<std::unique_ptr<CheckpointCoordinator>> Open(const std::string& state_dir,
                                                              Source& source, Sink& sink,
                                                              StatefulStage* stage,
@@ -52,7 +55,8 @@ class CheckpointCoordinator {
   StatefulStage* stage_;
   const CheckpointOptions options_;
   bool staging_ = false;                     // the sink stages outputs until Publish: exactly-once
-  std::string positions_path_;               // stateless commits
+  std::string positions_path_;               // pinned start; stateless commits without staging
+  std::optional<CommitFile> commit_file_;    // stateless commits with a staging sink
   std::unique_ptr<StateStore> state_store_;  // stateful commits
   std::vector<int64_t> committed_positions_;
   SinkPositions committed_sinks_;

@@ -39,4 +39,8 @@ Status SaveSourcePositions(const std::string& path, const SourcePositions& posit
 // nullopt when nothing was saved yet; a STORAGE error when the file is unreadable or malformed.
 Result<std::optional<SourcePositions>> LoadSourcePositions(const std::string& path);
 
+// The JSON text of the file, and back (`what` names the source of `text` in errors).
+std::string SourcePositionsToJson(const SourcePositions& positions);
+Result<SourcePositions> SourcePositionsFromJson(std::string_view text, const std::string& what);
+
 }  // namespace sluice

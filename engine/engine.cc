@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 
@@ -64,6 +65,10 @@ Result<std::unique_ptr<EngineImpl>> EngineImpl::Open(const EngineOptions& reques
   supervisor_options.worker_binary =
       options.worker_binary.empty() ? std::string("/proc/self/exe") : options.worker_binary;
   supervisor_options.data_dir = options.data_dir;
+  supervisor_options.restart.max_crashes = options.worker_crash_limit;
+  supervisor_options.restart.max_backoff = std::chrono::milliseconds(options.worker_max_backoff_ms);
+  supervisor_options.restart.initial_backoff =
+      std::min(supervisor_options.restart.initial_backoff, supervisor_options.restart.max_backoff);
   EngineImpl* raw = impl.get();
   supervisor_options.on_state_change = [raw](int64_t query_id, const std::string& state,
                                              const std::string& reason) {

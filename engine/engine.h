@@ -40,6 +40,10 @@ struct EngineOptions {
   // Executable started as `<worker_binary> worker` for each persistent query.
   // Empty: this process's own executable (/proc/self/exe).
   std::string worker_binary;
+  // Crashes of one query's worker within a minute after which it is FAILED, not restarted.
+  int worker_crash_limit = 10;
+  // Longest back-off before restarting a crashed worker (starts at 100 ms, doubles per crash).
+  int worker_max_backoff_ms = 10000;
 };
 
 struct ScriptOptions {

@@ -86,6 +86,8 @@ int Run(int argc, char** argv) {
 
   EngineOptions engine_options;
   engine_options.data_dir = options.data_dir;
+  engine_options.worker_crash_limit = options.worker_crash_limit;
+  engine_options.worker_max_backoff_ms = options.worker_max_backoff_ms;
   Result<std::unique_ptr<Engine>> engine = Engine::Open(engine_options);
   if (!engine.ok()) {
     std::cerr << "sluice: cannot open data dir \"" << options.data_dir

@@ -58,6 +58,16 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv, const std:
   app.add_option("--format", format_name, "Output format of results (default table)")
       ->check(CLI::IsMember({"table", "csv", "json", "jsonl"}, CLI::ignore_case))
       ->type_name("FORMAT");
+  app.add_option("--worker-crash-limit", options.worker_crash_limit,
+                 "Crashes of a query's worker within a minute after which the query is FAILED "
+                 "instead of restarted (default 10)")
+      ->check(CLI::Range(1, 1000000))
+      ->type_name("N");
+  app.add_option("--worker-max-backoff-ms", options.worker_max_backoff_ms,
+                 "Longest wait before restarting a crashed worker (the wait starts at 100 ms "
+                 "and doubles per crash; default 10000)")
+      ->check(CLI::Range(1, 3600000))
+      ->type_name("MS");
   app.add_flag("--continue-on-error", options.continue_on_error,
                "Run the remaining statements after one fails");
   app.add_option("--host", options.host, "Connect to a sluice server (not supported yet)")

@@ -20,6 +20,8 @@ struct ScriptSource {
 
 struct CliOptions {
   std::string data_dir;
+  int worker_crash_limit = 10;        // --worker-crash-limit
+  int worker_max_backoff_ms = 10000;  // --worker-max-backoff-ms
   std::vector<ScriptSource> scripts;
   OutputFormat format = OutputFormat::kTable;
   bool continue_on_error = false;

@@ -10,6 +10,7 @@
 #include "engine/execute/relation_key.h"
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
+#include "planner/binder/query_properties.h"
 #include "planner/binder/relation_schema.h"
 #include "planner/logical/logical_aggregate.h"
 #include "planner/physical_planner.h"
@@ -259,7 +260,10 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   } else {
     RETURN_NOT_OK(RefuseChangelogIntoStream(*probe, statement.query->position));
   }
-  ASSIGN_OR_RETURN(auto properties, BindRelationProperties(statement.properties, name, columns));
+  // WITH mixes the new relation's properties with the query's own.
+  PropertyList relation_properties = statement.properties;
+  ASSIGN_OR_RETURN(QueryProperties query_properties, TakeQueryProperties(relation_properties));
+  ASSIGN_OR_RETURN(auto properties, BindRelationProperties(relation_properties, name, columns));
   ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));
   RETURN_NOT_OK(RequireStoreUsage(store, statement.position));
   if (store.type != "local" && store.type != "kafka") {
@@ -275,7 +279,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
 
   Status status = engine_.catalog().RunInTransaction([&]() -> Status {
     if (store.type == "kafka") {
-      RETURN_NOT_OK(CheckKafkaTopic(store, statement.properties, properties, statement.position));
+      RETURN_NOT_OK(CheckKafkaTopic(store, relation_properties, properties, statement.position));
     } else {
       RETURN_NOT_OK(EnsureTopic(properties));
     }
@@ -300,6 +304,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
       plan->sink.kind = SinkKind::kView;
       RETURN_NOT_OK(ApplyChangelogDeletes(engine_.catalog(), sources.at(0), *plan));
     }
+    plan->checkpoint_interval_ms = query_properties.checkpoint_interval_ms;
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement), relation.id,
                                  sources);
   });
@@ -323,13 +328,19 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
         "or a Kafka store",
         statement.target.position);
   }
-  if (!statement.properties.empty()) {
-    return Status::Binder("INSERT INTO ... WITH (...) takes no properties yet",
-                          statement.properties[0].key_position);
+  PropertyList properties = statement.properties;
+  ASSIGN_OR_RETURN(QueryProperties query_properties, TakeQueryProperties(properties));
+  if (!properties.empty()) {
+    return Status::Binder(
+        "INSERT INTO ... WITH (...) takes only query properties "
+        "('checkpoint.interval.millis'), not '" +
+            properties[0].key + "'",
+        properties[0].key_position);
   }
   RETURN_NOT_OK(engine_.catalog().RunInTransaction([&]() -> Status {
     std::vector<int64_t> sources;
     ASSIGN_OR_RETURN(auto plan, PlanPersistentQuery(*statement.query, target, &sources));
+    plan->checkpoint_interval_ms = query_properties.checkpoint_interval_ms;
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement),
                                  target.relation.id, sources);
   }));

@@ -106,7 +106,8 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
     case ShowKind::kQueries: {
       schema = Schema({Field{"id", DataType::Bigint()}, Field{"state", DataType::Varchar()},
                        Field{"owner", DataType::Varchar()}, Field{"sink", DataType::Varchar()},
-                       Field{"sql", DataType::Varchar()}, Field{"reason", DataType::Varchar()}});
+                       Field{"sql", DataType::Varchar()}, Field{"reason", DataType::Varchar()},
+                       Field{"restarts", DataType::Integer()}});
       ASSIGN_OR_RETURN(auto queries, catalog.ListQueries());
       for (const auto& query : queries) {
         if (!visible(rbac::ObjectKind::kQuery, std::to_string(query.id))) continue;
@@ -115,10 +116,18 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
           Result<std::string> name = catalog.QualifiedRelationName(query.sink_relation_id);
           if (name.ok()) sink = *name;
         }
+        const QueryStatus status = engine_.supervisor().Snapshot(query.id);
+        std::string reason = query.state_reason;
+        // A running query whose worker crashed says so (the supervisor restarts it).
+        if (reason.empty() && query.state == QueryState::kRunning) {
+          reason = status.state == "RESTARTING" ? status.reason
+                   : status.last_crash.empty()  ? ""
+                                                : "restarted after: " + status.last_crash;
+        }
         rows.push_back({Value::Bigint(query.id), Text(std::string(QueryStateName(query.state))),
                         Text(query.owner), Text(sink), Text(query.sql),
-                        query.state_reason.empty() ? Value::Null(DataType::Varchar())
-                                                   : Text(query.state_reason)});
+                        reason.empty() ? Value::Null(DataType::Varchar()) : Text(reason),
+                        Value::Integer(status.restart_count)});
       }
       break;
     }
@@ -213,6 +222,8 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     }
     if (!status.protections.empty()) add("sandbox", status.protections);
     add("restarts", std::to_string(status.restart_count));
+    if (!status.last_crash.empty()) add("last crash", status.last_crash);
+    if (status.state == "RESTARTING") add("worker", status.reason);
     return EmitRows(properties_schema, properties);
   }
 

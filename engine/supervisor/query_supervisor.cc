@@ -68,27 +68,53 @@ QuerySupervisor::~QuerySupervisor() {
 
 Status QuerySupervisor::Start(int64_t query_id, const std::string& plan_json,
                               const StoreSecrets& secrets) {
+  return StartWorker(query_id, plan_json, secrets, nullptr);
+}
+
+Status QuerySupervisor::StartWorker(int64_t query_id, const std::string& plan_json,
+                                    const StoreSecrets& secrets,
+                                    const std::shared_ptr<Entry>& replacing) {
   const std::string what = "cannot start a worker for query " + std::to_string(query_id);
   int restart_count = 0;
+  RestartPolicy policy(options_.restart);
+  std::string last_crash;
+  // An automatic restart goes ahead only while the crashed entry is still the query's and
+  // nobody stopped it (checked again before the new worker is published).
+  auto superseded = [&] {
+    auto found = queries_.find(query_id);
+    return found == queries_.end() || found->second != replacing || replacing->restart_cancelled;
+  };
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (shutting_down_) return Status::Internal(what + ": the engine is shutting down");
     // A worker without a data dir would look for its log at "/log" and fail in the sandbox.
     if (options_.data_dir.empty()) return Status::Internal(what + ": no data dir configured");
+    if (replacing != nullptr && superseded()) return Status::OK();
     auto found = queries_.find(query_id);
     if (found != queries_.end()) {
-      const Entry& previous = *found->second;
+      Entry& previous = *found->second;
       if (!previous.exited) {
         return Status::Execution(what + ": its worker (pid " + std::to_string(previous.pid) +
                                  ") is still running; stop it first");
       }
       restart_count = previous.status.restart_count + 1;
+      last_crash = previous.status.last_crash;
+      policy = previous.policy;
+      if (replacing == nullptr) {
+        policy.Reset();  // by hand: a fresh start, and any pending restart is moot
+        previous.restart_cancelled = true;
+      }
     }
   }
   Result<SpawnedWorker> spawned = spawner_->Spawn(options_.worker_binary);
   if (!spawned.ok()) return spawned.status().WithContext(what);
 
   auto entry = std::make_shared<Entry>();
+  entry->plan_json = plan_json;
+  entry->secrets = secrets;
+  entry->policy = policy;
+  entry->policy.OnStarted(std::chrono::steady_clock::now());
+  entry->status.last_crash = last_crash;
   entry->query_id = query_id;
   entry->pid = spawned->pid;
   entry->control_fd = spawned->control_fd;
@@ -108,6 +134,13 @@ Status QuerySupervisor::Start(int64_t query_id, const std::string& plan_json,
   // long, and a worker that dies first turns it into EPIPE.
   Status sent = SendFrame(entry->control_fd, FrameWorkerMessage(start), 0);
   std::lock_guard<std::mutex> lock(mutex_);
+  if (replacing != nullptr && superseded()) {
+    ::kill(entry->pid, SIGKILL);
+    while (::waitpid(entry->pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    CloseFdsLocked(*entry);
+    return Status::OK();
+  }
   if (!sent.ok()) {
     // Not published yet, so this thread owns the process: kill and reap it here.
     ::kill(entry->pid, SIGKILL);
@@ -134,7 +167,22 @@ void QuerySupervisor::Stop(int64_t query_id) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto found = queries_.find(query_id);
-    if (found == queries_.end() || found->second->exited) return;
+    if (found == queries_.end()) return;
+    Entry& current = *found->second;
+    if (current.exited) {
+      // A crashed worker waiting for (or in the middle of) its automatic restart: the restart
+      // is abandoned (StartWorker checks restart_cancelled before publishing a new worker).
+      current.restart_cancelled = true;
+      if (current.status.state == "RESTARTING") {
+        current.restart_pending = false;
+        current.status.state = "STOPPED";
+        current.status.reason = "stopped";
+        QueueEventLocked(query_id, current.status.state, current.status.reason);
+        changed_.notify_all();
+        Wake();
+      }
+      return;
+    }
     entry = found->second;
     entry->stopping = true;
   }
@@ -146,6 +194,9 @@ void QuerySupervisor::StopAll() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& [query_id, entry] : queries_) {
+      // The engine is going away: a pending restart is left to the next start (the catalog
+      // still says RUNNING, so the engine resumes the query).
+      if (entry->restart_pending) entry->restart_cancelled = true;
       if (entry->exited) continue;
       entry->stopping = true;
       entries.push_back(entry);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/supervisor/restart_policy.h"
 #include "runtime/pipeline/query_runner.h"
 #include "runtime/worker/sandbox.h"
 
@@ -28,22 +29,29 @@ struct QuerySupervisorOptions {
   WorkerLimits limits;        // applied to every worker (0 = inherit)
   // Called on the monitor thread WITHOUT holding any supervisor lock (the engine takes its own
   // catalog lock inside and may call Stop() from other threads meanwhile): state is "RUNNING",
-  // "FAILED" or "STOPPED"; reason says why (e.g. "worker killed by signal 9 (SIGKILL)").
+  // "RESTARTING" (a crashed worker is restarted after a back-off), "FAILED" or "STOPPED"; reason
+  // says why (e.g. "worker killed by signal 9 (SIGKILL)").
+  // A worker that crashes (killed by a signal, or a non-zero exit without a Failed message: not
+  // a query error such as a bad record under TERMINATE) is restarted from its last checkpoint;
+  // a crash loop (restart.max_crashes within restart.window) makes the query FAILED.
   std::function<void(int64_t query_id, const std::string& state, const std::string& reason)>
       on_state_change;
   // How long Stop() waits for a worker to exit after the Stop message before SIGKILL.
   std::chrono::milliseconds stop_grace{2000};
+  RestartPolicyOptions restart;
 };
 
 // What SHOW/DESCRIBE QUERY show.
 struct QueryStatus {
-  std::string state;  // "STARTING", "RUNNING", "FAILED", "STOPPED", or "" if unknown
+  // "STARTING", "RUNNING", "RESTARTING", "FAILED", "STOPPED", or "" if unknown
+  std::string state;
   std::string reason;
   int pid = 0;             // 0 once the worker is gone
   QueryProgress progress;  // latest reported
   // Sandbox report, e.g. "no_new_privs, non-dumpable, rlimits (core=0), landlock (ABI 3), seccomp".
   std::string protections;
-  int restart_count = 0;  // Start() calls for this query after the first
+  int restart_count = 0;   // workers started for this query after the first (crashes + by hand)
+  std::string last_crash;  // why the last crashed worker ended; empty: none crashed
 };
 
 class WorkerProcess;
@@ -60,14 +68,16 @@ class QuerySupervisor {
   QuerySupervisor& operator=(const QuerySupervisor&) = delete;
 
   // Spawns a worker for the query and sends it its Start message; state becomes STARTING, then
-  // RUNNING when the worker reports Started. Replaces a dead worker (restart_count + 1); an error
+  // RUNNING when the worker reports Started. Replaces a dead worker (restart_count + 1, crash
+  // history forgotten, a pending automatic restart cancelled); an error
   // if the query's worker is still alive or if the exec, a pipe or the Start message fails.
   // `secrets` are the opened credentials of the stores the plan uses; they go only into the
   // Start message on the worker's pipe.
   Status Start(int64_t query_id, const std::string& plan_json, const StoreSecrets& secrets = {});
 
   // Sends Stop, waits up to options.stop_grace for the worker to exit, then SIGKILLs it; state
-  // becomes STOPPED. A no-op if the query is unknown or its worker is already dead.
+  // becomes STOPPED. Cancels a pending automatic restart. A no-op if the query is unknown or its
+  // worker is already dead.
   void Stop(int64_t query_id);
   // Stop() for every query, with one shared grace period.
   void StopAll();
@@ -90,6 +100,15 @@ class QuerySupervisor {
   };
 
   void MonitorLoop();
+  // Starts a worker; `replacing` is the crashed entry of an automatic restart (null: by hand),
+  // abandoned if the query was stopped or started by hand meanwhile.
+  Status StartWorker(int64_t query_id, const std::string& plan_json, const StoreSecrets& secrets,
+                     const std::shared_ptr<Entry>& replacing);
+  // REQUIRES: `lock` holds mutex_ (released while starting). Starts the workers whose back-off
+  // ended; returns the milliseconds until the next one is due (-1: none pending).
+  int RunDueRestarts(std::unique_lock<std::mutex>& lock);
+  // REQUIRES: mutex_ held. A crashed worker: schedules its restart or fails the query.
+  void OnCrashLocked(Entry& entry, const std::string& reason);
   // REQUIRES: mutex_ held. Reads what the worker wrote and applies its messages.
   void DrainStatusLocked(Entry& entry);
   void ApplyMessageLocked(Entry& entry, const struct WorkerMessageHolder& holder);
@@ -121,6 +140,8 @@ class QuerySupervisor {
   uint64_t events_queued_ = 0;
   uint64_t events_delivered_ = 0;
   bool shutting_down_ = false;
+  // Crashed entries waiting for their back-off to end, with when it ends.
+  std::vector<std::pair<std::shared_ptr<Entry>, std::chrono::steady_clock::time_point>> pending_;
 
   int wake_fd_ = -1;  // eventfd: makes the monitor's poll() look at watched_ again
   std::unique_ptr<class WorkerSpawner> spawner_;

@@ -33,6 +33,13 @@ struct QuerySupervisor::Entry {
   int wait_status = 0;
   bool wait_status_known = true;  // false when someone else reaped the worker (ECHILD)
   bool killed = false;            // SIGKILL already sent
+
+  // What a restart needs, and when it may happen.
+  std::string plan_json;
+  StoreSecrets secrets;
+  RestartPolicy policy;
+  bool restart_pending = false;    // crashed; in QuerySupervisor::pending_
+  bool restart_cancelled = false;  // stopped (or started by hand) while the restart was pending
 };
 
 // "worker killed by signal 9 (SIGKILL)", "worker exited with code 1: <reason>", ...

@@ -57,8 +57,13 @@ void QuerySupervisor::MonitorLoop() {
       }
     }
     if (shutting_down_ && watched_.empty() && events_.empty()) return;
+    const int restart_due_ms = RunDueRestarts(lock);
+    int timeout_ms = need_timer ? 100 : -1;
+    if (restart_due_ms >= 0 && (timeout_ms < 0 || restart_due_ms < timeout_ms)) {
+      timeout_ms = restart_due_ms;
+    }
     lock.unlock();
-    int ready = ::poll(fds.data(), fds.size(), need_timer ? 100 : -1);
+    int ready = ::poll(fds.data(), fds.size(), timeout_ms);
     if (ready > 0 && fds[0].revents != 0) {
       uint64_t count = 0;
       ssize_t n = ::read(wake_fd_, &count, sizeof(count));
@@ -167,12 +172,77 @@ void QuerySupervisor::OnExitedLocked(Entry& entry, int wait_status) {
     // The pipeline returned without being asked (its sources ended): finished, not failed.
     state = "STOPPED";
     reason = "the query finished: its pipeline ended on its own";
+  } else if (entry.failed_reason.empty() &&
+             (WIFSIGNALED(wait_status) ||
+              (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) != 0))) {
+    // Killed, or gone without saying why: a crash, not a query error. Restart it.
+    OnCrashLocked(entry, DescribeWorkerExit(wait_status, entry.failed_reason));
+    return;
   } else {
     reason = DescribeWorkerExit(wait_status, entry.failed_reason);
   }
   entry.status.state = state;
   entry.status.reason = reason;
   QueueEventLocked(entry.query_id, state, reason);
+}
+
+}  // namespace sluice
+
+namespace sluice {
+
+void QuerySupervisor::OnCrashLocked(Entry& entry, const std::string& reason) {
+  entry.status.last_crash = reason;
+  const auto now = std::chrono::steady_clock::now();
+  std::optional<std::chrono::milliseconds> delay = entry.policy.OnCrash(now);
+  auto found = queries_.find(entry.query_id);
+  if (!delay || shutting_down_ || found == queries_.end() || found->second.get() != &entry) {
+    entry.status.state = "FAILED";
+    entry.status.reason =
+        delay ? reason : entry.policy.DescribeLimit() + "; the last time: " + reason;
+    QueueEventLocked(entry.query_id, entry.status.state, entry.status.reason);
+    return;
+  }
+  entry.status.state = "RESTARTING";
+  entry.status.reason =
+      reason + "; restarting from the last checkpoint in " + std::to_string(delay->count()) + " ms";
+  entry.restart_pending = true;
+  pending_.emplace_back(found->second, now + *delay);
+  QueueEventLocked(entry.query_id, entry.status.state, entry.status.reason);
+}
+
+int QuerySupervisor::RunDueRestarts(std::unique_lock<std::mutex>& lock) {
+  int next_ms = -1;
+  std::vector<std::shared_ptr<Entry>> due;
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (!it->first->restart_pending || shutting_down_) {
+      it = pending_.erase(it);  // stopped or started by hand meanwhile
+    } else if (it->second <= now) {
+      it->first->restart_pending = false;
+      due.push_back(it->first);
+      it = pending_.erase(it);
+    } else {
+      const auto wait =
+          std::chrono::duration_cast<std::chrono::milliseconds>(it->second - now).count() + 1;
+      if (next_ms < 0 || wait < next_ms) next_ms = static_cast<int>(wait);
+      ++it;
+    }
+  }
+  if (due.empty()) return next_ms;
+  lock.unlock();
+  for (const auto& entry : due) {
+    Status started = StartWorker(entry->query_id, entry->plan_json, entry->secrets, entry);
+    if (started.ok()) continue;
+    std::lock_guard<std::mutex> relock(mutex_);
+    QueryStatus& status = queries_[entry->query_id]->status;
+    status.state = "FAILED";
+    status.reason = "cannot restart the crashed worker: " + started.message();
+    QueueEventLocked(entry->query_id, status.state, status.reason);
+  }
+  lock.lock();
+  // New workers joined watched_; the caller rebuilds its poll set on the next round.
+  Wake();
+  return 0;
 }
 
 }  // namespace sluice

@@ -38,9 +38,38 @@ Result<PartitionWriter*> LocalLogWriterCache::Get(const std::string& topic, int3
   return raw;
 }
 
+Status LocalLogWriterCache::OpenStaged(const std::string& topic, int32_t partitions,
+                                       const std::vector<int64_t>& committed_ends) {
+  for (int32_t partition = 0; partition < partitions; ++partition) {
+    const size_t idx = static_cast<size_t>(partition);
+    const int64_t committed = idx < committed_ends.size() ? committed_ends[idx] : -1;
+    ASSIGN_OR_RETURN(std::unique_ptr<PartitionWriter> writer,
+                     store_.OpenStagedPartitionWriter(topic, partition, committed));
+    writers_[std::make_pair(topic, partition)] = std::move(writer);
+  }
+  return Status::OK();
+}
+
 Status LocalLogWriterCache::SyncAll() {
   for (auto& [key, writer] : writers_) RETURN_NOT_OK(writer->Sync());
   return Status::OK();
+}
+
+Status LocalLogWriterCache::PublishAll() {
+  for (auto& [key, writer] : writers_) RETURN_NOT_OK(writer->Publish());
+  return Status::OK();
+}
+
+std::vector<int64_t> LocalLogWriterCache::EndOffsets(const std::string& topic,
+                                                     int32_t partitions) const {
+  std::vector<int64_t> ends(static_cast<size_t>(partitions), -1);
+  for (int32_t partition = 0; partition < partitions; ++partition) {
+    auto found = writers_.find(std::make_pair(topic, partition));
+    if (found != writers_.end()) {
+      ends[static_cast<size_t>(partition)] = found->second->staged_end_offset();
+    }
+  }
+  return ends;
 }
 
 Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::string& topic,
@@ -80,8 +109,7 @@ Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::strin
     LogRecord record;
     // A changelog delete is a tombstone: the key with no value.
     if (batch.meta()[row].kind != RowKind::kDelete) {
-      record.value =
-          values.view().substr(value_start, scratch.value_ends[row] - value_start);
+      record.value = values.view().substr(value_start, scratch.value_ends[row] - value_start);
     }
     if (scratch.has_key[row]) {
       record.key = std::string_view(keys).substr(key_start, scratch.key_ends[row] - key_start);
@@ -119,8 +147,20 @@ Status LocalLogSink::Write(const RecordBatch& batch) {
   return Status::OK();
 }
 
-// Appended records are already visible to readers and survive a crash of this process; Flush
-// does not fsync (checkpoints will), so reporting progress stays cheap.
+// Appended records survive a crash of this process and, unless staged, are already visible to
+// readers; Flush does not fsync (stateful checkpoints Sync), so reporting progress stays cheap.
 Status LocalLogSink::Flush() { return Status::OK(); }
+
+Result<bool> LocalLogSink::BeginStaging(const SinkPositions& committed) {
+  auto found = committed.find(spec_.topic);
+  RETURN_NOT_OK(
+      writers_.OpenStaged(spec_.topic, spec_.partitions,
+                          found != committed.end() ? found->second : std::vector<int64_t>()));
+  return true;
+}
+
+SinkPositions LocalLogSink::staged_positions() const {
+  return {{spec_.topic, writers_.EndOffsets(spec_.topic, spec_.partitions)}};
+}
 
 }  // namespace sluice

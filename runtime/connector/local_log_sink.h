@@ -22,8 +22,16 @@ class LocalLogWriterCache {
  public:
   explicit LocalLogWriterCache(LocalLogStore& store) : store_(store) {}
   Result<PartitionWriter*> Get(const std::string& topic, int32_t partition);
+  // Opens every partition of `topic` as a staged writer, recovered to `committed_ends` (end
+  // offset per partition; missing entries: no commit yet).
+  Status OpenStaged(const std::string& topic, int32_t partitions,
+                    const std::vector<int64_t>& committed_ends);
   // fsyncs every writer opened so far.
   Status SyncAll();
+  // Publishes every writer's staged appends.
+  Status PublishAll();
+  // End offset per partition of `topic` as its open writers know it (-1: not open).
+  std::vector<int64_t> EndOffsets(const std::string& topic, int32_t partitions) const;
 
  private:
   LocalLogStore& store_;
@@ -62,6 +70,10 @@ class LocalLogSink final : public Sink {
   Status Write(const RecordBatch& batch) override;
   Status Flush() override;
   int64_t records_out() const override { return records_out_; }
+  Result<bool> BeginStaging(const SinkPositions& committed) override;
+  SinkPositions staged_positions() const override;
+  Status Publish() override { return writers_.PublishAll(); }
+  Status Sync() override { return writers_.SyncAll(); }
 
  private:
   LocalLogSink(SinkSpec spec, std::unique_ptr<LocalLogStore> store);

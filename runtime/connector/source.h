@@ -41,6 +41,9 @@ class Source {
   virtual const SourceStats& stats() const = 0;
 };
 
+// Output topic -> end offset per partition: where a sink's outputs end at a checkpoint.
+using SinkPositions = std::map<std::string, std::vector<int64_t>>;
+
 // Where a pipeline's output goes.
 class Sink {
  public:
@@ -48,6 +51,7 @@ class Sink {
   // Writes every row of `batch` (the plan's output schema).
   virtual Status Write(const RecordBatch& batch) = 0;
   // Makes everything written so far visible to readers (and durable where the store is).
+  // A staging sink (below) only hands writes to its store: Publish() makes them visible.
   virtual Status Flush() = 0;
   virtual int64_t records_out() const = 0;
   // Sinks that commit their output together with the input positions it reflects (the view
@@ -55,6 +59,19 @@ class Sink {
   // per partition, as of the last batch polled). Others ignore it.
   using PositionsFn = std::function<std::map<std::string, std::vector<int64_t>>()>;
   virtual void set_source_positions(PositionsFn positions) { (void)positions; }
+
+  // --- Exactly-once (docs/checkpoints.md). Sinks that cannot stage keep these defaults and
+  // stay at-least-once.
+  // Brings the outputs back to the last commit, `committed` (empty: no commit yet, so nothing
+  // unpublished is kept), and from then on keeps writes invisible until Publish(). False when
+  // the sink cannot stage.
+  virtual Result<bool> BeginStaging(const SinkPositions& committed) { return false; }
+  // Where everything written so far ends: what a commit records before Publish().
+  virtual SinkPositions staged_positions() const { return {}; }
+  // Makes every write so far visible to readers.
+  virtual Status Publish() { return Status::OK(); }
+  // Makes every write so far survive power loss.
+  virtual Status Sync() { return Status::OK(); }
 };
 
 }  // namespace sluice

@@ -86,6 +86,7 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
       auto it = groups.find(key);
       if (it == groups.end()) it = groups.emplace(key, NewGroup(key_columns, row)).first;
       Update(it->second, row);
+      if (table_ != nullptr) MarkDirty(it->second, start, end, key);
       accepted = true;
       // Staged now: the row shows the group as of this record.
       if (plan_.emit_changes) Stage({&it->second, start, end, event_time});
@@ -143,6 +144,7 @@ Status WindowAggregateOperator::ProcessSessionRow(const std::string& key,
     }
   }
   Update(merged.group, row);
+  if (table_ != nullptr) dirty_sessions_[key] = true;
   kept.push_back(std::move(merged));
   std::sort(kept.begin(), kept.end(),
             [](const Session& a, const Session& b) { return a.start < b.start; });
@@ -200,6 +202,7 @@ Status WindowAggregateOperator::AdvanceWatermark(int64_t watermark, RecordBatch&
     for (size_t session_idx = 0; session_idx < keep_from; ++session_idx) {
       closed_sessions.push_back({it->first, std::move(sessions[session_idx])});
     }
+    if (keep_from > 0 && table_ != nullptr) dirty_sessions_[it->first] = true;
     sessions.erase(sessions.begin(), sessions.begin() + static_cast<std::ptrdiff_t>(keep_from));
     it = sessions.empty() ? sessions_.erase(it) : std::next(it);
   }
@@ -215,6 +218,8 @@ Status WindowAggregateOperator::AdvanceWatermark(int64_t watermark, RecordBatch&
   }
   RETURN_NOT_OK(FlushStaged(output));
   for (const auto& window : closed) windows_.erase(window);
+  if (table_ != nullptr)
+    closed_windows_.insert(closed_windows_.end(), closed.begin(), closed.end());
   return Status::OK();
 }
 

@@ -24,6 +24,8 @@
 
 namespace sluice {
 
+class JsonRecordDecoder;
+
 class WindowAggregateOperator final : public StatefulOperator {
  public:
   // `plan` and `context` must outlive the operator.
@@ -39,8 +41,8 @@ class WindowAggregateOperator final : public StatefulOperator {
   // there. Without a table (interactive queries) state lives in memory only.
   // REQUIRES: called before the first Process. (window_aggregate_state.cc)
   Status AttachState(StateTable* table);
-  // Writes every open group to the table and deletes the ones closed since the last checkpoint
-  // (O(open state): windows are purged as the watermark passes, so that stays bounded).
+  // Incremental: writes the groups updated since the last checkpoint and deletes the windows
+  // and sessions closed since then, so its cost follows the input, not the open state.
   Status PrepareCheckpoint() override;
   int64_t late_records() const override { return late_records_; }
   const Schema& output_schema() const override { return plan_.schema; }
@@ -52,6 +54,7 @@ class WindowAggregateOperator final : public StatefulOperator {
     std::vector<Value> keys;
     std::vector<AggregateAccumulator> accumulators;
     bool emitted = false;  // a passing row was emitted and not retracted (changelog)
+    bool dirty = false;    // updated since the last checkpoint (listed in dirty_groups_)
   };
   using Groups = std::unordered_map<std::string, Group>;
   struct Session {
@@ -85,11 +88,28 @@ class WindowAggregateOperator final : public StatefulOperator {
   std::unordered_map<std::string, std::vector<Session>> sessions_;  // by group key, by start
   // State table rows: one JSON object per group in state_schema_.
   Schema StateSchema() const;
-  std::string EncodeGroup(const Group& group) const;
-  Status DecodeGroup(std::string_view json, Group& group) const;
+  // Appends the group as one row of StateSchema() to `rows`.
+  void AppendGroupRow(const Group& group, RecordBatch& rows) const;
+  // Reads a group from its JSON through `decoder` (of StateSchema()), using `scratch` as the row.
+  Status DecodeGroup(JsonRecordDecoder& decoder, std::string_view json, RecordBatch& scratch,
+                     Group& group) const;
+
+  // Marks a window group updated since the last checkpoint.
+  void MarkDirty(Group& group, int64_t start, int64_t end, const std::string& key);
 
   StateTable* table_ = nullptr;
-  std::vector<std::string> persisted_keys_;  // table keys written at the last checkpoint
+  // Since the last checkpoint: updated window groups (window, group key), windows closed, and
+  // group keys whose sessions changed.
+  struct DirtyGroup {
+    int64_t start;
+    int64_t end;
+    std::string key;
+  };
+  std::vector<DirtyGroup> dirty_groups_;
+  std::vector<std::pair<int64_t, int64_t>> closed_windows_;
+  std::unordered_map<std::string, bool> dirty_sessions_;
+  // Session group key -> its table keys as of the last checkpoint.
+  std::unordered_map<std::string, std::vector<std::string>> session_table_keys_;
   RecordBatch staged_;
   std::vector<Group*> staged_groups_;  // parallel to staged_'s rows
   int64_t watermark_ = INT64_MIN;

@@ -3,7 +3,6 @@
 // the encoded group key + session start + end; the value is the group as one JSON object.
 
 #include <algorithm>
-#include <set>
 
 #include "common/json_codec.h"
 #include "runtime/operator/window_aggregate.h"
@@ -26,6 +25,13 @@ int64_t ReadTime(std::string_view bytes) {
 }
 
 constexpr size_t kFieldsPerCall = 9;
+
+std::string WindowTableKey(int64_t start, int64_t end) {
+  std::string key = "w";
+  AppendTime(start, key);
+  AppendTime(end, key);
+  return key;
+}
 
 }  // namespace
 
@@ -50,41 +56,32 @@ Schema WindowAggregateOperator::StateSchema() const {
   return schema;
 }
 
-std::string WindowAggregateOperator::EncodeGroup(const Group& group) const {
-  Schema schema = StateSchema();
-  RecordBatch row(schema);
+void WindowAggregateOperator::AppendGroupRow(const Group& group, RecordBatch& rows) const {
   size_t column_idx = 0;
-  for (const Value& key : group.keys) row.column(column_idx++).AppendValue(key);
+  for (const Value& key : group.keys) rows.column(column_idx++).AppendValue(key);
   for (const AggregateAccumulator& acc : group.accumulators) {
-    row.column(column_idx++).AppendInt64(acc.count);
-    row.column(column_idx++).AppendInt64(acc.int_sum);
-    row.column(column_idx++).AppendDouble(acc.double_sum);
-    row.column(column_idx++).AppendInt64(acc.best_int);
-    row.column(column_idx++).AppendDouble(acc.best_double);
-    row.column(column_idx++).AppendString(acc.best_string);
-    row.column(column_idx++).AppendValue(acc.best_value);
-    row.column(column_idx++).AppendInt64(acc.best_sequence);
+    rows.column(column_idx++).AppendInt64(acc.count);
+    rows.column(column_idx++).AppendInt64(acc.int_sum);
+    rows.column(column_idx++).AppendDouble(acc.double_sum);
+    rows.column(column_idx++).AppendInt64(acc.best_int);
+    rows.column(column_idx++).AppendDouble(acc.best_double);
+    rows.column(column_idx++).AppendString(acc.best_string);
+    rows.column(column_idx++).AppendValue(acc.best_value);
+    rows.column(column_idx++).AppendInt64(acc.best_sequence);
     std::vector<Value> distinct;
     for (const std::string& cell : acc.distinct) distinct.push_back(Value::Bytes(cell));
-    row.column(column_idx++)
+    rows.column(column_idx++)
         .AppendNested(Value::Array(DataType::Array(DataType::Bytes()), std::move(distinct)));
   }
-  row.column(column_idx++).AppendValue(Value::Boolean(group.emitted));
-  row.meta().emplace_back();
-  std::string json;
-  JsonRecordEncoder(schema).EncodeRow(row, 0, json);
-  return json;
+  rows.column(column_idx++).AppendValue(Value::Boolean(group.emitted));
+  rows.meta().emplace_back();
 }
 
-Status WindowAggregateOperator::DecodeGroup(std::string_view json, Group& group) const {
-  Schema schema = StateSchema();
-  std::vector<int> columns(schema.size());
-  for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
-    columns[column_idx] = static_cast<int>(column_idx);
-  }
-  JsonRecordDecoder decoder(schema, columns);
-  RecordBatch row(decoder.output_schema());
-  RETURN_NOT_OK(decoder.DecodeRow(json, row));
+Status WindowAggregateOperator::DecodeGroup(JsonRecordDecoder& decoder, std::string_view json,
+                                            RecordBatch& scratch, Group& group) const {
+  scratch.Clear();
+  RETURN_NOT_OK(decoder.DecodeRow(json, scratch));
+  RecordBatch& row = scratch;
   size_t column_idx = 0;
   group.keys.clear();
   for (size_t key_idx = 0; key_idx < plan_.keys.size(); ++key_idx) {
@@ -114,52 +111,92 @@ Status WindowAggregateOperator::DecodeGroup(std::string_view json, Group& group)
 Status WindowAggregateOperator::AttachState(StateTable* table) {
   table_ = table;
   Status status = Status::OK();
+  // One decoder and one scratch row for every group: building them per group would dominate.
+  const Schema schema = StateSchema();
+  std::vector<int> columns(schema.size());
+  for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
+    columns[column_idx] = static_cast<int>(column_idx);
+  }
+  JsonRecordDecoder decoder(schema, columns);
+  RecordBatch scratch(decoder.output_schema());
   RETURN_NOT_OK(table_->Scan("", "", [&](std::string_view key, std::string_view value) {
     Group group;
-    status = DecodeGroup(value, group);
+    status = DecodeGroup(decoder, value, scratch, group);
     if (!status.ok()) return false;
-    persisted_keys_.emplace_back(key);
     if (key[0] == 'w') {
       int64_t start = ReadTime(key.substr(1, 8));
       int64_t end = ReadTime(key.substr(9, 8));
       windows_[{start, end}].emplace(std::string(key.substr(17)), std::move(group));
     } else {
-      std::string_view group_key = key.substr(1, key.size() - 17);
+      std::string group_key(key.substr(1, key.size() - 17));
       Session session{ReadTime(key.substr(key.size() - 16, 8)),
                       ReadTime(key.substr(key.size() - 8, 8)), std::move(group)};
-      sessions_[std::string(group_key)].push_back(std::move(session));
+      sessions_[group_key].push_back(std::move(session));
+      session_table_keys_[group_key].emplace_back(key);
     }
     return true;
   }));
   return status;
 }
 
+void WindowAggregateOperator::MarkDirty(Group& group, int64_t start, int64_t end,
+                                        const std::string& key) {
+  if (group.dirty) return;
+  group.dirty = true;
+  dirty_groups_.push_back({start, end, key});
+}
+
 Status WindowAggregateOperator::PrepareCheckpoint() {
   if (table_ == nullptr) return Status::OK();
-  std::set<std::string> current;
-  for (const auto& [window, groups] : windows_) {
-    for (const auto& [group_key, group] : groups) {
-      std::string key = "w";
-      AppendTime(window.first, key);
-      AppendTime(window.second, key);
-      key += group_key;
-      RETURN_NOT_OK(table_->Put(key, EncodeGroup(group)));
-      current.insert(std::move(key));
-    }
+  // Changed groups go into one batch of state rows, encoded with one encoder: per-group schema,
+  // batch and encoder construction would cost more than the encoding.
+  const Schema schema = StateSchema();
+  RecordBatch rows(schema);
+  std::vector<std::string> keys;
+  for (const DirtyGroup& dirty : dirty_groups_) {
+    auto window = windows_.find({dirty.start, dirty.end});
+    if (window == windows_.end()) continue;  // closed since: deleted below
+    auto group = window->second.find(dirty.key);
+    if (group == window->second.end()) continue;
+    keys.push_back(WindowTableKey(dirty.start, dirty.end) + dirty.key);
+    AppendGroupRow(group->second, rows);
+    group->second.dirty = false;
   }
-  for (const auto& [group_key, sessions] : sessions_) {
-    for (const Session& session : sessions) {
+  dirty_groups_.clear();
+  for (const auto& [group_key, unused] : dirty_sessions_) {
+    std::vector<std::string>& persisted = session_table_keys_[group_key];
+    for (const std::string& key : persisted) RETURN_NOT_OK(table_->Delete(key));
+    persisted.clear();
+    auto sessions = sessions_.find(group_key);
+    if (sessions == sessions_.end()) {
+      session_table_keys_.erase(group_key);
+      continue;
+    }
+    for (const Session& session : sessions->second) {
       std::string key = "s" + group_key;
       AppendTime(session.start, key);
       AppendTime(session.end, key);
-      RETURN_NOT_OK(table_->Put(key, EncodeGroup(session.group)));
-      current.insert(std::move(key));
+      persisted.push_back(key);
+      keys.push_back(std::move(key));
+      AppendGroupRow(session.group, rows);
     }
   }
-  for (const std::string& key : persisted_keys_) {
-    if (current.count(key) == 0) RETURN_NOT_OK(table_->Delete(key));
+  dirty_sessions_.clear();
+  const JsonRecordEncoder encoder(schema);
+  std::string json;
+  for (size_t row = 0; row < keys.size(); ++row) {
+    json.clear();
+    encoder.EncodeRow(rows, row, json);
+    RETURN_NOT_OK(table_->Put(keys[row], json));
   }
-  persisted_keys_.assign(current.begin(), current.end());
+  // A closed window's groups share the key prefix 'w' + start + end.
+  for (const auto& [start, end] : closed_windows_) {
+    std::string begin = WindowTableKey(start, end);
+    std::string stop = begin;
+    stop.push_back('\xff');  // group keys never start with 0xff: EncodeCell tags each cell
+    RETURN_NOT_OK(table_->DeleteRange(begin, stop));
+  }
+  closed_windows_.clear();
   return Status::OK();
 }
 

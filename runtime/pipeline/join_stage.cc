@@ -145,13 +145,13 @@ Status JoinStage::AttachState(StateStore& store) {
   return operator_->AttachState(table);
 }
 
-void JoinStage::SaveWatermarks(std::map<std::string, std::string>& metadata) const {
+void JoinStage::SaveMetadata(std::map<std::string, std::string>& metadata) const {
   metadata["watermark"] = std::to_string(watermark());
   metadata["watermark.left"] = std::to_string(trackers_[0].watermark());
   metadata["watermark.right"] = std::to_string(trackers_[1].watermark());
 }
 
-void JoinStage::RestoreWatermarks(const std::map<std::string, std::string>& metadata) {
+void JoinStage::RestoreMetadata(const std::map<std::string, std::string>& metadata) {
   const char* keys[2] = {"watermark.left", "watermark.right"};
   for (int side_idx = 0; side_idx < 2; ++side_idx) {
     auto found = metadata.find(keys[side_idx]);

@@ -19,6 +19,7 @@
 #include "runtime/connector/source.h"
 #include "runtime/expression/evaluate.h"
 #include "runtime/operator/join_operator.h"
+#include "runtime/pipeline/checkpointed_stage.h"
 #include "runtime/pipeline/watermark_tracker.h"
 #include "runtime/plan/physical_join.h"
 #include "runtime/plan/physical_plan.h"
@@ -26,7 +27,7 @@
 
 namespace sluice {
 
-class JoinStage {
+class JoinStage final : public CheckpointedStage {
  public:
   // REQUIRES: plan.operators[0] is a PhysicalJoin and plan.join_source is set; `plan`, `left`
   // and `context` outlive the stage.
@@ -44,11 +45,15 @@ class JoinStage {
   void WaitForData(int timeout_ms);
 
   // State in table "join" of `store`; REQUIRES: before the first Step.
-  Status AttachState(StateStore& store);
-  Status PrepareCheckpoint() { return operator_->PrepareCheckpoint(); }
+  Status AttachState(StateStore& store) override;
+  Status PrepareCheckpoint() override { return operator_->PrepareCheckpoint(); }
   // Per-side watermarks, for the checkpoint manifest's metadata and their restore.
-  void SaveWatermarks(std::map<std::string, std::string>& metadata) const;
-  void RestoreWatermarks(const std::map<std::string, std::string>& metadata);
+  void SaveMetadata(std::map<std::string, std::string>& metadata) const override;
+  void RestoreMetadata(const std::map<std::string, std::string>& metadata) override;
+  // The right source, under right_positions_key().
+  std::vector<std::pair<std::string, Source*>> extra_sources() override {
+    return {{right_positions_key(), right_.get()}};
+  }
 
   int64_t watermark() const;
   int64_t late_records() const { return operator_->late_records(); }

@@ -7,7 +7,6 @@
 #include "common/clock.h"
 #include "runtime/connector/connector_factory.h"
 #include "runtime/operator/stateless_operators.h"
-#include "runtime/pipeline/source_positions.h"
 
 namespace sluice {
 
@@ -178,46 +177,15 @@ Status Pipeline::Emit(RecordBatch& batch, bool* idle, bool* finished) {
   return Status::OK();
 }
 
-Status Pipeline::EnableCheckpoints(const std::string& dir) {
-  if (!stateful()) return Status::OK();
-  ASSIGN_OR_RETURN(state_store_, StateStore::Open(dir, StateStoreOptions{}));
-  if (join_stage_ != nullptr) {
-    RETURN_NOT_OK(join_stage_->AttachState(*state_store_));
-  } else {
-    RETURN_NOT_OK(stateful_stage_->AttachState(*state_store_));
-  }
-  const std::optional<CheckpointManifest>& last = state_store_->last_checkpoint();
-  if (!last) return Status::OK();
-  checkpoint_id_ = last->checkpoint_id;
-  auto watermark = last->metadata.find("watermark");
-  if (join_stage_ != nullptr) {
-    join_stage_->RestoreWatermarks(last->metadata);
-  } else if (watermark != last->metadata.end()) {
-    stateful_stage_->RestoreWatermark(std::strtoll(watermark->second.c_str(), nullptr, 10));
-  }
-  checkpoint_at_ms_ = last->created_at_ms;
-  state_size_bytes_ = state_store_->ApproximateSizeBytes();
-  auto positions = last->source_positions.find(source_->topic());
-  if (positions != last->source_positions.end()) {
-    RETURN_NOT_OK(source_->Seek(positions->second));
-  }
-  if (join_stage_ != nullptr) {
-    auto right = last->source_positions.find(join_stage_->right_positions_key());
-    if (right != last->source_positions.end()) {
-      RETURN_NOT_OK(join_stage_->right().Seek(right->second));
-    }
-  }
-  saved_positions_ = AllPositions();
+Status Pipeline::EnableCheckpoints(const std::string& state_dir) {
+  CheckpointOptions options;
+  options.interval_ms = plan_->checkpoint_interval_ms;
+  CheckpointedStage* stage = join_stage_ != nullptr
+                                 ? static_cast<CheckpointedStage*>(join_stage_.get())
+                                 : static_cast<CheckpointedStage*>(stateful_stage_.get());
+  ASSIGN_OR_RETURN(checkpoints_,
+                   CheckpointCoordinator::Open(state_dir, *source_, *sink_, stage, options));
   return Status::OK();
-}
-
-std::vector<int64_t> Pipeline::AllPositions() const {
-  std::vector<int64_t> positions = source_->positions();
-  if (join_stage_ != nullptr) {
-    std::vector<int64_t> right = join_stage_->right().positions();
-    positions.insert(positions.end(), right.begin(), right.end());
-  }
-  return positions;
 }
 
 void Pipeline::WaitForData(int timeout_ms) {
@@ -228,55 +196,9 @@ void Pipeline::WaitForData(int timeout_ms) {
   }
 }
 
-Status Pipeline::Flush(bool save_now) {
-  RETURN_NOT_OK(sink_->Flush());
-  if (state_store_ == nullptr && positions_path_.empty()) return Status::OK();
-  // A checkpoint rewrites every open group (not yet incremental), so with large state it takes
-  // long: the pause after one is at least ten times its duration, which keeps the time spent
-  // checkpointing under a tenth of the query's.
-  const auto now = std::chrono::steady_clock::now();
-  const auto pause = std::max<std::chrono::microseconds>(
-      std::chrono::seconds(1), std::chrono::microseconds(10 * checkpoint_duration_us_));
-  if (!save_now && now - last_save_ < pause) return Status::OK();
-  std::vector<int64_t> positions = source_->positions();
-  std::vector<int64_t> all_positions = join_stage_ != nullptr ? AllPositions() : positions;
-  if (all_positions == saved_positions_) return Status::OK();
-  if (state_store_ != nullptr) {
-    RETURN_NOT_OK(Checkpoint(positions));
-  } else {
-    RETURN_NOT_OK(
-        SaveSourcePositions(positions_path_, SourcePositions{source_->topic(), positions}));
-  }
-  last_save_ = std::chrono::steady_clock::now();
-  if (state_store_ != nullptr) {
-    checkpoint_duration_us_ =
-        std::chrono::duration_cast<std::chrono::microseconds>(last_save_ - now).count();
-  }
-  saved_positions_ = std::move(all_positions);
-  return Status::OK();
-}
-
-Status Pipeline::Checkpoint(const std::vector<int64_t>& positions) {
-  // Between batches: every record before `positions` has reached the operator, so its state and
-  // these positions describe the same point of the input.
-  CheckpointManifest manifest;
-  manifest.checkpoint_id = checkpoint_id_ + 1;
-  manifest.created_at_ms = CurrentTimeMillis();
-  manifest.source_positions[source_->topic()] = positions;
-  if (join_stage_ != nullptr) {
-    RETURN_NOT_OK(join_stage_->PrepareCheckpoint());
-    manifest.source_positions[join_stage_->right_positions_key()] =
-        join_stage_->right().positions();
-    join_stage_->SaveWatermarks(manifest.metadata);
-  } else {
-    RETURN_NOT_OK(stateful_stage_->PrepareCheckpoint());
-    manifest.metadata["watermark"] = std::to_string(stateful_stage_->watermark());
-  }
-  RETURN_NOT_OK(state_store_->Commit(manifest));
-  checkpoint_id_ = manifest.checkpoint_id;
-  checkpoint_at_ms_ = manifest.created_at_ms;
-  state_size_bytes_ = state_store_->ApproximateSizeBytes();
-  return Status::OK();
+Status Pipeline::Flush(bool caught_up, bool stopping) {
+  if (checkpoints_ == nullptr) return sink_->Flush();
+  return checkpoints_->MaybeCommit(caught_up, stopping);
 }
 
 QueryProgress Pipeline::progress() const {
@@ -286,19 +208,17 @@ QueryProgress Pipeline::progress() const {
   progress.records_out = sink_->records_out();
   progress.records_failed = stats.records_failed + records_failed_in_operators_;
   progress.last_error = last_operator_error_.empty() ? stats.last_error : last_operator_error_;
-  if (stateful()) {
-    progress.late_records =
-        join_stage_ != nullptr ? join_stage_->late_records() : stateful_stage_->late_records();
-    progress.watermark =
-        join_stage_ != nullptr ? join_stage_->watermark() : stateful_stage_->watermark();
-    progress.checkpoint_id = checkpoint_id_;
-    progress.checkpoint_at_ms = checkpoint_at_ms_;
-    progress.checkpoint_duration_us = checkpoint_duration_us_;
-    progress.state_size_bytes = state_size_bytes_;
+  if (stateful_stage_ != nullptr) {
+    progress.late_records = stateful_stage_->late_records();
+    progress.watermark = stateful_stage_->watermark();
+  } else if (join_stage_ != nullptr) {
+    progress.late_records = join_stage_->late_records();
+    progress.watermark = join_stage_->watermark();
   }
   progress.positions[source_->topic()] = source_->positions();
   progress.end_offsets[source_->topic()] = source_->end_offsets();
   if (join_stage_ != nullptr) AddRightProgress(join_stage_->right(), progress);
+  if (checkpoints_ != nullptr) checkpoints_->FillProgress(progress);
   return progress;
 }
 
@@ -315,15 +235,17 @@ Status Pipeline::Run(const std::atomic<bool>& stop, ProgressListener* listener) 
     // Report when caught up (what FLUSH waits for) and a few times a second while busy. Outputs
     // are flushed first so reported positions never run ahead of visible output.
     if (dirty && (idle || finished || now - last_report > std::chrono::milliseconds(200))) {
-      RETURN_NOT_OK(Flush());
+      RETURN_NOT_OK(Flush(/*caught_up=*/idle || finished));
       if (listener != nullptr) listener->OnProgress(progress());
       last_report = now;
-      dirty = false;
+      // A commit not yet due keeps the pipeline coming back: outputs emitted by an idle step (a
+      // window or interval closed by the clock) must not wait for the next record to show.
+      dirty = checkpoints_ != nullptr && checkpoints_->pending();
     }
     if (finished) break;
     if (idle) WaitForData(20);
   }
-  RETURN_NOT_OK(Flush(/*save_now=*/true));
+  RETURN_NOT_OK(Flush(/*caught_up=*/true, /*stopping=*/true));
   if (listener != nullptr) listener->OnProgress(progress());
   return Status::OK();
 }

@@ -11,11 +11,11 @@
 #include "runtime/connector/source.h"
 #include "runtime/expression/evaluate.h"
 #include "runtime/expression/expression_node.h"
+#include "runtime/pipeline/checkpoint_coordinator.h"
 #include "runtime/pipeline/join_stage.h"
 #include "runtime/pipeline/query_runner.h"
 #include "runtime/pipeline/stateful_stage.h"
 #include "runtime/plan/physical_plan.h"
-#include "storage/state/state_store.h"
 
 namespace sluice {
 
@@ -35,17 +35,16 @@ class Pipeline {
   // Runs until `stop` is set, the plan finishes, or an error.
   Status Run(const std::atomic<bool>& stop, ProgressListener* listener);
 
-  // Flushes the sink (positions then cover everything written). With a positions file, also
-  // saves the positions there, at most once a second unless `save_now` (an fsync'd file write
-  // per idle moment would cost more than the records it protects).
-  Status Flush(bool save_now = false);
-  // Where Flush() saves the source's positions (persistent queries); empty: nowhere.
-  void set_positions_path(std::string path) { positions_path_ = std::move(path); }
-  // Stateful plans: keeps operator state in a StateStore in `dir`, restores the last checkpoint
-  // (operator state, then the source seeks to the positions committed with it), and makes
-  // Flush() commit state and positions together instead of writing the positions file, so a
-  // restarted query never resumes with positions ahead of its state. No-op for stateless plans.
-  Status EnableCheckpoints(const std::string& dir);
+  // Flushes the sink; with checkpoints enabled, commits if due (`caught_up`: the pipeline is
+  // idle, finished or stopping, which commits pending outputs at once) and publishes the sink's
+  // outputs.
+  // `stopping` commits whatever is pending regardless of the interval.
+  Status Flush(bool caught_up = false, bool stopping = false);
+  // Persistent queries: commits source positions, sink ends and operator state under
+  // `state_dir` (CheckpointCoordinator), and restores the last commit now: operator state, the
+  // sink's outputs cut or published to the committed ends, the source seeked.
+  // The plan's checkpoint_interval_ms paces the commits of a busy query.
+  Status EnableCheckpoints(const std::string& state_dir);
   bool stateful() const { return stateful_stage_ != nullptr || join_stage_ != nullptr; }
   QueryProgress progress() const;
   // The plan's (first) source; a join's left side.
@@ -61,14 +60,10 @@ class Pipeline {
   // Runs `batch` (source rows) through every operator, the stateful stage included; on return
   // `batch` holds the rows for the sink.
   Status RunPlan(RecordBatch& batch);
-  // Commits operator state with `positions` (and the watermark) as the next checkpoint.
-  Status Checkpoint(const std::vector<int64_t>& positions);
   // Step() of a join plan: the join stage polls a side; the rest of the plan runs on its output.
   Status StepJoin(bool* idle, bool* finished);
   // Applies LIMIT to `batch` (the plan's output) and writes it to the sink.
   Status Emit(RecordBatch& batch, bool* idle, bool* finished);
-  // Every source's positions, the join's right side after the left (what Flush compares).
-  std::vector<int64_t> AllPositions() const;
 
   std::unique_ptr<PhysicalPlan> plan_;
   std::unique_ptr<Source> source_;
@@ -82,14 +77,7 @@ class Pipeline {
   int64_t rows_emitted_ = 0;
   int64_t records_failed_in_operators_ = 0;
   std::string last_operator_error_;
-  std::string positions_path_;
-  std::vector<int64_t> saved_positions_;  // what positions_path_ holds, to skip needless writes
-  std::chrono::steady_clock::time_point last_save_{};
-  std::unique_ptr<StateStore> state_store_;  // set by EnableCheckpoints
-  int64_t checkpoint_id_ = 0;                // of the last committed checkpoint
-  int64_t checkpoint_at_ms_ = 0;
-  int64_t checkpoint_duration_us_ = 0;
-  int64_t state_size_bytes_ = 0;
+  std::unique_ptr<CheckpointCoordinator> checkpoints_;  // set by EnableCheckpoints
 };
 
 }  // namespace sluice

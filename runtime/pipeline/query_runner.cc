@@ -1,9 +1,6 @@
 #include "runtime/pipeline/query_runner.h"
 
-#include <filesystem>
-
 #include "runtime/pipeline/pipeline.h"
-#include "runtime/pipeline/source_positions.h"
 
 namespace sluice {
 
@@ -23,23 +20,7 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
   ASSIGN_OR_RETURN(std::unique_ptr<Pipeline> pipeline,
                    Pipeline::Create(std::move(plan), context.data_dir));
   if (!context.state_dir.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(context.state_dir, error);
-    if (error)
-      return Status::Storage("cannot create " + context.state_dir + ": " + error.message());
-    const std::string positions_path = SourcePositionsPath(context.state_dir);
-    ASSIGN_OR_RETURN(std::optional<SourcePositions> saved, LoadSourcePositions(positions_path));
-    // Resume where the query left off; positions of another topic (the plan changed) do not apply.
-    if (saved && saved->topic == pipeline->source().topic()) {
-      RETURN_NOT_OK(pipeline->source().Seek(saved->positions));
-    }
-    if (pipeline->stateful()) {
-      // State and positions are committed together; positions.json then only ever holds the
-      // start positions the engine pinned at CREATE (read above when no checkpoint exists).
-      RETURN_NOT_OK(pipeline->EnableCheckpoints(context.state_dir + "/state"));
-    } else {
-      pipeline->set_positions_path(positions_path);
-    }
+    RETURN_NOT_OK(pipeline->EnableCheckpoints(context.state_dir));
   }
   static const std::atomic<bool> kNeverStop{false};
   return pipeline->Run(context.stop != nullptr ? *context.stop : kNeverStop, context.listener);

@@ -1,5 +1,6 @@
 #include "runtime/pipeline/stateful_stage.h"
 
+#include <cstdlib>
 #include <limits>
 
 #include "runtime/operator/window_aggregate.h"
@@ -58,6 +59,17 @@ Status StatefulStage::AttachState(StateStore& store) {
 
 Status StatefulStage::Finish(RecordBatch& output) {
   return operator_->AdvanceWatermark(std::numeric_limits<int64_t>::max(), output);
+}
+
+void StatefulStage::SaveMetadata(std::map<std::string, std::string>& metadata) const {
+  metadata["watermark"] = std::to_string(watermarks_.watermark());
+}
+
+void StatefulStage::RestoreMetadata(const std::map<std::string, std::string>& metadata) {
+  auto watermark = metadata.find("watermark");
+  if (watermark != metadata.end()) {
+    watermarks_.Restore(std::strtoll(watermark->second.c_str(), nullptr, 10));
+  }
 }
 
 }  // namespace sluice

@@ -8,13 +8,14 @@
 
 #include "runtime/expression/evaluate.h"
 #include "runtime/operator/stateful_operator.h"
+#include "runtime/pipeline/checkpointed_stage.h"
 #include "runtime/pipeline/watermark_tracker.h"
 #include "runtime/plan/physical_plan.h"
 #include "storage/state/state_store.h"
 
 namespace sluice {
 
-class StatefulStage {
+class StatefulStage final : public CheckpointedStage {
  public:
   // Index of the plan's stateful operator, or -1 when the plan is stateless.
   static int FindStatefulOperator(const PhysicalPlan& plan);
@@ -31,13 +32,14 @@ class StatefulStage {
   Status Finish(RecordBatch& output);
   // Keeps the operator's state in `store` (table "aggregate"), restoring what its last
   // checkpoint holds. REQUIRES: before the first Process.
-  Status AttachState(StateStore& store);
+  Status AttachState(StateStore& store) override;
   // The checkpoint barrier: writes operator state to its table (then StateStore::Commit).
-  Status PrepareCheckpoint() { return operator_->PrepareCheckpoint(); }
+  Status PrepareCheckpoint() override { return operator_->PrepareCheckpoint(); }
+  // "watermark": the source's, restored so records behind it stay late after a restart.
+  void SaveMetadata(std::map<std::string, std::string>& metadata) const override;
+  void RestoreMetadata(const std::map<std::string, std::string>& metadata) override;
   int64_t late_records() const { return operator_->late_records(); }
   int64_t watermark() const { return watermarks_.watermark(); }
-  // After AttachState: the watermark the restored checkpoint was taken at.
-  void RestoreWatermark(int64_t watermark) { watermarks_.Restore(watermark); }
   StatefulOperator& op() { return *operator_; }
 
  private:

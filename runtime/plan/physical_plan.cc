@@ -240,6 +240,7 @@ std::string PhysicalPlanToJson(const PhysicalPlan& plan) {
   writer.BeginObject();
   writer.Key("query_id").Int(plan.query_id);
   writer.Key("limit").Int(plan.limit);
+  writer.Key("checkpoint_interval_ms").Int(plan.checkpoint_interval_ms);
 
   writer.Key("source");
   WriteSource(writer, plan.source);
@@ -305,6 +306,10 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
   auto plan = std::make_unique<PhysicalPlan>();
   ASSIGN_OR_RETURN(plan->query_id, IntField(root, "query_id"));
   ASSIGN_OR_RETURN(plan->limit, IntField(root, "limit"));
+  // Optional: plans stored before checkpoint intervals existed use the default.
+  if (root["checkpoint_interval_ms"].error() == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(plan->checkpoint_interval_ms, IntField(root, "checkpoint_interval_ms"));
+  }
 
   ASSIGN_OR_RETURN(element source, Member(root, "source"));
   RETURN_NOT_OK(ReadSource(source, plan->source));

@@ -105,6 +105,8 @@ class PhysicalProject final : public PhysicalOperator {
   Schema schema_;
 };
 
+constexpr int64_t kDefaultCheckpointIntervalMs = 1000;
+
 struct PhysicalPlan {
   int64_t query_id = 0;
   SourceSpec source;
@@ -113,6 +115,8 @@ struct PhysicalPlan {
   std::vector<std::unique_ptr<PhysicalOperator>> operators;
   SinkSpec sink;
   int64_t limit = -1;  // interactive LIMIT; -1 = none
+  // Persistent queries: 'checkpoint.interval.millis', how often a busy query commits.
+  int64_t checkpoint_interval_ms = kDefaultCheckpointIntervalMs;
 
   // Schema of the rows that reach the sink.
   Schema output_schema() const;

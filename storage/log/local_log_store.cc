@@ -236,6 +236,13 @@ Result<std::unique_ptr<PartitionWriter>> LocalLogStore::OpenPartitionWriter(
   return PartitionWriter::Open(PartitionDir(TopicDir(topic), partition), options_);
 }
 
+Result<std::unique_ptr<PartitionWriter>> LocalLogStore::OpenStagedPartitionWriter(
+    std::string_view topic, int32_t partition, int64_t committed_end) const {
+  RETURN_NOT_OK(CheckPartition(topic, partition));
+  return PartitionWriter::OpenStaged(PartitionDir(TopicDir(topic), partition), committed_end,
+                                     options_);
+}
+
 Result<std::unique_ptr<TopicWriter>> LocalLogStore::OpenTopicWriter(std::string_view topic) const {
   ASSIGN_OR_RETURN(TopicInfo info, GetTopicInfo(topic));
   return std::make_unique<TopicWriter>(TopicDir(topic), info.partitions, options_);

@@ -51,6 +51,11 @@ class LocalLogStore {
 
   Result<std::unique_ptr<PartitionWriter>> OpenPartitionWriter(std::string_view topic,
                                                                int32_t partition) const;
+  // A writer whose appends stay unpublished until its Publish(), after bringing the partition
+  // to `committed_end` (PartitionWriter::OpenStaged).
+  Result<std::unique_ptr<PartitionWriter>> OpenStagedPartitionWriter(std::string_view topic,
+                                                                     int32_t partition,
+                                                                     int64_t committed_end) const;
   Result<std::unique_ptr<TopicWriter>> OpenTopicWriter(std::string_view topic) const;
   // `offset`: kLogEarliest, kLogLatest or an offset up to the partition's end.
   Result<std::unique_ptr<PartitionReader>> OpenReader(std::string_view topic, int32_t partition,

@@ -36,10 +36,18 @@ Result<int64_t> PartitionWriter::Append(std::span<const LogRecord> records) {
 
   HeadLock lock(head_);
   RETURN_NOT_OK(lock.Acquire());
-  RETURN_NOT_OK(Refresh());
+  bool has_staged = false;
+  if (staged_) {
+    ASSIGN_OR_RETURN(bool intact, CheckStagedTail());
+    has_staged = intact && head_state_ != published_state_;
+  } else {
+    RETURN_NOT_OK(Refresh());
+  }
   const int64_t first_offset = head_state_.next_offset;
   const size_t frame_count = records.size();
-  const int64_t limit = options_.segment_bytes;
+  // Staged frames never span a roll (the head names one segment), so a segment with a staged
+  // tail may grow past the limit until the next publish.
+  const int64_t limit = has_staged ? INT64_MAX : options_.segment_bytes;
   size_t frame_idx = 0;
   while (frame_idx < frame_count) {
     auto bytes_from = [&](size_t end) {
@@ -50,7 +58,7 @@ Result<int64_t> PartitionWriter::Append(std::span<const LogRecord> records) {
       RETURN_NOT_OK(Roll());
     }
     // At least one frame per chunk, so a record larger than a segment still gets written.
-    size_t end_frame = frame_idx + 1;
+    size_t end_frame = staged_ ? frame_count : frame_idx + 1;
     while (end_frame < frame_count &&
            head_state_.end_position + bytes_from(end_frame + 1) <= limit) {
       ++end_frame;
@@ -90,6 +98,7 @@ Status PartitionWriter::WriteChunk(size_t first_frame, size_t end_frame) {
   head_state_.next_offset = offset;
   head_state_.last_indexed_position = last_indexed;
   AppendIndexPoints();
+  if (staged_) return Status::OK();  // Publish() writes the head
   return head_.Write(head_state_);
 }
 
@@ -117,6 +126,7 @@ Status PartitionWriter::Roll() {
   // The head moves first: a reader seeing the new base before the file exists waits for it.
   head_state_ = HeadState{base, 0, base, 0, 0};
   RETURN_NOT_OK(head_.Write(head_state_));
+  published_state_ = head_state_;  // staged mode rolls only with nothing staged
   return OpenActiveSegment(base, /*truncate_index=*/true);
 }
 

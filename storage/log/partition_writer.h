@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,12 +47,31 @@ class PartitionWriter {
   // Makes everything this writer appended survive power loss.
   Status Sync();
 
+  // --- Staged appends (partition_writer_staged.cc), for exactly-once sinks.
+  // Opens the partition for a writer whose appends stay unpublished until Publish(): the frames
+  // are written past the head's published end, which readers never pass. Recovery first brings
+  // the partition to `committed_end` (the end offset a checkpoint recorded; -1: none), which
+  // never cuts a published record: a published end below it is rolled forward over the
+  // crashed writer's frames still in the file, and frames past max(committed_end, published end)
+  // are truncated. Every Append is then staged. Another writer that appends meanwhile adopts
+  // (publishes) the staged frames first, so exactly-once holds only for a single writer.
+  static Result<std::unique_ptr<PartitionWriter>> OpenStaged(std::string partition_dir,
+                                                             int64_t committed_end,
+                                                             LogOptions options = {});
+  // Publishes every staged append: readers see them from now on.
+  Status Publish();
+  // The offset after the last staged (or published) record of this writer.
+  int64_t staged_end_offset() const { return head_state_.next_offset; }
+
   // The end offset as of this writer's last append or recovery (other writers may be ahead).
   int64_t cached_end_offset() const { return head_state_.next_offset; }
   const std::string& dir() const { return dir_; }
 
  private:
   PartitionWriter(std::string dir, LogOptions options, PartitionHead head);
+  // Open() and, with a committed end, OpenStaged().
+  static Result<std::unique_ptr<PartitionWriter>> OpenAndRecover(
+      std::string partition_dir, LogOptions options, std::optional<int64_t> staged_committed_end);
 
   // --- partition_writer_recovery.cc. REQUIRES for all: the lock is held.
   // Brings the cached head up to date with what other writers did since our last append.
@@ -64,6 +84,11 @@ class PartitionWriter {
   // truncates from the first bad or partial frame.
   Status AdoptTail(int64_t from_position, int64_t from_offset);
   Status RebuildIndexIfStale(int64_t base_offset);
+  // Staged mode, with the lock held: true when the partition is as this writer left it (head and
+  // file end), so its staged tail is intact; otherwise refreshes (adopting any tail).
+  Result<bool> CheckStagedTail();
+  // Cuts the unpublished tail of the active segment to the frames before `keep_end`.
+  Status CutUnpublishedTail(int64_t keep_end);
 
   // --- partition_writer.cc
   Status Roll();
@@ -81,6 +106,8 @@ class PartitionWriter {
   UniqueFd active_log_;
   UniqueFd active_index_;
   bool unsynced_ = false;
+  bool staged_ = false;        // appends do not publish (OpenStaged)
+  HeadState published_state_;  // staged mode: what this writer last wrote to the head
 
   // Per-append scratch, kept to reuse the allocations.
   std::vector<char> frames_;

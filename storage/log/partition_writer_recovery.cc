@@ -30,6 +30,11 @@ struct IndexCollector {
 
 Result<std::unique_ptr<PartitionWriter>> PartitionWriter::Open(std::string partition_dir,
                                                                LogOptions options) {
+  return OpenAndRecover(std::move(partition_dir), options, std::nullopt);
+}
+
+Result<std::unique_ptr<PartitionWriter>> PartitionWriter::OpenAndRecover(
+    std::string partition_dir, LogOptions options, std::optional<int64_t> staged_committed_end) {
   RETURN_NOT_OK(ValidateLogOptions(options));
   ASSIGN_OR_RETURN(bool exists, PathExists(partition_dir));
   if (!exists) return Status::Storage("partition directory " + partition_dir + " does not exist");
@@ -38,7 +43,13 @@ Result<std::unique_ptr<PartitionWriter>> PartitionWriter::Open(std::string parti
       new PartitionWriter(std::move(partition_dir), options, std::move(head)));
   HeadLock lock(writer->head_);
   RETURN_NOT_OK(lock.Acquire());
+  if (staged_committed_end) RETURN_NOT_OK(writer->CutUnpublishedTail(*staged_committed_end));
+  // Staged: publishes what is left past the head (the committed frames) and rebuilds the index.
   RETURN_NOT_OK(writer->Recover());
+  if (staged_committed_end) {
+    writer->staged_ = true;
+    writer->published_state_ = writer->head_state_;
+  }
   return writer;
 }
 

@@ -29,6 +29,7 @@ rocksdb::Slice ToSlice(std::string_view bytes) { return {bytes.data(), bytes.siz
 struct StateStore::Impl {
   std::string dir;
   StateStoreOptions options;
+  rocksdb::ColumnFamilyOptions family_options;  // for tables created later
   std::unique_ptr<rocksdb::DB> db;
   // Owned handles, default family first; released before the DB closes.
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -64,6 +65,14 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
   // State is small per query; keep the background footprint small (2 cores are shared).
   db_options.max_background_jobs = 1;
   db_options.keep_log_file_num = 2;
+  // Bounded disk and memory: memtables flush at write_buffer_bytes, and the WAL (which the
+  // rarely written default family would otherwise pin) is capped by forcing flushes, so closed
+  // windows' deletes reach SST files, where compaction drops them with the data they delete.
+  db_options.write_buffer_size = options.write_buffer_bytes;
+  db_options.max_total_wal_size = 4 * options.write_buffer_bytes;
+  db_options.level0_file_num_compaction_trigger = 4;
+  db_options.max_bytes_for_level_base = 4 * options.write_buffer_bytes;
+  db_options.target_file_size_base = options.write_buffer_bytes;
 
   std::vector<std::string> names;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
@@ -76,6 +85,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->options = options;
+  impl->family_options = rocksdb::ColumnFamilyOptions(db_options);
   rocksdb::DB* raw_db = nullptr;
   rocksdb::Status opened = rocksdb::DB::Open(db_options, dir, descriptors, &impl->handles, &raw_db);
   if (!opened.ok()) {
@@ -112,7 +122,7 @@ Result<StateTable*> StateStore::Table(std::string_view name) {
   rocksdb::ColumnFamilyHandle* handle = nullptr;
   // Creating the family is durable at once; an empty family left by a crash is harmless.
   rocksdb::Status created = impl_->db->CreateColumnFamily(
-      rocksdb::ColumnFamilyOptions(), std::string(kTablePrefix) + std::string(name), &handle);
+      impl_->family_options, std::string(kTablePrefix) + std::string(name), &handle);
   if (!created.ok()) {
     return FromRocks(created, "cannot create state table \"" + std::string(name) + "\"");
   }

@@ -37,6 +37,8 @@ struct CheckpointManifest {
 struct StateStoreOptions {
   // Uncommitted bytes after which the pipeline should checkpoint early (bounds memory).
   size_t max_uncommitted_bytes = 64u << 20;
+  // RocksDB memtable size per table; the WAL is capped at four times this.
+  size_t write_buffer_bytes = 16u << 20;
 };
 
 class StateStore;

@@ -51,9 +51,9 @@ def run_sql(binary, temp, sql, expect_code=0, extra=()):
 class PtyShell:
     """The interactive shell on a pseudo-terminal, as a person at a terminal sees it."""
 
-    def __init__(self, binary, temp):
+    def __init__(self, binary, temp, extra=()):
         master, slave = pty.openpty()
-        self.proc = subprocess.Popen([binary, "--data-dir", temp.data_dir], stdin=slave,
+        self.proc = subprocess.Popen([binary, "--data-dir", temp.data_dir, *extra], stdin=slave,
                                      stdout=slave, stderr=slave, env=temp.env(),
                                      start_new_session=True, close_fds=True)
         os.close(slave)

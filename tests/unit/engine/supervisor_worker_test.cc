@@ -78,8 +78,10 @@ class SupervisorWorkerTest : public ::testing::Test {
     if (!data_dir_.empty()) std::filesystem::remove_all(data_dir_);
   }
 
-  QuerySupervisor& Supervisor(std::string binary = WorkerBinary()) {
+  QuerySupervisor& Supervisor(std::string binary = WorkerBinary(),
+                              RestartPolicyOptions restart = {}) {
     QuerySupervisorOptions options;
+    options.restart = restart;
     options.worker_binary = std::move(binary);
     options.data_dir = data_dir_;
     options.stop_grace = 5000ms;
@@ -155,32 +157,78 @@ TEST_F(SupervisorWorkerTest, RunsPlanAndReportsProgressUntilStopped) {
   for (const StateChange& change : changes_) EXPECT_NE(change.state, "FAILED") << change.reason;
 }
 
-TEST_F(SupervisorWorkerTest, SigkilledWorkerIsReportedAsFailed) {
-  QuerySupervisor& supervisor = Supervisor();
+// Waits (bounded) until the query has a live worker other than `old_pid`.
+int WaitForNewWorker(QuerySupervisor& supervisor, int64_t query_id, int old_pid) {
+  for (int attempt = 0; attempt < 400; ++attempt) {
+    QueryStatus status = supervisor.Snapshot(query_id);
+    if (status.pid > 0 && status.pid != old_pid) return status.pid;
+    std::this_thread::sleep_for(50ms);
+  }
+  return 0;
+}
+
+TEST_F(SupervisorWorkerTest, SigkilledWorkerIsRestartedUntilItCrashLoops) {
+  RestartPolicyOptions restart;
+  restart.max_crashes = 2;
+  QuerySupervisor& supervisor = Supervisor(WorkerBinary(), restart);
   ASSERT_TRUE(supervisor.Start(2, CopyPlanJson(2)).ok());
   ASSERT_TRUE(WaitForChange(2, "RUNNING").has_value());
   int pid = supervisor.Snapshot(2).pid;
   ASSERT_GT(pid, 0);
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  std::optional<StateChange> restarting = WaitForChange(2, "RESTARTING");
+  ASSERT_TRUE(restarting.has_value());
+  EXPECT_EQ(restarting->reason.rfind("worker killed by signal 9 (SIGKILL); restarting", 0), 0u)
+      << restarting->reason;
+
+  // A new worker, counted, with the crash remembered; it runs the query on.
+  int new_pid = WaitForNewWorker(supervisor, 2, pid);
+  ASSERT_GT(new_pid, 0);
+  QueryStatus status = supervisor.Snapshot(2);
+  EXPECT_EQ(status.restart_count, 1);
+  EXPECT_EQ(status.last_crash, "worker killed by signal 9 (SIGKILL)");
+  Produce(3);
+  Status reached = supervisor.WaitForPositions(2, {{"in", {3}}}, 20000ms, nullptr);
+  ASSERT_TRUE(reached.ok()) << reached.ToString();
+
+  // The second crash within the window is a crash loop: FAILED, saying so.
+  ASSERT_EQ(::kill(new_pid, SIGKILL), 0);
   std::optional<StateChange> failed = WaitForChange(2, "FAILED");
   ASSERT_TRUE(failed.has_value());
-  EXPECT_EQ(failed->reason, "worker killed by signal 9 (SIGKILL)");
-  QueryStatus status = supervisor.Snapshot(2);
+  EXPECT_EQ(failed->reason,
+            "worker crashed 2 times within 60 s; the last time: worker killed by signal 9 "
+            "(SIGKILL)");
+  status = supervisor.Snapshot(2);
   EXPECT_EQ(status.state, "FAILED");
-  EXPECT_EQ(status.reason, "worker killed by signal 9 (SIGKILL)");
   EXPECT_EQ(status.pid, 0);
 
   // WaitForPositions on a failed query returns its failure instead of waiting.
-  Status wait = supervisor.WaitForPositions(2, {{"in", {1}}}, 20000ms, nullptr);
+  Status wait = supervisor.WaitForPositions(2, {{"in", {100}}}, 20000ms, nullptr);
   EXPECT_EQ(wait.category(), ErrorCategory::kExecution);
   EXPECT_NE(wait.message().find("SIGKILL"), std::string::npos) << wait.message();
 
-  // A dead worker can be replaced.
+  // A dead worker can be replaced by hand.
   ASSERT_TRUE(supervisor.Start(2, CopyPlanJson(2)).ok());
-  EXPECT_EQ(supervisor.Snapshot(2).restart_count, 1);
+  EXPECT_EQ(supervisor.Snapshot(2).restart_count, 2);
   Status again = supervisor.Start(2, CopyPlanJson(2));
   EXPECT_FALSE(again.ok());
   EXPECT_NE(again.message().find("still running"), std::string::npos) << again.message();
+}
+
+TEST_F(SupervisorWorkerTest, StopCancelsAPendingRestart) {
+  RestartPolicyOptions restart;
+  restart.initial_backoff = 3000ms;
+  QuerySupervisor& supervisor = Supervisor(WorkerBinary(), restart);
+  ASSERT_TRUE(supervisor.Start(9, CopyPlanJson(9)).ok());
+  ASSERT_TRUE(WaitForChange(9, "RUNNING").has_value());
+  ASSERT_EQ(::kill(supervisor.Snapshot(9).pid, SIGKILL), 0);
+  ASSERT_TRUE(WaitForChange(9, "RESTARTING").has_value());
+  supervisor.Stop(9);
+  EXPECT_EQ(supervisor.Snapshot(9).state, "STOPPED");
+  ASSERT_TRUE(WaitForChange(9, "STOPPED").has_value());
+  std::this_thread::sleep_for(3500ms);  // past the back-off: still no worker
+  EXPECT_EQ(supervisor.Snapshot(9).pid, 0);
+  EXPECT_EQ(supervisor.Snapshot(9).state, "STOPPED");
 }
 
 TEST_F(SupervisorWorkerTest, UnparsablePlanFailsWithTheWorkersReason) {

@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <iostream>
+
 #include "runtime/expression/expression_factory.h"
 #include "runtime/pipeline/watermark_tracker.h"
 
@@ -212,6 +215,101 @@ TEST(WindowAggregateTest, StateSurvivesCheckpointAndRestore) {
   EXPECT_EQ(
       Rows(output),
       (std::vector<std::string>{"+ 1970-01-01 00:00:00.010 1970-01-01 00:00:00.020 b 3 13 b 2"}));
+}
+
+// Opens a StateStore in `dir` and attaches `op` to its "aggregate" table (null on failure).
+std::unique_ptr<StateStore> AttachStore(WindowAggregateOperator& op, const std::string& dir,
+                                        StateStoreOptions options = {}) {
+  auto store = StateStore::Open(dir, options);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  if (!store.ok()) return nullptr;
+  auto table = (*store)->Table("aggregate");
+  EXPECT_TRUE(table.ok());
+  if (!table.ok() || !op.AttachState(*table).ok()) return nullptr;
+  return std::move(store).value();
+}
+
+// A checkpoint writes only the groups updated since the previous one (and deletes closed
+// windows), not every open group.
+TEST(WindowAggregateTest, CheckpointsAreIncremental) {
+  auto plan = MakePlan({WindowType::kTumble, 1000000, 0, 0});
+  const std::string dir =
+      ::testing::TempDir() + "/window_aggregate_incremental_" + std::to_string(::getpid());
+  EvalContext context;
+  WindowAggregateOperator op(*plan, context);
+  std::unique_ptr<StateStore> store = AttachStore(op, dir);
+  ASSERT_NE(store, nullptr);
+  std::vector<std::tuple<int64_t, std::string, int64_t>> rows;
+  for (int64_t key = 0; key < 2000; ++key) rows.emplace_back(key, "k" + std::to_string(key), 1);
+  RecordBatch output(plan->schema);
+  ASSERT_TRUE(op.Process(MakeInput(rows), output).ok());
+  ASSERT_TRUE(op.PrepareCheckpoint().ok());
+  const size_t full = store->uncommitted_bytes();
+  ASSERT_TRUE(store->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+  // One group updated: the next checkpoint writes about one group's worth.
+  ASSERT_TRUE(op.Process(MakeInput({{5, "k5", 1}}), output).ok());
+  ASSERT_TRUE(op.PrepareCheckpoint().ok());
+  const size_t one = store->uncommitted_bytes();
+  EXPECT_GT(one, 0u);
+  EXPECT_LT(one * 500, full) << one << " bytes for one group, " << full << " for 2000";
+  ASSERT_TRUE(store->Commit(CheckpointManifest{2, 0, {}, {}, {}}).ok());
+  // Nothing changed: nothing written.
+  ASSERT_TRUE(op.PrepareCheckpoint().ok());
+  EXPECT_EQ(store->uncommitted_bytes(), 0u);
+  // The restored operator sees the incremental update.
+  ASSERT_TRUE(store->Commit(CheckpointManifest{3, 0, {}, {}, {}}).ok());
+  store.reset();
+  WindowAggregateOperator restored(*plan, context);
+  store = AttachStore(restored, dir);
+  ASSERT_NE(store, nullptr);
+  RecordBatch closing(plan->schema);
+  ASSERT_TRUE(restored.AdvanceWatermark(2000000, closing).ok());
+  ASSERT_EQ(closing.num_rows(), 2000u);
+  int64_t total = 0;
+  for (size_t row = 0; row < closing.num_rows(); ++row) total += closing.column(3).GetInt64(row);
+  EXPECT_EQ(total, 2001);
+  std::filesystem::remove_all(dir);
+}
+
+// A long windowed stream with a real StateStore: closed windows are purged and their deletes
+// compacted away, so the state on disk stays flat instead of growing with the input.
+TEST(WindowAggregateTest, StateStoreSizeStaysBoundedOnALongStream) {
+  auto plan = MakePlan({WindowType::kTumble, 5000, 0, 0});
+  const std::string dir =
+      ::testing::TempDir() + "/window_aggregate_growth_" + std::to_string(::getpid());
+  StateStoreOptions options;
+  options.write_buffer_bytes = 256u << 10;  // small, so flushes and compactions happen early
+  EvalContext context;
+  WindowAggregateOperator op(*plan, context);
+  std::unique_ptr<StateStore> store = AttachStore(op, dir, options);
+  ASSERT_NE(store, nullptr);
+  constexpr int64_t kBatches = 2000;  // 2M events: 400 five-second windows of 1000 keys
+  std::vector<int64_t> sizes;
+  for (int64_t batch_idx = 0; batch_idx < kBatches; ++batch_idx) {
+    std::vector<std::tuple<int64_t, std::string, int64_t>> rows;
+    for (int64_t row = 0; row < 1000; ++row) {
+      rows.emplace_back(batch_idx * 1000 + row, "key-" + std::to_string(row), row);
+    }
+    RecordBatch output(plan->schema);
+    ASSERT_TRUE(op.Process(MakeInput(rows), output).ok());
+    ASSERT_TRUE(op.AdvanceWatermark(batch_idx * 1000 + 999, output).ok());
+    // A checkpoint every 4 s of event time: each writes an open window's groups and deletes
+    // windows an earlier one wrote.
+    if ((batch_idx + 1) % 4 != 0) continue;
+    ASSERT_TRUE(op.PrepareCheckpoint().ok());
+    ASSERT_TRUE(store->Commit(CheckpointManifest{batch_idx + 1, 0, {}, {}, {}}).ok());
+    if ((batch_idx + 1) % (kBatches / 4) == 0) sizes.push_back(store->ApproximateSizeBytes());
+  }
+  ASSERT_EQ(sizes.size(), 4u);
+  // One window of 1000 groups is ~100 KB of values; 500 checkpoints wrote ~50 MB of them.
+  std::cout << "state sizes after each quarter: " << ::testing::PrintToString(sizes) << "\n";
+  // After a quarter and at the end, the store is a few write buffers, not the input.
+  for (int64_t size : sizes)
+    EXPECT_LT(size, 8 << 20) << "state sizes " << ::testing::PrintToString(sizes);
+  EXPECT_LT(sizes[3], 2 * sizes[0] + (1 << 20)) << ::testing::PrintToString(sizes);
+  EXPECT_LE(op.num_groups(), 1000u);
+  store.reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(WatermarkTrackerTest, MinimumAcrossPartitionsUnlessIdle) {

@@ -22,13 +22,8 @@ using testing::ScratchDir;
 class LogRecoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    LogOptions options;
-    options.segment_bytes = 4096;
-    options.index_interval_bytes = 256;
-    auto store = LocalLogStore::Open(dir_.path() + "/log", options);
-    ASSERT_TRUE(store.ok());
-    store_ = std::move(store).value();
-    ASSERT_TRUE(store_->CreateTopic("t", 1).ok());
+    store_ = testing::OpenSmallTestStore(dir_.path());
+    ASSERT_NE(store_, nullptr);
   }
   std::unique_ptr<PartitionWriter> Writer() {
     auto writer = store_->OpenPartitionWriter("t", 0);

@@ -74,6 +74,19 @@ inline std::vector<RecordData> NumberedRecords(int64_t first, int64_t count,
   return data;
 }
 
+// A store in `dir`/log with 4 KiB segments and a 256-byte index interval (rolls and index
+// entries with little data) holding topic "t" of one partition.
+inline std::unique_ptr<LocalLogStore> OpenSmallTestStore(const std::string& dir) {
+  LogOptions options;
+  options.segment_bytes = 4096;
+  options.index_interval_bytes = 256;
+  auto store = LocalLogStore::Open(dir + "/log", options);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  if (!store.ok()) return nullptr;
+  EXPECT_TRUE((*store)->CreateTopic("t", 1).ok());
+  return std::move(store).value();
+}
+
 inline Status AppendAll(PartitionWriter& writer, const std::vector<RecordData>& data,
                         int64_t* first_offset = nullptr) {
   RecordBatch batch(data);

@@ -1,0 +1,163 @@
+"""Exactly-once under crashes: persistent queries whose workers are SIGKILLed at random moments,
+again and again, while their input arrives in pieces. The supervisor restarts each worker from
+its last checkpoint; at the end every output topic holds exactly the expected records: nothing
+lost, nothing duplicated, no aggregate counted twice.
+
+Each case below is one query with its expected output; adding a case (e.g. a materialized view)
+means adding one entry to CASES and, if it is not read from a topic, its own reader."""
+
+import collections
+import json
+import os
+import random
+import re
+import struct
+import time
+
+from sluice_driver import PtyShell, check, main, run_sql
+
+PIECES = 30            # input arrives in this many INSERTs
+PER_PIECE = 120        # records per INSERT
+STEP_MS = 250          # event time between two records
+WINDOW_MS = 10000      # TUMBLE size of the windowed case
+KEYS = 7
+
+
+def input_rows():
+    rows = []
+    for idx in range(PIECES * PER_PIECE):
+        rows.append((idx * STEP_MS, "k%d" % (idx % KEYS), idx))
+    return rows
+
+
+def expected_windows(rows):
+    groups = collections.defaultdict(lambda: [0, 0])
+    for ts, key, value in rows:
+        group = groups[(ts // WINDOW_MS * WINDOW_MS, key)]
+        group[0] += 1
+        group[1] += value
+    return collections.Counter(
+        json.dumps({"window_start": start, "k": key, "n": n, "total": total}, sort_keys=True)
+        for (start, key), (n, total) in groups.items())
+
+
+def expected_filtered(rows):
+    return collections.Counter(
+        json.dumps({"ts": ts, "k": key, "v2": value * 2}, sort_keys=True)
+        for ts, key, value in rows if value % 3 != 0)
+
+
+# name: (CREATE statement, expected output as a Counter of canonical JSON values)
+CASES = {
+    "per_window": (
+        "CREATE STREAM per_window WITH ('partitions'=2, 'checkpoint.interval.millis'=200) AS"
+        " SELECT window_start, k, COUNT(*) AS n, SUM(v) AS total"
+        " FROM TUMBLE(events, SIZE 10 SECOND) GROUP BY window_start, window_end, k;",
+        expected_windows),
+    "filtered": (
+        "CREATE STREAM filtered AS SELECT ts, k, v * 2 AS v2 FROM events WHERE v % 3 <> 0;",
+        expected_filtered),
+}
+
+
+def worker_pid(shell, query_id, timeout=15.0):
+    """The query's worker pid from DESCRIBE QUERY, waiting while it is being restarted."""
+    deadline = time.monotonic() + timeout
+    while True:
+        start = len(shell.output)
+        shell.statement("DESCRIBE QUERY %d;" % query_id)
+        text = shell.output[start:]
+        match = re.search(r"worker pid\s*\|?\s*(\d+)", text)
+        if match:
+            return int(match.group(1))
+        check("FAILED" not in text, "query %d failed:\n%s" % (query_id, text))
+        check(time.monotonic() < deadline, "query %d has no worker:\n%s" % (query_id, text))
+        time.sleep(0.05)
+
+
+def published_count(temp, topic):
+    """Records readers can see in a local topic: the published end offset in each partition's
+    head (append.lock: magic, crc, then base offset, end position, next offset, ...)."""
+    topic_dir = os.path.join(temp.data_dir, "log", "topics", topic)
+    total = 0
+    for name in os.listdir(topic_dir):
+        head = os.path.join(topic_dir, name, "append.lock")
+        if name.isdigit() and os.path.exists(head):
+            with open(head, "rb") as f:
+                total += struct.unpack_from("<qqq", f.read(48), 8)[2]
+    return total
+
+
+def read_topic(binary, temp, topic, count):
+    out = run_sql(binary, temp, "PRINT TOPIC '%s' FROM BEGINNING LIMIT %d;" % (topic, count),
+                  extra=("--format", "jsonl"))
+    values = collections.Counter()
+    for line in out.splitlines():
+        if line.startswith("{"):
+            values[json.dumps(json.loads(json.loads(line)["value"]), sort_keys=True)] += 1
+    return values
+
+
+def describe(counter, limit=5):
+    return ", ".join("%s x%d" % (value, n) for value, n in list(counter.items())[:limit])
+
+
+def test(binary, temp):
+    seed = int(os.environ.get("SLUICE_CRASH_SEED", random.randrange(1 << 30)))
+    print("crash_loop seed: %d (rerun with SLUICE_CRASH_SEED=%d)" % (seed, seed))
+    rng = random.Random(seed)
+    rows = input_rows()
+    shell = PtyShell(binary, temp, extra=("--worker-crash-limit", "1000",
+                                          "--worker-max-backoff-ms", "200"))
+    kills = collections.Counter()
+    started = time.monotonic()
+    try:
+        shell.expect(r"sluice:\S*> ")
+        shell.statement("CREATE STREAM events (ts BIGINT, k VARCHAR, v BIGINT)"
+                        " WITH ('timestamp'='ts', 'partitions'=1);")
+        for create, _ in CASES.values():
+            shell.statement(create)
+        query_ids = list(range(1, len(CASES) + 1))
+        for piece in range(PIECES):
+            chunk = rows[piece * PER_PIECE:(piece + 1) * PER_PIECE]
+            shell.statement("INSERT INTO events VALUES " +
+                            ", ".join("(%d, '%s', %d)" % row for row in chunk) + ";")
+            for query_id in query_ids:
+                pid = worker_pid(shell, query_id)
+                time.sleep(rng.uniform(0, 0.15))  # mid-batch, mid-checkpoint, or idle
+                try:
+                    os.kill(pid, 9)
+                    kills[query_id] += 1
+                except ProcessLookupError:
+                    pass  # it was already being replaced
+        # A record far ahead closes every window of the input (its own stays open).
+        shell.statement("INSERT INTO events VALUES (%d, 'end', 0);" % (rows[-1][0] + 3600000))
+        shell.statement("FLUSH;", timeout=90)
+        start = len(shell.output)
+        shell.statement("SHOW QUERIES;")
+        listing = shell.output[start:]
+        check("FAILED" not in listing, "a query failed:\n" + listing)
+        shell.send("\\q\n")
+        check(shell.wait_exit() == 0, "shell did not exit cleanly")
+    finally:
+        shell.close()
+    print("kills per query: %s, %.1f s" % (dict(kills), time.monotonic() - started))
+    for query_id in kills:
+        check(kills[query_id] >= 20, "only %d kills of query %d" % (kills[query_id], query_id))
+
+    all_rows = rows + [(rows[-1][0] + 3600000, "end", 0)]
+    for topic, (_, expected_of) in CASES.items():
+        expected = expected_of(rows if topic == "per_window" else all_rows)
+        count = published_count(temp, topic)
+        check(count == sum(expected.values()),
+              "%s holds %d records, expected %d" % (topic, count, sum(expected.values())))
+        got = read_topic(binary, temp, topic, count)
+        missing = expected - got
+        extra = got - expected
+        check(not missing and not extra,
+              "%s differs: missing %d (%s), extra %d (%s)" %
+              (topic, sum(missing.values()), describe(missing), sum(extra.values()),
+               describe(extra)))
+
+
+main(test)

@@ -28,6 +28,8 @@ class StatementExecutor {
   Status Execute(const Statement& statement);
 
  private:
+  // Runs the statement's method (Execute adds the hint filter).
+  Status Dispatch(const Statement& statement);
   // execute_ddl.cc
   Status CreateDatabase(const CreateDatabaseStatement& statement);
   Status CreateSchema(const CreateSchemaStatement& statement);
@@ -124,6 +126,9 @@ class StatementExecutor {
   // other denials get `position`.
   Status HideInvisible(const rbac::AccessControl& access, const rbac::ObjectRef& object,
                        const Status& denial, int64_t position);
+  // Drops the "(did you mean "x"?)" of a "does not exist" error when no database, schema,
+  // relation or store of that name (whichever the error is about) is visible to the role.
+  Status HideHint(const Status& error);
   // The dotted name written at `position` of the statement ("" when none is there).
   std::string WrittenName(int64_t position) const;
   // The same "does not exist" error unless the role can see `object` and its containers.

@@ -8,6 +8,7 @@
 
 #include "engine/execute/statement_executor.h"
 #include "engine/governance/load_access_control.h"
+#include "planner/binder/relation_schema.h"
 #include "rbac/visibility.h"
 
 namespace sluice {
@@ -131,6 +132,27 @@ Status StatementExecutor::HideHint(const Status& error) {
   }
   if (visible) return error;
   return Status(error.category(), message.substr(0, hint), error.position());
+}
+
+Result<bool> StatementExecutor::CanReadTopic(const std::string& topic, bool select) {
+  Catalog& catalog = engine_.catalog();
+  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access, LoadAccessControl(catalog));
+  const std::string& role = session_.role();
+  if (access->Check(role, rbac::Privilege::kManageGrants, {rbac::ObjectKind::kOrganization, ""})
+          .allowed) {
+    return true;
+  }
+  ASSIGN_OR_RETURN(StoreInfo local, catalog.GetStore("local"));
+  ASSIGN_OR_RETURN(std::vector<RelationInfo> relations, catalog.ListRelationsUsingStore(local.id));
+  for (const RelationInfo& relation : relations) {
+    if (RelationTopic(relation) != topic) continue;
+    ASSIGN_OR_RETURN(std::string name, catalog.QualifiedRelationName(relation.id));
+    const bool allowed = select
+                             ? access->RequireOnRelation(role, rbac::Privilege::kSelect, name).ok()
+                             : rbac::CanSee(*access, role, {rbac::ObjectKind::kRelation, name});
+    if (allowed) return true;
+  }
+  return false;
 }
 
 std::string StatementExecutor::WrittenName(int64_t position) const {

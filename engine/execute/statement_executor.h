@@ -129,6 +129,10 @@ class StatementExecutor {
   // Drops the "(did you mean "x"?)" of a "does not exist" error when no database, schema,
   // relation or store of that name (whichever the error is about) is visible to the role.
   Status HideHint(const Status& error);
+  // REQUIRES: catalog mutex held. Whether the role may see (`select`: read) the local topic
+  // `topic`: it sees (holds SELECT on) a relation of the local store over it, or holds
+  // MANAGE_GRANTS.
+  Result<bool> CanReadTopic(const std::string& topic, bool select);
   // The dotted name written at `position` of the statement ("" when none is there).
   std::string WrittenName(int64_t position) const;
   // The same "does not exist" error unless the role can see `object` and its containers.

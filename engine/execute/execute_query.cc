@@ -367,6 +367,7 @@ Status StatementExecutor::RestartQuery(const RestartQueryStatement& statement) {
                            statement.query_id.position);
   }
   RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kOperate, statement.query_id.position));
+  RETURN_NOT_OK(RequireOwnerRights(*query, statement.query_id.position));
   engine_.supervisor().Stop(query_id);
   RETURN_NOT_OK(engine_.StartQuery(query_id));
   handler_.OnCommandComplete("RESTART QUERY");

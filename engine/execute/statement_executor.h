@@ -146,6 +146,11 @@ class StatementExecutor {
   // role's rights: after a grant change, every query whose owner no longer may read its sources
   // or write its sink is stopped with the PERMISSION error as its reason.
   Status RecheckPersistentQueries(const std::string& cause);
+  // REQUIRES: catalog mutex held. OK while the query's owner may read its sources and write its
+  // sink; else the PERMISSION error (also checked by RESTART QUERY).
+  Status QueryOwnerAllowed(const rbac::AccessControl& access, const QueryInfo& query);
+  // QueryOwnerAllowed as a statement's error at `position`. REQUIRES: catalog mutex held.
+  Status RequireOwnerRights(const QueryInfo& query, int64_t position);
   // execute_audit_log.cc: SELECT ... FROM sluice.sys.audit_log (READ_AUDIT), read as a snapshot.
   static bool IsAuditLogRead(const SelectStatement& statement);
   Status SelectAuditLog(const SelectStatement& statement);

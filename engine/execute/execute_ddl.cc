@@ -22,6 +22,7 @@ Status StatementExecutor::CreateDatabase(const CreateDatabaseStatement& statemen
   const std::string& name = statement.name.parts.back();
   RETURN_NOT_OK(
       RequireStatement(rbac::StatementKind::kCreateDatabase, {}, name, statement.position));
+  RETURN_NOT_OK(RefuseSystemDatabase(name, statement.name.position));
   ASSIGN_OR_RETURN(std::optional<DatabaseInfo> existing, engine_.catalog().FindDatabase(name));
   if (existing) {
     if (statement.if_not_exists) {

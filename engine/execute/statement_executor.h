@@ -153,6 +153,8 @@ class StatementExecutor {
   Status RequireOwnerRights(const QueryInfo& query, int64_t position);
   // execute_audit_log.cc: SELECT ... FROM sluice.sys.audit_log (READ_AUDIT), read as a snapshot.
   static bool IsAuditLogRead(const SelectStatement& statement);
+  // CREATE DATABASE sluice is refused: the name holds the system relations.
+  static Status RefuseSystemDatabase(const std::string& name, int64_t position);
   Status SelectAuditLog(const SelectStatement& statement);
   // REQUIRES (both): catalog mutex held. The relation, created on first use; and its topic
   // brought up to the log's last record (returns the topic's end offset).

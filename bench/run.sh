@@ -11,6 +11,7 @@
 #   SLUICE_BENCH_MICRO=0        skip the Google Benchmark micro-benchmarks
 #   SLUICE_BENCH_PEER=0         skip the DuckDB peer
 #   SLUICE_BENCH_LATENCY=0      skip the latency bench
+#   SLUICE_BENCH_VIEW=0         skip the materialized view point-read bench
 #   SLUICE_BENCH_KAFKA=0        skip the Kafka consume -> produce bench
 #   SLUICE_BENCH_MICRO_MIN_TIME seconds per micro-benchmark (default 0.05)
 set -uo pipefail
@@ -96,6 +97,16 @@ if [ "${SLUICE_BENCH_LATENCY:-1}" != 0 ] && [ -x "$LATENCY" ]; then
     || echo "bench: latency_bench failed"
 fi
 
+# 4b. Point reads on a 1M-key materialized view while it is updated.
+VIEW_JSONL="$WORK/view_reads.jsonl"
+: > "$VIEW_JSONL"
+VIEW_BENCH="$BUILD_DIR/bench/view_read_bench"
+if [ "${SLUICE_BENCH_VIEW:-1}" != 0 ] && [ -x "$VIEW_BENCH" ]; then
+  echo "==> materialized view point reads (1M keys, 20000 updates/s)"
+  "$VIEW_BENCH" --sluice "$SLUICE" --keys 1000000 --rate 20000 --seconds 10 --json "$VIEW_JSONL" \
+    || echo "bench: view_read_bench failed"
+fi
+
 # 5. Kafka: consume -> produce through librdkafka's mock cluster (needs kcat).
 KAFKA_JSONL="$WORK/kafka.jsonl"
 : > "$KAFKA_JSONL"
@@ -109,7 +120,7 @@ fi
 
 # 6. The report.
 python3 "$ROOT/bench/report.py" --nexmark "$NEXMARK_JSONL" --peer "$PEER_JSONL" \
-  --latency "$LATENCY_JSONL" --kafka "$KAFKA_JSONL" \
+  --latency "$LATENCY_JSONL" --view-reads "$VIEW_JSONL" --kafka "$KAFKA_JSONL" \
   --peer-note "$PEER_NOTE" --micro "$MICRO_JSON" --out-md "$RESULTS/latest.md" \
   --out-json "$RESULTS/latest.json" --elapsed "$(( $(date +%s) - START ))"
 echo "==> wrote bench/results/latest.md and latest.json in $(( $(date +%s) - START )) s"

@@ -34,7 +34,10 @@ Result<StoreSecrets> EngineImpl::PlanStoreSecrets(std::string_view plan_json) {
   // A plan that does not parse gets no secrets; the worker reports the parse error itself.
   Result<std::unique_ptr<PhysicalPlan>> plan = PhysicalPlanFromJson(plan_json);
   if (!plan.ok()) return secrets;
-  for (const auto* properties : {&(*plan)->source.properties, &(*plan)->sink.properties}) {
+  const PhysicalPlan& parsed = **plan;
+  for (const auto* properties : {&parsed.source.properties, &parsed.sink.properties,
+                                 parsed.join_source ? &parsed.join_source->properties : nullptr}) {
+    if (properties == nullptr) continue;
     auto store_name = properties->find("store");
     if (store_name == properties->end() || secrets.count(store_name->second)) continue;
     ASSIGN_OR_RETURN(std::optional<StoreInfo> store, catalog_->FindStore(store_name->second));

@@ -3,7 +3,9 @@
 #include <vector>
 
 #include "planner/logical/logical_aggregate.h"
+#include "planner/logical/logical_join.h"
 #include "runtime/plan/physical_aggregate.h"
+#include "runtime/plan/physical_join.h"
 
 namespace sluice {
 
@@ -40,6 +42,7 @@ Status BuildSource(const LogicalGet& get, SourceSpec& source) {
 Result<std::unique_ptr<PhysicalPlan>> CreatePhysicalPlan(std::unique_ptr<LogicalOperator> logical) {
   auto plan = std::make_unique<PhysicalPlan>();
   // Walk from the root down to the scan, collecting operators; the pipeline runs them bottom-up.
+  // A join's left scan continues the chain; its right scan becomes the plan's join source.
   std::vector<LogicalOperator*> chain;
   for (LogicalOperator* node = logical.get(); node != nullptr;
        node = node->children().empty() ? nullptr : node->children()[0].get()) {
@@ -74,6 +77,32 @@ Result<std::unique_ptr<PhysicalPlan>> CreatePhysicalPlan(std::unique_ptr<Logical
         break;
       }
       case LogicalOperatorKind::kLimit: plan->limit = node.As<LogicalLimit>().limit; break;
+      case LogicalOperatorKind::kJoin: {
+        auto& logical_join = node.As<LogicalJoin>();
+        plan->join_source.emplace();
+        RETURN_NOT_OK(
+            BuildSource(logical_join.children()[1]->As<LogicalGet>(), *plan->join_source));
+        auto join = std::make_unique<PhysicalJoin>();
+        join->strategy = logical_join.strategy;
+        join->type = logical_join.type;
+        join->left_keys = std::move(logical_join.left_keys);
+        join->right_keys = std::move(logical_join.right_keys);
+        join->condition = std::move(logical_join.condition);
+        join->before_ms = logical_join.before_ms;
+        join->after_ms = logical_join.after_ms;
+        join->left_width = logical_join.children()[0]->schema().size();
+        for (int side_idx = 0; side_idx < 2; ++side_idx) {
+          join->allow_latency_ms[side_idx] = logical_join.allow_latency_ms[side_idx];
+          join->idle_timeout_ms[side_idx] = logical_join.idle_timeout_ms[side_idx];
+        }
+        if (logical_join.strategy == JoinStrategy::kTemporal) {
+          plan->join_source->emit_deletes = true;
+          plan->join_source->key_columns = logical_join.right_key_columns;
+        }
+        join->schema = node.schema();
+        plan->operators.push_back(std::move(join));
+        break;
+      }
     }
   }
   plan->sink.kind = SinkKind::kCollect;

@@ -63,8 +63,12 @@ class Fd {
 
 bool ReachedPositions(const QueryProgress& progress,
                       const std::map<std::string, std::vector<int64_t>>& targets) {
-  for (const auto& [topic, ends] : targets) {
+  for (const auto& [topic, target] : targets) {
     auto found = progress.positions.find(topic);
+    // No target offsets: the end the worker reports (a bounded datagen source's).
+    auto reported_end = progress.end_offsets.find(topic);
+    if (target.empty() && reported_end == progress.end_offsets.end()) return false;
+    const std::vector<int64_t>& ends = target.empty() ? reported_end->second : target;
     if (found == progress.positions.end() || found->second.size() < ends.size()) return false;
     for (size_t partition_idx = 0; partition_idx < ends.size(); ++partition_idx) {
       if (found->second[partition_idx] < ends[partition_idx]) return false;

@@ -21,7 +21,8 @@ struct WorkerRunOptions {
   int64_t query_id = 0;       // names the worker's state dir
   std::string plan_json;
   // When non-empty, the worker is told to stop once its reported positions reach these offsets
-  // (topic -> per-partition end); when empty it must finish on its own (a bounded source).
+  // (topic -> per-partition end; an empty list: the end the worker reports, as a bounded datagen
+  // source does); when empty it must finish on its own (a bounded source).
   std::map<std::string, std::vector<int64_t>> stop_at_positions;
   std::chrono::seconds timeout{600};  // then SIGKILL and an error
 };

@@ -42,13 +42,14 @@ Result<NexmarkSuite> LoadNexmarkSuite(const std::string& dir) {
     NexmarkQuery query;
     std::string streams, status;
     fields >> query.name >> streams >> status >> query.target_events_per_cpu_second;
-    if (!fields || (status != "ready" && status != "stateful")) {
+    if (!fields || (status != "ready" && status != "native" && status != "stateful")) {
       return Status::Internal(manifest_path + ":" + std::to_string(line_number) +
-                              ": expected `name streams ready|stateful target description`");
+                              ": expected `name streams ready|native|stateful target description`");
     }
     std::getline(fields >> std::ws, query.description);
     query.streams = SplitOn(streams, ',');
-    query.ready = status == "ready";
+    query.ready = status == "ready" || status == "native";
+    query.native_only = status == "native";
     ASSIGN_OR_RETURN(query.sql, ReadFile(dir + "/" + query.name + ".sql"));
     suite.queries.push_back(std::move(query));
   }

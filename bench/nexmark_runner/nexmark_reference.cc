@@ -87,7 +87,7 @@ std::string RowDigest::ToString() const {
 
 std::optional<QueryReference> ComputeReference(const std::string& query_name, int64_t events,
                                                uint64_t seed) {
-  if (!DigestColumns(query_name)) return std::nullopt;
+  if (!DigestColumns(query_name)) return ComputeJoinReference(query_name, events, seed);
   Result<DatagenOptions> options = ParseDatagenOptions({{"generator", "nexmark.bid"},
                                                         {"events", std::to_string(events)},
                                                         {"seed", std::to_string(seed)}});

@@ -28,6 +28,11 @@ struct QueryReference {
 std::optional<QueryReference> ComputeReference(const std::string& query_name, int64_t events,
                                                uint64_t seed);
 
+// The same for the join queries q3, q7 and q8 (nexmark_join_reference.cc): counts only, for
+// native mode (output.checksum stays 0).
+std::optional<QueryReference> ComputeJoinReference(const std::string& query_name, int64_t events,
+                                                   uint64_t seed);
+
 // Reads every record of `topic` in the local log under `log_dir` and digests it the way
 // ComputeReference digests query `query_name`'s rows.
 Result<RowDigest> DigestOutputTopic(const std::string& query_name, const std::string& log_dir,

@@ -2,7 +2,10 @@
 // depends on the object, naming the dependents; with CASCADE it terminates the queries involved
 // and drops the contents first. A relation that created its topic deletes it.
 
+#include <optional>
+
 #include "engine/execute/statement_executor.h"
+#include "engine/execute/view_reads.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/relation_schema.h"
 
@@ -28,6 +31,16 @@ Status StatementExecutor::DropRelationCascade(const RelationInfo& relation, bool
                                               int64_t position) {
   ASSIGN_OR_RETURN(std::vector<QueryInfo> queries,
                    engine_.catalog().ListActiveQueriesUsingRelation(relation.id));
+  // A view's own query is part of the view: it goes with it, whatever CASCADE says.
+  std::optional<ViewMaintainer> maintainer;
+  if (relation.kind == CatalogRelationKind::kMaterializedView) {
+    Result<ViewMaintainer> found = FindViewMaintainer(engine_.catalog(), relation);
+    if (found.ok()) maintainer = *found;
+  }
+  if (maintainer) {
+    std::erase_if(queries,
+                  [&](const QueryInfo& query) { return query.id == maintainer->query_id; });
+  }
   if (!queries.empty() && !cascade) {
     std::string message = std::string("cannot drop ") + Word(relation.kind) + " \"" +
                           relation.name + "\": ";
@@ -39,7 +52,11 @@ Status StatementExecutor::DropRelationCascade(const RelationInfo& relation, bool
     return Status::Catalog(message, position);
   }
   for (const QueryInfo& query : queries) RETURN_NOT_OK(StopQuery(query.id, "dropped by CASCADE"));
+  if (maintainer && maintainer->state != QueryState::kTerminated) {
+    RETURN_NOT_OK(StopQuery(maintainer->query_id, "its materialized view was dropped"));
+  }
   RETURN_NOT_OK(engine_.catalog().DropRelation(relation.id));
+  if (maintainer) RETURN_NOT_OK(DropViewStore(maintainer->query_id));
   auto owned = relation.properties.find("topic.owned");
   if (owned != relation.properties.end() && owned->second == "true") {
     Status deleted = engine_.log().DeleteTopic(RelationTopic(relation));

@@ -18,6 +18,7 @@ Status StatementExecutor::InsertValues(const InsertValuesStatement& statement) {
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(BoundRelation bound, binder.BindRelation(statement.target));
   RETURN_NOT_OK(RequireOnRelation(bound, rbac::Privilege::kInsert, statement.target.position));
+  RETURN_NOT_OK(RefuseInsertIntoView(bound, statement.target.position));
   if (bound.store.type != "local" && bound.store.type != "kafka") {
     return Status::Binder("INSERT INTO ... VALUES writes only to relations on the local store "
                           "or a Kafka store; "

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/execute/collect_sink.h"
+#include "engine/execute/relation_key.h"
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/relation_schema.h"
@@ -18,6 +19,7 @@
 #include "runtime/pipeline/pipeline.h"
 #include "runtime/pipeline/source_positions.h"
 #include "runtime/worker/sandbox.h"
+#include "storage/view/view_store.h"
 
 namespace sluice {
 
@@ -46,6 +48,17 @@ Result<int64_t> ParseQueryId(const Identifier& id) {
 
 Status StatementExecutor::Select(const SelectStatement& statement) {
   if (IsAuditLogRead(statement)) return SelectAuditLog(statement);
+  if (statement.from && statement.from->kind == FromKind::kRelation) {
+    bool view = false;
+    {
+      std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+      Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
+      Result<BoundRelation> from = binder.BindRelation(statement.from->As<RelationRef>().name);
+      view = from.ok() && from->relation.kind == CatalogRelationKind::kMaterializedView;
+    }
+    // Reading a materialized view is a snapshot read (execute_view_read.cc).
+    if (view) return SelectFromView(statement);
+  }
   std::unique_ptr<PhysicalPlan> plan;
   {
     std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
@@ -54,10 +67,10 @@ Status StatementExecutor::Select(const SelectStatement& statement) {
     if (statement.from) RETURN_NOT_OK(RequireSelectOnSources(binder, *statement.from));
     ASSIGN_OR_RETURN(plan, CreatePhysicalPlan(std::move(logical)));
     // Interactive queries run here, in the engine, which may open the credentials itself.
-    if (plan->source.store_type == "kafka") {
-      ASSIGN_OR_RETURN(StoreInfo store,
-                       engine_.catalog().GetStore(plan->source.properties["store"]));
-      ASSIGN_OR_RETURN(plan->source.properties, engine_.StoreClientSettings(store));
+    for (SourceSpec* source : {&plan->source, plan->join_source ? &*plan->join_source : nullptr}) {
+      if (source == nullptr || source->store_type != "kafka") continue;
+      ASSIGN_OR_RETURN(StoreInfo store, engine_.catalog().GetStore(source->properties["store"]));
+      ASSIGN_OR_RETURN(source->properties, engine_.StoreClientSettings(store));
     }
   }
   Schema output = plan->output_schema();
@@ -76,7 +89,7 @@ Status StatementExecutor::Select(const SelectStatement& statement) {
       return status;
     }
     if (finished) break;
-    if (idle) pipeline->source().WaitForData(50);
+    if (idle) pipeline->WaitForData(50);
   }
   rows = pipeline->progress().records_out;
   handler_.OnResultEnd(rows);
@@ -106,6 +119,22 @@ Status RefuseChangelogIntoStream(const LogicalOperator& plan, int64_t position) 
   return Status::OK();
 }
 
+// The relations `from` reads: a windowed FROM wraps one, a JOIN has two.
+Status CollectSourceRelations(Binder& binder, const FromItem& from, std::vector<int64_t>* ids) {
+  switch (from.kind) {
+    case FromKind::kRelation: {
+      ASSIGN_OR_RETURN(BoundRelation source, binder.BindRelation(from.As<RelationRef>().name));
+      ids->push_back(source.relation.id);
+      return Status::OK();
+    }
+    case FromKind::kWindow: return CollectSourceRelations(binder, *from.As<WindowRef>().input, ids);
+    case FromKind::kJoin:
+      RETURN_NOT_OK(CollectSourceRelations(binder, *from.As<JoinRef>().left, ids));
+      return CollectSourceRelations(binder, *from.As<JoinRef>().right, ids);
+  }
+  return Status::Internal("unknown FROM item");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PhysicalPlan>> StatementExecutor::PlanPersistentQuery(
@@ -115,7 +144,7 @@ Result<std::unique_ptr<PhysicalPlan>> StatementExecutor::PlanPersistentQuery(
   if (logical->kind() == LogicalOperatorKind::kLimit) {
     return Status::Binder("a persistent query cannot have a LIMIT", select.limit_position);
   }
-  if (target.relation.kind != CatalogRelationKind::kChangelog) {
+  if (target.relation.kind == CatalogRelationKind::kStream) {
     RETURN_NOT_OK(RefuseChangelogIntoStream(*logical, select.position));
   }
   // Rows must fit the target's columns, by position; compatible types are cast.
@@ -151,12 +180,7 @@ Result<std::unique_ptr<PhysicalPlan>> StatementExecutor::PlanPersistentQuery(
   if (target.store.type == "kafka") {
     ASSIGN_OR_RETURN(plan->sink, KafkaSinkSpec(target, target_schema));
   }
-  // A windowed FROM wraps the relation it reads.
-  const FromItem* from_item = select.from.get();
-  if (from_item->kind == FromKind::kWindow) from_item = from_item->As<WindowRef>().input.get();
-  const auto& from = from_item->As<RelationRef>();
-  ASSIGN_OR_RETURN(BoundRelation source, binder.BindRelation(from.name));
-  sources->push_back(source.relation.id);
+  RETURN_NOT_OK(CollectSourceRelations(binder, *select.from, sources));
   return plan;
 }
 
@@ -193,6 +217,9 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
   query.source_relation_ids = sources;
   ASSIGN_OR_RETURN(query, engine_.catalog().CreateQuery(query));
   plan->query_id = query.id;
+  if (plan->sink.kind == SinkKind::kView) {
+    plan->sink.properties["view.dir"] = ViewStoreDir(WorkerStateDir(engine_.data_dir(), query.id));
+  }
   RETURN_NOT_OK(engine_.catalog().SetQueryPlan(query.id, PhysicalPlanToJson(*plan)));
   RETURN_NOT_OK(PinStartPositions(*plan, engine_.data_dir()));
   RETURN_NOT_OK(engine_.StartQuery(query.id));
@@ -200,52 +227,9 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
   return Status::OK();
 }
 
-namespace {
-
-// The primary key of CREATE CHANGELOG ... AS SELECT: the output columns that are the GROUP BY
-// keys (and window bounds), each of which must be selected as is.
-Result<std::vector<std::string>> ChangelogKey(const LogicalOperator& plan, int64_t position) {
-  if (plan.kind() != LogicalOperatorKind::kProjection ||
-      plan.child().kind() != LogicalOperatorKind::kAggregate) {
-    return Status::Binder(
-        "CREATE CHANGELOG ... AS SELECT needs a GROUP BY query (a changelog is "
-        "keyed by its group key)",
-        position);
-  }
-  const auto& projection = plan.As<LogicalProjection>();
-  const auto& aggregate = plan.child().As<LogicalAggregate>();
-  const int key_columns = static_cast<int>(aggregate.keys.size()) +
-                          (aggregate.window.type == WindowType::kNone ? 0 : 2);
-  std::vector<std::string> primary_key;
-  for (int key_idx = 0; key_idx < key_columns; ++key_idx) {
-    bool found = false;
-    for (size_t column_idx = 0; column_idx < projection.expressions.size(); ++column_idx) {
-      const Expression& expression = *projection.expressions[column_idx];
-      if (expression.kind() == ExpressionKind::kColumnRef &&
-          static_cast<const ColumnRefExpression&>(expression).index() == key_idx) {
-        primary_key.push_back(plan.schema().field(column_idx).name);
-        found = true;
-        break;
-      }
-    }
-    if (!found) {
-      return Status::Binder("CREATE CHANGELOG ... AS SELECT must select every GROUP BY key (\"" +
-                                aggregate.schema().field(static_cast<size_t>(key_idx)).name +
-                                "\" is missing); the keys become the changelog's primary key",
-                            position);
-    }
-  }
-  return primary_key;
-}
-
-}  // namespace
-
 Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectStatement& statement) {
-  if (statement.relation_kind == RelationKind::kMaterializedView) {
-    return Status::Binder("CREATE MATERIALIZED VIEW ... AS SELECT is not supported yet",
-                          statement.position);
-  }
   const bool changelog = statement.relation_kind == RelationKind::kChangelog;
+  const bool view = statement.relation_kind == RelationKind::kMaterializedView;
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(auto target, binder.BindNewRelationName(statement.name));
@@ -270,6 +254,8 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   std::vector<std::string> primary_key;
   if (changelog) {
     ASSIGN_OR_RETURN(primary_key, ChangelogKey(*probe, statement.query->position));
+  } else if (view) {
+    ASSIGN_OR_RETURN(primary_key, ViewKey(*probe, *statement.query, binder));
   } else {
     RETURN_NOT_OK(RefuseChangelogIntoStream(*probe, statement.query->position));
   }
@@ -279,6 +265,12 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   if (store.type != "local" && store.type != "kafka") {
     return Status::Binder("streams on store type '" + store.type + "' are not supported yet",
                           statement.position);
+  }
+  if (view && store.type != "local") {
+    // The view store sits in the query's state dir; its changelog goes to the local log.
+    return Status::Binder(
+        "a materialized view keeps its changelog on the local store, not on '" + store.name + "'",
+        statement.position);
   }
 
   Status status = engine_.catalog().RunInTransaction([&]() -> Status {
@@ -290,7 +282,9 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
     RelationInfo relation;
     relation.schema_id = container.second.id;
     relation.name = name;
-    relation.kind = changelog ? CatalogRelationKind::kChangelog : CatalogRelationKind::kStream;
+    relation.kind = view        ? CatalogRelationKind::kMaterializedView
+                    : changelog ? CatalogRelationKind::kChangelog
+                                : CatalogRelationKind::kStream;
     relation.primary_key = primary_key;
     relation.columns = columns.fields();
     relation.properties = properties;
@@ -301,11 +295,18 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
                         container.first.name + "." + container.second.name + "." + name};
     std::vector<int64_t> sources;
     ASSIGN_OR_RETURN(auto plan, PlanPersistentQuery(*statement.query, bound, &sources));
+    // A view's rows go to its store (and its changelog topic, for queries reading the view).
+    if (view) {
+      plan->sink.kind = SinkKind::kView;
+      RETURN_NOT_OK(ApplyChangelogDeletes(engine_.catalog(), sources.at(0), *plan));
+    }
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement), relation.id,
                                  sources);
   });
   RETURN_NOT_OK(status);
-  handler_.OnCommandComplete(changelog ? "CREATE CHANGELOG" : "CREATE STREAM");
+  handler_.OnCommandComplete(view        ? "CREATE MATERIALIZED VIEW"
+                             : changelog ? "CREATE CHANGELOG"
+                                         : "CREATE STREAM");
   return Status::OK();
 }
 
@@ -314,6 +315,7 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(BoundRelation target, binder.BindRelation(statement.target));
   RETURN_NOT_OK(RequireOnRelation(target, rbac::Privilege::kInsert, statement.target.position));
+  RETURN_NOT_OK(RefuseInsertIntoView(target, statement.target.position));
   if (statement.query->from) RETURN_NOT_OK(RequireSelectOnSources(binder, *statement.query->from));
   if (target.store.type != "local" && target.store.type != "kafka") {
     return Status::Binder(
@@ -433,6 +435,8 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
     }
     previous = std::move(targets);
   }
+  // Views' readers refresh in the background; after FLUSH a read must see what was flushed.
+  RETURN_NOT_OK(RefreshViewStoreReaders());
   handler_.OnCommandComplete("FLUSH");
   return Status::OK();
 }

@@ -251,6 +251,9 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     if (key != "store") add(key, value);
   }
   add("owner", bound.relation.owner);
+  if (bound.relation.kind == CatalogRelationKind::kMaterializedView) {
+    RETURN_NOT_OK(DescribeView(bound.relation, add));
+  }
   return EmitRows(properties_schema, properties);
 }
 

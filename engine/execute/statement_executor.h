@@ -3,6 +3,7 @@
 // file under engine/execute/ (execute_ddl.cc, execute_show.cc, execute_insert.cc, ...). Positions
 // in returned errors are relative to the statement text.
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -74,6 +75,15 @@ class StatementExecutor {
   // REQUIRES: catalog mutex held. Records the query in the catalog and starts its worker.
   Status LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> plan, const std::string& sql,
                                int64_t sink_relation_id, const std::vector<int64_t>& sources);
+  // execute_view_read.cc: a snapshot read of a materialized view.
+  Status SelectFromView(const SelectStatement& statement);
+  // execute_view_admin.cc. REQUIRES: catalog mutex held. DESCRIBE's view properties.
+  Status DescribeView(const RelationInfo& view,
+                      const std::function<void(std::string, std::string)>& add);
+  // REQUIRES: catalog mutex held. Deletes the view store kept by query `query_id`.
+  Status DropViewStore(int64_t query_id);
+  // A view is written only by its own query: INSERT INTO one is refused.
+  static Status RefuseInsertIntoView(const BoundRelation& target, int64_t position);
   // execute_privileges.cc. REQUIRES: catalog mutex held. PERMISSION errors carry `position`.
   Status RequireOnRelation(const BoundRelation& bound, rbac::Privilege privilege, int64_t position);
   // Everything `kind` needs (rbac/statement_requirements.h); `object` names it in the audit log.

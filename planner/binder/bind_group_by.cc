@@ -127,20 +127,6 @@ Status TypeAggregate(const FunctionCallExpr& call, AggregateCall& aggregate) {
   return Status::OK();
 }
 
-Result<int64_t> MillisProperty(const std::map<std::string, std::string>& properties,
-                               const std::string& key) {
-  auto it = properties.find(key);
-  if (it == properties.end()) return int64_t{0};
-  int64_t value = -1;
-  const std::string& text = it->second;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < 0) {
-    return Status::Binder("'" + key + "' must be a non-negative number of milliseconds, got '" +
-                          text + "'");
-  }
-  return value;
-}
-
 }  // namespace
 
 bool IsAggregateQuery(const SelectStatement& select) {

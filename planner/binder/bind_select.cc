@@ -19,8 +19,13 @@ Status NotYet(std::string_view what, int64_t position) {
 Result<std::unique_ptr<LogicalGet>> Binder::MakeGet(const BoundRelation& bound, BindScope& scope,
                                                     const Schema& relation_schema,
                                                     int timestamp_column,
-                                                    const PropertyList& from_properties) {
-  auto get = std::make_unique<LogicalGet>(scope.BatchSchema());
+                                                    const PropertyList& from_properties,
+                                                    size_t relation_idx) {
+  Schema loaded;
+  for (int column : scope.LoadedColumns(relation_idx)) {
+    loaded.Add(relation_schema.field(static_cast<size_t>(column)));
+  }
+  auto get = std::make_unique<LogicalGet>(std::move(loaded));
   get->qualified_name = bound.qualified_name;
   get->store_type = bound.store.type;
   get->store_properties = bound.store.properties;
@@ -33,7 +38,7 @@ Result<std::unique_ptr<LogicalGet>> Binder::MakeGet(const BoundRelation& bound, 
   get->topic = RelationTopic(bound.relation);
   get->partitions = RelationPartitions(bound.relation);
   get->relation_schema = relation_schema;
-  get->columns = scope.LoadedColumns(0);
+  get->columns = scope.LoadedColumns(relation_idx);
   get->timestamp_column = timestamp_column;
   get->properties = bound.relation.properties;
   ASSIGN_OR_RETURN(auto source_properties, BindSourceProperties(from_properties));
@@ -46,9 +51,9 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindSelect(const SelectStatemen
     return Status::Binder("a query needs a FROM clause naming a stream or changelog",
                           select.position);
   }
+  if (select.from->kind == FromKind::kJoin) return BindJoinSelect(select);
   if (IsAggregateQuery(select)) return BindAggregateSelect(select);
   if (select.from->kind != FromKind::kRelation) {
-    if (select.from->kind == FromKind::kJoin) return NotYet("JOIN", select.from->position);
     return Status::Binder(
         "a windowed FROM (TUMBLE, HOP, SESSION) needs an aggregation: add "
         "GROUP BY window_start, window_end and aggregate functions",

@@ -53,10 +53,14 @@ class Binder {
   // GROUP BY, aggregates, HAVING and windowed FROM (bind_group_by.cc):
   // Get -> [Filter] -> Aggregate -> Projection -> [Limit].
   Result<std::unique_ptr<LogicalOperator>> BindAggregateSelect(const SelectStatement& select);
-  // The scan of `bound` reading the columns `scope` marked used.
+  // a JOIN b [WITHIN ...] ON ... (bind_join.cc): Get, Get -> Join -> [Filter] -> Projection
+  // -> [Limit].
+  Result<std::unique_ptr<LogicalOperator>> BindJoinSelect(const SelectStatement& select);
+  // The scan of `bound` (relation `relation_idx` of `scope`) reading the columns it marked used.
   Result<std::unique_ptr<LogicalGet>> MakeGet(const BoundRelation& bound, BindScope& scope,
                                               const Schema& relation_schema, int timestamp_column,
-                                              const PropertyList& from_properties);
+                                              const PropertyList& from_properties,
+                                              size_t relation_idx = 0);
 
   Catalog& catalog_;
   std::string current_database_;

@@ -49,7 +49,8 @@ Status UnknownProperty(const Property& property, const std::vector<std::string>&
 Status CheckSourceProperty(const Property& property) {
   if (property.key == "starting.position") {
     SourceSpec probe;
-    RETURN_NOT_OK(ParseStartingPosition(property.value, probe).WithPosition(property.value_position));
+    RETURN_NOT_OK(
+        ParseStartingPosition(property.value, probe).WithPosition(property.value_position));
   } else if (property.key == "source.deserialization.error.handling") {
     Result<ErrorHandling> handling = ParseErrorHandling(property.value);
     if (!handling.ok()) return handling.status().WithPosition(property.value_position);
@@ -200,6 +201,20 @@ Result<std::map<std::string, std::string>> BindSourceProperties(const PropertyLi
     result[property.key] = property.value;
   }
   return result;
+}
+
+Result<int64_t> MillisProperty(const std::map<std::string, std::string>& properties,
+                               const std::string& key) {
+  auto it = properties.find(key);
+  if (it == properties.end()) return int64_t{0};
+  int64_t value = -1;
+  const std::string& text = it->second;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 0) {
+    return Status::Binder("'" + key + "' must be a non-negative number of milliseconds, got '" +
+                          text + "'");
+  }
+  return value;
 }
 
 }  // namespace sluice

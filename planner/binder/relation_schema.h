@@ -25,11 +25,17 @@ Result<int> TimestampColumn(const RelationInfo& relation, const Schema& schema);
 // Validates the WITH (...) of CREATE STREAM / CHANGELOG (and of CREATE ... AS SELECT): known keys
 // only (unknown ones get a did-you-mean), well-formed values. Returns them as a map with the
 // defaults filled in: topic = `default_topic`, value.format = json, partitions = 1, store = local.
-Result<std::map<std::string, std::string>> BindRelationProperties(
-    const PropertyList& properties, const std::string& default_topic, const Schema& columns);
+Result<std::map<std::string, std::string>> BindRelationProperties(const PropertyList& properties,
+                                                                  const std::string& default_topic,
+                                                                  const Schema& columns);
 
 // Validates the WITH (...) after a relation in FROM: 'starting.position',
 // 'source.deserialization.error.handling', 'source.deserialization.error.topic'.
 Result<std::map<std::string, std::string>> BindSourceProperties(const PropertyList& properties);
+
+// A non-negative number of milliseconds in `properties` under `key` (0 when absent), e.g.
+// 'source.allow.latency.millis'; a BINDER error naming the key otherwise.
+Result<int64_t> MillisProperty(const std::map<std::string, std::string>& properties,
+                               const std::string& key);
 
 }  // namespace sluice

@@ -14,7 +14,7 @@
 
 namespace sluice {
 
-enum class LogicalOperatorKind : uint8_t { kGet, kFilter, kProjection, kLimit, kAggregate };
+enum class LogicalOperatorKind : uint8_t { kGet, kFilter, kProjection, kLimit, kAggregate, kJoin };
 
 class LogicalOperator {
  public:

@@ -5,6 +5,8 @@
 #include "runtime/connector/kafka/kafka_source.h"
 #include "runtime/connector/local_log_sink.h"
 #include "runtime/connector/local_log_source.h"
+#include "runtime/connector/view_sink.h"
+#include "runtime/connector/view_source.h"
 
 namespace sluice {
 
@@ -14,6 +16,10 @@ Result<std::unique_ptr<Source>> CreateSource(const SourceSpec& spec, const std::
     return std::unique_ptr<Source>(std::move(source));
   }
   if (spec.store_type == "datagen") return CreateDatagenSource(spec);
+  if (spec.store_type == "view") {
+    ASSIGN_OR_RETURN(auto source, ViewSnapshotSource::Open(spec));
+    return std::unique_ptr<Source>(std::move(source));
+  }
   if (spec.store_type == "kafka") {
     ASSIGN_OR_RETURN(auto source, KafkaSource::Open(spec, data_dir));
     return std::unique_ptr<Source>(std::move(source));
@@ -30,6 +36,10 @@ Result<std::unique_ptr<Sink>> CreateSink(const SinkSpec& spec, const std::string
     case SinkKind::kDiscard: return std::unique_ptr<Sink>(std::make_unique<DiscardSink>());
     case SinkKind::kKafka: {
       ASSIGN_OR_RETURN(auto sink, KafkaSink::Open(spec));
+      return std::unique_ptr<Sink>(std::move(sink));
+    }
+    case SinkKind::kView: {
+      ASSIGN_OR_RETURN(auto sink, ViewSink::Open(spec, data_dir));
       return std::unique_ptr<Sink>(std::move(sink));
     }
     case SinkKind::kCollect: break;

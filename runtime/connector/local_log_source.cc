@@ -7,12 +7,15 @@
 namespace sluice {
 
 LocalLogSource::LocalLogSource(SourceSpec spec, std::unique_ptr<LocalLogStore> store)
-    : spec_(std::move(spec)), store_(std::move(store)), decoder_(spec_.relation_schema, spec_.columns) {
+    : spec_(std::move(spec)),
+      store_(std::move(store)),
+      decoder_(spec_.relation_schema, spec_.columns) {
   for (size_t column_idx = 0; column_idx < spec_.columns.size(); ++column_idx) {
     if (spec_.columns[column_idx] == spec_.timestamp_column) {
       timestamp_batch_column_ = static_cast<int>(column_idx);
     }
   }
+  if (spec_.emit_deletes) tombstones_ = std::make_unique<TombstoneDecoder>(spec_);
 }
 
 namespace {
@@ -47,7 +50,8 @@ Result<std::unique_ptr<LocalLogSource>> LocalLogSource::Open(const SourceSpec& s
   std::unique_ptr<LocalLogSource> source(new LocalLogSource(spec, std::move(store)));
   ASSIGN_OR_RETURN(source->end_offsets_, source->store_->EndOffsets(spec.topic));
   for (int32_t partition = 0; partition < info->partitions; ++partition) {
-    int64_t start = spec.start_at_earliest ? 0 : source->end_offsets_[static_cast<size_t>(partition)];
+    int64_t start =
+        spec.start_at_earliest ? 0 : source->end_offsets_[static_cast<size_t>(partition)];
     ASSIGN_OR_RETURN(auto reader, source->store_->OpenReader(spec.topic, partition, start));
     if (spec.start_timestamp_ms >= 0) {
       RETURN_NOT_OK(SeekToTime(*reader, spec.start_timestamp_ms,
@@ -56,8 +60,8 @@ Result<std::unique_ptr<LocalLogSource>> LocalLogSource::Open(const SourceSpec& s
     source->readers_.push_back(std::move(reader));
   }
   if (spec.error_handling == ErrorHandling::kIgnoreAndLog) {
-    RETURN_NOT_OK(source->store_->CreateTopic(spec.error_topic, 1).WithContext(
-        "error topic '" + spec.error_topic + "'"));
+    RETURN_NOT_OK(source->store_->CreateTopic(spec.error_topic, 1)
+                      .WithContext("error topic '" + spec.error_topic + "'"));
     source->error_writers_ = std::make_unique<LocalLogWriterCache>(*source->store_);
   }
   return source;
@@ -100,7 +104,20 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
     RETURN_NOT_OK(readers_[partition]->Poll(max_rows - batch.num_rows(), records_));
     for (const LogRecordView& record : records_) {
       ++stats_.records_in;
-      if (!record.value.has_value()) continue;  // a tombstone carries no row for a stream
+      if (!record.value.has_value()) {
+        // A tombstone carries no row for a stream; a temporal join's changelog side sees a delete.
+        if (tombstones_ != nullptr && record.key.has_value()) {
+          RecordMeta meta;
+          meta.partition = static_cast<int32_t>(partition);
+          meta.offset = record.offset;
+          meta.timestamp = record.timestamp;
+          Status decoded = tombstones_->AppendDelete(*record.key, meta, batch);
+          if (!decoded.ok()) {
+            RETURN_NOT_OK(HandleBadRecord(static_cast<int32_t>(partition), record, decoded));
+          }
+        }
+        continue;
+      }
       Status decoded = decoder_.DecodeRow(*record.value, batch);
       if (!decoded.ok()) {
         RETURN_NOT_OK(HandleBadRecord(static_cast<int32_t>(partition), record, decoded));

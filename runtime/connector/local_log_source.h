@@ -11,6 +11,7 @@
 #include "common/json_codec.h"
 #include "runtime/connector/local_log_sink.h"
 #include "runtime/connector/source.h"
+#include "runtime/connector/tombstone_decoder.h"
 #include "runtime/plan/physical_plan.h"
 #include "storage/log/local_log_store.h"
 
@@ -44,6 +45,7 @@ class LocalLogSource final : public Source {
   std::vector<LogRecordView> records_;
   SourceStats stats_;
   std::unique_ptr<LocalLogWriterCache> error_writers_;  // IGNORE_AND_LOG only
+  std::unique_ptr<TombstoneDecoder> tombstones_;        // spec_.emit_deletes only
 };
 
 }  // namespace sluice

@@ -4,6 +4,7 @@
 // where they came from.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -49,6 +50,11 @@ class Sink {
   // Makes everything written so far visible to readers (and durable where the store is).
   virtual Status Flush() = 0;
   virtual int64_t records_out() const = 0;
+  // Sinks that commit their output together with the input positions it reflects (the view
+  // store) are handed how to read the pipeline's current source positions (topic -> next offset
+  // per partition, as of the last batch polled). Others ignore it.
+  using PositionsFn = std::function<std::map<std::string, std::vector<int64_t>>()>;
+  virtual void set_source_positions(PositionsFn positions) { (void)positions; }
 };
 
 }  // namespace sluice

@@ -37,6 +37,8 @@ Status ExecuteOperator(const PhysicalOperator& op, RecordBatch& batch, EvalConte
       return ExecuteProject(static_cast<const PhysicalProject&>(op), batch, context);
     case PhysicalOperatorKind::kAggregate:
       return Status::Internal("an aggregate is stateful; the pipeline runs it as a stage");
+    case PhysicalOperatorKind::kJoin:
+      return Status::Internal("a join is stateful; the pipeline runs it as a join stage");
   }
   return Status::Internal("unknown physical operator");
 }

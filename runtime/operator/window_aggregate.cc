@@ -1,6 +1,7 @@
 #include "runtime/operator/window_aggregate.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace sluice {
 
@@ -161,7 +162,17 @@ Status WindowAggregateOperator::ProcessSessionRow(const std::string& key,
 Status WindowAggregateOperator::AdvanceWatermark(int64_t watermark, RecordBatch& output) {
   if (watermark <= watermark_) return Status::OK();
   watermark_ = watermark;
-  if (plan_.window.type == WindowType::kNone) return Status::OK();
+  if (plan_.window.type == WindowType::kNone) {
+    // A GROUP BY without a window has one window, the whole input: without EMIT CHANGES (a
+    // snapshot read of a view) it closes only when a bounded input ends.
+    if (plan_.emit_changes || watermark != std::numeric_limits<int64_t>::max()) {
+      return Status::OK();
+    }
+    // A global aggregate over no rows still answers (COUNT(*) = 0), as SQL does.
+    if (plan_.keys.empty() && windows_.empty()) {
+      windows_[{0, 0}].emplace("", NewGroup({}, 0));
+    }
+  }
   // Rows must be built before their groups are erased.
   std::vector<std::pair<int64_t, int64_t>> closed;
   for (auto& [window, groups] : windows_) {

@@ -20,6 +20,23 @@ std::string DescribeRecord(const Source& source, const RecordMeta& meta) {
          std::to_string(meta.offset);
 }
 
+// A join's right source in the progress report. Reading the left's topic too (a self-join), the
+// topic's positions are the smaller of the two sides' (what FLUSH may rely on).
+void AddRightProgress(const Source& right, QueryProgress& progress) {
+  progress.records_in += right.stats().records_in;
+  progress.records_failed += right.stats().records_failed;
+  std::vector<int64_t> positions = right.positions();
+  auto [existing, inserted] = progress.positions.emplace(right.topic(), positions);
+  if (!inserted) {
+    for (size_t partition = 0; partition < positions.size(); ++partition) {
+      if (partition < existing->second.size()) {
+        existing->second[partition] = std::min(existing->second[partition], positions[partition]);
+      }
+    }
+  }
+  progress.end_offsets.emplace(right.topic(), right.end_offsets());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan> plan,
@@ -31,10 +48,20 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
     ASSIGN_OR_RETURN(sink, CreateSink(plan->sink, data_dir));
   }
   pipeline->sink_ = std::move(sink);
+  Pipeline* raw = pipeline.get();
+  pipeline->sink_->set_source_positions([raw]() { return raw->progress().positions; });
   for (int column : plan->source.columns) {
     pipeline->source_schema_.Add(plan->source.relation_schema.field(static_cast<size_t>(column)));
   }
   pipeline->plan_ = std::move(plan);
+  if (pipeline->plan_->join_source) {
+    ASSIGN_OR_RETURN(std::unique_ptr<Source> right,
+                     CreateSource(*pipeline->plan_->join_source, data_dir));
+    ASSIGN_OR_RETURN(pipeline->join_stage_,
+                     JoinStage::Create(*pipeline->plan_, *pipeline->source_, std::move(right),
+                                       pipeline->eval_context_));
+    return pipeline;
+  }
   int stateful_index = StatefulStage::FindStatefulOperator(*pipeline->plan_);
   if (stateful_index >= 0) {
     ASSIGN_OR_RETURN(
@@ -86,6 +113,7 @@ Status Pipeline::Step(bool* idle, bool* finished) {
     *finished = true;
     return Status::OK();
   }
+  if (join_stage_ != nullptr) return StepJoin(idle, finished);
   RecordBatch batch(source_schema_);
   RETURN_NOT_OK(source_->Poll(kBatchRows, batch));
   if (batch.num_rows() == 0) {
@@ -115,6 +143,24 @@ Status Pipeline::Step(bool* idle, bool* finished) {
       }
     }
   }
+  return Emit(batch, idle, finished);
+}
+
+Status Pipeline::StepJoin(bool* idle, bool* finished) {
+  RecordBatch batch(plan_->operators[0]->output_schema());
+  bool exhausted = false;
+  RETURN_NOT_OK(join_stage_->Step(kBatchRows, batch, idle, &exhausted));
+  if (exhausted && !finished_stage_) {
+    // Both bounded inputs ended: close every interval (outer rows come out now).
+    finished_stage_ = true;
+    RETURN_NOT_OK(join_stage_->Finish(batch));
+  }
+  *finished = exhausted;
+  RETURN_NOT_OK(RunOperators(batch, 1, plan_->operators.size()));
+  return Emit(batch, idle, finished);
+}
+
+Status Pipeline::Emit(RecordBatch& batch, bool* idle, bool* finished) {
   if (plan_->limit >= 0) {
     int64_t room = plan_->limit - rows_emitted_;
     if (static_cast<int64_t>(batch.num_rows()) > room) {
@@ -133,23 +179,53 @@ Status Pipeline::Step(bool* idle, bool* finished) {
 }
 
 Status Pipeline::EnableCheckpoints(const std::string& dir) {
-  if (stateful_stage_ == nullptr) return Status::OK();
+  if (!stateful()) return Status::OK();
   ASSIGN_OR_RETURN(state_store_, StateStore::Open(dir, StateStoreOptions{}));
-  RETURN_NOT_OK(stateful_stage_->AttachState(*state_store_));
+  if (join_stage_ != nullptr) {
+    RETURN_NOT_OK(join_stage_->AttachState(*state_store_));
+  } else {
+    RETURN_NOT_OK(stateful_stage_->AttachState(*state_store_));
+  }
   const std::optional<CheckpointManifest>& last = state_store_->last_checkpoint();
   if (!last) return Status::OK();
   checkpoint_id_ = last->checkpoint_id;
   auto watermark = last->metadata.find("watermark");
-  if (watermark != last->metadata.end()) {
+  if (join_stage_ != nullptr) {
+    join_stage_->RestoreWatermarks(last->metadata);
+  } else if (watermark != last->metadata.end()) {
     stateful_stage_->RestoreWatermark(std::strtoll(watermark->second.c_str(), nullptr, 10));
   }
   checkpoint_at_ms_ = last->created_at_ms;
   state_size_bytes_ = state_store_->ApproximateSizeBytes();
   auto positions = last->source_positions.find(source_->topic());
-  if (positions == last->source_positions.end()) return Status::OK();
-  RETURN_NOT_OK(source_->Seek(positions->second));
-  saved_positions_ = positions->second;
+  if (positions != last->source_positions.end()) {
+    RETURN_NOT_OK(source_->Seek(positions->second));
+  }
+  if (join_stage_ != nullptr) {
+    auto right = last->source_positions.find(join_stage_->right_positions_key());
+    if (right != last->source_positions.end()) {
+      RETURN_NOT_OK(join_stage_->right().Seek(right->second));
+    }
+  }
+  saved_positions_ = AllPositions();
   return Status::OK();
+}
+
+std::vector<int64_t> Pipeline::AllPositions() const {
+  std::vector<int64_t> positions = source_->positions();
+  if (join_stage_ != nullptr) {
+    std::vector<int64_t> right = join_stage_->right().positions();
+    positions.insert(positions.end(), right.begin(), right.end());
+  }
+  return positions;
+}
+
+void Pipeline::WaitForData(int timeout_ms) {
+  if (join_stage_ != nullptr) {
+    join_stage_->WaitForData(timeout_ms);
+  } else {
+    source_->WaitForData(timeout_ms);
+  }
 }
 
 Status Pipeline::Flush(bool save_now) {
@@ -163,7 +239,8 @@ Status Pipeline::Flush(bool save_now) {
       std::chrono::seconds(1), std::chrono::microseconds(10 * checkpoint_duration_us_));
   if (!save_now && now - last_save_ < pause) return Status::OK();
   std::vector<int64_t> positions = source_->positions();
-  if (positions == saved_positions_) return Status::OK();
+  std::vector<int64_t> all_positions = join_stage_ != nullptr ? AllPositions() : positions;
+  if (all_positions == saved_positions_) return Status::OK();
   if (state_store_ != nullptr) {
     RETURN_NOT_OK(Checkpoint(positions));
   } else {
@@ -175,19 +252,26 @@ Status Pipeline::Flush(bool save_now) {
     checkpoint_duration_us_ =
         std::chrono::duration_cast<std::chrono::microseconds>(last_save_ - now).count();
   }
-  saved_positions_ = std::move(positions);
+  saved_positions_ = std::move(all_positions);
   return Status::OK();
 }
 
 Status Pipeline::Checkpoint(const std::vector<int64_t>& positions) {
   // Between batches: every record before `positions` has reached the operator, so its state and
   // these positions describe the same point of the input.
-  RETURN_NOT_OK(stateful_stage_->PrepareCheckpoint());
   CheckpointManifest manifest;
   manifest.checkpoint_id = checkpoint_id_ + 1;
   manifest.created_at_ms = CurrentTimeMillis();
   manifest.source_positions[source_->topic()] = positions;
-  manifest.metadata["watermark"] = std::to_string(stateful_stage_->watermark());
+  if (join_stage_ != nullptr) {
+    RETURN_NOT_OK(join_stage_->PrepareCheckpoint());
+    manifest.source_positions[join_stage_->right_positions_key()] =
+        join_stage_->right().positions();
+    join_stage_->SaveWatermarks(manifest.metadata);
+  } else {
+    RETURN_NOT_OK(stateful_stage_->PrepareCheckpoint());
+    manifest.metadata["watermark"] = std::to_string(stateful_stage_->watermark());
+  }
   RETURN_NOT_OK(state_store_->Commit(manifest));
   checkpoint_id_ = manifest.checkpoint_id;
   checkpoint_at_ms_ = manifest.created_at_ms;
@@ -202,9 +286,11 @@ QueryProgress Pipeline::progress() const {
   progress.records_out = sink_->records_out();
   progress.records_failed = stats.records_failed + records_failed_in_operators_;
   progress.last_error = last_operator_error_.empty() ? stats.last_error : last_operator_error_;
-  if (stateful_stage_ != nullptr) {
-    progress.late_records = stateful_stage_->late_records();
-    progress.watermark = stateful_stage_->watermark();
+  if (stateful()) {
+    progress.late_records =
+        join_stage_ != nullptr ? join_stage_->late_records() : stateful_stage_->late_records();
+    progress.watermark =
+        join_stage_ != nullptr ? join_stage_->watermark() : stateful_stage_->watermark();
     progress.checkpoint_id = checkpoint_id_;
     progress.checkpoint_at_ms = checkpoint_at_ms_;
     progress.checkpoint_duration_us = checkpoint_duration_us_;
@@ -212,6 +298,7 @@ QueryProgress Pipeline::progress() const {
   }
   progress.positions[source_->topic()] = source_->positions();
   progress.end_offsets[source_->topic()] = source_->end_offsets();
+  if (join_stage_ != nullptr) AddRightProgress(join_stage_->right(), progress);
   return progress;
 }
 
@@ -234,7 +321,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop, ProgressListener* listener) 
       dirty = false;
     }
     if (finished) break;
-    if (idle) source_->WaitForData(20);
+    if (idle) WaitForData(20);
   }
   RETURN_NOT_OK(Flush(/*save_now=*/true));
   if (listener != nullptr) listener->OnProgress(progress());

@@ -11,6 +11,7 @@
 #include "runtime/connector/source.h"
 #include "runtime/expression/evaluate.h"
 #include "runtime/expression/expression_node.h"
+#include "runtime/pipeline/join_stage.h"
 #include "runtime/pipeline/query_runner.h"
 #include "runtime/pipeline/stateful_stage.h"
 #include "runtime/plan/physical_plan.h"
@@ -45,9 +46,12 @@ class Pipeline {
   // Flush() commit state and positions together instead of writing the positions file, so a
   // restarted query never resumes with positions ahead of its state. No-op for stateless plans.
   Status EnableCheckpoints(const std::string& dir);
-  bool stateful() const { return stateful_stage_ != nullptr; }
+  bool stateful() const { return stateful_stage_ != nullptr || join_stage_ != nullptr; }
   QueryProgress progress() const;
+  // The plan's (first) source; a join's left side.
   Source& source() { return *source_; }
+  // Sleeps until a source may have data or `timeout_ms` passed.
+  void WaitForData(int timeout_ms);
 
  private:
   Pipeline() = default;
@@ -59,6 +63,12 @@ class Pipeline {
   Status RunPlan(RecordBatch& batch);
   // Commits operator state with `positions` (and the watermark) as the next checkpoint.
   Status Checkpoint(const std::vector<int64_t>& positions);
+  // Step() of a join plan: the join stage polls a side; the rest of the plan runs on its output.
+  Status StepJoin(bool* idle, bool* finished);
+  // Applies LIMIT to `batch` (the plan's output) and writes it to the sink.
+  Status Emit(RecordBatch& batch, bool* idle, bool* finished);
+  // Every source's positions, the join's right side after the left (what Flush compares).
+  std::vector<int64_t> AllPositions() const;
 
   std::unique_ptr<PhysicalPlan> plan_;
   std::unique_ptr<Source> source_;
@@ -66,7 +76,8 @@ class Pipeline {
   Schema source_schema_;                           // the columns the source decodes, in batch order
   std::unique_ptr<StatefulStage> stateful_stage_;  // null for stateless plans
   size_t stateful_index_ = 0;                      // plan_->operators index of the stage
-  bool finished_stage_ = false;                    // Finish() ran (a bounded source ended)
+  std::unique_ptr<JoinStage> join_stage_;  // plans that start with a JOIN; owns the right source
+  bool finished_stage_ = false;            // Finish() ran (a bounded source ended)
   EvalContext eval_context_;
   int64_t rows_emitted_ = 0;
   int64_t records_failed_in_operators_ = 0;

@@ -18,6 +18,7 @@ void FillStoreSecrets(const StoreSecrets& secrets, std::map<std::string, std::st
 Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& context) {
   ASSIGN_OR_RETURN(std::unique_ptr<PhysicalPlan> plan, PhysicalPlanFromJson(plan_json));
   FillStoreSecrets(context.store_secrets, plan->source.properties);
+  if (plan->join_source) FillStoreSecrets(context.store_secrets, plan->join_source->properties);
   FillStoreSecrets(context.store_secrets, plan->sink.properties);
   ASSIGN_OR_RETURN(std::unique_ptr<Pipeline> pipeline,
                    Pipeline::Create(std::move(plan), context.data_dir));

@@ -35,4 +35,13 @@ int64_t WatermarkTracker::Update(Clock::time_point now) {
   return watermark_;
 }
 
+bool WatermarkTracker::Idle(Clock::time_point now) const {
+  if (idle_timeout_ms_ <= 0 || watermark_ == kNoWatermark) return false;
+  for (const PartitionState& state : partitions_) {
+    if (state.max_event_time == kNoWatermark) continue;
+    if (now - state.last_seen < std::chrono::milliseconds(idle_timeout_ms_)) return false;
+  }
+  return true;
+}
+
 }  // namespace sluice

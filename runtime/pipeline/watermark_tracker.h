@@ -26,6 +26,9 @@ class WatermarkTracker {
   // Recomputes the watermark at wall time `now` and returns it (kNoWatermark before any record).
   int64_t Update(Clock::time_point now = Clock::now());
   int64_t watermark() const { return watermark_; }
+  // True when the idle timeout is set, some record was seen, and every partition has been silent
+  // for it (a join then stops waiting for this side).
+  bool Idle(Clock::time_point now) const;
   // Continues from a checkpointed watermark: records behind it stay late after a restart.
   void Restore(int64_t watermark) { watermark_ = std::max(watermark_, watermark); }
 

@@ -7,6 +7,7 @@
 #include "common/json_writer.h"
 #include "runtime/expression/expression_json.h"
 #include "runtime/plan/physical_aggregate.h"
+#include "runtime/plan/physical_join.h"
 
 namespace sluice {
 
@@ -41,6 +42,7 @@ std::string_view SinkKindName(SinkKind kind) {
     case SinkKind::kDiscard: return "discard";
     case SinkKind::kCollect: return "collect";
     case SinkKind::kKafka: return "kafka";
+    case SinkKind::kView: return "view";
   }
   return "collect";
 }
@@ -118,6 +120,64 @@ Result<std::unique_ptr<Expression>> ReadExpression(element value) {
   return ExpressionFromJson(simdjson::minify(value));
 }
 
+void WriteSource(JsonWriter& writer, const SourceSpec& source) {
+  writer.BeginObject();
+  writer.Key("store_type").String(source.store_type);
+  writer.Key("relation").String(source.relation);
+  writer.Key("topic").String(source.topic);
+  writer.Key("partitions").Int(source.partitions);
+  writer.Key("relation_schema");
+  WriteSchema(writer, source.relation_schema);
+  writer.Key("columns").BeginArray();
+  for (int column : source.columns) writer.Int(column);
+  writer.EndArray();
+  writer.Key("value_format").String(source.value_format);
+  writer.Key("timestamp_column").Int(source.timestamp_column);
+  writer.Key("start_at_earliest").Bool(source.start_at_earliest);
+  writer.Key("start_timestamp_ms").Int(source.start_timestamp_ms);
+  writer.Key("error_handling").String(ErrorHandlingName(source.error_handling));
+  writer.Key("error_topic").String(source.error_topic);
+  writer.Key("properties");
+  WriteProperties(writer, source.properties);
+  if (source.emit_deletes) writer.Key("emit_deletes").Bool(true);
+  if (!source.key_columns.empty()) {
+    writer.Key("key_columns").BeginArray();
+    for (int column : source.key_columns) writer.Int(column);
+    writer.EndArray();
+  }
+  writer.EndObject();
+}
+
+Status ReadSource(element source, SourceSpec& spec) {
+  ASSIGN_OR_RETURN(spec.store_type, StringField(source, "store_type"));
+  ASSIGN_OR_RETURN(spec.relation, StringField(source, "relation"));
+  ASSIGN_OR_RETURN(spec.topic, StringField(source, "topic"));
+  ASSIGN_OR_RETURN(int64_t partitions, IntField(source, "partitions"));
+  spec.partitions = static_cast<int32_t>(partitions);
+  ASSIGN_OR_RETURN(element relation_schema, Member(source, "relation_schema"));
+  ASSIGN_OR_RETURN(spec.relation_schema, ReadSchema(relation_schema));
+  ASSIGN_OR_RETURN(element columns, Member(source, "columns"));
+  ASSIGN_OR_RETURN(spec.columns, ReadInts(columns));
+  ASSIGN_OR_RETURN(spec.value_format, StringField(source, "value_format"));
+  ASSIGN_OR_RETURN(int64_t timestamp_column, IntField(source, "timestamp_column"));
+  spec.timestamp_column = static_cast<int>(timestamp_column);
+  ASSIGN_OR_RETURN(spec.start_at_earliest, BoolField(source, "start_at_earliest"));
+  ASSIGN_OR_RETURN(spec.start_timestamp_ms, IntField(source, "start_timestamp_ms"));
+  ASSIGN_OR_RETURN(std::string handling, StringField(source, "error_handling"));
+  ASSIGN_OR_RETURN(spec.error_handling, ParseErrorHandling(handling));
+  ASSIGN_OR_RETURN(spec.error_topic, StringField(source, "error_topic"));
+  ASSIGN_OR_RETURN(element properties, Member(source, "properties"));
+  ASSIGN_OR_RETURN(spec.properties, ReadProperties(properties));
+  element optional;
+  if (source.at_key("emit_deletes").get(optional) == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(spec.emit_deletes, BoolField(source, "emit_deletes"));
+  }
+  if (source.at_key("key_columns").get(optional) == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(spec.key_columns, ReadInts(optional));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string_view ErrorHandlingName(ErrorHandling handling) {
@@ -157,9 +217,10 @@ Status ParseStartingPosition(std::string_view text, SourceSpec& spec) {
   }
   Result<int64_t> parsed = ParseTimestamp(text);
   if (!parsed.ok()) {
-    return Status::Binder("'starting.position' must be 'earliest', 'latest', epoch milliseconds "
-                          "or a timestamp such as '2026-01-31 12:00:00', got '" +
-                          std::string(text) + "'");
+    return Status::Binder(
+        "'starting.position' must be 'earliest', 'latest', epoch milliseconds "
+        "or a timestamp such as '2026-01-31 12:00:00', got '" +
+        std::string(text) + "'");
   }
   spec.start_timestamp_ms = *parsed;
   return Status::OK();
@@ -180,26 +241,12 @@ std::string PhysicalPlanToJson(const PhysicalPlan& plan) {
   writer.Key("query_id").Int(plan.query_id);
   writer.Key("limit").Int(plan.limit);
 
-  const SourceSpec& source = plan.source;
-  writer.Key("source").BeginObject();
-  writer.Key("store_type").String(source.store_type);
-  writer.Key("relation").String(source.relation);
-  writer.Key("topic").String(source.topic);
-  writer.Key("partitions").Int(source.partitions);
-  writer.Key("relation_schema");
-  WriteSchema(writer, source.relation_schema);
-  writer.Key("columns").BeginArray();
-  for (int column : source.columns) writer.Int(column);
-  writer.EndArray();
-  writer.Key("value_format").String(source.value_format);
-  writer.Key("timestamp_column").Int(source.timestamp_column);
-  writer.Key("start_at_earliest").Bool(source.start_at_earliest);
-  writer.Key("start_timestamp_ms").Int(source.start_timestamp_ms);
-  writer.Key("error_handling").String(ErrorHandlingName(source.error_handling));
-  writer.Key("error_topic").String(source.error_topic);
-  writer.Key("properties");
-  WriteProperties(writer, source.properties);
-  writer.EndObject();
+  writer.Key("source");
+  WriteSource(writer, plan.source);
+  if (plan.join_source) {
+    writer.Key("join_source");
+    WriteSource(writer, *plan.join_source);
+  }
 
   writer.Key("operators").BeginArray();
   for (const auto& op : plan.operators) {
@@ -220,6 +267,9 @@ std::string PhysicalPlanToJson(const PhysicalPlan& plan) {
         break;
       case PhysicalOperatorKind::kAggregate:
         WriteAggregateJson(writer, static_cast<const PhysicalAggregate&>(*op));
+        break;
+      case PhysicalOperatorKind::kJoin:
+        WriteJoinJson(writer, static_cast<const PhysicalJoin&>(*op));
         break;
     }
     writer.EndObject();
@@ -257,26 +307,12 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
   ASSIGN_OR_RETURN(plan->limit, IntField(root, "limit"));
 
   ASSIGN_OR_RETURN(element source, Member(root, "source"));
-  SourceSpec& spec = plan->source;
-  ASSIGN_OR_RETURN(spec.store_type, StringField(source, "store_type"));
-  ASSIGN_OR_RETURN(spec.relation, StringField(source, "relation"));
-  ASSIGN_OR_RETURN(spec.topic, StringField(source, "topic"));
-  ASSIGN_OR_RETURN(int64_t partitions, IntField(source, "partitions"));
-  spec.partitions = static_cast<int32_t>(partitions);
-  ASSIGN_OR_RETURN(element relation_schema, Member(source, "relation_schema"));
-  ASSIGN_OR_RETURN(spec.relation_schema, ReadSchema(relation_schema));
-  ASSIGN_OR_RETURN(element columns, Member(source, "columns"));
-  ASSIGN_OR_RETURN(spec.columns, ReadInts(columns));
-  ASSIGN_OR_RETURN(spec.value_format, StringField(source, "value_format"));
-  ASSIGN_OR_RETURN(int64_t timestamp_column, IntField(source, "timestamp_column"));
-  spec.timestamp_column = static_cast<int>(timestamp_column);
-  ASSIGN_OR_RETURN(spec.start_at_earliest, BoolField(source, "start_at_earliest"));
-  ASSIGN_OR_RETURN(spec.start_timestamp_ms, IntField(source, "start_timestamp_ms"));
-  ASSIGN_OR_RETURN(std::string handling, StringField(source, "error_handling"));
-  ASSIGN_OR_RETURN(spec.error_handling, ParseErrorHandling(handling));
-  ASSIGN_OR_RETURN(spec.error_topic, StringField(source, "error_topic"));
-  ASSIGN_OR_RETURN(element properties, Member(source, "properties"));
-  ASSIGN_OR_RETURN(spec.properties, ReadProperties(properties));
+  RETURN_NOT_OK(ReadSource(source, plan->source));
+  element join_source;
+  if (root.at_key("join_source").get(join_source) == simdjson::SUCCESS) {
+    plan->join_source.emplace();
+    RETURN_NOT_OK(ReadSource(join_source, *plan->join_source));
+  }
 
   ASSIGN_OR_RETURN(element operators, Member(root, "operators"));
   simdjson::dom::array operator_array;
@@ -304,6 +340,9 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
     } else if (kind == "aggregate") {
       ASSIGN_OR_RETURN(auto aggregate, ReadAggregateJson(op, std::move(schema)));
       plan->operators.push_back(std::move(aggregate));
+    } else if (kind == "join") {
+      ASSIGN_OR_RETURN(auto join, ReadJoinJson(op, std::move(schema)));
+      plan->operators.push_back(std::move(join));
     } else {
       return PlanError("unknown operator kind " + kind);
     }
@@ -320,6 +359,8 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
     sink_spec.kind = SinkKind::kCollect;
   } else if (sink_kind == "kafka") {
     sink_spec.kind = SinkKind::kKafka;
+  } else if (sink_kind == "view") {
+    sink_spec.kind = SinkKind::kView;
   } else {
     return PlanError("unknown sink kind " + sink_kind);
   }

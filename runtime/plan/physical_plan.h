@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,14 +27,18 @@ struct SourceSpec {
   Schema relation_schema;    // every declared column
   std::vector<int> columns;  // relation columns the query reads, in batch column order
   std::string value_format = "json";
-  int timestamp_column = -1;         // index into relation_schema; -1 = the record's timestamp
-  bool start_at_earliest = true;     // 'starting.position'
+  int timestamp_column = -1;      // index into relation_schema; -1 = the record's timestamp
+  bool start_at_earliest = true;  // 'starting.position'
   // 'starting.position' given as a time (epoch ms): start at each partition's first record whose
   // timestamp is at or after it; -1 when the position is 'earliest' or 'latest'.
   int64_t start_timestamp_ms = -1;
   ErrorHandling error_handling = ErrorHandling::kTerminate;
   std::string error_topic;                        // where IGNORE_AND_LOG writes bad records
   std::map<std::string, std::string> properties;  // store-specific settings (datagen, kafka)
+  // A changelog read as the versioned side of a temporal join: tombstones (a key with no value)
+  // become rows of RowKind::kDelete with only the key columns set, instead of being skipped.
+  bool emit_deletes = false;
+  std::vector<int> key_columns;  // relation columns forming the record key (changelogs)
 };
 
 enum class SinkKind : uint8_t {
@@ -41,6 +46,7 @@ enum class SinkKind : uint8_t {
   kDiscard,   // count and drop (benchmarks)
   kCollect,   // hand batches to the caller (interactive queries)
   kKafka,     // produce JSON records to a Kafka topic (properties: the store's settings)
+  kView,      // a materialized view's store (properties["view.dir"]) and its changelog topic
 };
 
 struct SinkSpec {
@@ -54,7 +60,7 @@ struct SinkSpec {
   std::map<std::string, std::string> properties;  // store settings (kafka); never secrets
 };
 
-enum class PhysicalOperatorKind : uint8_t { kFilter, kProject, kAggregate };
+enum class PhysicalOperatorKind : uint8_t { kFilter, kProject, kAggregate, kJoin };
 
 // One step of the pipeline. Stateless operators transform a batch in place.
 class PhysicalOperator {
@@ -102,6 +108,8 @@ class PhysicalProject final : public PhysicalOperator {
 struct PhysicalPlan {
   int64_t query_id = 0;
   SourceSpec source;
+  // The right side of a JOIN (operators[0] is then the PhysicalJoin; `source` is its left side).
+  std::optional<SourceSpec> join_source;
   std::vector<std::unique_ptr<PhysicalOperator>> operators;
   SinkSpec sink;
   int64_t limit = -1;  // interactive LIMIT; -1 = none

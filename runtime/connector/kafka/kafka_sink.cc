@@ -63,10 +63,13 @@ Status KafkaSink::Write(const RecordBatch& batch) {
     encoder_.EncodeRow(batch, row, value_);
     if (!spec_.key_columns.empty()) EncodeRecordKey(batch, row, spec_.key_columns, key_);
     const bool keyed = !key_.empty() || spec_.key_columns.size() > 1;
+    // A changelog delete is a tombstone: the key with no value (as the local log sink writes it).
+    const bool tombstone = batch.meta()[row].kind == RowKind::kDelete;
     for (;;) {
       rd_kafka_resp_err_t err = rd_kafka_producev(
           producer_.get(), RD_KAFKA_V_TOPIC(spec_.topic.c_str()),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(value_.data(), value_.size()),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_VALUE(tombstone ? nullptr : value_.data(), tombstone ? 0 : value_.size()),
           RD_KAFKA_V_KEY(keyed ? key_.data() : nullptr, keyed ? key_.size() : 0),
           RD_KAFKA_V_TIMESTAMP(batch.meta()[row].timestamp), RD_KAFKA_V_OPAQUE(this),
           RD_KAFKA_V_END);

@@ -28,6 +28,7 @@ KafkaSource::KafkaSource(SourceSpec spec)
       timestamp_batch_column_ = static_cast<int>(column_idx);
     }
   }
+  if (spec_.emit_deletes) tombstones_ = std::make_unique<TombstoneDecoder>(spec_);
 }
 
 KafkaSource::~KafkaSource() {
@@ -176,7 +177,17 @@ Status KafkaSource::Consume(const rd_kafka_message_t& message, RecordBatch& batc
   end_offsets_[partition] = std::max(end_offsets_[partition], positions_[partition]);
   last_contact_ms_ = SteadyMillis();  // a message proves a broker reachable
   ++stats_.records_in;
-  if (message.payload == nullptr) return Status::OK();  // a tombstone carries no row
+  if (message.payload == nullptr) {
+    // A tombstone carries no row for a stream; a temporal join's changelog side sees a delete.
+    if (tombstones_ == nullptr || message.key == nullptr) return Status::OK();
+    RecordMeta meta;
+    meta.partition = message.partition;
+    meta.offset = message.offset;
+    meta.timestamp = rd_kafka_message_timestamp(&message, nullptr);
+    Status decoded = tombstones_->AppendDelete(
+        std::string_view(static_cast<const char*>(message.key), message.key_len), meta, batch);
+    return decoded.ok() ? decoded : HandleBadRecord(message, decoded);
+  }
   Status decoded = decoder_.DecodeRow(
       std::string_view(static_cast<const char*>(message.payload), message.len), batch);
   if (!decoded.ok()) return HandleBadRecord(message, decoded);

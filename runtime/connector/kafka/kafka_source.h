@@ -17,6 +17,7 @@
 #include "runtime/connector/kafka/kafka_client.h"
 #include "runtime/connector/local_log_sink.h"
 #include "runtime/connector/source.h"
+#include "runtime/connector/tombstone_decoder.h"
 #include "runtime/plan/physical_plan.h"
 
 namespace sluice {
@@ -56,6 +57,7 @@ class KafkaSource final : public Source {
   KafkaHandle consumer_;
   JsonRecordDecoder decoder_;
   int timestamp_batch_column_ = -1;
+  std::unique_ptr<TombstoneDecoder> tombstones_;  // spec_.emit_deletes only
   int unavailable_timeout_ms_ = kDefaultUnavailableTimeoutMs;
   std::vector<int64_t> positions_;    // next offset per partition
   std::vector<int64_t> end_offsets_;  // high watermark per partition, as of the last refresh

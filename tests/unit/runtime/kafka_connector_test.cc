@@ -53,7 +53,7 @@ class KafkaConnectorTest : public ::testing::Test {
   }
 
   // Writes rows (id, "n<id>") for ids [first, first + count) and waits for acknowledgement.
-  void Produce(int64_t first, int64_t count) {
+  SinkSpec SinkSpecFor() const {
     SinkSpec spec;
     spec.kind = SinkKind::kKafka;
     spec.relation = "db.s.dst";
@@ -61,7 +61,11 @@ class KafkaConnectorTest : public ::testing::Test {
     spec.schema = schema();
     spec.key_columns = {0};
     spec.properties = settings_;
-    Result<std::unique_ptr<KafkaSink>> sink = KafkaSink::Open(spec);
+    return spec;
+  }
+
+  void Produce(int64_t first, int64_t count) {
+    Result<std::unique_ptr<KafkaSink>> sink = KafkaSink::Open(SinkSpecFor());
     ASSERT_TRUE(sink.ok()) << sink.status().ToString();
     RecordBatch batch(schema());
     for (int64_t id = first; id < first + count; ++id) {
@@ -118,6 +122,55 @@ TEST_F(KafkaConnectorTest, RoundTripsRowsAndTracksPositionsPerPartition) {
   ASSERT_EQ(positions.size(), 2u);
   EXPECT_EQ(positions[0] + positions[1], 10);
   EXPECT_EQ((*source)->end_offsets(), positions);  // caught up: what FLUSH waits for
+}
+
+// A changelog's tombstone (key, no value): skipped by a stream read, a delete row of the key for
+// the changelog side of a temporal join.
+TEST_F(KafkaConnectorTest, TombstonesBecomeDeletesWhenAsked) {
+  Produce(1, 2);
+  Result<std::unique_ptr<KafkaSink>> sink = KafkaSink::Open(SinkSpecFor());
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  RecordBatch deletes(schema());
+  deletes.column(0).AppendValue(Value::Bigint(2));
+  deletes.column(1).AppendNull();
+  deletes.meta().push_back(RecordMeta{2000, 0, 0, RowKind::kDelete});
+  deletes.keys().emplace_back();
+  ASSERT_TRUE((*sink)->Write(deletes).ok());
+  ASSERT_TRUE((*sink)->Flush().ok());
+
+  SourceSpec with_deletes = SourceSpecFor(true);
+  with_deletes.emit_deletes = true;
+  with_deletes.key_columns = {0};
+  Result<std::unique_ptr<KafkaSource>> source = KafkaSource::Open(with_deletes, "/nonexistent");
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  RecordBatch batch(schema());
+  ASSERT_TRUE(ReadRows(**source, 3, batch).ok());
+  ASSERT_EQ(batch.num_rows(), 3u);
+  int deleted = 0;
+  for (size_t row = 0; row < batch.num_rows(); ++row) {
+    if (batch.meta()[row].kind != RowKind::kDelete) continue;
+    ++deleted;
+    EXPECT_EQ(batch.column(0).GetInt64(row), 2);
+    EXPECT_TRUE(batch.column(1).IsNull(row));
+  }
+  EXPECT_EQ(deleted, 1);
+
+  Result<std::unique_ptr<KafkaSource>> stream = KafkaSource::Open(SourceSpecFor(true), "/x");
+  ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+  RecordBatch rows(schema());
+  // Read until all three records are consumed (positions), then count the rows they gave.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto consumed = [&] {
+    int64_t total = 0;
+    for (int64_t position : (*stream)->positions()) total += position;
+    return total;
+  };
+  while (consumed() < 3 && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE((*stream)->Poll(1000, rows).ok());
+    if (consumed() < 3) (*stream)->WaitForData(100);
+  }
+  EXPECT_EQ(consumed(), 3);
+  EXPECT_EQ(rows.num_rows(), 2u);
 }
 
 TEST_F(KafkaConnectorTest, LatestStartsAfterWhatIsThere) {

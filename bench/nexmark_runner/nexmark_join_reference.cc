@@ -1,0 +1,111 @@
+// References of the Nexmark join queries (q3, q7, q8), computed from the Nexmark model without
+// the engine: how many rows the measured join reads (both sides, the intermediate streams of the
+// setup included) and how many it must output. Native mode checks these counts.
+
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "bench/nexmark_runner/nexmark_reference.h"
+#include "runtime/connector/datagen/datagen_options.h"
+#include "runtime/connector/datagen/nexmark_model.h"
+
+namespace sluice::bench {
+namespace {
+
+using nexmark::EventKind;
+using nexmark::NexmarkField;
+
+constexpr int64_t kWindowMs = 10'000;
+
+int64_t WindowStart(int64_t time) { return time - ((time % kWindowMs) + kWindowMs) % kWindowMs; }
+
+// q3: auctions in category 10 whose seller lives in OR, ID or CA as of the auction's time (the
+// temporal join's semantics: the generator may pick a seller a few events ahead, who exists for
+// the auction only if created in the same millisecond); reads every auction and every person
+// (the q3_person changelog holds one row per person).
+QueryReference Q3(const nexmark::NexmarkModel& model, int64_t events) {
+  QueryReference reference;
+  struct Person {
+    int64_t time;
+    bool local;  // in OR, ID or CA
+  };
+  std::unordered_map<int64_t, Person> persons;
+  StringArena arena;
+  for (int64_t event = 0; event < events; ++event) {
+    if (nexmark::KindOf(event) != EventKind::kPerson) continue;
+    ++reference.input_rows;
+    std::string_view state = model.StringField(NexmarkField::kPersonState, event, arena);
+    persons[model.IntField(NexmarkField::kPersonId, event)] =
+        Person{model.IntField(NexmarkField::kPersonDateTime, event),
+               state == "OR" || state == "ID" || state == "CA"};
+  }
+  for (int64_t event = 0; event < events; ++event) {
+    if (nexmark::KindOf(event) != EventKind::kAuction) continue;
+    ++reference.input_rows;
+    if (model.IntField(NexmarkField::kAuctionCategory, event) != 10) continue;
+    auto seller = persons.find(model.IntField(NexmarkField::kAuctionSeller, event));
+    if (seller != persons.end() && seller->second.local &&
+        seller->second.time <= model.IntField(NexmarkField::kAuctionDateTime, event)) {
+      ++reference.output.rows;
+    }
+  }
+  return reference;
+}
+
+// q7: the bids carrying their 10 s window's highest price; reads every bid and one row per
+// window (q7_max_price).
+QueryReference Q7(const nexmark::NexmarkModel& model, int64_t events) {
+  QueryReference reference;
+  std::map<int64_t, std::pair<int64_t, int64_t>> windows;  // start -> (max price, bids at max)
+  for (int64_t event = 0; event < events; ++event) {
+    if (nexmark::KindOf(event) != EventKind::kBid) continue;
+    ++reference.input_rows;
+    const int64_t price = model.IntField(NexmarkField::kBidPrice, event);
+    auto [it, inserted] = windows.try_emplace(
+        WindowStart(model.IntField(NexmarkField::kBidDateTime, event)), price, 0);
+    if (price > it->second.first) it->second = {price, 0};
+    if (price == it->second.first) ++it->second.second;
+  }
+  reference.input_rows += static_cast<int64_t>(windows.size());
+  for (const auto& [start, window] : windows) reference.output.rows += window.second;
+  return reference;
+}
+
+// q8: the people who created an auction in the 10 s window they appeared in; reads one row per
+// person (ids are unique) and one per (seller, window) with auctions.
+QueryReference Q8(const nexmark::NexmarkModel& model, int64_t events) {
+  QueryReference reference;
+  std::set<std::pair<int64_t, int64_t>> people;   // (id, window start)
+  std::set<std::pair<int64_t, int64_t>> sellers;  // (seller, window start)
+  for (int64_t event = 0; event < events; ++event) {
+    EventKind kind = nexmark::KindOf(event);
+    if (kind == EventKind::kPerson) {
+      people.emplace(model.IntField(NexmarkField::kPersonId, event),
+                     WindowStart(model.IntField(NexmarkField::kPersonDateTime, event)));
+    } else if (kind == EventKind::kAuction) {
+      sellers.emplace(model.IntField(NexmarkField::kAuctionSeller, event),
+                      WindowStart(model.IntField(NexmarkField::kAuctionDateTime, event)));
+    }
+  }
+  reference.input_rows = static_cast<int64_t>(people.size() + sellers.size());
+  for (const auto& person : people) reference.output.rows += sellers.count(person);
+  return reference;
+}
+
+}  // namespace
+
+std::optional<QueryReference> ComputeJoinReference(const std::string& query_name, int64_t events,
+                                                   uint64_t seed) {
+  if (query_name != "q3" && query_name != "q7" && query_name != "q8") return std::nullopt;
+  Result<DatagenOptions> options = ParseDatagenOptions({{"generator", "nexmark.bid"},
+                                                        {"events", std::to_string(events)},
+                                                        {"seed", std::to_string(seed)}});
+  if (!options.ok()) return std::nullopt;
+  nexmark::NexmarkModel model(*options);
+  if (query_name == "q3") return Q3(model, events);
+  if (query_name == "q7") return Q7(model, events);
+  return Q8(model, events);
+}
+
+}  // namespace sluice::bench

@@ -1,0 +1,83 @@
+#include "runtime/connector/view_sink.h"
+
+#include "runtime/operator/aggregate_accumulator.h"
+
+namespace sluice {
+
+ViewSink::ViewSink(SinkSpec spec, std::unique_ptr<LocalLogSink> changelog,
+                   std::unique_ptr<ViewStoreWriter> store)
+    : spec_(std::move(spec)),
+      changelog_(std::move(changelog)),
+      store_(std::move(store)),
+      encoder_(spec_.schema) {}
+
+Result<std::unique_ptr<ViewSink>> ViewSink::Open(const SinkSpec& spec,
+                                                 const std::string& data_dir) {
+  auto dir = spec.properties.find("view.dir");
+  if (dir == spec.properties.end() || dir->second.empty()) {
+    return Status::Internal("the plan of view " + spec.relation + " names no view store");
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<LocalLogSink> changelog,
+                   LocalLogSink::Open(spec, data_dir + "/log"));
+  ASSIGN_OR_RETURN(std::unique_ptr<ViewStoreWriter> store, ViewStoreWriter::Open(dir->second));
+  return std::unique_ptr<ViewSink>(new ViewSink(spec, std::move(changelog), std::move(store)));
+}
+
+bool ViewSink::Replaying(const ViewPositions& current) const {
+  const ViewPositions& applied = store_->positions();
+  if (applied.empty()) return false;
+  for (const auto& [topic, offsets] : current) {
+    auto found = applied.find(topic);
+    if (found == applied.end() || found->second.size() != offsets.size()) return false;
+    for (size_t partition = 0; partition < offsets.size(); ++partition) {
+      if (offsets[partition] > found->second[partition]) return false;
+    }
+  }
+  return true;
+}
+
+void ViewSink::AppendKey(const RecordBatch& batch, size_t row, std::string& key) const {
+  key.clear();
+  if (spec_.key_columns.empty()) {
+    // Big-endian partition then offset: rows of a keyless view sort in arrival order.
+    const RecordMeta& meta = batch.meta()[row];
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      key.push_back(static_cast<char>((static_cast<uint32_t>(meta.partition) >> shift) & 0xff));
+    }
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      key.push_back(static_cast<char>((static_cast<uint64_t>(meta.offset) >> shift) & 0xff));
+    }
+    return;
+  }
+  for (int column : spec_.key_columns) {
+    EncodeCell(batch.column(static_cast<size_t>(column)), row, key);
+  }
+}
+
+Status ViewSink::Write(const RecordBatch& batch) {
+  RETURN_NOT_OK(changelog_->Write(batch));
+  // Positions are read after the batch was polled: they cover every record that made it.
+  if (positions_ && Replaying(positions_())) return Status::OK();
+  for (size_t row = 0; row < batch.num_rows(); ++row) {
+    AppendKey(batch, row, key_);
+    if (batch.meta()[row].kind == RowKind::kDelete) {
+      store_->Delete(key_);
+      continue;
+    }
+    value_.clear();
+    encoder_.EncodeRow(batch, row, value_);
+    store_->Put(key_, value_);
+  }
+  return Status::OK();
+}
+
+Status ViewSink::Flush() {
+  RETURN_NOT_OK(changelog_->Flush());
+  if (!positions_) return store_->Commit(store_->positions());
+  ViewPositions current = positions_();
+  // During a replay the store stays at its own (later) positions.
+  if (Replaying(current)) return Status::OK();
+  return store_->Commit(current);
+}
+
+}  // namespace sluice

@@ -1,0 +1,47 @@
+#pragma once
+// The sink of a materialized view's query: upserts and deletes rows of its view store by the
+// view's key, committing each pipeline flush as one atomic write batch together with the source
+// positions it reflects, and also appends every row to the view's changelog topic (so other
+// queries read the view as a changelog). After a restart the pipeline may replay input the store
+// already reflects (stateful queries resume from their last operator checkpoint, which can be
+// older): batches wholly before the store's positions are not applied again, so the view never
+// moves back in time and nothing is applied twice.
+
+#include <memory>
+#include <string>
+
+#include "common/json_codec.h"
+#include "runtime/connector/local_log_sink.h"
+#include "runtime/connector/source.h"
+#include "runtime/plan/physical_plan.h"
+#include "storage/view/view_store.h"
+
+namespace sluice {
+
+// spec.properties["view.dir"] names the store. Keyed views use spec.key_columns; a view without
+// key columns (a projection of a stream) is keyed by the source record's partition and offset.
+class ViewSink final : public Sink {
+ public:
+  static Result<std::unique_ptr<ViewSink>> Open(const SinkSpec& spec, const std::string& data_dir);
+  Status Write(const RecordBatch& batch) override;
+  Status Flush() override;
+  int64_t records_out() const override { return changelog_->records_out(); }
+  void set_source_positions(PositionsFn positions) override { positions_ = std::move(positions); }
+
+ private:
+  ViewSink(SinkSpec spec, std::unique_ptr<LocalLogSink> changelog,
+           std::unique_ptr<ViewStoreWriter> store);
+  // True while every source position is at or before the store's: the input is a replay.
+  bool Replaying(const ViewPositions& current) const;
+  void AppendKey(const RecordBatch& batch, size_t row, std::string& key) const;
+
+  SinkSpec spec_;
+  std::unique_ptr<LocalLogSink> changelog_;
+  std::unique_ptr<ViewStoreWriter> store_;
+  JsonRecordEncoder encoder_;
+  PositionsFn positions_;
+  std::string key_;
+  std::string value_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,65 @@
+#pragma once
+// Runs a temporal join of a stream (left) with a changelog (right): each stream row at time t
+// meets the changelog's row for its key as of t, the version with the largest time <= t, unless
+// that version is a delete (a tombstone). The changelog side only updates versions; the stream
+// side only probes, so a stream row is joined (or, LEFT, emitted with NULLs) when it arrives.
+//
+// Versions are kept per key; once the stream's watermark passes a version's time, every version
+// older than the newest one at or before the watermark can no longer be picked by an on-time
+// stream row, and is purged (a delete that is the newest goes too). Output event time: the
+// stream row's.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "runtime/operator/join_operator.h"
+
+namespace sluice {
+
+class TemporalJoinOperator final : public JoinOperator {
+ public:
+  TemporalJoinOperator(const PhysicalJoin& plan, EvalContext& context);
+
+  Status ProcessSide(JoinSide side, const RecordBatch& input,
+                     const std::vector<int64_t>& watermark_before_row,
+                     RecordBatch& output) override;
+  Status AdvanceWatermark(int64_t watermark, RecordBatch& output) override;
+  // State table: 'V' + version time + join key -> the version (row.flag: a delete).
+  Status AttachState(StateTable* table) override;
+  // Incremental: puts versions added and deletes versions purged since the last checkpoint.
+  Status PrepareCheckpoint() override;
+  size_t state_rows() const override { return version_count_; }
+
+ private:
+  struct Version {
+    JoinRow row;  // row.flag: the key was deleted at row.time
+    bool persisted = false;
+  };
+  using Versions = std::map<int64_t, Version>;  // by time
+
+  Status ApplyChanges(const RecordBatch& input);
+  Status JoinStream(const RecordBatch& input, const std::vector<int64_t>& watermark_before_row,
+                    RecordBatch& output);
+  // Drops the versions of `key` no on-time stream row can pick any more.
+  void PurgeKey(const std::string& key);
+  void Erase(const std::string& key, Versions& versions, Versions::iterator it);
+  static std::string TableKey(int64_t time, const std::string& key);
+
+  std::unordered_map<std::string, Versions> versions_;
+  size_t version_count_ = 0;
+  // (time, key) per version added: visited once the watermark passes the time, to purge.
+  std::set<std::pair<int64_t, std::string>> purge_queue_;
+  RecordBatch candidates_;
+  StateTable* table_ = nullptr;
+  std::set<std::pair<std::string, int64_t>> dirty_;  // (key, time) to put
+  std::vector<std::string> deleted_;                 // table keys to delete
+  std::unique_ptr<JoinRowCodec> codec_;
+};
+
+}  // namespace sluice

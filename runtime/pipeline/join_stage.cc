@@ -1,0 +1,168 @@
+#include "runtime/pipeline/join_stage.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <limits>
+
+#include "runtime/operator/interval_join.h"
+#include "runtime/operator/temporal_join.h"
+
+namespace sluice {
+
+namespace {
+
+Schema SourceBatchSchema(const SourceSpec& spec) {
+  Schema schema;
+  for (int column : spec.columns) {
+    schema.Add(spec.relation_schema.field(static_cast<size_t>(column)));
+  }
+  return schema;
+}
+
+}  // namespace
+
+JoinStage::JoinStage(const PhysicalJoin& join, Source& left, std::unique_ptr<Source> right,
+                     std::unique_ptr<JoinOperator> op, WatermarkTracker left_watermarks,
+                     WatermarkTracker right_watermarks)
+    : join_(join),
+      left_(left),
+      right_(std::move(right)),
+      operator_(std::move(op)),
+      trackers_{std::move(left_watermarks), std::move(right_watermarks)} {}
+
+Result<std::unique_ptr<JoinStage>> JoinStage::Create(const PhysicalPlan& plan, Source& left,
+                                                     std::unique_ptr<Source> right,
+                                                     EvalContext& context) {
+  if (plan.operators.empty() || plan.operators[0]->kind() != PhysicalOperatorKind::kJoin ||
+      !plan.join_source) {
+    return Status::Internal("a join stage needs a plan that starts with a join");
+  }
+  const auto& join = static_cast<const PhysicalJoin&>(*plan.operators[0]);
+  std::unique_ptr<JoinOperator> op;
+  if (join.strategy == JoinStrategy::kInterval) {
+    op = std::make_unique<IntervalJoinOperator>(join, context);
+  } else {
+    op = std::make_unique<TemporalJoinOperator>(join, context);
+  }
+  WatermarkTracker left_watermarks(plan.source.partitions, join.allow_latency_ms[0],
+                                   join.idle_timeout_ms[0]);
+  WatermarkTracker right_watermarks(plan.join_source->partitions, join.allow_latency_ms[1],
+                                    join.idle_timeout_ms[1]);
+  auto stage = std::unique_ptr<JoinStage>(new JoinStage(join, left, std::move(right), std::move(op),
+                                                        std::move(left_watermarks),
+                                                        std::move(right_watermarks)));
+  stage->side_schemas_[0] = SourceBatchSchema(plan.source);
+  stage->side_schemas_[1] = SourceBatchSchema(*plan.join_source);
+  return stage;
+}
+
+int64_t JoinStage::JoinWatermark(WatermarkTracker::Clock::time_point now) const {
+  const int64_t left = trackers_[0].watermark();
+  if (join_.strategy == JoinStrategy::kTemporal) return left;
+  const int64_t right = trackers_[1].watermark();
+  // A side that went idle stops holding the join back; one that never had a record holds it.
+  if (trackers_[0].Idle(now)) return right == WatermarkTracker::kNoWatermark ? left : right;
+  if (trackers_[1].Idle(now)) return left;
+  return std::min(left, right);
+}
+
+int64_t JoinStage::watermark() const { return JoinWatermark(WatermarkTracker::Clock::now()); }
+
+Status JoinStage::ProcessSide(JoinSide side, const RecordBatch& batch, RecordBatch& output) {
+  // Each row meets the join watermark of the rows before it (see StatefulStage::Process).
+  const auto now = WatermarkTracker::Clock::now();
+  WatermarkTracker& tracker = trackers_[static_cast<int>(side)];
+  watermark_before_row_.resize(batch.num_rows());
+  for (size_t row = 0; row < batch.num_rows(); ++row) {
+    watermark_before_row_[row] = JoinWatermark(now);
+    tracker.Observe(batch.meta()[row], now);
+    tracker.Update(now);
+  }
+  return operator_->ProcessSide(side, batch, watermark_before_row_, output);
+}
+
+Status JoinStage::Advance(RecordBatch& output) {
+  const auto now = WatermarkTracker::Clock::now();
+  trackers_[0].Update(now);
+  trackers_[1].Update(now);
+  const int64_t watermark = JoinWatermark(now);
+  if (watermark == WatermarkTracker::kNoWatermark) return Status::OK();
+  return operator_->AdvanceWatermark(watermark, output);
+}
+
+Status JoinStage::Step(size_t max_rows, RecordBatch& output, bool* idle, bool* exhausted) {
+  JoinSide order[2] = {JoinSide::kLeft, JoinSide::kRight};
+  if (join_.strategy == JoinStrategy::kTemporal) {
+    // The changelog first, but a changelog that never catches up must not starve the stream.
+    if (changelog_batches_in_a_row_ < kMaxChangelogBatchesInARow) {
+      order[0] = JoinSide::kRight;
+      order[1] = JoinSide::kLeft;
+    }
+  } else {
+    const int64_t left = trackers_[0].watermark();
+    const int64_t right = trackers_[1].watermark();
+    if (right < left || (right == left && prefer_right_)) {
+      order[0] = JoinSide::kRight;
+      order[1] = JoinSide::kLeft;
+    }
+    prefer_right_ = !prefer_right_;
+  }
+  *idle = true;
+  for (JoinSide side : order) {
+    RecordBatch batch(side_schemas_[static_cast<int>(side)]);
+    RETURN_NOT_OK(source(side).Poll(max_rows, batch));
+    if (batch.num_rows() == 0) continue;
+    *idle = false;
+    changelog_batches_in_a_row_ = side == JoinSide::kRight ? changelog_batches_in_a_row_ + 1 : 0;
+    RETURN_NOT_OK(ProcessSide(side, batch, output));
+    break;
+  }
+  *exhausted = *idle && left_.exhausted() && right_->exhausted();
+  // An idle poll may let an idle side stop holding the watermark back.
+  return Advance(output);
+}
+
+Status JoinStage::Finish(RecordBatch& output) {
+  return operator_->AdvanceWatermark(std::numeric_limits<int64_t>::max(), output);
+}
+
+void JoinStage::WaitForData(int timeout_ms) {
+  // Short turns on each side. A source returns from WaitForData early when it has data, so a
+  // turn that ends well before its 2 ms means records arrived: back to polling.
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (Clock::now() < deadline) {
+    for (Source* source : {&left_, right_.get()}) {
+      const auto start = Clock::now();
+      source->WaitForData(2);
+      if (Clock::now() - start < std::chrono::microseconds(1500)) return;
+    }
+  }
+}
+
+Status JoinStage::AttachState(StateStore& store) {
+  ASSIGN_OR_RETURN(StateTable * table, store.Table("join"));
+  return operator_->AttachState(table);
+}
+
+void JoinStage::SaveWatermarks(std::map<std::string, std::string>& metadata) const {
+  metadata["watermark"] = std::to_string(watermark());
+  metadata["watermark.left"] = std::to_string(trackers_[0].watermark());
+  metadata["watermark.right"] = std::to_string(trackers_[1].watermark());
+}
+
+void JoinStage::RestoreWatermarks(const std::map<std::string, std::string>& metadata) {
+  const char* keys[2] = {"watermark.left", "watermark.right"};
+  for (int side_idx = 0; side_idx < 2; ++side_idx) {
+    auto found = metadata.find(keys[side_idx]);
+    if (found == metadata.end()) continue;
+    trackers_[side_idx].Restore(std::strtoll(found->second.c_str(), nullptr, 10));
+  }
+}
+
+std::string JoinStage::right_positions_key() const {
+  if (right_->topic() == left_.topic()) return right_->topic() + "#right";
+  return right_->topic();
+}
+
+}  // namespace sluice

@@ -1,0 +1,85 @@
+#pragma once
+// The two-source step of a pipeline whose plan starts with a JOIN. It owns the right source (the
+// pipeline keeps the left one), polls one side per step, tracks each side's watermark, and feeds
+// the JoinOperator, whose output continues through the plan's remaining operators.
+//
+// Which side it polls: for a temporal join, the changelog until it is caught up (or for 64
+// batches in a row, so a busy changelog cannot starve the stream), so a stream row meets every
+// version written before it was read; for an interval join, the side whose watermark
+// is behind (the other one when it has nothing), which keeps both sides' event times close and so
+// the buffered state small. The interval join's watermark is the minimum of both sides' (a side
+// silent for 'source.idle.timeout.millis' stops holding it back); the temporal join's is the
+// stream's.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/connector/source.h"
+#include "runtime/expression/evaluate.h"
+#include "runtime/operator/join_operator.h"
+#include "runtime/pipeline/watermark_tracker.h"
+#include "runtime/plan/physical_join.h"
+#include "runtime/plan/physical_plan.h"
+#include "storage/state/state_store.h"
+
+namespace sluice {
+
+class JoinStage {
+ public:
+  // REQUIRES: plan.operators[0] is a PhysicalJoin and plan.join_source is set; `plan`, `left`
+  // and `context` outlive the stage.
+  static Result<std::unique_ptr<JoinStage>> Create(const PhysicalPlan& plan, Source& left,
+                                                   std::unique_ptr<Source> right,
+                                                   EvalContext& context);
+
+  // Polls a side and joins its batch; appends the join's output (plan.operators[0]'s schema) to
+  // `output`. Sets *idle when neither side had records, *exhausted when both bounded sources
+  // are done.
+  Status Step(size_t max_rows, RecordBatch& output, bool* idle, bool* exhausted);
+  // Both inputs ended: event time is complete, every interval closes.
+  Status Finish(RecordBatch& output);
+  // Waits up to `timeout_ms` for records on either side.
+  void WaitForData(int timeout_ms);
+
+  // State in table "join" of `store`; REQUIRES: before the first Step.
+  Status AttachState(StateStore& store);
+  Status PrepareCheckpoint() { return operator_->PrepareCheckpoint(); }
+  // Per-side watermarks, for the checkpoint manifest's metadata and their restore.
+  void SaveWatermarks(std::map<std::string, std::string>& metadata) const;
+  void RestoreWatermarks(const std::map<std::string, std::string>& metadata);
+
+  int64_t watermark() const;
+  int64_t late_records() const { return operator_->late_records(); }
+  Source& right() { return *right_; }
+  // The manifest key of the right source's positions: its topic, or "<topic>#right" when both
+  // sides read one topic (a self-join).
+  std::string right_positions_key() const;
+  JoinOperator& op() { return *operator_; }
+
+ private:
+  JoinStage(const PhysicalJoin& join, Source& left, std::unique_ptr<Source> right,
+            std::unique_ptr<JoinOperator> op, WatermarkTracker left_watermarks,
+            WatermarkTracker right_watermarks);
+  // Runs one side's batch through the trackers and the operator.
+  Status ProcessSide(JoinSide side, const RecordBatch& batch, RecordBatch& output);
+  Status Advance(RecordBatch& output);
+  int64_t JoinWatermark(WatermarkTracker::Clock::time_point now) const;
+  Source& source(JoinSide side) { return side == JoinSide::kLeft ? left_ : *right_; }
+
+  const PhysicalJoin& join_;
+  Source& left_;
+  std::unique_ptr<Source> right_;
+  std::unique_ptr<JoinOperator> operator_;
+  WatermarkTracker trackers_[2];
+  Schema side_schemas_[2];  // each source's batch schema
+  std::vector<int64_t> watermark_before_row_;
+  bool prefer_right_ = false;  // interval join: alternates sides when their watermarks tie
+  // Temporal join: right-side batches read since the last stream batch. After this many the
+  // stream gets a turn even if the changelog has more.
+  static constexpr int kMaxChangelogBatchesInARow = 64;
+  int changelog_batches_in_a_row_ = 0;
+};
+
+}  // namespace sluice

@@ -53,9 +53,8 @@ Result<std::string> ReadPassword(const std::string& user) {
 
 Status LoginSession(Session& session, const std::string& data_dir, const std::string& user,
                     bool ask_password) {
-  const bool password_given = std::getenv("SLUICE_PASSWORD") != nullptr;
   const std::string name = user.empty() ? "admin" : user;
-  if (ask_password || password_given || !IsLocalTrust(data_dir)) {
+  if (ask_password || !IsLocalTrust(data_dir)) {
     ASSIGN_OR_RETURN(std::string password, ReadPassword(name));
     return session.LoginWithPassword(name, password);
   }

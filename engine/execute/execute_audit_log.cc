@@ -37,6 +37,12 @@ Schema AuditLogColumns() {
 
 }  // namespace
 
+Status StatementExecutor::RefuseSystemDatabase(const std::string& name, int64_t position) {
+  if (name != kAuditDatabase) return Status::OK();
+  return Status::Catalog("database name \"" + name + "\" is reserved for the system catalog",
+                         position);
+}
+
 bool StatementExecutor::IsAuditLogRead(const SelectStatement& statement) {
   if (!statement.from || statement.from->kind != FromKind::kRelation) return false;
   const std::vector<std::string>& parts = statement.from->As<RelationRef>().name.parts;
@@ -58,7 +64,15 @@ Result<RelationInfo> StatementExecutor::EnsureAuditLogRelation() {
   }
   ASSIGN_OR_RETURN(std::optional<RelationInfo> existing,
                    catalog.FindRelation(schema->id, kAuditRelation));
-  if (existing) return *existing;
+  if (existing) {
+    // Only the relation made here (owned by securityadmin, over its own topic) is the log: a
+    // look-alike would receive every audit record.
+    if (existing->owner != owner || RelationTopic(*existing) != kAuditTopic) {
+      return Status::Internal("sluice.sys.audit_log is not the system's relation (owner \"" +
+                              existing->owner + "\"); drop it");
+    }
+    return *existing;
+  }
   Schema columns = AuditLogColumns();
   PropertyList declared(2);
   declared[0].key = "topic", declared[0].value = kAuditTopic;

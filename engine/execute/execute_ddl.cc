@@ -22,6 +22,7 @@ Status StatementExecutor::CreateDatabase(const CreateDatabaseStatement& statemen
   const std::string& name = statement.name.parts.back();
   RETURN_NOT_OK(
       RequireStatement(rbac::StatementKind::kCreateDatabase, {}, name, statement.position));
+  RETURN_NOT_OK(RefuseSystemDatabase(name, statement.name.position));
   ASSIGN_OR_RETURN(std::optional<DatabaseInfo> existing, engine_.catalog().FindDatabase(name));
   if (existing) {
     if (statement.if_not_exists) {
@@ -58,8 +59,7 @@ Status StatementExecutor::CreateSchema(const CreateSchemaStatement& statement) {
   schema_targets.database = database.name;
   RETURN_NOT_OK(RequireStatement(rbac::StatementKind::kCreateSchema, schema_targets,
                                  database.name + "." + name, statement.position));
-  ASSIGN_OR_RETURN(std::optional<SchemaInfo> existing,
-                   engine_.catalog().FindSchema(database.id, name));
+  ASSIGN_OR_RETURN(std::optional<SchemaInfo> existing, engine_.catalog().FindSchema(database.id, name));
   if (existing) {
     if (statement.if_not_exists) {
       handler_.OnNotice("schema \"" + name + "\" already exists, skipping");

@@ -17,7 +17,14 @@ Status StatementExecutor::PrintTopic(const PrintTopicStatement& statement) {
   }
   const std::string& topic = statement.topic.name;
   Result<TopicInfo> info = engine_.log().GetTopicInfo(topic);
-  if (!info.ok()) {
+  bool readable = info.ok();
+  if (readable) {
+    // Raw records bypass the relation: they take SELECT on a relation over the topic (or
+    // MANAGE_GRANTS), and a topic the role may not read reads as missing.
+    std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+    ASSIGN_OR_RETURN(readable, CanReadTopic(topic, /*select=*/true));
+  }
+  if (!readable) {
     return Status::Catalog("topic '" + topic + "' does not exist (see SHOW TOPICS)",
                            statement.topic.position);
   }

@@ -14,9 +14,9 @@
 #include "planner/binder/relation_schema.h"
 #include "planner/logical/logical_aggregate.h"
 #include "planner/physical_planner.h"
-#include "runtime/connector/connector_factory.h"
 #include "runtime/expression/expression_factory.h"
 #include "runtime/expression/type_rules.h"
+#include "runtime/connector/connector_factory.h"
 #include "runtime/pipeline/pipeline.h"
 #include "runtime/pipeline/source_positions.h"
 #include "runtime/worker/sandbox.h"
@@ -380,6 +380,7 @@ Status StatementExecutor::RestartQuery(const RestartQueryStatement& statement) {
                            statement.query_id.position);
   }
   RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kOperate, statement.query_id.position));
+  RETURN_NOT_OK(RequireOwnerRights(*query, statement.query_id.position));
   engine_.supervisor().Stop(query_id);
   RETURN_NOT_OK(engine_.StartQuery(query_id));
   handler_.OnCommandComplete("RESTART QUERY");

@@ -10,23 +10,29 @@
 
 namespace sluice {
 
+Status StatementExecutor::QueryOwnerAllowed(const rbac::AccessControl& access,
+                                            const QueryInfo& query) {
+  Catalog& catalog = engine_.catalog();
+  for (int64_t source_id : query.source_relation_ids) {
+    ASSIGN_OR_RETURN(std::string source, catalog.QualifiedRelationName(source_id));
+    RETURN_NOT_OK(access.RequireOnRelation(query.owner, rbac::Privilege::kSelect, source));
+  }
+  if (query.sink_relation_id > 0) {
+    ASSIGN_OR_RETURN(std::string sink, catalog.QualifiedRelationName(query.sink_relation_id));
+    RETURN_NOT_OK(access.RequireOnRelation(query.owner, rbac::Privilege::kInsert, sink));
+  }
+  return Status::OK();
+}
+
 Status StatementExecutor::RecheckPersistentQueries(const std::string& cause) {
   Catalog& catalog = engine_.catalog();
   ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access, LoadAccessControl(catalog));
   ASSIGN_OR_RETURN(std::vector<QueryInfo> queries, catalog.ListQueries());
   for (const QueryInfo& query : queries) {
     if (query.state != QueryState::kRunning && query.state != QueryState::kCreated) continue;
-    Status allowed;
-    for (int64_t source_id : query.source_relation_ids) {
-      ASSIGN_OR_RETURN(std::string source, catalog.QualifiedRelationName(source_id));
-      allowed = access->RequireOnRelation(query.owner, rbac::Privilege::kSelect, source);
-      if (!allowed.ok()) break;
-    }
-    if (allowed.ok() && query.sink_relation_id > 0) {
-      ASSIGN_OR_RETURN(std::string sink, catalog.QualifiedRelationName(query.sink_relation_id));
-      allowed = access->RequireOnRelation(query.owner, rbac::Privilege::kInsert, sink);
-    }
+    Status allowed = QueryOwnerAllowed(*access, query);
     if (allowed.ok()) continue;
+    if (allowed.category() != ErrorCategory::kPermission) return allowed;
     const std::string reason =
         allowed.ToString() + " (the owner's rights were checked again after " + cause + ")";
     rbac::AuditRecord record;
@@ -42,6 +48,17 @@ Status StatementExecutor::RecheckPersistentQueries(const std::string& cause) {
     handler_.OnNotice("query " + std::to_string(query.id) + " stopped: " + reason);
   }
   return Status::OK();
+}
+
+Status StatementExecutor::RequireOwnerRights(const QueryInfo& query, int64_t position) {
+  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access,
+                   LoadAccessControl(engine_.catalog()));
+  Status allowed = QueryOwnerAllowed(*access, query);
+  if (allowed.ok()) return allowed;
+  return Status(allowed.category(),
+                allowed.message() + " (query " + std::to_string(query.id) +
+                    " runs with its owner's rights; grant them again before restarting it)",
+                position);
 }
 
 }  // namespace sluice

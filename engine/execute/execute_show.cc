@@ -153,6 +153,8 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
       }
       ASSIGN_OR_RETURN(auto topics, engine_.log().ListTopics());
       for (const auto& topic : topics) {
+        ASSIGN_OR_RETURN(bool listed, CanReadTopic(topic, /*select=*/false));
+        if (!listed) continue;
         ASSIGN_OR_RETURN(TopicInfo info, engine_.log().GetTopicInfo(topic));
         rows.push_back({Text(topic), Value::Integer(info.partitions)});
       }
@@ -207,8 +209,8 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
       add("checkpoint age ms",
           std::to_string(std::max<int64_t>(0, now_ms - status.progress.checkpoint_at_ms)));
       const int64_t duration_us = status.progress.checkpoint_duration_us;
-      add("checkpoint duration ms",
-          std::to_string(duration_us / 1000) + "." + std::to_string(duration_us % 1000 / 100));
+      add("checkpoint duration ms", std::to_string(duration_us / 1000) + "." +
+                                        std::to_string(duration_us % 1000 / 100));
       add("state size bytes", std::to_string(status.progress.state_size_bytes));
     }
     for (const auto& [topic, positions] : status.progress.positions) {

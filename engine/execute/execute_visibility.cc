@@ -8,6 +8,7 @@
 
 #include "engine/execute/statement_executor.h"
 #include "engine/governance/load_access_control.h"
+#include "planner/binder/relation_schema.h"
 #include "rbac/visibility.h"
 
 namespace sluice {
@@ -75,6 +76,84 @@ Status MissingError(const rbac::ObjectRef& named, const rbac::ObjectRef& missing
 }
 
 }  // namespace
+
+Status StatementExecutor::HideHint(const Status& error) {
+  static constexpr std::string_view kHint = " (did you mean \"";
+  const std::string& message = error.message();
+  const size_t hint = message.rfind(kHint);
+  const size_t missing = message.rfind("\" does not exist", hint);
+  if (hint == std::string::npos || missing == std::string::npos || message.back() != ')') {
+    return error;
+  }
+  const std::string suggested =
+      message.substr(hint + kHint.size(), message.size() - 3 - (hint + kHint.size()));
+  // The word before the quoted missing name says what kind of object it is.
+  const size_t open_quote = message.rfind('"', missing - 1);
+  if (open_quote == std::string::npos || open_quote < 2) return error;
+  const size_t word_start = message.rfind(' ', open_quote - 2);
+  const std::string kind =
+      message.substr(word_start == std::string::npos ? 0 : word_start + 1,
+                     open_quote - 1 - (word_start == std::string::npos ? 0 : word_start + 1));
+  if (kind != "database" && kind != "schema" && kind != "relation" && kind != "store") {
+    return error;
+  }
+  std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+  Catalog& catalog = engine_.catalog();
+  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access, LoadAccessControl(catalog));
+  const std::string& role = session_.role();
+  bool visible = false;
+  if (kind == "store") {
+    visible = rbac::CanSee(*access, role, {rbac::ObjectKind::kStore, suggested});
+  } else {
+    ASSIGN_OR_RETURN(std::vector<DatabaseInfo> databases, catalog.ListDatabases());
+    for (const DatabaseInfo& database : databases) {
+      if (kind == "database") {
+        visible =
+            visible || (database.name == suggested &&
+                        rbac::CanSee(*access, role, {rbac::ObjectKind::kDatabase, suggested}));
+        continue;
+      }
+      ASSIGN_OR_RETURN(std::vector<SchemaInfo> schemas, catalog.ListSchemas(database.id));
+      for (const SchemaInfo& schema : schemas) {
+        const std::string schema_name = database.name + "." + schema.name;
+        if (kind == "schema") {
+          visible =
+              visible || (schema.name == suggested &&
+                          rbac::CanSee(*access, role, {rbac::ObjectKind::kSchema, schema_name}));
+          continue;
+        }
+        ASSIGN_OR_RETURN(std::optional<RelationInfo> relation,
+                         catalog.FindRelation(schema.id, suggested));
+        visible = visible || (relation && rbac::CanSee(*access, role,
+                                                       {rbac::ObjectKind::kRelation,
+                                                        schema_name + "." + suggested}));
+      }
+    }
+  }
+  if (visible) return error;
+  return Status(error.category(), message.substr(0, hint), error.position());
+}
+
+Result<bool> StatementExecutor::CanReadTopic(const std::string& topic, bool select) {
+  Catalog& catalog = engine_.catalog();
+  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access, LoadAccessControl(catalog));
+  const std::string& role = session_.role();
+  if (access->Check(role, rbac::Privilege::kManageGrants, {rbac::ObjectKind::kOrganization, ""})
+          .allowed) {
+    return true;
+  }
+  ASSIGN_OR_RETURN(StoreInfo local, catalog.GetStore("local"));
+  ASSIGN_OR_RETURN(std::vector<RelationInfo> relations, catalog.ListRelationsUsingStore(local.id));
+  for (const RelationInfo& relation : relations) {
+    if (RelationTopic(relation) != topic) continue;
+    ASSIGN_OR_RETURN(std::string name, catalog.QualifiedRelationName(relation.id));
+    const bool allowed = select
+                             ? access->RequireOnRelation(role, rbac::Privilege::kSelect, name).ok()
+                             : rbac::CanSee(*access, role, {rbac::ObjectKind::kRelation, name});
+    if (allowed) return true;
+  }
+  return false;
+}
 
 std::string StatementExecutor::WrittenName(int64_t position) const {
   // The dotted name at `position` in the statement text, folded as the parser folds it.

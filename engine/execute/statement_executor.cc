@@ -3,6 +3,12 @@
 namespace sluice {
 
 Status StatementExecutor::Execute(const Statement& statement) {
+  Status status = Dispatch(statement);
+  // A "did you mean" hint must not name an object the session cannot see.
+  return status.ok() ? status : HideHint(status);
+}
+
+Status StatementExecutor::Dispatch(const Statement& statement) {
   if (statement.kind != StatementKind::kUseRole)
     RETURN_NOT_OK(RecheckChosenRole(statement.position));
   switch (statement.kind) {

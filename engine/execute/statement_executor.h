@@ -29,6 +29,8 @@ class StatementExecutor {
   Status Execute(const Statement& statement);
 
  private:
+  // Runs the statement's method (Execute adds the hint filter).
+  Status Dispatch(const Statement& statement);
   // execute_ddl.cc
   Status CreateDatabase(const CreateDatabaseStatement& statement);
   Status CreateSchema(const CreateSchemaStatement& statement);
@@ -134,6 +136,13 @@ class StatementExecutor {
   // other denials get `position`.
   Status HideInvisible(const rbac::AccessControl& access, const rbac::ObjectRef& object,
                        const Status& denial, int64_t position);
+  // Drops the "(did you mean "x"?)" of a "does not exist" error when no database, schema,
+  // relation or store of that name (whichever the error is about) is visible to the role.
+  Status HideHint(const Status& error);
+  // REQUIRES: catalog mutex held. Whether the role may see (`select`: read) the local topic
+  // `topic`: it sees (holds SELECT on) a relation of the local store over it, or holds
+  // MANAGE_GRANTS.
+  Result<bool> CanReadTopic(const std::string& topic, bool select);
   // The dotted name written at `position` of the statement ("" when none is there).
   std::string WrittenName(int64_t position) const;
   // The same "does not exist" error unless the role can see `object` and its containers.
@@ -147,8 +156,15 @@ class StatementExecutor {
   // role's rights: after a grant change, every query whose owner no longer may read its sources
   // or write its sink is stopped with the PERMISSION error as its reason.
   Status RecheckPersistentQueries(const std::string& cause);
+  // REQUIRES: catalog mutex held. OK while the query's owner may read its sources and write its
+  // sink; else the PERMISSION error (also checked by RESTART QUERY).
+  Status QueryOwnerAllowed(const rbac::AccessControl& access, const QueryInfo& query);
+  // QueryOwnerAllowed as a statement's error at `position`. REQUIRES: catalog mutex held.
+  Status RequireOwnerRights(const QueryInfo& query, int64_t position);
   // execute_audit_log.cc: SELECT ... FROM sluice.sys.audit_log (READ_AUDIT), read as a snapshot.
   static bool IsAuditLogRead(const SelectStatement& statement);
+  // CREATE DATABASE sluice is refused: the name holds the system relations.
+  static Status RefuseSystemDatabase(const std::string& name, int64_t position);
   Status SelectAuditLog(const SelectStatement& statement);
   // REQUIRES (both): catalog mutex held. The relation, created on first use; and its topic
   // brought up to the log's last record (returns the topic's end offset).

@@ -67,6 +67,8 @@ def test(binary, temp):
     out = run_sql(binary, temp, "SHOW DATABASES;", expect_code=1, extra=bob)
     check('login failed for user "bob"' in out, "dropped user could log in:\n" + out)
 
+    three_users_fifty_relations(binary, temp)
+
     with open(os.path.join(temp.data_dir, "audit", "audit.log")) as handle:
         log = handle.read()
     check("hunter2-pw" not in log, "password reached the audit log")
@@ -84,6 +86,41 @@ def test(binary, temp):
         if name.startswith("catalog.db"):
             with open(os.path.join(temp.data_dir, name), "rb") as handle:
                 check(b"hunter2-pw" not in handle.read(), f"password stored in clear in {name}")
+
+
+def three_users_fifty_relations(binary, temp):
+    """DeltaStream's 3 users x 50 topics: one schema-wide grant and three role grants give each
+    user SELECT on all 50 relations (and nothing else), and one REVOKE takes it all away."""
+    users = ("u1", "u2", "u3")
+    setup = "CREATE SCHEMA shop.wide; CREATE ROLE readers;"
+    for relation_idx in range(50):
+        setup += (f"CREATE STREAM shop.wide.r{relation_idx} (a BIGINT) "
+                  f"WITH ('topic'='wide_{relation_idx}');")
+    for user in users:
+        setup += f"CREATE USER {user}; GRANT ROLE readers TO USER {user};"
+        setup += f"ALTER USER {user} SET DEFAULT_ROLE = readers;"
+    setup += ("GRANT USAGE ON DATABASE shop TO ROLE readers;"
+              "GRANT USAGE ON SCHEMA shop.wide TO ROLE readers;"
+              "GRANT SELECT ON ALL RELATIONS IN SCHEMA shop.wide TO ROLE readers;")
+    run_sql(binary, temp, setup)
+    questions = "".join(f"CAN I SELECT ON RELATION shop.wide.r{relation_idx};"
+                        for relation_idx in range(50))
+    for user in users:
+        out = run_sql(binary, temp, "SHOW RELATIONS IN shop.wide;" + questions,
+                      extra=("--user", user))
+        check(out.count('role "readers" may') == 50 and "may not" not in out,
+              f"{user} does not have SELECT on all 50 relations:\n{out[-2000:]}")
+        check("(50 rows)" in out, f"{user} does not see the 50 relations:\n{out[:3000]}")
+        out = run_sql(binary, temp, "INSERT INTO shop.wide.r7 VALUES (1);",
+                      expect_code=STATEMENT_FAILED, extra=("--user", user))
+        check('role "readers" lacks INSERT on shop.wide.r7' in out, f"{user} may insert:\n{out}")
+    run_sql(binary, temp, "REVOKE SELECT ON ALL RELATIONS IN SCHEMA shop.wide FROM ROLE readers;")
+    for user in users:
+        out = run_sql(binary, temp, "SHOW RELATIONS IN shop.wide;", extra=("--user", user))
+        check("(0 rows)" in out, f"{user} still sees relations after the REVOKE:\n{out}")
+        out = run_sql(binary, temp, "SELECT a FROM shop.wide.r0 LIMIT 1;",
+                      expect_code=STATEMENT_FAILED, extra=("--user", user))
+        check('relation "r0" does not exist' in out, f"{user} still reaches r0:\n{out}")
 
 
 main(test)

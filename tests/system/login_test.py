@@ -93,6 +93,12 @@ def test(binary, temp):
 
     # The admin by local trust still needs no password, and may act as bob.
     run_sql(binary, temp, "SHOW GRANTS;", extra=("--user", "bob"))
+    # Without -W a stray SLUICE_PASSWORD changes nothing for the local-trust caller.
+    env = temp.env()
+    env["SLUICE_PASSWORD"] = "wrong-pw"
+    proc = subprocess.run([binary, "--data-dir", temp.data_dir, "-c", "SHOW GRANTS;"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    check(proc.returncode == 0, f"local trust refused with SLUICE_PASSWORD set:\n{proc.stderr}")
 
     with open(os.path.join(temp.data_dir, "audit", "audit.log")) as handle:
         lines = handle.read().splitlines()

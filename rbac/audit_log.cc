@@ -137,6 +137,27 @@ Result<std::vector<AuditRecord>> ParseAuditLog(const std::string& text) {
   return records;
 }
 
+namespace {
+
+// The last complete line of the log, or "" (read from the end: the log may be large).
+Result<std::string> LastLine(int fd, const std::string& path) {
+  struct stat info;
+  if (::fstat(fd, &info) != 0) return Status::FromErrno("audit log: stat " + path, errno);
+  const off_t size = info.st_size;
+  const off_t start = size > 65536 ? size - 65536 : 0;
+  std::string tail(static_cast<size_t>(size - start), '\0');
+  ssize_t got = ::pread(fd, tail.data(), tail.size(), start);
+  if (got < 0) return Status::FromErrno("audit log: read " + path, errno);
+  tail.resize(static_cast<size_t>(got));
+  size_t end = tail.rfind('\n');
+  if (end == std::string::npos) return std::string();
+  size_t begin = tail.rfind('\n', end == 0 ? 0 : end - 1);
+  begin = (begin == std::string::npos || end == 0) ? 0 : begin + 1;
+  return tail.substr(begin, end - begin + 1);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& directory) {
   if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::FromErrno("audit log: mkdir " + directory, errno);
@@ -149,7 +170,63 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& directory) {
     in >> log->last_sequence_ >> log->last_hash_;
     if (!in) return Status::Storage("audit log: unreadable head file in " + directory);
   }
+  const std::string path = directory + kLogFile;
+  log->log_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log->log_fd_ < 0) return Status::FromErrno("audit log: open " + path, errno);
+  const std::string head_path = directory + kHeadFile;
+  log->head_fd_ = ::open(head_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (log->head_fd_ < 0) return Status::FromErrno("audit log: open " + head_path, errno);
+  // After a power loss the synced log may hold records the synced head does not name yet (the
+  // log is synced first): continue after the log's last record, never reuse its sequence.
+  ASSIGN_OR_RETURN(std::string last_line, LastLine(log->log_fd_, path));
+  if (!last_line.empty()) {
+    Result<std::vector<AuditRecord>> last = ParseAuditLog(last_line);
+    if (last.ok() && !last->empty() && last->back().sequence > log->last_sequence_) {
+      log->last_sequence_ = last->back().sequence;
+      log->last_hash_ = last->back().hash;
+      std::lock_guard<std::mutex> lock(log->mutex_);
+      const std::string repaired =
+          std::to_string(log->last_sequence_) + " " + log->last_hash_ + "\n";
+      if (::pwrite(log->head_fd_, repaired.data(), repaired.size(), 0) !=
+          static_cast<ssize_t>(repaired.size())) {
+        return Status::FromErrno("audit log: repair head", errno);
+      }
+      RETURN_NOT_OK(log->SyncLocked());
+    }
+  }
+  log->syncer_ = std::thread([raw = log.get()] { raw->SyncLoop(); });
   return log;
+}
+
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closing_ = true;
+  }
+  wake_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (unsynced_) (void)SyncLocked();
+  }
+  if (log_fd_ >= 0) ::close(log_fd_);
+  if (head_fd_ >= 0) ::close(head_fd_);
+}
+
+Status AuditLog::SyncLocked() {
+  if (::fdatasync(log_fd_) != 0) return Status::FromErrno("audit log: sync", errno);
+  if (::fdatasync(head_fd_) != 0) return Status::FromErrno("audit log: sync head", errno);
+  unsynced_ = false;
+  return Status::OK();
+}
+
+void AuditLog::SyncLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!closing_) {
+    wake_.wait_for(lock, std::chrono::milliseconds(kGroupSyncMillis));
+    // A failed background sync is retried on the next round; synced Appends report their own.
+    if (unsynced_) (void)SyncLocked();
+  }
 }
 
 Status AuditLog::Append(AuditRecord record) {
@@ -161,30 +238,20 @@ Status AuditLog::Append(AuditRecord record) {
   record.previous_hash = last_hash_;
   std::string hashed = HashedPart(record);
   record.hash = Sha256Hex(hashed);
-  std::string path = directory_ + kLogFile;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::FromErrno("audit log: open " + path, errno);
-  Status written = WriteAll(fd, hashed + "\t" + record.hash + "\n", path);
-  if (written.ok() && ::fdatasync(fd) != 0) written = Status::FromErrno("audit log: sync", errno);
-  ::close(fd);
-  RETURN_NOT_OK(written);
-  // The head is replaced atomically (write, sync, rename) so it never reads half-written.
-  std::string head_path = directory_ + kHeadFile;
-  std::string temp_path = head_path + ".tmp";
-  int head_fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (head_fd < 0) return Status::FromErrno("audit log: open " + temp_path, errno);
-  Status head_written =
-      WriteAll(head_fd, std::to_string(record.sequence) + " " + record.hash + "\n", temp_path);
-  if (head_written.ok() && ::fdatasync(head_fd) != 0) {
-    head_written = Status::FromErrno("audit log: sync head", errno);
-  }
-  ::close(head_fd);
-  RETURN_NOT_OK(head_written);
-  if (::rename(temp_path.c_str(), head_path.c_str()) != 0) {
-    return Status::FromErrno("audit log: rename head", errno);
+  const std::string path = directory_ + kLogFile;
+  RETURN_NOT_OK(WriteAll(log_fd_, hashed + "\t" + record.hash + "\n", path));
+  // The head is rewritten in place: the new text is never shorter than the old (sequences only
+  // grow), and one small pwrite is not torn by a killed process.
+  const std::string head = std::to_string(record.sequence) + " " + record.hash + "\n";
+  if (::pwrite(head_fd_, head.data(), head.size(), 0) != static_cast<ssize_t>(head.size())) {
+    return Status::FromErrno("audit log: write head", errno);
   }
   last_sequence_ = record.sequence;
   last_hash_ = record.hash;
+  unsynced_ = true;
+  const bool routine =
+      record.result == "ok" && (record.action == "statement" || record.action == "access");
+  if (!routine) RETURN_NOT_OK(SyncLocked());
   return Status::OK();
 }
 

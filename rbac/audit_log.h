@@ -5,9 +5,12 @@
 // the sequence number and hash of the last record, so cutting records off the end is detected
 // too. Secret literals are redacted by the caller before text reaches a record (RedactSecrets).
 
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/status.h"
@@ -35,16 +38,35 @@ class AuditLog {
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
-  // Appends `record` (its sequence, time and hashes are filled in) and syncs the file. Thread-safe.
+  ~AuditLog();  // syncs what is not synced yet
+
+  // Appends `record` (its sequence, time and hashes are filled in) and advances the head; both
+  // reach the file at once (a killed process loses nothing). Denials, errors and every action
+  // that is not a plain successful statement or access decision (logins, grants, ...) are also
+  // synced to disk before Append returns; successful reads are synced by a group commit within
+  // kGroupSyncMillis, so a statement does not wait for two disk flushes. Thread-safe.
   Status Append(AuditRecord record);
+  // How long a successful statement's record may stay unsynced (power loss only).
+  static constexpr int kGroupSyncMillis = 100;
   // Every record, oldest first, as stored (not verified).
   Result<std::vector<AuditRecord>> ReadAll() const;
 
  private:
   explicit AuditLog(std::string directory) : directory_(std::move(directory)) {}
+  // REQUIRES: mutex_ held. fdatasyncs the log, then the head (so a synced head never names a
+  // record the synced log lacks).
+  Status SyncLocked();
+  // The group commit: syncs unsynced records every kGroupSyncMillis until the log closes.
+  void SyncLoop();
 
   std::string directory_;
   std::mutex mutex_;
+  std::condition_variable wake_;
+  int log_fd_ = -1;   // audit.log, O_APPEND, kept open
+  int head_fd_ = -1;  // audit.head, rewritten in place (it only grows: sequences only grow)
+  bool unsynced_ = false;
+  bool closing_ = false;
+  std::thread syncer_;
   int64_t last_sequence_ = 0;
   std::string last_hash_;
 };

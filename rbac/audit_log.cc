@@ -249,8 +249,8 @@ Status AuditLog::Append(AuditRecord record) {
   last_sequence_ = record.sequence;
   last_hash_ = record.hash;
   unsynced_ = true;
-  const bool routine =
-      record.result == "ok" && (record.action == "statement" || record.action == "access");
+  const bool routine = record.result == "ok" &&
+                       (record.action == "statement" || record.action.rfind("access ", 0) == 0);
   if (!routine) RETURN_NOT_OK(SyncLocked());
   return Status::OK();
 }

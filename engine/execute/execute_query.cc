@@ -6,14 +6,15 @@
 #include <filesystem>
 #include <thread>
 
+#include "engine/execute/delivery_guarantee.h"
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/relation_schema.h"
 #include "planner/logical/logical_aggregate.h"
 #include "planner/physical_planner.h"
+#include "runtime/connector/connector_factory.h"
 #include "runtime/expression/expression_factory.h"
 #include "runtime/expression/type_rules.h"
-#include "runtime/connector/connector_factory.h"
 #include "runtime/pipeline/pipeline.h"
 #include "runtime/pipeline/source_positions.h"
 #include "runtime/worker/sandbox.h"
@@ -207,6 +208,7 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
   query.source_relation_ids = sources;
   ASSIGN_OR_RETURN(query, engine_.catalog().CreateQuery(query));
   plan->query_id = query.id;
+  SetQueryTransactionIds(*plan);
   RETURN_NOT_OK(engine_.catalog().SetQueryPlan(query.id, PhysicalPlanToJson(*plan)));
   RETURN_NOT_OK(PinStartPositions(*plan, engine_.data_dir()));
   RETURN_NOT_OK(engine_.StartQuery(query.id));
@@ -287,7 +289,10 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   } else {
     RETURN_NOT_OK(RefuseChangelogIntoStream(*probe, statement.query->position));
   }
-  ASSIGN_OR_RETURN(auto properties, BindRelationProperties(statement.properties, name, columns));
+  PropertyList relation_properties;  // without the query's 'delivery.guarantee'
+  ASSIGN_OR_RETURN(DeliveryGuarantee delivery,
+                   TakeDeliveryGuarantee(statement.properties, &relation_properties));
+  ASSIGN_OR_RETURN(auto properties, BindRelationProperties(relation_properties, name, columns));
   ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));
   if (store.type != "local" && store.type != "kafka") {
     return Status::Binder("streams on store type '" + store.type + "' are not supported yet",
@@ -296,7 +301,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
 
   Status status = engine_.catalog().RunInTransaction([&]() -> Status {
     if (store.type == "kafka") {
-      RETURN_NOT_OK(CheckKafkaTopic(store, statement.properties, properties, statement.position));
+      RETURN_NOT_OK(CheckKafkaTopic(store, relation_properties, properties, statement.position));
     } else {
       RETURN_NOT_OK(EnsureTopic(properties));
     }
@@ -314,6 +319,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
                         container.first.name + "." + container.second.name + "." + name};
     std::vector<int64_t> sources;
     ASSIGN_OR_RETURN(auto plan, PlanPersistentQuery(*statement.query, bound, &sources));
+    RETURN_NOT_OK(ApplyDeliveryGuarantee(delivery, *plan));
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement), relation.id,
                                  sources);
   });
@@ -334,13 +340,18 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
         "or a Kafka store",
         statement.target.position);
   }
-  if (!statement.properties.empty()) {
-    return Status::Binder("INSERT INTO ... WITH (...) takes no properties yet",
-                          statement.properties[0].key_position);
+  PropertyList unknown;
+  ASSIGN_OR_RETURN(DeliveryGuarantee delivery,
+                   TakeDeliveryGuarantee(statement.properties, &unknown));
+  if (!unknown.empty()) {
+    return Status::Binder(
+        "INSERT INTO ... WITH (...) takes only 'delivery.guarantee', not '" + unknown[0].key + "'",
+        unknown[0].key_position);
   }
   RETURN_NOT_OK(engine_.catalog().RunInTransaction([&]() -> Status {
     std::vector<int64_t> sources;
     ASSIGN_OR_RETURN(auto plan, PlanPersistentQuery(*statement.query, target, &sources));
+    RETURN_NOT_OK(ApplyDeliveryGuarantee(delivery, *plan));
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement),
                                  target.relation.id, sources);
   }));

@@ -34,6 +34,14 @@ Result<std::unique_ptr<LogicalGet>> Binder::MakeGet(const BoundRelation& bound, 
   get->partitions = RelationPartitions(bound.relation);
   get->relation_schema = relation_schema;
   get->columns = scope.LoadedColumns(0);
+  get->metadata = scope.LoadedMetadata(0);
+  if (!get->metadata.empty() && bound.store.type == "datagen") {
+    return Status::Binder(
+        "row functions (ROWTIME(), ROWKEY(), ROWMETA()) read the records of a "
+        "topic; stream " +
+            bound.qualified_name + " is generated (datagen store)",
+        scope.relations()[0].metadata_position);
+  }
   get->timestamp_column = timestamp_column;
   get->properties = bound.relation.properties;
   ASSIGN_OR_RETURN(auto source_properties, BindSourceProperties(from_properties));

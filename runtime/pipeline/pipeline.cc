@@ -31,9 +31,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
     ASSIGN_OR_RETURN(sink, CreateSink(plan->sink, data_dir));
   }
   pipeline->sink_ = std::move(sink);
-  for (int column : plan->source.columns) {
-    pipeline->source_schema_.Add(plan->source.relation_schema.field(static_cast<size_t>(column)));
-  }
+  pipeline->source_schema_ = plan->source.batch_schema();
   pipeline->plan_ = std::move(plan);
   int stateful_index = StatefulStage::FindStatefulOperator(*pipeline->plan_);
   if (stateful_index >= 0) {
@@ -153,7 +151,7 @@ Status Pipeline::EnableCheckpoints(const std::string& dir) {
 }
 
 Status Pipeline::Flush(bool save_now) {
-  RETURN_NOT_OK(sink_->Flush());
+  RETURN_NOT_OK(sink_->FlushAt(source_->topic(), source_->positions()));
   if (state_store_ == nullptr && positions_path_.empty()) return Status::OK();
   // A checkpoint rewrites every open group (not yet incremental), so with large state it takes
   // long: the pause after one is at least ten times its duration, which keeps the time spent
@@ -161,7 +159,7 @@ Status Pipeline::Flush(bool save_now) {
   const auto now = std::chrono::steady_clock::now();
   const auto pause = std::max<std::chrono::microseconds>(
       std::chrono::seconds(1), std::chrono::microseconds(10 * checkpoint_duration_us_));
-  if (!save_now && now - last_save_ < pause) return Status::OK();
+  if (!save_now && !sink_->transactional() && now - last_save_ < pause) return Status::OK();
   std::vector<int64_t> positions = source_->positions();
   if (positions == saved_positions_) return Status::OK();
   if (state_store_ != nullptr) {

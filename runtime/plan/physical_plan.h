@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "common/types.h"
 #include "runtime/expression/expression_node.h"
+#include "runtime/plan/row_metadata.h"
 
 namespace sluice {
 
@@ -26,14 +27,19 @@ struct SourceSpec {
   Schema relation_schema;    // every declared column
   std::vector<int> columns;  // relation columns the query reads, in batch column order
   std::string value_format = "json";
-  int timestamp_column = -1;         // index into relation_schema; -1 = the record's timestamp
-  bool start_at_earliest = true;     // 'starting.position'
+  int timestamp_column = -1;      // index into relation_schema; -1 = the record's timestamp
+  bool start_at_earliest = true;  // 'starting.position'
   // 'starting.position' given as a time (epoch ms): start at each partition's first record whose
   // timestamp is at or after it; -1 when the position is 'earliest' or 'latest'.
   int64_t start_timestamp_ms = -1;
   ErrorHandling error_handling = ErrorHandling::kTerminate;
   std::string error_topic;                        // where IGNORE_AND_LOG writes bad records
   std::map<std::string, std::string> properties;  // store-specific settings (datagen, kafka)
+  // Row functions the query calls: hidden columns after `columns`, in this order.
+  std::vector<RowMetadata> metadata;
+
+  // The batches the source produces: the decoded columns, then the metadata columns.
+  Schema batch_schema() const;
 };
 
 enum class SinkKind : uint8_t {

@@ -66,9 +66,10 @@ void JsonDecoderState::EnsureArena(RecordBatch& out) {
 }
 
 Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
-  if (out.num_columns() != types_.size()) {
+  // The batch may hold more columns after the decoded ones (a source's row metadata).
+  if (out.num_columns() < types_.size()) {
     return Status::Internal("JSON decoder: batch has " + std::to_string(out.num_columns()) +
-                            " columns, expected " + std::to_string(types_.size()));
+                            " columns, expected at least " + std::to_string(types_.size()));
   }
   size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
   if (buffer_capacity_ < needed) {

@@ -42,7 +42,8 @@ class EngineImpl {
   // A store's settings as a client needs them: properties with the secrets opened and the
   // store's name under "store". REQUIRES: catalog mutex held.
   Result<PropertyMap> StoreClientSettings(const StoreInfo& store);
-  // The opened secrets of the stores a serialized plan uses. REQUIRES: catalog mutex held.
+  // The current settings, secrets opened, of the stores a serialized plan uses (so a worker
+  // started after ALTER STORE uses the new ones). REQUIRES: catalog mutex held.
   Result<StoreSecrets> PlanStoreSecrets(std::string_view plan_json);
 
   // Starts the worker of a query whose plan is in the catalog and marks it RUNNING.

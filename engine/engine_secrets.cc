@@ -41,9 +41,11 @@ Result<StoreSecrets> EngineImpl::PlanStoreSecrets(std::string_view plan_json) {
     auto store_name = properties->find("store");
     if (store_name == properties->end() || secrets.count(store_name->second)) continue;
     ASSIGN_OR_RETURN(std::optional<StoreInfo> store, catalog_->FindStore(store_name->second));
-    if (!store) continue;
-    ASSIGN_OR_RETURN(PropertyMap opened, StoreSecretProperties(*store));
-    if (!opened.empty()) secrets[store->name] = std::move(opened);
+    if (!store || store->type != "kafka") continue;
+    // The store's current settings, not only its secrets: the plan holds the settings of its
+    // CREATE, and ALTER STORE may have changed them since (a new password, another broker).
+    ASSIGN_OR_RETURN(PropertyMap settings, StoreClientSettings(*store));
+    secrets[store->name] = std::move(settings);
   }
   return secrets;
 }

@@ -242,7 +242,8 @@ Result<StatementPtr> SqlParser::ParseAlter() {
   auto statement = std::make_unique<AlterStoreStatement>(start);
   RETURN_NOT_OK(ExpectKeyword("store"));
   ASSIGN_OR_RETURN(statement->name, ParseIdentifier("store name"));
-  RETURN_NOT_OK(ExpectKeyword("with"));
+  // SET (...) as DeltaStream writes it; WITH (...) as CREATE STORE does.
+  if (!AcceptKeyword("set")) RETURN_NOT_OK(ExpectKeyword("with"));
   ASSIGN_OR_RETURN(statement->properties, ParseProperties());
   return StatementPtr(std::move(statement));
 }

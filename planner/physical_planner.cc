@@ -18,6 +18,7 @@ Status BuildSource(const LogicalGet& get, SourceSpec& source) {
   source.partitions = get.partitions;
   source.relation_schema = get.relation_schema;
   source.columns = get.columns;
+  source.metadata = get.metadata;
   source.timestamp_column = get.timestamp_column;
   source.properties = get.store_properties;
   for (const auto& [key, value] : get.properties) {

@@ -59,7 +59,8 @@ Status StatementExecutor::CreateSchema(const CreateSchemaStatement& statement) {
   schema_targets.database = database.name;
   RETURN_NOT_OK(RequireStatement(rbac::StatementKind::kCreateSchema, schema_targets,
                                  database.name + "." + name, statement.position));
-  ASSIGN_OR_RETURN(std::optional<SchemaInfo> existing, engine_.catalog().FindSchema(database.id, name));
+  ASSIGN_OR_RETURN(std::optional<SchemaInfo> existing,
+                   engine_.catalog().FindSchema(database.id, name));
   if (existing) {
     if (statement.if_not_exists) {
       handler_.OnNotice("schema \"" + name + "\" already exists, skipping");

@@ -42,13 +42,14 @@ Status StatementExecutor::DropRelationCascade(const RelationInfo& relation, bool
                   [&](const QueryInfo& query) { return query.id == maintainer->query_id; });
   }
   if (!queries.empty() && !cascade) {
-    std::string message = std::string("cannot drop ") + Word(relation.kind) + " \"" +
-                          relation.name + "\": ";
+    std::string message =
+        std::string("cannot drop ") + Word(relation.kind) + " \"" + relation.name + "\": ";
     for (size_t i = 0; i < queries.size(); ++i) {
       message += (i ? ", " : "") + std::string("query ") + std::to_string(queries[i].id);
     }
     message += queries.size() == 1 ? " uses it" : " use it";
-    message += " (TERMINATE QUERY " + std::to_string(queries[0].id) + " first, or DROP ... CASCADE)";
+    message +=
+        " (TERMINATE QUERY " + std::to_string(queries[0].id) + " first, or DROP ... CASCADE)";
     return Status::Catalog(message, position);
   }
   for (const QueryInfo& query : queries) RETURN_NOT_OK(StopQuery(query.id, "dropped by CASCADE"));
@@ -94,9 +95,9 @@ Status StatementExecutor::Drop(const DropStatement& statement) {
                          engine_.catalog().ListRelations(schema.id));
         if (!relations.empty() && !cascade) {
           return Status::Catalog("cannot drop database \"" + database->name + "\": schema \"" +
-                                     schema.name + "\" contains " +
-                                     Word(relations[0].kind) + " \"" +
-                                     relations[0].name + "\" (drop it first, or DROP ... CASCADE)",
+                                     schema.name + "\" contains " + Word(relations[0].kind) +
+                                     " \"" + relations[0].name +
+                                     "\" (drop it first, or DROP ... CASCADE)",
                                  statement.name.position);
         }
         for (const RelationInfo& relation : relations) {
@@ -122,8 +123,8 @@ Status StatementExecutor::Drop(const DropStatement& statement) {
                        engine_.catalog().ListRelations(bound->second.id));
       if (!relations.empty() && !cascade) {
         return Status::Catalog("cannot drop schema \"" + bound->second.name + "\": it contains " +
-                                   Word(relations[0].kind) + " \"" +
-                                   relations[0].name + "\" (drop it first, or DROP ... CASCADE)",
+                                   Word(relations[0].kind) + " \"" + relations[0].name +
+                                   "\" (drop it first, or DROP ... CASCADE)",
                                statement.name.position);
       }
       for (const RelationInfo& relation : relations) {
@@ -150,14 +151,13 @@ Status StatementExecutor::Drop(const DropStatement& statement) {
       Result<BoundRelation> bound = binder.BindRelation(statement.name);
       if (!bound.ok()) return skipped(bound.status());
       if (!KindMatches(statement.object_type, bound->relation.kind)) {
-        return Status::Binder("\"" + bound->qualified_name + "\" is a " +
-                                  Word(bound->relation.kind) + ", not a " +
-                                  Word(statement.object_type == ObjectType::kStream
-                                           ? CatalogRelationKind::kStream
-                                           : statement.object_type == ObjectType::kChangelog
-                                                 ? CatalogRelationKind::kChangelog
-                                                 : CatalogRelationKind::kMaterializedView),
-                              statement.name.position);
+        return Status::Binder(
+            "\"" + bound->qualified_name + "\" is a " + Word(bound->relation.kind) + ", not a " +
+                Word(statement.object_type == ObjectType::kStream ? CatalogRelationKind::kStream
+                     : statement.object_type == ObjectType::kChangelog
+                         ? CatalogRelationKind::kChangelog
+                         : CatalogRelationKind::kMaterializedView),
+            statement.name.position);
       }
       const rbac::ObjectRef object{rbac::ObjectKind::kRelation, bound->qualified_name};
       RETURN_NOT_OK(RequireOwnership(object, statement.name.position));

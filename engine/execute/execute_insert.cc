@@ -4,12 +4,12 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "runtime/connector/kafka/kafka_sink.h"
-#include "runtime/connector/local_log_sink.h"
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/expression_binder.h"
 #include "planner/binder/relation_schema.h"
+#include "runtime/connector/kafka/kafka_sink.h"
+#include "runtime/connector/local_log_sink.h"
 
 namespace sluice {
 
@@ -20,10 +20,12 @@ Status StatementExecutor::InsertValues(const InsertValuesStatement& statement) {
   RETURN_NOT_OK(RequireOnRelation(bound, rbac::Privilege::kInsert, statement.target.position));
   RETURN_NOT_OK(RefuseInsertIntoView(bound, statement.target.position));
   if (bound.store.type != "local" && bound.store.type != "kafka") {
-    return Status::Binder("INSERT INTO ... VALUES writes only to relations on the local store "
-                          "or a Kafka store; "
-                          "\"" + bound.qualified_name + "\" is on store \"" + bound.store.name + "\"",
-                          statement.target.position);
+    return Status::Binder(
+        "INSERT INTO ... VALUES writes only to relations on the local store "
+        "or a Kafka store; "
+        "\"" +
+            bound.qualified_name + "\" is on store \"" + bound.store.name + "\"",
+        statement.target.position);
   }
   Schema schema = RelationColumns(bound.relation);
 
@@ -43,8 +45,7 @@ Status StatementExecutor::InsertValues(const InsertValuesStatement& statement) {
       }
       for (int seen : targets) {
         if (seen == index) {
-          return Status::Binder("column \"" + column.name + "\" is listed twice",
-                                column.position);
+          return Status::Binder("column \"" + column.name + "\" is listed twice", column.position);
         }
       }
       targets.push_back(index);

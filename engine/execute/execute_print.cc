@@ -48,7 +48,8 @@ Status StatementExecutor::PrintTopic(const PrintTopicStatement& statement) {
     bool any = false;
     for (size_t partition = 0; partition < readers.size(); ++partition) {
       records.clear();
-      size_t room = limit < 0 ? 1024 : static_cast<size_t>(std::min<int64_t>(1024, limit - printed));
+      size_t room =
+          limit < 0 ? 1024 : static_cast<size_t>(std::min<int64_t>(1024, limit - printed));
       if (room == 0) break;
       RETURN_NOT_OK(readers[partition]->Poll(room, records));
       if (records.empty()) continue;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/execute/collect_sink.h"
+#include "engine/execute/delivery_guarantee.h"
 #include "engine/execute/relation_key.h"
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
@@ -14,9 +15,9 @@
 #include "planner/binder/relation_schema.h"
 #include "planner/logical/logical_aggregate.h"
 #include "planner/physical_planner.h"
+#include "runtime/connector/connector_factory.h"
 #include "runtime/expression/expression_factory.h"
 #include "runtime/expression/type_rules.h"
-#include "runtime/connector/connector_factory.h"
 #include "runtime/pipeline/pipeline.h"
 #include "runtime/pipeline/source_positions.h"
 #include "runtime/worker/sandbox.h"
@@ -221,6 +222,7 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
   if (plan->sink.kind == SinkKind::kView) {
     plan->sink.properties["view.dir"] = ViewStoreDir(WorkerStateDir(engine_.data_dir(), query.id));
   }
+  SetQueryTransactionIds(*plan);
   RETURN_NOT_OK(engine_.catalog().SetQueryPlan(query.id, PhysicalPlanToJson(*plan)));
   RETURN_NOT_OK(PinStartPositions(*plan, engine_.data_dir()));
   RETURN_NOT_OK(engine_.StartQuery(query.id));
@@ -260,8 +262,11 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   } else {
     RETURN_NOT_OK(RefuseChangelogIntoStream(*probe, statement.query->position));
   }
-  // WITH mixes the new relation's properties with the query's own.
-  PropertyList relation_properties = statement.properties;
+  // WITH mixes the new relation's properties with the query's own ('delivery.guarantee',
+  // 'checkpoint.interval.millis').
+  PropertyList relation_properties;
+  ASSIGN_OR_RETURN(DeliveryGuarantee delivery,
+                   TakeDeliveryGuarantee(statement.properties, &relation_properties));
   ASSIGN_OR_RETURN(QueryProperties query_properties, TakeQueryProperties(relation_properties));
   ASSIGN_OR_RETURN(auto properties, BindRelationProperties(relation_properties, name, columns));
   ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));
@@ -305,6 +310,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
       RETURN_NOT_OK(ApplyChangelogDeletes(engine_.catalog(), sources.at(0), *plan));
     }
     plan->checkpoint_interval_ms = query_properties.checkpoint_interval_ms;
+    RETURN_NOT_OK(ApplyDeliveryGuarantee(delivery, *plan));
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement), relation.id,
                                  sources);
   });
@@ -328,12 +334,14 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
         "or a Kafka store",
         statement.target.position);
   }
-  PropertyList properties = statement.properties;
+  PropertyList properties;
+  ASSIGN_OR_RETURN(DeliveryGuarantee delivery,
+                   TakeDeliveryGuarantee(statement.properties, &properties));
   ASSIGN_OR_RETURN(QueryProperties query_properties, TakeQueryProperties(properties));
   if (!properties.empty()) {
     return Status::Binder(
         "INSERT INTO ... WITH (...) takes only query properties "
-        "('checkpoint.interval.millis'), not '" +
+        "('delivery.guarantee', 'checkpoint.interval.millis'), not '" +
             properties[0].key + "'",
         properties[0].key_position);
   }
@@ -341,6 +349,7 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
     std::vector<int64_t> sources;
     ASSIGN_OR_RETURN(auto plan, PlanPersistentQuery(*statement.query, target, &sources));
     plan->checkpoint_interval_ms = query_properties.checkpoint_interval_ms;
+    RETURN_NOT_OK(ApplyDeliveryGuarantee(delivery, *plan));
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement),
                                  target.relation.id, sources);
   }));

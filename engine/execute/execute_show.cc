@@ -209,8 +209,8 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
       add("checkpoint age ms",
           std::to_string(std::max<int64_t>(0, now_ms - status.progress.checkpoint_at_ms)));
       const int64_t duration_us = status.progress.checkpoint_duration_us;
-      add("checkpoint duration ms", std::to_string(duration_us / 1000) + "." +
-                                        std::to_string(duration_us % 1000 / 100));
+      add("checkpoint duration ms",
+          std::to_string(duration_us / 1000) + "." + std::to_string(duration_us % 1000 / 100));
       add("state size bytes", std::to_string(status.progress.state_size_bytes));
     }
     for (const auto& [topic, positions] : status.progress.positions) {

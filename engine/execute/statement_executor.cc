@@ -25,8 +25,7 @@ Status StatementExecutor::Dispatch(const Statement& statement) {
     case StatementKind::kCreateRelationAsSelect:
       return CreateRelationAsSelect(statement.As<CreateRelationAsSelectStatement>());
     case StatementKind::kCreateStore: return CreateStore(statement.As<CreateStoreStatement>());
-    case StatementKind::kAlterStore:
-      return Status::Binder("ALTER STORE is not supported yet", statement.position);
+    case StatementKind::kAlterStore: return AlterStore(statement.As<AlterStoreStatement>());
     case StatementKind::kInsertValues: return InsertValues(statement.As<InsertValuesStatement>());
     case StatementKind::kInsertSelect: return InsertSelect(statement.As<InsertSelectStatement>());
     case StatementKind::kSelect: return Select(statement.As<SelectStatement>());

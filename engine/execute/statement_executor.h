@@ -42,6 +42,7 @@ class StatementExecutor {
   Status CreateRelation(const CreateRelationStatement& statement);
   // execute_store.cc
   Status CreateStore(const CreateStoreStatement& statement);
+  Status AlterStore(const AlterStoreStatement& statement);  // execute_alter_store.cc
   // REQUIRES: catalog mutex held. Checks that a Kafka relation's topic exists in `store` and
   // records its partition count (a declared count that differs is an error).
   Status CheckKafkaTopic(const StoreInfo& store, const PropertyList& declared,

@@ -320,7 +320,7 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
     if (expr.kind == ExprKind::kFunctionCall) {
       // Report an unknown function before its arguments' grouping errors.
       const std::string& name = expr.As<FunctionCallExpr>().name;
-      if (name != "coalesce" && name != "nullif" &&
+      if (name != "coalesce" && name != "nullif" && !RowMetadataFromName(name).has_value() &&
           FunctionRegistry::Global().Find(name) == nullptr) {
         auto unknown = MakeFunctionCall(name, {}, expr.position);
         if (!unknown.ok()) return unknown.status();

@@ -97,7 +97,19 @@ void BindScope::AssignBatchLayout() {
     for (size_t column_idx = 0; column_idx < relation.schema.size(); ++column_idx) {
       relation.batch_index[column_idx] = relation.used[column_idx] ? next++ : -1;
     }
+    for (size_t kind = 0; kind < kRowMetadataCount; ++kind) {
+      relation.metadata_batch_index[kind] = relation.metadata_used[kind] ? next++ : -1;
+    }
   }
+}
+
+std::vector<RowMetadata> BindScope::LoadedMetadata(size_t relation_idx) const {
+  std::vector<RowMetadata> metadata;
+  const auto& relation = relations_[relation_idx];
+  for (size_t kind = 0; kind < kRowMetadataCount; ++kind) {
+    if (relation.metadata_used[kind]) metadata.push_back(static_cast<RowMetadata>(kind));
+  }
+  return metadata;
 }
 
 std::vector<int> BindScope::LoadedColumns(size_t relation_idx) const {
@@ -114,6 +126,11 @@ Schema BindScope::BatchSchema() const {
   for (const auto& relation : relations_) {
     for (size_t column_idx = 0; column_idx < relation.schema.size(); ++column_idx) {
       if (relation.used[column_idx]) schema.Add(relation.schema.field(column_idx));
+    }
+    for (size_t kind = 0; kind < kRowMetadataCount; ++kind) {
+      if (!relation.metadata_used[kind]) continue;
+      auto metadata = static_cast<RowMetadata>(kind);
+      schema.Add(Field{RowMetadataName(metadata), RowMetadataType(metadata)});
     }
   }
   return schema;

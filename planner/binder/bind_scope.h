@@ -4,21 +4,27 @@
 // two passes over the same scope: the first marks the columns a query uses (so sources decode only
 // those), the second binds expressions against the pruned batch layout.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "common/types.h"
+#include "runtime/plan/row_metadata.h"
 
 namespace sluice {
 
 struct ScopeRelation {
-  std::string alias;           // the FROM alias, or the relation's own name
-  std::string qualified_name;  // db.schema.name, for messages
-  Schema schema;               // every column of the relation
-  std::vector<bool> used;      // pass 1: columns referenced
+  std::string alias;             // the FROM alias, or the relation's own name
+  std::string qualified_name;    // db.schema.name, for messages
+  Schema schema;                 // every column of the relation
+  std::vector<bool> used;        // pass 1: columns referenced
   std::vector<int> batch_index;  // pass 2: column -> batch column, -1 when not loaded
+  // Row functions (ROWTIME() ...) called on this relation: hidden columns after its own.
+  std::array<bool, kRowMetadataCount> metadata_used{};
+  std::array<int, kRowMetadataCount> metadata_batch_index{-1, -1, -1};
+  int64_t metadata_position = -1;  // the first row function call, for errors
 };
 
 // A column reference resolved against the scope: the column plus any struct-field suffix
@@ -47,6 +53,8 @@ class BindScope {
   // column indexes for relation `relation_idx` (what its source must decode).
   void AssignBatchLayout();
   std::vector<int> LoadedColumns(size_t relation_idx) const;
+  // The row functions relation `relation_idx`'s source must fill, in batch order.
+  std::vector<RowMetadata> LoadedMetadata(size_t relation_idx) const;
   // The batch schema after AssignBatchLayout.
   Schema BatchSchema() const;
   int BatchIndex(const ResolvedColumn& column) const {

@@ -39,6 +39,20 @@ Result<std::unique_ptr<LogicalGet>> Binder::MakeGet(const BoundRelation& bound, 
   get->partitions = RelationPartitions(bound.relation);
   get->relation_schema = relation_schema;
   get->columns = scope.LoadedColumns(relation_idx);
+  get->metadata = scope.LoadedMetadata(relation_idx);
+  if (!get->metadata.empty() && scope.relations().size() > 1) {
+    return Status::Binder(
+        "row functions (ROWTIME(), ROWKEY(), ROWMETA()) are not supported in a JOIN yet; read "
+        "them into a stream first (CREATE STREAM ... AS SELECT ROWTIME() AS t, ...)",
+        scope.relations()[relation_idx].metadata_position);
+  }
+  if (!get->metadata.empty() && bound.store.type == "datagen") {
+    return Status::Binder(
+        "row functions (ROWTIME(), ROWKEY(), ROWMETA()) read the records of a "
+        "topic; stream " +
+            bound.qualified_name + " is generated (datagen store)",
+        scope.relations()[relation_idx].metadata_position);
+  }
   get->timestamp_column = timestamp_column;
   get->properties = bound.relation.properties;
   ASSIGN_OR_RETURN(auto source_properties, BindSourceProperties(from_properties));

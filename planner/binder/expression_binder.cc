@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/json_codec.h"
+#include "planner/binder/bind_row_function.h"
 #include "runtime/expression/evaluate.h"
 #include "runtime/expression/type_rules.h"
 
@@ -102,9 +103,14 @@ Status ExpressionBinder::CollectColumns(const Expr& expr) {
     case ExprKind::kStar:
       return Status::Binder("* is only allowed in the select list or COUNT(*)", expr.position);
     case ExprKind::kLiteral: return Status::OK();
-    case ExprKind::kFunctionCall:
-      for (const auto& arg : expr.As<FunctionCallExpr>().args) RETURN_NOT_OK(CollectColumns(*arg));
+    case ExprKind::kFunctionCall: {
+      const auto& call = expr.As<FunctionCallExpr>();
+      if (std::optional<Status> row_function = CollectRowFunction(call, scope_)) {
+        return *row_function;
+      }
+      for (const auto& arg : call.args) RETURN_NOT_OK(CollectColumns(*arg));
       return Status::OK();
+    }
     case ExprKind::kCast: return CollectColumns(*expr.As<CastExpr>().operand);
     case ExprKind::kCase: {
       const auto& case_expr = expr.As<CaseExpr>();
@@ -163,6 +169,7 @@ Result<std::unique_ptr<Expression>> ExpressionBinder::BindColumnRef(const Column
 
 Result<std::unique_ptr<Expression>> ExpressionBinder::BindFunctionCall(
     const FunctionCallExpr& call) {
+  if (auto row_function = BindRowFunction(call, scope_)) return std::move(*row_function);
   if (IsAggregateName(call.name)) {
     return Status::Binder("aggregate function " + call.name + "() is not allowed here; " +
                               "aggregates belong in the select list or HAVING",

@@ -1,5 +1,7 @@
 #include "planner/binder/relation_schema.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <vector>
 
@@ -19,6 +21,7 @@ const std::vector<std::string>& RelationPropertyKeys() {
                                                  "replicas",
                                                  "store",
                                                  "key.columns",
+                                                 "key.format",
                                                  "starting.position",
                                                  "source.deserialization.error.handling",
                                                  "source.deserialization.error.topic",
@@ -168,6 +171,19 @@ Result<std::map<std::string, std::string>> BindRelationProperties(const Property
                                   columns.field(static_cast<size_t>(index)).type.ToString(),
                               property.value_position);
       }
+    } else if (property.key == "key.format") {
+      std::string format = property.value;
+      std::transform(format.begin(), format.end(), format.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (format != "primitive" && format != "json") {
+        return Status::Binder(
+            "'key.format' must be 'primitive' (one key column, as text) or "
+            "'json' (an object of the key columns), got '" +
+                property.value + "'",
+            property.value_position);
+      }
+      result[property.key] = format;
+      continue;
     } else if (property.key == "key.columns") {
       size_t start = 0;
       while (start <= property.value.size()) {
@@ -186,6 +202,26 @@ Result<std::map<std::string, std::string>> BindRelationProperties(const Property
       RETURN_NOT_OK(CheckSourceProperty(property));
     }
     result[property.key] = property.value;
+  }
+  auto key_format = result.find("key.format");
+  if (key_format != result.end()) {
+    const Property* given = nullptr;
+    for (const Property& property : properties) {
+      if (property.key == "key.format") given = &property;
+    }
+    if (result["store"] == "local" || result["store"] == "datagen") {
+      return Status::Binder("'key.format' applies to relations on a Kafka store; the " +
+                                result["store"] + " store keys records by 'key.columns' itself",
+                            given->key_position);
+    }
+    auto key_columns = result.find("key.columns");
+    if (key_format->second == "primitive" && key_columns != result.end() &&
+        key_columns->second.find(',') != std::string::npos) {
+      return Status::Binder(
+          "'key.format'='primitive' takes one key column; 'key.columns' names "
+          "several (use 'json')",
+          given->value_position);
+    }
   }
   return result;
 }

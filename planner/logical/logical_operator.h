@@ -11,6 +11,7 @@
 
 #include "common/types.h"
 #include "runtime/expression/expression_node.h"
+#include "runtime/plan/row_metadata.h"
 
 namespace sluice {
 
@@ -59,7 +60,8 @@ class LogicalGet final : public LogicalOperator {
   int32_t partitions = 1;
   Schema relation_schema;
   std::vector<int> columns;
-  int timestamp_column = -1;  // index into relation_schema
+  std::vector<RowMetadata> metadata;  // row functions called: hidden columns after `columns`
+  int timestamp_column = -1;          // index into relation_schema
   // Relation properties overlaid with the query's FROM ... WITH (...) properties.
   std::map<std::string, std::string> properties;
   std::map<std::string, std::string> store_properties;

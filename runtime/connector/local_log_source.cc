@@ -9,7 +9,8 @@ namespace sluice {
 LocalLogSource::LocalLogSource(SourceSpec spec, std::unique_ptr<LocalLogStore> store)
     : spec_(std::move(spec)),
       store_(std::move(store)),
-      decoder_(spec_.relation_schema, spec_.columns) {
+      decoder_(spec_.relation_schema, spec_.columns),
+      metadata_(spec_) {
   for (size_t column_idx = 0; column_idx < spec_.columns.size(); ++column_idx) {
     if (spec_.columns[column_idx] == spec_.timestamp_column) {
       timestamp_batch_column_ = static_cast<int>(column_idx);
@@ -122,6 +123,18 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
       if (!decoded.ok()) {
         RETURN_NOT_OK(HandleBadRecord(static_cast<int32_t>(partition), record, decoded));
         continue;
+      }
+      if (!metadata_.empty()) {
+        RecordOrigin origin;
+        origin.timestamp = record.timestamp;
+        origin.key = record.key;
+        origin.partition = static_cast<int32_t>(partition);
+        origin.offset = record.offset;
+        if (metadata_.needs_headers()) {
+          headers_.assign(record.headers.begin(), record.headers.end());
+          origin.headers = headers_;
+        }
+        metadata_.Append(origin, batch);
       }
       RecordMeta meta;
       meta.partition = static_cast<int32_t>(partition);

@@ -10,6 +10,7 @@
 
 #include "common/json_codec.h"
 #include "runtime/connector/local_log_sink.h"
+#include "runtime/connector/row_metadata_writer.h"
 #include "runtime/connector/source.h"
 #include "runtime/connector/tombstone_decoder.h"
 #include "runtime/plan/physical_plan.h"
@@ -40,6 +41,8 @@ class LocalLogSource final : public Source {
   std::vector<std::unique_ptr<PartitionReader>> readers_;
   std::vector<int64_t> end_offsets_;
   JsonRecordDecoder decoder_;
+  RowMetadataWriter metadata_;
+  std::vector<LogHeader> headers_;   // scratch for ROWMETA()
   int timestamp_batch_column_ = -1;  // where the event-time column sits in decoded batches
   size_t next_partition_ = 0;        // round-robin start, so no partition starves
   std::vector<LogRecordView> records_;

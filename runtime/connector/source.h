@@ -53,6 +53,16 @@ class Sink {
   // Makes everything written so far visible to readers (and durable where the store is).
   // A staging sink (below) only hands writes to its store: Publish() makes them visible.
   virtual Status Flush() = 0;
+  // Flush for a sink that commits its output atomically with the input positions it was
+  // computed from (Kafka transactions, 'delivery.guarantee'='exactly_once'): everything written
+  // so far came from `source_topic` before `positions`.
+  virtual Status FlushAt(const std::string& /*source_topic*/,
+                         const std::vector<int64_t>& /*positions*/) {
+    return Flush();
+  }
+  // True when every FlushAt commits: the positions are then saved right after each one (not
+  // throttled), keeping the window between a commit and the saved positions as short as possible.
+  virtual bool transactional() const { return false; }
   virtual int64_t records_out() const = 0;
   // Sinks that commit their output together with the input positions it reflects (the view
   // store) are handed how to read the pipeline's current source positions (topic -> next offset

@@ -49,9 +49,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
   pipeline->sink_ = std::move(sink);
   Pipeline* raw = pipeline.get();
   pipeline->sink_->set_source_positions([raw]() { return raw->progress().positions; });
-  for (int column : plan->source.columns) {
-    pipeline->source_schema_.Add(plan->source.relation_schema.field(static_cast<size_t>(column)));
-  }
+  pipeline->source_schema_ = plan->source.batch_schema();
   pipeline->plan_ = std::move(plan);
   if (pipeline->plan_->join_source) {
     ASSIGN_OR_RETURN(std::unique_ptr<Source> right,

@@ -131,6 +131,9 @@ void WriteSource(JsonWriter& writer, const SourceSpec& source) {
   writer.Key("columns").BeginArray();
   for (int column : source.columns) writer.Int(column);
   writer.EndArray();
+  writer.Key("metadata").BeginArray();
+  for (RowMetadata kind : source.metadata) writer.Int(static_cast<int>(kind));
+  writer.EndArray();
   writer.Key("value_format").String(source.value_format);
   writer.Key("timestamp_column").Int(source.timestamp_column);
   writer.Key("start_at_earliest").Bool(source.start_at_earliest);
@@ -158,6 +161,12 @@ Status ReadSource(element source, SourceSpec& spec) {
   ASSIGN_OR_RETURN(spec.relation_schema, ReadSchema(relation_schema));
   ASSIGN_OR_RETURN(element columns, Member(source, "columns"));
   ASSIGN_OR_RETURN(spec.columns, ReadInts(columns));
+  ASSIGN_OR_RETURN(element metadata, Member(source, "metadata"));
+  ASSIGN_OR_RETURN(std::vector<int> metadata_kinds, ReadInts(metadata));
+  for (int kind : metadata_kinds) {
+    if (kind < 0 || kind >= static_cast<int>(kRowMetadataCount)) return PlanError("metadata");
+    spec.metadata.push_back(static_cast<RowMetadata>(kind));
+  }
   ASSIGN_OR_RETURN(spec.value_format, StringField(source, "value_format"));
   ASSIGN_OR_RETURN(int64_t timestamp_column, IntField(source, "timestamp_column"));
   spec.timestamp_column = static_cast<int>(timestamp_column);
@@ -226,13 +235,16 @@ Status ParseStartingPosition(std::string_view text, SourceSpec& spec) {
   return Status::OK();
 }
 
+Schema SourceSpec::batch_schema() const {
+  Schema schema;
+  for (int column : columns) schema.Add(relation_schema.field(static_cast<size_t>(column)));
+  for (RowMetadata kind : metadata) schema.Add(Field{RowMetadataName(kind), RowMetadataType(kind)});
+  return schema;
+}
+
 Schema PhysicalPlan::output_schema() const {
   if (!operators.empty()) return operators.back()->output_schema();
-  Schema schema;
-  for (int column : source.columns) {
-    schema.Add(source.relation_schema.field(static_cast<size_t>(column)));
-  }
-  return schema;
+  return source.batch_schema();
 }
 
 std::string PhysicalPlanToJson(const PhysicalPlan& plan) {

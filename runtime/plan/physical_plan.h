@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "common/types.h"
 #include "runtime/expression/expression_node.h"
+#include "runtime/plan/row_metadata.h"
 
 namespace sluice {
 
@@ -39,6 +40,12 @@ struct SourceSpec {
   // become rows of RowKind::kDelete with only the key columns set, instead of being skipped.
   bool emit_deletes = false;
   std::vector<int> key_columns;  // relation columns forming the record key (changelogs)
+
+  // Row functions the query calls: hidden columns after `columns`, in this order.
+  std::vector<RowMetadata> metadata;
+
+  // The batches the source produces: the decoded columns, then the metadata columns.
+  Schema batch_schema() const;
 };
 
 enum class SinkKind : uint8_t {

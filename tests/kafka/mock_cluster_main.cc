@@ -5,7 +5,9 @@
 //   sluice_kafka_mock [--brokers N] [--topic name:partitions]...
 //
 // Lines on stdin drive faults: "down <broker_id>" / "up <broker_id>" take a broker off or back
-// on the network (broker ids start at 1); each command is answered with "ok" or "error: ...".
+// on the network (broker ids start at 1); "delete <topic>" makes the cluster answer for the topic
+// as if it were deleted; "fail <api key> <count> <error code>" fails the next requests of an API.
+// Each command is answered with "ok" or "error: ...".
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -68,11 +70,36 @@ int main(int argc, char** argv) {
   while (std::getline(std::cin, line)) {
     std::istringstream words(line);
     std::string command;
-    int32_t broker_id = -1;
-    words >> command >> broker_id;
+    words >> command;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__INVALID_ARG;
-    if (command == "down") err = rd_kafka_mock_broker_set_down(cluster, broker_id);
-    if (command == "up") err = rd_kafka_mock_broker_set_up(cluster, broker_id);
+    if (command == "down" || command == "up") {
+      int32_t broker_id = -1;
+      words >> broker_id;
+      err = command == "down" ? rd_kafka_mock_broker_set_down(cluster, broker_id)
+                              : rd_kafka_mock_broker_set_up(cluster, broker_id);
+    } else if (command == "delete") {
+      // The mock cannot delete a topic; it can answer for it as a cluster does once it is gone.
+      std::string topic;
+      words >> topic;
+      if (!topic.empty()) {
+        rd_kafka_mock_topic_set_error(cluster, topic.c_str(),
+                                      RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+        err = RD_KAFKA_RESP_ERR_NO_ERROR;
+      }
+    } else if (command == "fail") {
+      // fail <api key> <count> <error code>: the next <count> requests of that API fail.
+      int api_key = -1;
+      int count = 0;
+      int code = 0;
+      words >> api_key >> count >> code;
+      if (api_key >= 0 && count > 0) {
+        std::vector<rd_kafka_resp_err_t> errors(static_cast<size_t>(count),
+                                                static_cast<rd_kafka_resp_err_t>(code));
+        rd_kafka_mock_push_request_errors_array(cluster, static_cast<int16_t>(api_key),
+                                                errors.size(), errors.data());
+        err = RD_KAFKA_RESP_ERR_NO_ERROR;
+      }
+    }
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       std::cout << "ok" << std::endl;
     } else {

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from sluice_driver import PtyShell, TempDataDir, TestFailure, check
+from sluice_driver import PtyShell, check, main
 
 PASSWORD = "pw-Zq81-never-in-clear"
 
@@ -155,18 +155,5 @@ def test(binary, mock_binary, temp):
         cluster.close()
 
 
-def main():
-    binary, mock_binary = sys.argv[1], sys.argv[2]
-    temp = TempDataDir()
-    try:
-        test(binary, mock_binary, temp)
-    except TestFailure as failure:
-        print(f"FAILED: {failure}")
-        sys.exit(1)
-    finally:
-        temp.cleanup()
-    print("PASSED")
-
-
 if __name__ == "__main__":
-    main()
+    main(test, extra_args=1)

@@ -114,11 +114,13 @@ class PtyShell:
         os.close(self.master)
 
 
-def main(test):
+def main(test, extra_args=0):
+    """Runs test(binary, *next extra_args arguments, temp) and prints PASSED or FAILED."""
     binary = sys.argv[1]
+    extra = sys.argv[2:2 + extra_args]
     temp = TempDataDir()
     try:
-        test(binary, temp)
+        test(binary, *extra, temp)
     except TestFailure as failure:
         print(f"FAILED: {failure}")
         sys.exit(1)

@@ -8,6 +8,8 @@ namespace sluice {
 
 namespace {
 
+constexpr int kMetadataSliceMs = 1000;
+
 std::string Get(const KafkaSettings& settings, const std::string& key, std::string fallback = "") {
   auto found = settings.find(key);
   return found == settings.end() ? fallback : found->second;
@@ -20,6 +22,7 @@ void OnError(rd_kafka_t* handle, int err, const char* reason, void* opaque) {
   if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR__FATAL) {
     errors->fatal = true;
   }
+  if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION) errors->authentication_failed = true;
   if (code == RD_KAFKA_RESP_ERR__FATAL) {
     char fatal[512];
     rd_kafka_fatal_error(handle, fatal, sizeof(fatal));
@@ -38,6 +41,18 @@ void OnLog(const rd_kafka_t*, int, const char*, const char*) {}
 void KafkaHandleDeleter::operator()(rd_kafka_t* handle) const {
   if (handle == nullptr) return;
   rd_kafka_destroy(handle);
+}
+
+Status KafkaFatalError(const KafkaErrorState& errors, const KafkaSettings& settings) {
+  if (errors.authentication_failed) {
+    const std::string store = Get(settings, kStoreNameProperty, "?");
+    // Retrying cannot help: the credentials are wrong until someone changes them.
+    return Status::Connector("authentication failed for store " + store + " (" +
+                             Get(settings, "uris") + "): " + errors.last_error +
+                             "; fix the credentials with ALTER STORE " + store +
+                             " SET (...), then RESTART QUERY");
+  }
+  return Status::Connector("Kafka " + KafkaStoreLabel(settings) + " failed: " + errors.last_error);
 }
 
 std::string KafkaStoreLabel(const KafkaSettings& settings) {
@@ -108,11 +123,21 @@ Result<KafkaHandle> CreateKafkaHandle(rd_kafka_type_t type, const KafkaSettings&
 }
 
 Result<std::vector<KafkaTopicInfo>> KafkaListTopics(rd_kafka_t* handle,
-                                                    const KafkaSettings& settings, int timeout_ms) {
+                                                    const KafkaSettings& settings, int timeout_ms,
+                                                    KafkaErrorState* errors) {
   // Asks for all topics: a request naming a topic can auto-create it on brokers that allow
-  // that, and a missing topic must be an error, not a new empty topic.
+  // that, and a missing topic must be an error, not a new empty topic. In slices of a second,
+  // serving error events in between, so a rejected login ends the wait at once.
   const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(handle, 1, nullptr, &metadata, timeout_ms);
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+  for (int waited = 0; waited < timeout_ms; waited += kMetadataSliceMs) {
+    err = rd_kafka_metadata(handle, 1, nullptr, &metadata,
+                            std::min(kMetadataSliceMs, timeout_ms - waited));
+    if (err != RD_KAFKA_RESP_ERR__TIMED_OUT && err != RD_KAFKA_RESP_ERR__TRANSPORT) break;
+    if (errors == nullptr) continue;
+    rd_kafka_poll(handle, 0);
+    if (errors->fatal) return KafkaFatalError(*errors, settings);
+  }
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status::Connector("cannot reach Kafka " + KafkaStoreLabel(settings) + " within " +
                              std::to_string(timeout_ms / 1000) + " s: " + rd_kafka_err2str(err) +
@@ -130,9 +155,10 @@ Result<std::vector<KafkaTopicInfo>> KafkaListTopics(rd_kafka_t* handle,
 }
 
 Result<int32_t> KafkaTopicPartitions(rd_kafka_t* handle, const KafkaSettings& settings,
-                                     const std::string& topic, int timeout_ms) {
+                                     const std::string& topic, int timeout_ms,
+                                     KafkaErrorState* errors) {
   ASSIGN_OR_RETURN(std::vector<KafkaTopicInfo> topics,
-                   KafkaListTopics(handle, settings, timeout_ms));
+                   KafkaListTopics(handle, settings, timeout_ms, errors));
   for (const KafkaTopicInfo& entry : topics) {
     if (entry.name != topic) continue;
     if (entry.error == RD_KAFKA_RESP_ERR_NO_ERROR && entry.partitions > 0) return entry.partitions;
@@ -165,17 +191,19 @@ Result<std::vector<std::pair<int64_t, int64_t>>> KafkaWatermarks(rd_kafka_t* han
 }
 
 Result<int32_t> FetchKafkaTopicPartitions(const KafkaSettings& settings, const std::string& topic) {
+  KafkaErrorState errors;  // before the handle: written until it is destroyed
   ASSIGN_OR_RETURN(KafkaHandle handle,
                    CreateKafkaHandle(RD_KAFKA_PRODUCER, settings,
-                                     {{"allow.auto.create.topics", "false"}}, nullptr));
-  return KafkaTopicPartitions(handle.get(), settings, topic, kMetadataTimeoutMs);
+                                     {{"allow.auto.create.topics", "false"}}, &errors));
+  return KafkaTopicPartitions(handle.get(), settings, topic, kMetadataTimeoutMs, &errors);
 }
 
 Result<std::vector<KafkaTopicInfo>> FetchKafkaTopics(const KafkaSettings& settings) {
+  KafkaErrorState errors;  // before the handle: written until it is destroyed
   ASSIGN_OR_RETURN(KafkaHandle handle,
                    CreateKafkaHandle(RD_KAFKA_PRODUCER, settings,
-                                     {{"allow.auto.create.topics", "false"}}, nullptr));
-  return KafkaListTopics(handle.get(), settings, kMetadataTimeoutMs);
+                                     {{"allow.auto.create.topics", "false"}}, &errors));
+  return KafkaListTopics(handle.get(), settings, kMetadataTimeoutMs, &errors);
 }
 
 Status CreateKafkaTopic(const KafkaSettings& settings, const std::string& topic, int32_t partitions,

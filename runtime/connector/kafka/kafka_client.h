@@ -48,7 +48,12 @@ using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDeleter>;
 struct KafkaErrorState {
   std::string last_error;
   bool fatal = false;  // authentication failed or the client hit a fatal error: stop retrying
+  bool authentication_failed = false;
 };
+
+// The error that ends a query once `errors` is fatal: "authentication failed for store k ..."
+// (with what to do about it) or "Kafka store 'k' (...) failed: ...".
+Status KafkaFatalError(const KafkaErrorState& errors, const KafkaSettings& settings);
 
 // Creates a producer or consumer for `settings` plus `extra` librdkafka properties. `errors`
 // (optional) outlives the handle and receives background errors; librdkafka's own logging is
@@ -65,14 +70,17 @@ struct KafkaTopicInfo {
   rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;  // as the broker reported the topic
 };
 
-// Every topic of the cluster, sorted by name.
+// Every topic of the cluster, sorted by name. With the handle's `errors`, a failed login ends
+// the wait early with KafkaFatalError.
 Result<std::vector<KafkaTopicInfo>> KafkaListTopics(rd_kafka_t* handle,
-                                                    const KafkaSettings& settings, int timeout_ms);
+                                                    const KafkaSettings& settings, int timeout_ms,
+                                                    KafkaErrorState* errors = nullptr);
 
 // Partition count of `topic`; a CONNECTOR error naming the store when no broker answers within
 // the timeout or the topic does not exist.
 Result<int32_t> KafkaTopicPartitions(rd_kafka_t* handle, const KafkaSettings& settings,
-                                     const std::string& topic, int timeout_ms);
+                                     const std::string& topic, int timeout_ms,
+                                     KafkaErrorState* errors = nullptr);
 
 // Low and high watermark of each of `partitions` partitions.
 Result<std::vector<std::pair<int64_t, int64_t>>> KafkaWatermarks(rd_kafka_t* handle,

@@ -2,11 +2,28 @@
 
 #include "runtime/connector/kafka/kafka_sink.h"
 
+#include "runtime/connector/kafka/kafka_transaction.h"
 #include "runtime/connector/local_log_sink.h"
 
 namespace sluice {
 
-KafkaSink::KafkaSink(SinkSpec spec) : spec_(std::move(spec)), encoder_(spec_.schema) {}
+KafkaSink::KafkaSink(SinkSpec spec) : spec_(std::move(spec)), encoder_(spec_.schema) {
+  auto key_format = spec_.properties.find("key.format");
+  json_key_ = key_format != spec_.properties.end() && key_format->second == "json" &&
+              !spec_.key_columns.empty();
+}
+
+void KafkaSink::EncodeJsonKey(const RecordBatch& batch, size_t row) {
+  key_.push_back('{');
+  for (size_t key_idx = 0; key_idx < spec_.key_columns.size(); ++key_idx) {
+    const auto column_idx = static_cast<size_t>(spec_.key_columns[key_idx]);
+    if (key_idx > 0) key_.push_back(',');
+    AppendValueJson(Value::Varchar(spec_.schema.field(column_idx).name), key_);
+    key_.push_back(':');
+    AppendValueJson(batch.column(column_idx).GetValue(row), key_);
+  }
+  key_.push_back('}');
+}
 
 KafkaSink::~KafkaSink() {
   // Undelivered records are abandoned on purpose: positions were not saved past them, so a
@@ -29,17 +46,34 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::Open(const SinkSpec& spec) {
   if (timeout != spec.properties.end()) sink->timeout_ms_ = std::stoi(timeout->second);
   // A record not acknowledged within the store's unavailability timeout fails the query rather
   // than waiting forever for a broker that is gone.
-  ASSIGN_OR_RETURN(sink->producer_,
-                   CreateKafkaHandle(RD_KAFKA_PRODUCER, spec.properties,
-                                     {{"enable.idempotence", "true"},
-                                      {"allow.auto.create.topics", "false"},
-                                      {"partitioner", "murmur2_random"},
-                                      {"linger.ms", "5"},
-                                      {"message.timeout.ms", std::to_string(sink->timeout_ms_)}},
-                                     &sink->errors_, &KafkaSink::OnDelivery));
-  ASSIGN_OR_RETURN(int32_t partitions, KafkaTopicPartitions(sink->producer_.get(), spec.properties,
-                                                            spec.topic, kMetadataTimeoutMs));
+  std::vector<std::pair<std::string, std::string>> extra = {
+      {"enable.idempotence", "true"},
+      {"allow.auto.create.topics", "false"},
+      {"partitioner", "murmur2_random"},
+      {"linger.ms", "5"},
+      {"message.timeout.ms", std::to_string(sink->timeout_ms_)}};
+  auto guarantee = spec.properties.find(kDeliveryGuaranteeProperty);
+  const bool exactly_once =
+      guarantee != spec.properties.end() && guarantee->second == "exactly_once";
+  if (exactly_once) {
+    auto id = spec.properties.find(kTransactionalIdProperty);
+    if (id == spec.properties.end()) {
+      return Status::Internal("exactly-once sink of " + spec.relation + " has no transactional.id");
+    }
+    extra.emplace_back("transactional.id", id->second);
+    // The transaction may stay open until the next commit; it must outlive a slow checkpoint.
+    extra.emplace_back("transaction.timeout.ms", std::to_string(sink->timeout_ms_ + 60000));
+    sink->offsets_group_ = id->second;
+  }
+  ASSIGN_OR_RETURN(sink->producer_, CreateKafkaHandle(RD_KAFKA_PRODUCER, spec.properties, extra,
+                                                      &sink->errors_, &KafkaSink::OnDelivery));
+  ASSIGN_OR_RETURN(int32_t partitions,
+                   KafkaTopicPartitions(sink->producer_.get(), spec.properties, spec.topic,
+                                        kMetadataTimeoutMs, &sink->errors_));
   sink->spec_.partitions = partitions;
+  if (exactly_once) {
+    RETURN_NOT_OK(KafkaInitTransactions(sink->producer_.get(), sink->timeout_ms_, spec.properties));
+  }
   return sink;
 }
 
@@ -50,18 +84,25 @@ Status KafkaSink::DeliveryStatus() const {
                              first_delivery_error_);
   }
   if (errors_.fatal) {
-    return Status::Connector("Kafka " + KafkaStoreLabel(spec_.properties) +
-                             " failed: " + errors_.last_error);
+    return KafkaFatalError(errors_, spec_.properties);
   }
   return Status::OK();
 }
 
 Status KafkaSink::Write(const RecordBatch& batch) {
+  if (!offsets_group_.empty() && !in_transaction_ && batch.num_rows() > 0) {
+    RETURN_NOT_OK(KafkaBeginTransaction(producer_.get(), spec_.properties));
+    in_transaction_ = true;
+  }
   for (size_t row = 0; row < batch.num_rows(); ++row) {
     value_.clear();
     key_.clear();
     encoder_.EncodeRow(batch, row, value_);
-    if (!spec_.key_columns.empty()) EncodeRecordKey(batch, row, spec_.key_columns, key_);
+    if (json_key_) {
+      EncodeJsonKey(batch, row);
+    } else if (!spec_.key_columns.empty()) {
+      EncodeRecordKey(batch, row, spec_.key_columns, key_);
+    }
     const bool keyed = !key_.empty() || spec_.key_columns.size() > 1;
     // A changelog delete is a tombstone: the key with no value (as the local log sink writes it).
     const bool tombstone = batch.meta()[row].kind == RowKind::kDelete;
@@ -98,6 +139,23 @@ Status KafkaSink::Flush() {
                              "Kafka " + KafkaStoreLabel(spec_.properties) +
                              " in time: " + rd_kafka_err2str(err));
   }
+  return Status::OK();
+}
+
+Status KafkaSink::FlushAt(const std::string& source_topic, const std::vector<int64_t>& positions) {
+  if (offsets_group_.empty()) return Flush();
+  if (!in_transaction_) {
+    // Input consumed without output (filtered out) still moves the committed offsets.
+    if (positions == committed_positions_) return Status::OK();
+    RETURN_NOT_OK(KafkaBeginTransaction(producer_.get(), spec_.properties));
+    in_transaction_ = true;
+  }
+  // The commit flushes the transaction's records first; a record that failed makes it abort.
+  in_transaction_ = false;
+  RETURN_NOT_OK(KafkaCommitTransaction(producer_.get(), offsets_group_, source_topic, positions,
+                                       timeout_ms_, spec_.properties));
+  RETURN_NOT_OK(DeliveryStatus());
+  committed_positions_ = positions;
   return Status::OK();
 }
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "runtime/connector/kafka/kafka_transaction.h"
+
 namespace sluice {
 
 namespace {
@@ -12,6 +14,9 @@ namespace {
 constexpr int kRefreshIntervalMs = 200;
 constexpr int kProbeIntervalMs = 1000;
 constexpr int kProbeTimeoutMs = 500;
+// Consecutive probes that must miss the topic before the query fails: metadata can lag briefly
+// behind a topic's creation or a broker's restart.
+constexpr int kMissingProbesToFail = 3;
 
 int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -22,7 +27,7 @@ int64_t SteadyMillis() {
 }  // namespace
 
 KafkaSource::KafkaSource(SourceSpec spec)
-    : spec_(std::move(spec)), decoder_(spec_.relation_schema, spec_.columns) {
+    : spec_(std::move(spec)), decoder_(spec_.relation_schema, spec_.columns), metadata_(spec_) {
   for (size_t column_idx = 0; column_idx < spec_.columns.size(); ++column_idx) {
     if (spec_.columns[column_idx] == spec_.timestamp_column) {
       timestamp_batch_column_ = static_cast<int>(column_idx);
@@ -33,7 +38,16 @@ KafkaSource::KafkaSource(SourceSpec spec)
 
 KafkaSource::~KafkaSource() {
   if (pending_ != nullptr) rd_kafka_message_destroy(pending_);
-  if (consumer_) rd_kafka_consumer_close(consumer_.get());
+  if (!consumer_) return;
+  if (missing_probes_ >= kMissingProbesToFail) {
+    // librdkafka 2.0 never returns from rd_kafka_destroy once an assigned topic has vanished
+    // from the cluster's metadata (its main thread waits for the topic's partitions). The
+    // handle is left to the process's exit instead: a worker exits right after its query fails,
+    // and no callback runs without a poll.
+    (void)consumer_.release();
+    return;
+  }
+  rd_kafka_consumer_close(consumer_.get());
 }
 
 Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
@@ -44,16 +58,19 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
     source->unavailable_timeout_ms_ = std::stoi(timeout->second);
   // Offsets live in the query's checkpoints, not in the group: nothing is committed
   // automatically, and the group only names the client for monitoring.
+  auto offsets_group = spec.properties.find(kOffsetsGroupProperty);
+  const std::string group =
+      offsets_group != spec.properties.end() ? offsets_group->second : "sluice-" + spec.relation;
   ASSIGN_OR_RETURN(source->consumer_, CreateKafkaHandle(RD_KAFKA_CONSUMER, spec.properties,
-                                                        {{"group.id", "sluice-" + spec.relation},
+                                                        {{"group.id", group},
                                                          {"enable.auto.commit", "false"},
                                                          {"enable.auto.offset.store", "false"},
                                                          {"enable.partition.eof", "false"},
                                                          {"allow.auto.create.topics", "false"}},
                                                         &source->errors_));
   rd_kafka_t* consumer = source->consumer_.get();
-  ASSIGN_OR_RETURN(int32_t partitions,
-                   KafkaTopicPartitions(consumer, spec.properties, spec.topic, kMetadataTimeoutMs));
+  ASSIGN_OR_RETURN(int32_t partitions, KafkaTopicPartitions(consumer, spec.properties, spec.topic,
+                                                            kMetadataTimeoutMs, &source->errors_));
   source->spec_.partitions = partitions;
   ASSIGN_OR_RETURN(auto watermarks,
                    KafkaWatermarks(consumer, spec.topic, partitions, kMetadataTimeoutMs));
@@ -62,6 +79,16 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
     source->end_offsets_.push_back(high);
   }
   if (spec.start_timestamp_ms >= 0) RETURN_NOT_OK(source->SeekToTime(spec.start_timestamp_ms));
+  if (offsets_group != spec.properties.end()) {
+    ASSIGN_OR_RETURN(source->committed_,
+                     KafkaCommittedOffsets(consumer, spec.topic, partitions, kMetadataTimeoutMs,
+                                           spec.properties));
+    for (size_t partition = 0; partition < source->committed_.size(); ++partition) {
+      if (source->committed_[partition] >= 0) {
+        source->positions_[partition] = source->committed_[partition];
+      }
+    }
+  }
   source->last_refresh_ms_ = source->last_probe_ms_ = source->last_contact_ms_ = SteadyMillis();
   RETURN_NOT_OK(source->Assign());
   if (spec.error_handling == ErrorHandling::kIgnoreAndLog) {
@@ -100,6 +127,9 @@ Status KafkaSource::Seek(const std::vector<int64_t>& positions) {
     pending_ = nullptr;
   }
   positions_ = positions;
+  for (size_t partition = 0; partition < committed_.size(); ++partition) {
+    if (committed_[partition] >= 0) positions_[partition] = committed_[partition];
+  }
   return Assign();
 }
 
@@ -191,6 +221,7 @@ Status KafkaSource::Consume(const rd_kafka_message_t& message, RecordBatch& batc
   Status decoded = decoder_.DecodeRow(
       std::string_view(static_cast<const char*>(message.payload), message.len), batch);
   if (!decoded.ok()) return HandleBadRecord(message, decoded);
+  if (!metadata_.empty()) AppendMetadata(message, batch);
   RecordMeta meta;
   meta.partition = message.partition;
   meta.offset = message.offset;
@@ -203,6 +234,39 @@ Status KafkaSource::Consume(const rd_kafka_message_t& message, RecordBatch& batc
   batch.meta().push_back(meta);
   batch.keys().emplace_back();
   return Status::OK();
+}
+
+void KafkaSource::AppendMetadata(const rd_kafka_message_t& message, RecordBatch& batch) {
+  RecordOrigin origin;
+  rd_kafka_timestamp_type_t timestamp_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+  origin.timestamp = rd_kafka_message_timestamp(&message, &timestamp_type);
+  origin.timestamp_type = timestamp_type == RD_KAFKA_TIMESTAMP_CREATE_TIME ? "CreateTime"
+                          : timestamp_type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME
+                              ? "LogAppendTime"
+                              : "NoTimestampType";
+  if (message.key != nullptr) {
+    origin.key = std::string_view(static_cast<const char*>(message.key), message.key_len);
+  }
+  origin.partition = message.partition;
+  origin.offset = message.offset;
+  headers_.clear();
+  rd_kafka_headers_t* headers = nullptr;
+  if (metadata_.needs_headers() &&
+      rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    for (size_t header_idx = 0; rd_kafka_header_get_all(headers, header_idx, &name, &value,
+                                                        &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++header_idx) {
+      std::string_view text = value == nullptr
+                                  ? std::string_view()
+                                  : std::string_view(static_cast<const char*>(value), size);
+      headers_.push_back(LogHeader{name, text});
+    }
+  }
+  origin.headers = headers_;
+  metadata_.Append(origin, batch);
 }
 
 Status KafkaSource::Poll(size_t max_rows, RecordBatch& batch) {
@@ -248,6 +312,14 @@ void KafkaSource::RefreshEndOffsets() {
     rd_kafka_resp_err_t err =
         rd_kafka_metadata(consumer_.get(), 0, nullptr, &metadata, kProbeTimeoutMs);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // A deleted topic shows here first: fetches of its partitions may just go quiet.
+      bool listed = false;
+      for (int topic_idx = 0; topic_idx < metadata->topic_cnt; ++topic_idx) {
+        const rd_kafka_metadata_topic_t& entry = metadata->topics[topic_idx];
+        if (spec_.topic == entry.topic)
+          listed = entry.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+      }
+      missing_probes_ = listed ? 0 : missing_probes_ + 1;
       rd_kafka_metadata_destroy(metadata);
       last_contact_ms_ = SteadyMillis();
     } else if (errors_.last_error.empty()) {
@@ -258,8 +330,12 @@ void KafkaSource::RefreshEndOffsets() {
 
 Status KafkaSource::CheckHealth() {
   if (errors_.fatal) {
-    return Status::Connector("Kafka " + KafkaStoreLabel(spec_.properties) +
-                             " failed: " + errors_.last_error);
+    return KafkaFatalError(errors_, spec_.properties);
+  }
+  if (missing_probes_ >= kMissingProbesToFail) {
+    return Status::Connector("topic '" + spec_.topic + "' of " + spec_.relation +
+                             " no longer exists in Kafka " + KafkaStoreLabel(spec_.properties) +
+                             " (deleted?); recreate it, then RESTART QUERY");
   }
   if (SteadyMillis() - last_contact_ms_ >= unavailable_timeout_ms_) {
     return Status::Connector("no broker of Kafka " + KafkaStoreLabel(spec_.properties) +

@@ -16,6 +16,7 @@
 #include "common/json_codec.h"
 #include "runtime/connector/kafka/kafka_client.h"
 #include "runtime/connector/local_log_sink.h"
+#include "runtime/connector/row_metadata_writer.h"
 #include "runtime/connector/source.h"
 #include "runtime/connector/tombstone_decoder.h"
 #include "runtime/plan/physical_plan.h"
@@ -46,6 +47,8 @@ class KafkaSource final : public Source {
   // Sets every partition's position to its first record stamped at or after `timestamp_ms`.
   Status SeekToTime(int64_t timestamp_ms);
   Status HandleBadRecord(const rd_kafka_message_t& message, const Status& error);
+  // Fills the row functions' hidden columns for the row just decoded from `message`.
+  void AppendMetadata(const rd_kafka_message_t& message, RecordBatch& batch);
   // Refreshes end_offsets_ (from librdkafka's cache) at most every few hundred ms, and probes
   // the brokers once a second.
   void RefreshEndOffsets();
@@ -56,14 +59,20 @@ class KafkaSource final : public Source {
   KafkaErrorState errors_;  // before consumer_: librdkafka writes into it until destroyed
   KafkaHandle consumer_;
   JsonRecordDecoder decoder_;
+  RowMetadataWriter metadata_;
+  std::vector<LogHeader> headers_;  // scratch for ROWMETA()
   int timestamp_batch_column_ = -1;
   std::unique_ptr<TombstoneDecoder> tombstones_;  // spec_.emit_deletes only
   int unavailable_timeout_ms_ = kDefaultUnavailableTimeoutMs;
   std::vector<int64_t> positions_;    // next offset per partition
   std::vector<int64_t> end_offsets_;  // high watermark per partition, as of the last refresh
+  // Exactly-once queries: the offsets the last committed transaction recorded (-1: none), which
+  // win over positions saved apart from the transaction.
+  std::vector<int64_t> committed_;
   int64_t last_refresh_ms_ = 0;
   int64_t last_probe_ms_ = 0;
   int64_t last_contact_ms_ = 0;  // steady ms of the last answer from a broker
+  int missing_probes_ = 0;       // consecutive probes whose metadata lacked the topic
   // A message WaitForData received; Poll hands it out first.
   rd_kafka_message_t* pending_ = nullptr;
   SourceStats stats_;

@@ -12,29 +12,14 @@
 
 #include "runtime/connector/kafka/kafka_sink.h"
 #include "runtime/connector/kafka/kafka_source.h"
+#include "tests/unit/runtime/kafka_mock_test_base.h"
 
 namespace sluice {
 namespace {
 
-class KafkaConnectorTest : public ::testing::Test {
+class KafkaConnectorTest : public KafkaMockTestBase {
  protected:
-  void SetUp() override {
-    char error[256];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "3", error, sizeof(error));
-    host_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
-    ASSERT_NE(host_, nullptr) << error;
-    cluster_ = rd_kafka_mock_cluster_new(host_, 1);
-    ASSERT_NE(cluster_, nullptr);
-    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_, "t", 2, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
-    settings_ = {{"store", "k1"},
-                 {"uris", rd_kafka_mock_cluster_bootstraps(cluster_)},
-                 {"tls.disabled", "true"}};
-  }
-  void TearDown() override {
-    if (cluster_ != nullptr) rd_kafka_mock_cluster_destroy(cluster_);
-    if (host_ != nullptr) rd_kafka_destroy(host_);
-  }
+  void SetUp() override { StartCluster({{"t", 2}}); }
 
   Schema schema() const {
     return Schema({Field{"id", DataType::Bigint()}, Field{"name", DataType::Varchar()}});
@@ -91,20 +76,6 @@ class KafkaConnectorTest : public ::testing::Test {
     ASSERT_EQ(rd_kafka_flush(producer, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
     rd_kafka_destroy(producer);
   }
-
-  // Polls until `rows` rows arrived or 10 s passed.
-  static Status ReadRows(sluice::Source& source, size_t rows, RecordBatch& batch) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (batch.num_rows() < rows && std::chrono::steady_clock::now() < deadline) {
-      RETURN_NOT_OK(source.Poll(1000, batch));
-      if (batch.num_rows() < rows) source.WaitForData(100);
-    }
-    return Status::OK();
-  }
-
-  rd_kafka_t* host_ = nullptr;
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;
-  KafkaSettings settings_;
 };
 
 TEST_F(KafkaConnectorTest, RoundTripsRowsAndTracksPositionsPerPartition) {
@@ -226,6 +197,42 @@ TEST_F(KafkaConnectorTest, MissingTopicAndRedactedSecretAreConnectorErrors) {
   source = KafkaSource::Open(redacted, "/nonexistent");
   ASSERT_FALSE(source.ok());
   EXPECT_NE(source.status().message().find("did not reach this process"), std::string::npos);
+}
+
+TEST_F(KafkaConnectorTest, ADeletedTopicFailsTheSourceNamingIt) {
+  Produce(1, 2);
+  Result<std::unique_ptr<KafkaSource>> source =
+      KafkaSource::Open(SourceSpecFor(true), "/nonexistent");
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  RecordBatch batch(schema());
+  ASSERT_TRUE(ReadRows(**source, 2, batch).ok());
+  // The mock answers metadata for the topic as a cluster does once it was deleted.
+  rd_kafka_mock_topic_set_error(cluster_, "t", RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  Status status = Status::OK();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (status.ok() && std::chrono::steady_clock::now() < deadline) {
+    status = (*source)->Poll(100, batch);
+    (*source)->WaitForData(100);
+  }
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("topic 't' of db.s.src no longer exists in Kafka store 'k1'"),
+            std::string::npos)
+      << status.message();
+}
+
+TEST_F(KafkaConnectorTest, ARejectedLoginFailsAtOnceNamingTheStore) {
+  // The mock broker refuses SASL (it implements no SaslHandshake), which librdkafka reports as
+  // an authentication failure: the same path as a wrong password on a real broker.
+  SourceSpec spec = SourceSpecFor(true);
+  spec.properties["kafka.sasl.hash_function"] = "PLAIN";
+  spec.properties["kafka.sasl.username"] = "u";
+  spec.properties["kafka.sasl.password"] = "wrong";
+  auto started = std::chrono::steady_clock::now();
+  Result<std::unique_ptr<KafkaSource>> source = KafkaSource::Open(spec, "/nonexistent");
+  ASSERT_FALSE(source.ok());
+  EXPECT_NE(source.status().message().find("authentication failed for store k1"), std::string::npos)
+      << source.status().message();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
 }
 
 TEST(KafkaClientPropertiesTest, MapsStoreSettingsToLibrdkafka) {

@@ -1,0 +1,74 @@
+// See delivery_guarantee.h.
+
+#include "engine/execute/delivery_guarantee.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "runtime/connector/kafka/kafka_transaction.h"
+
+namespace sluice {
+
+Result<DeliveryGuarantee> TakeDeliveryGuarantee(const PropertyList& properties,
+                                                PropertyList* rest) {
+  DeliveryGuarantee guarantee;
+  for (const Property& property : properties) {
+    if (property.key != kDeliveryGuaranteeProperty) {
+      rest->push_back(property);
+      continue;
+    }
+    std::string value = property.value;
+    std::transform(value.begin(), value.end(), value.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (value != "at_least_once" && value != "exactly_once") {
+      return Status::Binder(
+          "'delivery.guarantee' must be 'at_least_once' (the default) or "
+          "'exactly_once', got '" +
+              property.value + "'",
+          property.value_position);
+    }
+    guarantee.exactly_once = value == "exactly_once";
+    guarantee.position = property.value_position;
+  }
+  return guarantee;
+}
+
+Status ApplyDeliveryGuarantee(const DeliveryGuarantee& guarantee, PhysicalPlan& plan) {
+  if (!guarantee.exactly_once) return Status::OK();
+  if (plan.sink.kind != SinkKind::kKafka) {
+    return Status::Binder(
+        "'delivery.guarantee'='exactly_once' uses Kafka transactions: the "
+        "query must write to a Kafka store, and " +
+            plan.sink.relation + " is on the local store",
+        guarantee.position);
+  }
+  if (plan.source.store_type != "kafka") {
+    return Status::Binder(
+        "'delivery.guarantee'='exactly_once' commits the source offsets in "
+        "the output's Kafka transaction: the query must read from a Kafka "
+        "store, and " +
+            plan.source.relation + " is on the " + plan.source.store_type + " store",
+        guarantee.position);
+  }
+  for (const auto& op : plan.operators) {
+    if (op->kind() == PhysicalOperatorKind::kAggregate) {
+      return Status::Binder(
+          "'delivery.guarantee'='exactly_once' is not supported yet for "
+          "queries with GROUP BY (their state checkpoints are not part of "
+          "the Kafka transaction)",
+          guarantee.position);
+    }
+  }
+  plan.sink.properties[kDeliveryGuaranteeProperty] = "exactly_once";
+  return Status::OK();
+}
+
+void SetQueryTransactionIds(PhysicalPlan& plan) {
+  auto guarantee = plan.sink.properties.find(kDeliveryGuaranteeProperty);
+  if (guarantee == plan.sink.properties.end() || guarantee->second != "exactly_once") return;
+  const std::string id = QueryTransactionalId(plan.query_id);
+  plan.sink.properties[kTransactionalIdProperty] = id;
+  plan.source.properties[kOffsetsGroupProperty] = id;
+}
+
+}  // namespace sluice

@@ -1,0 +1,112 @@
+// See kafka_transaction.h.
+
+#include "runtime/connector/kafka/kafka_transaction.h"
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+namespace sluice {
+
+namespace {
+
+constexpr int kCommitAttempts = 5;
+
+struct ErrorDeleter {
+  void operator()(rd_kafka_error_t* error) const { rd_kafka_error_destroy(error); }
+};
+using ErrorPtr = std::unique_ptr<rd_kafka_error_t, ErrorDeleter>;
+
+Status TransactionError(const char* what, const rd_kafka_error_t& error,
+                        const KafkaSettings& settings) {
+  return Status::Connector(std::string("cannot ") + what + " a transaction in Kafka " +
+                           KafkaStoreLabel(settings) + ": " + rd_kafka_error_string(&error));
+}
+
+}  // namespace
+
+std::string QueryTransactionalId(int64_t query_id) {
+  return "sluice-query-" + std::to_string(query_id);
+}
+
+Status KafkaInitTransactions(rd_kafka_t* producer, int timeout_ms, const KafkaSettings& settings) {
+  ErrorPtr error(rd_kafka_init_transactions(producer, timeout_ms));
+  if (error) return TransactionError("initialize", *error, settings);
+  return Status::OK();
+}
+
+Status KafkaBeginTransaction(rd_kafka_t* producer, const KafkaSettings& settings) {
+  ErrorPtr error(rd_kafka_begin_transaction(producer));
+  if (error) return TransactionError("begin", *error, settings);
+  return Status::OK();
+}
+
+Status KafkaCommitTransaction(rd_kafka_t* producer, const std::string& group,
+                              const std::string& source_topic,
+                              const std::vector<int64_t>& positions, int timeout_ms,
+                              const KafkaSettings& settings) {
+  rd_kafka_topic_partition_list_t* offsets =
+      rd_kafka_topic_partition_list_new(static_cast<int>(positions.size()));
+  for (size_t partition = 0; partition < positions.size(); ++partition) {
+    rd_kafka_topic_partition_list_add(offsets, source_topic.c_str(),
+                                      static_cast<int32_t>(partition))
+        ->offset = positions[partition];
+  }
+  rd_kafka_consumer_group_metadata_t* group_metadata =
+      rd_kafka_consumer_group_metadata_new(group.c_str());
+  ErrorPtr error;
+  const char* step = "send offsets to";
+  // Retriable errors (a coordinator moving, a request timing out) are retried as librdkafka
+  // documents: both calls may be repeated until they succeed or fail for good.
+  for (int attempt = 0; attempt < kCommitAttempts; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+    step = "send offsets to";
+    error.reset(
+        rd_kafka_send_offsets_to_transaction(producer, offsets, group_metadata, timeout_ms));
+    if (!error) {
+      step = "commit";
+      error.reset(rd_kafka_commit_transaction(producer, timeout_ms));
+    }
+    if (!error || !rd_kafka_error_is_retriable(error.get())) break;
+  }
+  rd_kafka_consumer_group_metadata_destroy(group_metadata);
+  rd_kafka_topic_partition_list_destroy(offsets);
+  if (!error) return Status::OK();
+  Status status = TransactionError(step, *error, settings);
+  if (rd_kafka_error_txn_requires_abort(error.get())) {
+    // Nothing of this transaction may become visible; the query fails and resumes from the
+    // offsets of the last committed transaction.
+    ErrorPtr abort_error(rd_kafka_abort_transaction(producer, timeout_ms));
+    (void)abort_error;
+  }
+  return status;
+}
+
+Result<std::vector<int64_t>> KafkaCommittedOffsets(rd_kafka_t* consumer, const std::string& topic,
+                                                   int32_t partitions, int timeout_ms,
+                                                   const KafkaSettings& settings) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
+  for (int32_t partition = 0; partition < partitions; ++partition) {
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), partition);
+  }
+  rd_kafka_resp_err_t err = rd_kafka_committed(consumer, list, timeout_ms);
+  std::vector<int64_t> offsets(static_cast<size_t>(partitions), -1);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int element_idx = 0; element_idx < list->cnt; ++element_idx) {
+      const rd_kafka_topic_partition_t& element = list->elems[element_idx];
+      if (element.err == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0 &&
+          element.partition < partitions) {
+        offsets[static_cast<size_t>(element.partition)] = element.offset;
+      }
+    }
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Connector("cannot read the committed offsets of topic '" + topic +
+                             "' from Kafka " + KafkaStoreLabel(settings) + ": " +
+                             rd_kafka_err2str(err));
+  }
+  return offsets;
+}
+
+}  // namespace sluice

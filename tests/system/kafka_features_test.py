@@ -137,9 +137,18 @@ def test_exactly_once(shell, bootstrap):
         expected += [{"id": r["id"], "name": r["name"].upper()} for r in batch if r["id"] % 3]
         shell.statement("FLUSH;", timeout=120)
         # Right after its output committed, before it may have saved positions of its own.
-        os.kill(worker_pid(shell, query_id), signal.SIGKILL)
-        wait_for_state(shell, query_id, "FAILED")
-        shell.statement(f"RESTART QUERY {query_id};")
+        # The supervisor restarts the killed worker from the transaction's committed offsets.
+        old_pid = worker_pid(shell, query_id)
+        os.kill(old_pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while True:
+            start = len(shell.output)
+            shell.statement(f"DESCRIBE QUERY {query_id};")
+            pid = re.search(r"worker pid\s*\|?\s*(\d+)", shell.output[start:])
+            if pid is not None and int(pid.group(1)) != old_pid:
+                break
+            check(time.monotonic() < deadline, "killed exactly-once worker was not restarted")
+            time.sleep(0.1)
     shell.statement("FLUSH;", timeout=120)
     got = [json.loads(line) for line in consume(bootstrap, "eo_out", committed=True)]
     got.sort(key=lambda r: r["id"])

@@ -90,7 +90,8 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
     }
   }
   source->last_refresh_ms_ = source->last_probe_ms_ = source->last_contact_ms_ = SteadyMillis();
-  RETURN_NOT_OK(source->Assign());
+  // Assigned at the first Poll: a Seek right after Open (resuming) then costs no second
+  // assignment, whose quick succession trips an assertion inside librdkafka 2.0.
   if (spec.error_handling == ErrorHandling::kIgnoreAndLog) {
     ASSIGN_OR_RETURN(source->error_store_, LocalLogStore::Open(data_dir + "/log"));
     RETURN_NOT_OK(source->error_store_->CreateTopic(spec.error_topic, 1)
@@ -109,6 +110,7 @@ Status KafkaSource::Assign() {
   }
   rd_kafka_resp_err_t err = rd_kafka_assign(consumer_.get(), list);
   rd_kafka_topic_partition_list_destroy(list);
+  assigned_ = err == RD_KAFKA_RESP_ERR_NO_ERROR;
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status::Connector("cannot assign the partitions of topic '" + spec_.topic +
                              "': " + rd_kafka_err2str(err));
@@ -130,7 +132,7 @@ Status KafkaSource::Seek(const std::vector<int64_t>& positions) {
   for (size_t partition = 0; partition < committed_.size(); ++partition) {
     if (committed_[partition] >= 0) positions_[partition] = committed_[partition];
   }
-  return Assign();
+  return assigned_ ? Assign() : Status::OK();
 }
 
 Status KafkaSource::SeekToTime(int64_t timestamp_ms) {
@@ -270,6 +272,7 @@ void KafkaSource::AppendMetadata(const rd_kafka_message_t& message, RecordBatch&
 }
 
 Status KafkaSource::Poll(size_t max_rows, RecordBatch& batch) {
+  if (!assigned_) RETURN_NOT_OK(Assign());
   while (batch.num_rows() < max_rows) {
     rd_kafka_message_t* message = pending_;
     pending_ = nullptr;
@@ -284,6 +287,7 @@ Status KafkaSource::Poll(size_t max_rows, RecordBatch& batch) {
 }
 
 void KafkaSource::WaitForData(int timeout_ms) {
+  if (!assigned_ && !Assign().ok()) return;  // Poll reports the error
   if (pending_ == nullptr) pending_ = rd_kafka_consumer_poll(consumer_.get(), timeout_ms);
 }
 

@@ -40,7 +40,7 @@ class KafkaSource final : public Source {
 
  private:
   explicit KafkaSource(SourceSpec spec);
-  // Assigns every partition at positions_.
+  // Assigns every partition at positions_; sets assigned_.
   Status Assign();
   // Decodes one message into `batch` (or applies the bad record policy).
   Status Consume(const rd_kafka_message_t& message, RecordBatch& batch);
@@ -73,6 +73,7 @@ class KafkaSource final : public Source {
   int64_t last_probe_ms_ = 0;
   int64_t last_contact_ms_ = 0;  // steady ms of the last answer from a broker
   int missing_probes_ = 0;       // consecutive probes whose metadata lacked the topic
+  bool assigned_ = false;        // partitions assigned at positions_ (at the first Poll)
   // A message WaitForData received; Poll hands it out first.
   rd_kafka_message_t* pending_ = nullptr;
   SourceStats stats_;

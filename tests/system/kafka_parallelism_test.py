@@ -22,6 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kafka_features_test import consume as kafka_consume  # noqa: E402
 from kafka_test import MockCluster, kcat  # noqa: E402
 from sluice_driver import PtyShell, check, main  # noqa: E402
 
@@ -40,10 +41,7 @@ def produce(bootstrap, topic, first, count):
 
 
 def consume(bootstrap, topic, committed=False):
-    args = ["-C", "-b", bootstrap, "-t", topic, "-e", "-q"]
-    if committed:
-        args += ["-X", "isolation.level=read_committed"]
-    return [json.loads(line) for line in kcat(args).split("\n") if line]
+    return [json.loads(line) for line in kafka_consume(bootstrap, topic, committed=committed)]
 
 
 def key(record):

@@ -8,7 +8,8 @@
 - with 'delivery.guarantee'='exactly_once' each worker has its own transactional.id: a worker
   killed right after a commit is restarted and a read_committed consumer sees every record
   exactly once (the mock's limits on transactions: docs/kafka.md);
-- the refusals that need a Kafka source: GROUP BY, a join, more workers than partitions.
+- the refusals that need a Kafka source: GROUP BY, a join, more workers than partitions;
+- a new engine on the data dir resumes the 3 workers, each from its own checkpoint.
 
 usage: kafka_parallelism_test.py <sluice binary> <sluice_kafka_mock binary>"""
 
@@ -143,6 +144,25 @@ def test_kill_one_worker(shell, bootstrap, query_id, expected):
     check(re.search(r"last crash\s*\|\s*worker 1 of 3: worker killed by signal 9",
                     shell.output[start:]), "DESCRIBE does not name the crashed worker:\n" +
           shell.output[start:])
+    return expected
+
+
+def test_engine_restart(binary, temp, bootstrap, query_id, expected):
+    """A new engine on the data dir resumes the 3 workers, each from its own checkpoint."""
+    shell = PtyShell(binary, temp)
+    try:
+        shell.expect(r"sluice:\S*> ")
+        expected = expected + produce(bootstrap, "par_in", 4801, 600)
+        shell.statement("FLUSH;", timeout=120)
+        workers, text = describe_workers(shell, query_id)
+        check(sorted(workers) == [0, 1, 2] and all(w[1] == "RUNNING" for w in workers.values()),
+              "the resumed query does not run 3 workers:\n" + text)
+        got = collections.Counter(key(r) for r in consume(bootstrap, "par_out3"))
+        want = collections.Counter(key(r) for r in expected)
+        check(not (want - got), f"records lost across the engine restart: {list(want - got)[:5]}")
+        check(not (set(got) - set(want)), f"unexpected records: {list(set(got) - set(want))[:5]}")
+    finally:
+        shell.close()
 
 
 def test_exactly_once(shell, bootstrap):
@@ -202,9 +222,12 @@ def test(binary, mock_binary, temp):
         shell.statement(f"CREATE STORE k WITH ('type'='kafka', 'uris'='{bootstrap}', "
                         f"'tls.disabled'='true', 'unavailable.timeout.ms'='5000');")
         query_id, expected = test_same_results(shell, bootstrap)
-        test_kill_one_worker(shell, bootstrap, query_id, expected)
+        expected = test_kill_one_worker(shell, bootstrap, query_id, expected)
         test_exactly_once(shell, bootstrap)
         test_refusals(shell)
+        shell.close()
+        shell = None
+        test_engine_restart(binary, temp, bootstrap, query_id, expected)
     finally:
         if shell is not None:
             shell.close()

@@ -1,13 +1,18 @@
 #include "engine/engine_impl.h"
 
+#include "runtime/plan/physical_plan.h"
+
 namespace sluice {
 
 Status EngineImpl::StartQuery(int64_t query_id) {
   ASSIGN_OR_RETURN(std::optional<QueryInfo> query, catalog_->FindQuery(query_id));
   if (!query) return Status::Internal("query " + std::to_string(query_id) + " vanished");
   Result<StoreSecrets> secrets = PlanStoreSecrets(query->plan);
-  Status started = secrets.ok() ? supervisor_->Start(query_id, query->plan, *secrets)
-                                : secrets.status();
+  Result<std::unique_ptr<PhysicalPlan>> plan = PhysicalPlanFromJson(query->plan);
+  Status started = !secrets.ok() ? secrets.status()
+                   : !plan.ok()
+                       ? plan.status()
+                       : supervisor_->Start(query_id, query->plan, *secrets, (*plan)->parallelism);
   if (!started.ok()) {
     RETURN_NOT_OK(catalog_->SetQueryState(query_id, QueryState::kFailed, started.message()));
     return started;
@@ -17,7 +22,8 @@ Status EngineImpl::StartQuery(int64_t query_id) {
 
 Status EngineImpl::ResumeQueries() {
   std::lock_guard<std::mutex> lock(catalog_mutex_);
-  ASSIGN_OR_RETURN(std::vector<QueryInfo> running, catalog_->ListQueriesByState(QueryState::kRunning));
+  ASSIGN_OR_RETURN(std::vector<QueryInfo> running,
+                   catalog_->ListQueriesByState(QueryState::kRunning));
   for (const QueryInfo& query : running) {
     // A query that cannot start again is marked FAILED; the others still resume.
     Status status = StartQuery(query.id);

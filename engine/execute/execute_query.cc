@@ -8,6 +8,7 @@
 
 #include "engine/execute/collect_sink.h"
 #include "engine/execute/delivery_guarantee.h"
+#include "engine/execute/query_parallelism.h"
 #include "engine/execute/relation_key.h"
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
@@ -310,6 +311,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
       RETURN_NOT_OK(ApplyChangelogDeletes(engine_.catalog(), sources.at(0), *plan));
     }
     plan->checkpoint_interval_ms = query_properties.checkpoint_interval_ms;
+    RETURN_NOT_OK(ApplyParallelism(query_properties, *plan));
     RETURN_NOT_OK(ApplyDeliveryGuarantee(delivery, *plan));
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement), relation.id,
                                  sources);
@@ -341,7 +343,7 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
   if (!properties.empty()) {
     return Status::Binder(
         "INSERT INTO ... WITH (...) takes only query properties "
-        "('delivery.guarantee', 'checkpoint.interval.millis'), not '" +
+        "('delivery.guarantee', 'checkpoint.interval.millis', 'parallelism'), not '" +
             properties[0].key + "'",
         properties[0].key_position);
   }
@@ -349,6 +351,7 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
     std::vector<int64_t> sources;
     ASSIGN_OR_RETURN(auto plan, PlanPersistentQuery(*statement.query, target, &sources));
     plan->checkpoint_interval_ms = query_properties.checkpoint_interval_ms;
+    RETURN_NOT_OK(ApplyParallelism(query_properties, *plan));
     RETURN_NOT_OK(ApplyDeliveryGuarantee(delivery, *plan));
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement),
                                  target.relation.id, sources);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/clock.h"
+#include "engine/execute/query_workers.h"
 #include "engine/execute/statement_executor.h"
 #include "engine/governance/load_access_control.h"
 #include "planner/binder/binder.h"
@@ -107,7 +108,8 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
       schema = Schema({Field{"id", DataType::Bigint()}, Field{"state", DataType::Varchar()},
                        Field{"owner", DataType::Varchar()}, Field{"sink", DataType::Varchar()},
                        Field{"sql", DataType::Varchar()}, Field{"reason", DataType::Varchar()},
-                       Field{"restarts", DataType::Integer()}});
+                       Field{"restarts", DataType::Integer()},
+                       Field{"parallelism", DataType::Integer()}});
       ASSIGN_OR_RETURN(auto queries, catalog.ListQueries());
       for (const auto& query : queries) {
         if (!visible(rbac::ObjectKind::kQuery, std::to_string(query.id))) continue;
@@ -127,7 +129,8 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
         rows.push_back({Value::Bigint(query.id), Text(std::string(QueryStateName(query.state))),
                         Text(query.owner), Text(sink), Text(query.sql),
                         reason.empty() ? Value::Null(DataType::Varchar()) : Text(reason),
-                        Value::Integer(status.restart_count)});
+                        Value::Integer(status.restart_count),
+                        Value::Integer(QueryParallelism(query))});
       }
       break;
     }
@@ -194,7 +197,15 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     add("owner", query->owner);
     add("sql", query->sql);
     QueryStatus status = engine_.supervisor().Snapshot(query_id);
-    if (status.pid > 0) add("worker pid", std::to_string(status.pid));
+    const int parallelism = QueryParallelism(*query);
+    add("parallelism", std::to_string(parallelism));
+    if (parallelism > 1) {
+      for (auto& [key, value] : DescribeQueryWorkers(*query, status)) {
+        add(std::move(key), std::move(value));
+      }
+    } else if (status.pid > 0) {
+      add("worker pid", std::to_string(status.pid));
+    }
     add("records in", std::to_string(status.progress.records_in));
     add("records out", std::to_string(status.progress.records_out));
     add("records failed", std::to_string(status.progress.records_failed));

@@ -67,12 +67,47 @@ QuerySupervisor::~QuerySupervisor() {
 }
 
 Status QuerySupervisor::Start(int64_t query_id, const std::string& plan_json,
-                              const StoreSecrets& secrets) {
-  return StartWorker(query_id, plan_json, secrets, nullptr);
+                              const StoreSecrets& secrets, int parallelism) {
+  if (parallelism < 1) parallelism = 1;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Workers& workers = queries_[query_id];
+    for (const auto& worker : workers) {
+      if (worker != nullptr && !worker->exited) {
+        return Status::Execution("cannot start query " + std::to_string(query_id) +
+                                 ": its worker (pid " + std::to_string(worker->pid) +
+                                 ") is still running; stop it first");
+      }
+    }
+    // Workers beyond a smaller parallelism are dropped (their pending restarts with them).
+    for (size_t worker_idx = static_cast<size_t>(parallelism); worker_idx < workers.size();
+         ++worker_idx) {
+      if (workers[worker_idx] != nullptr) workers[worker_idx]->restart_cancelled = true;
+    }
+    workers.resize(static_cast<size_t>(parallelism));
+  }
+  for (int worker_idx = 0; worker_idx < parallelism; ++worker_idx) {
+    Status started = StartWorker(query_id, worker_idx, parallelism, plan_json, secrets, nullptr);
+    if (!started.ok()) {
+      if (worker_idx > 0) Stop(query_id);
+      return started;
+    }
+  }
+  return Status::OK();
 }
 
-Status QuerySupervisor::StartWorker(int64_t query_id, const std::string& plan_json,
-                                    const StoreSecrets& secrets,
+std::shared_ptr<QuerySupervisor::Entry>* QuerySupervisor::SlotLocked(int64_t query_id,
+                                                                     int worker_index) {
+  auto found = queries_.find(query_id);
+  if (found == queries_.end() || worker_index < 0 ||
+      static_cast<size_t>(worker_index) >= found->second.size()) {
+    return nullptr;
+  }
+  return &found->second[static_cast<size_t>(worker_index)];
+}
+
+Status QuerySupervisor::StartWorker(int64_t query_id, int worker_index, int worker_count,
+                                    const std::string& plan_json, const StoreSecrets& secrets,
                                     const std::shared_ptr<Entry>& replacing) {
   const std::string what = "cannot start a worker for query " + std::to_string(query_id);
   int restart_count = 0;
@@ -81,8 +116,8 @@ Status QuerySupervisor::StartWorker(int64_t query_id, const std::string& plan_js
   // An automatic restart goes ahead only while the crashed entry is still the query's and
   // nobody stopped it (checked again before the new worker is published).
   auto superseded = [&] {
-    auto found = queries_.find(query_id);
-    return found == queries_.end() || found->second != replacing || replacing->restart_cancelled;
+    std::shared_ptr<Entry>* slot = SlotLocked(query_id, worker_index);
+    return slot == nullptr || *slot != replacing || replacing->restart_cancelled;
   };
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -90,9 +125,9 @@ Status QuerySupervisor::StartWorker(int64_t query_id, const std::string& plan_js
     // A worker without a data dir would look for its log at "/log" and fail in the sandbox.
     if (options_.data_dir.empty()) return Status::Internal(what + ": no data dir configured");
     if (replacing != nullptr && superseded()) return Status::OK();
-    auto found = queries_.find(query_id);
-    if (found != queries_.end()) {
-      Entry& previous = *found->second;
+    std::shared_ptr<Entry>* slot = SlotLocked(query_id, worker_index);
+    if (slot != nullptr && *slot != nullptr) {
+      Entry& previous = **slot;
       if (!previous.exited) {
         return Status::Execution(what + ": its worker (pid " + std::to_string(previous.pid) +
                                  ") is still running; stop it first");
@@ -116,6 +151,9 @@ Status QuerySupervisor::StartWorker(int64_t query_id, const std::string& plan_js
   entry->policy.OnStarted(std::chrono::steady_clock::now());
   entry->status.last_crash = last_crash;
   entry->query_id = query_id;
+  entry->worker_index = worker_index;
+  entry->worker_count = worker_count;
+  entry->status.worker_index = worker_index;
   entry->pid = spawned->pid;
   entry->control_fd = spawned->control_fd;
   entry->status_fd = spawned->status_fd;
@@ -130,6 +168,8 @@ Status QuerySupervisor::StartWorker(int64_t query_id, const std::string& plan_js
   start.plan_json = plan_json;
   start.limits = options_.limits;
   start.store_secrets = secrets;
+  start.worker_index = worker_index;
+  start.worker_count = worker_count;
   // Blocking: the worker reads its Start message before anything else, so this cannot stall for
   // long, and a worker that dies first turns it into EPIPE.
   Status sent = SendFrame(entry->control_fd, FrameWorkerMessage(start), 0);
@@ -151,11 +191,15 @@ Status QuerySupervisor::StartWorker(int64_t query_id, const std::string& plan_js
     entry->status.state = "FAILED";
     entry->status.reason = sent.message();
     entry->status.pid = 0;
-    queries_[query_id] = entry;
+    Workers& workers = queries_[query_id];
+    if (workers.size() <= static_cast<size_t>(worker_index)) workers.resize(worker_index + 1);
+    workers[static_cast<size_t>(worker_index)] = entry;
     changed_.notify_all();
     return sent.WithContext(what);
   }
-  queries_[query_id] = entry;
+  Workers& workers = queries_[query_id];
+  if (workers.size() <= static_cast<size_t>(worker_index)) workers.resize(worker_index + 1);
+  workers[static_cast<size_t>(worker_index)] = entry;
   watched_.push_back(entry);
   changed_.notify_all();
   Wake();
@@ -163,43 +207,49 @@ Status QuerySupervisor::StartWorker(int64_t query_id, const std::string& plan_js
 }
 
 void QuerySupervisor::Stop(int64_t query_id) {
-  std::shared_ptr<Entry> entry;
+  std::vector<std::shared_ptr<Entry>> entries;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto found = queries_.find(query_id);
     if (found == queries_.end()) return;
-    Entry& current = *found->second;
-    if (current.exited) {
-      // A crashed worker waiting for (or in the middle of) its automatic restart: the restart
-      // is abandoned (StartWorker checks restart_cancelled before publishing a new worker).
-      current.restart_cancelled = true;
-      if (current.status.state == "RESTARTING") {
-        current.restart_pending = false;
-        current.status.state = "STOPPED";
-        current.status.reason = "stopped";
-        QueueEventLocked(query_id, current.status.state, current.status.reason);
-        changed_.notify_all();
-        Wake();
+    for (const auto& worker : found->second) {
+      if (worker == nullptr) continue;
+      Entry& current = *worker;
+      if (current.exited) {
+        // A crashed worker waiting for (or in the middle of) its automatic restart: the restart
+        // is abandoned (StartWorker checks restart_cancelled before publishing a new worker).
+        current.restart_cancelled = true;
+        if (current.status.state == "RESTARTING") {
+          current.restart_pending = false;
+          current.status.state = "STOPPED";
+          current.status.reason = "stopped";
+          QueueEventLocked(query_id, current.status.state, current.status.reason);
+          changed_.notify_all();
+          Wake();
+        }
+        continue;
       }
-      return;
+      current.stopping = true;
+      entries.push_back(worker);
     }
-    entry = found->second;
-    entry->stopping = true;
   }
-  FinishStops({entry});
+  if (!entries.empty()) FinishStops(entries);
 }
 
 void QuerySupervisor::StopAll() {
   std::vector<std::shared_ptr<Entry>> entries;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& [query_id, entry] : queries_) {
-      // The engine is going away: a pending restart is left to the next start (the catalog
-      // still says RUNNING, so the engine resumes the query).
-      if (entry->restart_pending) entry->restart_cancelled = true;
-      if (entry->exited) continue;
-      entry->stopping = true;
-      entries.push_back(entry);
+    for (auto& [query_id, workers] : queries_) {
+      for (const auto& entry : workers) {
+        if (entry == nullptr) continue;
+        // The engine is going away: a pending restart is left to the next start (the catalog
+        // still says RUNNING, so the engine resumes the query).
+        if (entry->restart_pending) entry->restart_cancelled = true;
+        if (entry->exited) continue;
+        entry->stopping = true;
+        entries.push_back(entry);
+      }
     }
   }
   if (!entries.empty()) FinishStops(entries);
@@ -250,7 +300,7 @@ QueryStatus QuerySupervisor::Snapshot(int64_t query_id) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto found = queries_.find(query_id);
   if (found == queries_.end()) return QueryStatus();
-  return found->second->status;
+  return AggregateLocked(found->second);
 }
 
 Status QuerySupervisor::WaitForPositions(int64_t query_id,
@@ -263,8 +313,10 @@ Status QuerySupervisor::WaitForPositions(int64_t query_id,
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
     auto found = queries_.find(query_id);
-    if (found == queries_.end()) return Status::Execution(name + " has no worker");
-    const QueryStatus& status = found->second->status;
+    if (found == queries_.end() || found->second.empty()) {
+      return Status::Execution(name + " has no worker");
+    }
+    const QueryStatus status = AggregateLocked(found->second);
     if (PositionsReached(status.progress, targets)) return Status::OK();
     // A final state counts once its event reached the catalog (on_state_change has run).
     const bool delivered = events_delivered_ == events_queued_;
@@ -289,6 +341,13 @@ void QuerySupervisor::QueueEventLocked(int64_t query_id, const std::string& stat
                                        const std::string& reason) {
   events_.push_back(Event{query_id, state, reason});
   ++events_queued_;
+}
+
+void QuerySupervisor::QueueWorkerEventLocked(const Entry& entry, const std::string& state,
+                                             const std::string& reason) {
+  QueueEventLocked(entry.query_id, state,
+                   WorkerLabel(entry.worker_index, entry.worker_count) + reason);
+  if (state == "FAILED" && entry.worker_count > 1) sibling_stops_.push_back(entry.query_id);
 }
 
 void QuerySupervisor::Wake() {
@@ -319,7 +378,7 @@ void QuerySupervisor::FinalizeExitLocked(Entry& entry) {
   if (entry.stopping) {
     entry.status.state = "STOPPED";
     entry.status.reason = "stopped";
-    QueueEventLocked(entry.query_id, entry.status.state, entry.status.reason);
+    QueueWorkerEventLocked(entry, entry.status.state, entry.status.reason);
   } else {
     OnExitedLocked(entry, entry.wait_status);
   }

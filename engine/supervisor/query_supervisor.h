@@ -52,6 +52,13 @@ struct QueryStatus {
   std::string protections;
   int restart_count = 0;   // workers started for this query after the first (crashes + by hand)
   std::string last_crash;  // why the last crashed worker ended; empty: none crashed
+  // 'parallelism' N > 1: the query's state sums up its workers' (FAILED if one failed,
+  // RESTARTING if one is being restarted, RUNNING when all run), its progress merges theirs
+  // (counts summed, each partition's position from the worker that reads it), and `workers`
+  // holds each worker's own status, by index. Empty for a single worker.
+  int parallelism = 1;
+  std::vector<QueryStatus> workers;
+  int worker_index = 0;  // of a worker's own status (an element of `workers`)
 };
 
 class WorkerProcess;
@@ -67,17 +74,21 @@ class QuerySupervisor {
   QuerySupervisor(const QuerySupervisor&) = delete;
   QuerySupervisor& operator=(const QuerySupervisor&) = delete;
 
-  // Spawns a worker for the query and sends it its Start message; state becomes STARTING, then
-  // RUNNING when the worker reports Started. Replaces a dead worker (restart_count + 1, crash
-  // history forgotten, a pending automatic restart cancelled); an error
-  // if the query's worker is still alive or if the exec, a pipe or the Start message fails.
-  // `secrets` are the opened credentials of the stores the plan uses; they go only into the
-  // Start message on the worker's pipe.
-  Status Start(int64_t query_id, const std::string& plan_json, const StoreSecrets& secrets = {});
+  // Spawns `parallelism` workers for the query (worker k told it is k of N, so it reads its own
+  // share of the source partitions and keeps its own checkpoints) and sends each its Start
+  // message; state becomes STARTING, then RUNNING when the workers report Started. Each worker
+  // is supervised on its own: a crashed one is restarted alone, from its own checkpoint; one
+  // that fails (or crash-loops) fails the query and its siblings are stopped. Replaces dead
+  // workers (restart_count + 1, crash history forgotten, pending automatic restarts cancelled);
+  // an error if a worker of the query is still alive or if an exec, a pipe or a Start message
+  // fails (the workers already started are then stopped). `secrets` are the opened credentials
+  // of the stores the plan uses; they go only into the Start messages on the workers' pipes.
+  Status Start(int64_t query_id, const std::string& plan_json, const StoreSecrets& secrets = {},
+               int parallelism = 1);
 
-  // Sends Stop, waits up to options.stop_grace for the worker to exit, then SIGKILLs it; state
-  // becomes STOPPED. Cancels a pending automatic restart. A no-op if the query is unknown or its
-  // worker is already dead.
+  // Sends Stop to each worker of the query, waits up to options.stop_grace for them to exit,
+  // then SIGKILLs the rest; state becomes STOPPED. Cancels a pending automatic restart. A no-op if
+  // the query is unknown or its worker is already dead.
   void Stop(int64_t query_id);
   // Stop() for every query, with one shared grace period.
   void StopAll();
@@ -99,11 +110,22 @@ class QuerySupervisor {
     std::string reason;
   };
 
+  using Workers = std::vector<std::shared_ptr<Entry>>;  // by worker index; null: never started
+
   void MonitorLoop();
-  // Starts a worker; `replacing` is the crashed entry of an automatic restart (null: by hand),
-  // abandoned if the query was stopped or started by hand meanwhile.
-  Status StartWorker(int64_t query_id, const std::string& plan_json, const StoreSecrets& secrets,
+  // Starts worker `worker_index` of `worker_count`; `replacing` is the crashed entry of an
+  // automatic restart (null: by hand), abandoned if the query was stopped or started by hand
+  // meanwhile.
+  Status StartWorker(int64_t query_id, int worker_index, int worker_count,
+                     const std::string& plan_json, const StoreSecrets& secrets,
                      const std::shared_ptr<Entry>& replacing);
+  // REQUIRES: mutex_ held. The slot of worker `worker_index` of the query, or null.
+  std::shared_ptr<Entry>* SlotLocked(int64_t query_id, int worker_index);
+  // REQUIRES: mutex_ held. The query's status from its workers' (see QueryStatus::workers).
+  static QueryStatus AggregateLocked(const Workers& workers);
+  // REQUIRES: mutex_ held; monitor thread. Stops the live siblings of
+  // the queries in sibling_stops_ (a worker of theirs failed); releases `lock` meanwhile.
+  void StopSiblings(std::unique_lock<std::mutex>& lock);
   // REQUIRES: `lock` holds mutex_ (released while starting). Starts the workers whose back-off
   // ended; returns the milliseconds until the next one is due (-1: none pending).
   int RunDueRestarts(std::unique_lock<std::mutex>& lock);
@@ -127,14 +149,19 @@ class QuerySupervisor {
   void Wake();
   // REQUIRES: mutex_ held. Queues a state change for on_state_change.
   void QueueEventLocked(int64_t query_id, const std::string& state, const std::string& reason);
+  // REQUIRES: mutex_ held. A state change of one worker: its reason names the worker when the
+  // query has several, and a FAILED one queues the stop of its siblings.
+  void QueueWorkerEventLocked(const Entry& entry, const std::string& state,
+                              const std::string& reason);
 
   const QuerySupervisorOptions options_;
 
   mutable std::mutex mutex_;
-  std::condition_variable changed_;  // progress or state changed; WaitForPositions waits on it
-  std::map<int64_t, std::shared_ptr<Entry>> queries_;  // query id -> its current worker
-  std::vector<std::shared_ptr<Entry>> watched_;        // workers the monitor has not cleaned up
-  std::deque<Event> events_;                           // for on_state_change, sent by the monitor
+  std::condition_variable changed_;     // progress or state changed; WaitForPositions waits on it
+  std::map<int64_t, Workers> queries_;  // query id -> its current workers
+  std::vector<int64_t> sibling_stops_;  // queries one of whose workers failed (monitor stops)
+  std::vector<std::shared_ptr<Entry>> watched_;  // workers the monitor has not cleaned up
+  std::deque<Event> events_;                     // for on_state_change, sent by the monitor
   // Events ever queued and ever handed to on_state_change: a waiter that saw a final state waits
   // for delivery so the catalog says FAILED by the time the waiter's caller reads it.
   uint64_t events_queued_ = 0;

@@ -39,6 +39,11 @@ std::string DescribeWorkerExit(int wait_status, const std::string& failed_reason
   return text;
 }
 
+std::string WorkerLabel(int worker_index, int worker_count) {
+  if (worker_count <= 1) return "";
+  return "worker " + std::to_string(worker_index) + " of " + std::to_string(worker_count) + ": ";
+}
+
 void QuerySupervisor::MonitorLoop() {
   std::vector<struct pollfd> fds;
   std::vector<Event> events;
@@ -86,6 +91,7 @@ void QuerySupervisor::MonitorLoop() {
         ++it;
       }
     }
+    StopSiblings(lock);
     events.assign(events_.begin(), events_.end());
     events_.clear();
     if (events.empty()) continue;
@@ -183,7 +189,7 @@ void QuerySupervisor::OnExitedLocked(Entry& entry, int wait_status) {
   }
   entry.status.state = state;
   entry.status.reason = reason;
-  QueueEventLocked(entry.query_id, state, reason);
+  QueueWorkerEventLocked(entry, state, reason);
 }
 
 }  // namespace sluice
@@ -194,20 +200,20 @@ void QuerySupervisor::OnCrashLocked(Entry& entry, const std::string& reason) {
   entry.status.last_crash = reason;
   const auto now = std::chrono::steady_clock::now();
   std::optional<std::chrono::milliseconds> delay = entry.policy.OnCrash(now);
-  auto found = queries_.find(entry.query_id);
-  if (!delay || shutting_down_ || found == queries_.end() || found->second.get() != &entry) {
+  std::shared_ptr<Entry>* slot = SlotLocked(entry.query_id, entry.worker_index);
+  if (!delay || shutting_down_ || slot == nullptr || slot->get() != &entry) {
     entry.status.state = "FAILED";
     entry.status.reason =
         delay ? reason : entry.policy.DescribeLimit() + "; the last time: " + reason;
-    QueueEventLocked(entry.query_id, entry.status.state, entry.status.reason);
+    QueueWorkerEventLocked(entry, entry.status.state, entry.status.reason);
     return;
   }
   entry.status.state = "RESTARTING";
   entry.status.reason =
       reason + "; restarting from the last checkpoint in " + std::to_string(delay->count()) + " ms";
   entry.restart_pending = true;
-  pending_.emplace_back(found->second, now + *delay);
-  QueueEventLocked(entry.query_id, entry.status.state, entry.status.reason);
+  pending_.emplace_back(*slot, now + *delay);
+  QueueWorkerEventLocked(entry, entry.status.state, entry.status.reason);
 }
 
 int QuerySupervisor::RunDueRestarts(std::unique_lock<std::mutex>& lock) {
@@ -231,18 +237,54 @@ int QuerySupervisor::RunDueRestarts(std::unique_lock<std::mutex>& lock) {
   if (due.empty()) return next_ms;
   lock.unlock();
   for (const auto& entry : due) {
-    Status started = StartWorker(entry->query_id, entry->plan_json, entry->secrets, entry);
+    Status started = StartWorker(entry->query_id, entry->worker_index, entry->worker_count,
+                                 entry->plan_json, entry->secrets, entry);
     if (started.ok()) continue;
     std::lock_guard<std::mutex> relock(mutex_);
-    QueryStatus& status = queries_[entry->query_id]->status;
+    std::shared_ptr<Entry>* slot = SlotLocked(entry->query_id, entry->worker_index);
+    if (slot == nullptr || *slot == nullptr) continue;
+    QueryStatus& status = (*slot)->status;
     status.state = "FAILED";
     status.reason = "cannot restart the crashed worker: " + started.message();
-    QueueEventLocked(entry->query_id, status.state, status.reason);
+    QueueWorkerEventLocked(**slot, status.state, status.reason);
   }
   lock.lock();
   // New workers joined watched_; the caller rebuilds its poll set on the next round.
   Wake();
   return 0;
+}
+
+}  // namespace sluice
+
+namespace sluice {
+
+void QuerySupervisor::StopSiblings(std::unique_lock<std::mutex>& lock) {
+  if (sibling_stops_.empty()) return;
+  std::vector<std::shared_ptr<Entry>> entries;
+  for (int64_t query_id : sibling_stops_) {
+    auto found = queries_.find(query_id);
+    if (found == queries_.end()) continue;
+    for (const auto& worker : found->second) {
+      if (worker == nullptr) continue;
+      // A sibling waiting for its automatic restart stays down: the query has failed.
+      if (worker->restart_pending) {
+        worker->restart_pending = false;
+        worker->restart_cancelled = true;
+        worker->status.state = "STOPPED";
+        worker->status.reason = "stopped: another worker of the query failed";
+      }
+      if (worker->exited || worker->stopping) continue;
+      worker->stopping = true;
+      entries.push_back(worker);
+    }
+  }
+  sibling_stops_.clear();
+  if (entries.empty()) return;
+  // FinishStops reaps the siblings itself (the monitor is busy here); the next round closes
+  // their fds.
+  lock.unlock();
+  FinishStops(entries);
+  lock.lock();
 }
 
 }  // namespace sluice

@@ -13,6 +13,22 @@ constexpr int64_t kMaxCheckpointIntervalMs = 3600000;  // an hour
 Result<QueryProperties> TakeQueryProperties(PropertyList& properties) {
   QueryProperties result;
   for (auto it = properties.begin(); it != properties.end();) {
+    if (it->key == "parallelism") {
+      int64_t parallelism = 0;
+      const char* end = it->value.data() + it->value.size();
+      auto [parsed_end, error] = std::from_chars(it->value.data(), end, parallelism);
+      if (error != std::errc() || parsed_end != end || parallelism < 1 ||
+          parallelism > kMaxParallelism) {
+        return Status::Binder(
+            "'parallelism' must be a whole number of worker processes from 1 to " +
+                std::to_string(kMaxParallelism) + ", got '" + it->value + "'",
+            it->value_position);
+      }
+      result.parallelism = static_cast<int32_t>(parallelism);
+      result.parallelism_position = it->value_position;
+      it = properties.erase(it);
+      continue;
+    }
     if (it->key != "checkpoint.interval.millis") {
       ++it;
       continue;

@@ -14,6 +14,9 @@ struct QueryProperties {
   // 'checkpoint.interval.millis': how often a busy query commits a checkpoint (and so publishes
   // its outputs); a query that catches up commits at once (docs/checkpoints.md).
   int64_t checkpoint_interval_ms = kDefaultCheckpointIntervalMs;
+  // 'parallelism': how many worker processes share the query's source partitions (1..64).
+  int32_t parallelism = 1;
+  int64_t parallelism_position = -1;  // of the property's value, for errors
 };
 
 // Removes the query's own properties from `properties` (what is left describes the relation)

@@ -1,5 +1,8 @@
 #include "runtime/pipeline/query_runner.h"
 
+#include <filesystem>
+
+#include "runtime/connector/kafka/kafka_transaction.h"
 #include "runtime/pipeline/pipeline.h"
 
 namespace sluice {
@@ -17,9 +20,23 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
   FillStoreSecrets(context.store_secrets, plan->source.properties);
   if (plan->join_source) FillStoreSecrets(context.store_secrets, plan->join_source->properties);
   FillStoreSecrets(context.store_secrets, plan->sink.properties);
+  plan->source.worker_index = context.worker_index;
+  plan->source.worker_count = context.worker_count;
+  if (context.worker_count > 1) {
+    // Two producers with one transactional.id fence each other; the consumer group stays
+    // shared (each worker commits only its own partitions' offsets).
+    auto id = plan->sink.properties.find(kTransactionalIdProperty);
+    if (id != plan->sink.properties.end()) {
+      id->second += "-worker-" + std::to_string(context.worker_index);
+    }
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<Pipeline> pipeline,
                    Pipeline::Create(std::move(plan), context.data_dir));
   if (!context.state_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(context.state_dir, error);
+    if (error)
+      return Status::Storage("cannot create " + context.state_dir + ": " + error.message());
     RETURN_NOT_OK(pipeline->EnableCheckpoints(context.state_dir));
   }
   static const std::atomic<bool> kNeverStop{false};

@@ -28,9 +28,9 @@ struct QueryProgress {
   int64_t watermark = INT64_MIN;  // event time, epoch ms; INT64_MIN: none yet or stateless
   // The last committed checkpoint (stateful persistent queries); checkpoint_id 0: none yet.
   int64_t checkpoint_id = 0;
-  int64_t checkpoint_at_ms = 0;           // wall clock of its commit
-  int64_t checkpoint_duration_us = 0;     // operator state write + StateStore::Commit
-  int64_t state_size_bytes = 0;           // committed state on disk (SST + WAL), approximate
+  int64_t checkpoint_at_ms = 0;        // wall clock of its commit
+  int64_t checkpoint_duration_us = 0;  // operator state write + StateStore::Commit
+  int64_t state_size_bytes = 0;        // committed state on disk (SST + WAL), approximate
   // source topic -> per-partition next offset
   std::map<std::string, std::vector<int64_t>> positions;
   // source topic -> per-partition end offset seen at the last poll (for lag)
@@ -55,6 +55,10 @@ struct QueryRunContext {
   // Opened credentials by store name; they replace the "********" placeholders of the plan's
   // source and sink settings (see FillStoreSecrets).
   StoreSecrets store_secrets;
+  // 'parallelism': which of the query's workers this is. The source reads only its share of the
+  // partitions and an exactly-once sink uses a transactional.id of its own.
+  int32_t worker_index = 0;
+  int32_t worker_count = 1;
 };
 
 // Replaces the redacted values in `properties` (store settings naming their store under

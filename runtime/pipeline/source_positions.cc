@@ -89,7 +89,8 @@ Result<SourcePositions> SourcePositionsFromJson(std::string_view text, const std
   positions.topic = std::string(topic);
   for (simdjson::dom::element offset : offsets) {
     int64_t value = 0;
-    if (offset.get(value) || value < 0) return malformed;
+    // -1: a partition another worker of the query reads ('parallelism', kForeignPartition).
+    if (offset.get(value) || value < -1) return malformed;
     positions.positions.push_back(value);
   }
   simdjson::dom::object sinks;

@@ -253,6 +253,7 @@ std::string PhysicalPlanToJson(const PhysicalPlan& plan) {
   writer.Key("query_id").Int(plan.query_id);
   writer.Key("limit").Int(plan.limit);
   writer.Key("checkpoint_interval_ms").Int(plan.checkpoint_interval_ms);
+  writer.Key("parallelism").Int(plan.parallelism);
 
   writer.Key("source");
   WriteSource(writer, plan.source);
@@ -321,6 +322,13 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
   // Optional: plans stored before checkpoint intervals existed use the default.
   if (root["checkpoint_interval_ms"].error() == simdjson::SUCCESS) {
     ASSIGN_OR_RETURN(plan->checkpoint_interval_ms, IntField(root, "checkpoint_interval_ms"));
+  }
+  if (root["parallelism"].error() == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(int64_t parallelism, IntField(root, "parallelism"));
+    if (parallelism < 1 || parallelism > kMaxParallelism) {
+      return Status::Internal("plan has parallelism " + std::to_string(parallelism));
+    }
+    plan->parallelism = static_cast<int32_t>(parallelism);
   }
 
   ASSIGN_OR_RETURN(element source, Member(root, "source"));

@@ -43,6 +43,11 @@ struct SourceSpec {
 
   // Row functions the query calls: hidden columns after `columns`, in this order.
   std::vector<RowMetadata> metadata;
+  // Set by the worker, not serialized: with 'parallelism' N this source reads only partitions
+  // p with p % worker_count == worker_index (Kafka only; the planner refuses other stores).
+  int32_t worker_index = 0;
+  int32_t worker_count = 1;
+  bool OwnsPartition(int32_t partition) const { return partition % worker_count == worker_index; }
 
   // The batches the source produces: the decoded columns, then the metadata columns.
   Schema batch_schema() const;
@@ -113,6 +118,7 @@ class PhysicalProject final : public PhysicalOperator {
 };
 
 constexpr int64_t kDefaultCheckpointIntervalMs = 1000;
+constexpr int32_t kMaxParallelism = 64;
 
 struct PhysicalPlan {
   int64_t query_id = 0;
@@ -124,6 +130,8 @@ struct PhysicalPlan {
   int64_t limit = -1;  // interactive LIMIT; -1 = none
   // Persistent queries: 'checkpoint.interval.millis', how often a busy query commits.
   int64_t checkpoint_interval_ms = kDefaultCheckpointIntervalMs;
+  // Persistent queries: 'parallelism', how many worker processes share the source partitions.
+  int32_t parallelism = 1;
 
   // Schema of the rows that reach the sink.
   Schema output_schema() const;

@@ -260,6 +260,13 @@ std::string WorkerStateDir(const std::string& data_dir, int64_t query_id) {
   return data_dir + "/state/" + std::to_string(query_id);
 }
 
+std::string WorkerInstanceStateDir(const std::string& data_dir, int64_t query_id,
+                                   int64_t worker_index, int64_t worker_count) {
+  std::string dir = WorkerStateDir(data_dir, query_id);
+  if (worker_count > 1) dir += "/worker-" + std::to_string(worker_index);
+  return dir;
+}
+
 int LandlockAbiVersion(std::string* why) {
   long abi = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
   if (abi > 0) return static_cast<int>(abi);

@@ -27,6 +27,11 @@ struct SandboxOptions {
 std::string WorkerLogDir(const std::string& data_dir);
 // <data_dir>/state/<query_id>: the query's own state (checkpoints), created if missing.
 std::string WorkerStateDir(const std::string& data_dir, int64_t query_id);
+// The state of worker `worker_index` of a query run by `worker_count` workers ('parallelism'):
+// WorkerStateDir itself for a single worker, else its subdir worker-<index>, so each worker's
+// checkpoints (its partitions' positions) stay its own.
+std::string WorkerInstanceStateDir(const std::string& data_dir, int64_t query_id,
+                                   int64_t worker_index, int64_t worker_count);
 
 // Highest Landlock ABI the running kernel supports, or 0 with `*why` set when there is none.
 int LandlockAbiVersion(std::string* why);

@@ -127,7 +127,10 @@ int WorkerMain() {
   std::thread pipeline([&]() {
     QueryRunContext context;
     context.data_dir = start.data_dir;
-    context.state_dir = WorkerStateDir(start.data_dir, start.query_id);
+    context.state_dir = WorkerInstanceStateDir(start.data_dir, start.query_id, start.worker_index,
+                                               start.worker_count);
+    context.worker_index = static_cast<int32_t>(start.worker_index);
+    context.worker_count = static_cast<int32_t>(start.worker_count);
     context.stop = &stop;
     context.listener = &listener;
     context.store_secrets = start.store_secrets;

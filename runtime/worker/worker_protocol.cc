@@ -88,6 +88,14 @@ Result<WorkerMessage> DecodeStart(simdjson::dom::object object) {
   ASSIGN_OR_RETURN(start.query_id, GetInt(object, "query_id"));
   ASSIGN_OR_RETURN(start.data_dir, GetString(object, "data_dir"));
   ASSIGN_OR_RETURN(start.plan_json, GetString(object, "plan"));
+  ASSIGN_OR_RETURN(start.worker_index, GetOptionalInt(object, "worker_index"));
+  ASSIGN_OR_RETURN(start.worker_count, GetOptionalInt(object, "worker_count"));
+  if (start.worker_count == 0) start.worker_count = 1;  // omitted: a single worker
+  if (start.worker_count < 1 || start.worker_index < 0 ||
+      start.worker_index >= start.worker_count) {
+    return Malformed("worker_index " + std::to_string(start.worker_index) + " of " +
+                     std::to_string(start.worker_count) + " workers");
+  }
   simdjson::dom::object limits;
   if (object["limits"].get_object().get(limits) == simdjson::SUCCESS) {
     ASSIGN_OR_RETURN(start.limits.memory_bytes, GetOptionalInt(limits, "memory_bytes"));
@@ -189,6 +197,8 @@ std::string EncodeWorkerMessage(const WorkerMessage& message) {
             writer.Key("query_id").Int(start.query_id);
             writer.Key("data_dir").String(start.data_dir);
             writer.Key("plan").String(start.plan_json);
+            writer.Key("worker_index").Int(start.worker_index);
+            writer.Key("worker_count").Int(start.worker_count);
             writer.Key("limits").BeginObject();
             writer.Key("memory_bytes").Int(start.limits.memory_bytes);
             writer.Key("open_files").Int(start.limits.open_files);

@@ -43,6 +43,10 @@ struct WorkerStartMessage {
   // Opened credentials of the stores the plan uses, by store name (the plan itself carries
   // "********" in their place). Only this message ever holds them.
   StoreSecrets store_secrets;
+  // 'parallelism': this worker is worker_index of worker_count running the query, and reads
+  // only the source partitions p with p % worker_count == worker_index.
+  int64_t worker_index = 0;
+  int64_t worker_count = 1;
 };
 struct WorkerStopMessage {};
 struct WorkerStartedMessage {
@@ -57,8 +61,9 @@ struct WorkerFailedMessage {
 };
 struct WorkerStoppedMessage {};
 
-using WorkerMessage = std::variant<WorkerStartMessage, WorkerStopMessage, WorkerStartedMessage,
-                                   WorkerProgressMessage, WorkerFailedMessage, WorkerStoppedMessage>;
+using WorkerMessage =
+    std::variant<WorkerStartMessage, WorkerStopMessage, WorkerStartedMessage, WorkerProgressMessage,
+                 WorkerFailedMessage, WorkerStoppedMessage>;
 
 // "start", "stop", "started", "progress", "failed", "stopped".
 std::string_view WorkerMessageName(const WorkerMessage& message);

@@ -89,6 +89,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
       }
     }
   }
+  source->MaskForeignPartitions();
   source->last_refresh_ms_ = source->last_probe_ms_ = source->last_contact_ms_ = SteadyMillis();
   // Assigned at the first Poll: a Seek right after Open (resuming) then costs no second
   // assignment, whose quick succession trips an assertion inside librdkafka 2.0.
@@ -101,10 +102,19 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
   return source;
 }
 
+void KafkaSource::MaskForeignPartitions() {
+  for (size_t partition = 0; partition < positions_.size(); ++partition) {
+    if (!spec_.OwnsPartition(static_cast<int32_t>(partition))) {
+      positions_[partition] = end_offsets_[partition] = kForeignPartition;
+    }
+  }
+}
+
 Status KafkaSource::Assign() {
   rd_kafka_topic_partition_list_t* list =
       rd_kafka_topic_partition_list_new(static_cast<int>(positions_.size()));
   for (size_t partition = 0; partition < positions_.size(); ++partition) {
+    if (!spec_.OwnsPartition(static_cast<int32_t>(partition))) continue;
     rd_kafka_topic_partition_list_add(list, spec_.topic.c_str(), static_cast<int32_t>(partition))
         ->offset = positions_[partition];
   }
@@ -132,6 +142,7 @@ Status KafkaSource::Seek(const std::vector<int64_t>& positions) {
   for (size_t partition = 0; partition < committed_.size(); ++partition) {
     if (committed_[partition] >= 0) positions_[partition] = committed_[partition];
   }
+  MaskForeignPartitions();
   return assigned_ ? Assign() : Status::OK();
 }
 
@@ -204,7 +215,9 @@ Status KafkaSource::Consume(const rd_kafka_message_t& message, RecordBatch& batc
     return Status::OK();
   }
   const auto partition = static_cast<size_t>(message.partition);
-  if (partition >= positions_.size()) return Status::OK();
+  if (partition >= positions_.size() || !spec_.OwnsPartition(message.partition)) {
+    return Status::OK();
+  }
   positions_[partition] = message.offset + 1;
   end_offsets_[partition] = std::max(end_offsets_[partition], positions_[partition]);
   last_contact_ms_ = SteadyMillis();  // a message proves a broker reachable
@@ -298,6 +311,7 @@ void KafkaSource::RefreshEndOffsets() {
   // The consumer's cached high watermarks (updated by every fetch response): a network query
   // here could block past its timeout once a broker has gone away.
   for (size_t partition = 0; partition < positions_.size(); ++partition) {
+    if (!spec_.OwnsPartition(static_cast<int32_t>(partition))) continue;
     int64_t low = 0;
     int64_t high = 0;
     if (rd_kafka_get_watermark_offsets(consumer_.get(), spec_.topic.c_str(),

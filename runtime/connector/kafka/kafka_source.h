@@ -1,8 +1,9 @@
 #pragma once
 // Reads a relation's Kafka topic: the query assigns itself every partition (no group
-// rebalancing), starts at the earliest or latest offset, and tracks its own position per
-// partition, so checkpoints and FLUSH work as on the local log. JSON values decode into the
-// query's columns; bad records follow 'source.deserialization.error.handling'.
+// rebalancing), or with 'parallelism' N its worker's share of them (SourceSpec::OwnsPartition),
+// starts at the earliest or latest offset, and tracks its own position per partition, so
+// checkpoints and FLUSH work as on the local log. JSON values decode into the query's columns; bad
+// records follow 'source.deserialization.error.handling'.
 //
 // Fault policy: librdkafka reconnects with back-off on its own; when no broker has answered for
 // the store's 'unavailable.timeout.ms' (default 30 s), or authentication fails, Poll returns a
@@ -23,6 +24,10 @@
 
 namespace sluice {
 
+// The position (and end offset) a worker reports for a partition another worker reads: below
+// every real offset, so the engine's merge of the workers' positions (the maximum) ignores it.
+inline constexpr int64_t kForeignPartition = -1;
+
 class KafkaSource final : public Source {
  public:
   // `data_dir` holds the local log, where IGNORE_AND_LOG copies bad records.
@@ -40,8 +45,11 @@ class KafkaSource final : public Source {
 
  private:
   explicit KafkaSource(SourceSpec spec);
-  // Assigns every partition at positions_; sets assigned_.
+  // Assigns every partition this worker owns at positions_; sets assigned_.
   Status Assign();
+  // Sets the position and end of the partitions other workers own to kForeignPartition: they
+  // are never assigned, saved, nor committed by this worker.
+  void MaskForeignPartitions();
   // Decodes one message into `batch` (or applies the bad record policy).
   Status Consume(const rd_kafka_message_t& message, RecordBatch& batch);
   // Sets every partition's position to its first record stamped at or after `timestamp_ms`.
@@ -64,7 +72,7 @@ class KafkaSource final : public Source {
   int timestamp_batch_column_ = -1;
   std::unique_ptr<TombstoneDecoder> tombstones_;  // spec_.emit_deletes only
   int unavailable_timeout_ms_ = kDefaultUnavailableTimeoutMs;
-  std::vector<int64_t> positions_;    // next offset per partition
+  std::vector<int64_t> positions_;    // next offset per partition (kForeignPartition: not ours)
   std::vector<int64_t> end_offsets_;  // high watermark per partition, as of the last refresh
   // Exactly-once queries: the offsets the last committed transaction recorded (-1: none), which
   // win over positions saved apart from the transaction.

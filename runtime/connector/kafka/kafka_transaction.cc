@@ -48,6 +48,8 @@ Status KafkaCommitTransaction(rd_kafka_t* producer, const std::string& group,
   rd_kafka_topic_partition_list_t* offsets =
       rd_kafka_topic_partition_list_new(static_cast<int>(positions.size()));
   for (size_t partition = 0; partition < positions.size(); ++partition) {
+    // Negative: a partition another worker of the query reads and commits.
+    if (positions[partition] < 0) continue;
     rd_kafka_topic_partition_list_add(offsets, source_topic.c_str(),
                                       static_cast<int32_t>(partition))
         ->offset = positions[partition];

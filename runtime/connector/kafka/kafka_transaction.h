@@ -28,9 +28,10 @@ std::string QueryTransactionalId(int64_t query_id);
 // and readies the producer for transactions.
 Status KafkaInitTransactions(rd_kafka_t* producer, int timeout_ms, const KafkaSettings& settings);
 Status KafkaBeginTransaction(rd_kafka_t* producer, const KafkaSettings& settings);
-// Sends `positions` (next offset per partition of `source_topic`) for `group` to the open
-// transaction and commits it; retries what librdkafka calls retriable, aborts the transaction
-// when it must be aborted. An error means nothing of the transaction is visible.
+// Sends `positions` (next offset per partition of `source_topic`; negative ones are skipped:
+// another worker's partitions) for `group` to the open transaction and commits it; retries what
+// librdkafka calls retriable, aborts the transaction when it must be aborted. An error means
+// nothing of the transaction is visible.
 Status KafkaCommitTransaction(rd_kafka_t* producer, const std::string& group,
                               const std::string& source_topic,
                               const std::vector<int64_t>& positions, int timeout_ms,

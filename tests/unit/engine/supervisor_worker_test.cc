@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -319,6 +320,79 @@ TEST_F(SupervisorWorkerTest, DestructorStopsEveryWorker) {
   supervisor_.reset();
   EXPECT_NE(::kill(pid7, 0), 0);
   EXPECT_NE(::kill(pid8, 0), 0);
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// Waits (bounded) until `done` holds for the query's status.
+bool WaitForStatus(QuerySupervisor& supervisor, int64_t query_id,
+                   const std::function<bool(const QueryStatus&)>& done) {
+  for (int attempt = 0; attempt < 400; ++attempt) {
+    if (done(supervisor.Snapshot(query_id))) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+// 'parallelism': each worker is supervised on its own (a crash restarts only that one), and one
+// that fails fails the query and stops its siblings. (The local source is not split among
+// workers, so each of the 3 copies the whole input here; Kafka splits: kafka_parallelism_test.)
+TEST_F(SupervisorWorkerTest, ParallelWorkersAreSupervisedOneByOne) {
+  RestartPolicyOptions restart;
+  restart.max_crashes = 2;
+  QuerySupervisor& supervisor = Supervisor(WorkerBinary(), restart);
+  Produce(4);
+  ASSERT_TRUE(supervisor.Start(3, CopyPlanJson(3), {}, 3).ok());
+  ASSERT_TRUE(WaitForStatus(supervisor, 3, [](const QueryStatus& status) {
+    return status.state == "RUNNING" && status.progress.records_in == 12;
+  })) << supervisor.Snapshot(3).state;
+  QueryStatus status = supervisor.Snapshot(3);
+  EXPECT_EQ(status.parallelism, 3);
+  ASSERT_EQ(status.workers.size(), 3u);
+  std::vector<int> pids;
+  for (const QueryStatus& worker : status.workers) pids.push_back(worker.pid);
+  EXPECT_TRUE(pids[0] > 0 && pids[1] > 0 && pids[2] > 0 && pids[0] != pids[1] &&
+              pids[1] != pids[2] && pids[0] != pids[2]);
+  EXPECT_EQ(status.workers[2].worker_index, 2);
+  EXPECT_TRUE(std::filesystem::is_directory(data_dir_ + "/state/3/worker-2"));
+
+  ASSERT_EQ(::kill(pids[1], SIGKILL), 0);
+  ASSERT_TRUE(WaitForStatus(supervisor, 3, [&](const QueryStatus& now) {
+    return now.state == "RUNNING" && now.workers.size() == 3 && now.workers[1].pid > 0 &&
+           now.workers[1].pid != pids[1];
+  }));
+  status = supervisor.Snapshot(3);
+  EXPECT_EQ(status.workers[0].pid, pids[0]);
+  EXPECT_EQ(status.workers[2].pid, pids[2]);
+  EXPECT_EQ(status.restart_count, 1);
+  EXPECT_EQ(status.last_crash, "worker 1 of 3: worker killed by signal 9 (SIGKILL)");
+
+  // Its second crash is a crash loop: the query fails naming the worker, and the siblings stop.
+  ASSERT_EQ(::kill(status.workers[1].pid, SIGKILL), 0);
+  std::optional<StateChange> failed = WaitForChange(3, "FAILED");
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->reason.rfind("worker 1 of 3: worker crashed 2 times", 0), 0u) << failed->reason;
+  ASSERT_TRUE(WaitForStatus(supervisor, 3, [](const QueryStatus& now) {
+    return now.workers.size() == 3 && now.workers[0].pid == 0 && now.workers[2].pid == 0;
+  }));
+  status = supervisor.Snapshot(3);
+  EXPECT_EQ(status.state, "FAILED");
+  EXPECT_EQ(status.workers[0].state, "STOPPED");
+  EXPECT_NE(::kill(pids[0], 0), 0);
+  EXPECT_NE(::kill(pids[2], 0), 0);
+
+  // All dead: a start by hand brings the three back; Stop stops them all.
+  ASSERT_TRUE(supervisor.Start(3, CopyPlanJson(3), {}, 3).ok());
+  ASSERT_TRUE(
+      WaitForStatus(supervisor, 3, [](const QueryStatus& now) { return now.state == "RUNNING"; }));
+  supervisor.Stop(3);
+  status = supervisor.Snapshot(3);
+  EXPECT_EQ(status.state, "STOPPED");
+  for (const QueryStatus& worker : status.workers) EXPECT_EQ(worker.pid, 0);
 }
 
 }  // namespace

@@ -95,6 +95,60 @@ TEST_F(KafkaConnectorTest, RoundTripsRowsAndTracksPositionsPerPartition) {
   EXPECT_EQ((*source)->end_offsets(), positions);  // caught up: what FLUSH waits for
 }
 
+// 'parallelism': worker k of N reads only the partitions p with p % N == k, reports the others
+// as kForeignPartition, and resumes its own from saved positions that carry that mark.
+TEST_F(KafkaConnectorTest, AWorkerReadsOnlyItsShareOfThePartitions) {
+  // Polls until the worker's partition is read up to the end it saw at Open (bounded).
+  auto read_share = [](KafkaSource& source, int32_t own, RecordBatch& batch) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (source.positions()[own] < source.end_offsets()[own] &&
+           std::chrono::steady_clock::now() < deadline) {
+      ASSERT_TRUE(source.Poll(1000, batch).ok());
+      source.WaitForData(100);
+    }
+    for (const RecordMeta& meta : batch.meta()) EXPECT_EQ(meta.partition, own);
+    EXPECT_EQ(source.positions()[1 - own], kForeignPartition);
+    EXPECT_EQ(source.end_offsets()[1 - own], kForeignPartition);
+  };
+  Produce(1, 10);
+  std::vector<int64_t> merged(2, kForeignPartition);
+  std::vector<int64_t> saved[2];
+  int64_t rows_read = 0;
+  for (int32_t worker_idx = 0; worker_idx < 2; ++worker_idx) {
+    SourceSpec spec = SourceSpecFor(true);
+    spec.worker_index = worker_idx;
+    spec.worker_count = 2;
+    Result<std::unique_ptr<KafkaSource>> source = KafkaSource::Open(spec, "/nonexistent");
+    ASSERT_TRUE(source.ok()) << source.status().ToString();
+    RecordBatch batch(schema());
+    read_share(**source, worker_idx, batch);
+    saved[worker_idx] = (*source)->positions();
+    EXPECT_EQ(saved[worker_idx][worker_idx], static_cast<int64_t>(batch.num_rows()));
+    rows_read += static_cast<int64_t>(batch.num_rows());
+  }
+  EXPECT_EQ(rows_read, 10);
+
+  // Each resumes from its own saved positions and reads only what came after.
+  Produce(100, 8);
+  for (int32_t worker_idx = 0; worker_idx < 2; ++worker_idx) {
+    SourceSpec spec = SourceSpecFor(true);
+    spec.worker_index = worker_idx;
+    spec.worker_count = 2;
+    Result<std::unique_ptr<KafkaSource>> source = KafkaSource::Open(spec, "/nonexistent");
+    ASSERT_TRUE(source.ok());
+    ASSERT_TRUE((*source)->Seek(saved[worker_idx]).ok());
+    RecordBatch batch(schema());
+    read_share(**source, worker_idx, batch);
+    for (size_t row = 0; row < batch.num_rows(); ++row) {
+      EXPECT_GE(batch.column(0).GetInt64(row), 100);
+    }
+    rows_read += static_cast<int64_t>(batch.num_rows());
+    merged[worker_idx] = (*source)->positions()[worker_idx];
+  }
+  EXPECT_EQ(rows_read, 18);
+  EXPECT_EQ(merged[0] + merged[1], 18);
+}
+
 // A changelog's tombstone (key, no value): skipped by a stream read, a delete row of the key for
 // the changelog side of a temporal join.
 TEST_F(KafkaConnectorTest, TombstonesBecomeDeletesWhenAsked) {

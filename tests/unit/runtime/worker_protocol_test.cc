@@ -35,6 +35,8 @@ TEST(WorkerProtocolTest, StartRoundTripKeepsPlanWithQuotesAndNewlines) {
   start.limits.memory_bytes = int64_t{3} << 30;
   start.limits.open_files = 256;
   start.limits.cpu_seconds = 60;
+  start.worker_index = 2;
+  start.worker_count = 3;
   WorkerMessage decoded = RoundTrip(start);
   ASSERT_TRUE(std::holds_alternative<WorkerStartMessage>(decoded));
   const auto& got = std::get<WorkerStartMessage>(decoded);
@@ -44,6 +46,22 @@ TEST(WorkerProtocolTest, StartRoundTripKeepsPlanWithQuotesAndNewlines) {
   EXPECT_EQ(got.limits.memory_bytes, start.limits.memory_bytes);
   EXPECT_EQ(got.limits.open_files, 256);
   EXPECT_EQ(got.limits.cpu_seconds, 60);
+  EXPECT_EQ(got.worker_index, 2);
+  EXPECT_EQ(got.worker_count, 3);
+}
+
+TEST(WorkerProtocolTest, StartWithoutWorkerFieldsIsTheOnlyWorkerAndBadOnesAreRejected) {
+  const std::string head = R"({"type":"start","query_id":1,"data_dir":"/d","plan":"{}")";
+  Result<WorkerMessage> plain = DecodeWorkerMessage(head + "}");
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(std::get<WorkerStartMessage>(*plain).worker_index, 0);
+  EXPECT_EQ(std::get<WorkerStartMessage>(*plain).worker_count, 1);
+  Result<WorkerMessage> beyond =
+      DecodeWorkerMessage(head + R"(,"worker_index":3,"worker_count":3})");
+  ASSERT_FALSE(beyond.ok());
+  EXPECT_NE(beyond.status().message().find("worker_index 3 of 3 workers"), std::string::npos)
+      << beyond.status().message();
+  EXPECT_FALSE(DecodeWorkerMessage(head + R"(,"worker_index":-1,"worker_count":2})").ok());
 }
 
 TEST(WorkerProtocolTest, ProgressRoundTripKeepsPositionsPerTopic) {

@@ -1,0 +1,60 @@
+// See query_workers.h.
+
+#include "engine/execute/query_workers.h"
+
+#include <memory>
+
+#include "runtime/plan/physical_plan.h"
+
+namespace sluice {
+
+int QueryParallelism(const QueryInfo& query) {
+  Result<std::unique_ptr<PhysicalPlan>> plan = PhysicalPlanFromJson(query.plan);
+  return plan.ok() ? (*plan)->parallelism : 1;
+}
+
+std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const QueryInfo& query,
+                                                                      const QueryStatus& status) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  Result<std::unique_ptr<PhysicalPlan>> plan = PhysicalPlanFromJson(query.plan);
+  if (!plan.ok()) return rows;
+  const SourceSpec& source = (*plan)->source;
+  const int32_t count = (*plan)->parallelism;
+  for (int32_t worker_idx = 0; worker_idx < count; ++worker_idx) {
+    const std::string name = "worker " + std::to_string(worker_idx);
+    const QueryStatus* worker = nullptr;
+    for (const QueryStatus& candidate : status.workers) {
+      if (candidate.worker_index == worker_idx) worker = &candidate;
+    }
+    std::string state = worker == nullptr ? "not started" : worker->state;
+    if (worker != nullptr && worker->pid > 0)
+      state = "pid " + std::to_string(worker->pid) + ", " + state;
+    if (worker != nullptr && !worker->reason.empty()) state += ": " + worker->reason;
+    rows.emplace_back(name, state);
+    std::string partitions;
+    for (int32_t partition = worker_idx; partition < source.partitions; partition += count) {
+      if (!partitions.empty()) partitions += ", ";
+      partitions += std::to_string(partition);
+    }
+    rows.emplace_back(name + " partitions", partitions);
+    std::string lag = "unknown (no progress reported yet)";
+    if (worker != nullptr) {
+      auto positions = worker->progress.positions.find(source.topic);
+      auto ends = worker->progress.end_offsets.find(source.topic);
+      if (positions != worker->progress.positions.end() &&
+          ends != worker->progress.end_offsets.end() &&
+          ends->second.size() == positions->second.size()) {
+        int64_t total = 0;
+        for (size_t partition = 0; partition < positions->second.size(); ++partition) {
+          if (positions->second[partition] < 0) continue;  // another worker's partition
+          total += ends->second[partition] - positions->second[partition];
+        }
+        lag = std::to_string(total);
+      }
+    }
+    rows.emplace_back(name + " lag", lag);
+  }
+  return rows;
+}
+
+}  // namespace sluice

@@ -1,0 +1,91 @@
+// A query run by several workers ('parallelism'): its status summed up from theirs.
+
+#include <algorithm>
+#include <climits>
+
+#include "engine/supervisor/query_supervisor.h"
+#include "engine/supervisor/query_supervisor_entry.h"
+
+namespace sluice {
+namespace {
+
+// Each partition is read by one worker; the others report it below every real offset
+// (kForeignPartition), so the maximum is the reader's.
+void MergeOffsets(const std::map<std::string, std::vector<int64_t>>& from,
+                  std::map<std::string, std::vector<int64_t>>& into) {
+  for (const auto& [topic, offsets] : from) {
+    std::vector<int64_t>& merged = into[topic];
+    if (merged.size() < offsets.size()) merged.resize(offsets.size(), INT64_MIN);
+    for (size_t partition = 0; partition < offsets.size(); ++partition) {
+      merged[partition] = std::max(merged[partition], offsets[partition]);
+    }
+  }
+}
+
+void MergeProgress(const QueryProgress& worker, QueryProgress& total) {
+  total.records_in += worker.records_in;
+  total.records_out += worker.records_out;
+  total.records_failed += worker.records_failed;
+  if (!worker.last_error.empty()) total.last_error = worker.last_error;
+  total.late_records += worker.late_records;
+  // The query's event time is as far as its slowest worker got.
+  if (worker.watermark != INT64_MIN) {
+    total.watermark = total.watermark == INT64_MIN ? worker.watermark
+                                                   : std::min(total.watermark, worker.watermark);
+  }
+  if (worker.checkpoint_id > total.checkpoint_id) {
+    total.checkpoint_id = worker.checkpoint_id;
+    total.checkpoint_at_ms = worker.checkpoint_at_ms;
+    total.checkpoint_duration_us = worker.checkpoint_duration_us;
+  }
+  total.state_size_bytes += worker.state_size_bytes;
+  MergeOffsets(worker.positions, total.positions);
+  MergeOffsets(worker.end_offsets, total.end_offsets);
+}
+
+}  // namespace
+
+QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
+  if (workers.size() == 1 && workers[0] != nullptr) return workers[0]->status;
+  QueryStatus total;
+  total.parallelism = static_cast<int>(workers.size());
+  const Entry* failed = nullptr;
+  const Entry* restarting = nullptr;
+  int running = 0;
+  int stopped = 0;
+  for (const auto& worker : workers) {
+    if (worker == nullptr) continue;
+    const QueryStatus& status = worker->status;
+    total.workers.push_back(status);
+    if (total.pid == 0) total.pid = status.pid;
+    if (total.protections.empty()) total.protections = status.protections;
+    total.restart_count += status.restart_count;
+    if (!status.last_crash.empty()) {
+      total.last_crash =
+          WorkerLabel(worker->worker_index, worker->worker_count) + status.last_crash;
+    }
+    MergeProgress(status.progress, total.progress);
+    if (status.state == "FAILED" && failed == nullptr) failed = worker.get();
+    if (status.state == "RESTARTING" && restarting == nullptr) restarting = worker.get();
+    if (status.state == "RUNNING") ++running;
+    if (status.state == "STOPPED") ++stopped;
+  }
+  const Entry* reported = failed != nullptr ? failed : restarting;
+  if (reported != nullptr) {
+    total.state = reported->status.state;
+    total.reason =
+        WorkerLabel(reported->worker_index, reported->worker_count) + reported->status.reason;
+  } else if (total.workers.empty()) {
+    total.state = "";
+  } else if (stopped == static_cast<int>(workers.size())) {
+    total.state = "STOPPED";
+    total.reason = workers[0]->status.reason;
+  } else if (running > 0 && running + stopped == static_cast<int>(workers.size())) {
+    total.state = "RUNNING";
+  } else {
+    total.state = "STARTING";
+  }
+  return total;
+}
+
+}  // namespace sluice

@@ -1,7 +1,9 @@
-// References of the Nexmark join queries (q3, q7, q8), computed from the Nexmark model without
+// References of the Nexmark join queries (q3, q5, q7, q8), computed from the Nexmark model without
 // the engine: how many rows the measured join reads (both sides, the intermediate streams of the
 // setup included) and how many it must output. Native mode checks these counts.
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -53,6 +55,38 @@ QueryReference Q3(const nexmark::NexmarkModel& model, int64_t events) {
   return reference;
 }
 
+// q5: per HOP(10 s, 2 s) window, the auctions with the most bids (ties all count). The measured
+// join reads q5_auction_bids (one row per window and auction) and q5_max_bids (one row per
+// window but the last: over the unbounded local topic of q5_auction_bids the newest window waits
+// for a later one to close it), and outputs the top auctions of the windows q5_max_bids holds.
+QueryReference Q5(const nexmark::NexmarkModel& model, int64_t events) {
+  constexpr int64_t kSizeMs = 10'000;
+  constexpr int64_t kAdvanceMs = 2'000;
+  QueryReference reference;
+  std::map<int64_t, std::unordered_map<int64_t, int64_t>> windows;  // start -> auction -> bids
+  for (int64_t event = 0; event < events; ++event) {
+    if (nexmark::KindOf(event) != EventKind::kBid) continue;
+    const int64_t time = model.IntField(NexmarkField::kBidDateTime, event);
+    const int64_t auction = model.IntField(NexmarkField::kBidAuction, event);
+    const int64_t last_start = time - ((time % kAdvanceMs) + kAdvanceMs) % kAdvanceMs;
+    for (int64_t start = last_start; start > time - kSizeMs; start -= kAdvanceMs) {
+      ++windows[start][auction];
+    }
+  }
+  for (const auto& [start, auctions] : windows) {
+    reference.input_rows += static_cast<int64_t>(auctions.size());
+  }
+  if (windows.empty()) return reference;
+  windows.erase(std::prev(windows.end()));
+  reference.input_rows += static_cast<int64_t>(windows.size());
+  for (const auto& [start, auctions] : windows) {
+    int64_t max_bids = 0;
+    for (const auto& [auction, bids] : auctions) max_bids = std::max(max_bids, bids);
+    for (const auto& [auction, bids] : auctions) reference.output.rows += bids == max_bids;
+  }
+  return reference;
+}
+
 // q7: the bids carrying their 10 s window's highest price; reads every bid and one row per
 // window (q7_max_price).
 QueryReference Q7(const nexmark::NexmarkModel& model, int64_t events) {
@@ -97,13 +131,16 @@ QueryReference Q8(const nexmark::NexmarkModel& model, int64_t events) {
 
 std::optional<QueryReference> ComputeJoinReference(const std::string& query_name, int64_t events,
                                                    uint64_t seed) {
-  if (query_name != "q3" && query_name != "q7" && query_name != "q8") return std::nullopt;
+  if (query_name != "q3" && query_name != "q5" && query_name != "q7" && query_name != "q8") {
+    return std::nullopt;
+  }
   Result<DatagenOptions> options = ParseDatagenOptions({{"generator", "nexmark.bid"},
                                                         {"events", std::to_string(events)},
                                                         {"seed", std::to_string(seed)}});
   if (!options.ok()) return std::nullopt;
   nexmark::NexmarkModel model(*options);
   if (query_name == "q3") return Q3(model, events);
+  if (query_name == "q5") return Q5(model, events);
   if (query_name == "q7") return Q7(model, events);
   return Q8(model, events);
 }

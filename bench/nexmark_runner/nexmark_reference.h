@@ -28,7 +28,7 @@ struct QueryReference {
 std::optional<QueryReference> ComputeReference(const std::string& query_name, int64_t events,
                                                uint64_t seed);
 
-// The same for the join queries q3, q7 and q8 (nexmark_join_reference.cc): counts only, for
+// The same for the join queries q3, q5, q7 and q8 (nexmark_join_reference.cc): counts only, for
 // native mode (output.checksum stays 0).
 std::optional<QueryReference> ComputeJoinReference(const std::string& query_name, int64_t events,
                                                    uint64_t seed);

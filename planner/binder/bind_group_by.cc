@@ -10,6 +10,7 @@
 #include "planner/binder/expression_binder.h"
 #include "planner/binder/relation_schema.h"
 #include "planner/binder/select_output.h"
+#include "planner/binder/upstream_window.h"
 #include "planner/logical/logical_aggregate.h"
 #include "runtime/function/function_registry.h"
 
@@ -184,11 +185,6 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
   if (from_item->kind != FromKind::kRelation) {
     return Status::Binder("GROUP BY over a JOIN is not supported yet", from_item->position);
   }
-  const bool windowed = window.type != WindowType::kNone;
-  if (!windowed && select.emit == EmitMode::kFinal) {
-    return Status::Binder("EMIT FINAL needs a windowed aggregation (TUMBLE, HOP or SESSION)",
-                          select.emit_position);
-  }
 
   const auto& from = from_item->As<RelationRef>();
   ASSIGN_OR_RETURN(BoundRelation bound, BindRelation(from.name));
@@ -199,12 +195,35 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
                     relation_schema);
   ExpressionBinder input_binder(scope);
 
+  // Without a window function, grouping by a stream's window_start and window_end groups by the
+  // windows an upstream window aggregate wrote into its rows.
+  std::optional<UpstreamWindow> upstream;
+  if (window.type == WindowType::kNone) {
+    ASSIGN_OR_RETURN(
+        upstream,
+        FindUpstreamWindow(select, scope, bound.relation.kind == CatalogRelationKind::kStream));
+    if (upstream) window.type = WindowType::kUpstream;
+  }
+  const bool windowed = window.type != WindowType::kNone;
+  if (!windowed && select.emit == EmitMode::kFinal) {
+    return Status::Binder(
+        "EMIT FINAL needs a windowed aggregation (TUMBLE, HOP or SESSION, or GROUP BY the "
+        "window_start and window_end of a stream written by one)",
+        select.emit_position);
+  }
+  // 0 / 1 when `expr` is the window_start / window_end the aggregate outputs first, else -1.
+  auto window_column = [&](const Expr& expr) {
+    if (upstream) return UpstreamWindowColumn(expr, scope, *upstream);
+    if (!windowed || !IsWindowColumn(expr)) return -1;
+    return expr.As<ColumnRefExpr>().parts[0] == "window_start" ? 0 : 1;
+  };
+
   // Pass 1: the columns the query reads. WHERE is collected before the hook exists: there,
   // window columns are unknown and aggregates are errors, as the default binder reports.
   if (select.where) RETURN_NOT_OK(input_binder.CollectColumns(*select.where));
   bool in_aggregate = false;
   input_binder.set_collect_hook([&](const Expr& expr) -> std::optional<Status> {
-    if (windowed && IsWindowColumn(expr)) return Status::OK();
+    if (!upstream && window_column(expr) >= 0) return Status::OK();
     if (!IsAggregateCall(expr)) return std::nullopt;
     if (in_aggregate) {
       return Status::Binder("aggregate function calls cannot be nested", expr.position);
@@ -240,6 +259,10 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
   if (timestamp_column >= 0)
     scope.relations()[0].used[static_cast<size_t>(timestamp_column)] = true;
   scope.AssignBatchLayout();
+  if (upstream) {
+    window.start_column = scope.BatchIndex(upstream->start);
+    window.end_column = scope.BatchIndex(upstream->end);
+  }
   ASSIGN_OR_RETURN(auto get,
                    MakeGet(bound, scope, relation_schema, timestamp_column, from.properties));
   auto aggregate_node = std::make_unique<LogicalAggregate>(Schema());
@@ -268,7 +291,7 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
     aggregate_schema.Add(Field{"window_end", DataType::Timestamp()});
   }
   for (const auto& key_expr : select.group_by) {
-    if (windowed && IsWindowColumn(*key_expr)) continue;
+    if (window_column(*key_expr) >= 0) continue;
     GroupKey key{ToSql(*key_expr), std::nullopt};
     if (key_expr->kind == ExprKind::kColumnRef) {
       const auto& ref = key_expr->As<ColumnRefExpr>();
@@ -289,8 +312,7 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
   std::vector<std::string> aggregate_sql;  // dedupes COUNT(*) used twice
   ExpressionBinder output_binder(scope);
   output_binder.set_bind_hook([&](const Expr& expr) -> std::optional<Result<ExpressionPtr>> {
-    if (windowed && IsWindowColumn(expr)) {
-      int index = expr.As<ColumnRefExpr>().parts[0] == "window_start" ? 0 : 1;
+    if (int index = window_column(expr); index >= 0) {
       return MakeColumnRef(index, DataType::Timestamp(), expr.position);
     }
     if (IsAggregateCall(expr)) {

@@ -111,6 +111,16 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
         }
         break;
       }
+      case WindowType::kUpstream: {
+        // The row names its window. One with a NULL or empty window belongs to none: late.
+        const Column& starts = input.column(static_cast<size_t>(window.start_column));
+        const Column& ends = input.column(static_cast<size_t>(window.end_column));
+        if (starts.IsNull(row) || ends.IsNull(row)) break;
+        const int64_t start = starts.GetInt64(row);
+        const int64_t end = ends.GetInt64(row);
+        if (start < end) add_to_window(start, end);
+        break;
+      }
       case WindowType::kSession: break;
     }
     if (!accepted) ++late_records_;

@@ -1,10 +1,11 @@
 #pragma once
-// Runs a PhysicalAggregate: GROUP BY over TUMBLE, HOP or SESSION windows of event time, or over
-// the whole stream. Windowed, it emits one final row per window and key when the watermark
-// reaches the window's end (then forgets the window, so state stays flat); with EMIT CHANGES, and
-// always without a window, it emits the group's new row after every record instead. Without a
-// window the output is a changelog: a group that stops satisfying HAVING is retracted with a
-// RowKind::kDelete row (a tombstone downstream).
+// Runs a PhysicalAggregate: GROUP BY over TUMBLE, HOP or SESSION windows of event time, over the
+// windows an upstream window aggregate wrote into its rows (kUpstream), or over the whole stream.
+// Windowed, it emits one final row per window and key when the watermark reaches the window's end
+// (then forgets the window, so state stays flat); with EMIT CHANGES, and always without a window,
+// it emits the group's new row after every record instead. Without a window the output is a
+// changelog: a group that stops satisfying HAVING is retracted with a RowKind::kDelete row (a
+// tombstone downstream).
 //
 // A window [start, end) closes once watermark >= end; a record whose windows are all closed is
 // late: dropped and counted.

@@ -13,13 +13,17 @@
 
 namespace sluice {
 
-enum class WindowType : uint8_t { kNone, kTumble, kHop, kSession };
+// kUpstream: the windows of an upstream window aggregate, read from each row's window_start and
+// window_end columns instead of computed from its event time (docs/windows.md).
+enum class WindowType : uint8_t { kNone, kTumble, kHop, kSession, kUpstream };
 
 struct WindowSpec {
   WindowType type = WindowType::kNone;
   int64_t size_ms = 0;     // TUMBLE, HOP
   int64_t advance_ms = 0;  // HOP
   int64_t gap_ms = 0;      // SESSION
+  int start_column = -1;   // kUpstream: the input batch's window_start column (TIMESTAMP)
+  int end_column = -1;     // kUpstream: the input batch's window_end column (TIMESTAMP)
 };
 
 enum class AggregateFunction : uint8_t {

@@ -70,13 +70,14 @@ std::string_view WindowTypeName(WindowType type) {
     case WindowType::kTumble: return "tumble";
     case WindowType::kHop: return "hop";
     case WindowType::kSession: return "session";
+    case WindowType::kUpstream: return "upstream";
   }
   return "none";
 }
 
 Result<WindowType> ParseWindowType(std::string_view name) {
-  for (auto type :
-       {WindowType::kNone, WindowType::kTumble, WindowType::kHop, WindowType::kSession}) {
+  for (auto type : {WindowType::kNone, WindowType::kTumble, WindowType::kHop, WindowType::kSession,
+                    WindowType::kUpstream}) {
     if (WindowTypeName(type) == name) return type;
   }
   return AggregateJsonError("unknown window type " + std::string(name));
@@ -89,6 +90,8 @@ void WriteAggregateJson(JsonWriter& writer, const PhysicalAggregate& aggregate) 
   writer.Key("size_ms").Int(aggregate.window.size_ms);
   writer.Key("advance_ms").Int(aggregate.window.advance_ms);
   writer.Key("gap_ms").Int(aggregate.window.gap_ms);
+  writer.Key("start_column").Int(aggregate.window.start_column);
+  writer.Key("end_column").Int(aggregate.window.end_column);
   writer.EndObject();
   writer.Key("keys").BeginArray();
   for (const auto& key : aggregate.keys) WriteExpr(writer, *key);
@@ -125,6 +128,13 @@ Result<std::unique_ptr<PhysicalAggregate>> ReadAggregateJson(element op, Schema 
   ASSIGN_OR_RETURN(aggregate->window.size_ms, ReadInt(window, "size_ms"));
   ASSIGN_OR_RETURN(aggregate->window.advance_ms, ReadInt(window, "advance_ms"));
   ASSIGN_OR_RETURN(aggregate->window.gap_ms, ReadInt(window, "gap_ms"));
+  if (aggregate->window.type == WindowType::kUpstream) {
+    ASSIGN_OR_RETURN(int64_t start_column, ReadInt(window, "start_column"));
+    ASSIGN_OR_RETURN(int64_t end_column, ReadInt(window, "end_column"));
+    if (start_column < 0 || end_column < 0) return AggregateJsonError("window columns");
+    aggregate->window.start_column = static_cast<int>(start_column);
+    aggregate->window.end_column = static_cast<int>(end_column);
+  }
   simdjson::dom::array keys;
   if (op["keys"].get(keys) != simdjson::SUCCESS) return AggregateJsonError("keys");
   for (element key : keys) {

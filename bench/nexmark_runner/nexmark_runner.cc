@@ -16,6 +16,7 @@
 // One JSON object per run goes to --results; bench/run.sh turns them into bench/results/.
 
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -81,6 +82,10 @@ struct RunRecord {
   std::optional<JsonLimitResult> limit;
   std::string protections;
   std::vector<double> cpu_seconds_of_repeats;  // every repetition, ascending; the run is the median
+  // Native mode: the setup's persistent queries (workers the engine ran before the measured
+  // query, e.g. q4's join and MAX), measured once: their CPU time and largest peak RSS.
+  double setup_cpu_seconds = 0;
+  double setup_peak_rss_mib = 0;
 
   double events_per_cpu_second() const { return cpu_seconds > 0 ? events / cpu_seconds : 0; }
 };
@@ -140,7 +145,9 @@ std::string ToJson(const RunRecord& run) {
   for (size_t repeat_idx = 0; repeat_idx < run.cpu_seconds_of_repeats.size(); ++repeat_idx) {
     out << (repeat_idx == 0 ? "" : ",") << Number(run.cpu_seconds_of_repeats[repeat_idx]);
   }
-  out << "],\"protections\":\"" << JsonEscape(run.protections) << "\"}";
+  out << "],\"setup_cpu_s\":" << Number(run.setup_cpu_seconds)
+      << ",\"setup_peak_rss_mib\":" << Number(run.setup_peak_rss_mib);
+  out << ",\"protections\":\"" << JsonEscape(run.protections) << "\"}";
   return out.str();
 }
 
@@ -164,6 +171,14 @@ void PrintRun(const RunRecord& run) {
       std::printf("\n");
     }
     if (!run.verified) std::printf("    expected %s\n", run.expected_digest.c_str());
+    if (run.setup_cpu_seconds > 0) {
+      const double total = run.setup_cpu_seconds + run.cpu_seconds;
+      std::printf(
+          "    setup queries: cpu=%.2fs rss=%.1fMiB; with them %.0f nexmark events/cpu-s "
+          "(%lld events, %.2f cpu-s)\n",
+          run.setup_cpu_seconds, run.setup_peak_rss_mib, run.nexmark_events / total,
+          static_cast<long long>(run.nexmark_events), total);
+    }
     if (run.limit) {
       double limit_rate =
           run.limit->cpu_seconds > 0 ? run.limit->records / run.limit->cpu_seconds : 0;
@@ -278,11 +293,31 @@ class NexmarkRunner {
   }
 
   // Plans the query file's SELECT after running the statements before it.
-  Result<std::unique_ptr<PhysicalPlan>> PlanQuery(BenchEngine& engine, const NexmarkQuery& query) {
+  // With `setup_run` (native mode, whose setup queries end with their datagen sources), waits
+  // for the setup's workers to exit and records their CPU time and peak RSS there.
+  Result<std::unique_ptr<PhysicalPlan>> PlanQuery(BenchEngine& engine, const NexmarkQuery& query,
+                                                  RunRecord* setup_run = nullptr) {
     auto [setup, select] = SplitQueryFile(query.sql);
     // The setup's persistent queries (intermediate streams) finish before the measured query
     // starts, so it reads their whole output.
+    const int64_t last_before = engine.last_started_query();
+    struct rusage before {};
+    getrusage(RUSAGE_CHILDREN, &before);
     if (!setup.empty()) RETURN_NOT_OK(engine.Run(setup + "FLUSH;\n"));
+    if (setup_run != nullptr && engine.last_started_query() > last_before) {
+      int64_t peak_rss = 0;
+      for (int64_t id = std::max<int64_t>(last_before + 1, 1); id <= engine.last_started_query();
+           ++id) {
+        RETURN_NOT_OK(engine.WaitForQueryToFinish(id, std::chrono::seconds(600), &peak_rss));
+      }
+      // Reaped workers' times are in RUSAGE_CHILDREN (the engine runs in this process).
+      struct rusage after {};
+      getrusage(RUSAGE_CHILDREN, &after);
+      auto seconds = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
+      setup_run->setup_cpu_seconds = seconds(after.ru_utime) - seconds(before.ru_utime) +
+                                     seconds(after.ru_stime) - seconds(before.ru_stime);
+      setup_run->setup_peak_rss_mib = static_cast<double>(peak_rss) / (1024.0 * 1024.0);
+    }
     ASSIGN_OR_RETURN(std::unique_ptr<PhysicalPlan> plan, engine.PlanSelect(select));
     plan->query_id = ++next_query_id_;
     return plan;
@@ -329,12 +364,18 @@ class NexmarkRunner {
                              : options_.native_events;
   }
 
-  // A join reads an intermediate stream from the local log, which never ends: the worker is
-  // stopped once it has read every source to its end (the local topics' ends now, the datagen
-  // source's end as the worker reports it). Plans without a join end with their bounded source.
+  // A join, or a query over an intermediate changelog (q4), reads the local log, which never
+  // ends: the worker is stopped once it has read every source to its end (the local topics' ends
+  // now, the datagen source's end as the worker reports it). Other plans end with their bounded
+  // datagen source.
   static Status JoinStopPositions(BenchEngine& engine, const PhysicalPlan& plan,
                                   WorkerRunOptions& worker_options) {
-    if (!plan.join_source) return Status::OK();
+    if (!plan.join_source) {
+      if (plan.source.store_type != "local") return Status::OK();
+      ASSIGN_OR_RETURN(worker_options.stop_at_positions[plan.source.topic],
+                       engine.engine().impl().log().EndOffsets(plan.source.topic));
+      return Status::OK();
+    }
     for (const SourceSpec* source : {&plan.source, &*plan.join_source}) {
       auto& target = worker_options.stop_at_positions[source->topic];
       if (source->store_type == "local") {
@@ -348,7 +389,7 @@ class NexmarkRunner {
     ASSIGN_OR_RETURN(std::unique_ptr<BenchEngine> engine,
                      OpenWithSources(data_dir, NativeEvents(query)));
     RETURN_NOT_OK(engine->Run("USE SCHEMA gen;"));
-    ASSIGN_OR_RETURN(std::unique_ptr<PhysicalPlan> plan, PlanQuery(*engine, query));
+    ASSIGN_OR_RETURN(std::unique_ptr<PhysicalPlan> plan, PlanQuery(*engine, query, &run));
     plan->sink.kind = SinkKind::kDiscard;
     plan->sink.relation = "nexmark.bench." + query.name;
     plan->sink.schema = plan->output_schema();

@@ -163,27 +163,50 @@ void MergeAccumulator(const AggregateCall& call, const AggregateAccumulator& fro
   into.count += from.count;
 }
 
-void AppendResult(const AggregateCall& call, const AggregateAccumulator& acc, Column& out) {
+bool AppendArithmeticResult(const AggregateCall& call, int64_t count, int64_t int_sum,
+                            double double_sum, Column& out) {
   switch (call.function) {
     case AggregateFunction::kCountStar:
-    case AggregateFunction::kCount: out.AppendInt64(acc.count); return;
-    default: break;
+    case AggregateFunction::kCount: out.AppendInt64(count); return true;
+    case AggregateFunction::kSum:
+      if (count == 0) {
+        out.AppendNull();
+      } else if (out.type().physical() == PhysicalKind::kDouble) {
+        out.AppendDouble(double_sum);
+      } else {
+        out.AppendInt64(int_sum);
+      }
+      return true;
+    case AggregateFunction::kAvg:
+      if (count == 0) {
+        out.AppendNull();
+      } else {
+        out.AppendDouble(double_sum / static_cast<double>(count));
+      }
+      return true;
+    default: return false;
   }
+}
+
+void AppendRows(const RecordBatch& rows, RecordBatch& output) {
+  for (size_t column_idx = 0; column_idx < rows.num_columns(); ++column_idx) {
+    Column& to = output.column(column_idx);
+    const Column& from = rows.column(column_idx);
+    for (size_t row = 0; row < rows.num_rows(); ++row) to.AppendFrom(from, row);
+  }
+  for (size_t row = 0; row < rows.num_rows(); ++row) {
+    output.meta().push_back(rows.meta()[row]);
+    output.keys().emplace_back();
+  }
+}
+
+void AppendResult(const AggregateCall& call, const AggregateAccumulator& acc, Column& out) {
+  if (AppendArithmeticResult(call, acc.count, acc.int_sum, acc.double_sum, out)) return;
   if (acc.count == 0) {
     out.AppendNull();
     return;
   }
   switch (call.function) {
-    case AggregateFunction::kSum:
-      if (out.type().physical() == PhysicalKind::kDouble) {
-        out.AppendDouble(acc.double_sum);
-      } else {
-        out.AppendInt64(acc.int_sum);
-      }
-      return;
-    case AggregateFunction::kAvg:
-      out.AppendDouble(acc.double_sum / static_cast<double>(acc.count));
-      return;
     case AggregateFunction::kMin:
     case AggregateFunction::kMax:
       switch (out.type().physical()) {

@@ -34,6 +34,12 @@ void MergeAccumulator(const AggregateCall& call, const AggregateAccumulator& fro
                       AggregateAccumulator& into);
 // The aggregate's current value, appended to `out` (a column of call.type).
 void AppendResult(const AggregateCall& call, const AggregateAccumulator& accumulator, Column& out);
+// Appends the value of COUNT, SUM or AVG computed from a running count and sums (NULL for a SUM or
+// AVG of no input) and returns true; returns false, appending nothing, for other functions.
+bool AppendArithmeticResult(const AggregateCall& call, int64_t count, int64_t int_sum,
+                            double double_sum, Column& out);
+// Appends every row of `rows` to `output` (same schema), meta included.
+void AppendRows(const RecordBatch& rows, RecordBatch& output);
 // Appends an order-preserving byte encoding of a cell (group keys, distinct values).
 void EncodeCell(const Column& column, size_t row, std::string& out);
 

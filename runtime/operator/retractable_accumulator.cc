@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "runtime/operator/aggregate_accumulator.h"
+
 namespace sluice {
 
 namespace {
@@ -99,26 +101,8 @@ void AppendRetractableResult(const AggregateCall& call, const RetractableAccumul
     out.AppendInt64(static_cast<int64_t>(acc.values.size()));
     return;
   }
+  if (AppendArithmeticResult(call, acc.count, acc.int_sum, acc.double_sum, out)) return;
   switch (call.function) {
-    case AggregateFunction::kCountStar:
-    case AggregateFunction::kCount: out.AppendInt64(acc.count); return;
-    default: break;
-  }
-  if (acc.count == 0) {
-    out.AppendNull();
-    return;
-  }
-  switch (call.function) {
-    case AggregateFunction::kSum:
-      if (out.type().physical() == PhysicalKind::kDouble) {
-        out.AppendDouble(acc.double_sum);
-      } else {
-        out.AppendInt64(acc.int_sum);
-      }
-      return;
-    case AggregateFunction::kAvg:
-      out.AppendDouble(acc.double_sum / static_cast<double>(acc.count));
-      return;
     case AggregateFunction::kMin:
       if (acc.values.empty()) break;
       AppendDecodedCell(acc.values.begin()->first, out);

@@ -47,6 +47,13 @@ def expected_filtered(rows):
         for ts, key, value in rows if value % 3 != 0)
 
 
+def expected_join_windows(rows):
+    """join_windows: every record meets itself (v is unique), counted per 10 s window."""
+    counts = collections.Counter(ts // WINDOW_MS * WINDOW_MS for ts, _, _ in rows)
+    return collections.Counter(
+        json.dumps({"window_start": start, "n": n}, sort_keys=True) for start, n in counts.items())
+
+
 def expected_latest(rows):
     """key_stats: one upsert per record, the key's count and maximum so far."""
     stats = {}
@@ -100,6 +107,12 @@ CASES = {
     "filtered": (
         "CREATE STREAM filtered AS SELECT ts, k, v * 2 AS v2 FROM events WHERE v % 3 <> 0;",
         expected_filtered),
+    # A GROUP BY over a join: join and aggregate state restored from one checkpoint.
+    "join_windows": (
+        "CREATE STREAM join_windows WITH ('checkpoint.interval.millis'=200) AS"
+        " SELECT window_start, COUNT(*) AS n FROM TUMBLE(events a JOIN events b WITHIN 0 SECONDS"
+        " ON a.v = b.v, SIZE 10 SECOND) GROUP BY window_start, window_end;",
+        expected_join_windows),
     "key_stats": (
         "CREATE CHANGELOG key_stats WITH ('checkpoint.interval.millis'=200) AS"
         " SELECT k, COUNT(*) AS n, MAX(v) AS high FROM events GROUP BY k;",
@@ -203,7 +216,8 @@ def test(binary, temp):
 
     all_rows = rows + [(rows[-1][0] + 3600000, "end", 0)]
     for topic, (_, expected_of) in CASES.items():
-        expected = expected_of(rows if topic == "per_window" else all_rows)
+        windowed = topic in ("per_window", "join_windows")
+        expected = expected_of(rows if windowed else all_rows)
         count = published_count(temp, topic)
         check(count == sum(expected.values()),
               "%s holds %d records, expected %d" % (topic, count, sum(expected.values())))

@@ -188,7 +188,11 @@ bool AppendArithmeticResult(const AggregateCall& call, int64_t count, int64_t in
   }
 }
 
-void AppendRows(const RecordBatch& rows, RecordBatch& output) {
+void AppendRows(RecordBatch&& rows, RecordBatch& output) {
+  if (output.num_rows() == 0) {
+    output = std::move(rows);
+    return;
+  }
   for (size_t column_idx = 0; column_idx < rows.num_columns(); ++column_idx) {
     Column& to = output.column(column_idx);
     const Column& from = rows.column(column_idx);

@@ -38,8 +38,9 @@ void AppendResult(const AggregateCall& call, const AggregateAccumulator& accumul
 // AVG of no input) and returns true; returns false, appending nothing, for other functions.
 bool AppendArithmeticResult(const AggregateCall& call, int64_t count, int64_t int_sum,
                             double double_sum, Column& out);
-// Appends every row of `rows` to `output` (same schema), meta included.
-void AppendRows(const RecordBatch& rows, RecordBatch& output);
+// Appends every row of `rows` to `output` (same schema), meta included; into an empty `output`
+// the batch moves instead of being copied.
+void AppendRows(RecordBatch&& rows, RecordBatch& output);
 // Appends an order-preserving byte encoding of a cell (group keys, distinct values).
 void EncodeCell(const Column& column, size_t row, std::string& out);
 

@@ -142,7 +142,7 @@ Status ChangelogAggregateOperator::FlushStaged(RecordBatch& output) {
     }
   }
   rows.Filter(keep);
-  AppendRows(rows, output);
+  AppendRows(std::move(rows), output);
   return Status::OK();
 }
 

@@ -261,7 +261,7 @@ Status WindowAggregateOperator::FlushStaged(RecordBatch& output) {
     }
   }
   rows.Filter(keep);
-  AppendRows(rows, output);
+  AppendRows(std::move(rows), output);
   return Status::OK();
 }
 

@@ -188,6 +188,31 @@ bool AppendArithmeticResult(const AggregateCall& call, int64_t count, int64_t in
   }
 }
 
+Schema AggregateStateSchema(const std::vector<std::unique_ptr<Expression>>& keys, size_t num_calls,
+                            const std::function<void(const std::string& prefix, size_t call_idx,
+                                                     Schema& schema)>& add_call_fields) {
+  Schema schema;
+  for (size_t key_idx = 0; key_idx < keys.size(); ++key_idx) {
+    schema.Add(Field{"k" + std::to_string(key_idx), keys[key_idx]->type()});
+  }
+  for (size_t call_idx = 0; call_idx < num_calls; ++call_idx) {
+    const std::string prefix = "a" + std::to_string(call_idx) + "_";
+    schema.Add(Field{prefix + "count", DataType::Bigint()});
+    schema.Add(Field{prefix + "isum", DataType::Bigint()});
+    schema.Add(Field{prefix + "dsum", DataType::Double()});
+    add_call_fields(prefix, call_idx, schema);
+  }
+  return schema;
+}
+
+std::vector<int> AllColumns(const Schema& schema) {
+  std::vector<int> columns(schema.size());
+  for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
+    columns[column_idx] = static_cast<int>(column_idx);
+  }
+  return columns;
+}
+
 void AppendRows(RecordBatch&& rows, RecordBatch& output) {
   if (output.num_rows() == 0) {
     output = std::move(rows);

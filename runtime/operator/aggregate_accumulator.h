@@ -5,8 +5,11 @@
 // for session windows, which combine two sessions when a record bridges the gap between them.
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "common/batch.h"
 #include "runtime/plan/aggregate_spec.h"
@@ -41,6 +44,14 @@ bool AppendArithmeticResult(const AggregateCall& call, int64_t count, int64_t in
 // Appends every row of `rows` to `output` (same schema), meta included; into an empty `output`
 // the batch moves instead of being copied.
 void AppendRows(RecordBatch&& rows, RecordBatch& output);
+// The state row schema both aggregate operators checkpoint groups with: one field per group key
+// ("k0", ...), then per call "a<i>_count", "a<i>_isum", "a<i>_dsum" and the fields
+// `add_call_fields(prefix, call_idx, schema)` adds, then the operator's trailing fields.
+Schema AggregateStateSchema(const std::vector<std::unique_ptr<Expression>>& keys, size_t num_calls,
+                            const std::function<void(const std::string& prefix, size_t call_idx,
+                                                     Schema& schema)>& add_call_fields);
+// Every column index of `schema`, for a decoder of whole state rows.
+std::vector<int> AllColumns(const Schema& schema);
 // Appends an order-preserving byte encoding of a cell (group keys, distinct values).
 void EncodeCell(const Column& column, size_t row, std::string& out);
 

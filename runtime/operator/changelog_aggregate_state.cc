@@ -4,6 +4,7 @@
 // MAX, COUNT(DISTINCT)) is stored as 8 big-endian bytes of its count followed by the cell.
 
 #include "common/json_codec.h"
+#include "runtime/operator/aggregate_accumulator.h"
 #include "runtime/operator/changelog_aggregate.h"
 
 namespace sluice {
@@ -36,17 +37,10 @@ bool ReadPrefixed(std::string_view bytes, size_t* pos, std::string& out) {
 }  // namespace
 
 Schema ChangelogAggregateOperator::GroupStateSchema() const {
-  Schema schema;
-  for (size_t key_idx = 0; key_idx < plan_.keys.size(); ++key_idx) {
-    schema.Add(Field{"k" + std::to_string(key_idx), plan_.keys[key_idx]->type()});
-  }
-  for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
-    const std::string prefix = "a" + std::to_string(call_idx) + "_";
-    schema.Add(Field{prefix + "count", DataType::Bigint()});
-    schema.Add(Field{prefix + "isum", DataType::Bigint()});
-    schema.Add(Field{prefix + "dsum", DataType::Double()});
-    schema.Add(Field{prefix + "values", DataType::Array(DataType::Bytes())});
-  }
+  Schema schema = AggregateStateSchema(
+      plan_.keys, plan_.aggregates.size(), [](const std::string& prefix, size_t, Schema& fields) {
+        fields.Add(Field{prefix + "values", DataType::Array(DataType::Bytes())});
+      });
   schema.Add(Field{"rows", DataType::Bigint()});
   schema.Add(Field{"emitted", DataType::Boolean()});
   return schema;
@@ -77,11 +71,7 @@ bool ChangelogAggregateOperator::DecodePrevious(std::string_view bytes, size_t n
 Status ChangelogAggregateOperator::AttachState(StateTable* table) {
   table_ = table;
   const Schema schema = GroupStateSchema();
-  std::vector<int> columns(schema.size());
-  for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
-    columns[column_idx] = static_cast<int>(column_idx);
-  }
-  JsonRecordDecoder decoder(schema, columns);
+  JsonRecordDecoder decoder(schema, AllColumns(schema));
   RecordBatch row(decoder.output_schema());
   Status status = Status::OK();
   RETURN_NOT_OK(table_->Scan("", "", [&](std::string_view key, std::string_view value) {

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/json_codec.h"
+
 namespace sluice {
 
 namespace {
@@ -203,6 +205,18 @@ Schema AggregateStateSchema(const std::vector<std::unique_ptr<Expression>>& keys
     add_call_fields(prefix, call_idx, schema);
   }
   return schema;
+}
+
+Status PutStateRows(const Schema& schema, const RecordBatch& rows,
+                    const std::vector<std::string>& keys, StateTable& table) {
+  const JsonRecordEncoder encoder(schema);
+  std::string json;
+  for (size_t row = 0; row < keys.size(); ++row) {
+    json.clear();
+    encoder.EncodeRow(rows, row, json);
+    RETURN_NOT_OK(table.Put(keys[row], json));
+  }
+  return Status::OK();
 }
 
 std::vector<int> AllColumns(const Schema& schema) {

@@ -13,6 +13,7 @@
 
 #include "common/batch.h"
 #include "runtime/plan/aggregate_spec.h"
+#include "storage/state/state_store.h"
 
 namespace sluice {
 
@@ -50,6 +51,9 @@ void AppendRows(RecordBatch&& rows, RecordBatch& output);
 Schema AggregateStateSchema(const std::vector<std::unique_ptr<Expression>>& keys, size_t num_calls,
                             const std::function<void(const std::string& prefix, size_t call_idx,
                                                      Schema& schema)>& add_call_fields);
+// Writes row i of `rows` (state rows of `schema`, encoded as one JSON object each) under keys[i].
+Status PutStateRows(const Schema& schema, const RecordBatch& rows,
+                    const std::vector<std::string>& keys, StateTable& table);
 // Every column index of `schema`, for a decoder of whole state rows.
 std::vector<int> AllColumns(const Schema& schema);
 // Appends an order-preserving byte encoding of a cell (group keys, distinct values).

@@ -151,13 +151,7 @@ Status ChangelogAggregateOperator::PrepareCheckpoint() {
     keys.push_back("g" + group_key);
   }
   dirty_groups_.clear();
-  const JsonRecordEncoder encoder(schema);
-  std::string json;
-  for (size_t row = 0; row < keys.size(); ++row) {
-    json.clear();
-    encoder.EncodeRow(rows, row, json);
-    RETURN_NOT_OK(table_->Put(keys[row], json));
-  }
+  RETURN_NOT_OK(PutStateRows(schema, rows, keys, *table_));
   for (const std::string& primary_key : dirty_rows_) {
     auto it = rows_.find(primary_key);
     if (it == rows_.end()) {

@@ -172,13 +172,7 @@ Status WindowAggregateOperator::PrepareCheckpoint() {
     }
   }
   dirty_sessions_.clear();
-  const JsonRecordEncoder encoder(schema);
-  std::string json;
-  for (size_t row = 0; row < keys.size(); ++row) {
-    json.clear();
-    encoder.EncodeRow(rows, row, json);
-    RETURN_NOT_OK(table_->Put(keys[row], json));
-  }
+  RETURN_NOT_OK(PutStateRows(schema, rows, keys, *table_));
   // A closed window's groups share the key prefix 'w' + start + end.
   for (const auto& [start, end] : closed_windows_) {
     std::string begin = WindowTableKey(start, end);

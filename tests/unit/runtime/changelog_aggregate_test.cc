@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "runtime/expression/expression_factory.h"
+#include "tests/unit/runtime/aggregate_test_util.h"
 
 namespace sluice {
 namespace {
@@ -77,15 +78,7 @@ std::unique_ptr<PhysicalAggregate> MakePlan() {
   return plan;
 }
 
-std::vector<std::string> Rows(const RecordBatch& batch) {
-  std::vector<std::string> rows;
-  for (size_t row = 0; row < batch.num_rows(); ++row) {
-    std::string text = batch.meta()[row].kind == RowKind::kDelete ? "-" : "+";
-    for (const Value& value : batch.GetRow(row)) text += " " + value.ToString();
-    rows.push_back(text);
-  }
-  return rows;
-}
+using testing::Rows;
 
 TEST(ChangelogAggregateTest, UpdatesRetractTheKeysPreviousRow) {
   auto plan = MakePlan();

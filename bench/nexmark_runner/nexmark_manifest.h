@@ -13,9 +13,9 @@
 namespace sluice::bench {
 
 struct NexmarkQuery {
-  std::string name;                  // "q0"
-  std::vector<std::string> streams;  // the datagen streams it reads: "bid", "person", ...
-  bool ready = false;                // false: needs stateful operators this build lacks
+  std::string name;                         // "q0"
+  std::vector<std::string> streams;         // the datagen streams it reads: "bid", "person", ...
+  bool ready = false;                       // false: needs stateful operators this build lacks
   // Runs in native mode only: its setup queries over the JSON topics of json-log mode would never
   // end (a local topic is unbounded), so their last windows would stay open.
   bool native_only = false;

@@ -21,6 +21,10 @@ Status BuildSource(const LogicalGet& get, SourceSpec& source) {
   source.metadata = get.metadata;
   source.timestamp_column = get.timestamp_column;
   source.properties = get.store_properties;
+  if (get.emit_deletes) {
+    source.emit_deletes = true;
+    source.key_columns = get.key_columns;
+  }
   for (const auto& [key, value] : get.properties) {
     if (key == "value.format") {
       source.value_format = value;
@@ -73,6 +77,8 @@ Result<std::unique_ptr<PhysicalPlan>> CreatePhysicalPlan(std::unique_ptr<Logical
         aggregate->emit_changes = logical_aggregate.emit_changes;
         aggregate->allow_latency_ms = logical_aggregate.allow_latency_ms;
         aggregate->idle_timeout_ms = logical_aggregate.idle_timeout_ms;
+        aggregate->changelog_key = logical_aggregate.changelog_key;
+        aggregate->changelog_filter = std::move(logical_aggregate.changelog_filter);
         aggregate->schema = node.schema();
         plan->operators.push_back(std::move(aggregate));
         break;

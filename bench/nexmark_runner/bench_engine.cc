@@ -1,5 +1,8 @@
 #include "bench/nexmark_runner/bench_engine.h"
 
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "engine/engine_impl.h"
@@ -69,10 +72,28 @@ Status BenchEngine::Run(std::string_view script) {
   return Status::OK();
 }
 
-Status BenchEngine::WaitForQueryToFinish(int64_t query_id, std::chrono::seconds timeout) {
+namespace {
+
+// VmHWM of process `pid` in bytes, 0 when it cannot be read (the process is gone).
+int64_t PeakRssBytes(int64_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtoll(line.c_str() + 6, nullptr, 10) * 1024;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Status BenchEngine::WaitForQueryToFinish(int64_t query_id, std::chrono::seconds timeout,
+                                         int64_t* peak_rss_bytes) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     QueryStatus status = engine_->impl().supervisor().Snapshot(query_id);
+    if (peak_rss_bytes != nullptr && status.pid > 0) {
+      *peak_rss_bytes = std::max(*peak_rss_bytes, PeakRssBytes(status.pid));
+    }
     if (status.state == "STOPPED" && status.pid == 0) return Status::OK();
     if (status.state == "FAILED") {
       return Status::Execution("query " + std::to_string(query_id) + " failed: " + status.reason);

@@ -1,5 +1,5 @@
-// References of the Nexmark join queries (q3, q5, q7, q8), computed from the Nexmark model without
-// the engine: how many rows the measured join reads (both sides, the intermediate streams of the
+// References of the Nexmark join queries (q3, q4, q5, q7, q8), computed from the Nexmark model
+// without// the engine: how many rows the measured join reads (both sides, the intermediate streams of the
 // setup included) and how many it must output. Native mode checks these counts.
 
 #include <algorithm>
@@ -127,11 +127,35 @@ QueryReference Q8(const nexmark::NexmarkModel& model, int64_t events) {
   return reference;
 }
 
+// q4: the measured query reads the q4_winning_bids changelog, one row per (auction, bid) pair
+// whose bid was made while the auction was open (each such bid updates its auction's maximum),
+// and outputs one row per row read (its category's new average).
+QueryReference Q4(const nexmark::NexmarkModel& model, int64_t events) {
+  QueryReference reference;
+  std::unordered_map<int64_t, std::pair<int64_t, int64_t>> auctions;  // id -> (opens, expires)
+  for (int64_t event = 0; event < events; ++event) {
+    if (nexmark::KindOf(event) != EventKind::kAuction) continue;
+    auctions[model.IntField(NexmarkField::kAuctionId, event)] = {
+        model.IntField(NexmarkField::kAuctionDateTime, event),
+        model.IntField(NexmarkField::kAuctionExpires, event)};
+  }
+  for (int64_t event = 0; event < events; ++event) {
+    if (nexmark::KindOf(event) != EventKind::kBid) continue;
+    auto auction = auctions.find(model.IntField(NexmarkField::kBidAuction, event));
+    if (auction == auctions.end()) continue;
+    const int64_t time = model.IntField(NexmarkField::kBidDateTime, event);
+    if (time >= auction->second.first && time <= auction->second.second) ++reference.input_rows;
+  }
+  reference.output.rows = reference.input_rows;
+  return reference;
+}
+
 }  // namespace
 
 std::optional<QueryReference> ComputeJoinReference(const std::string& query_name, int64_t events,
                                                    uint64_t seed) {
-  if (query_name != "q3" && query_name != "q5" && query_name != "q7" && query_name != "q8") {
+  if (query_name != "q3" && query_name != "q4" && query_name != "q5" && query_name != "q7" &&
+      query_name != "q8") {
     return std::nullopt;
   }
   Result<DatagenOptions> options = ParseDatagenOptions({{"generator", "nexmark.bid"},
@@ -140,6 +164,7 @@ std::optional<QueryReference> ComputeJoinReference(const std::string& query_name
   if (!options.ok()) return std::nullopt;
   nexmark::NexmarkModel model(*options);
   if (query_name == "q3") return Q3(model, events);
+  if (query_name == "q4") return Q4(model, events);
   if (query_name == "q5") return Q5(model, events);
   if (query_name == "q7") return Q7(model, events);
   return Q8(model, events);

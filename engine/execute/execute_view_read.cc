@@ -270,6 +270,25 @@ Status StatementExecutor::SelectFromView(const SelectStatement& statement) {
     }
     ASSIGN_OR_RETURN(plan, CreatePhysicalPlan(std::move(logical)));
   }
+  for (size_t op_idx = 0; op_idx < plan->operators.size(); ++op_idx) {
+    if (plan->operators[op_idx]->kind() != PhysicalOperatorKind::kAggregate) continue;
+    auto& aggregate = static_cast<PhysicalAggregate&>(*plan->operators[op_idx]);
+    // Over a snapshot a GROUP BY answers once, with its final rows, not as a changelog.
+    if (aggregate.window.type == WindowType::kNone) aggregate.emit_changes = false;
+    // A snapshot holds one row per key and no deletes: nothing to retract, so the view is read
+    // as a plain input and its WHERE filters before the aggregate again.
+    aggregate.changelog_key.clear();
+    if (aggregate.changelog_filter) {
+      Schema input =
+          op_idx == 0 ? plan->source.batch_schema() : plan->operators[op_idx - 1]->output_schema();
+      auto filter =
+          std::make_unique<PhysicalFilter>(std::move(aggregate.changelog_filter), std::move(input));
+      plan->operators.insert(plan->operators.begin() + static_cast<std::ptrdiff_t>(op_idx),
+                             std::move(filter));
+      ++op_idx;
+    }
+  }
+  plan->source.emit_deletes = false;
   if (maintainer.state == QueryState::kFailed || maintainer.state == QueryState::kTerminated) {
     handler_.OnNotice("query " + std::to_string(maintainer.query_id) +
                       " maintaining this view is " + std::string(QueryStateName(maintainer.state)) +
@@ -286,12 +305,6 @@ Status StatementExecutor::SelectFromView(const SelectStatement& statement) {
       ViewSecondaryDir(engine_.data_dir(), maintainer.query_id);
   ASSIGN_OR_RETURN(std::optional<std::string> point, PointKey(*plan, key_columns));
   if (point) source.properties["view.point_key"] = *point;
-  for (auto& op : plan->operators) {
-    if (op->kind() != PhysicalOperatorKind::kAggregate) continue;
-    auto& aggregate = static_cast<PhysicalAggregate&>(*op);
-    // Over a snapshot a GROUP BY answers once, with its final rows, not as a changelog.
-    if (aggregate.window.type == WindowType::kNone) aggregate.emit_changes = false;
-  }
 
   const Schema output = plan->output_schema();
   const bool sorted_read = !statement.order_by.empty();

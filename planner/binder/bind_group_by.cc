@@ -6,6 +6,7 @@
 #include <charconv>
 #include <set>
 
+#include "planner/binder/bind_aggregate_input.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/expression_binder.h"
 #include "planner/binder/relation_schema.h"
@@ -59,15 +60,16 @@ bool IsWindowColumn(const Expr& expr) {
   return parts.size() == 1 && (parts[0] == "window_start" || parts[0] == "window_end");
 }
 
+std::string ToUpper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
 bool IsIntegral(TypeId id) { return id == TypeId::kInteger || id == TypeId::kBigint; }
 
 // Types the aggregate call and casts its argument where the runtime needs one physical kind.
 Status TypeAggregate(const FunctionCallExpr& call, AggregateCall& aggregate) {
-  const std::string upper = [&] {
-    std::string text = call.name;
-    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return text;
-  }();
+  const std::string upper = ToUpper(call.name);
   if (call.star_arg) {
     if (call.name != "count") {
       return Status::Binder(upper + "(*) is not valid; only COUNT takes *", call.position);
@@ -182,17 +184,12 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
     }
     from_item = window_ref.input.get();
   }
-  if (from_item->kind != FromKind::kRelation) {
-    return Status::Binder("GROUP BY over a JOIN is not supported yet", from_item->position);
-  }
+  // Under a window function a changelog is read as appended rows (docs/windows.md).
+  const bool window_function = window.type != WindowType::kNone;
 
-  const auto& from = from_item->As<RelationRef>();
-  ASSIGN_OR_RETURN(BoundRelation bound, BindRelation(from.name));
-  Schema relation_schema = RelationColumns(bound.relation);
   BindScope scope;
-  std::string alias = !from.alias.empty() ? from.alias : select.from->alias;
-  scope.AddRelation(alias.empty() ? bound.relation.name : alias, bound.qualified_name,
-                    relation_schema);
+  ASSIGN_OR_RETURN(std::unique_ptr<AggregateInput> input,
+                   PrepareAggregateInput(*from_item, select.from->alias, window_function, scope));
   ExpressionBinder input_binder(scope);
 
   // Without a window function, grouping by a stream's window_start and window_end groups by the
@@ -200,8 +197,9 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
   std::optional<UpstreamWindow> upstream;
   if (window.type == WindowType::kNone) {
     ASSIGN_OR_RETURN(
-        upstream,
-        FindUpstreamWindow(select, scope, bound.relation.kind == CatalogRelationKind::kStream));
+        upstream, FindUpstreamWindow(
+                      select, scope,
+                      !input->join && input->bound.relation.kind == CatalogRelationKind::kStream));
     if (upstream) window.type = WindowType::kUpstream;
   }
   const bool windowed = window.type != WindowType::kNone;
@@ -255,23 +253,18 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
   if (select.having) RETURN_NOT_OK(input_binder.CollectColumns(*select.having));
   input_binder.set_collect_hook(nullptr);
 
-  ASSIGN_OR_RETURN(int timestamp_column, TimestampColumn(bound.relation, relation_schema));
-  if (timestamp_column >= 0)
-    scope.relations()[0].used[static_cast<size_t>(timestamp_column)] = true;
-  scope.AssignBatchLayout();
+  auto aggregate_node = std::make_unique<LogicalAggregate>(Schema());
+  ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> plan,
+                   FinishAggregateInput(*input, scope, *aggregate_node));
   if (upstream) {
     window.start_column = scope.BatchIndex(upstream->start);
     window.end_column = scope.BatchIndex(upstream->end);
   }
-  ASSIGN_OR_RETURN(auto get,
-                   MakeGet(bound, scope, relation_schema, timestamp_column, from.properties));
-  auto aggregate_node = std::make_unique<LogicalAggregate>(Schema());
-  ASSIGN_OR_RETURN(aggregate_node->allow_latency_ms,
-                   MillisProperty(get->properties, "source.allow.latency.millis"));
-  ASSIGN_OR_RETURN(aggregate_node->idle_timeout_ms,
-                   MillisProperty(get->properties, "source.idle.timeout.millis"));
-  std::unique_ptr<LogicalOperator> plan = std::move(get);
-  if (select.where) {
+  if (select.where && input->changelog) {
+    // Applied by the aggregate: an update that stops matching still retracts the key's old row.
+    ASSIGN_OR_RETURN(aggregate_node->changelog_filter,
+                     input_binder.BindPredicate(*select.where, "WHERE"));
+  } else if (select.where) {
     ASSIGN_OR_RETURN(auto predicate, input_binder.BindPredicate(*select.where, "WHERE"));
     auto filter = std::make_unique<LogicalFilter>(plan->schema(), std::move(predicate));
     filter->children().push_back(std::move(plan));
@@ -324,6 +317,14 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
         }
       }
       const auto& call = expr.As<FunctionCallExpr>();
+      if (input->changelog &&
+          (call.name == "latest_by_offset" || call.name == "earliest_by_offset")) {
+        return Status::Binder(ToUpper(call.name) + " cannot be computed over changelog \"" +
+                                  input->bound.qualified_name +
+                                  "\": an update retracts the key's previous row, and the "
+                                  "offset order of what remains is not kept; use MIN or MAX",
+                              expr.position);
+      }
       AggregateCall aggregate;
       if (!call.star_arg && call.args.size() == 1) {
         auto argument = input_binder.Bind(*call.args[0]);
@@ -396,6 +397,8 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
   aggregate->emit_changes = aggregate_node->emit_changes;
   aggregate->allow_latency_ms = aggregate_node->allow_latency_ms;
   aggregate->idle_timeout_ms = aggregate_node->idle_timeout_ms;
+  aggregate->changelog_key = std::move(aggregate_node->changelog_key);
+  aggregate->changelog_filter = std::move(aggregate_node->changelog_filter);
   aggregate->children().push_back(std::move(plan));
   plan = std::move(aggregate);
 

@@ -3,6 +3,8 @@
 // changelog looked up by its primary key). ON splits into key equalities (one side's expression
 // = the other's) and the rest, which the join evaluates on each candidate pair.
 
+#include "planner/binder/bind_join.h"
+
 #include <set>
 
 #include "planner/binder/binder.h"
@@ -15,14 +17,6 @@
 namespace sluice {
 
 namespace {
-
-struct JoinInput {
-  const RelationRef* ref = nullptr;
-  BoundRelation bound;
-  Schema schema;
-  std::string alias;
-  bool changelog = false;
-};
 
 // One `left expression = right expression` of ON.
 struct KeyPair {
@@ -67,7 +61,8 @@ BindScope SideScope(const BindScope& scope, size_t relation_idx) {
   return side;
 }
 
-Status CheckShape(const SelectStatement& select, const JoinRef& join) {
+// A join of exactly two plain relations.
+Status CheckSides(const JoinRef& join) {
   for (const FromItem* side : {join.left.get(), join.right.get()}) {
     if (side->kind == FromKind::kJoin) {
       return Status::Binder(
@@ -82,13 +77,11 @@ Status CheckShape(const SelectStatement& select, const JoinRef& join) {
           side->position);
     }
   }
-  if (IsAggregateQuery(select)) {
-    int64_t position = select.group_by.empty() ? select.position : select.group_by[0]->position;
-    return Status::Binder(
-        "GROUP BY over a JOIN is not supported yet; write the join into a stream (CREATE STREAM "
-        "j AS SELECT ... FROM a JOIN b ...) and aggregate that stream",
-        position);
-  }
+  return Status::OK();
+}
+
+// What a join SELECT without aggregation may not have (BindAggregateSelect checks its own).
+Status CheckShape(const SelectStatement& select) {
   if (select.distinct) return Status::Binder("SELECT DISTINCT is not supported", select.position);
   if (!select.order_by.empty()) {
     return Status::Binder("ORDER BY is not supported on streams",
@@ -146,10 +139,11 @@ JoinType TypeOf(JoinKind kind) {
 
 }  // namespace
 
-Result<std::unique_ptr<LogicalOperator>> Binder::BindJoinSelect(const SelectStatement& select) {
-  const auto& join = select.from->As<JoinRef>();
-  RETURN_NOT_OK(CheckShape(select, join));
-  JoinInput inputs[2];
+Result<std::unique_ptr<JoinBinding>> Binder::PrepareJoin(const JoinRef& join, BindScope& scope) {
+  RETURN_NOT_OK(CheckSides(join));
+  auto binding = std::make_unique<JoinBinding>();
+  binding->join = &join;
+  JoinInput* inputs = binding->inputs;
   const FromItem* sides[2] = {join.left.get(), join.right.get()};
   for (int side_idx = 0; side_idx < 2; ++side_idx) {
     JoinInput& input = inputs[side_idx];
@@ -168,17 +162,25 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindJoinSelect(const SelectStat
                               inputs[1].bound.relation.name + " AS other ON ...)",
                           inputs[1].ref->position);
   }
-  ASSIGN_OR_RETURN(JoinStrategy strategy, ChooseStrategy(join, inputs[0], inputs[1]));
+  ASSIGN_OR_RETURN(binding->strategy, ChooseStrategy(join, inputs[0], inputs[1]));
   if (join.condition == nullptr) {
     return Status::Binder("a JOIN needs ON with the columns to match", join.join_position);
   }
-
-  BindScope scope;
-  for (const JoinInput& input : inputs) {
+  for (int side_idx = 0; side_idx < 2; ++side_idx) {
+    const JoinInput& input = inputs[side_idx];
     scope.AddRelation(input.alias, input.bound.qualified_name, input.schema);
   }
+  return binding;
+}
+
+Result<std::unique_ptr<LogicalOperator>> Binder::BindJoinSelect(const SelectStatement& select) {
+  RETURN_NOT_OK(CheckShape(select));
+  BindScope scope;
+  ASSIGN_OR_RETURN(std::unique_ptr<JoinBinding> binding,
+                   PrepareJoin(select.from->As<JoinRef>(), scope));
+  const JoinInput* inputs = binding->inputs;
   ExpressionBinder binder(scope);
-  // Pass 1: select list, WHERE, ON.
+  // Pass 1: select list and WHERE; FinishJoin collects ON.
   for (const SelectItem& item : select.items) {
     if (item.expr->kind != ExprKind::kStar) {
       RETURN_NOT_OK(binder.CollectColumns(*item.expr));
@@ -198,6 +200,50 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindJoinSelect(const SelectStat
     }
   }
   if (select.where) RETURN_NOT_OK(binder.CollectColumns(*select.where));
+  ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> plan, FinishJoin(*binding, scope));
+
+  if (select.where) {
+    ASSIGN_OR_RETURN(auto predicate, binder.BindPredicate(*select.where, "WHERE"));
+    auto filter = std::make_unique<LogicalFilter>(plan->schema(), std::move(predicate));
+    filter->children().push_back(std::move(plan));
+    plan = std::move(filter);
+  }
+
+  SelectOutput output;
+  for (const SelectItem& item : select.items) {
+    if (item.expr->kind != ExprKind::kStar) {
+      ASSIGN_OR_RETURN(auto expr, binder.Bind(*item.expr));
+      RETURN_NOT_OK(output.AddItem(item, std::move(expr)));
+      continue;
+    }
+    const auto& star = item.expr->As<StarExpr>();
+    for (size_t relation_idx = 0; relation_idx < 2; ++relation_idx) {
+      if (!star.qualifier.empty() && star.qualifier.back() != inputs[relation_idx].alias) continue;
+      const Schema& schema = inputs[relation_idx].schema;
+      for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
+        const Field& field = schema.field(column_idx);
+        // `*` over both sides: a right column named like a left one becomes alias_name.
+        std::string name = field.name;
+        if (star.qualifier.empty() && relation_idx == 1 && inputs[0].schema.IndexOf(name) >= 0) {
+          name = inputs[1].alias + "_" + name;
+        }
+        ResolvedColumn column{relation_idx, column_idx, {}};
+        RETURN_NOT_OK(
+            output.Add(std::move(name),
+                       MakeColumnRef(scope.BatchIndex(column), field.type, item.expr->position),
+                       item.expr->position));
+      }
+    }
+  }
+  return output.Finish(std::move(plan), select);
+}
+
+Result<std::unique_ptr<LogicalOperator>> Binder::FinishJoin(JoinBinding& binding,
+                                                            BindScope& scope) {
+  const JoinRef& join = *binding.join;
+  const JoinInput* inputs = binding.inputs;
+  const JoinStrategy strategy = binding.strategy;
+  ExpressionBinder binder(scope);
   std::vector<const Expr*> conjuncts;
   SplitConjuncts(*join.condition, conjuncts);
   std::vector<KeyPair> keys;
@@ -312,42 +358,7 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindJoinSelect(const SelectStat
                      MillisProperty(get->properties, "source.idle.timeout.millis"));
     join_node->children().push_back(std::move(get));
   }
-  std::unique_ptr<LogicalOperator> plan = std::move(join_node);
-
-  if (select.where) {
-    ASSIGN_OR_RETURN(auto predicate, binder.BindPredicate(*select.where, "WHERE"));
-    auto filter = std::make_unique<LogicalFilter>(plan->schema(), std::move(predicate));
-    filter->children().push_back(std::move(plan));
-    plan = std::move(filter);
-  }
-
-  SelectOutput output;
-  for (const SelectItem& item : select.items) {
-    if (item.expr->kind != ExprKind::kStar) {
-      ASSIGN_OR_RETURN(auto expr, binder.Bind(*item.expr));
-      RETURN_NOT_OK(output.AddItem(item, std::move(expr)));
-      continue;
-    }
-    const auto& star = item.expr->As<StarExpr>();
-    for (size_t relation_idx = 0; relation_idx < 2; ++relation_idx) {
-      if (!star.qualifier.empty() && star.qualifier.back() != inputs[relation_idx].alias) continue;
-      const Schema& schema = inputs[relation_idx].schema;
-      for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
-        const Field& field = schema.field(column_idx);
-        // `*` over both sides: a right column named like a left one becomes alias_name.
-        std::string name = field.name;
-        if (star.qualifier.empty() && relation_idx == 1 && inputs[0].schema.IndexOf(name) >= 0) {
-          name = inputs[1].alias + "_" + name;
-        }
-        ResolvedColumn column{relation_idx, column_idx, {}};
-        RETURN_NOT_OK(
-            output.Add(std::move(name),
-                       MakeColumnRef(scope.BatchIndex(column), field.type, item.expr->position),
-                       item.expr->position));
-      }
-    }
-  }
-  return output.Finish(std::move(plan), select);
+  return std::unique_ptr<LogicalOperator>(std::move(join_node));
 }
 
 }  // namespace sluice

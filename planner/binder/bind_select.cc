@@ -65,8 +65,8 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindSelect(const SelectStatemen
     return Status::Binder("a query needs a FROM clause naming a stream or changelog",
                           select.position);
   }
-  if (select.from->kind == FromKind::kJoin) return BindJoinSelect(select);
   if (IsAggregateQuery(select)) return BindAggregateSelect(select);
+  if (select.from->kind == FromKind::kJoin) return BindJoinSelect(select);
   if (select.from->kind != FromKind::kRelation) {
     return Status::Binder(
         "a windowed FROM (TUMBLE, HOP, SESSION) needs an aggregation: add "

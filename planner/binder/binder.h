@@ -23,6 +23,9 @@ struct BoundRelation {
 };
 
 class BindScope;
+struct JoinBinding;
+struct AggregateInput;
+class LogicalAggregate;
 
 // True when `select` aggregates: GROUP BY, HAVING, a windowed FROM or an aggregate call in the
 // select list.
@@ -56,6 +59,21 @@ class Binder {
   // a JOIN b [WITHIN ...] ON ... (bind_join.cc): Get, Get -> Join -> [Filter] -> Projection
   // -> [Limit].
   Result<std::unique_ptr<LogicalOperator>> BindJoinSelect(const SelectStatement& select);
+  // The FROM of an aggregate (`from`, inside the window if any) bound and added to `scope`
+  // (bind_aggregate_input.cc); `window_alias` names a lone relation when it has no alias.
+  Result<std::unique_ptr<AggregateInput>> PrepareAggregateInput(const FromItem& from,
+                                                                const std::string& window_alias,
+                                                                bool windowed, BindScope& scope);
+  // After pass 1: the scan (or join) under the aggregate, and the aggregate's input settings
+  // (watermark properties, changelog key).
+  Result<std::unique_ptr<LogicalOperator>> FinishAggregateInput(AggregateInput& input,
+                                                                BindScope& scope,
+                                                                LogicalAggregate& aggregate);
+  // The two relations of `join` bound and added to `scope` (bind_join.cc).
+  Result<std::unique_ptr<JoinBinding>> PrepareJoin(const JoinRef& join, BindScope& scope);
+  // After the caller collected the columns it reads into `scope`: ON, the batch layout, the two
+  // scans and the LogicalJoin (whose output is scope's batch layout).
+  Result<std::unique_ptr<LogicalOperator>> FinishJoin(JoinBinding& binding, BindScope& scope);
   // The scan of `bound` (relation `relation_idx` of `scope`) reading the columns it marked used.
   Result<std::unique_ptr<LogicalGet>> MakeGet(const BoundRelation& bound, BindScope& scope,
                                               const Schema& relation_schema, int timestamp_column,

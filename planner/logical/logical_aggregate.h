@@ -23,6 +23,10 @@ class LogicalAggregate final : public LogicalOperator {
   bool emit_changes = false;
   int64_t allow_latency_ms = 0;
   int64_t idle_timeout_ms = 0;
+  // Over a changelog: the input columns of its primary key and the WHERE the operator applies
+  // (see PhysicalAggregate).
+  std::vector<int> changelog_key;
+  std::unique_ptr<Expression> changelog_filter;
 };
 
 }  // namespace sluice

@@ -62,6 +62,10 @@ class LogicalGet final : public LogicalOperator {
   std::vector<int> columns;
   std::vector<RowMetadata> metadata;  // row functions called: hidden columns after `columns`
   int timestamp_column = -1;          // index into relation_schema
+  // A changelog read with upsert semantics (a GROUP BY over it): tombstones become delete rows
+  // carrying `key_columns` (relation columns of the primary key), as in SourceSpec.
+  bool emit_deletes = false;
+  std::vector<int> key_columns;
   // Relation properties overlaid with the query's FROM ... WITH (...) properties.
   std::map<std::string, std::string> properties;
   std::map<std::string, std::string> store_properties;

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/json_codec.h"
+
 namespace sluice {
 
 namespace {
@@ -163,27 +165,91 @@ void MergeAccumulator(const AggregateCall& call, const AggregateAccumulator& fro
   into.count += from.count;
 }
 
-void AppendResult(const AggregateCall& call, const AggregateAccumulator& acc, Column& out) {
+bool AppendArithmeticResult(const AggregateCall& call, int64_t count, int64_t int_sum,
+                            double double_sum, Column& out) {
   switch (call.function) {
     case AggregateFunction::kCountStar:
-    case AggregateFunction::kCount: out.AppendInt64(acc.count); return;
-    default: break;
+    case AggregateFunction::kCount: out.AppendInt64(count); return true;
+    case AggregateFunction::kSum:
+      if (count == 0) {
+        out.AppendNull();
+      } else if (out.type().physical() == PhysicalKind::kDouble) {
+        out.AppendDouble(double_sum);
+      } else {
+        out.AppendInt64(int_sum);
+      }
+      return true;
+    case AggregateFunction::kAvg:
+      if (count == 0) {
+        out.AppendNull();
+      } else {
+        out.AppendDouble(double_sum / static_cast<double>(count));
+      }
+      return true;
+    default: return false;
   }
+}
+
+Schema AggregateStateSchema(const std::vector<std::unique_ptr<Expression>>& keys, size_t num_calls,
+                            const std::function<void(const std::string& prefix, size_t call_idx,
+                                                     Schema& schema)>& add_call_fields) {
+  Schema schema;
+  for (size_t key_idx = 0; key_idx < keys.size(); ++key_idx) {
+    schema.Add(Field{"k" + std::to_string(key_idx), keys[key_idx]->type()});
+  }
+  for (size_t call_idx = 0; call_idx < num_calls; ++call_idx) {
+    const std::string prefix = "a" + std::to_string(call_idx) + "_";
+    schema.Add(Field{prefix + "count", DataType::Bigint()});
+    schema.Add(Field{prefix + "isum", DataType::Bigint()});
+    schema.Add(Field{prefix + "dsum", DataType::Double()});
+    add_call_fields(prefix, call_idx, schema);
+  }
+  return schema;
+}
+
+Status PutStateRows(const Schema& schema, const RecordBatch& rows,
+                    const std::vector<std::string>& keys, StateTable& table) {
+  const JsonRecordEncoder encoder(schema);
+  std::string json;
+  for (size_t row = 0; row < keys.size(); ++row) {
+    json.clear();
+    encoder.EncodeRow(rows, row, json);
+    RETURN_NOT_OK(table.Put(keys[row], json));
+  }
+  return Status::OK();
+}
+
+std::vector<int> AllColumns(const Schema& schema) {
+  std::vector<int> columns(schema.size());
+  for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
+    columns[column_idx] = static_cast<int>(column_idx);
+  }
+  return columns;
+}
+
+void AppendRows(RecordBatch&& rows, RecordBatch& output) {
+  if (output.num_rows() == 0) {
+    output = std::move(rows);
+    return;
+  }
+  for (size_t column_idx = 0; column_idx < rows.num_columns(); ++column_idx) {
+    Column& to = output.column(column_idx);
+    const Column& from = rows.column(column_idx);
+    for (size_t row = 0; row < rows.num_rows(); ++row) to.AppendFrom(from, row);
+  }
+  for (size_t row = 0; row < rows.num_rows(); ++row) {
+    output.meta().push_back(rows.meta()[row]);
+    output.keys().emplace_back();
+  }
+}
+
+void AppendResult(const AggregateCall& call, const AggregateAccumulator& acc, Column& out) {
+  if (AppendArithmeticResult(call, acc.count, acc.int_sum, acc.double_sum, out)) return;
   if (acc.count == 0) {
     out.AppendNull();
     return;
   }
   switch (call.function) {
-    case AggregateFunction::kSum:
-      if (out.type().physical() == PhysicalKind::kDouble) {
-        out.AppendDouble(acc.double_sum);
-      } else {
-        out.AppendInt64(acc.int_sum);
-      }
-      return;
-    case AggregateFunction::kAvg:
-      out.AppendDouble(acc.double_sum / static_cast<double>(acc.count));
-      return;
     case AggregateFunction::kMin:
     case AggregateFunction::kMax:
       switch (out.type().physical()) {

@@ -5,11 +5,15 @@
 // for session windows, which combine two sessions when a record bridges the gap between them.
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "common/batch.h"
 #include "runtime/plan/aggregate_spec.h"
+#include "storage/state/state_store.h"
 
 namespace sluice {
 
@@ -34,6 +38,24 @@ void MergeAccumulator(const AggregateCall& call, const AggregateAccumulator& fro
                       AggregateAccumulator& into);
 // The aggregate's current value, appended to `out` (a column of call.type).
 void AppendResult(const AggregateCall& call, const AggregateAccumulator& accumulator, Column& out);
+// Appends the value of COUNT, SUM or AVG computed from a running count and sums (NULL for a SUM or
+// AVG of no input) and returns true; returns false, appending nothing, for other functions.
+bool AppendArithmeticResult(const AggregateCall& call, int64_t count, int64_t int_sum,
+                            double double_sum, Column& out);
+// Appends every row of `rows` to `output` (same schema), meta included; into an empty `output`
+// the batch moves instead of being copied.
+void AppendRows(RecordBatch&& rows, RecordBatch& output);
+// The state row schema both aggregate operators checkpoint groups with: one field per group key
+// ("k0", ...), then per call "a<i>_count", "a<i>_isum", "a<i>_dsum" and the fields
+// `add_call_fields(prefix, call_idx, schema)` adds, then the operator's trailing fields.
+Schema AggregateStateSchema(const std::vector<std::unique_ptr<Expression>>& keys, size_t num_calls,
+                            const std::function<void(const std::string& prefix, size_t call_idx,
+                                                     Schema& schema)>& add_call_fields);
+// Writes row i of `rows` (state rows of `schema`, encoded as one JSON object each) under keys[i].
+Status PutStateRows(const Schema& schema, const RecordBatch& rows,
+                    const std::vector<std::string>& keys, StateTable& table);
+// Every column index of `schema`, for a decoder of whole state rows.
+std::vector<int> AllColumns(const Schema& schema);
 // Appends an order-preserving byte encoding of a cell (group keys, distinct values).
 void EncodeCell(const Column& column, size_t row, std::string& out);
 

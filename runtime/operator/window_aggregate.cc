@@ -271,15 +271,7 @@ Status WindowAggregateOperator::FlushStaged(RecordBatch& output) {
     }
   }
   rows.Filter(keep);
-  for (size_t column_idx = 0; column_idx < rows.num_columns(); ++column_idx) {
-    Column& to = output.column(column_idx);
-    const Column& from = rows.column(column_idx);
-    for (size_t row = 0; row < rows.num_rows(); ++row) to.AppendFrom(from, row);
-  }
-  for (size_t row = 0; row < rows.num_rows(); ++row) {
-    output.meta().push_back(rows.meta()[row]);
-    output.keys().emplace_back();
-  }
+  AppendRows(std::move(rows), output);
   return Status::OK();
 }
 

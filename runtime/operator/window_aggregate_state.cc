@@ -36,22 +36,16 @@ std::string WindowTableKey(int64_t start, int64_t end) {
 }  // namespace
 
 Schema WindowAggregateOperator::StateSchema() const {
-  Schema schema;
-  for (size_t key_idx = 0; key_idx < plan_.keys.size(); ++key_idx) {
-    schema.Add(Field{"k" + std::to_string(key_idx), plan_.keys[key_idx]->type()});
-  }
-  for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
-    const std::string prefix = "a" + std::to_string(call_idx) + "_";
-    schema.Add(Field{prefix + "count", DataType::Bigint()});
-    schema.Add(Field{prefix + "isum", DataType::Bigint()});
-    schema.Add(Field{prefix + "dsum", DataType::Double()});
-    schema.Add(Field{prefix + "bint", DataType::Bigint()});
-    schema.Add(Field{prefix + "bdouble", DataType::Double()});
-    schema.Add(Field{prefix + "bstring", DataType::Bytes()});
-    schema.Add(Field{prefix + "bvalue", plan_.aggregates[call_idx].type});
-    schema.Add(Field{prefix + "seq", DataType::Bigint()});
-    schema.Add(Field{prefix + "distinct", DataType::Array(DataType::Bytes())});
-  }
+  Schema schema = AggregateStateSchema(
+      plan_.keys, plan_.aggregates.size(),
+      [&](const std::string& prefix, size_t call_idx, Schema& fields) {
+        fields.Add(Field{prefix + "bint", DataType::Bigint()});
+        fields.Add(Field{prefix + "bdouble", DataType::Double()});
+        fields.Add(Field{prefix + "bstring", DataType::Bytes()});
+        fields.Add(Field{prefix + "bvalue", plan_.aggregates[call_idx].type});
+        fields.Add(Field{prefix + "seq", DataType::Bigint()});
+        fields.Add(Field{prefix + "distinct", DataType::Array(DataType::Bytes())});
+      });
   schema.Add(Field{"emitted", DataType::Boolean()});
   return schema;
 }
@@ -113,11 +107,7 @@ Status WindowAggregateOperator::AttachState(StateTable* table) {
   Status status = Status::OK();
   // One decoder and one scratch row for every group: building them per group would dominate.
   const Schema schema = StateSchema();
-  std::vector<int> columns(schema.size());
-  for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
-    columns[column_idx] = static_cast<int>(column_idx);
-  }
-  JsonRecordDecoder decoder(schema, columns);
+  JsonRecordDecoder decoder(schema, AllColumns(schema));
   RecordBatch scratch(decoder.output_schema());
   RETURN_NOT_OK(table_->Scan("", "", [&](std::string_view key, std::string_view value) {
     Group group;
@@ -182,13 +172,7 @@ Status WindowAggregateOperator::PrepareCheckpoint() {
     }
   }
   dirty_sessions_.clear();
-  const JsonRecordEncoder encoder(schema);
-  std::string json;
-  for (size_t row = 0; row < keys.size(); ++row) {
-    json.clear();
-    encoder.EncodeRow(rows, row, json);
-    RETURN_NOT_OK(table_->Put(keys[row], json));
-  }
+  RETURN_NOT_OK(PutStateRows(schema, rows, keys, *table_));
   // A closed window's groups share the key prefix 'w' + start + end.
   for (const auto& [start, end] : closed_windows_) {
     std::string begin = WindowTableKey(start, end);

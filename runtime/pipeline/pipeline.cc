@@ -57,7 +57,6 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
     ASSIGN_OR_RETURN(pipeline->join_stage_,
                      JoinStage::Create(*pipeline->plan_, *pipeline->source_, std::move(right),
                                        pipeline->eval_context_));
-    return pipeline;
   }
   int stateful_index = StatefulStage::FindStatefulOperator(*pipeline->plan_);
   if (stateful_index >= 0) {
@@ -65,6 +64,11 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
         pipeline->stateful_stage_,
         StatefulStage::Create(*pipeline->plan_, stateful_index, pipeline->eval_context_));
     pipeline->stateful_index_ = static_cast<size_t>(stateful_index);
+    if (pipeline->join_stage_ != nullptr) {
+      pipeline->join_aggregate_stage_ = std::make_unique<JoinAggregateStage>(
+          static_cast<const PhysicalJoin&>(*pipeline->plan_->operators[0]), *pipeline->join_stage_,
+          *pipeline->stateful_stage_);
+    }
   }
   return pipeline;
 }
@@ -153,8 +157,18 @@ Status Pipeline::StepJoin(bool* idle, bool* finished) {
     RETURN_NOT_OK(join_stage_->Finish(batch));
   }
   *finished = exhausted;
-  RETURN_NOT_OK(RunOperators(batch, 1, plan_->operators.size()));
-  return Emit(batch, idle, finished);
+  if (join_aggregate_stage_ == nullptr) {
+    RETURN_NOT_OK(RunOperators(batch, 1, plan_->operators.size()));
+    return Emit(batch, idle, finished);
+  }
+  // GROUP BY over the join: the aggregate runs on the join's output, including what an idle
+  // step emits, so that windows close as the join's watermark moves.
+  RETURN_NOT_OK(RunOperators(batch, 1, stateful_index_));
+  RecordBatch aggregated(stateful_stage_->output_schema());
+  RETURN_NOT_OK(join_aggregate_stage_->Process(batch, aggregated));
+  if (exhausted) RETURN_NOT_OK(join_aggregate_stage_->Finish(aggregated));
+  RETURN_NOT_OK(RunOperators(aggregated, stateful_index_ + 1, plan_->operators.size()));
+  return Emit(aggregated, idle, finished);
 }
 
 Status Pipeline::Emit(RecordBatch& batch, bool* idle, bool* finished) {
@@ -178,7 +192,9 @@ Status Pipeline::Emit(RecordBatch& batch, bool* idle, bool* finished) {
 Status Pipeline::EnableCheckpoints(const std::string& state_dir) {
   CheckpointOptions options;
   options.interval_ms = plan_->checkpoint_interval_ms;
-  CheckpointedStage* stage = join_stage_ != nullptr
+  CheckpointedStage* stage = join_aggregate_stage_ != nullptr
+                                 ? static_cast<CheckpointedStage*>(join_aggregate_stage_.get())
+                             : join_stage_ != nullptr
                                  ? static_cast<CheckpointedStage*>(join_stage_.get())
                                  : static_cast<CheckpointedStage*>(stateful_stage_.get());
   ASSIGN_OR_RETURN(checkpoints_,
@@ -206,7 +222,10 @@ QueryProgress Pipeline::progress() const {
   progress.records_out = sink_->records_out();
   progress.records_failed = stats.records_failed + records_failed_in_operators_;
   progress.last_error = last_operator_error_.empty() ? stats.last_error : last_operator_error_;
-  if (stateful_stage_ != nullptr) {
+  if (join_aggregate_stage_ != nullptr) {
+    progress.late_records = join_aggregate_stage_->late_records();
+    progress.watermark = join_stage_->watermark();
+  } else if (stateful_stage_ != nullptr) {
     progress.late_records = stateful_stage_->late_records();
     progress.watermark = stateful_stage_->watermark();
   } else if (join_stage_ != nullptr) {

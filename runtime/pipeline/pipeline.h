@@ -12,6 +12,7 @@
 #include "runtime/expression/evaluate.h"
 #include "runtime/expression/expression_node.h"
 #include "runtime/pipeline/checkpoint_coordinator.h"
+#include "runtime/pipeline/join_aggregate_stage.h"
 #include "runtime/pipeline/join_stage.h"
 #include "runtime/pipeline/query_runner.h"
 #include "runtime/pipeline/stateful_stage.h"
@@ -72,7 +73,9 @@ class Pipeline {
   std::unique_ptr<StatefulStage> stateful_stage_;  // null for stateless plans
   size_t stateful_index_ = 0;                      // plan_->operators index of the stage
   std::unique_ptr<JoinStage> join_stage_;  // plans that start with a JOIN; owns the right source
-  bool finished_stage_ = false;            // Finish() ran (a bounded source ended)
+  // A join plan that aggregates the join's output: joins stateful_stage_ to join_stage_.
+  std::unique_ptr<JoinAggregateStage> join_aggregate_stage_;
+  bool finished_stage_ = false;  // Finish() ran (a bounded source ended)
   EvalContext eval_context_;
   int64_t rows_emitted_ = 0;
   int64_t records_failed_in_operators_ = 0;

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "runtime/operator/changelog_aggregate.h"
 #include "runtime/operator/window_aggregate.h"
 #include "runtime/plan/physical_aggregate.h"
 
@@ -26,6 +27,14 @@ Result<std::unique_ptr<StatefulStage>> StatefulStage::Create(const PhysicalPlan&
   const auto& aggregate = static_cast<const PhysicalAggregate&>(op);
   WatermarkTracker watermarks(plan.source.partitions, aggregate.allow_latency_ms,
                               aggregate.idle_timeout_ms);
+  if (!aggregate.changelog_key.empty()) {
+    auto changelog_aggregate = std::make_unique<ChangelogAggregateOperator>(aggregate, context);
+    ChangelogAggregateOperator* raw = changelog_aggregate.get();
+    auto stage = std::unique_ptr<StatefulStage>(
+        new StatefulStage(std::move(changelog_aggregate), std::move(watermarks)));
+    stage->changelog_aggregate_ = raw;
+    return stage;
+  }
   auto window_aggregate = std::make_unique<WindowAggregateOperator>(aggregate, context);
   WindowAggregateOperator* raw = window_aggregate.get();
   auto stage = std::unique_ptr<StatefulStage>(
@@ -44,7 +53,11 @@ Status StatefulStage::Process(const RecordBatch& input, RecordBatch& output) {
     watermarks_.Observe(input.meta()[row], now);
     watermarks_.Update(now);
   }
-  RETURN_NOT_OK(window_aggregate_->ProcessRows(input, watermark_before_row_, output));
+  if (window_aggregate_ != nullptr) {
+    RETURN_NOT_OK(window_aggregate_->ProcessRows(input, watermark_before_row_, output));
+  } else {
+    RETURN_NOT_OK(operator_->Process(input, output));
+  }
   int64_t watermark = watermarks_.Update(now);
   if (watermark != WatermarkTracker::kNoWatermark) {
     RETURN_NOT_OK(operator_->AdvanceWatermark(watermark, output));
@@ -54,7 +67,21 @@ Status StatefulStage::Process(const RecordBatch& input, RecordBatch& output) {
 
 Status StatefulStage::AttachState(StateStore& store) {
   ASSIGN_OR_RETURN(StateTable * table, store.Table("aggregate"));
+  if (changelog_aggregate_ != nullptr) return changelog_aggregate_->AttachState(table);
   return window_aggregate_->AttachState(table);
+}
+
+Status StatefulStage::ProcessJoined(const RecordBatch& input, int64_t watermark,
+                                    RecordBatch& output) {
+  // The join's rows come no earlier than the watermark the stage last advanced to, so they are
+  // processed first and the watermark moves after them (see JoinAggregateStage).
+  if (window_aggregate_ != nullptr) {
+    RETURN_NOT_OK(window_aggregate_->ProcessRows(input, {}, output));
+  } else {
+    RETURN_NOT_OK(operator_->Process(input, output));
+  }
+  if (watermark == WatermarkTracker::kNoWatermark) return Status::OK();
+  return operator_->AdvanceWatermark(watermark, output);
 }
 
 Status StatefulStage::Finish(RecordBatch& output) {

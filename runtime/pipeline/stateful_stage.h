@@ -27,6 +27,10 @@ class StatefulStage final : public CheckpointedStage {
   // including windows closed by the watermark the batch advanced. `input` may be empty (an idle
   // poll: idle partitions may release the watermark).
   Status Process(const RecordBatch& input, RecordBatch& output);
+  // Downstream of a join (JoinAggregateStage): `input` holds the join's output and `watermark`
+  // is the event time the join guarantees for its later rows (kNoWatermark: none yet), so the
+  // stage does no per-partition tracking of its own.
+  Status ProcessJoined(const RecordBatch& input, int64_t watermark, RecordBatch& output);
   // The source is exhausted (a bounded source): event time is complete, so every open window
   // closes, as Flink does at the end of bounded input.
   Status Finish(RecordBatch& output);
@@ -40,6 +44,7 @@ class StatefulStage final : public CheckpointedStage {
   void RestoreMetadata(const std::map<std::string, std::string>& metadata) override;
   int64_t late_records() const { return operator_->late_records(); }
   int64_t watermark() const { return watermarks_.watermark(); }
+  const Schema& output_schema() const { return operator_->output_schema(); }
   StatefulOperator& op() { return *operator_; }
 
  private:
@@ -47,6 +52,8 @@ class StatefulStage final : public CheckpointedStage {
       : operator_(std::move(op)), watermarks_(std::move(watermarks)) {}
   std::unique_ptr<StatefulOperator> operator_;
   class WindowAggregateOperator* window_aggregate_ = nullptr;  // operator_, for ProcessRows
+  // operator_ when the input is a changelog (upserts retract), else null.
+  class ChangelogAggregateOperator* changelog_aggregate_ = nullptr;
   WatermarkTracker watermarks_;
   std::vector<int64_t> watermark_before_row_;  // reused across batches
 };

@@ -116,6 +116,15 @@ void WriteAggregateJson(JsonWriter& writer, const PhysicalAggregate& aggregate) 
   writer.Key("emit_changes").Bool(aggregate.emit_changes);
   writer.Key("allow_latency_ms").Int(aggregate.allow_latency_ms);
   writer.Key("idle_timeout_ms").Int(aggregate.idle_timeout_ms);
+  if (!aggregate.changelog_key.empty()) {
+    writer.Key("changelog_key").BeginArray();
+    for (int column : aggregate.changelog_key) writer.Int(column);
+    writer.EndArray();
+  }
+  if (aggregate.changelog_filter) {
+    writer.Key("changelog_filter");
+    WriteExpr(writer, *aggregate.changelog_filter);
+  }
 }
 
 Result<std::unique_ptr<PhysicalAggregate>> ReadAggregateJson(element op, Schema schema) {
@@ -167,6 +176,18 @@ Result<std::unique_ptr<PhysicalAggregate>> ReadAggregateJson(element op, Schema 
   }
   ASSIGN_OR_RETURN(aggregate->allow_latency_ms, ReadInt(op, "allow_latency_ms"));
   ASSIGN_OR_RETURN(aggregate->idle_timeout_ms, ReadInt(op, "idle_timeout_ms"));
+  simdjson::dom::array changelog_key;
+  if (op["changelog_key"].get(changelog_key) == simdjson::SUCCESS) {
+    for (element column : changelog_key) {
+      int64_t index = 0;
+      if (column.get(index) != simdjson::SUCCESS) return AggregateJsonError("changelog_key");
+      aggregate->changelog_key.push_back(static_cast<int>(index));
+    }
+  }
+  element changelog_filter;
+  if (op["changelog_filter"].get(changelog_filter) == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(aggregate->changelog_filter, ReadExpr(changelog_filter));
+  }
   return aggregate;
 }
 

@@ -36,6 +36,13 @@ class PhysicalAggregate final : public PhysicalOperator {
   int64_t allow_latency_ms = 0;
   int64_t idle_timeout_ms = 0;
   Schema schema;
+  // Non-empty when the input is a changelog (upserts and tombstones by primary key): the input
+  // batch columns of that key. The operator then retracts a key's previous row before adding its
+  // new one (ChangelogAggregateOperator).
+  std::vector<int> changelog_key;
+  // The query's WHERE over a changelog input, applied by the operator rather than before it: a
+  // row that stops matching must still retract the key's previous row. May be null.
+  std::unique_ptr<Expression> changelog_filter;
 
   size_t num_window_columns() const { return window.type == WindowType::kNone ? 0 : 2; }
 };

@@ -78,7 +78,57 @@ def expected_filtered(rows):
         for ts, key, value in rows if value % 3 != 0)
 
 
-# name: (CREATE statement, expected output as a Counter of canonical JSON values)
+def expected_join_windows(rows):
+    """join_windows: every record meets itself (v is unique), counted per 10 s window."""
+    counts = collections.Counter(ts // WINDOW_MS * WINDOW_MS for ts, _, _ in rows)
+    return collections.Counter(
+        json.dumps({"window_start": start, "n": n}, sort_keys=True) for start, n in counts.items())
+
+
+def expected_latest(rows):
+    """key_stats: one upsert per record, the key's count and maximum so far."""
+    stats = {}
+    out = collections.Counter()
+    for _, key, value in rows:
+        n, high = stats.get(key, (0, value))
+        stats[key] = (n + 1, max(high, value))
+        out[json.dumps({"k": key, "n": n + 1, "high": max(high, value)}, sort_keys=True)] += 1
+    return out
+
+
+def expected_by_count(rows):
+    """keys_by_count, a GROUP BY over the key_stats changelog: each update of a key retracts
+    its previous row from group n - 1 (updated, or deleted with a tombstone once empty) and
+    adds the new one to group n."""
+    stats = {}
+    groups = collections.defaultdict(lambda: [0, 0])  # n -> [keys, sum of highs]
+    out = collections.Counter()
+
+    def emit(n):
+        keys, total = groups[n]
+        if keys == 0:
+            del groups[n]
+            out["tombstone %d" % n] += 1
+        else:
+            out[json.dumps({"n": n, "keys": keys, "total": total}, sort_keys=True)] += 1
+
+    for _, key, value in rows:
+        old = stats.get(key)
+        high = value if old is None else max(old[1], value)
+        n = 1 if old is None else old[0] + 1
+        if old is not None:
+            groups[old[0]][0] -= 1
+            groups[old[0]][1] -= old[1]
+            emit(old[0])
+        stats[key] = (n, high)
+        groups[n][0] += 1
+        groups[n][1] += high
+        emit(n)
+    return out
+
+
+# name: (CREATE statement, expected output as a Counter of canonical JSON values; a tombstone
+# counts as "tombstone <key>")
 CASES = {
     "per_window": (
         "CREATE STREAM per_window WITH ('partitions'=2, 'checkpoint.interval.millis'=200) AS"
@@ -100,6 +150,21 @@ CASES = {
     "filtered": (
         "CREATE STREAM filtered AS SELECT ts, k, v * 2 AS v2 FROM events WHERE v % 3 <> 0;",
         expected_filtered),
+    # A GROUP BY over a join: join and aggregate state restored from one checkpoint.
+    "join_windows": (
+        "CREATE STREAM join_windows WITH ('checkpoint.interval.millis'=200) AS"
+        " SELECT window_start, COUNT(*) AS n FROM TUMBLE(events a JOIN events b WITHIN 0 SECONDS"
+        " ON a.v = b.v, SIZE 10 SECOND) GROUP BY window_start, window_end;",
+        expected_join_windows),
+    "key_stats": (
+        "CREATE CHANGELOG key_stats WITH ('checkpoint.interval.millis'=200) AS"
+        " SELECT k, COUNT(*) AS n, MAX(v) AS high FROM events GROUP BY k;",
+        expected_latest),
+    # A GROUP BY over a changelog: the previous row of each key is checkpointed state.
+    "keys_by_count": (
+        "CREATE CHANGELOG keys_by_count WITH ('checkpoint.interval.millis'=200) AS"
+        " SELECT n, COUNT(*) AS keys, SUM(high) AS total FROM key_stats GROUP BY n;",
+        expected_by_count),
 }
 
 
@@ -137,7 +202,11 @@ def read_topic(binary, temp, topic, count):
     values = collections.Counter()
     for line in out.splitlines():
         if line.startswith("{"):
-            values[json.dumps(json.loads(json.loads(line)["value"]), sort_keys=True)] += 1
+            record = json.loads(line)
+            if record["value"] is None:
+                values["tombstone %s" % record["key"]] += 1
+            else:
+                values[json.dumps(json.loads(record["value"]), sort_keys=True)] += 1
     return values
 
 
@@ -191,7 +260,8 @@ def test(binary, temp):
     all_rows = rows + [(rows[-1][0] + 3600000, "end", 0)]
     for topic, (_, expected_of) in CASES.items():
         # The record far ahead closes the windows of the input; its own stay open.
-        expected = expected_of(all_rows if topic == "filtered" else rows)
+        windowed = topic in ("per_window", "hop_counts", "hop_top", "join_windows")
+        expected = expected_of(rows if windowed else all_rows)
         count = published_count(temp, topic)
         check(count == sum(expected.values()),
               "%s holds %d records, expected %d" % (topic, count, sum(expected.values())))

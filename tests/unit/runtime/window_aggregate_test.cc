@@ -11,6 +11,7 @@
 
 #include "runtime/expression/expression_factory.h"
 #include "runtime/pipeline/watermark_tracker.h"
+#include "tests/unit/runtime/aggregate_test_util.h"
 
 namespace sluice {
 namespace {
@@ -64,15 +65,7 @@ std::unique_ptr<PhysicalAggregate> MakePlan(WindowSpec window) {
   return plan;
 }
 
-std::vector<std::string> Rows(const RecordBatch& batch) {
-  std::vector<std::string> rows;
-  for (size_t row = 0; row < batch.num_rows(); ++row) {
-    std::string text = batch.meta()[row].kind == RowKind::kDelete ? "-" : "+";
-    for (const Value& value : batch.GetRow(row)) text += " " + value.ToString();
-    rows.push_back(text);
-  }
-  return rows;
-}
+using testing::Rows;
 
 TEST(WindowAggregateTest, TumbleEmitsOnlyWhenTheWatermarkPassesTheEnd) {
   auto plan = MakePlan({WindowType::kTumble, 10, 0, 0});

@@ -1,0 +1,90 @@
+#pragma once
+// Runs a non-windowed PhysicalAggregate over a changelog (upsert semantics by primary key): a
+// row for a key first retracts the key's previous row from its group, then adds itself; a
+// tombstone (RowKind::kDelete), or a row that fails the aggregate's own WHERE, only retracts. The
+// previous row of every key is kept (group key and arguments as encoded cells), so a restart
+// retracts exactly what was added. A group whose last row is retracted is deleted downstream
+// with a tombstone; otherwise each touched group emits its new row (a changelog, like every
+// non-windowed GROUP BY).
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "runtime/expression/evaluate.h"
+#include "runtime/operator/retractable_accumulator.h"
+#include "runtime/operator/stateful_operator.h"
+#include "runtime/plan/physical_aggregate.h"
+#include "storage/state/state_store.h"
+
+namespace sluice {
+
+class ChangelogAggregateOperator final : public StatefulOperator {
+ public:
+  // REQUIRES: plan.changelog_key is not empty and plan has no window; `plan` and `context`
+  // outlive the operator.
+  ChangelogAggregateOperator(const PhysicalAggregate& plan, EvalContext& context);
+
+  Status Process(const RecordBatch& input, RecordBatch& output) override;
+  // No window closes: a changelog aggregate emits as it goes.
+  Status AdvanceWatermark(int64_t watermark, RecordBatch& output) override;
+  // Restores groups and previous rows from `table` (changelog_aggregate_state.cc); without a
+  // table (interactive queries) state lives in memory only. REQUIRES: before the first Process.
+  Status AttachState(StateTable* table);
+  // Incremental: writes the groups and keys changed since the last checkpoint.
+  Status PrepareCheckpoint() override;
+  const Schema& output_schema() const override { return plan_.schema; }
+  size_t num_groups() const { return groups_.size(); }
+
+ private:
+  struct Group {
+    std::vector<Value> keys;
+    std::vector<RetractableAccumulator> accumulators;
+    int64_t rows = 0;  // input rows (keys of the changelog) in the group now
+  };
+  // What a key's current row contributed: its group and its arguments (one per call; empty for
+  // COUNT(*)), all as encoded cells.
+  struct PreviousRow {
+    std::string group_key;
+    std::vector<std::string> arguments;
+  };
+
+  // Adds or retracts `row` (sign +1 / -1) in the group `group_key`, creating the group from
+  // `key_columns` when absent.
+  Group& Apply(const std::string& group_key, const PreviousRow& row, int sign);
+  void Touch(const std::string& group_key);
+  // Stages the touched groups' rows in touch order, snapshots of their values now; an empty
+  // group is staged as a deletion and forgotten.
+  void StageTouched(int64_t event_time);
+  // Applies HAVING to the staged rows and moves what survives, and retractions, to `output`.
+  Status FlushStaged(RecordBatch& output);
+
+  // State rows (changelog_aggregate_state.cc).
+  Schema GroupStateSchema() const;
+  static std::string EncodePrevious(const PreviousRow& row);
+  static bool DecodePrevious(std::string_view bytes, size_t num_calls, PreviousRow& row);
+
+  const PhysicalAggregate& plan_;
+  EvalContext& context_;
+  std::vector<PhysicalKind> argument_kinds_;           // per call
+  std::unordered_map<std::string, Group> groups_;      // by encoded group key
+  std::unordered_map<std::string, PreviousRow> rows_;  // by encoded primary key
+  // Groups whose row downstream is live (emitted and not retracted). Kept apart from groups_
+  // because a group emptied and refilled within a batch keeps its downstream row.
+  std::unordered_set<std::string> emitted_;
+  RecordBatch staged_;
+  std::vector<std::string> staged_keys_;  // parallel to staged_'s rows
+  std::vector<uint8_t> staged_empty_;     // the row deletes its group
+  // Within one input row: the groups it changed, in order (at most two).
+  std::vector<std::string> touched_;
+  // Filled by Process for the group being created (its key values).
+  const std::vector<Column>* key_columns_ = nullptr;
+  size_t key_row_ = 0;
+  StateTable* table_ = nullptr;
+  std::unordered_set<std::string> dirty_groups_;
+  std::unordered_set<std::string> dirty_rows_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,167 @@
+// Checkpointing of ChangelogAggregateOperator. Table keys: 'g' + encoded group key -> the group
+// as one JSON object (GroupStateSchema); 'p' + encoded primary key -> the key's previous row,
+// length-prefixed encoded cells (group key, then one argument per call). A multiset entry (MIN,
+// MAX, COUNT(DISTINCT)) is stored as 8 big-endian bytes of its count followed by the cell.
+
+#include "common/json_codec.h"
+#include "runtime/operator/aggregate_accumulator.h"
+#include "runtime/operator/changelog_aggregate.h"
+
+namespace sluice {
+
+namespace {
+
+void AppendLength(size_t length, std::string& out) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(length >> shift));
+}
+
+uint64_t ReadBigEndian(std::string_view bytes, size_t width) {
+  uint64_t value = 0;
+  for (size_t byte_idx = 0; byte_idx < width; ++byte_idx) {
+    value = (value << 8) | static_cast<uint8_t>(bytes[byte_idx]);
+  }
+  return value;
+}
+
+// Reads one length-prefixed string at `*pos`; false when the bytes end early.
+bool ReadPrefixed(std::string_view bytes, size_t* pos, std::string& out) {
+  if (*pos + 4 > bytes.size()) return false;
+  const size_t length = ReadBigEndian(bytes.substr(*pos), 4);
+  *pos += 4;
+  if (*pos + length > bytes.size()) return false;
+  out.assign(bytes.substr(*pos, length));
+  *pos += length;
+  return true;
+}
+
+}  // namespace
+
+Schema ChangelogAggregateOperator::GroupStateSchema() const {
+  Schema schema = AggregateStateSchema(
+      plan_.keys, plan_.aggregates.size(), [](const std::string& prefix, size_t, Schema& fields) {
+        fields.Add(Field{prefix + "values", DataType::Array(DataType::Bytes())});
+      });
+  schema.Add(Field{"rows", DataType::Bigint()});
+  schema.Add(Field{"emitted", DataType::Boolean()});
+  return schema;
+}
+
+std::string ChangelogAggregateOperator::EncodePrevious(const PreviousRow& row) {
+  std::string bytes;
+  AppendLength(row.group_key.size(), bytes);
+  bytes += row.group_key;
+  for (const std::string& argument : row.arguments) {
+    AppendLength(argument.size(), bytes);
+    bytes += argument;
+  }
+  return bytes;
+}
+
+bool ChangelogAggregateOperator::DecodePrevious(std::string_view bytes, size_t num_calls,
+                                                PreviousRow& row) {
+  size_t pos = 0;
+  if (!ReadPrefixed(bytes, &pos, row.group_key)) return false;
+  row.arguments.resize(num_calls);
+  for (std::string& argument : row.arguments) {
+    if (!ReadPrefixed(bytes, &pos, argument)) return false;
+  }
+  return pos == bytes.size();
+}
+
+Status ChangelogAggregateOperator::AttachState(StateTable* table) {
+  table_ = table;
+  const Schema schema = GroupStateSchema();
+  JsonRecordDecoder decoder(schema, AllColumns(schema));
+  RecordBatch row(decoder.output_schema());
+  Status status = Status::OK();
+  RETURN_NOT_OK(table_->Scan("", "", [&](std::string_view key, std::string_view value) {
+    if (key.empty()) return true;
+    const std::string state_key(key.substr(1));
+    if (key[0] == 'p') {
+      PreviousRow previous;
+      if (!DecodePrevious(value, plan_.aggregates.size(), previous)) {
+        status = Status::Storage("corrupt previous row in the aggregate's state");
+        return false;
+      }
+      rows_.emplace(state_key, std::move(previous));
+      return true;
+    }
+    row.Clear();
+    status = decoder.DecodeRow(value, row);
+    if (!status.ok()) return false;
+    Group group;
+    size_t column_idx = 0;
+    for (size_t key_idx = 0; key_idx < plan_.keys.size(); ++key_idx) {
+      group.keys.push_back(row.column(column_idx++).GetValue(0));
+    }
+    group.accumulators.resize(plan_.aggregates.size());
+    for (RetractableAccumulator& acc : group.accumulators) {
+      acc.count = row.column(column_idx++).GetInt64(0);
+      acc.int_sum = row.column(column_idx++).GetInt64(0);
+      acc.double_sum = row.column(column_idx++).GetDouble(0);
+      const Column& values = row.column(column_idx++);
+      if (values.IsNull(0)) continue;
+      for (const Value& entry : values.GetNested(0).nested().values) {
+        const std::string& bytes = entry.string_value();
+        if (bytes.size() < 8) continue;
+        acc.values.emplace(bytes.substr(8), static_cast<int64_t>(ReadBigEndian(bytes, 8)));
+      }
+    }
+    group.rows = row.column(column_idx++).GetInt64(0);
+    if (row.column(column_idx).GetInt64(0) != 0) emitted_.insert(state_key);
+    groups_.emplace(state_key, std::move(group));
+    return true;
+  }));
+  return status;
+}
+
+Status ChangelogAggregateOperator::PrepareCheckpoint() {
+  if (table_ == nullptr) return Status::OK();
+  const Schema schema = GroupStateSchema();
+  RecordBatch rows(schema);
+  std::vector<std::string> keys;
+  for (const std::string& group_key : dirty_groups_) {
+    auto it = groups_.find(group_key);
+    if (it == groups_.end()) {
+      RETURN_NOT_OK(table_->Delete("g" + group_key));
+      continue;
+    }
+    const Group& group = it->second;
+    size_t column_idx = 0;
+    for (const Value& key : group.keys) rows.column(column_idx++).AppendValue(key);
+    for (const RetractableAccumulator& acc : group.accumulators) {
+      rows.column(column_idx++).AppendInt64(acc.count);
+      rows.column(column_idx++).AppendInt64(acc.int_sum);
+      rows.column(column_idx++).AppendDouble(acc.double_sum);
+      std::vector<Value> entries;
+      for (const auto& [cell, count] : acc.values) {
+        std::string bytes;
+        for (int shift = 56; shift >= 0; shift -= 8) {
+          bytes.push_back(static_cast<char>(static_cast<uint64_t>(count) >> shift));
+        }
+        bytes += cell;
+        entries.push_back(Value::Bytes(std::move(bytes)));
+      }
+      rows.column(column_idx++)
+          .AppendNested(Value::Array(DataType::Array(DataType::Bytes()), std::move(entries)));
+    }
+    rows.column(column_idx++).AppendInt64(group.rows);
+    rows.column(column_idx++).AppendValue(Value::Boolean(emitted_.count(group_key) > 0));
+    rows.meta().emplace_back();
+    keys.push_back("g" + group_key);
+  }
+  dirty_groups_.clear();
+  RETURN_NOT_OK(PutStateRows(schema, rows, keys, *table_));
+  for (const std::string& primary_key : dirty_rows_) {
+    auto it = rows_.find(primary_key);
+    if (it == rows_.end()) {
+      RETURN_NOT_OK(table_->Delete("p" + primary_key));
+    } else {
+      RETURN_NOT_OK(table_->Put("p" + primary_key, EncodePrevious(it->second)));
+    }
+  }
+  dirty_rows_.clear();
+  return Status::OK();
+}
+
+}  // namespace sluice

@@ -5,9 +5,7 @@
 namespace sluice {
 
 TemporalJoinOperator::TemporalJoinOperator(const PhysicalJoin& plan, EvalContext& context)
-    : JoinOperator(plan, context),
-      candidates_(plan.schema),
-      codec_(std::make_unique<JoinRowCodec>(SideSchema(JoinSide::kRight))) {}
+    : JoinOperator(plan, context), candidates_(plan.schema) {}
 
 Status TemporalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input,
                                          const std::vector<int64_t>& watermark_before_row,
@@ -19,17 +17,18 @@ Status TemporalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
 
 Status TemporalJoinOperator::ApplyChanges(const RecordBatch& input) {
   RETURN_NOT_OK(EvaluateKeys(JoinSide::kRight, input));
-  std::string key;
   for (size_t row = 0; row < input.num_rows(); ++row) {
-    if (!EncodeKey(row, key)) continue;  // a NULL key can never be looked up
+    if (!EncodeKey(row, key_)) continue;  // a NULL key can never be looked up
     const RecordMeta& meta = input.meta()[row];
-    Versions& versions = versions_[key];
+    Versions& versions = versions_[key_];
     auto [it, inserted] = versions.try_emplace(meta.timestamp);
     if (inserted) ++version_count_;
     // Two changes at the same time: the later in the log wins, as an upsert would.
-    it->second.row = JoinRow{meta.timestamp, meta.kind == RowKind::kDelete, input.GetRow(row)};
-    if (table_ != nullptr) dirty_.emplace(key, meta.timestamp);
-    purge_queue_.emplace(meta.timestamp, key);
+    it->second.bytes.clear();
+    EncodeRow(JoinSide::kRight, input, row, meta.timestamp, meta.kind == RowKind::kDelete,
+              it->second.bytes);
+    if (table_ != nullptr) dirty_.emplace(key_, meta.timestamp);
+    purge_queue_.emplace(meta.timestamp, key_);
   }
   return Status::OK();
 }
@@ -42,20 +41,20 @@ Status TemporalJoinOperator::JoinStream(const RecordBatch& input,
   std::vector<size_t> candidate_rows;  // input row of each candidate
   std::vector<uint8_t> matched(input.num_rows(), 0);
   std::vector<uint8_t> on_time(input.num_rows(), 0);
-  std::string key;
   for (size_t row = 0; row < input.num_rows(); ++row) {
     const RecordMeta& meta = input.meta()[row];
     if (IsLate(input, row, watermark_before_row)) continue;
     on_time[row] = 1;
-    if (!EncodeKey(row, key)) continue;
-    auto found = versions_.find(key);
+    if (!EncodeKey(row, key_)) continue;
+    auto found = versions_.find(key_);
     if (found == versions_.end()) continue;
     auto version = found->second.upper_bound(meta.timestamp);
     if (version == found->second.begin()) continue;  // the key did not exist yet
     --version;
-    if (version->second.row.flag) continue;  // deleted as of this time
-    const std::vector<Value> left = input.GetRow(row);
-    AppendJoined(&left, &version->second.row.values, meta, candidates_);
+    if (JoinRowCodec::Flag(version->second.bytes)) continue;  // deleted as of this time
+    AppendCells(JoinSide::kLeft, input, row, candidates_);
+    RETURN_NOT_OK(AppendStored(JoinSide::kRight, version->second.bytes, candidates_));
+    FinishRow(meta, candidates_);
     candidate_rows.push_back(row);
   }
   std::vector<uint8_t> keep(candidate_rows.size(), 1);
@@ -74,11 +73,11 @@ Status TemporalJoinOperator::JoinStream(const RecordBatch& input,
       for (size_t column_idx = 0; column_idx < candidates_.num_columns(); ++column_idx) {
         output.column(column_idx).AppendFrom(candidates_.column(column_idx), candidate);
       }
-      output.meta().push_back(candidates_.meta()[candidate]);
-      output.keys().emplace_back();
+      FinishRow(candidates_.meta()[candidate], output);
     } else if (on_time[row] && keep_unmatched) {
-      const std::vector<Value> left = input.GetRow(row);
-      AppendJoined(&left, nullptr, input.meta()[row], output);
+      AppendCells(JoinSide::kLeft, input, row, output);
+      AppendNulls(JoinSide::kRight, output);
+      FinishRow(input.meta()[row], output);
     }
   }
   candidates_ = RecordBatch(plan_.schema);
@@ -104,7 +103,7 @@ void TemporalJoinOperator::PurgeKey(const std::string& key) {
   if (newest == versions.begin()) return;
   --newest;
   while (versions.begin() != newest) Erase(key, versions, versions.begin());
-  if (newest->second.row.flag) Erase(key, versions, newest);
+  if (JoinRowCodec::Flag(newest->second.bytes)) Erase(key, versions, newest);
   if (versions.empty()) versions_.erase(found);
 }
 
@@ -133,12 +132,17 @@ Status TemporalJoinOperator::AttachState(StateTable* table) {
       status = Status::Storage("temporal join state: unexpected key");
       return false;
     }
+    if (!JoinRowCodec::Valid(value)) {
+      status = Status::Storage(
+          "temporal join state: a version is not in this version's format (the query's state "
+          "was written by an older Sluice; recreate the query)");
+      return false;
+    }
     const int64_t time = JoinRowCodec::ReadInt(table_key.substr(1, 8));
     std::string key(table_key.substr(9));
     Version version;
     version.persisted = true;
-    status = codec_->Decode(value, version.row);
-    if (!status.ok()) return false;
+    version.bytes.assign(value);
     versions_[key].emplace(time, std::move(version));
     ++version_count_;
     purge_queue_.emplace(time, std::move(key));
@@ -152,7 +156,7 @@ Status TemporalJoinOperator::PrepareCheckpoint() {
   for (const std::string& key : deleted_) RETURN_NOT_OK(table_->Delete(key));
   for (const auto& [key, time] : dirty_) {
     Version& version = versions_.at(key).at(time);
-    RETURN_NOT_OK(table_->Put(TableKey(time, key), codec_->Encode(version.row)));
+    RETURN_NOT_OK(table_->Put(TableKey(time, key), version.bytes));
     version.persisted = true;
   }
   deleted_.clear();

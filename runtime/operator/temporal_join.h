@@ -38,7 +38,7 @@ class TemporalJoinOperator final : public JoinOperator {
 
  private:
   struct Version {
-    JoinRow row;  // row.flag: the key was deleted at row.time
+    std::string bytes;  // JoinRowCodec; its flag: the key was deleted at this time
     bool persisted = false;
   };
   using Versions = std::map<int64_t, Version>;  // by time
@@ -56,10 +56,10 @@ class TemporalJoinOperator final : public JoinOperator {
   // (time, key) per version added: visited once the watermark passes the time, to purge.
   std::set<std::pair<int64_t, std::string>> purge_queue_;
   RecordBatch candidates_;
+  std::string key_;
   StateTable* table_ = nullptr;
   std::set<std::pair<std::string, int64_t>> dirty_;  // (key, time) to put
   std::vector<std::string> deleted_;                 // table keys to delete
-  std::unique_ptr<JoinRowCodec> codec_;
 };
 
 }  // namespace sluice

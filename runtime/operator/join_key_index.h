@@ -36,7 +36,8 @@ class JoinKeyIndex {
   }
   // The entry for `hash`, created empty (newest -1, live 0) when absent.
   Entry& FindOrAdd(uint64_t hash) {
-    if ((size_ + 1) * 8 > entries_.size() * 7) Grow();
+    // At most half full: linear probing stays short (unsuccessful lookups most of all).
+    if ((size_ + 1) * 2 > entries_.size()) Grow();
     for (size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
       Entry& entry = entries_[slot];
       if (entry.hash == hash) return entry;

@@ -20,15 +20,17 @@ Status TemporalJoinOperator::ApplyChanges(const RecordBatch& input) {
   for (size_t row = 0; row < input.num_rows(); ++row) {
     if (!EncodeKey(row, key_)) continue;  // a NULL key can never be looked up
     const RecordMeta& meta = input.meta()[row];
-    Versions& versions = versions_[key_];
-    auto [it, inserted] = versions.try_emplace(meta.timestamp);
-    if (inserted) ++version_count_;
+    const int64_t slot = versions_.FindOrAdd(key_, JoinKeyIndex::Hash(key_));
+    bool added = false;
+    VersionTable::Version& version = VersionTable::At(versions_.at(slot), meta.timestamp, &added);
+    if (added) ++version_count_;
     // Two changes at the same time: the later in the log wins, as an upsert would.
-    it->second.bytes.clear();
+    version.bytes.clear();
     EncodeRow(JoinSide::kRight, input, row, meta.timestamp, meta.kind == RowKind::kDelete,
-              it->second.bytes);
-    if (table_ != nullptr) dirty_.emplace(key_, meta.timestamp);
-    purge_queue_.emplace(meta.timestamp, key_);
+              version.bytes);
+    version.persisted = false;
+    if (table_ != nullptr) dirty_.emplace_back(meta.timestamp, slot);
+    purge_queue_.emplace(meta.timestamp, slot);
   }
   return Status::OK();
 }
@@ -46,14 +48,13 @@ Status TemporalJoinOperator::JoinStream(const RecordBatch& input,
     if (IsLate(input, row, watermark_before_row)) continue;
     on_time[row] = 1;
     if (!EncodeKey(row, key_)) continue;
-    auto found = versions_.find(key_);
-    if (found == versions_.end()) continue;
-    auto version = found->second.upper_bound(meta.timestamp);
-    if (version == found->second.begin()) continue;  // the key did not exist yet
-    --version;
-    if (JoinRowCodec::Flag(version->second.bytes)) continue;  // deleted as of this time
+    const int64_t slot = versions_.Find(key_, JoinKeyIndex::Hash(key_));
+    if (slot < 0) continue;
+    const VersionTable::Version* version = VersionTable::AsOf(versions_.at(slot), meta.timestamp);
+    if (version == nullptr) continue;                  // the key did not exist yet
+    if (JoinRowCodec::Flag(version->bytes)) continue;  // deleted as of this time
     AppendCells(JoinSide::kLeft, input, row, candidates_);
-    RETURN_NOT_OK(AppendStored(JoinSide::kRight, version->second.bytes, candidates_));
+    RETURN_NOT_OK(AppendStored(JoinSide::kRight, version->bytes, candidates_));
     FinishRow(meta, candidates_);
     candidate_rows.push_back(row);
   }
@@ -86,38 +87,40 @@ Status TemporalJoinOperator::JoinStream(const RecordBatch& input,
 
 Status TemporalJoinOperator::AdvanceWatermark(int64_t watermark, RecordBatch& /*output*/) {
   watermark_ = std::max(watermark_, watermark);
-  while (!purge_queue_.empty() && purge_queue_.begin()->first <= watermark_) {
-    std::string key = purge_queue_.begin()->second;
-    purge_queue_.erase(purge_queue_.begin());
-    PurgeKey(key);
+  while (!purge_queue_.empty() && purge_queue_.top().first <= watermark_) {
+    const int64_t slot = purge_queue_.top().second;
+    purge_queue_.pop();
+    PurgeKey(slot);
   }
   return Status::OK();
 }
 
-void TemporalJoinOperator::PurgeKey(const std::string& key) {
-  auto found = versions_.find(key);
-  if (found == versions_.end()) return;
-  Versions& versions = found->second;
+void TemporalJoinOperator::PurgeKey(int64_t slot) {
+  VersionTable::Key& key = versions_.at(slot);
+  if (key.versions.empty()) return;  // freed since
   // The newest version at or before the watermark answers every on-time lookup from now on.
-  auto newest = versions.upper_bound(watermark_);
-  if (newest == versions.begin()) return;
-  --newest;
-  while (versions.begin() != newest) Erase(key, versions, versions.begin());
-  if (JoinRowCodec::Flag(newest->second.bytes)) Erase(key, versions, newest);
-  if (versions.empty()) versions_.erase(found);
+  const VersionTable::Version* newest = VersionTable::AsOf(key, watermark_);
+  if (newest == nullptr) return;
+  size_t newest_idx = static_cast<size_t>(newest - key.versions.data());
+  if (JoinRowCodec::Flag(newest->bytes)) ++newest_idx;  // a delete that is the newest goes too
+  Erase(key, 0, newest_idx);
+  if (key.versions.empty()) versions_.Release(slot);
 }
 
-void TemporalJoinOperator::Erase(const std::string& key, Versions& versions,
-                                 Versions::iterator it) {
-  if (table_ != nullptr) {
-    dirty_.erase({key, it->first});
-    if (it->second.persisted) deleted_.push_back(TableKey(it->first, key));
+void TemporalJoinOperator::Erase(VersionTable::Key& key, size_t first, size_t last) {
+  if (first == last) return;
+  for (size_t version_idx = first; version_idx < last; ++version_idx) {
+    const VersionTable::Version& version = key.versions[version_idx];
+    if (table_ != nullptr && version.persisted) {
+      deleted_.push_back(TableKey(version.time, key.key));
+    }
   }
-  versions.erase(it);
-  --version_count_;
+  key.versions.erase(key.versions.begin() + static_cast<std::ptrdiff_t>(first),
+                     key.versions.begin() + static_cast<std::ptrdiff_t>(last));
+  version_count_ -= last - first;
 }
 
-std::string TemporalJoinOperator::TableKey(int64_t time, const std::string& key) {
+std::string TemporalJoinOperator::TableKey(int64_t time, std::string_view key) {
   std::string table_key = "V";
   JoinRowCodec::AppendInt(time, table_key);
   table_key += key;
@@ -139,13 +142,14 @@ Status TemporalJoinOperator::AttachState(StateTable* table) {
       return false;
     }
     const int64_t time = JoinRowCodec::ReadInt(table_key.substr(1, 8));
-    std::string key(table_key.substr(9));
-    Version version;
-    version.persisted = true;
+    const std::string_view key = table_key.substr(9);
+    const int64_t slot = versions_.FindOrAdd(key, JoinKeyIndex::Hash(key));
+    bool added = false;
+    VersionTable::Version& version = VersionTable::At(versions_.at(slot), time, &added);
+    if (added) ++version_count_;
     version.bytes.assign(value);
-    versions_[key].emplace(time, std::move(version));
-    ++version_count_;
-    purge_queue_.emplace(time, std::move(key));
+    version.persisted = true;
+    purge_queue_.emplace(time, slot);
     return true;
   }));
   return status;
@@ -154,12 +158,19 @@ Status TemporalJoinOperator::AttachState(StateTable* table) {
 Status TemporalJoinOperator::PrepareCheckpoint() {
   if (table_ == nullptr) return Status::OK();
   for (const std::string& key : deleted_) RETURN_NOT_OK(table_->Delete(key));
-  for (const auto& [key, time] : dirty_) {
-    Version& version = versions_.at(key).at(time);
-    RETURN_NOT_OK(table_->Put(TableKey(time, key), version.bytes));
+  deleted_.clear();
+  for (const auto& [time, slot] : dirty_) {
+    VersionTable::Key& key = versions_.at(slot);
+    bool added = false;
+    if (key.versions.empty() || VersionTable::AsOf(key, time) == nullptr ||
+        VersionTable::AsOf(key, time)->time != time) {
+      continue;  // purged before it was written
+    }
+    VersionTable::Version& version = VersionTable::At(key, time, &added);
+    if (version.persisted) continue;  // a repeat
+    RETURN_NOT_OK(table_->Put(TableKey(time, key.key), version.bytes));
     version.persisted = true;
   }
-  deleted_.clear();
   dirty_.clear();
   return Status::OK();
 }

@@ -10,15 +10,15 @@
 // stream row's.
 
 #include <cstdint>
-#include <map>
-#include <memory>
-#include <set>
+#include <functional>
+#include <queue>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "runtime/operator/join_operator.h"
+#include "runtime/operator/version_table.h"
 
 namespace sluice {
 
@@ -37,29 +37,26 @@ class TemporalJoinOperator final : public JoinOperator {
   size_t state_rows() const override { return version_count_; }
 
  private:
-  struct Version {
-    std::string bytes;  // JoinRowCodec; its flag: the key was deleted at this time
-    bool persisted = false;
-  };
-  using Versions = std::map<int64_t, Version>;  // by time
-
   Status ApplyChanges(const RecordBatch& input);
   Status JoinStream(const RecordBatch& input, const std::vector<int64_t>& watermark_before_row,
                     RecordBatch& output);
-  // Drops the versions of `key` no on-time stream row can pick any more.
-  void PurgeKey(const std::string& key);
-  void Erase(const std::string& key, Versions& versions, Versions::iterator it);
-  static std::string TableKey(int64_t time, const std::string& key);
+  // Drops the versions of the key in `slot` no on-time stream row can pick any more.
+  void PurgeKey(int64_t slot);
+  // Erases versions [first, last) of `key`.
+  void Erase(VersionTable::Key& key, size_t first, size_t last);
+  static std::string TableKey(int64_t time, std::string_view key);
 
-  std::unordered_map<std::string, Versions> versions_;
+  VersionTable versions_;
   size_t version_count_ = 0;
-  // (time, key) per version added: visited once the watermark passes the time, to purge.
-  std::set<std::pair<int64_t, std::string>> purge_queue_;
+  // (time, slot) per version added: the slot's key is purged once the watermark passes the
+  // time. A slot freed (or reused by another key) since is harmless: purging any key is safe.
+  using TimeAndSlot = std::pair<int64_t, int64_t>;
+  std::priority_queue<TimeAndSlot, std::vector<TimeAndSlot>, std::greater<>> purge_queue_;
   RecordBatch candidates_;
   std::string key_;
   StateTable* table_ = nullptr;
-  std::set<std::pair<std::string, int64_t>> dirty_;  // (key, time) to put
-  std::vector<std::string> deleted_;                 // table keys to delete
+  std::vector<TimeAndSlot> dirty_;    // versions to put if not persisted by then
+  std::vector<std::string> deleted_;  // table keys to delete
 };
 
 }  // namespace sluice

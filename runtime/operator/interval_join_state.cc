@@ -12,23 +12,6 @@
 
 namespace sluice {
 
-namespace {
-
-void AppendLength(size_t length, std::string& out) {
-  const auto value = static_cast<uint32_t>(length);
-  char bytes[sizeof value];
-  std::memcpy(bytes, &value, sizeof value);
-  out.append(bytes, sizeof value);
-}
-
-uint32_t ReadLength(std::string_view bytes, size_t pos) {
-  uint32_t value = 0;
-  std::memcpy(&value, bytes.data() + pos, sizeof value);
-  return value;
-}
-
-}  // namespace
-
 Status IntervalJoinOperator::AttachState(StateTable* table) {
   table_ = table;
   sides_[0].TrackChanges();
@@ -45,8 +28,8 @@ Status IntervalJoinOperator::AttachState(StateTable* table) {
     size_t pos = 0;
     while (pos < value.size()) {
       if (value.size() - pos < 8) break;
-      const uint32_t key_size = ReadLength(value, pos);
-      const uint32_t row_size = ReadLength(value, pos + 4);
+      const uint32_t key_size = JoinRowCodec::ReadLength(value, pos);
+      const uint32_t row_size = JoinRowCodec::ReadLength(value, pos + 4);
       pos += 8;
       if (value.size() - pos < static_cast<size_t>(key_size) + row_size) break;
       const std::string_view join_key = value.substr(pos, key_size);
@@ -80,8 +63,8 @@ Status IntervalJoinOperator::WriteChunk(int side_idx, int64_t first) {
   for (int64_t index = first; index < end; ++index) {
     const JoinRowStore::Slot& slot = rows.at(index);
     if (!slot.alive) continue;
-    AppendLength(slot.key_size, encoded_);
-    AppendLength(slot.row_size, encoded_);
+    JoinRowCodec::AppendLength(slot.key_size, encoded_);
+    JoinRowCodec::AppendLength(slot.row_size, encoded_);
     encoded_.append(slot.key());
     const size_t row_at = encoded_.size();
     encoded_.append(slot.row());

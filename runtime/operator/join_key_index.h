@@ -25,6 +25,11 @@ class JoinKeyIndex {
     return hash == 0 ? 1 : hash;
   }
 
+  // Starts loading the cache line a lookup of `hash` begins at.
+  void Prefetch(uint64_t hash) const {
+    if (!entries_.empty()) __builtin_prefetch(&entries_[hash & mask_]);
+  }
+
   // The entry for `hash`, or nullptr.
   Entry* Find(uint64_t hash) {
     if (entries_.empty()) return nullptr;

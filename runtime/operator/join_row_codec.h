@@ -47,6 +47,20 @@ class JoinRowCodec {
   static void SetFlag(bool flag, std::string& bytes) { bytes[kFlagOffset] = flag ? 1 : 0; }
   static constexpr size_t kFlagOffset = 9;  // of the flag byte
 
+  // A 4-byte length, for the framing of several rows in one state-table value.
+  static void AppendLength(size_t length, std::string& out) {
+    const auto value = static_cast<uint32_t>(length);
+    char bytes[sizeof value];
+    std::memcpy(bytes, &value, sizeof value);
+    out.append(bytes, sizeof value);
+  }
+  // REQUIRES: 4 bytes at `pos`.
+  static uint32_t ReadLength(std::string_view bytes, size_t pos) {
+    uint32_t value = 0;
+    std::memcpy(&value, bytes.data() + pos, sizeof value);
+    return value;
+  }
+
   // Order-preserving 8-byte encoding of a time or id, for state-table keys.
   static void AppendInt(int64_t value, std::string& out);
   static int64_t ReadInt(std::string_view bytes);

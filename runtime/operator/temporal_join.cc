@@ -25,11 +25,11 @@ Status TemporalJoinOperator::ApplyChanges(const RecordBatch& input) {
     VersionTable::Version& version = VersionTable::At(versions_.at(slot), meta.timestamp, &added);
     if (added) ++version_count_;
     // Two changes at the same time: the later in the log wins, as an upsert would.
+    Unblock(version);
     version.bytes.clear();
     EncodeRow(JoinSide::kRight, input, row, meta.timestamp, meta.kind == RowKind::kDelete,
               version.bytes);
-    version.persisted = false;
-    if (table_ != nullptr) dirty_.emplace_back(meta.timestamp, slot);
+    if (table_ != nullptr) pending_.emplace_back(meta.timestamp, slot);
     purge_queue_.emplace(meta.timestamp, slot);
   }
   return Status::OK();
@@ -43,12 +43,26 @@ Status TemporalJoinOperator::JoinStream(const RecordBatch& input,
   std::vector<size_t> candidate_rows;  // input row of each candidate
   std::vector<uint8_t> matched(input.num_rows(), 0);
   std::vector<uint8_t> on_time(input.num_rows(), 0);
+  // Batch-at-a-time probing: hash every key first and load what the lookups will touch in
+  // stages (see VersionTable), so one row's cache misses do not wait for the previous row's.
+  hashes_.assign(input.num_rows(), 0);  // 0: a NULL key
+  for (size_t row = 0; row < input.num_rows(); ++row) {
+    if (!EncodeKey(row, key_)) continue;
+    hashes_[row] = JoinKeyIndex::Hash(key_);
+    versions_.PrefetchEntry(hashes_[row]);
+  }
+  for (uint64_t hash : hashes_) {
+    if (hash != 0) versions_.PrefetchKey(hash);
+  }
+  for (uint64_t hash : hashes_) {
+    if (hash != 0) versions_.PrefetchVersions(hash);
+  }
   for (size_t row = 0; row < input.num_rows(); ++row) {
     const RecordMeta& meta = input.meta()[row];
     if (IsLate(input, row, watermark_before_row)) continue;
     on_time[row] = 1;
-    if (!EncodeKey(row, key_)) continue;
-    const int64_t slot = versions_.Find(key_, JoinKeyIndex::Hash(key_));
+    if (hashes_[row] == 0 || !EncodeKey(row, key_)) continue;
+    const int64_t slot = versions_.Find(key_, hashes_[row]);
     if (slot < 0) continue;
     const VersionTable::Version* version = VersionTable::AsOf(versions_.at(slot), meta.timestamp);
     if (version == nullptr) continue;                  // the key did not exist yet
@@ -110,69 +124,11 @@ void TemporalJoinOperator::PurgeKey(int64_t slot) {
 void TemporalJoinOperator::Erase(VersionTable::Key& key, size_t first, size_t last) {
   if (first == last) return;
   for (size_t version_idx = first; version_idx < last; ++version_idx) {
-    const VersionTable::Version& version = key.versions[version_idx];
-    if (table_ != nullptr && version.persisted) {
-      deleted_.push_back(TableKey(version.time, key.key));
-    }
+    Unblock(key.versions[version_idx]);
   }
   key.versions.erase(key.versions.begin() + static_cast<std::ptrdiff_t>(first),
                      key.versions.begin() + static_cast<std::ptrdiff_t>(last));
   version_count_ -= last - first;
-}
-
-std::string TemporalJoinOperator::TableKey(int64_t time, std::string_view key) {
-  std::string table_key = "V";
-  JoinRowCodec::AppendInt(time, table_key);
-  table_key += key;
-  return table_key;
-}
-
-Status TemporalJoinOperator::AttachState(StateTable* table) {
-  table_ = table;
-  Status status = Status::OK();
-  RETURN_NOT_OK(table_->Scan("", "", [&](std::string_view table_key, std::string_view value) {
-    if (table_key.size() < 9 || table_key[0] != 'V') {
-      status = Status::Storage("temporal join state: unexpected key");
-      return false;
-    }
-    if (!JoinRowCodec::Valid(value)) {
-      status = Status::Storage(
-          "temporal join state: a version is not in this version's format (the query's state "
-          "was written by an older Sluice; recreate the query)");
-      return false;
-    }
-    const int64_t time = JoinRowCodec::ReadInt(table_key.substr(1, 8));
-    const std::string_view key = table_key.substr(9);
-    const int64_t slot = versions_.FindOrAdd(key, JoinKeyIndex::Hash(key));
-    bool added = false;
-    VersionTable::Version& version = VersionTable::At(versions_.at(slot), time, &added);
-    if (added) ++version_count_;
-    version.bytes.assign(value);
-    version.persisted = true;
-    purge_queue_.emplace(time, slot);
-    return true;
-  }));
-  return status;
-}
-
-Status TemporalJoinOperator::PrepareCheckpoint() {
-  if (table_ == nullptr) return Status::OK();
-  for (const std::string& key : deleted_) RETURN_NOT_OK(table_->Delete(key));
-  deleted_.clear();
-  for (const auto& [time, slot] : dirty_) {
-    VersionTable::Key& key = versions_.at(slot);
-    bool added = false;
-    if (key.versions.empty() || VersionTable::AsOf(key, time) == nullptr ||
-        VersionTable::AsOf(key, time)->time != time) {
-      continue;  // purged before it was written
-    }
-    VersionTable::Version& version = VersionTable::At(key, time, &added);
-    if (version.persisted) continue;  // a repeat
-    RETURN_NOT_OK(table_->Put(TableKey(time, key.key), version.bytes));
-    version.persisted = true;
-  }
-  dirty_.clear();
-  return Status::OK();
 }
 
 }  // namespace sluice

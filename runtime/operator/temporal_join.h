@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <queue>
 #include <string>
 #include <string_view>
@@ -30,9 +31,10 @@ class TemporalJoinOperator final : public JoinOperator {
                      const std::vector<int64_t>& watermark_before_row,
                      RecordBatch& output) override;
   Status AdvanceWatermark(int64_t watermark, RecordBatch& output) override;
-  // State table: 'V' + version time + join key -> the version (row.flag: a delete).
+  // State table: 'B' + block id -> a block of versions (temporal_join_state.cc).
   Status AttachState(StateTable* table) override;
-  // Incremental: puts versions added and deletes versions purged since the last checkpoint.
+  // Incremental: writes the versions added since the last checkpoint as new blocks, one write
+  // per 4096 versions, and rewrites blocks that lost more than half of their versions.
   Status PrepareCheckpoint() override;
   size_t state_rows() const override { return version_count_; }
 
@@ -44,7 +46,24 @@ class TemporalJoinOperator final : public JoinOperator {
   void PurgeKey(int64_t slot);
   // Erases versions [first, last) of `key`.
   void Erase(VersionTable::Key& key, size_t first, size_t last);
-  static std::string TableKey(int64_t time, std::string_view key);
+
+  // Checkpoint blocks: the versions written at one checkpoint (at most kBlockVersions). A block
+  // keeps what it holds until it is rewritten; a version purged or replaced since only lowers the
+  // block's live count. Restoring such a stale version is harmless: a purged version can never be
+  // picked by an on-time stream row (a newer one at or before the watermark exists) and goes again
+  // at the first watermark; a replaced one is replaced again by its newer block. A block whose
+  // live versions fall below half is rewritten, which bounds the stale bytes.
+  struct Block {
+    int64_t live = 0;
+    int64_t total = 0;
+    bool sparse = false;                               // queued in sparse_
+    std::vector<std::pair<int64_t, int64_t>> members;  // (time, slot) of each version written
+  };
+  static constexpr int64_t kBlockVersions = 4096;
+  // `version` no longer is what its block holds (purged or replaced).
+  void Unblock(VersionTable::Version& version);
+  Status WritePending();
+  static std::string BlockKey(int64_t id);
 
   VersionTable versions_;
   size_t version_count_ = 0;
@@ -54,9 +73,13 @@ class TemporalJoinOperator final : public JoinOperator {
   std::priority_queue<TimeAndSlot, std::vector<TimeAndSlot>, std::greater<>> purge_queue_;
   RecordBatch candidates_;
   std::string key_;
+  std::vector<uint64_t> hashes_;  // per stream row of the batch being joined
   StateTable* table_ = nullptr;
-  std::vector<TimeAndSlot> dirty_;    // versions to put if not persisted by then
-  std::vector<std::string> deleted_;  // table keys to delete
+  std::vector<TimeAndSlot> pending_;  // versions to write (those still unwritten by then)
+  std::map<int64_t, Block> blocks_;   // by id
+  std::vector<int64_t> sparse_;       // blocks to rewrite
+  int64_t next_block_ = 1;
+  std::string encoded_;
 };
 
 }  // namespace sluice

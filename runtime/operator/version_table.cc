@@ -64,6 +64,12 @@ const VersionTable::Version* VersionTable::AsOf(const Key& key, int64_t time) {
   return &*(after - 1);
 }
 
+VersionTable::Version* VersionTable::Exact(Key& key, int64_t time) {
+  auto at = std::lower_bound(key.versions.begin(), key.versions.end(), time,
+                             [](const Version& version, int64_t t) { return version.time < t; });
+  return at != key.versions.end() && at->time == time ? &*at : nullptr;
+}
+
 VersionTable::Version& VersionTable::At(Key& key, int64_t time, bool* added) {
   *added = false;
   if (key.versions.empty() || key.versions.back().time < time) {

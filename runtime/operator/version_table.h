@@ -17,14 +17,27 @@ class VersionTable {
  public:
   struct Version {
     int64_t time = 0;
-    bool persisted = false;  // written to the state table as it is now
-    std::string bytes;       // JoinRowCodec; its flag: the key was deleted at this time
+    int64_t block = -1;  // the checkpoint block holding it as it is now, or -1
+    std::string bytes;   // JoinRowCodec; its flag: the key was deleted at this time
   };
   struct Key {
     std::string key;
     int64_t next_same_hash = -1;    // the older slot with the same key hash, or -1
     std::vector<Version> versions;  // by time, ascending; empty: the slot is free
   };
+
+  // Batch lookups go in stages, each touching only what the previous one loaded, so the cache
+  // misses of many keys overlap: PrefetchEntry for every key, then PrefetchKey, then
+  // PrefetchVersions, then Find.
+  void PrefetchEntry(uint64_t hash) const { by_hash_.Prefetch(hash); }
+  void PrefetchKey(uint64_t hash) {
+    const JoinKeyIndex::Entry* entry = by_hash_.Find(hash);
+    if (entry != nullptr) __builtin_prefetch(&at(entry->newest));
+  }
+  void PrefetchVersions(uint64_t hash) {
+    const JoinKeyIndex::Entry* entry = by_hash_.Find(hash);
+    if (entry != nullptr) __builtin_prefetch(at(entry->newest).versions.data());
+  }
 
   // The slot of `key` (hash: JoinKeyIndex::Hash(key)), or -1.
   int64_t Find(std::string_view key, uint64_t hash);
@@ -35,6 +48,8 @@ class VersionTable {
   // Frees a slot whose versions are all gone; the slot may then be reused by another key.
   void Release(int64_t slot);
 
+  // The version of `key` at exactly `time`, or nullptr.
+  static Version* Exact(Key& key, int64_t time);
   // The version of `key` with the largest time <= `time`, or nullptr.
   static const Version* AsOf(const Key& key, int64_t time);
   // The version at exactly `time`, created empty (and kept in order) when absent; *added says

@@ -264,5 +264,58 @@ TEST(TemporalJoinTest, CheckpointRestoresVersions) {
   EXPECT_EQ(Rows(output), (std::vector<std::string>{"30 a 7 a 2"}));
 }
 
+TEST(TemporalJoinTest, CheckpointBlocksAreRewrittenWhenSparseAndReplacedVersionsStayReplaced) {
+  auto plan = MakeJoin(JoinStrategy::kTemporal, JoinType::kInner);
+  const std::string dir = TempStateDir("temporal_join_blocks");
+  EvalContext context;
+  {
+    TemporalJoinOperator op(*plan, context);
+    OpenState state = Attach(dir, op);
+    ASSERT_NE(state.table, nullptr);
+    RecordBatch output(plan->schema);
+    auto checkpoint = [&](int64_t id) {
+      ASSERT_TRUE(op.PrepareCheckpoint().ok());
+      ASSERT_TRUE(state.store->Commit(CheckpointManifest{id, 0, {}, {}, {}}).ok());
+    };
+    ASSERT_TRUE(op.ProcessSide(JoinSide::kRight,
+                               MakeBatch("r", {{10, "a", 1}, {10, "b", 2}, {40, "c", 5}}), {},
+                               output)
+                    .ok());
+    checkpoint(1);
+    EXPECT_EQ(TableKeys(*state.table), 1u);  // one block of three versions
+    // c@40 is replaced (same time: the later change wins); a@10 and b@10 are purged by newer
+    // versions: the first block keeps none of its versions live and goes.
+    ASSERT_TRUE(op.ProcessSide(JoinSide::kRight,
+                               MakeBatch("r", {{20, "a", 3}, {20, "b", 4}, {40, "c", 6}}), {},
+                               output)
+                    .ok());
+    ASSERT_TRUE(op.AdvanceWatermark(30, output).ok());
+    EXPECT_EQ(op.state_rows(), 3u);
+    checkpoint(2);
+    EXPECT_EQ(TableKeys(*state.table), 1u);
+    // A block losing fewer than half of its versions stays as it is.
+    ASSERT_TRUE(op.ProcessSide(JoinSide::kRight, MakeBatch("r", {{50, "c", 7}}), {}, output).ok());
+    checkpoint(3);
+    EXPECT_EQ(TableKeys(*state.table), 2u);
+    ASSERT_TRUE(op.AdvanceWatermark(55, output).ok());  // purges c@40 from block 2
+    checkpoint(4);
+    EXPECT_EQ(TableKeys(*state.table), 2u);
+  }
+  TemporalJoinOperator op(*plan, context);
+  OpenState state = Attach(dir, op);
+  ASSERT_NE(state.table, nullptr);
+  RecordBatch output(plan->schema);
+  // c@40 comes back from its block (stale, harmless: never picked by a row at or after 55, and
+  // purged again at the first watermark).
+  EXPECT_EQ(op.state_rows(), 4u);
+  ASSERT_TRUE(op.ProcessSide(JoinSide::kLeft,
+                             MakeBatch("l", {{55, "a", 8}, {55, "b", 9}, {55, "c", 10}}), {},
+                             output)
+                  .ok());
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{"55 a 8 a 3", "55 b 9 b 4", "55 c 10 c 7"}));
+  ASSERT_TRUE(op.AdvanceWatermark(55, output).ok());
+  EXPECT_EQ(op.state_rows(), 3u);
+}
+
 }  // namespace
 }  // namespace sluice

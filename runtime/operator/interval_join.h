@@ -63,6 +63,10 @@ class IntervalJoinOperator final : public JoinOperator {
   std::vector<Candidate> candidate_ids_;
   std::string key_;
   std::string encoded_;
+  // The batch being joined: its encoded keys back to back, where each row's ends, its hash.
+  std::string batch_keys_;
+  std::vector<size_t> key_ends_;
+  std::vector<uint64_t> hashes_;
   StateTable* table_ = nullptr;
   // Table keys found at AttachState: the restored rows are rewritten in new chunks at the next
   // checkpoint, which deletes these first.

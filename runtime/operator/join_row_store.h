@@ -58,6 +58,8 @@ class JoinRowStore {
     const JoinKeyIndex::Entry* entry = by_hash_.Find(hash);
     return entry == nullptr ? -1 : entry->newest;
   }
+  // Starts loading what Add or Newest for `hash` reads first (batch-at-a-time callers).
+  void Prefetch(uint64_t hash) const { by_hash_.Prefetch(hash); }
   // The live row with the smallest time (ties: the first added), or -1 when empty.
   int64_t Oldest() const { return by_time_.empty() ? -1 : by_time_.top().second; }
   // Removes the row Oldest() returned.

@@ -57,23 +57,37 @@ Status TemporalJoinOperator::JoinStream(const RecordBatch& input,
   for (uint64_t hash : hashes_) {
     if (hash != 0) versions_.PrefetchVersions(hash);
   }
+  // Without a rest of ON every candidate is a match: output rows are built at once, in input
+  // order, instead of going through candidates_.
+  const bool direct = !plan_.condition;
+  RecordBatch& target = direct ? output : candidates_;
   for (size_t row = 0; row < input.num_rows(); ++row) {
     const RecordMeta& meta = input.meta()[row];
     if (IsLate(input, row, watermark_before_row)) continue;
     on_time[row] = 1;
-    if (hashes_[row] == 0 || !EncodeKey(row, key_)) continue;
-    const int64_t slot = versions_.Find(key_, hashes_[row]);
-    if (slot < 0) continue;
-    const VersionTable::Version* version = VersionTable::AsOf(versions_.at(slot), meta.timestamp);
-    if (version == nullptr) continue;                  // the key did not exist yet
-    if (JoinRowCodec::Flag(version->bytes)) continue;  // deleted as of this time
-    AppendCells(JoinSide::kLeft, input, row, candidates_);
-    RETURN_NOT_OK(AppendStored(JoinSide::kRight, version->bytes, candidates_));
-    FinishRow(meta, candidates_);
-    candidate_rows.push_back(row);
+    const VersionTable::Version* version = nullptr;
+    if (hashes_[row] != 0 && EncodeKey(row, key_)) {
+      const int64_t slot = versions_.Find(key_, hashes_[row]);
+      // None: the key did not exist yet; a delete: deleted as of this time.
+      if (slot >= 0) version = VersionTable::AsOf(versions_.at(slot), meta.timestamp);
+      if (version != nullptr && JoinRowCodec::Flag(version->bytes)) version = nullptr;
+    }
+    if (version == nullptr) {
+      if (direct && keep_unmatched) {
+        AppendCells(JoinSide::kLeft, input, row, output);
+        AppendNulls(JoinSide::kRight, output);
+        FinishRow(meta, output);
+      }
+      continue;
+    }
+    AppendCells(JoinSide::kLeft, input, row, target);
+    RETURN_NOT_OK(AppendStored(JoinSide::kRight, version->bytes, target));
+    FinishRow(meta, target);
+    if (!direct) candidate_rows.push_back(row);
   }
+  if (direct) return Status::OK();
   std::vector<uint8_t> keep(candidate_rows.size(), 1);
-  if (plan_.condition && !candidate_rows.empty()) {
+  if (!candidate_rows.empty()) {
     RETURN_NOT_OK(EvaluateFilter(*plan_.condition, candidates_, &keep, context_));
   }
   for (size_t candidate = 0; candidate < candidate_rows.size(); ++candidate) {

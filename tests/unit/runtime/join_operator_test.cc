@@ -317,5 +317,58 @@ TEST(TemporalJoinTest, CheckpointBlocksAreRewrittenWhenSparseAndReplacedVersions
   EXPECT_EQ(op.state_rows(), 3u);
 }
 
+// State a join cannot read (the per-row layout of earlier versions, a cut block) is a STORAGE
+// error at restore, never a silently emptier join.
+TEST(JoinStateTest, UnreadableStateIsAStorageError) {
+  struct Case {
+    JoinStrategy strategy;
+    std::string key;
+    std::string value;
+    std::string message;
+  };
+  std::string old_row_key = "L";
+  JoinRowCodec::AppendInt(7, old_row_key);
+  old_row_key += "\1k";
+  std::string block_key = "B";
+  JoinRowCodec::AppendInt(1, block_key);
+  std::string chunk_key = "R";
+  JoinRowCodec::AppendInt(0, chunk_key);
+  const std::vector<Case> cases = {
+      {JoinStrategy::kInterval, old_row_key, "{\"lk\":\"a\"}", "older Sluice"},
+      {JoinStrategy::kInterval, chunk_key, std::string("\2\0\0\0\5\0\0\0k", 9),
+       "truncated or malformed"},
+      {JoinStrategy::kTemporal, "V" + old_row_key.substr(1), "{}", "older Sluice"},
+      {JoinStrategy::kTemporal, block_key, std::string("\1\0\0\0\3\0\0\0kxyz", 12),
+       "truncated or malformed"},
+  };
+  int case_idx = 0;
+  for (const Case& test_case : cases) {
+    const std::string dir = TempStateDir("join_state_bad_" + std::to_string(case_idx++));
+    {
+      auto store = StateStore::Open(dir, StateStoreOptions());
+      ASSERT_TRUE(store.ok());
+      auto table = (*store)->Table("join");
+      ASSERT_TRUE(table.ok());
+      ASSERT_TRUE((*table)->Put(test_case.key, test_case.value).ok());
+      ASSERT_TRUE((*store)->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+    }
+    auto plan = MakeJoin(test_case.strategy, JoinType::kInner);
+    EvalContext context;
+    std::unique_ptr<JoinOperator> op;
+    if (test_case.strategy == JoinStrategy::kInterval) {
+      op = std::make_unique<IntervalJoinOperator>(*plan, context);
+    } else {
+      op = std::make_unique<TemporalJoinOperator>(*plan, context);
+    }
+    auto store = StateStore::Open(dir, StateStoreOptions());
+    ASSERT_TRUE(store.ok());
+    auto table = (*store)->Table("join");
+    ASSERT_TRUE(table.ok());
+    Status status = op->AttachState(*table);
+    EXPECT_EQ(status.category(), ErrorCategory::kStorage) << status.ToString();
+    EXPECT_NE(status.message().find(test_case.message), std::string::npos) << status.ToString();
+  }
+}
+
 }  // namespace
 }  // namespace sluice

@@ -44,13 +44,16 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
     encoded_.clear();
     EncodeRow(side, input, row, meta.timestamp, false, encoded_);
     const int64_t index = store(side).Add(key, hashes_[row], encoded_, meta.timestamp);
-    RETURN_NOT_OK(Probe(side, input, row, index));
+    RETURN_NOT_OK(Probe(side, input, row, index, output));
   }
   return EmitCandidates(output);
 }
 
 Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size_t row,
-                                   int64_t index) {
+                                   int64_t index, RecordBatch& output) {
+  // Without a rest of ON every pair is a match: it goes straight to `output`.
+  const bool direct = !plan_.condition;
+  RecordBatch& target = direct ? output : candidates_;
   const JoinSide other = side == JoinSide::kLeft ? JoinSide::kRight : JoinSide::kLeft;
   JoinRowStore& partners = store(other);
   const JoinRowStore::Slot& mine = store(side).at(index);
@@ -64,13 +67,18 @@ Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size
         partner.key() != mine.key()) {
       continue;
     }
-    AppendCells(side, input, row, candidates_);
-    RETURN_NOT_OK(AppendStored(other, partner.row(), candidates_));
+    AppendCells(side, input, row, target);
+    RETURN_NOT_OK(AppendStored(other, partner.row(), target));
     RecordMeta pair_meta = input.meta()[row];
     pair_meta.timestamp = std::max(mine.time, partner.time);
-    FinishRow(pair_meta, candidates_);
-    candidate_ids_.push_back(side == JoinSide::kLeft ? Candidate{index, partner_idx}
-                                                     : Candidate{partner_idx, index});
+    FinishRow(pair_meta, target);
+    const Candidate pair =
+        side == JoinSide::kLeft ? Candidate{index, partner_idx} : Candidate{partner_idx, index};
+    if (direct) {
+      MarkMatched(pair);
+    } else {
+      candidate_ids_.push_back(pair);
+    }
   }
   return Status::OK();
 }
@@ -83,16 +91,7 @@ Status IntervalJoinOperator::EmitCandidates(RecordBatch& output) {
   }
   for (size_t candidate = 0; candidate < candidate_ids_.size(); ++candidate) {
     if (keep[candidate] == 0) continue;
-    const int64_t indexes[2] = {candidate_ids_[candidate].left, candidate_ids_[candidate].right};
-    for (int side_idx = 0; side_idx < 2; ++side_idx) {
-      JoinRowStore::Slot& slot = sides_[side_idx].at(indexes[side_idx]);
-      if (slot.matched) continue;
-      slot.matched = true;
-      // Only an outer side's flag matters after a restart (it decides the NULL row).
-      if (table_ != nullptr && plan_.keeps_unmatched(static_cast<JoinSide>(side_idx))) {
-        sides_[side_idx].MarkDirty(indexes[side_idx]);
-      }
-    }
+    MarkMatched(candidate_ids_[candidate]);
     for (size_t column_idx = 0; column_idx < candidates_.num_columns(); ++column_idx) {
       output.column(column_idx).AppendFrom(candidates_.column(column_idx), candidate);
     }
@@ -101,6 +100,19 @@ Status IntervalJoinOperator::EmitCandidates(RecordBatch& output) {
   candidates_ = RecordBatch(plan_.schema);
   candidate_ids_.clear();
   return Status::OK();
+}
+
+void IntervalJoinOperator::MarkMatched(const Candidate& pair) {
+  const int64_t indexes[2] = {pair.left, pair.right};
+  for (int side_idx = 0; side_idx < 2; ++side_idx) {
+    JoinRowStore::Slot& slot = sides_[side_idx].at(indexes[side_idx]);
+    if (slot.matched) continue;
+    slot.matched = true;
+    // Only an outer side's flag matters after a restart (it decides the NULL row).
+    if (table_ != nullptr && plan_.keeps_unmatched(static_cast<JoinSide>(side_idx))) {
+      sides_[side_idx].MarkDirty(indexes[side_idx]);
+    }
+  }
 }
 
 Status IntervalJoinOperator::AdvanceWatermark(int64_t watermark, RecordBatch& output) {

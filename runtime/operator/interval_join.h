@@ -48,8 +48,12 @@ class IntervalJoinOperator final : public JoinOperator {
     return side == JoinSide::kLeft ? plan_.after_ms : plan_.before_ms;
   }
   JoinRowStore& store(JoinSide side) { return sides_[static_cast<int>(side)]; }
-  // Pairs row `row` of `input` (buffered as `index`) with the other side's rows in reach.
-  Status Probe(JoinSide side, const RecordBatch& input, size_t row, int64_t index);
+  // Pairs row `row` of `input` (buffered as `index`) with the other side's rows in reach: into
+  // candidates_ when ON has a rest to apply, else straight into `output`.
+  Status Probe(JoinSide side, const RecordBatch& input, size_t row, int64_t index,
+               RecordBatch& output);
+  // Both rows of a pair matched.
+  void MarkMatched(const Candidate& pair);
   // Applies the rest of ON to candidates_, marks the survivors' rows matched, and moves them to
   // `output`.
   Status EmitCandidates(RecordBatch& output);

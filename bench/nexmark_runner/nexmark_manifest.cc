@@ -1,5 +1,6 @@
 #include "bench/nexmark_runner/nexmark_manifest.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -42,9 +43,14 @@ Result<NexmarkSuite> LoadNexmarkSuite(const std::string& dir) {
     NexmarkQuery query;
     std::string streams, status;
     fields >> query.name >> streams >> status >> query.target_events_per_cpu_second;
+    if (status.rfind("native:", 0) == 0) {
+      query.max_native_events = std::atoll(status.c_str() + 7);
+      if (query.max_native_events > 0) status = "native";
+    }
     if (!fields || (status != "ready" && status != "native" && status != "stateful")) {
-      return Status::Internal(manifest_path + ":" + std::to_string(line_number) +
-                              ": expected `name streams ready|native|stateful target description`");
+      return Status::Internal(
+          manifest_path + ":" + std::to_string(line_number) +
+          ": expected `name streams ready|native|native:N|stateful target description`");
     }
     std::getline(fields >> std::ws, query.description);
     query.streams = SplitOn(streams, ',');

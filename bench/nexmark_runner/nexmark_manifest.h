@@ -13,12 +13,15 @@
 namespace sluice::bench {
 
 struct NexmarkQuery {
-  std::string name;                         // "q0"
-  std::vector<std::string> streams;         // the datagen streams it reads: "bid", "person", ...
-  bool ready = false;                       // false: needs stateful operators this build lacks
+  std::string name;                  // "q0"
+  std::vector<std::string> streams;  // the datagen streams it reads: "bid", "person", ...
+  bool ready = false;                // false: needs stateful operators this build lacks
   // Runs in native mode only: its setup queries over the JSON topics of json-log mode would never
   // end (a local topic is unbounded), so their last windows would stay open.
   bool native_only = false;
+  // Native mode runs over at most this many events (0: no cap), for queries whose state is their
+  // whole input at the generator's rate (status `native:N` in the manifest).
+  int64_t max_native_events = 0;
   double target_events_per_cpu_second = 0;  // native mode
   std::string description;
   std::string sql;  // the contents of <name>.sql

@@ -5,37 +5,7 @@
 namespace sluice {
 
 IntervalJoinOperator::IntervalJoinOperator(const PhysicalJoin& plan, EvalContext& context)
-    : JoinOperator(plan, context), candidates_(plan.schema) {
-  codecs_[0] = std::make_unique<JoinRowCodec>(SideSchema(JoinSide::kLeft));
-  codecs_[1] = std::make_unique<JoinRowCodec>(SideSchema(JoinSide::kRight));
-}
-
-int64_t IntervalJoinOperator::Insert(JoinSide side, std::string key, JoinRow row) {
-  const int64_t id = next_id_++;
-  SideState& side_state = state(side);
-  side_state.by_key[key].push_back(id);
-  side_state.by_time.emplace(row.time, id);
-  side_state.rows.emplace(id, Buffered{std::move(key), std::move(row), false});
-  if (table_ != nullptr) dirty_.emplace_back(static_cast<int>(side), id);
-  return id;
-}
-
-void IntervalJoinOperator::Remove(JoinSide side, int64_t id) {
-  SideState& side_state = state(side);
-  auto found = side_state.rows.find(id);
-  if (found == side_state.rows.end()) return;
-  auto ids = side_state.by_key.find(found->second.key);
-  if (ids != side_state.by_key.end()) {
-    auto& list = ids->second;
-    list.erase(std::remove(list.begin(), list.end(), id), list.end());
-    if (list.empty()) side_state.by_key.erase(ids);
-  }
-  side_state.by_time.erase({found->second.row.time, id});
-  if (table_ != nullptr && found->second.persisted) {
-    deleted_.push_back(TableKey(side, id, found->second.key));
-  }
-  side_state.rows.erase(found);
-}
+    : JoinOperator(plan, context), candidates_(plan.schema) {}
 
 Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input,
                                          const std::vector<int64_t>& watermark_before_row,
@@ -43,39 +13,74 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
   if (input.num_rows() == 0) return Status::OK();
   RETURN_NOT_OK(EvaluateKeys(side, input));
   const JoinSide other = side == JoinSide::kLeft ? JoinSide::kRight : JoinSide::kLeft;
-  SideState& other_state = state(other);
-  // The other side's times this side's row at t meets: [t - low, t + high].
-  const int64_t low = side == JoinSide::kLeft ? plan_.before_ms : plan_.after_ms;
-  const int64_t high = side == JoinSide::kLeft ? plan_.after_ms : plan_.before_ms;
-  std::string key;
+  // Batch-at-a-time: every key is encoded and hashed first and the index entries both sides'
+  // lookups read are prefetched, so one row's cache misses do not wait for the previous row's.
+  batch_keys_.clear();
+  key_ends_.assign(input.num_rows(), 0);
+  hashes_.assign(input.num_rows(), 0);  // 0: a NULL key
+  for (size_t row = 0; row < input.num_rows(); ++row) {
+    if (EncodeKey(row, key_)) {
+      batch_keys_ += key_;
+      hashes_[row] = JoinKeyIndex::Hash(key_);
+      store(side).Prefetch(hashes_[row]);
+      store(other).Prefetch(hashes_[row]);
+    }
+    key_ends_[row] = batch_keys_.size();
+  }
   for (size_t row = 0; row < input.num_rows(); ++row) {
     const RecordMeta& meta = input.meta()[row];
     if (IsLate(input, row, watermark_before_row)) continue;
-    JoinRow joined{meta.timestamp, false, input.GetRow(row)};
-    if (!EncodeKey(row, key)) {
+    if (hashes_[row] == 0) {
       // A NULL key equals nothing: an outer join emits the row at once.
       if (plan_.keeps_unmatched(side)) {
-        AppendJoined(side == JoinSide::kLeft ? &joined.values : nullptr,
-                     side == JoinSide::kRight ? &joined.values : nullptr, meta, output);
+        AppendCells(side, input, row, output);
+        AppendNulls(other, output);
+        FinishRow(meta, output);
       }
       continue;
     }
-    const int64_t id = Insert(side, key, std::move(joined));
-    auto partners = other_state.by_key.find(key);
-    if (partners == other_state.by_key.end()) continue;
-    const JoinRow& mine = state(side).rows.at(id).row;
-    for (int64_t partner_id : partners->second) {
-      const JoinRow& partner = other_state.rows.at(partner_id).row;
-      if (partner.time < mine.time - low || partner.time > mine.time + high) continue;
-      RecordMeta pair_meta = meta;
-      pair_meta.timestamp = std::max(mine.time, partner.time);
-      const bool left = side == JoinSide::kLeft;
-      AppendJoined(left ? &mine.values : &partner.values, left ? &partner.values : &mine.values,
-                   pair_meta, candidates_);
-      candidate_ids_.push_back(left ? Candidate{id, partner_id} : Candidate{partner_id, id});
-    }
+    const size_t key_begin = row == 0 ? 0 : key_ends_[row - 1];
+    const std::string_view key(batch_keys_.data() + key_begin, key_ends_[row] - key_begin);
+    encoded_.clear();
+    EncodeRow(side, input, row, meta.timestamp, false, encoded_);
+    const int64_t index = store(side).Add(key, hashes_[row], encoded_, meta.timestamp);
+    RETURN_NOT_OK(Probe(side, input, row, index, output));
   }
   return EmitCandidates(output);
+}
+
+Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size_t row,
+                                   int64_t index, RecordBatch& output) {
+  // Without a rest of ON every pair is a match: it goes straight to `output`.
+  const bool direct = !plan_.condition;
+  RecordBatch& target = direct ? output : candidates_;
+  const JoinSide other = side == JoinSide::kLeft ? JoinSide::kRight : JoinSide::kLeft;
+  JoinRowStore& partners = store(other);
+  const JoinRowStore::Slot& mine = store(side).at(index);
+  // The other side's times this side's row at t meets: [t - low, t + high].
+  const int64_t low = side == JoinSide::kLeft ? plan_.before_ms : plan_.after_ms;
+  const int64_t high = side == JoinSide::kLeft ? plan_.after_ms : plan_.before_ms;
+  for (int64_t partner_idx = partners.Newest(mine.hash); partners.Contains(partner_idx);
+       partner_idx = partners.at(partner_idx).older) {
+    const JoinRowStore::Slot& partner = partners.at(partner_idx);
+    if (!partner.alive || partner.time < mine.time - low || partner.time > mine.time + high ||
+        partner.key() != mine.key()) {
+      continue;
+    }
+    AppendCells(side, input, row, target);
+    RETURN_NOT_OK(AppendStored(other, partner.row(), target));
+    RecordMeta pair_meta = input.meta()[row];
+    pair_meta.timestamp = std::max(mine.time, partner.time);
+    FinishRow(pair_meta, target);
+    const Candidate pair =
+        side == JoinSide::kLeft ? Candidate{index, partner_idx} : Candidate{partner_idx, index};
+    if (direct) {
+      MarkMatched(pair);
+    } else {
+      candidate_ids_.push_back(pair);
+    }
+  }
+  return Status::OK();
 }
 
 Status IntervalJoinOperator::EmitCandidates(RecordBatch& output) {
@@ -86,41 +91,48 @@ Status IntervalJoinOperator::EmitCandidates(RecordBatch& output) {
   }
   for (size_t candidate = 0; candidate < candidate_ids_.size(); ++candidate) {
     if (keep[candidate] == 0) continue;
-    const int64_t ids[2] = {candidate_ids_[candidate].left_id, candidate_ids_[candidate].right_id};
-    for (int side_idx = 0; side_idx < 2; ++side_idx) {
-      Buffered& buffered = sides_[side_idx].rows.at(ids[side_idx]);
-      if (buffered.row.flag) continue;
-      buffered.row.flag = true;
-      if (table_ != nullptr) dirty_.emplace_back(side_idx, ids[side_idx]);
-    }
+    MarkMatched(candidate_ids_[candidate]);
     for (size_t column_idx = 0; column_idx < candidates_.num_columns(); ++column_idx) {
       output.column(column_idx).AppendFrom(candidates_.column(column_idx), candidate);
     }
-    output.meta().push_back(candidates_.meta()[candidate]);
-    output.keys().emplace_back();
+    FinishRow(candidates_.meta()[candidate], output);
   }
   candidates_ = RecordBatch(plan_.schema);
   candidate_ids_.clear();
   return Status::OK();
 }
 
+void IntervalJoinOperator::MarkMatched(const Candidate& pair) {
+  const int64_t indexes[2] = {pair.left, pair.right};
+  for (int side_idx = 0; side_idx < 2; ++side_idx) {
+    JoinRowStore::Slot& slot = sides_[side_idx].at(indexes[side_idx]);
+    if (slot.matched) continue;
+    slot.matched = true;
+    // Only an outer side's flag matters after a restart (it decides the NULL row).
+    if (table_ != nullptr && plan_.keeps_unmatched(static_cast<JoinSide>(side_idx))) {
+      sides_[side_idx].MarkDirty(indexes[side_idx]);
+    }
+  }
+}
+
 Status IntervalJoinOperator::AdvanceWatermark(int64_t watermark, RecordBatch& output) {
   watermark_ = std::max(watermark_, watermark);
   for (JoinSide side : {JoinSide::kLeft, JoinSide::kRight}) {
-    SideState& side_state = state(side);
+    JoinRowStore& rows = store(side);
     const int64_t reach = Reach(side);
-    while (!side_state.by_time.empty()) {
-      const auto [time, id] = *side_state.by_time.begin();
+    const bool emit_unmatched = plan_.keeps_unmatched(side);
+    for (int64_t index = rows.Oldest(); index >= 0; index = rows.Oldest()) {
+      const JoinRowStore::Slot& slot = rows.at(index);
       // Closed once no on-time row of the other side (time >= watermark) can reach it.
-      if (watermark_ == INT64_MAX ? false : time > watermark_ - 1 - reach) break;
-      const Buffered& buffered = side_state.rows.at(id);
-      if (!buffered.row.flag && plan_.keeps_unmatched(side)) {
+      if (watermark_ == INT64_MAX ? false : slot.time > watermark_ - 1 - reach) break;
+      if (!slot.matched && emit_unmatched) {
         RecordMeta meta;
-        meta.timestamp = time;
-        AppendJoined(side == JoinSide::kLeft ? &buffered.row.values : nullptr,
-                     side == JoinSide::kRight ? &buffered.row.values : nullptr, meta, output);
+        meta.timestamp = slot.time;
+        RETURN_NOT_OK(AppendStored(side, slot.row(), output));
+        AppendNulls(side == JoinSide::kLeft ? JoinSide::kRight : JoinSide::kLeft, output);
+        FinishRow(meta, output);
       }
-      Remove(side, id);
+      rows.RemoveOldest();
     }
   }
   return Status::OK();

@@ -10,13 +10,13 @@
 // the row's own time for an outer row.
 
 #include <cstdint>
-#include <set>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "runtime/operator/join_operator.h"
+#include "runtime/operator/join_row_store.h"
 
 namespace sluice {
 
@@ -28,52 +28,53 @@ class IntervalJoinOperator final : public JoinOperator {
                      const std::vector<int64_t>& watermark_before_row,
                      RecordBatch& output) override;
   Status AdvanceWatermark(int64_t watermark, RecordBatch& output) override;
-  // State table: 'L' or 'R' + row id + join key -> the row (interval_join_state.cc).
+  // State table: 'L' or 'R' + the chunk's first row index -> its live rows
+  // (interval_join_state.cc).
   Status AttachState(StateTable* table) override;
-  // Incremental: puts rows added or newly matched since the last checkpoint and deletes rows
-  // purged since, so its cost follows the input rate, not the state size.
+  // Incremental: rewrites the chunks of rows that were added, purged or newly matched since the
+  // last checkpoint and deletes the chunks emptied since, so its cost follows the input rate, not
+  // the state size, with one write per chunk rather than per row.
   Status PrepareCheckpoint() override;
-  size_t state_rows() const override { return sides_[0].rows.size() + sides_[1].rows.size(); }
+  size_t state_rows() const override { return sides_[0].size() + sides_[1].size(); }
 
  private:
-  struct Buffered {
-    std::string key;
-    JoinRow row;  // row.flag: matched at least once
-    bool persisted = false;
-  };
-  struct SideState {
-    std::unordered_map<int64_t, Buffered> rows;  // by row id
-    std::unordered_map<std::string, std::vector<int64_t>> by_key;
-    std::set<std::pair<int64_t, int64_t>> by_time;  // (event time, id): purge order
-  };
   struct Candidate {
-    int64_t left_id;
-    int64_t right_id;
+    int64_t left;  // row indexes in the sides' stores
+    int64_t right;
   };
 
   // How far past its own time a side's row can still meet on-time rows of the other side.
   int64_t Reach(JoinSide side) const {
     return side == JoinSide::kLeft ? plan_.after_ms : plan_.before_ms;
   }
-  SideState& state(JoinSide side) { return sides_[static_cast<int>(side)]; }
-  int64_t Insert(JoinSide side, std::string key, JoinRow row);
-  void Remove(JoinSide side, int64_t id);
+  JoinRowStore& store(JoinSide side) { return sides_[static_cast<int>(side)]; }
+  // Pairs row `row` of `input` (buffered as `index`) with the other side's rows in reach: into
+  // candidates_ when ON has a rest to apply, else straight into `output`.
+  Status Probe(JoinSide side, const RecordBatch& input, size_t row, int64_t index,
+               RecordBatch& output);
+  // Both rows of a pair matched.
+  void MarkMatched(const Candidate& pair);
   // Applies the rest of ON to candidates_, marks the survivors' rows matched, and moves them to
   // `output`.
   Status EmitCandidates(RecordBatch& output);
-  static std::string TableKey(JoinSide side, int64_t id, const std::string& key);
+  // The state-table key of the chunk of `side`'s rows starting at index `first`.
+  static std::string TableKey(int side_idx, int64_t first);
+  // Puts the live rows of the chunk starting at `first` (or deletes it when none is left).
+  Status WriteChunk(int side_idx, int64_t first);
 
-  SideState sides_[2];
-  int64_t next_id_ = 1;
+  JoinRowStore sides_[2];
   RecordBatch candidates_;  // pairs found in the current batch, output schema
   std::vector<Candidate> candidate_ids_;
-  // Incremental checkpoints: (side, id) put or deleted at the next PrepareCheckpoint.
+  std::string key_;
+  std::string encoded_;
+  // The batch being joined: its encoded keys back to back, where each row's ends, its hash.
+  std::string batch_keys_;
+  std::vector<size_t> key_ends_;
+  std::vector<uint64_t> hashes_;
   StateTable* table_ = nullptr;
-  // (side, id) of rows added or newly matched; may repeat, and may name rows purged since.
-  std::vector<std::pair<int, int64_t>> dirty_;
-  std::vector<std::string> deleted_;  // table keys of persisted rows purged since
-
-  std::unique_ptr<JoinRowCodec> codecs_[2];
+  // Table keys found at AttachState: the restored rows are rewritten in new chunks at the next
+  // checkpoint, which deletes these first.
+  std::vector<std::string> restored_keys_;
 };
 
 }  // namespace sluice

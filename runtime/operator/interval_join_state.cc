@@ -1,8 +1,12 @@
-// Checkpointing of IntervalJoinOperator. A table key is 'L' or 'R' (the side), the row id (8
-// bytes, big-endian) and the encoded join key; the value is the row (JoinRowCodec). Rows are
-// written once when buffered (again if they become matched) and deleted once purged.
+// Checkpointing of IntervalJoinOperator. Rows are persisted by chunk of the side's JoinRowStore:
+// the table key is 'L' or 'R' (the side) and the chunk's first row index (8 bytes, big-endian);
+// the value is the chunk's live rows, each as a 4-byte key length, a 4-byte row length, the
+// encoded join key and the row (JoinRowCodec, its flag: matched). A chunk is rewritten at a
+// checkpoint when rows were added to it, purged from it or newly matched (outer sides only), and
+// deleted once it has no live row.
 
 #include <algorithm>
+#include <cstring>
 
 #include "runtime/operator/interval_join.h"
 
@@ -10,52 +14,83 @@ namespace sluice {
 
 Status IntervalJoinOperator::AttachState(StateTable* table) {
   table_ = table;
+  sides_[0].TrackChanges();
+  sides_[1].TrackChanges();
   Status status = Status::OK();
   RETURN_NOT_OK(table_->Scan("", "", [&](std::string_view key, std::string_view value) {
-    if (key.size() < 9 || (key[0] != 'L' && key[0] != 'R')) {
-      status =
-          Status::Storage("join state: unexpected key of " + std::to_string(key.size()) + " bytes");
+    if (key.size() != 9 || (key[0] != 'L' && key[0] != 'R')) {
+      status = Status::Storage(
+          "join state: unexpected key of " + std::to_string(key.size()) +
+          " bytes (state written by an older Sluice is not readable: recreate the query)");
       return false;
     }
-    const JoinSide side = key[0] == 'L' ? JoinSide::kLeft : JoinSide::kRight;
-    const int64_t id = JoinRowCodec::ReadInt(key.substr(1, 8));
-    Buffered buffered;
-    buffered.key = std::string(key.substr(9));
-    buffered.persisted = true;
-    status = codecs_[static_cast<int>(side)]->Decode(value, buffered.row);
-    if (!status.ok()) return false;
-    SideState& side_state = state(side);
-    side_state.by_key[buffered.key].push_back(id);
-    side_state.by_time.emplace(buffered.row.time, id);
-    side_state.rows.emplace(id, std::move(buffered));
-    next_id_ = std::max(next_id_, id + 1);
+    JoinRowStore& rows = sides_[key[0] == 'L' ? 0 : 1];
+    size_t pos = 0;
+    while (pos < value.size()) {
+      if (value.size() - pos < 8) break;
+      const uint32_t key_size = JoinRowCodec::ReadLength(value, pos);
+      const uint32_t row_size = JoinRowCodec::ReadLength(value, pos + 4);
+      pos += 8;
+      if (value.size() - pos < static_cast<size_t>(key_size) + row_size) break;
+      const std::string_view join_key = value.substr(pos, key_size);
+      const std::string_view row = value.substr(pos + key_size, row_size);
+      pos += static_cast<size_t>(key_size) + row_size;
+      if (!JoinRowCodec::Valid(row)) break;
+      const int64_t index =
+          rows.Add(join_key, JoinRowStore::Hash(join_key), row, JoinRowCodec::Time(row));
+      rows.at(index).matched = JoinRowCodec::Flag(row);
+    }
+    if (pos != value.size()) {
+      status = Status::Storage("join state: a chunk of rows is truncated or malformed");
+      return false;
+    }
+    restored_keys_.emplace_back(key);
     return true;
   }));
   return status;
 }
 
-std::string IntervalJoinOperator::TableKey(JoinSide side, int64_t id, const std::string& key) {
-  std::string table_key(1, side == JoinSide::kLeft ? 'L' : 'R');
-  JoinRowCodec::AppendInt(id, table_key);
-  table_key += key;
+std::string IntervalJoinOperator::TableKey(int side_idx, int64_t first) {
+  std::string table_key(1, side_idx == 0 ? 'L' : 'R');
+  JoinRowCodec::AppendInt(first, table_key);
   return table_key;
+}
+
+Status IntervalJoinOperator::WriteChunk(int side_idx, int64_t first) {
+  JoinRowStore& rows = sides_[side_idx];
+  encoded_.clear();
+  const int64_t end = std::min(first + JoinRowStore::kChunkRows, rows.end());
+  for (int64_t index = first; index < end; ++index) {
+    const JoinRowStore::Slot& slot = rows.at(index);
+    if (!slot.alive) continue;
+    JoinRowCodec::AppendLength(slot.key_size, encoded_);
+    JoinRowCodec::AppendLength(slot.row_size, encoded_);
+    encoded_.append(slot.key());
+    const size_t row_at = encoded_.size();
+    encoded_.append(slot.row());
+    encoded_[row_at + JoinRowCodec::kFlagOffset] = slot.matched ? 1 : 0;
+  }
+  if (encoded_.empty()) {
+    if (rows.written(first)) RETURN_NOT_OK(table_->Delete(TableKey(side_idx, first)));
+    rows.SetWritten(first, false);
+    return Status::OK();
+  }
+  RETURN_NOT_OK(table_->Put(TableKey(side_idx, first), encoded_));
+  rows.SetWritten(first, true);
+  return Status::OK();
 }
 
 Status IntervalJoinOperator::PrepareCheckpoint() {
   if (table_ == nullptr) return Status::OK();
-  for (const std::string& key : deleted_) RETURN_NOT_OK(table_->Delete(key));
-  std::sort(dirty_.begin(), dirty_.end());
-  dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
-  for (const auto& [side_idx, id] : dirty_) {
-    auto found = sides_[side_idx].rows.find(id);
-    if (found == sides_[side_idx].rows.end()) continue;  // purged before it was ever written
-    Buffered& buffered = found->second;
-    RETURN_NOT_OK(table_->Put(TableKey(static_cast<JoinSide>(side_idx), id, buffered.key),
-                              codecs_[side_idx]->Encode(buffered.row)));
-    buffered.persisted = true;
+  // Restored rows live in new chunks now; their old keys go first (a new chunk may reuse one).
+  for (const std::string& key : restored_keys_) RETURN_NOT_OK(table_->Delete(key));
+  restored_keys_.clear();
+  for (int side_idx = 0; side_idx < 2; ++side_idx) {
+    for (int64_t first : sides_[side_idx].TakeReleased()) {
+      RETURN_NOT_OK(table_->Delete(TableKey(side_idx, first)));
+    }
+    for (int64_t first : sides_[side_idx].TakeDirty()) RETURN_NOT_OK(WriteChunk(side_idx, first));
   }
-  deleted_.clear();
-  dirty_.clear();
   return Status::OK();
 }
 

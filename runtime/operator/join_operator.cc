@@ -4,6 +4,12 @@
 
 namespace sluice {
 
+JoinOperator::JoinOperator(const PhysicalJoin& plan, EvalContext& context)
+    : plan_(plan), context_(context) {
+  codecs_[0] = std::make_unique<JoinRowCodec>(SideSchema(JoinSide::kLeft));
+  codecs_[1] = std::make_unique<JoinRowCodec>(SideSchema(JoinSide::kRight));
+}
+
 Status JoinOperator::EvaluateKeys(JoinSide side, const RecordBatch& input) {
   const auto& keys = side == JoinSide::kLeft ? plan_.left_keys : plan_.right_keys;
   key_columns_.resize(keys.size());
@@ -22,21 +28,19 @@ bool JoinOperator::EncodeKey(size_t row, std::string& key) const {
   return true;
 }
 
-void JoinOperator::AppendJoined(const std::vector<Value>* left, const std::vector<Value>* right,
-                                const RecordMeta& meta, RecordBatch& output) const {
-  const size_t left_width = plan_.left_width;
-  for (size_t column_idx = 0; column_idx < plan_.schema.size(); ++column_idx) {
-    Column& column = output.column(column_idx);
-    const std::vector<Value>* values = column_idx < left_width ? left : right;
-    size_t value_idx = column_idx < left_width ? column_idx : column_idx - left_width;
-    if (values == nullptr) {
-      column.AppendNull();
-    } else {
-      column.AppendValue((*values)[value_idx]);
-    }
+void JoinOperator::AppendCells(JoinSide side, const RecordBatch& input, size_t row,
+                               RecordBatch& out) const {
+  const size_t first = offset(side);
+  for (size_t column_idx = 0; column_idx < width(side); ++column_idx) {
+    out.column(first + column_idx).AppendFrom(input.column(column_idx), row);
   }
-  output.meta().push_back(meta);
-  output.keys().emplace_back();
+}
+
+void JoinOperator::AppendNulls(JoinSide side, RecordBatch& out) const {
+  const size_t first = offset(side);
+  for (size_t column_idx = 0; column_idx < width(side); ++column_idx) {
+    out.column(first + column_idx).AppendNull();
+  }
 }
 
 Schema JoinOperator::SideSchema(JoinSide side) const {

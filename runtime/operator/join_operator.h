@@ -8,6 +8,7 @@
 // is late: dropped and counted, since what it could have matched may already be purged.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,7 @@ namespace sluice {
 class JoinOperator : public StatefulOperator {
  public:
   // `plan` and `context` must outlive the operator.
-  JoinOperator(const PhysicalJoin& plan, EvalContext& context) : plan_(plan), context_(context) {}
+  JoinOperator(const PhysicalJoin& plan, EvalContext& context);
 
   // Consumes a batch of `side`'s source rows. Before row r the join's watermark is
   // watermark_before_row[r] (late rows are judged row by row, however rows were batched).
@@ -46,12 +47,26 @@ class JoinOperator : public StatefulOperator {
   Status EvaluateKeys(JoinSide side, const RecordBatch& input);
   // The encoded key of `row` (after EvaluateKeys); false when a key cell is NULL (never equal).
   bool EncodeKey(size_t row, std::string& key) const;
-  // Appends an output row: the left values (or NULLs), then the right values (or NULLs).
-  void AppendJoined(const std::vector<Value>* left, const std::vector<Value>* right,
-                    const RecordMeta& meta, RecordBatch& output) const;
+  // Output rows are built a side at a time: the side's cells from its source batch, from a
+  // kept row's bytes (JoinRowCodec) or NULLs, then FinishRow.
+  void AppendCells(JoinSide side, const RecordBatch& input, size_t row, RecordBatch& out) const;
+  Status AppendStored(JoinSide side, std::string_view bytes, RecordBatch& out) {
+    return codecs_[static_cast<int>(side)]->Decode(bytes, out, offset(side));
+  }
+  void AppendNulls(JoinSide side, RecordBatch& out) const;
+  static void FinishRow(const RecordMeta& meta, RecordBatch& out) {
+    out.meta().push_back(meta);
+    out.keys().emplace_back();
+  }
+  // Encodes row `row` of `side`'s source batch for keeping.
+  void EncodeRow(JoinSide side, const RecordBatch& input, size_t row, int64_t time, bool flag,
+                 std::string& out) const {
+    codecs_[static_cast<int>(side)]->Encode(input, row, time, flag, out);
+  }
   size_t width(JoinSide side) const {
     return side == JoinSide::kLeft ? plan_.left_width : plan_.schema.size() - plan_.left_width;
   }
+  size_t offset(JoinSide side) const { return side == JoinSide::kLeft ? 0 : plan_.left_width; }
   // The side's source schema (its slice of the output columns).
   Schema SideSchema(JoinSide side) const;
   // True (and counted) when row `row` is behind the join's watermark before it:
@@ -69,7 +84,8 @@ class JoinOperator : public StatefulOperator {
   EvalContext& context_;
   std::vector<Column> key_columns_;
   int64_t late_records_ = 0;
-  int64_t watermark_ = INT64_MIN;  // the last AdvanceWatermark
+  int64_t watermark_ = INT64_MIN;            // the last AdvanceWatermark
+  std::unique_ptr<JoinRowCodec> codecs_[2];  // per side, over SideSchema(side)
 };
 
 }  // namespace sluice

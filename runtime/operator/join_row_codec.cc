@@ -4,57 +4,130 @@ namespace sluice {
 
 namespace {
 
-Schema WithTimeAndFlag(const Schema& columns) {
-  Schema schema = columns;
-  schema.Add(Field{"__time", DataType::Bigint()});
-  schema.Add(Field{"__flag", DataType::Boolean()});
-  return schema;
+template <typename T>
+void AppendRaw(T value, std::string& out) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));
+  out.append(bytes, sizeof(T));
 }
 
-std::vector<int> AllColumns(size_t count) {
-  std::vector<int> columns(count);
-  for (size_t column_idx = 0; column_idx < count; ++column_idx) {
-    columns[column_idx] = static_cast<int>(column_idx);
-  }
-  return columns;
+// Reads a T at `*pos`, advancing it; false when `bytes` ends first.
+template <typename T>
+bool ReadRaw(std::string_view bytes, size_t* pos, T* value) {
+  if (bytes.size() - *pos < sizeof(T)) return false;
+  std::memcpy(value, bytes.data() + *pos, sizeof(T));
+  *pos += sizeof(T);
+  return true;
 }
+
+Status Corrupt() { return Status::Storage("join state: a row value is truncated or malformed"); }
 
 }  // namespace
 
-JoinRowCodec::JoinRowCodec(const Schema& columns)
-    : schema_(WithTimeAndFlag(columns)),
-      width_(columns.size()),
-      encoder_(schema_),
-      decoder_(std::make_unique<JsonRecordDecoder>(schema_, AllColumns(schema_.size()))),
-      scratch_(schema_) {}
+JoinRowCodec::JoinRowCodec(const Schema& columns) {
+  for (size_t column_idx = 0; column_idx < columns.size(); ++column_idx) {
+    const DataType& type = columns.field(column_idx).type;
+    types_.push_back(type);
+    kinds_.push_back(type.physical());
+    if (type.physical() == PhysicalKind::kNested) {
+      Schema cell;
+      cell.Add(Field{"v", type});
+      nested_decoders_.push_back(std::make_unique<JsonRecordDecoder>(cell, std::vector<int>{0}));
+      nested_scratch_.emplace_back(nested_decoders_.back()->output_schema());
+    } else {
+      nested_decoders_.push_back(nullptr);
+      nested_scratch_.emplace_back();
+    }
+  }
+}
 
 JoinRowCodec::~JoinRowCodec() = default;
 
-std::string JoinRowCodec::Encode(const JoinRow& row) {
-  for (Column& column : scratch_.columns()) column.Clear();
-  scratch_.meta().clear();
-  scratch_.keys().clear();
-  for (size_t column_idx = 0; column_idx < width_; ++column_idx) {
-    scratch_.column(column_idx).AppendValue(row.values[column_idx]);
+void JoinRowCodec::Encode(const RecordBatch& batch, size_t row, int64_t time, bool flag,
+                          std::string& out) const {
+  out.push_back(kFormat);
+  AppendRaw(time, out);
+  out.push_back(flag ? 1 : 0);
+  for (size_t column_idx = 0; column_idx < kinds_.size(); ++column_idx) {
+    const Column& column = batch.column(column_idx);
+    if (column.IsNull(row)) {
+      out.push_back(0);
+      continue;
+    }
+    out.push_back(1);
+    switch (kinds_[column_idx]) {
+      case PhysicalKind::kNull: break;
+      case PhysicalKind::kInt64: AppendRaw(column.GetInt64(row), out); break;
+      case PhysicalKind::kDouble: AppendRaw(column.GetDouble(row), out); break;
+      case PhysicalKind::kString: {
+        std::string_view text = column.GetString(row);
+        AppendRaw(static_cast<uint32_t>(text.size()), out);
+        out.append(text);
+        break;
+      }
+      case PhysicalKind::kNested: {
+        const size_t length_at = out.size();
+        AppendRaw(uint32_t{0}, out);
+        AppendValueJson(column.GetNested(row), out);
+        const auto length = static_cast<uint32_t>(out.size() - length_at - sizeof(uint32_t));
+        std::memcpy(out.data() + length_at, &length, sizeof length);
+        break;
+      }
+    }
   }
-  scratch_.column(width_).AppendInt64(row.time);
-  scratch_.column(width_ + 1).AppendValue(Value::Boolean(row.flag));
-  scratch_.meta().emplace_back();
-  scratch_.keys().emplace_back();
-  std::string json;
-  encoder_.EncodeRow(scratch_, 0, json);
-  return json;
 }
 
-Status JoinRowCodec::Decode(std::string_view json, JoinRow& row) {
-  RecordBatch decoded(decoder_->output_schema());
-  RETURN_NOT_OK(decoder_->DecodeRow(json, decoded));
-  row.values.clear();
-  for (size_t column_idx = 0; column_idx < width_; ++column_idx) {
-    row.values.push_back(decoded.column(column_idx).GetValue(0));
+Status JoinRowCodec::Decode(std::string_view bytes, RecordBatch& out, size_t first_column) {
+  if (!Valid(bytes)) return Corrupt();
+  size_t pos = kHeaderSize;
+  for (size_t column_idx = 0; column_idx < kinds_.size(); ++column_idx) {
+    Column& column = out.column(first_column + column_idx);
+    if (pos >= bytes.size()) return Corrupt();
+    if (bytes[pos++] == 0) {
+      column.AppendNull();
+      continue;
+    }
+    switch (kinds_[column_idx]) {
+      case PhysicalKind::kNull: column.AppendNull(); break;
+      case PhysicalKind::kInt64: {
+        int64_t value = 0;
+        if (!ReadRaw(bytes, &pos, &value)) return Corrupt();
+        column.AppendInt64(value);
+        break;
+      }
+      case PhysicalKind::kDouble: {
+        double value = 0;
+        if (!ReadRaw(bytes, &pos, &value)) return Corrupt();
+        column.AppendDouble(value);
+        break;
+      }
+      case PhysicalKind::kString:
+      case PhysicalKind::kNested: {
+        uint32_t length = 0;
+        if (!ReadRaw(bytes, &pos, &length) || bytes.size() - pos < length) return Corrupt();
+        std::string_view text = bytes.substr(pos, length);
+        pos += length;
+        if (kinds_[column_idx] == PhysicalKind::kString) {
+          column.AppendString(text);
+        } else {
+          RETURN_NOT_OK(DecodeNested(column_idx, text, column));
+        }
+        break;
+      }
+    }
   }
-  row.time = decoded.column(width_).GetInt64(0);
-  row.flag = !decoded.column(width_ + 1).IsNull(0) && decoded.column(width_ + 1).GetInt64(0) != 0;
+  if (pos != bytes.size()) return Corrupt();
+  return Status::OK();
+}
+
+Status JoinRowCodec::DecodeNested(size_t column_idx, std::string_view json, Column& column) {
+  RecordBatch& scratch = nested_scratch_[column_idx];
+  scratch.Clear();
+  json_ = "{\"v\":";
+  json_.append(json);
+  json_ += "}";
+  RETURN_NOT_OK(nested_decoders_[column_idx]->DecodeRow(json_, scratch));
+  column.AppendFrom(scratch.column(0), 0);
   return Status::OK();
 }
 

@@ -1,8 +1,13 @@
 #pragma once
-// The state-table value of a row a join keeps (a buffered interval-join row, a changelog
-// version): its columns, its event time and one flag (matched / deleted), as one JSON object.
+// The bytes of a row a join keeps (a buffered interval-join row, a changelog version): what the
+// join holds in memory and what its checkpoint writes, one encoding for both so a row is encoded
+// once, when it arrives. Binary and positional: a format byte, the event time, one flag byte
+// (matched / deleted) at a fixed offset so it can be patched in place, then per column a presence
+// byte and the cell (8 bytes for numbers, times and booleans; a 4-byte length and the bytes for
+// strings; nested values as their JSON text).
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -14,12 +19,6 @@
 
 namespace sluice {
 
-struct JoinRow {
-  int64_t time = 0;
-  bool flag = false;  // interval join: matched at least once; temporal join: a delete
-  std::vector<Value> values;
-};
-
 class JoinRowCodec {
  public:
   // `columns`: the schema of the side's rows.
@@ -28,19 +27,57 @@ class JoinRowCodec {
   JoinRowCodec(const JoinRowCodec&) = delete;
   JoinRowCodec& operator=(const JoinRowCodec&) = delete;
 
-  std::string Encode(const JoinRow& row);
-  Status Decode(std::string_view json, JoinRow& row);
+  // Appends the encoding of row `row` of `batch` (whose columns are the side's, in order).
+  void Encode(const RecordBatch& batch, size_t row, int64_t time, bool flag,
+              std::string& out) const;
+  // Appends the row's cells to out.column(first_column + i) for each column i. A value not
+  // written by Encode (a corrupt or foreign checkpoint) is a STORAGE error.
+  Status Decode(std::string_view bytes, RecordBatch& out, size_t first_column);
+
+  // The header fields of an encoded row. REQUIRES: Valid(bytes).
+  static bool Valid(std::string_view bytes) {
+    return bytes.size() >= kHeaderSize && bytes[0] == kFormat;
+  }
+  static int64_t Time(std::string_view bytes) {
+    int64_t time = 0;
+    std::memcpy(&time, bytes.data() + 1, sizeof time);
+    return time;
+  }
+  static bool Flag(std::string_view bytes) { return bytes[kFlagOffset] != 0; }
+  static void SetFlag(bool flag, std::string& bytes) { bytes[kFlagOffset] = flag ? 1 : 0; }
+  static constexpr size_t kFlagOffset = 9;  // of the flag byte
+
+  // A 4-byte length, for the framing of several rows in one state-table value.
+  static void AppendLength(size_t length, std::string& out) {
+    const auto value = static_cast<uint32_t>(length);
+    char bytes[sizeof value];
+    std::memcpy(bytes, &value, sizeof value);
+    out.append(bytes, sizeof value);
+  }
+  // REQUIRES: 4 bytes at `pos`.
+  static uint32_t ReadLength(std::string_view bytes, size_t pos) {
+    uint32_t value = 0;
+    std::memcpy(&value, bytes.data() + pos, sizeof value);
+    return value;
+  }
 
   // Order-preserving 8-byte encoding of a time or id, for state-table keys.
   static void AppendInt(int64_t value, std::string& out);
   static int64_t ReadInt(std::string_view bytes);
 
  private:
-  Schema schema_;  // columns, then __time, __flag
-  size_t width_;
-  JsonRecordEncoder encoder_;
-  std::unique_ptr<JsonRecordDecoder> decoder_;
-  RecordBatch scratch_;
+  static constexpr char kFormat = 'B';  // never '{', the first byte of the earlier JSON format
+  static constexpr size_t kHeaderSize = 10;
+
+  // Decodes a nested cell's JSON text into `column`.
+  Status DecodeNested(size_t column_idx, std::string_view json, Column& column);
+
+  std::vector<DataType> types_;
+  std::vector<PhysicalKind> kinds_;
+  // Nested columns only: a decoder of {"v": <cell>} and its one-row scratch batch.
+  std::vector<std::unique_ptr<JsonRecordDecoder>> nested_decoders_;
+  std::vector<RecordBatch> nested_scratch_;
+  std::string json_;
 };
 
 }  // namespace sluice

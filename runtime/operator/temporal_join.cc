@@ -5,9 +5,7 @@
 namespace sluice {
 
 TemporalJoinOperator::TemporalJoinOperator(const PhysicalJoin& plan, EvalContext& context)
-    : JoinOperator(plan, context),
-      candidates_(plan.schema),
-      codec_(std::make_unique<JoinRowCodec>(SideSchema(JoinSide::kRight))) {}
+    : JoinOperator(plan, context), candidates_(plan.schema) {}
 
 Status TemporalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input,
                                          const std::vector<int64_t>& watermark_before_row,
@@ -19,17 +17,20 @@ Status TemporalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
 
 Status TemporalJoinOperator::ApplyChanges(const RecordBatch& input) {
   RETURN_NOT_OK(EvaluateKeys(JoinSide::kRight, input));
-  std::string key;
   for (size_t row = 0; row < input.num_rows(); ++row) {
-    if (!EncodeKey(row, key)) continue;  // a NULL key can never be looked up
+    if (!EncodeKey(row, key_)) continue;  // a NULL key can never be looked up
     const RecordMeta& meta = input.meta()[row];
-    Versions& versions = versions_[key];
-    auto [it, inserted] = versions.try_emplace(meta.timestamp);
-    if (inserted) ++version_count_;
+    const int64_t slot = versions_.FindOrAdd(key_, JoinKeyIndex::Hash(key_));
+    bool added = false;
+    VersionTable::Version& version = VersionTable::At(versions_.at(slot), meta.timestamp, &added);
+    if (added) ++version_count_;
     // Two changes at the same time: the later in the log wins, as an upsert would.
-    it->second.row = JoinRow{meta.timestamp, meta.kind == RowKind::kDelete, input.GetRow(row)};
-    if (table_ != nullptr) dirty_.emplace(key, meta.timestamp);
-    purge_queue_.emplace(meta.timestamp, key);
+    Unblock(version);
+    version.bytes.clear();
+    EncodeRow(JoinSide::kRight, input, row, meta.timestamp, meta.kind == RowKind::kDelete,
+              version.bytes);
+    if (table_ != nullptr) pending_.emplace_back(meta.timestamp, slot);
+    purge_queue_.emplace(meta.timestamp, slot);
   }
   return Status::OK();
 }
@@ -42,24 +43,51 @@ Status TemporalJoinOperator::JoinStream(const RecordBatch& input,
   std::vector<size_t> candidate_rows;  // input row of each candidate
   std::vector<uint8_t> matched(input.num_rows(), 0);
   std::vector<uint8_t> on_time(input.num_rows(), 0);
-  std::string key;
+  // Batch-at-a-time probing: hash every key first and load what the lookups will touch in
+  // stages (see VersionTable), so one row's cache misses do not wait for the previous row's.
+  hashes_.assign(input.num_rows(), 0);  // 0: a NULL key
+  for (size_t row = 0; row < input.num_rows(); ++row) {
+    if (!EncodeKey(row, key_)) continue;
+    hashes_[row] = JoinKeyIndex::Hash(key_);
+    versions_.PrefetchEntry(hashes_[row]);
+  }
+  for (uint64_t hash : hashes_) {
+    if (hash != 0) versions_.PrefetchKey(hash);
+  }
+  for (uint64_t hash : hashes_) {
+    if (hash != 0) versions_.PrefetchVersions(hash);
+  }
+  // Without a rest of ON every candidate is a match: output rows are built at once, in input
+  // order, instead of going through candidates_.
+  const bool direct = !plan_.condition;
+  RecordBatch& target = direct ? output : candidates_;
   for (size_t row = 0; row < input.num_rows(); ++row) {
     const RecordMeta& meta = input.meta()[row];
     if (IsLate(input, row, watermark_before_row)) continue;
     on_time[row] = 1;
-    if (!EncodeKey(row, key)) continue;
-    auto found = versions_.find(key);
-    if (found == versions_.end()) continue;
-    auto version = found->second.upper_bound(meta.timestamp);
-    if (version == found->second.begin()) continue;  // the key did not exist yet
-    --version;
-    if (version->second.row.flag) continue;  // deleted as of this time
-    const std::vector<Value> left = input.GetRow(row);
-    AppendJoined(&left, &version->second.row.values, meta, candidates_);
-    candidate_rows.push_back(row);
+    const VersionTable::Version* version = nullptr;
+    if (hashes_[row] != 0 && EncodeKey(row, key_)) {
+      const int64_t slot = versions_.Find(key_, hashes_[row]);
+      // None: the key did not exist yet; a delete: deleted as of this time.
+      if (slot >= 0) version = VersionTable::AsOf(versions_.at(slot), meta.timestamp);
+      if (version != nullptr && JoinRowCodec::Flag(version->bytes)) version = nullptr;
+    }
+    if (version == nullptr) {
+      if (direct && keep_unmatched) {
+        AppendCells(JoinSide::kLeft, input, row, output);
+        AppendNulls(JoinSide::kRight, output);
+        FinishRow(meta, output);
+      }
+      continue;
+    }
+    AppendCells(JoinSide::kLeft, input, row, target);
+    RETURN_NOT_OK(AppendStored(JoinSide::kRight, version->bytes, target));
+    FinishRow(meta, target);
+    if (!direct) candidate_rows.push_back(row);
   }
+  if (direct) return Status::OK();
   std::vector<uint8_t> keep(candidate_rows.size(), 1);
-  if (plan_.condition && !candidate_rows.empty()) {
+  if (!candidate_rows.empty()) {
     RETURN_NOT_OK(EvaluateFilter(*plan_.condition, candidates_, &keep, context_));
   }
   for (size_t candidate = 0; candidate < candidate_rows.size(); ++candidate) {
@@ -74,11 +102,11 @@ Status TemporalJoinOperator::JoinStream(const RecordBatch& input,
       for (size_t column_idx = 0; column_idx < candidates_.num_columns(); ++column_idx) {
         output.column(column_idx).AppendFrom(candidates_.column(column_idx), candidate);
       }
-      output.meta().push_back(candidates_.meta()[candidate]);
-      output.keys().emplace_back();
+      FinishRow(candidates_.meta()[candidate], output);
     } else if (on_time[row] && keep_unmatched) {
-      const std::vector<Value> left = input.GetRow(row);
-      AppendJoined(&left, nullptr, input.meta()[row], output);
+      AppendCells(JoinSide::kLeft, input, row, output);
+      AppendNulls(JoinSide::kRight, output);
+      FinishRow(input.meta()[row], output);
     }
   }
   candidates_ = RecordBatch(plan_.schema);
@@ -87,77 +115,34 @@ Status TemporalJoinOperator::JoinStream(const RecordBatch& input,
 
 Status TemporalJoinOperator::AdvanceWatermark(int64_t watermark, RecordBatch& /*output*/) {
   watermark_ = std::max(watermark_, watermark);
-  while (!purge_queue_.empty() && purge_queue_.begin()->first <= watermark_) {
-    std::string key = purge_queue_.begin()->second;
-    purge_queue_.erase(purge_queue_.begin());
-    PurgeKey(key);
+  while (!purge_queue_.empty() && purge_queue_.top().first <= watermark_) {
+    const int64_t slot = purge_queue_.top().second;
+    purge_queue_.pop();
+    PurgeKey(slot);
   }
   return Status::OK();
 }
 
-void TemporalJoinOperator::PurgeKey(const std::string& key) {
-  auto found = versions_.find(key);
-  if (found == versions_.end()) return;
-  Versions& versions = found->second;
+void TemporalJoinOperator::PurgeKey(int64_t slot) {
+  VersionTable::Key& key = versions_.at(slot);
+  if (key.versions.empty()) return;  // freed since
   // The newest version at or before the watermark answers every on-time lookup from now on.
-  auto newest = versions.upper_bound(watermark_);
-  if (newest == versions.begin()) return;
-  --newest;
-  while (versions.begin() != newest) Erase(key, versions, versions.begin());
-  if (newest->second.row.flag) Erase(key, versions, newest);
-  if (versions.empty()) versions_.erase(found);
+  const VersionTable::Version* newest = VersionTable::AsOf(key, watermark_);
+  if (newest == nullptr) return;
+  size_t newest_idx = static_cast<size_t>(newest - key.versions.data());
+  if (JoinRowCodec::Flag(newest->bytes)) ++newest_idx;  // a delete that is the newest goes too
+  Erase(key, 0, newest_idx);
+  if (key.versions.empty()) versions_.Release(slot);
 }
 
-void TemporalJoinOperator::Erase(const std::string& key, Versions& versions,
-                                 Versions::iterator it) {
-  if (table_ != nullptr) {
-    dirty_.erase({key, it->first});
-    if (it->second.persisted) deleted_.push_back(TableKey(it->first, key));
+void TemporalJoinOperator::Erase(VersionTable::Key& key, size_t first, size_t last) {
+  if (first == last) return;
+  for (size_t version_idx = first; version_idx < last; ++version_idx) {
+    Unblock(key.versions[version_idx]);
   }
-  versions.erase(it);
-  --version_count_;
-}
-
-std::string TemporalJoinOperator::TableKey(int64_t time, const std::string& key) {
-  std::string table_key = "V";
-  JoinRowCodec::AppendInt(time, table_key);
-  table_key += key;
-  return table_key;
-}
-
-Status TemporalJoinOperator::AttachState(StateTable* table) {
-  table_ = table;
-  Status status = Status::OK();
-  RETURN_NOT_OK(table_->Scan("", "", [&](std::string_view table_key, std::string_view value) {
-    if (table_key.size() < 9 || table_key[0] != 'V') {
-      status = Status::Storage("temporal join state: unexpected key");
-      return false;
-    }
-    const int64_t time = JoinRowCodec::ReadInt(table_key.substr(1, 8));
-    std::string key(table_key.substr(9));
-    Version version;
-    version.persisted = true;
-    status = codec_->Decode(value, version.row);
-    if (!status.ok()) return false;
-    versions_[key].emplace(time, std::move(version));
-    ++version_count_;
-    purge_queue_.emplace(time, std::move(key));
-    return true;
-  }));
-  return status;
-}
-
-Status TemporalJoinOperator::PrepareCheckpoint() {
-  if (table_ == nullptr) return Status::OK();
-  for (const std::string& key : deleted_) RETURN_NOT_OK(table_->Delete(key));
-  for (const auto& [key, time] : dirty_) {
-    Version& version = versions_.at(key).at(time);
-    RETURN_NOT_OK(table_->Put(TableKey(time, key), codec_->Encode(version.row)));
-    version.persisted = true;
-  }
-  deleted_.clear();
-  dirty_.clear();
-  return Status::OK();
+  key.versions.erase(key.versions.begin() + static_cast<std::ptrdiff_t>(first),
+                     key.versions.begin() + static_cast<std::ptrdiff_t>(last));
+  version_count_ -= last - first;
 }
 
 }  // namespace sluice

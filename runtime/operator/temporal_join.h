@@ -10,15 +10,16 @@
 // stream row's.
 
 #include <cstdint>
+#include <functional>
 #include <map>
-#include <memory>
-#include <set>
+#include <queue>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "runtime/operator/join_operator.h"
+#include "runtime/operator/version_table.h"
 
 namespace sluice {
 
@@ -30,36 +31,55 @@ class TemporalJoinOperator final : public JoinOperator {
                      const std::vector<int64_t>& watermark_before_row,
                      RecordBatch& output) override;
   Status AdvanceWatermark(int64_t watermark, RecordBatch& output) override;
-  // State table: 'V' + version time + join key -> the version (row.flag: a delete).
+  // State table: 'B' + block id -> a block of versions (temporal_join_state.cc).
   Status AttachState(StateTable* table) override;
-  // Incremental: puts versions added and deletes versions purged since the last checkpoint.
+  // Incremental: writes the versions added since the last checkpoint as new blocks, one write
+  // per 4096 versions, and rewrites blocks that lost more than half of their versions.
   Status PrepareCheckpoint() override;
   size_t state_rows() const override { return version_count_; }
 
  private:
-  struct Version {
-    JoinRow row;  // row.flag: the key was deleted at row.time
-    bool persisted = false;
-  };
-  using Versions = std::map<int64_t, Version>;  // by time
-
   Status ApplyChanges(const RecordBatch& input);
   Status JoinStream(const RecordBatch& input, const std::vector<int64_t>& watermark_before_row,
                     RecordBatch& output);
-  // Drops the versions of `key` no on-time stream row can pick any more.
-  void PurgeKey(const std::string& key);
-  void Erase(const std::string& key, Versions& versions, Versions::iterator it);
-  static std::string TableKey(int64_t time, const std::string& key);
+  // Drops the versions of the key in `slot` no on-time stream row can pick any more.
+  void PurgeKey(int64_t slot);
+  // Erases versions [first, last) of `key`.
+  void Erase(VersionTable::Key& key, size_t first, size_t last);
 
-  std::unordered_map<std::string, Versions> versions_;
+  // Checkpoint blocks: the versions written at one checkpoint (at most kBlockVersions). A block
+  // keeps what it holds until it is rewritten; a version purged or replaced since only lowers the
+  // block's live count. Restoring such a stale version is harmless: a purged version can never be
+  // picked by an on-time stream row (a newer one at or before the watermark exists) and goes again
+  // at the first watermark; a replaced one is replaced again by its newer block. A block whose
+  // live versions fall below half is rewritten, which bounds the stale bytes.
+  struct Block {
+    int64_t live = 0;
+    int64_t total = 0;
+    bool sparse = false;                               // queued in sparse_
+    std::vector<std::pair<int64_t, int64_t>> members;  // (time, slot) of each version written
+  };
+  static constexpr int64_t kBlockVersions = 4096;
+  // `version` no longer is what its block holds (purged or replaced).
+  void Unblock(VersionTable::Version& version);
+  Status WritePending();
+  static std::string BlockKey(int64_t id);
+
+  VersionTable versions_;
   size_t version_count_ = 0;
-  // (time, key) per version added: visited once the watermark passes the time, to purge.
-  std::set<std::pair<int64_t, std::string>> purge_queue_;
+  // (time, slot) per version added: the slot's key is purged once the watermark passes the
+  // time. A slot freed (or reused by another key) since is harmless: purging any key is safe.
+  using TimeAndSlot = std::pair<int64_t, int64_t>;
+  std::priority_queue<TimeAndSlot, std::vector<TimeAndSlot>, std::greater<>> purge_queue_;
   RecordBatch candidates_;
+  std::string key_;
+  std::vector<uint64_t> hashes_;  // per stream row of the batch being joined
   StateTable* table_ = nullptr;
-  std::set<std::pair<std::string, int64_t>> dirty_;  // (key, time) to put
-  std::vector<std::string> deleted_;                 // table keys to delete
-  std::unique_ptr<JoinRowCodec> codec_;
+  std::vector<TimeAndSlot> pending_;  // versions to write (those still unwritten by then)
+  std::map<int64_t, Block> blocks_;   // by id
+  std::vector<int64_t> sparse_;       // blocks to rewrite
+  int64_t next_block_ = 1;
+  std::string encoded_;
 };
 
 }  // namespace sluice

@@ -87,7 +87,8 @@ TEST(IntervalJoinTest, MatchesWithinTheIntervalAndEmitsOuterRowsWhenItCloses) {
                     MakeBatch("r", {{105, "a", 10}, {111, "b", 20}, {104, "c", 30}, {104, "", 40}}),
                     {}, output)
                   .ok());
-  EXPECT_EQ(Rows(output), (std::vector<std::string>{"104 - - - 40", "105 a 1 a 10"}));
+  // Without a rest of ON, output follows the input: a's match, then the NULL-key row.
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{"105 a 1 a 10", "104 - - - 40"}));
   EXPECT_EQ(op.state_rows(), 5u);
   output = RecordBatch(plan->schema);
   // Left rows close at t + after = 110, right rows at u + before: 115, 121, 114.
@@ -184,13 +185,14 @@ TEST(IntervalJoinTest, IncrementalCheckpointRestoresRowsAndMatchedFlags) {
             .ok());
     ASSERT_TRUE(op.PrepareCheckpoint().ok());
     ASSERT_TRUE(state.store->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
-    EXPECT_EQ(TableKeys(*state.table), 2u);
-    // a matches after the first checkpoint: the second one rewrites only that row.
+    EXPECT_EQ(TableKeys(*state.table), 1u);  // one chunk of left rows
+    // a matches after the first checkpoint: the second one rewrites its chunk (an outer side's
+    // flag) and writes the right side's first chunk.
     ASSERT_TRUE(
         op.ProcessSide(JoinSide::kRight, MakeBatch("r", {{105, "a", 10}}), {}, output).ok());
     ASSERT_TRUE(op.PrepareCheckpoint().ok());
     ASSERT_TRUE(state.store->Commit(CheckpointManifest{2, 0, {}, {}, {}}).ok());
-    EXPECT_EQ(TableKeys(*state.table), 3u);
+    EXPECT_EQ(TableKeys(*state.table), 2u);
     // Not checkpointed: lost with the "crash".
     ASSERT_TRUE(
         op.ProcessSide(JoinSide::kRight, MakeBatch("r", {{106, "b", 20}}), {}, output).ok());
@@ -261,6 +263,112 @@ TEST(TemporalJoinTest, CheckpointRestoresVersions) {
   RecordBatch output(plan->schema);
   ASSERT_TRUE(op.ProcessSide(JoinSide::kLeft, MakeBatch("l", {{30, "a", 7}}), {}, output).ok());
   EXPECT_EQ(Rows(output), (std::vector<std::string>{"30 a 7 a 2"}));
+}
+
+TEST(TemporalJoinTest, CheckpointBlocksAreRewrittenWhenSparseAndReplacedVersionsStayReplaced) {
+  auto plan = MakeJoin(JoinStrategy::kTemporal, JoinType::kInner);
+  const std::string dir = TempStateDir("temporal_join_blocks");
+  EvalContext context;
+  {
+    TemporalJoinOperator op(*plan, context);
+    OpenState state = Attach(dir, op);
+    ASSERT_NE(state.table, nullptr);
+    RecordBatch output(plan->schema);
+    auto checkpoint = [&](int64_t id) {
+      ASSERT_TRUE(op.PrepareCheckpoint().ok());
+      ASSERT_TRUE(state.store->Commit(CheckpointManifest{id, 0, {}, {}, {}}).ok());
+    };
+    ASSERT_TRUE(op.ProcessSide(JoinSide::kRight,
+                               MakeBatch("r", {{10, "a", 1}, {10, "b", 2}, {40, "c", 5}}), {},
+                               output)
+                    .ok());
+    checkpoint(1);
+    EXPECT_EQ(TableKeys(*state.table), 1u);  // one block of three versions
+    // c@40 is replaced (same time: the later change wins); a@10 and b@10 are purged by newer
+    // versions: the first block keeps none of its versions live and goes.
+    ASSERT_TRUE(op.ProcessSide(JoinSide::kRight,
+                               MakeBatch("r", {{20, "a", 3}, {20, "b", 4}, {40, "c", 6}}), {},
+                               output)
+                    .ok());
+    ASSERT_TRUE(op.AdvanceWatermark(30, output).ok());
+    EXPECT_EQ(op.state_rows(), 3u);
+    checkpoint(2);
+    EXPECT_EQ(TableKeys(*state.table), 1u);
+    // A block losing fewer than half of its versions stays as it is.
+    ASSERT_TRUE(op.ProcessSide(JoinSide::kRight, MakeBatch("r", {{50, "c", 7}}), {}, output).ok());
+    checkpoint(3);
+    EXPECT_EQ(TableKeys(*state.table), 2u);
+    ASSERT_TRUE(op.AdvanceWatermark(55, output).ok());  // purges c@40 from block 2
+    checkpoint(4);
+    EXPECT_EQ(TableKeys(*state.table), 2u);
+  }
+  TemporalJoinOperator op(*plan, context);
+  OpenState state = Attach(dir, op);
+  ASSERT_NE(state.table, nullptr);
+  RecordBatch output(plan->schema);
+  // c@40 comes back from its block (stale, harmless: never picked by a row at or after 55, and
+  // purged again at the first watermark).
+  EXPECT_EQ(op.state_rows(), 4u);
+  ASSERT_TRUE(op.ProcessSide(JoinSide::kLeft,
+                             MakeBatch("l", {{55, "a", 8}, {55, "b", 9}, {55, "c", 10}}), {},
+                             output)
+                  .ok());
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{"55 a 8 a 3", "55 b 9 b 4", "55 c 10 c 7"}));
+  ASSERT_TRUE(op.AdvanceWatermark(55, output).ok());
+  EXPECT_EQ(op.state_rows(), 3u);
+}
+
+// State a join cannot read (the per-row layout of earlier versions, a cut block) is a STORAGE
+// error at restore, never a silently emptier join.
+TEST(JoinStateTest, UnreadableStateIsAStorageError) {
+  struct Case {
+    JoinStrategy strategy;
+    std::string key;
+    std::string value;
+    std::string message;
+  };
+  std::string old_row_key = "L";
+  JoinRowCodec::AppendInt(7, old_row_key);
+  old_row_key += "\1k";
+  std::string block_key = "B";
+  JoinRowCodec::AppendInt(1, block_key);
+  std::string chunk_key = "R";
+  JoinRowCodec::AppendInt(0, chunk_key);
+  const std::vector<Case> cases = {
+      {JoinStrategy::kInterval, old_row_key, "{\"lk\":\"a\"}", "older Sluice"},
+      {JoinStrategy::kInterval, chunk_key, std::string("\2\0\0\0\5\0\0\0k", 9),
+       "truncated or malformed"},
+      {JoinStrategy::kTemporal, "V" + old_row_key.substr(1), "{}", "older Sluice"},
+      {JoinStrategy::kTemporal, block_key, std::string("\1\0\0\0\3\0\0\0kxyz", 12),
+       "truncated or malformed"},
+  };
+  int case_idx = 0;
+  for (const Case& test_case : cases) {
+    const std::string dir = TempStateDir("join_state_bad_" + std::to_string(case_idx++));
+    {
+      auto store = StateStore::Open(dir, StateStoreOptions());
+      ASSERT_TRUE(store.ok());
+      auto table = (*store)->Table("join");
+      ASSERT_TRUE(table.ok());
+      ASSERT_TRUE((*table)->Put(test_case.key, test_case.value).ok());
+      ASSERT_TRUE((*store)->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+    }
+    auto plan = MakeJoin(test_case.strategy, JoinType::kInner);
+    EvalContext context;
+    std::unique_ptr<JoinOperator> op;
+    if (test_case.strategy == JoinStrategy::kInterval) {
+      op = std::make_unique<IntervalJoinOperator>(*plan, context);
+    } else {
+      op = std::make_unique<TemporalJoinOperator>(*plan, context);
+    }
+    auto store = StateStore::Open(dir, StateStoreOptions());
+    ASSERT_TRUE(store.ok());
+    auto table = (*store)->Table("join");
+    ASSERT_TRUE(table.ok());
+    Status status = op->AttachState(*table);
+    EXPECT_EQ(status.category(), ErrorCategory::kStorage) << status.ToString();
+    EXPECT_NE(status.message().find(test_case.message), std::string::npos) << status.ToString();
+  }
 }
 
 }  // namespace

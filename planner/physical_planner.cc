@@ -95,6 +95,8 @@ Result<std::unique_ptr<PhysicalPlan>> CreatePhysicalPlan(std::unique_ptr<Logical
         join->left_keys = std::move(logical_join.left_keys);
         join->right_keys = std::move(logical_join.right_keys);
         join->condition = std::move(logical_join.condition);
+        join->filters[0] = std::move(logical_join.filters[0]);
+        join->filters[1] = std::move(logical_join.filters[1]);
         join->before_ms = logical_join.before_ms;
         join->after_ms = logical_join.after_ms;
         join->left_width = logical_join.children()[0]->schema().size();

@@ -254,18 +254,21 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindAggregateSelect(
   input_binder.set_collect_hook(nullptr);
 
   auto aggregate_node = std::make_unique<LogicalAggregate>(Schema());
+  // Over a join, what of WHERE may run below it goes there (join_pushdown.h).
+  const Expr* where = select.where.get();
+  if (input->join) input->join->where = where;
   ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> plan,
                    FinishAggregateInput(*input, scope, *aggregate_node));
+  if (input->join) where = input->join->residual_where;
   if (upstream) {
     window.start_column = scope.BatchIndex(upstream->start);
     window.end_column = scope.BatchIndex(upstream->end);
   }
-  if (select.where && input->changelog) {
+  if (where != nullptr && input->changelog) {
     // Applied by the aggregate: an update that stops matching still retracts the key's old row.
-    ASSIGN_OR_RETURN(aggregate_node->changelog_filter,
-                     input_binder.BindPredicate(*select.where, "WHERE"));
-  } else if (select.where) {
-    ASSIGN_OR_RETURN(auto predicate, input_binder.BindPredicate(*select.where, "WHERE"));
+    ASSIGN_OR_RETURN(aggregate_node->changelog_filter, input_binder.BindPredicate(*where, "WHERE"));
+  } else if (where != nullptr) {
+    ASSIGN_OR_RETURN(auto predicate, input_binder.BindPredicate(*where, "WHERE"));
     auto filter = std::make_unique<LogicalFilter>(plan->schema(), std::move(predicate));
     filter->children().push_back(std::move(plan));
     plan = std::move(filter);

@@ -9,6 +9,7 @@
 
 #include "planner/binder/binder.h"
 #include "planner/binder/expression_binder.h"
+#include "planner/binder/join_pushdown.h"
 #include "planner/binder/relation_schema.h"
 #include "planner/binder/select_output.h"
 #include "planner/logical/logical_join.h"
@@ -24,31 +25,6 @@ struct KeyPair {
   const Expr* right;
   int64_t position;  // of the `=`
 };
-
-void SplitConjuncts(const Expr& expr, std::vector<const Expr*>& out) {
-  if (expr.kind == ExprKind::kBinary && expr.As<BinaryExpr>().op == BinaryOp::kAnd) {
-    SplitConjuncts(*expr.As<BinaryExpr>().left, out);
-    SplitConjuncts(*expr.As<BinaryExpr>().right, out);
-    return;
-  }
-  out.push_back(&expr);
-}
-
-// Pass 1 for `expr`: marks its columns used and returns which relations it reads.
-Result<std::set<size_t>> ReferencedRelations(const Expr& expr, BindScope& scope) {
-  ExpressionBinder binder(scope);
-  std::set<size_t> relations;
-  binder.set_collect_hook([&](const Expr& node) -> std::optional<Status> {
-    if (node.kind != ExprKind::kColumnRef) return std::nullopt;
-    Result<ResolvedColumn> resolved = scope.Resolve(node.As<ColumnRefExpr>().parts, node.position);
-    if (!resolved.ok()) return resolved.status();
-    relations.insert(resolved->relation_idx);
-    scope.MarkUsed(*resolved);
-    return Status::OK();
-  });
-  RETURN_NOT_OK(binder.CollectColumns(expr));
-  return relations;
-}
 
 // A scope holding only relation `relation_idx` of `scope`, with the same used columns: binding a
 // key in it gives column indexes into that side's own batches.
@@ -200,10 +176,11 @@ Result<std::unique_ptr<LogicalOperator>> Binder::BindJoinSelect(const SelectStat
     }
   }
   if (select.where) RETURN_NOT_OK(binder.CollectColumns(*select.where));
+  binding->where = select.where.get();
   ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> plan, FinishJoin(*binding, scope));
 
-  if (select.where) {
-    ASSIGN_OR_RETURN(auto predicate, binder.BindPredicate(*select.where, "WHERE"));
+  if (binding->residual_where != nullptr) {
+    ASSIGN_OR_RETURN(auto predicate, binder.BindPredicate(*binding->residual_where, "WHERE"));
     auto filter = std::make_unique<LogicalFilter>(plan->schema(), std::move(predicate));
     filter->children().push_back(std::move(plan));
     plan = std::move(filter);
@@ -246,9 +223,13 @@ Result<std::unique_ptr<LogicalOperator>> Binder::FinishJoin(JoinBinding& binding
   ExpressionBinder binder(scope);
   std::vector<const Expr*> conjuncts;
   SplitConjuncts(*join.condition, conjuncts);
+  const JoinType type = TypeOf(join.join_kind);
   std::vector<KeyPair> keys;
   std::vector<const Expr*> rest;
+  // Conjuncts applied to one side's rows before the join: [side][0 from ON, 1 from WHERE].
+  std::vector<const Expr*> pushed[2][2];
   for (const Expr* conjunct : conjuncts) {
+    std::set<size_t> relations;
     if (conjunct->kind == ExprKind::kBinary && conjunct->As<BinaryExpr>().op == BinaryOp::kEqual) {
       const auto& equal = conjunct->As<BinaryExpr>();
       ASSIGN_OR_RETURN(std::set<size_t> lhs, ReferencedRelations(*equal.left, scope));
@@ -262,8 +243,14 @@ Result<std::unique_ptr<LogicalOperator>> Binder::FinishJoin(JoinBinding& binding
         keys.push_back({equal.right.get(), equal.left.get(), equal.position});
         continue;
       }
+      relations = lhs;
+      relations.insert(rhs.begin(), rhs.end());
     } else {
-      RETURN_NOT_OK(ReferencedRelations(*conjunct, scope).status());
+      ASSIGN_OR_RETURN(relations, ReferencedRelations(*conjunct, scope));
+    }
+    if (relations.size() == 1 && CanPushBelowJoin(type, *relations.begin(), /*in_on=*/true)) {
+      pushed[*relations.begin()][0].push_back(conjunct);
+      continue;
     }
     rest.push_back(conjunct);
   }
@@ -284,9 +271,30 @@ Result<std::unique_ptr<LogicalOperator>> Binder::FinishJoin(JoinBinding& binding
   }
   scope.AssignBatchLayout();
 
+  // WHERE: bound whole first, so that its errors read as they do without a join; then the
+  // conjuncts that may run below the join go there and the rest stays above it.
+  binding.residual_where = binding.where;
+  if (binding.where != nullptr) {
+    RETURN_NOT_OK(binder.BindPredicate(*binding.where, "WHERE").status());
+    std::vector<const Expr*> where_conjuncts, residual;
+    SplitConjuncts(*binding.where, where_conjuncts);
+    for (const Expr* conjunct : where_conjuncts) {
+      ASSIGN_OR_RETURN(std::set<size_t> relations, ReferencedRelations(*conjunct, scope));
+      if (relations.size() == 1 && CanPushBelowJoin(type, *relations.begin(), /*in_on=*/false)) {
+        pushed[*relations.begin()][1].push_back(conjunct);
+      } else {
+        residual.push_back(conjunct);
+      }
+    }
+    if (residual.size() != where_conjuncts.size()) {
+      binding.residual_storage = Conjoin(residual);
+      binding.residual_where = binding.residual_storage.get();
+    }
+  }
+
   auto join_node = std::make_unique<LogicalJoin>(scope.BatchSchema());
   join_node->strategy = strategy;
-  join_node->type = TypeOf(join.join_kind);
+  join_node->type = type;
   if (join.within) {
     join_node->before_ms = join.within->before.millis;
     join_node->after_ms = join.within->after.millis;
@@ -340,12 +348,24 @@ Result<std::unique_ptr<LogicalOperator>> Binder::FinishJoin(JoinBinding& binding
     join_node->right_key_columns = primary_key;
   }
   if (!rest.empty()) {
-    ExprPtr condition = rest[0]->Clone();
-    for (size_t rest_idx = 1; rest_idx < rest.size(); ++rest_idx) {
-      condition = std::make_unique<BinaryExpr>(BinaryOp::kAnd, std::move(condition),
-                                               rest[rest_idx]->Clone(), rest[rest_idx]->position);
+    ASSIGN_OR_RETURN(join_node->condition, binder.BindPredicate(*Conjoin(rest), "ON"));
+  }
+  ExpressionBinder* side_binders[2] = {&left_binder, &right_binder};
+  for (size_t side_idx = 0; side_idx < 2; ++side_idx) {
+    std::vector<ExpressionPtr> parts;
+    for (int clause = 0; clause < 2; ++clause) {
+      if (pushed[side_idx][clause].empty()) continue;
+      ASSIGN_OR_RETURN(auto part,
+                       side_binders[side_idx]->BindPredicate(*Conjoin(pushed[side_idx][clause]),
+                                                             clause == 0 ? "ON" : "WHERE"));
+      parts.push_back(std::move(part));
     }
-    ASSIGN_OR_RETURN(join_node->condition, binder.BindPredicate(*condition, "ON"));
+    if (parts.size() == 1) join_node->filters[side_idx] = std::move(parts[0]);
+    if (parts.size() == 2) {
+      const int64_t position = parts[0]->position();
+      join_node->filters[side_idx] =
+          std::make_unique<ConjunctionExpression>(ExpressionKind::kAnd, std::move(parts), position);
+    }
   }
   for (size_t side_idx = 0; side_idx < 2; ++side_idx) {
     const JoinInput& input = inputs[side_idx];

@@ -23,6 +23,12 @@ struct JoinBinding {
   const JoinRef* join = nullptr;
   JoinInput inputs[2];
   JoinStrategy strategy = JoinStrategy::kInterval;
+  // The query's WHERE (null when none), set by the caller before FinishJoin, which moves the
+  // conjuncts that may run below the join there (join_pushdown.h) and leaves the rest in
+  // residual_where for the caller to apply to the joined rows (null when nothing is left).
+  const Expr* where = nullptr;
+  const Expr* residual_where = nullptr;
+  ExprPtr residual_storage;  // owns residual_where when it is not `where` itself
 };
 
 }  // namespace sluice

@@ -25,6 +25,9 @@ class LogicalJoin final : public LogicalOperator {
   int64_t allow_latency_ms[2] = {0, 0};
   int64_t idle_timeout_ms[2] = {0, 0};
   std::vector<int> right_key_columns;  // temporal: the changelog's primary key columns
+  // Conjuncts of ON and WHERE pushed below the join, per side, over that side's scan columns;
+  // may be null (see PhysicalJoin::filters).
+  std::unique_ptr<Expression> filters[2];
 };
 
 }  // namespace sluice

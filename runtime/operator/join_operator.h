@@ -40,6 +40,8 @@ class JoinOperator : public StatefulOperator {
     return ProcessSide(JoinSide::kLeft, input, {}, output);
   }
   int64_t late_records() const override { return late_records_; }
+  // Late rows dropped before they reached the join (by a filter pushed below it) still count.
+  void CountLate(int64_t rows) { late_records_ += rows; }
   const Schema& output_schema() const override { return plan_.schema; }
 
  protected:

@@ -51,6 +51,7 @@ Result<std::unique_ptr<JoinStage>> JoinStage::Create(const PhysicalPlan& plan, S
   auto stage = std::unique_ptr<JoinStage>(new JoinStage(join, left, std::move(right), std::move(op),
                                                         std::move(left_watermarks),
                                                         std::move(right_watermarks)));
+  stage->context_ = &context;
   stage->side_schemas_[0] = SourceBatchSchema(plan.source);
   stage->side_schemas_[1] = SourceBatchSchema(*plan.join_source);
   return stage;
@@ -68,7 +69,7 @@ int64_t JoinStage::JoinWatermark(WatermarkTracker::Clock::time_point now) const 
 
 int64_t JoinStage::watermark() const { return JoinWatermark(WatermarkTracker::Clock::now()); }
 
-Status JoinStage::ProcessSide(JoinSide side, const RecordBatch& batch, RecordBatch& output) {
+Status JoinStage::ProcessSide(JoinSide side, RecordBatch& batch, RecordBatch& output) {
   // Each row meets the join watermark of the rows before it (see StatefulStage::Process).
   const auto now = WatermarkTracker::Clock::now();
   WatermarkTracker& tracker = trackers_[static_cast<int>(side)];
@@ -78,7 +79,62 @@ Status JoinStage::ProcessSide(JoinSide side, const RecordBatch& batch, RecordBat
     tracker.Observe(batch.meta()[row], now);
     tracker.Update(now);
   }
+  // After the trackers: a row the filter drops still advances its side's watermark.
+  RETURN_NOT_OK(FilterSide(side, batch));
   return operator_->ProcessSide(side, batch, watermark_before_row_, output);
+}
+
+Status JoinStage::FilterSide(JoinSide side, RecordBatch& batch) {
+  const Expression* filter = join_.filters[static_cast<int>(side)].get();
+  if (filter == nullptr || batch.num_rows() == 0) return Status::OK();
+  RETURN_NOT_OK(EvaluateSideFilter(side, *filter, batch));
+  if (join_.strategy == JoinStrategy::kTemporal && side == JoinSide::kRight) {
+    // A version that fails ends the key's passing one, as a delete would: dropping the row
+    // instead would let an older version that passes answer lookups it no longer should.
+    for (size_t row = 0; row < batch.num_rows(); ++row) {
+      if (keep_[row] == 0) batch.meta()[row].kind = RowKind::kDelete;
+    }
+    return Status::OK();
+  }
+  size_t kept = 0;
+  int64_t late = 0;
+  for (size_t row = 0; row < batch.num_rows(); ++row) {
+    if (keep_[row] != 0) {
+      watermark_before_row_[kept++] = watermark_before_row_[row];
+    } else if (batch.meta()[row].timestamp < watermark_before_row_[row]) {
+      ++late;  // the join would have dropped it as late: it is counted as such
+    }
+  }
+  if (kept == batch.num_rows()) return Status::OK();
+  watermark_before_row_.resize(kept);
+  operator_->CountLate(late);
+  batch.Filter(keep_);
+  return Status::OK();
+}
+
+Status JoinStage::EvaluateSideFilter(JoinSide side, const Expression& filter,
+                                     const RecordBatch& batch) {
+  context_->error_row = -1;
+  Status status = EvaluateFilter(filter, batch, &keep_, *context_);
+  if (status.ok() || context_->error_row < 0 || !on_row_error_) return status;
+  // Some row failed: row by row, so that each failing row alone meets the error handling.
+  keep_.assign(batch.num_rows(), 0);
+  std::vector<uint8_t> one_keep;
+  for (size_t row = 0; row < batch.num_rows(); ++row) {
+    RecordBatch one(side_schemas_[static_cast<int>(side)]);
+    for (size_t column_idx = 0; column_idx < batch.num_columns(); ++column_idx) {
+      one.column(column_idx).AppendFrom(batch.column(column_idx), row);
+    }
+    one.meta().push_back(batch.meta()[row]);
+    one.keys().emplace_back();
+    Status row_status = EvaluateFilter(filter, one, &one_keep, *context_);
+    if (!row_status.ok()) {
+      RETURN_NOT_OK(on_row_error_(side, batch.meta()[row], row_status));
+      continue;  // dropped, as a failing row is
+    }
+    keep_[row] = one_keep[0];
+  }
+  return Status::OK();
 }
 
 Status JoinStage::Advance(RecordBatch& output) {

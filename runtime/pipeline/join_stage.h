@@ -11,6 +11,7 @@
 // silent for 'source.idle.timeout.millis' stops holding it back); the temporal join's is the
 // stream's.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,6 +56,13 @@ class JoinStage final : public CheckpointedStage {
     return {{right_positions_key(), right_.get()}};
   }
 
+  // Decides what becomes of a row whose pushed-down filter (PhysicalJoin::filters) failed to
+  // evaluate: an error ends the query, OK drops the row (a changelog row: a delete), as the
+  // source's error handling says. Without one, the error ends the query.
+  using RowErrorHandler =
+      std::function<Status(JoinSide side, const RecordMeta& meta, const Status& error)>;
+  void set_row_error_handler(RowErrorHandler handler) { on_row_error_ = std::move(handler); }
+
   int64_t watermark() const;
   int64_t late_records() const { return operator_->late_records(); }
   Source& right() { return *right_; }
@@ -67,13 +75,21 @@ class JoinStage final : public CheckpointedStage {
   JoinStage(const PhysicalJoin& join, Source& left, std::unique_ptr<Source> right,
             std::unique_ptr<JoinOperator> op, WatermarkTracker left_watermarks,
             WatermarkTracker right_watermarks);
-  // Runs one side's batch through the trackers and the operator.
-  Status ProcessSide(JoinSide side, const RecordBatch& batch, RecordBatch& output);
+  // Runs one side's batch through the trackers, the side's filter and the operator.
+  Status ProcessSide(JoinSide side, RecordBatch& batch, RecordBatch& output);
+  // Applies join_.filters[side] to `batch` (and watermark_before_row_): drops a stream row that
+  // fails, turns a changelog row that fails into a delete.
+  Status FilterSide(JoinSide side, RecordBatch& batch);
+  // keep_[row] = 1 where `filter` holds; rows whose evaluation fails go to on_row_error_.
+  Status EvaluateSideFilter(JoinSide side, const Expression& filter, const RecordBatch& batch);
   Status Advance(RecordBatch& output);
   int64_t JoinWatermark(WatermarkTracker::Clock::time_point now) const;
   Source& source(JoinSide side) { return side == JoinSide::kLeft ? left_ : *right_; }
 
   const PhysicalJoin& join_;
+  EvalContext* context_ = nullptr;
+  RowErrorHandler on_row_error_;
+  std::vector<uint8_t> keep_;
   Source& left_;
   std::unique_ptr<Source> right_;
   std::unique_ptr<JoinOperator> operator_;

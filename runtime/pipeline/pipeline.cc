@@ -57,6 +57,12 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
     ASSIGN_OR_RETURN(pipeline->join_stage_,
                      JoinStage::Create(*pipeline->plan_, *pipeline->source_, std::move(right),
                                        pipeline->eval_context_));
+    pipeline->join_stage_->set_row_error_handler([raw](JoinSide side, const RecordMeta& meta,
+                                                       const Status& error) {
+      const bool left = side == JoinSide::kLeft;
+      return raw->HandleRowError(left ? *raw->source_ : raw->join_stage_->right(),
+                                 left ? raw->plan_->source : *raw->plan_->join_source, meta, error);
+    });
   }
   int stateful_index = StatefulStage::FindStatefulOperator(*pipeline->plan_);
   if (stateful_index >= 0) {
@@ -92,18 +98,25 @@ Status Pipeline::RunOperators(RecordBatch& batch, size_t begin, size_t end) {
       if (status.ok()) break;
       int64_t row = eval_context_.error_row;
       if (row < 0 || static_cast<size_t>(row) >= batch.num_rows()) return status;
-      std::string where = DescribeRecord(*source_, batch.meta()[static_cast<size_t>(row)]);
-      if (plan_->source.error_handling == ErrorHandling::kTerminate) {
-        return status.WithContext("record at " + where);
-      }
+      RETURN_NOT_OK(
+          HandleRowError(*source_, plan_->source, batch.meta()[static_cast<size_t>(row)], status));
       // IGNORE / IGNORE_AND_LOG: drop the failing row and evaluate the rest again.
-      ++records_failed_in_operators_;
-      last_operator_error_ = "record at " + where + ": " + status.message();
       std::vector<uint8_t> keep(batch.num_rows(), 1);
       keep[static_cast<size_t>(row)] = 0;
       batch.Filter(keep);
     }
   }
+  return Status::OK();
+}
+
+Status Pipeline::HandleRowError(const Source& source, const SourceSpec& spec,
+                                const RecordMeta& meta, const Status& error) {
+  std::string where = DescribeRecord(source, meta);
+  if (spec.error_handling == ErrorHandling::kTerminate) {
+    return error.WithContext("record at " + where);
+  }
+  ++records_failed_in_operators_;
+  last_operator_error_ = "record at " + where + ": " + error.message();
   return Status::OK();
 }
 

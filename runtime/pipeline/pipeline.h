@@ -58,6 +58,11 @@ class Pipeline {
   // Runs the operators over `batch`; on a per-row evaluation error applies the source's bad
   // record policy (drop the row and retry, or fail naming the record).
   Status RunOperators(RecordBatch& batch, size_t begin, size_t end);
+  // A row of `source` whose evaluation failed with `error`: the error itself (with where the
+  // record is) when the source's error handling is TERMINATE, else counted and OK (the caller
+  // drops the row).
+  Status HandleRowError(const Source& source, const SourceSpec& spec, const RecordMeta& meta,
+                        const Status& error);
   // Runs `batch` (source rows) through every operator, the stateful stage included; on return
   // `batch` holds the rows for the sink.
   Status RunPlan(RecordBatch& batch);

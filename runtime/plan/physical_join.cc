@@ -69,6 +69,13 @@ void WriteJoinJson(JsonWriter& writer, const PhysicalJoin& join) {
     ExpressionToJson(*join.condition, json);
     writer.Key("condition").Raw(json);
   }
+  const char* filter_keys[2] = {"left_filter", "right_filter"};
+  for (int side_idx = 0; side_idx < 2; ++side_idx) {
+    if (!join.filters[side_idx]) continue;
+    std::string json;
+    ExpressionToJson(*join.filters[side_idx], json);
+    writer.Key(filter_keys[side_idx]).Raw(json);
+  }
   writer.Key("before_ms").Int(join.before_ms);
   writer.Key("after_ms").Int(join.after_ms);
   writer.Key("left_width").Int(static_cast<int64_t>(join.left_width));
@@ -106,6 +113,12 @@ Result<std::unique_ptr<PhysicalJoin>> ReadJoinJson(element op, Schema schema) {
   element condition;
   if (op.at_key("condition").get(condition) == simdjson::SUCCESS) {
     ASSIGN_OR_RETURN(join->condition, ExpressionFromJson(simdjson::minify(condition)));
+  }
+  const char* filter_keys[2] = {"left_filter", "right_filter"};
+  for (int side_idx = 0; side_idx < 2; ++side_idx) {
+    element filter;
+    if (op.at_key(filter_keys[side_idx]).get(filter) != simdjson::SUCCESS) continue;
+    ASSIGN_OR_RETURN(join->filters[side_idx], ExpressionFromJson(simdjson::minify(filter)));
   }
   ASSIGN_OR_RETURN(join->before_ms, ReadInt(op, "before_ms"));
   ASSIGN_OR_RETURN(join->after_ms, ReadInt(op, "after_ms"));

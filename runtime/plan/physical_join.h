@@ -44,6 +44,12 @@ class PhysicalJoin final : public PhysicalOperator {
   // The rest of ON, over the output columns; null when ON is only key equalities. Evaluated
   // inside the join so that an outer row means "no partner passed all of ON".
   std::unique_ptr<Expression> condition;
+  // Conjuncts of ON and WHERE pushed below the join, per side (filters[0] left, filters[1]
+  // right), over that side's source batch; null when none. The JoinStage applies them to each
+  // batch after the side's watermark has seen every row: a stream row that fails is dropped
+  // (never buffered or probed); a changelog row that fails becomes a delete of its key, so an
+  // older version that passes cannot stand in for it.
+  std::unique_ptr<Expression> filters[2];
   // Interval join: a left row at time t matches right rows with time in
   // [t - before_ms, t + after_ms].
   int64_t before_ms = 0;

@@ -236,7 +236,10 @@ Status WindowAggregateOperator::AdvanceWatermark(int64_t watermark, RecordBatch&
   }
   RETURN_NOT_OK(FlushStaged(output));
   closing_.clear();
-  for (const auto& window : closed) windows_.erase(window);
+  for (const auto& window : closed) {
+    windows_.erase(window);
+    pane_key_orders_.erase(window);
+  }
   if (table_ != nullptr)
     closed_windows_.insert(closed_windows_.end(), closed.begin(), closed.end());
   return Status::OK();

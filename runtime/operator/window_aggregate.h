@@ -100,7 +100,11 @@ class WindowAggregateOperator final : public StatefulOperator {
   // of per window, so a record updates one group, not size/advance of them; a window's groups are
   // merged from its panes when it closes. 0: windows_ holds windows.
   int64_t pane_ms_ = 0;
-  std::deque<Groups> closing_;  // merged groups of closing windows, alive until flushed
+  std::deque<Group> closing_;  // merged groups of closing windows, alive until flushed
+  using KeyOrder = std::vector<std::pair<const std::string*, Group*>>;
+  // Pane -> its groups ordered by key, built when a window over it first closes.
+  std::map<std::pair<int64_t, int64_t>, KeyOrder> pane_key_orders_;
+  const KeyOrder& PaneKeyOrder(const std::pair<int64_t, int64_t>& pane, Groups& groups);
   // The state table's group encoding, built on first use.
   WindowGroupCodec& codec();
   // Writes `group` under `table_key`, encoded into `scratch`.

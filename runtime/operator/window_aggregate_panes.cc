@@ -4,6 +4,7 @@
 // sessions do). A record updates one group instead of size/advance of them, and state holds
 // size/advance times fewer groups.
 
+#include <algorithm>
 #include <set>
 
 #include "runtime/operator/window_aggregate.h"
@@ -27,24 +28,59 @@ void WindowAggregateOperator::ClosePaneWindows(int64_t previous_watermark,
     if (FloorTo(pane.first, advance) + size <= watermark_) dead.push_back(pane);
   }
   for (const int64_t start : starts) {
-    Groups& merged = closing_.emplace_back();
+    // Each pane's groups in key order (built once per pane, reused by its windows), merged: a key
+    // in one pane is staged from the pane's group itself, one in several from a merged copy.
+    std::vector<const KeyOrder*> orders;
     for (auto pane = windows_.lower_bound({start, std::numeric_limits<int64_t>::min()});
          pane != windows_.end() && pane->first.first < start + size; ++pane) {
-      for (const auto& [key, group] : pane->second) {
-        auto [it, inserted] = merged.try_emplace(key);
-        if (inserted) {
-          it->second.keys = group.keys;
-          it->second.accumulators = group.accumulators;
+      if (!pane->second.empty()) orders.push_back(&PaneKeyOrder(pane->first, pane->second));
+    }
+    std::vector<size_t> heads(orders.size(), 0);
+    while (true) {
+      const std::string* min_key = nullptr;
+      for (size_t pane_idx = 0; pane_idx < orders.size(); ++pane_idx) {
+        if (heads[pane_idx] == orders[pane_idx]->size()) continue;
+        const std::string* key = (*orders[pane_idx])[heads[pane_idx]].first;
+        if (min_key == nullptr || *key < *min_key) min_key = key;
+      }
+      if (min_key == nullptr) break;
+      Group* staged = nullptr;
+      bool copied = false;
+      for (size_t pane_idx = 0; pane_idx < orders.size(); ++pane_idx) {
+        if (heads[pane_idx] == orders[pane_idx]->size()) continue;
+        const auto& [key, group] = (*orders[pane_idx])[heads[pane_idx]];
+        if (*key != *min_key) continue;
+        ++heads[pane_idx];
+        if (staged == nullptr) {
+          staged = group;
           continue;
         }
+        if (!copied) {
+          staged = &closing_.emplace_back(*staged);
+          copied = true;
+        }
         for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
-          MergeAccumulator(plan_.aggregates[call_idx], group.accumulators[call_idx],
-                           it->second.accumulators[call_idx]);
+          MergeAccumulator(plan_.aggregates[call_idx], group->accumulators[call_idx],
+                           staged->accumulators[call_idx]);
         }
       }
+      Stage({staged, start, start + size, start + size - 1});
     }
-    StageClosedWindow(merged, start, start + size);
   }
+}
+
+const WindowAggregateOperator::KeyOrder& WindowAggregateOperator::PaneKeyOrder(
+    const std::pair<int64_t, int64_t>& pane, Groups& groups) {
+  // A pane only gains groups (until it is dropped), and their addresses are stable: an order of
+  // the same size is still complete.
+  KeyOrder& order = pane_key_orders_[pane];
+  if (order.size() == groups.size()) return order;
+  order.clear();
+  order.reserve(groups.size());
+  for (auto& [key, group] : groups) order.emplace_back(&key, &group);
+  std::sort(order.begin(), order.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  return order;
 }
 
 }  // namespace sluice

@@ -5,6 +5,7 @@
 // size/advance times fewer groups.
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "runtime/operator/window_aggregate.h"
@@ -75,11 +76,36 @@ const WindowAggregateOperator::KeyOrder& WindowAggregateOperator::PaneKeyOrder(
   // the same size is still complete.
   KeyOrder& order = pane_key_orders_[pane];
   if (order.size() == groups.size()) return order;
+  // Sorted by the keys' first 16 bytes as two big-endian numbers (zero-padded), then by the
+  // whole key on a tie: most comparisons then touch no key string (an encoded BIGINT key is 9
+  // bytes), which is what sorting 100K+ keys costs in cache misses.
+  struct Entry {
+    uint64_t high;
+    uint64_t low;
+    const std::string* key;
+    Group* group;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(groups.size());
+  for (auto& [key, group] : groups) {
+    unsigned char prefix[16] = {};
+    std::memcpy(prefix, key.data(), std::min<size_t>(key.size(), sizeof prefix));
+    uint64_t high = 0;
+    uint64_t low = 0;
+    for (size_t byte_idx = 0; byte_idx < 8; ++byte_idx) {
+      high = (high << 8) | prefix[byte_idx];
+      low = (low << 8) | prefix[8 + byte_idx];
+    }
+    entries.push_back({high, low, &key, &group});
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    if (a.high != b.high) return a.high < b.high;
+    if (a.low != b.low) return a.low < b.low;
+    return *a.key < *b.key;
+  });
   order.clear();
-  order.reserve(groups.size());
-  for (auto& [key, group] : groups) order.emplace_back(&key, &group);
-  std::sort(order.begin(), order.end(),
-            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  order.reserve(entries.size());
+  for (const Entry& entry : entries) order.emplace_back(entry.key, entry.group);
   return order;
 }
 

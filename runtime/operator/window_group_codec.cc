@@ -51,7 +51,7 @@ void WindowGroupCodec::Encode(const std::vector<Value>& keys,
     cells_.column(key_idx).AppendValue(keys[key_idx]);
   }
   for (size_t call_idx = 0; call_idx < num_calls_; ++call_idx) {
-    const Value& value = accumulators[call_idx].best_value;
+    const Value& value = accumulators[call_idx].best_value();
     Column& column = cells_.column(num_keys_ + call_idx);
     if (value.is_null()) {
       column.AppendNull();  // also the untyped default of every call but LATEST/EARLIEST
@@ -72,9 +72,9 @@ void WindowGroupCodec::Encode(const std::vector<Value>& keys,
     AppendRaw(acc.best_int, out);
     AppendRaw(acc.best_double, out);
     AppendRaw(acc.best_sequence, out);
-    AppendBytes(acc.best_string, out);
-    AppendRaw(static_cast<uint32_t>(acc.distinct.size()), out);
-    for (const std::string& cell : acc.distinct) AppendBytes(cell, out);
+    AppendBytes(acc.best_string(), out);
+    AppendRaw(static_cast<uint32_t>(acc.distinct().size()), out);
+    for (const std::string& cell : acc.distinct()) AppendBytes(cell, out);
   }
   out.push_back(emitted ? 1 : 0);
 }
@@ -94,7 +94,7 @@ Status WindowGroupCodec::Decode(std::string_view bytes, std::vector<Value>& keys
   for (size_t call_idx = 0; call_idx < num_calls_; ++call_idx) {
     AggregateAccumulator& acc = accumulators[call_idx];
     const Column& value = cells_.column(num_keys_ + call_idx);
-    if (!value.IsNull(0)) acc.best_value = value.GetValue(0);
+    if (!value.IsNull(0)) acc.mutable_extra().best_value = value.GetValue(0);
     std::string_view best_string;
     uint32_t num_distinct = 0;
     if (!ReadRaw(bytes, &pos, &acc.count) || !ReadRaw(bytes, &pos, &acc.int_sum) ||
@@ -103,11 +103,11 @@ Status WindowGroupCodec::Decode(std::string_view bytes, std::vector<Value>& keys
         !ReadBytes(bytes, &pos, &best_string) || !ReadRaw(bytes, &pos, &num_distinct)) {
       return Corrupt();
     }
-    acc.best_string.assign(best_string);
+    if (!best_string.empty()) acc.mutable_extra().best_string.assign(best_string);
     for (uint32_t cell_idx = 0; cell_idx < num_distinct; ++cell_idx) {
       std::string_view cell;
       if (!ReadBytes(bytes, &pos, &cell)) return Corrupt();
-      acc.distinct.emplace(cell);
+      acc.mutable_extra().distinct.emplace(cell);
     }
   }
   if (bytes.size() - pos != 1) return Corrupt();

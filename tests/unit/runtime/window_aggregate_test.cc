@@ -371,6 +371,42 @@ TEST(WindowAggregateTest, HopPanesMatchPerWindowGroupsAcrossRestore) {
   std::filesystem::remove_all(dir);
 }
 
+// Merging panes keeps string MIN/MAX (the empty string included), LATEST_BY_OFFSET and
+// COUNT(DISTINCT) exact: a window's value is that of all its records, whichever pane they are in.
+TEST(WindowAggregateTest, HopPanesMergeStringAndDistinctAggregates) {
+  auto plan = std::make_unique<PhysicalAggregate>();
+  plan->window = {WindowType::kHop, 4, 2, 0};
+  auto add_call = [&](AggregateFunction function, int column, DataType type, bool distinct,
+                      const std::string& name) {
+    AggregateCall call;
+    call.function = function;
+    call.argument = MakeColumnRef(column, column == 0 ? DataType::Varchar() : DataType::Bigint());
+    call.type = type;
+    call.distinct = distinct;
+    plan->aggregates.push_back(std::move(call));
+    plan->schema.Add(Field{name, type});
+  };
+  plan->schema.Add(Field{"window_start", DataType::Timestamp()});
+  plan->schema.Add(Field{"window_end", DataType::Timestamp()});
+  add_call(AggregateFunction::kMin, 0, DataType::Varchar(), false, "lo");
+  add_call(AggregateFunction::kMax, 0, DataType::Varchar(), false, "hi");
+  add_call(AggregateFunction::kLatestByOffset, 1, DataType::Bigint(), false, "last");
+  add_call(AggregateFunction::kCount, 1, DataType::Bigint(), true, "kinds");
+  EvalContext context;
+  WindowAggregateOperator op(*plan, context);
+  RecordBatch output(plan->schema);
+  // Panes [0, 2), [2, 4), [4, 6); windows [0, 4) and [2, 6) (and [-2, 2), [4, 8)).
+  ASSERT_TRUE(
+      op.Process(MakeInput({{1, "m", 7}, {2, "", 7}, {3, "z", 8}, {4, "b", 9}}), output).ok());
+  EXPECT_EQ(op.num_groups(), 3u);
+  ASSERT_TRUE(op.AdvanceWatermark(100, output).ok());
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{
+                              "+ 1969-12-31 23:59:59.998 1970-01-01 00:00:00.002 m m 7 1",
+                              "+ 1970-01-01 00:00:00.000 1970-01-01 00:00:00.004  z 8 2",
+                              "+ 1970-01-01 00:00:00.002 1970-01-01 00:00:00.006  z 9 3",
+                              "+ 1970-01-01 00:00:00.004 1970-01-01 00:00:00.008 b b 9 1"}));
+}
+
 // State the operator cannot read (the JSON groups of earlier versions, a cut value, a foreign key)
 // is a STORAGE error at restore, never a silently emptier aggregate.
 TEST(WindowAggregateTest, UnreadableStateIsAStorageError) {

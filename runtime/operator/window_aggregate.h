@@ -48,6 +48,9 @@ class WindowAggregateOperator final : public StatefulOperator {
   Status PrepareCheckpoint() override;
   int64_t late_records() const override { return late_records_; }
   const Schema& output_schema() const override { return plan_.schema; }
+  // The end of the next window AdvanceWatermark would close (after the watermark), or INT64_MAX
+  // when no window is open (sessions and GROUP BY without a window are not counted).
+  int64_t NextWindowEnd() const;
   // Groups currently held (all windows), for tests and metrics.
   size_t num_groups() const;
 

@@ -6,11 +6,28 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <set>
 
 #include "runtime/operator/window_aggregate.h"
 
 namespace sluice {
+
+int64_t WindowAggregateOperator::NextWindowEnd() const {
+  if (windows_.empty() || plan_.window.type == WindowType::kNone) {
+    return std::numeric_limits<int64_t>::max();
+  }
+  const std::pair<int64_t, int64_t>& first = windows_.begin()->first;
+  if (pane_ms_ == 0) return first.second;  // AdvanceWatermark closes from the first window on
+  const int64_t size = plan_.window.size_ms;
+  const int64_t advance = plan_.window.advance_ms;
+  // The first window over the first pane, or the first window ending after the watermark.
+  int64_t end = -FloorTo(size - first.second, advance) + size;
+  if (watermark_ != std::numeric_limits<int64_t>::min()) {
+    end = std::max(end, FloorTo(watermark_ - size, advance) + advance + size);
+  }
+  return end;
+}
 
 void WindowAggregateOperator::ClosePaneWindows(int64_t previous_watermark,
                                                std::vector<std::pair<int64_t, int64_t>>& dead) {

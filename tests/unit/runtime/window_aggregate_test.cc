@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <map>
 
 #include "runtime/expression/expression_factory.h"
@@ -405,6 +406,36 @@ TEST(WindowAggregateTest, HopPanesMergeStringAndDistinctAggregates) {
                               "+ 1970-01-01 00:00:00.000 1970-01-01 00:00:00.004  z 8 2",
                               "+ 1970-01-01 00:00:00.002 1970-01-01 00:00:00.006  z 9 3",
                               "+ 1970-01-01 00:00:00.004 1970-01-01 00:00:00.008 b b 9 1"}));
+}
+
+// NextWindowEnd walks the open windows in the order they close, so the end of a bounded input
+// can close them a window at a time (StatefulStage::FinishSome).
+TEST(WindowAggregateTest, NextWindowEndWalksTheWindowsInClosingOrder) {
+  for (const WindowSpec& window :
+       {WindowSpec{WindowType::kHop, 10, 4, 0}, WindowSpec{WindowType::kTumble, 10, 0, 0}}) {
+    auto plan = MakePlan(window);
+    EvalContext context;
+    WindowAggregateOperator op(*plan, context);
+    RecordBatch output(plan->schema);
+    EXPECT_EQ(op.NextWindowEnd(), std::numeric_limits<int64_t>::max());
+    ASSERT_TRUE(op.Process(MakeInput({{3, "a", 1}, {13, "b", 2}, {14, "a", 3}}), output).ok());
+    std::vector<int64_t> ends;
+    size_t rows = 0;
+    for (int64_t end = op.NextWindowEnd(); end != std::numeric_limits<int64_t>::max();
+         end = op.NextWindowEnd()) {
+      ends.push_back(end);
+      ASSERT_TRUE(op.AdvanceWatermark(end, output).ok());
+      EXPECT_GT(output.num_rows(), rows) << "closing at " << end << " emitted nothing";
+      rows = output.num_rows();
+    }
+    if (window.type == WindowType::kHop) {
+      // Windows [-4, 6) ... [12, 22): one per advance, each closed in its own step.
+      EXPECT_EQ(ends, (std::vector<int64_t>{6, 10, 14, 18, 22}));
+    } else {
+      EXPECT_EQ(ends, (std::vector<int64_t>{10, 20}));
+    }
+    EXPECT_EQ(op.num_groups(), 0u);
+  }
 }
 
 // State the operator cannot read (the JSON groups of earlier versions, a cut value, a foreign key)

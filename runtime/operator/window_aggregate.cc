@@ -246,11 +246,8 @@ Status WindowAggregateOperator::AdvanceWatermark(int64_t watermark, RecordBatch&
 }
 
 void WindowAggregateOperator::StageClosedWindow(Groups& groups, int64_t start, int64_t end) {
-  std::vector<std::pair<const std::string*, Group*>> ordered;
-  ordered.reserve(groups.size());
-  for (auto& [key, group] : groups) ordered.emplace_back(&key, &group);
-  std::sort(ordered.begin(), ordered.end(),
-            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  KeyOrder ordered;
+  SortByKey(groups, ordered);
   for (const auto& [key, group] : ordered) Stage({group, start, end, end - 1});
 }
 

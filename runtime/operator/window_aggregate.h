@@ -108,6 +108,8 @@ class WindowAggregateOperator final : public StatefulOperator {
   // Pane -> its groups ordered by key, built when a window over it first closes.
   std::map<std::pair<int64_t, int64_t>, KeyOrder> pane_key_orders_;
   const KeyOrder& PaneKeyOrder(const std::pair<int64_t, int64_t>& pane, Groups& groups);
+  // Sets `order` to `groups` ordered by encoded key. (window_aggregate_panes.cc)
+  static void SortByKey(Groups& groups, KeyOrder& order);
   // The state table's group encoding, built on first use.
   WindowGroupCodec& codec();
   // Writes `group` under `table_key`, encoded into `scratch`.

@@ -93,6 +93,11 @@ const WindowAggregateOperator::KeyOrder& WindowAggregateOperator::PaneKeyOrder(
   // the same size is still complete.
   KeyOrder& order = pane_key_orders_[pane];
   if (order.size() == groups.size()) return order;
+  SortByKey(groups, order);
+  return order;
+}
+
+void WindowAggregateOperator::SortByKey(Groups& groups, KeyOrder& order) {
   // Sorted by the keys' first 16 bytes as two big-endian numbers (zero-padded), then by the
   // whole key on a tie: most comparisons then touch no key string (an encoded BIGINT key is 9
   // bytes), which is what sorting 100K+ keys costs in cache misses.
@@ -123,7 +128,6 @@ const WindowAggregateOperator::KeyOrder& WindowAggregateOperator::PaneKeyOrder(
   order.clear();
   order.reserve(entries.size());
   for (const Entry& entry : entries) order.emplace_back(entry.key, entry.group);
-  return order;
 }
 
 }  // namespace sluice

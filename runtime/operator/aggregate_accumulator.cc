@@ -14,7 +14,36 @@ void AppendBigEndian(uint64_t bits, std::string& out) {
 
 bool IsMin(const AggregateCall& call) { return call.function == AggregateFunction::kMin; }
 
+const AggregateAccumulator::Extra& EmptyExtra() {
+  static const AggregateAccumulator::Extra* const empty = new AggregateAccumulator::Extra();
+  return *empty;
+}
+
 }  // namespace
+
+AggregateAccumulator& AggregateAccumulator::operator=(const AggregateAccumulator& other) {
+  if (this == &other) return *this;
+  count = other.count;
+  int_sum = other.int_sum;
+  double_sum = other.double_sum;
+  best_int = other.best_int;
+  best_double = other.best_double;
+  best_sequence = other.best_sequence;
+  extra = other.extra == nullptr ? nullptr : std::make_unique<Extra>(*other.extra);
+  return *this;
+}
+
+const std::string& AggregateAccumulator::best_string() const {
+  return (extra != nullptr ? *extra : EmptyExtra()).best_string;
+}
+
+const Value& AggregateAccumulator::best_value() const {
+  return (extra != nullptr ? *extra : EmptyExtra()).best_value;
+}
+
+const std::unordered_set<std::string>& AggregateAccumulator::distinct() const {
+  return (extra != nullptr ? *extra : EmptyExtra()).distinct;
+}
 
 void EncodeCell(const Column& column, size_t row, std::string& out) {
   if (column.IsNull(row)) {
@@ -66,7 +95,7 @@ void Accumulate(const AggregateCall& call, const Column* argument, size_t row, i
   if (call.distinct) {
     std::string encoded;
     EncodeCell(*argument, row, encoded);
-    if (!acc.distinct.insert(std::move(encoded)).second) return;
+    if (!acc.mutable_extra().distinct.insert(std::move(encoded)).second) return;
   }
   const PhysicalKind kind = argument->type().physical();
   const bool first = acc.count == 0;
@@ -96,19 +125,20 @@ void Accumulate(const AggregateCall& call, const Column* argument, size_t row, i
         }
       } else {
         std::string_view value = argument->GetString(row);
-        if (first || (min ? value < acc.best_string : value > acc.best_string)) {
-          acc.best_string.assign(value);
+        std::string& best = acc.mutable_extra().best_string;
+        if (first || (min ? value < best : value > best)) {
+          best.assign(value);
         }
       }
       break;
     }
     case AggregateFunction::kLatestByOffset:
-      acc.best_value = argument->GetValue(row);
+      acc.mutable_extra().best_value = argument->GetValue(row);
       acc.best_sequence = sequence;
       break;
     case AggregateFunction::kEarliestByOffset:
       if (first) {
-        acc.best_value = argument->GetValue(row);
+        acc.mutable_extra().best_value = argument->GetValue(row);
         acc.best_sequence = sequence;
       }
       break;
@@ -120,8 +150,9 @@ void MergeAccumulator(const AggregateCall& call, const AggregateAccumulator& fro
   if (from.count == 0) return;
   if (call.distinct) {
     // Distinct counts cannot be added: the union decides.
-    into.distinct.insert(from.distinct.begin(), from.distinct.end());
-    into.count = static_cast<int64_t>(into.distinct.size());
+    std::unordered_set<std::string>& distinct = into.mutable_extra().distinct;
+    distinct.insert(from.distinct().begin(), from.distinct().end());
+    into.count = static_cast<int64_t>(distinct.size());
     return;
   }
   const bool first = into.count == 0;
@@ -143,21 +174,24 @@ void MergeAccumulator(const AggregateCall& call, const AggregateAccumulator& fro
           (min ? from.best_double < into.best_double : from.best_double > into.best_double)) {
         into.best_double = from.best_double;
       }
-      if (first ||
-          (min ? from.best_string < into.best_string : from.best_string > into.best_string)) {
-        into.best_string = from.best_string;
+      // Numeric cells leave the best strings empty and unallocated.
+      const PhysicalKind kind = call.type.physical();
+      if (kind != PhysicalKind::kInt64 && kind != PhysicalKind::kDouble &&
+          (first || (min ? from.best_string() < into.best_string()
+                         : from.best_string() > into.best_string()))) {
+        into.mutable_extra().best_string = from.best_string();
       }
       break;
     }
     case AggregateFunction::kLatestByOffset:
       if (first || from.best_sequence > into.best_sequence) {
-        into.best_value = from.best_value;
+        into.mutable_extra().best_value = from.best_value();
         into.best_sequence = from.best_sequence;
       }
       break;
     case AggregateFunction::kEarliestByOffset:
       if (first || from.best_sequence < into.best_sequence) {
-        into.best_value = from.best_value;
+        into.mutable_extra().best_value = from.best_value();
         into.best_sequence = from.best_sequence;
       }
       break;
@@ -255,9 +289,9 @@ void AppendResult(const AggregateCall& call, const AggregateAccumulator& acc, Co
       switch (out.type().physical()) {
         case PhysicalKind::kInt64: out.AppendInt64(acc.best_int); return;
         case PhysicalKind::kDouble: out.AppendDouble(acc.best_double); return;
-        default: out.AppendString(acc.best_string); return;
+        default: out.AppendString(acc.best_string()); return;
       }
-    default: out.AppendValue(acc.best_value); return;
+    default: out.AppendValue(acc.best_value()); return;
   }
 }
 

@@ -25,10 +25,30 @@ struct AggregateAccumulator {
   // sequence number it came with, so merged sessions still pick by arrival order.
   int64_t best_int = 0;
   double best_double = 0;
-  std::string best_string;
-  Value best_value;
   int64_t best_sequence = 0;
-  std::unordered_set<std::string> distinct;  // COUNT(DISTINCT): encoded cells
+  // What only string MIN/MAX, LATEST/EARLIEST and COUNT(DISTINCT) use, allocated on first use: a
+  // window operator holds one accumulator per group and call (100K+ of them), and COUNT, SUM or a
+  // numeric MIN/MAX would otherwise carry ~200 unused bytes each.
+  struct Extra {
+    std::string best_string;
+    Value best_value;
+    std::unordered_set<std::string> distinct;  // COUNT(DISTINCT): encoded cells
+  };
+  std::unique_ptr<Extra> extra;
+
+  AggregateAccumulator() = default;
+  AggregateAccumulator(const AggregateAccumulator& other) { *this = other; }
+  AggregateAccumulator& operator=(const AggregateAccumulator& other);
+  AggregateAccumulator(AggregateAccumulator&&) noexcept = default;
+  AggregateAccumulator& operator=(AggregateAccumulator&&) noexcept = default;
+
+  Extra& mutable_extra() {
+    if (extra == nullptr) extra = std::make_unique<Extra>();
+    return *extra;
+  }
+  const std::string& best_string() const;
+  const Value& best_value() const;
+  const std::unordered_set<std::string>& distinct() const;
 };
 
 // Adds row `row` of `argument` (ignored for COUNT(*)); `sequence` increases with arrival order.

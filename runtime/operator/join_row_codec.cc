@@ -1,24 +1,10 @@
 #include "runtime/operator/join_row_codec.h"
 
+#include "runtime/operator/raw_bytes.h"
+
 namespace sluice {
 
 namespace {
-
-template <typename T>
-void AppendRaw(T value, std::string& out) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &value, sizeof(T));
-  out.append(bytes, sizeof(T));
-}
-
-// Reads a T at `*pos`, advancing it; false when `bytes` ends first.
-template <typename T>
-bool ReadRaw(std::string_view bytes, size_t* pos, T* value) {
-  if (bytes.size() - *pos < sizeof(T)) return false;
-  std::memcpy(value, bytes.data() + *pos, sizeof(T));
-  *pos += sizeof(T);
-  return true;
-}
 
 Status Corrupt() { return Status::Storage("join state: a row value is truncated or malformed"); }
 

@@ -2,22 +2,25 @@
 
 #include <algorithm>
 #include <limits>
+#include <numeric>
 
 namespace sluice {
 
-namespace {
-
-int64_t FloorTo(int64_t value, int64_t step) {
+int64_t WindowAggregateOperator::FloorTo(int64_t value, int64_t step) {
   int64_t floor = value / step;
   if (value % step != 0 && value < 0) --floor;
   return floor * step;
 }
 
-}  // namespace
-
 WindowAggregateOperator::WindowAggregateOperator(const PhysicalAggregate& plan,
                                                  EvalContext& context)
-    : plan_(plan), context_(context), argument_columns_(plan.aggregates.size()) {}
+    : plan_(plan), context_(context), argument_columns_(plan.aggregates.size()) {
+  // EMIT CHANGES shows each window's group after every record, so it needs the windows themselves.
+  if (plan.window.type == WindowType::kHop && !plan.emit_changes && plan.window.size_ms > 0 &&
+      plan.window.advance_ms > 0) {
+    pane_ms_ = std::gcd(plan.window.size_ms, plan.window.advance_ms);
+  }
+}
 
 size_t WindowAggregateOperator::num_groups() const {
   size_t count = 0;
@@ -79,9 +82,8 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
       continue;
     }
     bool accepted = false;
-    auto add_to_window = [&](int64_t start, int64_t end) {
-      // The window already closed and was emitted: adding to it would be silently lost.
-      if (window.type != WindowType::kNone && end <= watermark_) return;
+    // Adds the row to the group of `key` held under [start, end): a window, or a HOP pane.
+    auto add_to_group = [&](int64_t start, int64_t end) {
       Groups& groups = windows_[{start, end}];
       auto it = groups.find(key);
       if (it == groups.end()) it = groups.emplace(key, NewGroup(key_columns, row)).first;
@@ -91,6 +93,11 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
       // Staged now: the row shows the group as of this record.
       if (plan_.emit_changes) Stage({&it->second, start, end, event_time});
     };
+    auto add_to_window = [&](int64_t start, int64_t end) {
+      // The window already closed and was emitted: adding to it would be silently lost.
+      if (window.type != WindowType::kNone && end <= watermark_) return;
+      add_to_group(start, end);
+    };
     switch (window.type) {
       case WindowType::kNone: add_to_window(0, 0); break;
       case WindowType::kTumble: {
@@ -99,6 +106,13 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
         break;
       }
       case WindowType::kHop: {
+        if (pane_ms_ > 0) {
+          // Late once the last window holding the row (the one starting at or before it) closed.
+          if (FloorTo(event_time, window.advance_ms) + window.size_ms <= watermark_) break;
+          const int64_t pane_start = FloorTo(event_time, pane_ms_);
+          add_to_group(pane_start, pane_start + pane_ms_);
+          break;
+        }
         // Every window [s, s + size) with s a multiple of advance and s <= t < s + size, oldest
         // first.
         int64_t last_start = FloorTo(event_time, window.advance_ms);
@@ -173,6 +187,7 @@ Status WindowAggregateOperator::ProcessSessionRow(const std::string& key,
 
 Status WindowAggregateOperator::AdvanceWatermark(int64_t watermark, RecordBatch& output) {
   if (watermark <= watermark_) return Status::OK();
+  const int64_t previous_watermark = watermark_;
   watermark_ = watermark;
   if (plan_.window.type == WindowType::kNone) {
     // A GROUP BY without a window has one window, the whole input: without EMIT CHANGES (a
@@ -187,18 +202,11 @@ Status WindowAggregateOperator::AdvanceWatermark(int64_t watermark, RecordBatch&
   }
   // Rows must be built before their groups are erased.
   std::vector<std::pair<int64_t, int64_t>> closed;
+  if (pane_ms_ > 0) ClosePaneWindows(previous_watermark, closed);
   for (auto& [window, groups] : windows_) {
-    if (window.second > watermark_) break;
+    if (pane_ms_ > 0 || window.second > watermark_) break;
     closed.push_back(window);
-    if (plan_.emit_changes) continue;
-    std::vector<std::pair<const std::string*, Group*>> ordered;
-    ordered.reserve(groups.size());
-    for (auto& [key, group] : groups) ordered.emplace_back(&key, &group);
-    std::sort(ordered.begin(), ordered.end(),
-              [](const auto& a, const auto& b) { return *a.first < *b.first; });
-    for (const auto& [key, group] : ordered) {
-      Stage({group, window.first, window.second, window.second - 1});
-    }
+    if (!plan_.emit_changes) StageClosedWindow(groups, window.first, window.second);
   }
   struct ClosedSession {
     std::string key;
@@ -227,10 +235,20 @@ Status WindowAggregateOperator::AdvanceWatermark(int64_t watermark, RecordBatch&
     }
   }
   RETURN_NOT_OK(FlushStaged(output));
-  for (const auto& window : closed) windows_.erase(window);
+  closing_.clear();
+  for (const auto& window : closed) {
+    windows_.erase(window);
+    pane_key_orders_.erase(window);
+  }
   if (table_ != nullptr)
     closed_windows_.insert(closed_windows_.end(), closed.begin(), closed.end());
   return Status::OK();
+}
+
+void WindowAggregateOperator::StageClosedWindow(Groups& groups, int64_t start, int64_t end) {
+  KeyOrder ordered;
+  SortByKey(groups, ordered);
+  for (const auto& [key, group] : ordered) Stage({group, start, end, end - 1});
 }
 
 void WindowAggregateOperator::Stage(const PendingRow& pending_row) {

@@ -11,7 +11,9 @@
 // late: dropped and counted.
 
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -20,12 +22,11 @@
 #include "runtime/expression/evaluate.h"
 #include "runtime/operator/aggregate_accumulator.h"
 #include "runtime/operator/stateful_operator.h"
+#include "runtime/operator/window_group_codec.h"
 #include "runtime/plan/physical_aggregate.h"
 #include "storage/state/state_store.h"
 
 namespace sluice {
-
-class JsonRecordDecoder;
 
 class WindowAggregateOperator final : public StatefulOperator {
  public:
@@ -47,6 +48,9 @@ class WindowAggregateOperator final : public StatefulOperator {
   Status PrepareCheckpoint() override;
   int64_t late_records() const override { return late_records_; }
   const Schema& output_schema() const override { return plan_.schema; }
+  // The end of the next window AdvanceWatermark would close (after the watermark), or INT64_MAX
+  // when no window is open (sessions and GROUP BY without a window are not counted).
+  int64_t NextWindowEnd() const;
   // Groups currently held (all windows), for tests and metrics.
   size_t num_groups() const;
 
@@ -71,10 +75,18 @@ class WindowAggregateOperator final : public StatefulOperator {
     int64_t event_time;
   };
 
+  static int64_t FloorTo(int64_t value, int64_t step);
+  // HOP in panes: stages the windows that closed since `previous_watermark` (each the merge of its
+  // panes' groups, in window then key order) and lists the panes no open window needs in `dead`.
+  // (window_aggregate_panes.cc)
+  void ClosePaneWindows(int64_t previous_watermark, std::vector<std::pair<int64_t, int64_t>>& dead);
+
   Group NewGroup(const std::vector<Column>& key_columns, size_t row) const;
   void Update(Group& group, size_t row);
   Status ProcessSessionRow(const std::string& key, const std::vector<Column>& key_columns,
                            size_t row, int64_t event_time, RecordBatch& output);
+  // Stages the closed window's rows, ordered by group key.
+  void StageClosedWindow(Groups& groups, int64_t start, int64_t end);
   // Appends the group's current row to staged_ (a snapshot: later updates do not change it).
   void Stage(const PendingRow& row);
   // Applies HAVING to the staged rows and moves what survives (and retractions) to `output`.
@@ -87,13 +99,22 @@ class WindowAggregateOperator final : public StatefulOperator {
   // queries keep everything under (0, 0).
   std::map<std::pair<int64_t, int64_t>, Groups> windows_;
   std::unordered_map<std::string, std::vector<Session>> sessions_;  // by group key, by start
-  // State table rows: one JSON object per group in state_schema_.
-  Schema StateSchema() const;
-  // Appends the group as one row of StateSchema() to `rows`.
-  void AppendGroupRow(const Group& group, RecordBatch& rows) const;
-  // Reads a group from its JSON through `decoder` (of StateSchema()), using `scratch` as the row.
-  Status DecodeGroup(JsonRecordDecoder& decoder, std::string_view json, RecordBatch& scratch,
-                     Group& group) const;
+  // HOP without EMIT CHANGES keeps groups per pane (gcd(size, advance) long) in windows_ instead
+  // of per window, so a record updates one group, not size/advance of them; a window's groups are
+  // merged from its panes when it closes. 0: windows_ holds windows.
+  int64_t pane_ms_ = 0;
+  std::deque<Group> closing_;  // merged groups of closing windows, alive until flushed
+  using KeyOrder = std::vector<std::pair<const std::string*, Group*>>;
+  // Pane -> its groups ordered by key, built when a window over it first closes.
+  std::map<std::pair<int64_t, int64_t>, KeyOrder> pane_key_orders_;
+  const KeyOrder& PaneKeyOrder(const std::pair<int64_t, int64_t>& pane, Groups& groups);
+  // Sets `order` to `groups` ordered by encoded key. (window_aggregate_panes.cc)
+  static void SortByKey(Groups& groups, KeyOrder& order);
+  // The state table's group encoding, built on first use.
+  WindowGroupCodec& codec();
+  // Writes `group` under `table_key`, encoded into `scratch`.
+  Status PutGroup(const std::string& table_key, const Group& group, std::string& scratch);
+  std::unique_ptr<WindowGroupCodec> codec_;
 
   // Marks a window group updated since the last checkpoint.
   void MarkDirty(Group& group, int64_t start, int64_t end, const std::string& key);

@@ -1,10 +1,11 @@
 // Checkpointing of WindowAggregateOperator: groups to and from its StateTable. A table key is
 // 'w' + window start + window end (big-endian, sign-flipped) + the encoded group key, or 's' +
-// the encoded group key + session start + end; the value is the group as one JSON object.
+// the encoded group key + session start + end (for HOP in panes, 'w' keys hold panes and 'c' the
+// watermark the windows closed up to); the value is the group in WindowGroupCodec's binary
+// encoding.
 
 #include <algorithm>
 
-#include "common/json_codec.h"
 #include "runtime/operator/window_aggregate.h"
 
 namespace sluice {
@@ -24,8 +25,6 @@ int64_t ReadTime(std::string_view bytes) {
   return static_cast<int64_t>(bits ^ (1ULL << 63));
 }
 
-constexpr size_t kFieldsPerCall = 9;
-
 std::string WindowTableKey(int64_t start, int64_t end) {
   std::string key = "w";
   AppendTime(start, key);
@@ -35,85 +34,42 @@ std::string WindowTableKey(int64_t start, int64_t end) {
 
 }  // namespace
 
-Schema WindowAggregateOperator::StateSchema() const {
-  Schema schema = AggregateStateSchema(
-      plan_.keys, plan_.aggregates.size(),
-      [&](const std::string& prefix, size_t call_idx, Schema& fields) {
-        fields.Add(Field{prefix + "bint", DataType::Bigint()});
-        fields.Add(Field{prefix + "bdouble", DataType::Double()});
-        fields.Add(Field{prefix + "bstring", DataType::Bytes()});
-        fields.Add(Field{prefix + "bvalue", plan_.aggregates[call_idx].type});
-        fields.Add(Field{prefix + "seq", DataType::Bigint()});
-        fields.Add(Field{prefix + "distinct", DataType::Array(DataType::Bytes())});
-      });
-  schema.Add(Field{"emitted", DataType::Boolean()});
-  return schema;
+WindowGroupCodec& WindowAggregateOperator::codec() {
+  if (codec_ == nullptr) {
+    std::vector<DataType> key_types;
+    for (const auto& key : plan_.keys) key_types.push_back(key->type());
+    codec_ = std::make_unique<WindowGroupCodec>(key_types, plan_.aggregates);
+  }
+  return *codec_;
 }
 
-void WindowAggregateOperator::AppendGroupRow(const Group& group, RecordBatch& rows) const {
-  size_t column_idx = 0;
-  for (const Value& key : group.keys) rows.column(column_idx++).AppendValue(key);
-  for (const AggregateAccumulator& acc : group.accumulators) {
-    rows.column(column_idx++).AppendInt64(acc.count);
-    rows.column(column_idx++).AppendInt64(acc.int_sum);
-    rows.column(column_idx++).AppendDouble(acc.double_sum);
-    rows.column(column_idx++).AppendInt64(acc.best_int);
-    rows.column(column_idx++).AppendDouble(acc.best_double);
-    rows.column(column_idx++).AppendString(acc.best_string);
-    rows.column(column_idx++).AppendValue(acc.best_value);
-    rows.column(column_idx++).AppendInt64(acc.best_sequence);
-    std::vector<Value> distinct;
-    for (const std::string& cell : acc.distinct) distinct.push_back(Value::Bytes(cell));
-    rows.column(column_idx++)
-        .AppendNested(Value::Array(DataType::Array(DataType::Bytes()), std::move(distinct)));
-  }
-  rows.column(column_idx++).AppendValue(Value::Boolean(group.emitted));
-  rows.meta().emplace_back();
-}
-
-Status WindowAggregateOperator::DecodeGroup(JsonRecordDecoder& decoder, std::string_view json,
-                                            RecordBatch& scratch, Group& group) const {
-  scratch.Clear();
-  RETURN_NOT_OK(decoder.DecodeRow(json, scratch));
-  RecordBatch& row = scratch;
-  size_t column_idx = 0;
-  group.keys.clear();
-  for (size_t key_idx = 0; key_idx < plan_.keys.size(); ++key_idx) {
-    group.keys.push_back(row.column(column_idx++).GetValue(0));
-  }
-  group.accumulators.assign(plan_.aggregates.size(), AggregateAccumulator());
-  for (AggregateAccumulator& acc : group.accumulators) {
-    acc.count = row.column(column_idx++).GetInt64(0);
-    acc.int_sum = row.column(column_idx++).GetInt64(0);
-    acc.double_sum = row.column(column_idx++).GetDouble(0);
-    acc.best_int = row.column(column_idx++).GetInt64(0);
-    acc.best_double = row.column(column_idx++).GetDouble(0);
-    acc.best_string = std::string(row.column(column_idx++).GetString(0));
-    acc.best_value = row.column(column_idx++).GetValue(0);
-    acc.best_sequence = row.column(column_idx++).GetInt64(0);
-    const Column& distinct = row.column(column_idx++);
-    if (!distinct.IsNull(0)) {
-      for (const Value& cell : distinct.GetNested(0).nested().values) {
-        acc.distinct.insert(cell.string_value());
-      }
-    }
-  }
-  group.emitted = row.column(column_idx).GetInt64(0) != 0;
-  return Status::OK();
+Status WindowAggregateOperator::PutGroup(const std::string& table_key, const Group& group,
+                                         std::string& scratch) {
+  scratch.clear();
+  codec().Encode(group.keys, group.accumulators, group.emitted, scratch);
+  return table_->Put(table_key, scratch);
 }
 
 Status WindowAggregateOperator::AttachState(StateTable* table) {
   table_ = table;
   Status status = Status::OK();
-  // One decoder and one scratch row for every group: building them per group would dominate.
-  const Schema schema = StateSchema();
-  JsonRecordDecoder decoder(schema, AllColumns(schema));
-  RecordBatch scratch(decoder.output_schema());
+  WindowGroupCodec& group_codec = codec();
   RETURN_NOT_OK(table_->Scan("", "", [&](std::string_view key, std::string_view value) {
+    if (key == "c" && value.size() == 8) {  // HOP panes: the watermark windows closed up to
+      watermark_ = ReadTime(value);
+      return true;
+    }
     Group group;
-    status = DecodeGroup(decoder, value, scratch, group);
+    const bool window_key = !key.empty() && key[0] == 'w' && key.size() >= 17;
+    const bool session_key = !key.empty() && key[0] == 's' && key.size() >= 17;
+    if (!window_key && !session_key) {
+      status = Status::Storage("window aggregate state: unexpected key of " +
+                               std::to_string(key.size()) + " bytes");
+      return false;
+    }
+    status = group_codec.Decode(value, group.keys, group.accumulators, group.emitted);
     if (!status.ok()) return false;
-    if (key[0] == 'w') {
+    if (window_key) {
       int64_t start = ReadTime(key.substr(1, 8));
       int64_t end = ReadTime(key.substr(9, 8));
       windows_[{start, end}].emplace(std::string(key.substr(17)), std::move(group));
@@ -138,18 +94,17 @@ void WindowAggregateOperator::MarkDirty(Group& group, int64_t start, int64_t end
 
 Status WindowAggregateOperator::PrepareCheckpoint() {
   if (table_ == nullptr) return Status::OK();
-  // Changed groups go into one batch of state rows, encoded with one encoder: per-group schema,
-  // batch and encoder construction would cost more than the encoding.
-  const Schema schema = StateSchema();
-  RecordBatch rows(schema);
-  std::vector<std::string> keys;
+  // One key and one value buffer for every group: allocating per group would dominate.
+  std::string key;
+  std::string value;
   for (const DirtyGroup& dirty : dirty_groups_) {
     auto window = windows_.find({dirty.start, dirty.end});
     if (window == windows_.end()) continue;  // closed since: deleted below
     auto group = window->second.find(dirty.key);
     if (group == window->second.end()) continue;
-    keys.push_back(WindowTableKey(dirty.start, dirty.end) + dirty.key);
-    AppendGroupRow(group->second, rows);
+    key = WindowTableKey(dirty.start, dirty.end);
+    key += dirty.key;
+    RETURN_NOT_OK(PutGroup(key, group->second, value));
     group->second.dirty = false;
   }
   dirty_groups_.clear();
@@ -163,16 +118,14 @@ Status WindowAggregateOperator::PrepareCheckpoint() {
       continue;
     }
     for (const Session& session : sessions->second) {
-      std::string key = "s" + group_key;
+      key = "s" + group_key;
       AppendTime(session.start, key);
       AppendTime(session.end, key);
       persisted.push_back(key);
-      keys.push_back(std::move(key));
-      AppendGroupRow(session.group, rows);
+      RETURN_NOT_OK(PutGroup(key, session.group, value));
     }
   }
   dirty_sessions_.clear();
-  RETURN_NOT_OK(PutStateRows(schema, rows, keys, *table_));
   // A closed window's groups share the key prefix 'w' + start + end.
   for (const auto& [start, end] : closed_windows_) {
     std::string begin = WindowTableKey(start, end);
@@ -181,6 +134,13 @@ Status WindowAggregateOperator::PrepareCheckpoint() {
     RETURN_NOT_OK(table_->DeleteRange(begin, stop));
   }
   closed_windows_.clear();
+  if (pane_ms_ > 0 && watermark_ != INT64_MIN) {
+    // Panes outlive the windows that closed over them: a restored operator must not close those
+    // windows again.
+    value.clear();
+    AppendTime(watermark_, value);
+    RETURN_NOT_OK(table_->Put("c", value));
+  }
   return Status::OK();
 }
 

@@ -13,6 +13,8 @@ namespace sluice {
 namespace {
 
 constexpr size_t kBatchRows = 1024;
+// Rows a bounded input's end closes per step (at least one window's, however large).
+constexpr size_t kClosingRows = 64 * 1024;
 
 std::string DescribeRecord(const Source& source, const RecordMeta& meta) {
   return "topic " + source.topic() + " partition " + std::to_string(meta.partition) + " offset " +
@@ -138,10 +140,14 @@ Status Pipeline::Step(bool* idle, bool* finished) {
   }
   RETURN_NOT_OK(RunPlan(batch));
   if (*finished && stateful_stage_ != nullptr && !finished_stage_) {
-    // End of a bounded input: close what is still open.
-    finished_stage_ = true;
+    // End of a bounded input: close what is still open, a few windows per step so the output
+    // (and the sink's encoding of it) is not every open group at once.
     RecordBatch closing(plan_->operators[stateful_index_]->output_schema());
-    RETURN_NOT_OK(stateful_stage_->Finish(closing));
+    RETURN_NOT_OK(stateful_stage_->FinishSome(kClosingRows, closing, &finished_stage_));
+    if (!finished_stage_) {
+      *finished = false;
+      *idle = false;
+    }
     RETURN_NOT_OK(RunOperators(closing, stateful_index_ + 1, plan_->operators.size()));
     if (batch.num_rows() == 0) {
       batch = std::move(closing);

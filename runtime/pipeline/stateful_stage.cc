@@ -88,6 +88,22 @@ Status StatefulStage::Finish(RecordBatch& output) {
   return operator_->AdvanceWatermark(std::numeric_limits<int64_t>::max(), output);
 }
 
+Status StatefulStage::FinishSome(size_t min_rows, RecordBatch& output, bool* done) {
+  *done = false;
+  if (window_aggregate_ != nullptr) {
+    int64_t closed_to = std::numeric_limits<int64_t>::min();
+    while (output.num_rows() < min_rows) {
+      const int64_t next = window_aggregate_->NextWindowEnd();
+      if (next == std::numeric_limits<int64_t>::max() || next <= closed_to) break;
+      RETURN_NOT_OK(window_aggregate_->AdvanceWatermark(next, output));
+      closed_to = next;
+    }
+    if (output.num_rows() >= min_rows) return Status::OK();
+  }
+  *done = true;
+  return Finish(output);
+}
+
 void StatefulStage::SaveMetadata(std::map<std::string, std::string>& metadata) const {
   metadata["watermark"] = std::to_string(watermarks_.watermark());
 }

@@ -34,6 +34,10 @@ class StatefulStage final : public CheckpointedStage {
   // The source is exhausted (a bounded source): event time is complete, so every open window
   // closes, as Flink does at the end of bounded input.
   Status Finish(RecordBatch& output);
+  // Like Finish, in pieces: closes windows in the order they end until `output` holds at least
+  // `min_rows` rows (then *done is false: call again) or everything closed (*done). So the end of
+  // a bounded input emits its open groups a window at a time, not all in one batch.
+  Status FinishSome(size_t min_rows, RecordBatch& output, bool* done);
   // Keeps the operator's state in `store` (table "aggregate"), restoring what its last
   // checkpoint holds. REQUIRES: before the first Process.
   Status AttachState(StateStore& store) override;

@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <iostream>
+#include <limits>
+#include <map>
 
 #include "runtime/expression/expression_factory.h"
 #include "runtime/pipeline/watermark_tracker.h"
@@ -94,7 +96,8 @@ TEST(WindowAggregateTest, HopAssignsEveryCoveringWindow) {
   WindowAggregateOperator op(*plan, context);
   RecordBatch output(plan->schema);
   ASSERT_TRUE(op.Process(MakeInput({{12, "a", 4}}), output).ok());
-  EXPECT_EQ(op.num_groups(), 2u);  // [5, 15) and [10, 20)
+  // One group, of the pane [10, 15) that [5, 15) and [10, 20) share.
+  EXPECT_EQ(op.num_groups(), 1u);
   ASSERT_TRUE(op.AdvanceWatermark(100, output).ok());
   ASSERT_EQ(output.num_rows(), 2u);
   EXPECT_EQ(output.column(0).GetInt64(0), 5);
@@ -303,6 +306,182 @@ TEST(WindowAggregateTest, StateStoreSizeStaysBoundedOnALongStream) {
   EXPECT_LE(op.num_groups(), 1000u);
   store.reset();
   std::filesystem::remove_all(dir);
+}
+
+// HOP keeps panes of gcd(size, advance) and merges them when a window closes: every window gets
+// exactly its records' COUNT and SUM, also across a checkpoint and restore in the middle (the
+// restored operator must not close again the windows that closed before over shared panes).
+TEST(WindowAggregateTest, HopPanesMatchPerWindowGroupsAcrossRestore) {
+  auto plan = MakePlan({WindowType::kHop, 10, 4, 0});
+  using Records = std::vector<std::tuple<int64_t, std::string, int64_t>>;
+  Records records;
+  for (int64_t ts = 0; ts < 60; ++ts) {
+    records.emplace_back(ts, std::string(1, static_cast<char>('a' + (ts * 7) % 3)), ts % 5);
+  }
+  // Expected rows: windows [s, s + 10), s a multiple of 4, by window then key.
+  std::map<std::pair<int64_t, std::string>, std::pair<int64_t, int64_t>> expected;
+  for (const auto& [ts, key, value] : records) {
+    for (int64_t start = -8; start <= ts; start += 4) {
+      if (start + 10 <= ts) continue;
+      auto& [count, sum] = expected[{start, key}];
+      ++count;
+      sum += value;
+    }
+  }
+  std::vector<std::string> expected_rows;
+  for (const auto& [window, totals] : expected) {
+    expected_rows.push_back(std::to_string(window.first) + " " + window.second + " " +
+                            std::to_string(totals.first) + " " + std::to_string(totals.second));
+  }
+  std::vector<std::string> rows;
+  auto collect = [&](const RecordBatch& output) {
+    for (size_t row = 0; row < output.num_rows(); ++row) {
+      rows.push_back(std::to_string(output.column(0).GetInt64(row)) + " " +
+                     std::string(output.column(2).GetString(row)) + " " +
+                     std::to_string(output.column(3).GetInt64(row)) + " " +
+                     std::to_string(output.column(4).GetInt64(row)));
+    }
+  };
+  const std::string dir =
+      ::testing::TempDir() + "/window_aggregate_panes_" + std::to_string(::getpid());
+  EvalContext context;
+  {
+    WindowAggregateOperator op(*plan, context);
+    std::unique_ptr<StateStore> store = AttachStore(op, dir);
+    ASSERT_NE(store, nullptr);
+    RecordBatch output(plan->schema);
+    ASSERT_TRUE(op.Process(MakeInput(Records(records.begin(), records.begin() + 30)), output).ok());
+    ASSERT_TRUE(op.AdvanceWatermark(29, output).ok());  // closes windows ending <= 29
+    collect(output);
+    ASSERT_TRUE(op.PrepareCheckpoint().ok());
+    ASSERT_TRUE(store->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+  }
+  WindowAggregateOperator op(*plan, context);
+  std::unique_ptr<StateStore> store = AttachStore(op, dir);
+  ASSERT_NE(store, nullptr);
+  RecordBatch output(plan->schema);
+  // A watermark below the restored one closes nothing again.
+  ASSERT_TRUE(op.AdvanceWatermark(20, output).ok());
+  EXPECT_EQ(output.num_rows(), 0u);
+  ASSERT_TRUE(op.Process(MakeInput(Records(records.begin() + 30, records.end())), output).ok());
+  ASSERT_TRUE(op.AdvanceWatermark(1000, output).ok());
+  collect(output);
+  EXPECT_EQ(rows, expected_rows);
+  EXPECT_EQ(op.num_groups(), 0u);
+  store.reset();
+  std::filesystem::remove_all(dir);
+}
+
+// Merging panes keeps string MIN/MAX (the empty string included), LATEST_BY_OFFSET and
+// COUNT(DISTINCT) exact: a window's value is that of all its records, whichever pane they are in.
+TEST(WindowAggregateTest, HopPanesMergeStringAndDistinctAggregates) {
+  auto plan = std::make_unique<PhysicalAggregate>();
+  plan->window = {WindowType::kHop, 4, 2, 0};
+  auto add_call = [&](AggregateFunction function, int column, DataType type, bool distinct,
+                      const std::string& name) {
+    AggregateCall call;
+    call.function = function;
+    call.argument = MakeColumnRef(column, column == 0 ? DataType::Varchar() : DataType::Bigint());
+    call.type = type;
+    call.distinct = distinct;
+    plan->aggregates.push_back(std::move(call));
+    plan->schema.Add(Field{name, type});
+  };
+  plan->schema.Add(Field{"window_start", DataType::Timestamp()});
+  plan->schema.Add(Field{"window_end", DataType::Timestamp()});
+  add_call(AggregateFunction::kMin, 0, DataType::Varchar(), false, "lo");
+  add_call(AggregateFunction::kMax, 0, DataType::Varchar(), false, "hi");
+  add_call(AggregateFunction::kLatestByOffset, 1, DataType::Bigint(), false, "last");
+  add_call(AggregateFunction::kCount, 1, DataType::Bigint(), true, "kinds");
+  EvalContext context;
+  WindowAggregateOperator op(*plan, context);
+  RecordBatch output(plan->schema);
+  // Panes [0, 2), [2, 4), [4, 6); windows [0, 4) and [2, 6) (and [-2, 2), [4, 8)).
+  ASSERT_TRUE(
+      op.Process(MakeInput({{1, "m", 7}, {2, "", 7}, {3, "z", 8}, {4, "b", 9}}), output).ok());
+  EXPECT_EQ(op.num_groups(), 3u);
+  ASSERT_TRUE(op.AdvanceWatermark(100, output).ok());
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{
+                              "+ 1969-12-31 23:59:59.998 1970-01-01 00:00:00.002 m m 7 1",
+                              "+ 1970-01-01 00:00:00.000 1970-01-01 00:00:00.004  z 8 2",
+                              "+ 1970-01-01 00:00:00.002 1970-01-01 00:00:00.006  z 9 3",
+                              "+ 1970-01-01 00:00:00.004 1970-01-01 00:00:00.008 b b 9 1"}));
+}
+
+// NextWindowEnd walks the open windows in the order they close, so the end of a bounded input
+// can close them a window at a time (StatefulStage::FinishSome).
+TEST(WindowAggregateTest, NextWindowEndWalksTheWindowsInClosingOrder) {
+  for (const WindowSpec& window :
+       {WindowSpec{WindowType::kHop, 10, 4, 0}, WindowSpec{WindowType::kTumble, 10, 0, 0}}) {
+    auto plan = MakePlan(window);
+    EvalContext context;
+    WindowAggregateOperator op(*plan, context);
+    RecordBatch output(plan->schema);
+    EXPECT_EQ(op.NextWindowEnd(), std::numeric_limits<int64_t>::max());
+    ASSERT_TRUE(op.Process(MakeInput({{3, "a", 1}, {13, "b", 2}, {14, "a", 3}}), output).ok());
+    std::vector<int64_t> ends;
+    size_t rows = 0;
+    for (int64_t end = op.NextWindowEnd(); end != std::numeric_limits<int64_t>::max();
+         end = op.NextWindowEnd()) {
+      ends.push_back(end);
+      ASSERT_TRUE(op.AdvanceWatermark(end, output).ok());
+      EXPECT_GT(output.num_rows(), rows) << "closing at " << end << " emitted nothing";
+      rows = output.num_rows();
+    }
+    if (window.type == WindowType::kHop) {
+      // Windows [-4, 6) ... [12, 22): one per advance, each closed in its own step.
+      EXPECT_EQ(ends, (std::vector<int64_t>{6, 10, 14, 18, 22}));
+    } else {
+      EXPECT_EQ(ends, (std::vector<int64_t>{10, 20}));
+    }
+    EXPECT_EQ(op.num_groups(), 0u);
+  }
+}
+
+// State the operator cannot read (the JSON groups of earlier versions, a cut value, a foreign key)
+// is a STORAGE error at restore, never a silently emptier aggregate.
+TEST(WindowAggregateTest, UnreadableStateIsAStorageError) {
+  auto plan = MakePlan({WindowType::kTumble, 10, 0, 0});
+  std::string window_key = "w";
+  for (int byte_idx = 0; byte_idx < 16; ++byte_idx) window_key.push_back('\x80');
+  window_key += std::string("\1a\0\0", 4);
+  // A real group, cut short by one byte.
+  std::string cut;
+  {
+    WindowGroupCodec codec({DataType::Varchar()}, plan->aggregates);
+    codec.Encode({Value::Varchar("a")}, std::vector<AggregateAccumulator>(2), false, cut);
+    cut.pop_back();
+  }
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {window_key, "{\"k0\":\"a\",\"a0_count\":1}"},
+      {window_key, cut},
+      {"x", "G"},
+  };
+  int case_idx = 0;
+  for (const auto& [key, value] : cases) {
+    const std::string dir = ::testing::TempDir() + "/window_aggregate_bad_" +
+                            std::to_string(::getpid()) + "_" + std::to_string(case_idx++);
+    {
+      auto store = StateStore::Open(dir, StateStoreOptions());
+      ASSERT_TRUE(store.ok());
+      auto table = (*store)->Table("aggregate");
+      ASSERT_TRUE(table.ok());
+      ASSERT_TRUE((*table)->Put(key, value).ok());
+      ASSERT_TRUE((*store)->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+    }
+    auto store = StateStore::Open(dir, StateStoreOptions());
+    ASSERT_TRUE(store.ok());
+    auto table = (*store)->Table("aggregate");
+    ASSERT_TRUE(table.ok());
+    EvalContext context;
+    WindowAggregateOperator op(*plan, context);
+    Status status = op.AttachState(*table);
+    EXPECT_EQ(status.category(), ErrorCategory::kStorage) << status.ToString();
+    EXPECT_NE(status.message().find("window aggregate state"), std::string::npos)
+        << status.ToString();
+    (*store).reset();
+    std::filesystem::remove_all(dir);
+  }
 }
 
 TEST(WatermarkTrackerTest, MinimumAcrossPartitionsUnlessIdle) {

@@ -1,0 +1,133 @@
+// HOP windows kept as panes: WindowAggregateOperator holds one group per (pane, key), where a pane
+// is gcd(size, advance) long so every record of a pane belongs to the same windows, and builds a
+// window's groups when it closes by merging its panes' accumulators (MergeAccumulator, as
+// sessions do). A record updates one group instead of size/advance of them, and state holds
+// size/advance times fewer groups.
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <set>
+
+#include "runtime/operator/window_aggregate.h"
+
+namespace sluice {
+
+int64_t WindowAggregateOperator::NextWindowEnd() const {
+  if (windows_.empty() || plan_.window.type == WindowType::kNone) {
+    return std::numeric_limits<int64_t>::max();
+  }
+  const std::pair<int64_t, int64_t>& first = windows_.begin()->first;
+  if (pane_ms_ == 0) return first.second;  // AdvanceWatermark closes from the first window on
+  const int64_t size = plan_.window.size_ms;
+  const int64_t advance = plan_.window.advance_ms;
+  // The first window over the first pane, or the first window ending after the watermark.
+  int64_t end = -FloorTo(size - first.second, advance) + size;
+  if (watermark_ != std::numeric_limits<int64_t>::min()) {
+    end = std::max(end, FloorTo(watermark_ - size, advance) + advance + size);
+  }
+  return end;
+}
+
+void WindowAggregateOperator::ClosePaneWindows(int64_t previous_watermark,
+                                               std::vector<std::pair<int64_t, int64_t>>& dead) {
+  const int64_t size = plan_.window.size_ms;
+  const int64_t advance = plan_.window.advance_ms;
+  // Starts of the windows with data that closed in (previous_watermark, watermark_].
+  std::set<int64_t> starts;
+  for (const auto& [pane, groups] : windows_) {
+    // The windows holding the pane start at multiples of `advance` in [pane end - size, start].
+    const int64_t first_start = -FloorTo(size - pane.second, advance);
+    if (first_start + size > watermark_) break;  // later panes' windows close later still
+    for (int64_t start = first_start; start <= pane.first && start + size <= watermark_;
+         start += advance) {
+      if (start + size > previous_watermark) starts.insert(start);
+    }
+    if (FloorTo(pane.first, advance) + size <= watermark_) dead.push_back(pane);
+  }
+  for (const int64_t start : starts) {
+    // Each pane's groups in key order (built once per pane, reused by its windows), merged: a key
+    // in one pane is staged from the pane's group itself, one in several from a merged copy.
+    std::vector<const KeyOrder*> orders;
+    for (auto pane = windows_.lower_bound({start, std::numeric_limits<int64_t>::min()});
+         pane != windows_.end() && pane->first.first < start + size; ++pane) {
+      if (!pane->second.empty()) orders.push_back(&PaneKeyOrder(pane->first, pane->second));
+    }
+    std::vector<size_t> heads(orders.size(), 0);
+    while (true) {
+      const std::string* min_key = nullptr;
+      for (size_t pane_idx = 0; pane_idx < orders.size(); ++pane_idx) {
+        if (heads[pane_idx] == orders[pane_idx]->size()) continue;
+        const std::string* key = (*orders[pane_idx])[heads[pane_idx]].first;
+        if (min_key == nullptr || *key < *min_key) min_key = key;
+      }
+      if (min_key == nullptr) break;
+      Group* staged = nullptr;
+      bool copied = false;
+      for (size_t pane_idx = 0; pane_idx < orders.size(); ++pane_idx) {
+        if (heads[pane_idx] == orders[pane_idx]->size()) continue;
+        const auto& [key, group] = (*orders[pane_idx])[heads[pane_idx]];
+        if (*key != *min_key) continue;
+        ++heads[pane_idx];
+        if (staged == nullptr) {
+          staged = group;
+          continue;
+        }
+        if (!copied) {
+          staged = &closing_.emplace_back(*staged);
+          copied = true;
+        }
+        for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
+          MergeAccumulator(plan_.aggregates[call_idx], group->accumulators[call_idx],
+                           staged->accumulators[call_idx]);
+        }
+      }
+      Stage({staged, start, start + size, start + size - 1});
+    }
+  }
+}
+
+const WindowAggregateOperator::KeyOrder& WindowAggregateOperator::PaneKeyOrder(
+    const std::pair<int64_t, int64_t>& pane, Groups& groups) {
+  // A pane only gains groups (until it is dropped), and their addresses are stable: an order of
+  // the same size is still complete.
+  KeyOrder& order = pane_key_orders_[pane];
+  if (order.size() == groups.size()) return order;
+  SortByKey(groups, order);
+  return order;
+}
+
+void WindowAggregateOperator::SortByKey(Groups& groups, KeyOrder& order) {
+  // Sorted by the keys' first 16 bytes as two big-endian numbers (zero-padded), then by the
+  // whole key on a tie: most comparisons then touch no key string (an encoded BIGINT key is 9
+  // bytes), which is what sorting 100K+ keys costs in cache misses.
+  struct Entry {
+    uint64_t high;
+    uint64_t low;
+    const std::string* key;
+    Group* group;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(groups.size());
+  for (auto& [key, group] : groups) {
+    unsigned char prefix[16] = {};
+    std::memcpy(prefix, key.data(), std::min<size_t>(key.size(), sizeof prefix));
+    uint64_t high = 0;
+    uint64_t low = 0;
+    for (size_t byte_idx = 0; byte_idx < 8; ++byte_idx) {
+      high = (high << 8) | prefix[byte_idx];
+      low = (low << 8) | prefix[8 + byte_idx];
+    }
+    entries.push_back({high, low, &key, &group});
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    if (a.high != b.high) return a.high < b.high;
+    if (a.low != b.low) return a.low < b.low;
+    return *a.key < *b.key;
+  });
+  order.clear();
+  order.reserve(entries.size());
+  for (const Entry& entry : entries) order.emplace_back(entry.key, entry.group);
+}
+
+}  // namespace sluice

@@ -83,9 +83,11 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
 
 Status Pipeline::RunPlan(RecordBatch& batch) {
   if (stateful_stage_ == nullptr) return RunOperators(batch, 0, plan_->operators.size());
+  const bool may_drop = stateful_index_ > 0;
+  if (may_drop) read_meta_ = batch.meta();
   RETURN_NOT_OK(RunOperators(batch, 0, stateful_index_));
   RecordBatch output(plan_->operators[stateful_index_]->output_schema());
-  RETURN_NOT_OK(stateful_stage_->Process(batch, output));
+  RETURN_NOT_OK(stateful_stage_->Process(batch, output, may_drop ? &read_meta_ : nullptr));
   batch = std::move(output);
   return RunOperators(batch, stateful_index_ + 1, plan_->operators.size());
 }

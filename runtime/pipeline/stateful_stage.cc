@@ -43,16 +43,42 @@ Result<std::unique_ptr<StatefulStage>> StatefulStage::Create(const PhysicalPlan&
   return stage;
 }
 
-Status StatefulStage::Process(const RecordBatch& input, RecordBatch& output) {
+Status StatefulStage::Process(const RecordBatch& input, RecordBatch& output,
+                              const std::vector<RecordMeta>* read) {
   // Each row meets the watermark of the rows before it, exactly as if rows came one at a time:
-  // how the source happened to batch them never changes which records are late.
+  // how the source happened to batch them never changes which records are late. The rows read
+  // include those the operators before the stage dropped (a WHERE): they move event time too, or
+  // which rows a filter keeps would decide when windows close.
   const auto now = WatermarkTracker::Clock::now();
   watermark_before_row_.resize(input.num_rows());
+  size_t next_read = 0;
+  auto observe_read_until = [&](size_t end) {
+    for (; next_read < end; ++next_read) {
+      watermarks_.Observe((*read)[next_read], now);
+      watermarks_.Update(now);
+    }
+  };
   for (size_t row = 0; row < input.num_rows(); ++row) {
+    const RecordMeta& meta = input.meta()[row];
+    if (read != nullptr) {
+      // Operators keep rows in order, so the row is the next read one from its record.
+      size_t match = next_read;
+      while (match < read->size() &&
+             ((*read)[match].partition != meta.partition || (*read)[match].offset != meta.offset)) {
+        ++match;
+      }
+      if (match < read->size()) {
+        observe_read_until(match);
+        ++next_read;  // the row itself, observed below
+      } else {
+        read = nullptr;  // not from this batch's records: observe the rows alone, as before
+      }
+    }
     watermark_before_row_[row] = watermarks_.watermark();
-    watermarks_.Observe(input.meta()[row], now);
+    watermarks_.Observe(meta, now);
     watermarks_.Update(now);
   }
+  if (read != nullptr) observe_read_until(read->size());
   if (window_aggregate_ != nullptr) {
     RETURN_NOT_OK(window_aggregate_->ProcessRows(input, watermark_before_row_, output));
   } else {

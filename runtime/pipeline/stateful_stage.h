@@ -26,7 +26,10 @@ class StatefulStage final : public CheckpointedStage {
   // Feeds `input` (rows before the stage) and returns in `output` what the operator emits now,
   // including windows closed by the watermark the batch advanced. `input` may be empty (an idle
   // poll: idle partitions may release the watermark).
-  Status Process(const RecordBatch& input, RecordBatch& output);
+  // `read`: the metadata of the rows as read, before the operators ahead of the stage dropped
+  // any (nullptr: `input` is what was read).
+  Status Process(const RecordBatch& input, RecordBatch& output,
+                 const std::vector<RecordMeta>* read = nullptr);
   // Downstream of a join (JoinAggregateStage): `input` holds the join's output and `watermark`
   // is the event time the join guarantees for its later rows (kNoWatermark: none yet), so the
   // stage does no per-partition tracking of its own.

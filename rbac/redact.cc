@@ -5,20 +5,15 @@
 #include <cctype>
 #include <string_view>
 
+#include "common/ascii.h"
 #include "rbac/audit_log.h"
 
 namespace sluice::rbac {
 
 namespace {
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 bool IsSecretKey(const std::string& key) {
-  std::string lower = Lower(key);
+  std::string lower = AsciiLower(key);
   return lower.find("password") != std::string::npos || lower.find("secret") != std::string::npos;
 }
 
@@ -91,7 +86,7 @@ std::string RedactSecrets(const std::string& sql) {
         contents += sql[end++];
       }
     }
-    std::string before = Lower(TrimmedPrefix(out, out.size()));
+    std::string before = AsciiLower(TrimmedPrefix(out, out.size()));
     bool after_password =
         before.size() >= 8 && before.compare(before.size() - 8, 8, "password") == 0;
     // A property value: only '=' (and blanks) between the key literal and this one.

@@ -2,9 +2,7 @@
 
 #include "engine/execute/delivery_guarantee.h"
 
-#include <algorithm>
-#include <cctype>
-
+#include "common/ascii.h"
 #include "runtime/connector/kafka/kafka_transaction.h"
 
 namespace sluice {
@@ -17,9 +15,7 @@ Result<DeliveryGuarantee> TakeDeliveryGuarantee(const PropertyList& properties,
       rest->push_back(property);
       continue;
     }
-    std::string value = property.value;
-    std::transform(value.begin(), value.end(), value.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string value = AsciiLower(property.value);
     if (value != "at_least_once" && value != "exactly_once") {
       return Status::Binder(
           "'delivery.guarantee' must be 'at_least_once' (the default) or "

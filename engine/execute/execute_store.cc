@@ -2,26 +2,14 @@
 // into the store's encrypted blob (SecretBox, AES-256-GCM); the plain properties keep only a
 // "********" placeholder under the same key, which is what SHOW/DESCRIBE print.
 
-#include <algorithm>
-#include <cctype>
-
 #include "catalog/object_codec.h"
+#include "common/ascii.h"
 #include "engine/execute/statement_executor.h"
 #include "engine/execute/store_properties.h"
 #include "planner/binder/relation_schema.h"
 #include "runtime/connector/kafka/kafka_client.h"
 
 namespace sluice {
-
-namespace {
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-}  // namespace
 
 Status StatementExecutor::CreateStore(const CreateStoreStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
@@ -37,7 +25,7 @@ Status StatementExecutor::CreateStore(const CreateStoreStatement& statement) {
       return Status::Binder("property '" + key + "' is given twice", property.key_position);
     }
     if (key == "type") {
-      type = Lower(property.value);
+      type = AsciiLower(property.value);
       type_property = &property;
       continue;
     }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "catalog/name_suggestion.h"
+#include "common/ascii.h"
 #include "runtime/connector/datagen/datagen_options.h"
 #include "runtime/plan/physical_plan.h"
 
@@ -172,9 +173,7 @@ Result<std::map<std::string, std::string>> BindRelationProperties(const Property
                               property.value_position);
       }
     } else if (property.key == "key.format") {
-      std::string format = property.value;
-      std::transform(format.begin(), format.end(), format.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      std::string format = AsciiLower(property.value);
       if (format != "primitive" && format != "json") {
         return Status::Binder(
             "'key.format' must be 'primitive' (one key column, as text) or "

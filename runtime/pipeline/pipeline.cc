@@ -72,6 +72,12 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
         pipeline->stateful_stage_,
         StatefulStage::Create(*pipeline->plan_, stateful_index, pipeline->eval_context_));
     pipeline->stateful_index_ = static_cast<size_t>(stateful_index);
+    // A filter drops rows, and so does any operator whose failing rows are ignored.
+    const auto& operators = pipeline->plan_->operators;
+    pipeline->operators_may_drop_rows_ =
+        pipeline->plan_->source.error_handling != ErrorHandling::kTerminate ||
+        std::any_of(operators.begin(), operators.begin() + stateful_index,
+                    [](const auto& op) { return op->kind() == PhysicalOperatorKind::kFilter; });
     if (pipeline->join_stage_ != nullptr) {
       pipeline->join_aggregate_stage_ = std::make_unique<JoinAggregateStage>(
           static_cast<const PhysicalJoin&>(*pipeline->plan_->operators[0]), *pipeline->join_stage_,
@@ -83,11 +89,11 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
 
 Status Pipeline::RunPlan(RecordBatch& batch) {
   if (stateful_stage_ == nullptr) return RunOperators(batch, 0, plan_->operators.size());
-  const bool may_drop = stateful_index_ > 0;
-  if (may_drop) read_meta_ = batch.meta();
+  if (operators_may_drop_rows_) read_meta_ = batch.meta();
   RETURN_NOT_OK(RunOperators(batch, 0, stateful_index_));
   RecordBatch output(plan_->operators[stateful_index_]->output_schema());
-  RETURN_NOT_OK(stateful_stage_->Process(batch, output, may_drop ? &read_meta_ : nullptr));
+  RETURN_NOT_OK(
+      stateful_stage_->Process(batch, output, operators_may_drop_rows_ ? &read_meta_ : nullptr));
   batch = std::move(output);
   return RunOperators(batch, stateful_index_ + 1, plan_->operators.size());
 }

@@ -84,8 +84,9 @@ class Pipeline {
   EvalContext eval_context_;
   int64_t rows_emitted_ = 0;
   int64_t records_failed_in_operators_ = 0;
-  // The rows of the batch being run as read, before operators ahead of the stateful stage
-  // dropped any (reused across batches).
+  // Whether the operators ahead of the stateful stage can drop rows; then read_meta_ keeps the
+  // rows of the batch being run as read, for the stage's watermark (reused across batches).
+  bool operators_may_drop_rows_ = false;
   std::vector<RecordMeta> read_meta_;
   std::string last_operator_error_;
   std::unique_ptr<CheckpointCoordinator> checkpoints_;  // set by EnableCheckpoints

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "common/ascii.h"
 #include "common/json_writer.h"
 #include "runtime/expression/expression_json.h"
 #include "runtime/plan/physical_aggregate.h"
@@ -211,8 +212,7 @@ Result<ErrorHandling> ParseErrorHandling(std::string_view text) {
 }
 
 Status ParseStartingPosition(std::string_view text, SourceSpec& spec) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = AsciiLower(text);
   spec.start_timestamp_ms = -1;
   if (lower == "earliest" || lower == "latest") {
     spec.start_at_earliest = lower == "earliest";

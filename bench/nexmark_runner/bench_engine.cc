@@ -86,14 +86,10 @@ int64_t PeakRssBytes(int64_t pid) {
 
 }  // namespace
 
-Status BenchEngine::WaitForQueryToFinish(int64_t query_id, std::chrono::seconds timeout,
-                                         int64_t* peak_rss_bytes) {
+Status BenchEngine::WaitForQueryToFinish(int64_t query_id, std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     QueryStatus status = engine_->impl().supervisor().Snapshot(query_id);
-    if (peak_rss_bytes != nullptr && status.pid > 0) {
-      *peak_rss_bytes = std::max(*peak_rss_bytes, PeakRssBytes(status.pid));
-    }
     if (status.state == "STOPPED" && status.pid == 0) return Status::OK();
     if (status.state == "FAILED") {
       return Status::Execution("query " + std::to_string(query_id) + " failed: " + status.reason);
@@ -102,6 +98,19 @@ Status BenchEngine::WaitForQueryToFinish(int64_t query_id, std::chrono::seconds 
   }
   return Status::Execution("query " + std::to_string(query_id) + " did not finish within " +
                            std::to_string(timeout.count()) + " s");
+}
+
+int64_t BenchEngine::StopQuery(int64_t query_id) {
+  QuerySupervisor& supervisor = engine_->impl().supervisor();
+  // VmHWM is the worker's peak over its whole life; read it while the process still exists.
+  const int64_t pid = supervisor.Snapshot(query_id).pid;
+  const int64_t peak_rss = pid > 0 ? PeakRssBytes(pid) : 0;
+  supervisor.Stop(query_id);
+  // Reaped, so that its CPU time shows in the runner's RUSAGE_CHILDREN.
+  for (int wait_idx = 0; wait_idx < 3000 && supervisor.Snapshot(query_id).pid != 0; ++wait_idx) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return peak_rss;
 }
 
 Result<std::unique_ptr<PhysicalPlan>> BenchEngine::PlanSelect(std::string_view select_sql) {

@@ -31,10 +31,11 @@ class BenchEngine {
   // The id of the last persistent query the scripts started (-1 if none).
   int64_t last_started_query() const { return last_started_query_; }
   // Waits until the worker of persistent query `query_id` exited on its own (a bounded source
-  // ended). An error if it failed or `timeout` passed. With `peak_rss_bytes`, raises it to the
-  // worker's peak RSS (VmHWM) as last seen while it ran.
-  Status WaitForQueryToFinish(int64_t query_id, std::chrono::seconds timeout,
-                              int64_t* peak_rss_bytes = nullptr);
+  // ended). An error if it failed or `timeout` passed.
+  Status WaitForQueryToFinish(int64_t query_id, std::chrono::seconds timeout);
+  // Stops persistent query `query_id` and waits until its worker is reaped; returns the worker's
+  // peak RSS in bytes (0 when it had already exited).
+  int64_t StopQuery(int64_t query_id);
 
   // Parses, binds and plans one SELECT in the session's current database and schema. The plan's
   // sink is left for the caller to set.

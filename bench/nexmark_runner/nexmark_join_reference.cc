@@ -1,6 +1,6 @@
 // References of the Nexmark join queries (q3, q4, q5, q7, q8), computed from the Nexmark model
-// without// the engine: how many rows the measured join reads (both sides, the intermediate streams of the
-// setup included) and how many it must output. Native mode checks these counts.
+// without the engine: how many rows the measured join reads (both sides, the intermediate streams
+// of the setup included) and how many it must output. Native mode checks these counts.
 
 #include <algorithm>
 #include <iterator>

@@ -56,8 +56,8 @@ struct RunnerOptions {
   std::vector<std::string> modes = {"native", "json-log"};
   std::set<std::string> queries;  // empty: all
   int64_t native_events = 10'000'000;
-  int64_t native_join_events = 0;  // replaces the manifest's per-query caps, see NativeEvents
-  int64_t json_events = 2'173'920;       // 2,000,004 bids
+  int64_t native_join_events = 0;   // replaces the manifest's per-query caps, see NativeEvents
+  int64_t json_events = 2'173'920;  // 2,000,004 bids
   uint64_t seed = 0;
   std::string results_path;
   std::string export_ndjson_path;
@@ -85,8 +85,9 @@ struct RunRecord {
   double user_seconds = 0;
   double sys_seconds = 0;
   double peak_rss_mib = 0;
-  // The setup's persistent queries, included in cpu_seconds; peak RSS of the largest of their
-  // workers when it is known (0: not above the runner's earlier children, see SetupCost).
+  // The setup's persistent queries, included in cpu_seconds; the largest peak RSS of those whose
+  // workers still ran when the setup was stopped (one that ended with its bounded datagen source
+  // has exited, and its peak can no longer be read).
   double setup_cpu_seconds = 0;
   double setup_peak_rss_mib = 0;
   double target = 0;
@@ -182,11 +183,8 @@ void PrintRun(const RunRecord& run) {
       std::printf("\n");
     }
     if (run.setup_cpu_seconds > 0) {
-      std::printf("    cpu includes %.2fs of the setup's persistent queries (peak RSS %s)\n",
-                  run.setup_cpu_seconds,
-                  run.setup_peak_rss_mib > 0
-                      ? (std::to_string(static_cast<int>(run.setup_peak_rss_mib)) + "MiB").c_str()
-                      : "not above earlier workers'");
+      std::printf("    cpu includes %.2fs of the setup's persistent queries (peak RSS %.1fMiB)\n",
+                  run.setup_cpu_seconds, run.setup_peak_rss_mib);
     }
     if (!run.verified) std::printf("    expected %s\n", run.expected_digest.c_str());
     if (run.limit) {
@@ -323,27 +321,18 @@ class NexmarkRunner {
       ::getrusage(RUSAGE_CHILDREN, &before);
       const int64_t first_query = engine.last_started_query();
       RETURN_NOT_OK(engine.Run(setup + "FLUSH;\n"));
-      // Stopped (and reaped by the supervisor) so their CPU time shows in RUSAGE_CHILDREN. Query
-      // ids are handed out in order.
-      QuerySupervisor& supervisor = engine.engine().impl().supervisor();
+      // Stopped and reaped, so their CPU time shows in RUSAGE_CHILDREN. Query ids are handed out
+      // in order.
+      int64_t peak_rss = 0;
       for (int64_t query_id = std::max<int64_t>(first_query, 0) + 1;
            query_id <= engine.last_started_query(); ++query_id) {
-        supervisor.Stop(query_id);
-        // A worker that ended with its bounded source may not be reaped yet.
-        for (int wait_idx = 0; wait_idx < 3000 && supervisor.Snapshot(query_id).pid != 0;
-             ++wait_idx) {
-          ::usleep(10'000);
-        }
+        peak_rss = std::max(peak_rss, engine.StopQuery(query_id));
       }
       struct rusage after {};
       ::getrusage(RUSAGE_CHILDREN, &after);
       setup_cost_.cpu_seconds = Seconds(after.ru_utime) - Seconds(before.ru_utime) +
                                 Seconds(after.ru_stime) - Seconds(before.ru_stime);
-      // ru_maxrss of the children is the largest child's ever: it tells the setup's peak only if
-      // a setup worker raised it.
-      if (after.ru_maxrss > before.ru_maxrss) {
-        setup_cost_.peak_rss_mib = static_cast<double>(after.ru_maxrss) / 1024.0;
-      }
+      setup_cost_.peak_rss_mib = static_cast<double>(peak_rss) / (1024.0 * 1024.0);
     }
     ASSIGN_OR_RETURN(std::unique_ptr<PhysicalPlan> plan, engine.PlanSelect(select));
     plan->query_id = ++next_query_id_;

@@ -89,8 +89,23 @@ class JsonRecordEncoder {
   // Upper bound of the encoded size of `row`. REQUIRES: no nested columns.
   size_t MaxEncodedSize(const RecordBatch& batch, size_t row) const;
 
+  // How EncodeRow writes a column's cells, decided once from its type.
+  enum class CellKind : uint8_t {
+    kInteger,     // BIGINT, INTEGER, TIMESTAMP: the int64 in decimal
+    kOtherInt64,  // BOOLEAN, DECIMAL, DATE
+    kDouble,
+    kText,   // VARCHAR
+    kBytes,  // base64
+    kNull,
+    kNested,
+  };
+
   bool has_nested_ = false;
   std::vector<DataType> types_;
+  std::vector<CellKind> kinds_;
+  std::vector<size_t> string_columns_;
+  // MaxEncodedSize's part that does not depend on the row: braces, keys and non-string cells.
+  size_t fixed_bound_ = 0;
   // Per column: `{"name":` for the first, `,"name":` for the rest, escaped once up front.
   std::vector<std::string> key_prefixes_;
 };

@@ -20,6 +20,10 @@ JsonDecoderState::JsonDecoderState(const Schema& output_schema)
     types_.push_back(field.type);
     physical_.push_back(field.type.physical());
     names_.push_back(field.name);
+    // BIGINT and TIMESTAMP take any int64; INTEGER and DATE have narrower ranges to check.
+    int64_columns_.push_back(field.type.id() == TypeId::kBigint ||
+                             field.type.id() == TypeId::kTimestamp);
+    varchar_columns_.push_back(field.type.id() == TypeId::kVarchar);
     if (field.type.physical() == PhysicalKind::kString) {
       string_columns_.push_back(static_cast<int>(column_idx));
     }
@@ -52,6 +56,39 @@ void JsonDecoderState::LookUpKey(size_t position, std::string_view key, int& col
   cached.key.assign(key);
   cached.column_idx = column_idx;
   cached.exact = exact;
+  cached.plain = key.find_first_of("\\\"") == std::string_view::npos;
+  for (size_t word = 0; word < 2; ++word) {
+    const size_t begin = 8 * word;
+    const size_t bytes = key.size() > begin ? std::min<size_t>(8, key.size() - begin) : 0;
+    cached.words[word] = 0;
+    if (bytes > 0) std::memcpy(&cached.words[word], key.data() + begin, bytes);
+    cached.masks[word] = bytes == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * bytes)) - 1;
+  }
+}
+
+bool JsonDecoderState::MatchesCachedKey(size_t position, const char* raw, int& column_idx,
+                                        bool& exact) const {
+  if (position >= key_cache_.size()) return false;
+  const CachedKey& cached = key_cache_[position];
+  if (!cached.valid || !cached.plain) return false;
+  // The input is padded (simdjson's padding follows the record), so reading 16 bytes from any
+  // key start stays inside the buffer; bytes past the key are masked out. A plain cached key
+  // followed by the closing quote in the input is the whole key: the byte before that quote is
+  // the cached key's last byte, never a backslash.
+  uint64_t first;
+  uint64_t second;
+  std::memcpy(&first, raw, 8);
+  std::memcpy(&second, raw + 8, 8);
+  if ((((first ^ cached.words[0]) & cached.masks[0]) |
+       ((second ^ cached.words[1]) & cached.masks[1])) != 0) {
+    return false;
+  }
+  const size_t size = cached.key.size();
+  if (size > 16 && std::memcmp(raw + 16, cached.key.data() + 16, size - 16) != 0) return false;
+  if (raw[size] != '"') return false;
+  column_idx = cached.column_idx;
+  exact = cached.exact;
+  return true;
 }
 
 void JsonDecoderState::EnsureArena(RecordBatch& out) {
@@ -63,6 +100,19 @@ void JsonDecoderState::EnsureArena(RecordBatch& out) {
   }
   arena_ = std::make_shared<StringArena>();
   for (int column_idx : string_columns_) out.column(column_idx).AddArena(arena_);
+}
+
+bool JsonDecoderState::PlainString(od::value& value, std::string_view& out) {
+  // The token runs from the opening quote to the next structural character, so it may end in
+  // whitespace. Stage 1 has checked the string (closed, valid UTF-8, no raw control characters).
+  std::string_view token = value.raw_json_token();
+  if (token.empty() || token[0] != '"') return false;
+  while (token.size() > 1 && token.back() != '"') token.remove_suffix(1);
+  if (token.size() < 2) return false;
+  std::string_view content = token.substr(1, token.size() - 2);
+  if (std::memchr(content.data(), '\\', content.size()) != nullptr) return false;
+  out = content;
+  return true;
 }
 
 Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
@@ -117,24 +167,40 @@ Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
     // Keys are compared in their escaped form (a view into the input); only keys that contain
     // a backslash pay for unescaping. The input is padded and the key closed, so the scan stops.
     const char* key_start = field.key().raw();
-    const char* key_end = key_start;
-    bool escaped = false;
-    while (*key_end != '"') escaped |= *key_end++ == '\\';
-    std::string_view key(key_start, static_cast<size_t>(key_end - key_start));
-    if (escaped) {
-      // The quote found may itself be escaped; simdjson finds the real end.
-      if (auto error = field.unescaped_key().get(key)) {
-        Malformed(error);
-        return RowError();
-      }
-    }
     int column_idx;
     bool exact;
-    LookUpKey(field_position++, key, column_idx, exact);
+    if (!MatchesCachedKey(field_position, key_start, column_idx, exact)) {
+      const char* key_end = key_start;
+      bool escaped = false;
+      while (*key_end != '"') escaped |= *key_end++ == '\\';
+      std::string_view key(key_start, static_cast<size_t>(key_end - key_start));
+      if (escaped) {
+        // The quote found may itself be escaped; simdjson finds the real end.
+        if (auto error = field.unescaped_key().get(key)) {
+          Malformed(error);
+          return RowError();
+        }
+      }
+      LookUpKey(field_position, key, column_idx, exact);
+    }
+    ++field_position;
     if (column_idx < 0 || match_rank_[column_idx] > (exact ? 1 : 0)) continue;
     match_rank_[column_idx] = exact ? 2 : 1;
     exact_matches += exact ? 1 : 0;
-    if (!DecodeCell(field.value(), types_[column_idx], cells_[column_idx])) {
+    JsonDecoderCell& cell = cells_[column_idx];
+    od::value& value = field.value();
+    // The common case first: a plain integer for an int64 column. Anything else (null, another
+    // type, out of range) goes the general way, which reports errors with their reasons; a
+    // failed get_int64 leaves the value unread.
+    if (int64_columns_[column_idx] && value.get_int64().get(cell.int_value) == simdjson::SUCCESS) {
+      cell.is_null = false;
+      continue;
+    }
+    if (varchar_columns_[column_idx] && PlainString(value, cell.string_value)) {
+      cell.is_null = false;
+      continue;
+    }
+    if (!DecodeCell(value, types_[column_idx], cell)) {
       error_path_.push_back(names_[column_idx]);
       return RowError();
     }

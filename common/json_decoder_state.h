@@ -43,6 +43,9 @@ class JsonDecoderState {
   bool DecodeArray(od::array& array, const DataType& type, Value& out);
   bool DecodeMap(od::object& object, const DataType& type, Value& out);
 
+  // A string value without escapes, as a view of its bytes in the input (the common case, which
+  // needs no unescaping copy). False, with nothing read, for any other value.
+  static bool PlainString(od::value& value, std::string_view& out);
   bool Malformed(simdjson::error_code error);
   bool Mismatch(od::value& value, const DataType& type);
   bool OutOfRange(od::value& value, const DataType& type);
@@ -52,12 +55,21 @@ class JsonDecoderState {
   // matcher_.Find with a memo per key position: records of a topic mostly repeat their keys in
   // the same order, so one comparison usually replaces a search over all column names.
   void LookUpKey(size_t position, std::string_view key, int& column_idx, bool& exact);
+  // The memo's fast check: whether the key that starts at `raw` (in the padded input, just past
+  // its opening quote) is the plain key last seen at `position`, compared in place without first
+  // finding where it ends. True sets `column_idx` and `exact`.
+  bool MatchesCachedKey(size_t position, const char* raw, int& column_idx, bool& exact) const;
 
   struct CachedKey {
     bool valid = false;
     std::string key;
     int column_idx = -1;
     bool exact = false;
+    // For MatchesCachedKey: the key's first 16 bytes as two words and the masks of the bytes
+    // that belong to it; `plain` when the key holds no backslash and fits in 16 bytes.
+    bool plain = false;
+    uint64_t words[2] = {0, 0};
+    uint64_t masks[2] = {0, 0};
   };
 
   std::vector<DataType> types_;
@@ -69,6 +81,8 @@ class JsonDecoderState {
   std::vector<uint8_t> match_rank_;
   std::vector<CachedKey> key_cache_;
   std::vector<PhysicalKind> physical_;
+  std::vector<uint8_t> int64_columns_;    // per cell: BIGINT or TIMESTAMP, decoded inline
+  std::vector<uint8_t> varchar_columns_;  // per cell: VARCHAR, tried with PlainString
 
   od::parser parser_;
   std::unique_ptr<char[]> buffer_;

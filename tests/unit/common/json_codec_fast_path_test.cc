@@ -1,0 +1,179 @@
+// The JSON codec's fast paths. The decoder's engage from the second record a decoder sees: the
+// per-position key memo compared in place, integers decoded inline, and strings without escapes
+// taken from the input as they are. Every decoder test decodes several records with ONE decoder,
+// so a record whose keys or values differ from the previous one's must fall back correctly. The
+// encoder's: integers written two digits at a time.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+#include "common/json_codec.h"
+
+namespace sluice {
+namespace {
+
+// Decodes each record with one decoder over `schema` (all columns) and returns the rows as text,
+// or the error of a failed record in its place.
+std::vector<std::string> DecodeAll(const Schema& schema, const std::vector<std::string>& records) {
+  std::vector<int> needed;
+  for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
+    needed.push_back(static_cast<int>(column_idx));
+  }
+  JsonRecordDecoder decoder(schema, needed);
+  RecordBatch batch(decoder.output_schema());
+  std::vector<std::string> rows;
+  for (const std::string& record : records) {
+    Status status = decoder.DecodeRow(record, batch);
+    if (!status.ok()) {
+      rows.push_back("error: " + status.message());
+      continue;
+    }
+    std::string row;
+    const size_t last = batch.column(0).size() - 1;
+    for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
+      if (column_idx > 0) row += "|";
+      row += batch.column(column_idx).GetValue(last).ToString();
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+Schema TwoBigints(std::string first, std::string second) {
+  return Schema({{std::move(first), DataType::Bigint()}, {std::move(second), DataType::Bigint()}});
+}
+
+TEST(JsonDecoderFastPathTest, KeysThatChangeAtAPositionAreLookedUpAgain) {
+  Schema schema = TwoBigints("price", "prices");
+  EXPECT_EQ(DecodeAll(schema, {R"({"price":1,"prices":2})", R"({"prices":3,"price":4})",
+                               R"({"pric":5,"price":6})", R"({"price":7,"prices":8})",
+                               R"({"pricex":9,"prices":10})"}),
+            (std::vector<std::string>{"1|2", "4|3", "6|NULL", "7|8", "NULL|10"}));
+}
+
+TEST(JsonDecoderFastPathTest, EscapedKeysAfterPlainOnes) {
+  Schema schema = TwoBigints("price", "a\"b");
+  EXPECT_EQ(DecodeAll(schema, {R"({"price":1,"a\"b":2})", R"({"pric\u0065":3,"a\"b":4})",
+                               R"({"price":5,"a\u0022b":6})", R"({"price\\":7,"a\"b":8})",
+                               R"({"price":9,"a\"b":10})"}),
+            (std::vector<std::string>{"1|2", "3|4", "5|6", "NULL|8", "9|10"}));
+}
+
+TEST(JsonDecoderFastPathTest, LongKeysDifferingPastSixteenBytes) {
+  Schema schema = TwoBigints("a_rather_long_key_name_1", "a_rather_long_key_name_2");
+  EXPECT_EQ(DecodeAll(schema, {R"({"a_rather_long_key_name_1":1,"a_rather_long_key_name_2":2})",
+                               R"({"a_rather_long_key_name_2":3,"a_rather_long_key_name_1":4})",
+                               R"({"a_rather_long_key_name_":5,"a_rather_long_key_name_2":6})",
+                               R"({"a_rather_long_key_name_1":7,"a_rather_long_key_name_2":8})"}),
+            (std::vector<std::string>{"1|2", "4|3", "NULL|6", "7|8"}));
+  // Keys of exactly 8 and 16 bytes, and the empty key.
+  Schema edges = TwoBigints("eightchr", "sixteen_chars_ab");
+  EXPECT_EQ(DecodeAll(edges, {R"({"eightchr":1,"sixteen_chars_ab":2,"":0})",
+                              R"({"eightchr":3,"sixteen_chars_ab":4,"":0})",
+                              R"({"eightch":5,"sixteen_chars_a":6,"":0})",
+                              R"({"":0,"eightchr":7,"sixteen_chars_ab":8})"}),
+            (std::vector<std::string>{"1|2", "3|4", "NULL|NULL", "7|8"}));
+}
+
+TEST(JsonDecoderFastPathTest, DuplicateAndCaseFoldedKeysKeepTheirPrecedence) {
+  Schema schema = TwoBigints("price", "bidder");
+  EXPECT_EQ(
+      DecodeAll(schema,
+                {R"({"PRICE":1,"price":2,"bidder":3})", R"({"PRICE":4,"price":5,"bidder":6})",
+                 R"({"price":7,"PRICE":8,"bidder":9})", R"({"PRICE":10,"Price":11,"BIDDER":12})",
+                 R"({"price":13,"price":14,"bidder":15,"bidder":16})"}),
+      (std::vector<std::string>{"2|3", "5|6", "7|9", "10|12", "13|15"}));
+}
+
+TEST(JsonDecoderFastPathTest, FieldsOutOfOrderMissingAndExtra) {
+  Schema schema({{"a", DataType::Bigint()}, {"b", DataType::Varchar()}, {"c", DataType::Bigint()}});
+  EXPECT_EQ(DecodeAll(schema, {R"({"a":1,"b":"x","c":2})", R"({"c":3,"b":"y","a":4})",
+                               R"({"z":[1,{"a":9}],"a":5,"c":6})", R"({"b":"w"})", R"({})",
+                               R"({"a":7,"b":"v","c":8,"d":"extra"})"}),
+            (std::vector<std::string>{"1|x|2", "4|y|3", "5|NULL|6", "NULL|w|NULL", "NULL|NULL|NULL",
+                                      "7|v|8"}));
+}
+
+TEST(JsonDecoderFastPathTest, IntegersAtTheEdgesAndOtherValuesInIntColumns) {
+  Schema schema({{"n", DataType::Bigint()}, {"t", DataType::Timestamp()}});
+  EXPECT_EQ(
+      DecodeAll(schema,
+                {R"({"n":9223372036854775807,"t":0})", R"({"n":-9223372036854775808,"t":-1})",
+                 R"({"n":null,"t":null})", R"({"n":9223372036854775808,"t":0})",
+                 R"({"n":-9223372036854775809,"t":0})", R"({"n":1.0,"t":0})", R"({"n":1e3,"t":0})",
+                 R"({"n":"12","t":0})", R"({"n":-0,"t":"1970-01-01 00:00:01"})",
+                 R"({"n":true,"t":0})", R"({"n":[1],"t":0})", R"({"n":12,"t":1000})"}),
+      (std::vector<std::string>{
+          "9223372036854775807|1970-01-01 00:00:00.000",
+          "-9223372036854775808|1969-12-31 23:59:59.999", "NULL|NULL",
+          "error: field \"n\": value 9223372036854775808 out of range for BIGINT",
+          "error: field \"n\": value -9223372036854775809 out of range for BIGINT",
+          "error: field \"n\": expected BIGINT, got number 1.0",
+          "error: field \"n\": expected BIGINT, got number 1e3",
+          "error: field \"n\": expected BIGINT, got string \"12\"", "0|1970-01-01 00:00:01.000",
+          "error: field \"n\": expected BIGINT, got boolean true",
+          "error: field \"n\": expected BIGINT, got array", "12|1970-01-01 00:00:01.000"}));
+  // INTEGER keeps its range check.
+  Schema narrow({{"i", DataType::Integer()}});
+  EXPECT_EQ(
+      DecodeAll(narrow, {R"({"i":2147483647})", R"({"i":2147483648})", R"({"i":-5})"}),
+      (std::vector<std::string>{
+          "2147483647", "error: field \"i\": value 2147483648 out of range for INTEGER", "-5"}));
+}
+
+TEST(JsonDecoderFastPathTest, DoublesAtTheEdges) {
+  Schema schema({{"d", DataType::Double()}});
+  std::vector<std::string> rows =
+      DecodeAll(schema, {R"({"d":1.7976931348623157e308})", R"({"d":-4.9e-324})", R"({"d":7})",
+                         R"({"d":1e400})", R"({"d":null})"});
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0], Value::Double(1.7976931348623157e308).ToString());
+  EXPECT_EQ(rows[1], Value::Double(-4.9e-324).ToString());
+  EXPECT_EQ(rows[2], Value::Double(7).ToString());
+  EXPECT_EQ(rows[3].rfind("error: ", 0), 0u) << rows[3];
+  EXPECT_EQ(rows[4], "NULL");
+}
+
+TEST(JsonDecoderFastPathTest, StringsWithAndWithoutEscapes) {
+  Schema schema({{"s", DataType::Varchar()}, {"n", DataType::Bigint()}});
+  std::vector<std::string> rows =
+      DecodeAll(schema, {R"({"s":"plain","n":1})", R"({"s":"tab\there","n":2})",
+                         R"({"s":"","n":3})", R"({"s":"\u00e9t\u00e9","n":4})",
+                         R"({"s":"ends with backslash\\","n":5})", R"({"s" : "spaced" , "n" : 6 })",
+                         R"({"s":"caf)"
+                         "\xc3\xa9"
+                         R"(","n":7})",
+                         R"({"s":12.50,"n":8})", R"({"s":"quote\"inside","n":9})"});
+  EXPECT_EQ(rows, (std::vector<std::string>{"plain|1", "tab\there|2", "|3", "\xc3\xa9t\xc3\xa9|4",
+                                            "ends with backslash\\|5", "spaced|6", "caf\xc3\xa9|7",
+                                            "12.50|8", "quote\"inside|9"}));
+}
+
+TEST(JsonEncoderFastPathTest, IntegersOfEveryLength) {
+  Schema schema({{"l", DataType::Bigint()}, {"t", DataType::Timestamp()}});
+  std::vector<int64_t> values = {0, INT64_MIN, INT64_MAX, INT64_MIN + 1};
+  for (int64_t magnitude = 1; magnitude <= INT64_MAX / 10; magnitude *= 10) {
+    for (int64_t v : {magnitude - 1, magnitude, magnitude + 1, 9 * magnitude + magnitude - 1}) {
+      values.push_back(v);
+      values.push_back(-v);
+    }
+  }
+  RecordBatch batch(schema);
+  for (int64_t v : values) {
+    batch.column(0).AppendInt64(v);
+    batch.column(1).AppendInt64(-v / 3);
+  }
+  JsonRecordEncoder encoder(schema);
+  EncodeBuffer buffer;
+  for (size_t row = 0; row < values.size(); ++row) {
+    buffer.Clear();
+    encoder.EncodeRow(batch, row, buffer);
+    ASSERT_EQ(buffer.view(), "{\"l\":" + std::to_string(values[row]) +
+                                 ",\"t\":" + std::to_string(-values[row] / 3) + "}");
+  }
+}
+
+}  // namespace
+}  // namespace sluice

@@ -66,8 +66,11 @@ void JsonDecoderState::LookUpKey(size_t position, std::string_view key, int& col
   }
 }
 
-bool JsonDecoderState::MatchesCachedKey(size_t position, const char* raw, int& column_idx,
-                                        bool& exact) const {
+// Inlined: it runs once per key of every record.
+[[gnu::always_inline]] inline bool JsonDecoderState::MatchesCachedKey(size_t position,
+                                                                      const char* raw,
+                                                                      int& column_idx,
+                                                                      bool& exact) const {
   if (position >= key_cache_.size()) return false;
   const CachedKey& cached = key_cache_[position];
   if (!cached.valid || !cached.plain) return false;

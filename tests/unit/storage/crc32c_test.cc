@@ -48,5 +48,22 @@ TEST(Crc32cTest, ExtendingInPiecesEqualsOneShot) {
   }
 }
 
+// Inputs long enough for the interleaved hardware path (three 64-byte stripes per round), at
+// every length and alignment around its round boundaries, against the portable table path.
+TEST(Crc32cTest, InterleavedStripesMatchThePortablePath) {
+  std::string data;
+  for (int i = 0; i < 2000; ++i) data.push_back(static_cast<char>((i * 131 + 17) ^ (i >> 3)));
+  for (size_t offset : {size_t{0}, size_t{1}, size_t{5}}) {
+    for (size_t size = 0; size + offset <= data.size(); size += size < 600 ? 1 : 97) {
+      const char* bytes = data.data() + offset;
+      ASSERT_EQ(Crc32cExtend(0x12345678u, bytes, size),
+                Crc32cExtendPortable(0x12345678u, bytes, size))
+          << "offset " << offset << " size " << size;
+    }
+  }
+  EXPECT_EQ(Crc32c(std::string(192, '\0')),
+            Crc32cExtendPortable(0, std::string(192, '\0').data(), 192));
+}
+
 }  // namespace
 }  // namespace sluice

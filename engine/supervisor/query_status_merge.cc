@@ -61,8 +61,8 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
     if (total.protections.empty()) total.protections = status.protections;
     total.restart_count += status.restart_count;
     if (!status.last_crash.empty()) {
-      total.last_crash =
-          WorkerLabel(worker->worker_index, worker->worker_count) + status.last_crash;
+      total.last_crash = WorkerLabel(worker->worker_index, worker->worker_count, worker->stages) +
+                         status.last_crash;
     }
     MergeProgress(status.progress, total.progress);
     if (status.state == "FAILED" && failed == nullptr) failed = worker.get();
@@ -73,8 +73,8 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
   const Entry* reported = failed != nullptr ? failed : restarting;
   if (reported != nullptr) {
     total.state = reported->status.state;
-    total.reason =
-        WorkerLabel(reported->worker_index, reported->worker_count) + reported->status.reason;
+    total.reason = WorkerLabel(reported->worker_index, reported->worker_count, reported->stages) +
+                   reported->status.reason;
   } else if (total.workers.empty()) {
     total.state = "";
   } else if (stopped == static_cast<int>(workers.size())) {

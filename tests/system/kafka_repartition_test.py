@@ -211,7 +211,8 @@ def test(binary, mock_binary, temp):
         check(got1 == want, f"parallelism 1 wrote {sum(got1.values())} window rows, wanted "
               f"{sum(want.values())}; extra {list((got1 - want).items())[:3]}, missing "
               f"{list((want - got1).items())[:3]}")
-        check(got3 == want, f"parallelism 3 wrote {sum(got3.values())} window rows, wanted "
+        check(got3 == want, describe(shell, queries["win3"])[1] +
+              f"parallelism 3 wrote {sum(got3.values())} window rows, wanted "
               f"{sum(want.values())}; extra {list((got3 - want).items())[:3]}, missing "
               f"{list((want - got3).items())[:3]}")
         want_counts = final_counts(records)

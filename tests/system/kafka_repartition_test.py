@@ -9,6 +9,7 @@ local topic (docs/kafka.md "Parallelism"), with kcat as the independent client:
   checkpoints and the outputs stay exact (no count lost or doubled);
 - DESCRIBE QUERY shows the repartition topic and both stages' workers, SHOW QUERIES one row;
 - TERMINATE deletes the repartition topic, after which RESTART QUERY is refused;
+- a new engine on the data dir resumes both stages from their checkpoints;
 - what stays refused: a GROUP BY over a changelog, a materialized view, a join.
 
 usage: kafka_repartition_test.py <sluice binary> <sluice_kafka_mock binary>"""
@@ -228,21 +229,42 @@ def test(binary, mock_binary, temp):
 
         # TERMINATE removes the repartition topic; the query cannot resume without it.
         topic_dir = os.path.join(temp.data_dir, "log", "topics",
-                                 f"_sluice_repartition_{queries['cnt3']}")
+                                 f"_sluice_repartition_{queries['win3']}")
         check(os.path.isdir(topic_dir), f"{topic_dir} does not exist while the query runs")
-        shell.statement(f"TERMINATE QUERY {queries['cnt3']};")
+        shell.statement(f"TERMINATE QUERY {queries['win3']};")
         check(not os.path.exists(topic_dir), f"{topic_dir} survived TERMINATE QUERY")
         start = len(shell.output)
-        shell.statement(f"RESTART QUERY {queries['cnt3']};")
+        shell.statement(f"RESTART QUERY {queries['win3']};")
         check("its repartition topic deleted, so it cannot resume" in shell.output[start:],
               "RESTART of a terminated repartitioned query was not refused:\n" +
               shell.output[start:])
-
         test_refusals(shell)
+        shell.close()
+        shell = None
+        test_engine_restart(binary, temp, bootstrap, queries, records)
     finally:
         if shell is not None:
             shell.close()
         cluster.close()
+
+
+def test_engine_restart(binary, temp, bootstrap, queries, records):
+    """A new engine on the data dir resumes both stages, each worker from its own checkpoint."""
+    shell = PtyShell(binary, temp)
+    try:
+        shell.expect(r"sluice:\S*> ")
+        records = records + produce(bootstrap, 4801, 600)
+        shell.statement("FLUSH;", timeout=120)
+        workers, text = describe(shell, queries["cnt3"])
+        check(len(workers) == 6 and all(w[1] == "RUNNING" for w in workers.values()),
+              "the resumed query does not run 3 + 3 workers:\n" + text)
+        want = final_counts(records)
+        for name in ("cnt1", "cnt3"):
+            got = got_final_counts(consume(bootstrap, name))
+            check(got == want, f"{name} after the engine restart: {sorted(got.items())} != "
+                  f"{sorted(want.items())}")
+    finally:
+        shell.close()
 
 
 def test_refusals(shell):

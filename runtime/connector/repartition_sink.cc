@@ -68,8 +68,8 @@ Status RepartitionSink::Write(const RecordBatch& batch) {
   headers_.resize(rows);
   by_group_.resize(static_cast<size_t>(workers_));
   for (auto& records : by_group_) records.clear();
-  std::vector<int32_t> group_of(rows);
-  std::string key;
+  group_of_.resize(rows);
+  std::string& key = key_;
   for (size_t row = 0; row < rows; ++row) {
     encoder_.EncodeRow(batch, row, values_);
     value_ends_[row] = values_.size();
@@ -78,7 +78,7 @@ Status RepartitionSink::Write(const RecordBatch& batch) {
       AppendValueJson(column.GetValue(row), key);
       key.push_back('\x1f');
     }
-    group_of[row] = PartitionForKey(key, workers_);
+    group_of_[row] = PartitionForKey(key, workers_);
     origins_[row] = std::to_string(batch.meta()[row].partition);
     headers_[row] = LogHeader{kRepartitionOriginHeader, origins_[row]};
   }
@@ -88,7 +88,7 @@ Status RepartitionSink::Write(const RecordBatch& batch) {
     record.value = std::string_view(values_).substr(start, value_ends_[row] - start);
     record.timestamp = batch.meta()[row].timestamp;
     record.headers = std::span<const LogHeader>(&headers_[row], 1);
-    by_group_[static_cast<size_t>(group_of[row])].push_back(record);
+    by_group_[static_cast<size_t>(group_of_[row])].push_back(record);
   }
   for (int32_t group = 0; group < workers_; ++group) {
     RETURN_NOT_OK(AppendTo(group, by_group_[static_cast<size_t>(group)]));

@@ -73,6 +73,8 @@ class RepartitionSink final : public Sink {
   std::vector<std::string> origins_;
   std::vector<LogHeader> headers_;
   std::vector<std::vector<LogRecord>> by_group_;
+  std::vector<int32_t> group_of_;
+  std::string key_;
 };
 
 }  // namespace sluice

@@ -220,6 +220,7 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
   query.source_relation_ids = sources;
   ASSIGN_OR_RETURN(query, engine_.catalog().CreateQuery(query));
   plan->query_id = query.id;
+  RETURN_NOT_OK(CreateRepartitionTopic(*plan, engine_.log()));
   if (plan->sink.kind == SinkKind::kView) {
     plan->sink.properties["view.dir"] = ViewStoreDir(WorkerStateDir(engine_.data_dir(), query.id));
   }
@@ -362,7 +363,13 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
 
 Status StatementExecutor::StopQuery(int64_t query_id, const std::string& reason) {
   engine_.supervisor().Stop(query_id);
-  return engine_.catalog().SetQueryState(query_id, QueryState::kTerminated, reason);
+  RETURN_NOT_OK(engine_.catalog().SetQueryState(query_id, QueryState::kTerminated, reason));
+  // A repartitioned GROUP BY's internal topic goes with the query (its workers are stopped).
+  ASSIGN_OR_RETURN(std::optional<QueryInfo> query, engine_.catalog().FindQuery(query_id));
+  const std::string topic = query ? PlanRepartitionTopic(query->plan) : "";
+  if (topic.empty()) return Status::OK();
+  ASSIGN_OR_RETURN(bool exists, engine_.log().TopicExists(topic));
+  return exists ? engine_.log().DeleteTopic(topic) : Status::OK();
 }
 
 Status StatementExecutor::TerminateQuery(const TerminateQueryStatement& statement) {
@@ -393,6 +400,12 @@ Status StatementExecutor::RestartQuery(const RestartQueryStatement& statement) {
   }
   RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kOperate, statement.query_id.position));
   RETURN_NOT_OK(RequireOwnerRights(*query, statement.query_id.position));
+  if (query->state == QueryState::kTerminated && !PlanRepartitionTopic(query->plan).empty()) {
+    return Status::Execution("query " + std::to_string(query_id) +
+                                 " was terminated and its repartition topic deleted, so it "
+                                 "cannot resume; create the query again",
+                             statement.query_id.position);
+  }
   engine_.supervisor().Stop(query_id);
   RETURN_NOT_OK(engine_.StartQuery(query_id));
   handler_.OnCommandComplete("RESTART QUERY");
@@ -430,6 +443,13 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
             continue;
           }
           ASSIGN_OR_RETURN(targets[query.id][topic], RelationEndOffsets(relation));
+        }
+        // A repartitioned GROUP BY: stage 2 must also have read what stage 1 wrote so far (a
+        // later round sees what stage 1 adds meanwhile).
+        const std::string repartition_topic = PlanRepartitionTopic(query.plan);
+        if (!repartition_topic.empty()) {
+          ASSIGN_OR_RETURN(targets[query.id][repartition_topic],
+                           engine_.log().EndOffsets(repartition_topic));
         }
       }
     }

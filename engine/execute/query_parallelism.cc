@@ -4,6 +4,9 @@
 
 #include <string>
 
+#include "runtime/plan/physical_aggregate.h"
+#include "runtime/plan/repartition_plan.h"
+
 namespace sluice {
 
 Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
@@ -12,12 +15,21 @@ Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
   if (parallelism == 1) return Status::OK();
   const std::string head = "'parallelism'=" + std::to_string(parallelism) + " ";
   const int64_t position = properties.parallelism_position;
-  if (plan.source.store_type != "kafka") {
+  if (plan.source.store_type != "kafka" && plan.source.store_type != "local") {
     return Status::Binder(head +
-                              "splits the partitions of a Kafka topic among workers: the query "
-                              "must read from a Kafka store, and " +
+                              "splits the partitions of a topic among workers: the query must "
+                              "read from a Kafka store or the local store, and " +
                               plan.source.relation + " is on the " + plan.source.store_type +
                               " store (use 'parallelism'=1)",
+                          position);
+  }
+  if (plan.source.store_type == "local" &&
+      !(plan.source.start_at_earliest && plan.source.start_timestamp_ms < 0)) {
+    // The engine pins a local source's 'latest' or time start for one worker only.
+    return Status::Binder(head +
+                              "reads a local topic from 'earliest' only: 'starting.position' "
+                              "'latest' or a time is not split among workers yet (use "
+                              "'parallelism'=1)",
                           position);
   }
   for (const auto& op : plan.operators) {
@@ -27,11 +39,12 @@ Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
                                 "matching partitions of both sides (use 'parallelism'=1)",
                             position);
     }
-    if (op->kind() == PhysicalOperatorKind::kAggregate) {
+    if (op->kind() == PhysicalOperatorKind::kAggregate &&
+        !static_cast<const PhysicalAggregate&>(*op).changelog_key.empty()) {
       return Status::Binder(head +
-                                "is not supported yet for queries with GROUP BY: the rows of one "
-                                "group would be spread over several workers, each with its own "
-                                "partial aggregate (use 'parallelism'=1)",
+                                "is not supported yet for a GROUP BY over a changelog: an "
+                                "update must retract the row's previous group, which another "
+                                "worker may hold (use 'parallelism'=1)",
                             position);
     }
   }
@@ -50,6 +63,22 @@ Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
                           position);
   }
   return Status::OK();
+}
+
+Status CreateRepartitionTopic(PhysicalPlan& plan, LocalLogStore& log) {
+  if (plan.parallelism < 2 || FindAggregate(plan) < 0) return Status::OK();
+  plan.repartition_topic = RepartitionTopicName(plan.query_id);
+  // A topic left by an earlier life of this id (a data dir restored from a copy) would mix in
+  // foreign rows: start from an empty one.
+  ASSIGN_OR_RETURN(bool exists, log.TopicExists(plan.repartition_topic));
+  if (exists) RETURN_NOT_OK(log.DeleteTopic(plan.repartition_topic));
+  return log.CreateTopic(plan.repartition_topic, plan.parallelism * plan.parallelism)
+      .WithContext("repartition topic of query " + std::to_string(plan.query_id));
+}
+
+std::string PlanRepartitionTopic(const std::string& plan_json) {
+  Result<std::unique_ptr<PhysicalPlan>> plan = PhysicalPlanFromJson(plan_json);
+  return plan.ok() ? (*plan)->repartition_topic : "";
 }
 
 }  // namespace sluice

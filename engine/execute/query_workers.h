@@ -15,7 +15,9 @@ int QueryParallelism(const QueryInfo& query);
 
 // DESCRIBE QUERY rows for each worker k: "worker k" (pid and state), "worker k partitions"
 // (the source partitions p with p % N == k) and "worker k lag" (high watermark minus position
-// summed over those partitions, as its librdkafka consumer last saw them).
+// summed over those partitions, as its librdkafka consumer last saw them). A repartitioned
+// GROUP BY shows "repartition topic", then "stage 1 worker k" rows (source partitions) and
+// "stage 2 worker k" rows (the repartition topic's partitions p with p % N == k).
 std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const QueryInfo& query,
                                                                       const QueryStatus& status);
 

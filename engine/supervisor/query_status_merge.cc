@@ -22,9 +22,11 @@ void MergeOffsets(const std::map<std::string, std::vector<int64_t>>& from,
   }
 }
 
-void MergeProgress(const QueryProgress& worker, QueryProgress& total) {
-  total.records_in += worker.records_in;
-  total.records_out += worker.records_out;
+// `stage`: 1 or 2 for the workers of a repartitioned GROUP BY, whose rows between the stages
+// are neither the query's input nor its output; 0 otherwise.
+void MergeProgress(const QueryProgress& worker, int stage, QueryProgress& total) {
+  if (stage != 2) total.records_in += worker.records_in;
+  if (stage != 1) total.records_out += worker.records_out;
   total.records_failed += worker.records_failed;
   if (!worker.last_error.empty()) total.last_error = worker.last_error;
   total.late_records += worker.late_records;
@@ -61,10 +63,12 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
     if (total.protections.empty()) total.protections = status.protections;
     total.restart_count += status.restart_count;
     if (!status.last_crash.empty()) {
-      total.last_crash =
-          WorkerLabel(worker->worker_index, worker->worker_count) + status.last_crash;
+      total.last_crash = WorkerLabel(worker->worker_index, worker->worker_count, worker->stages) +
+                         status.last_crash;
     }
-    MergeProgress(status.progress, total.progress);
+    const int stage =
+        worker->stages == 2 ? worker->worker_index / std::max(worker->worker_count / 2, 1) + 1 : 0;
+    MergeProgress(status.progress, stage, total.progress);
     if (status.state == "FAILED" && failed == nullptr) failed = worker.get();
     if (status.state == "RESTARTING" && restarting == nullptr) restarting = worker.get();
     if (status.state == "RUNNING") ++running;
@@ -73,8 +77,8 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
   const Entry* reported = failed != nullptr ? failed : restarting;
   if (reported != nullptr) {
     total.state = reported->status.state;
-    total.reason =
-        WorkerLabel(reported->worker_index, reported->worker_count) + reported->status.reason;
+    total.reason = WorkerLabel(reported->worker_index, reported->worker_count, reported->stages) +
+                   reported->status.reason;
   } else if (total.workers.empty()) {
     total.state = "";
   } else if (stopped == static_cast<int>(workers.size())) {

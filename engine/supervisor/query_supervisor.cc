@@ -67,7 +67,7 @@ QuerySupervisor::~QuerySupervisor() {
 }
 
 Status QuerySupervisor::Start(int64_t query_id, const std::string& plan_json,
-                              const StoreSecrets& secrets, int parallelism) {
+                              const StoreSecrets& secrets, int parallelism, int stages) {
   if (parallelism < 1) parallelism = 1;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -87,7 +87,8 @@ Status QuerySupervisor::Start(int64_t query_id, const std::string& plan_json,
     workers.resize(static_cast<size_t>(parallelism));
   }
   for (int worker_idx = 0; worker_idx < parallelism; ++worker_idx) {
-    Status started = StartWorker(query_id, worker_idx, parallelism, plan_json, secrets, nullptr);
+    Status started =
+        StartWorker(query_id, worker_idx, parallelism, stages, plan_json, secrets, nullptr);
     if (!started.ok()) {
       if (worker_idx > 0) Stop(query_id);
       return started;
@@ -107,7 +108,8 @@ std::shared_ptr<QuerySupervisor::Entry>* QuerySupervisor::SlotLocked(int64_t que
 }
 
 Status QuerySupervisor::StartWorker(int64_t query_id, int worker_index, int worker_count,
-                                    const std::string& plan_json, const StoreSecrets& secrets,
+                                    int stages, const std::string& plan_json,
+                                    const StoreSecrets& secrets,
                                     const std::shared_ptr<Entry>& replacing) {
   const std::string what = "cannot start a worker for query " + std::to_string(query_id);
   int restart_count = 0;
@@ -153,6 +155,7 @@ Status QuerySupervisor::StartWorker(int64_t query_id, int worker_index, int work
   entry->query_id = query_id;
   entry->worker_index = worker_index;
   entry->worker_count = worker_count;
+  entry->stages = stages;
   entry->status.worker_index = worker_index;
   entry->pid = spawned->pid;
   entry->control_fd = spawned->control_fd;
@@ -346,7 +349,7 @@ void QuerySupervisor::QueueEventLocked(int64_t query_id, const std::string& stat
 void QuerySupervisor::QueueWorkerEventLocked(const Entry& entry, const std::string& state,
                                              const std::string& reason) {
   QueueEventLocked(entry.query_id, state,
-                   WorkerLabel(entry.worker_index, entry.worker_count) + reason);
+                   WorkerLabel(entry.worker_index, entry.worker_count, entry.stages) + reason);
   if (state == "FAILED" && entry.worker_count > 1) sibling_stops_.push_back(entry.query_id);
 }
 

@@ -83,8 +83,10 @@ class QuerySupervisor {
   // an error if a worker of the query is still alive or if an exec, a pipe or a Start message
   // fails (the workers already started are then stopped). `secrets` are the opened credentials
   // of the stores the plan uses; they go only into the Start messages on the workers' pipes.
+  // `stages` = 2: a repartitioned GROUP BY (runtime/plan/repartition_plan.h), whose workers
+  // 0..N/2-1 run stage 1 and the rest stage 2; it only changes how workers are named.
   Status Start(int64_t query_id, const std::string& plan_json, const StoreSecrets& secrets = {},
-               int parallelism = 1);
+               int parallelism = 1, int stages = 1);
 
   // Sends Stop to each worker of the query, waits up to options.stop_grace for them to exit,
   // then SIGKILLs the rest; state becomes STOPPED. Cancels a pending automatic restart. A no-op if
@@ -116,7 +118,7 @@ class QuerySupervisor {
   // Starts worker `worker_index` of `worker_count`; `replacing` is the crashed entry of an
   // automatic restart (null: by hand), abandoned if the query was stopped or started by hand
   // meanwhile.
-  Status StartWorker(int64_t query_id, int worker_index, int worker_count,
+  Status StartWorker(int64_t query_id, int worker_index, int worker_count, int stages,
                      const std::string& plan_json, const StoreSecrets& secrets,
                      const std::shared_ptr<Entry>& replacing);
   // REQUIRES: mutex_ held. The slot of worker `worker_index` of the query, or null.

@@ -39,8 +39,13 @@ std::string DescribeWorkerExit(int wait_status, const std::string& failed_reason
   return text;
 }
 
-std::string WorkerLabel(int worker_index, int worker_count) {
+std::string WorkerLabel(int worker_index, int worker_count, int stages) {
   if (worker_count <= 1) return "";
+  if (stages == 2) {
+    const int per_stage = worker_count / 2;
+    return "stage " + std::to_string(worker_index / per_stage + 1) + " worker " +
+           std::to_string(worker_index % per_stage) + " of " + std::to_string(per_stage) + ": ";
+  }
   return "worker " + std::to_string(worker_index) + " of " + std::to_string(worker_count) + ": ";
 }
 
@@ -238,7 +243,7 @@ int QuerySupervisor::RunDueRestarts(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   for (const auto& entry : due) {
     Status started = StartWorker(entry->query_id, entry->worker_index, entry->worker_count,
-                                 entry->plan_json, entry->secrets, entry);
+                                 entry->stages, entry->plan_json, entry->secrets, entry);
     if (started.ok()) continue;
     std::lock_guard<std::mutex> relock(mutex_);
     std::shared_ptr<Entry>* slot = SlotLocked(entry->query_id, entry->worker_index);

@@ -38,9 +38,9 @@ Result<PartitionWriter*> LocalLogWriterCache::Get(const std::string& topic, int3
   return raw;
 }
 
-Status LocalLogWriterCache::OpenStaged(const std::string& topic, int32_t partitions,
-                                       const std::vector<int64_t>& committed_ends) {
-  for (int32_t partition = 0; partition < partitions; ++partition) {
+Status LocalLogWriterCache::OpenStagedRange(const std::string& topic, int32_t begin, int32_t end,
+                                            const std::vector<int64_t>& committed_ends) {
+  for (int32_t partition = begin; partition < end; ++partition) {
     const size_t idx = static_cast<size_t>(partition);
     const int64_t committed = idx < committed_ends.size() ? committed_ends[idx] : -1;
     ASSIGN_OR_RETURN(std::unique_ptr<PartitionWriter> writer,
@@ -152,6 +152,8 @@ Status LocalLogSink::Write(const RecordBatch& batch) {
 Status LocalLogSink::Flush() { return Status::OK(); }
 
 Result<bool> LocalLogSink::BeginStaging(const SinkPositions& committed) {
+  auto shared = spec_.properties.find(kSharedLocalSinkProperty);
+  if (shared != spec_.properties.end() && shared->second == "true") return false;
   auto found = committed.find(spec_.topic);
   RETURN_NOT_OK(
       writers_.OpenStaged(spec_.topic, spec_.partitions,

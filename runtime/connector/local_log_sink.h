@@ -25,7 +25,12 @@ class LocalLogWriterCache {
   // Opens every partition of `topic` as a staged writer, recovered to `committed_ends` (end
   // offset per partition; missing entries: no commit yet).
   Status OpenStaged(const std::string& topic, int32_t partitions,
-                    const std::vector<int64_t>& committed_ends);
+                    const std::vector<int64_t>& committed_ends) {
+    return OpenStagedRange(topic, 0, partitions, committed_ends);
+  }
+  // The same for partitions [begin, end) only (a writer that owns part of a topic).
+  Status OpenStagedRange(const std::string& topic, int32_t begin, int32_t end,
+                         const std::vector<int64_t>& committed_ends);
   // fsyncs every writer opened so far.
   Status SyncAll();
   // Publishes every writer's staged appends.
@@ -61,6 +66,12 @@ Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::strin
                                   int32_t partitions, const JsonRecordEncoder& encoder,
                                   const RecordBatch& batch, const std::vector<int>& key_columns,
                                   TopicAppendScratch& scratch);
+
+// Set (to "true") in a SinkSpec's properties by a worker of a query with 'parallelism' > 1: its
+// siblings append to the same partitions. Such a sink does not stage: a writer's recovery cuts
+// every unpublished frame past the head, a sibling's included, so staging would lose a
+// sibling's output (docs/checkpoints.md, several writers). Its output is at-least-once.
+inline constexpr const char* kSharedLocalSinkProperty = "local.shared_by_workers";
 
 // The sink of a persistent query writing to a local topic.
 class LocalLogSink final : public Sink {

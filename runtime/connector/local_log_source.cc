@@ -4,6 +4,8 @@
 #include <chrono>
 #include <thread>
 
+#include "runtime/connector/repartition_sink.h"
+
 namespace sluice {
 
 LocalLogSource::LocalLogSource(SourceSpec spec, std::unique_ptr<LocalLogStore> store)
@@ -51,6 +53,11 @@ Result<std::unique_ptr<LocalLogSource>> LocalLogSource::Open(const SourceSpec& s
   std::unique_ptr<LocalLogSource> source(new LocalLogSource(spec, std::move(store)));
   ASSIGN_OR_RETURN(source->end_offsets_, source->store_->EndOffsets(spec.topic));
   for (int32_t partition = 0; partition < info->partitions; ++partition) {
+    if (!spec.OwnsPartition(partition)) {
+      source->end_offsets_[static_cast<size_t>(partition)] = -1;
+      source->readers_.push_back(nullptr);
+      continue;
+    }
     int64_t start =
         spec.start_at_earliest ? 0 : source->end_offsets_[static_cast<size_t>(partition)];
     ASSIGN_OR_RETURN(auto reader, source->store_->OpenReader(spec.topic, partition, start));
@@ -97,14 +104,40 @@ Status LocalLogSource::HandleBadRecord(int32_t partition, const LogRecordView& r
   return Status::OK();
 }
 
+namespace {
+
+// The partition number a repartition record's header `name` holds, or -1 without one.
+int32_t HeaderPartition(const LogRecordView& record, std::string_view name) {
+  for (LogHeader header : record.headers) {
+    if (header.name != name) continue;
+    int32_t partition = 0;
+    for (char digit : header.value) partition = partition * 10 + (digit - '0');
+    return partition;
+  }
+  return -1;
+}
+
+}  // namespace
+
 Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
   const size_t partitions = readers_.size();
+  read_meta_.clear();
   for (size_t step = 0; step < partitions && batch.num_rows() < max_rows; ++step) {
     const size_t partition = (next_partition_ + step) % partitions;
+    if (readers_[partition] == nullptr) continue;
     records_.clear();
     RETURN_NOT_OK(readers_[partition]->Poll(max_rows - batch.num_rows(), records_));
     for (const LogRecordView& record : records_) {
       ++stats_.records_in;
+      if (spec_.repartitioned && !record.value.has_value()) {
+        // A watermark mark: event time of a source partition, no row.
+        RecordMeta mark;
+        mark.partition = HeaderPartition(record, kRepartitionMarkHeader);
+        mark.offset = record.offset;
+        mark.timestamp = record.timestamp;
+        if (mark.partition >= 0) read_meta_.push_back(mark);
+        continue;
+      }
       if (!record.value.has_value()) {
         // A tombstone carries no row for a stream; a temporal join's changelog side sees a delete.
         if (tombstones_ != nullptr && record.key.has_value()) {
@@ -138,6 +171,12 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
       }
       RecordMeta meta;
       meta.partition = static_cast<int32_t>(partition);
+      // A repartitioned row keeps the source partition it came from: event time is tracked
+      // per source partition (the offset stays this topic's, unique per origin here).
+      if (spec_.repartitioned) {
+        const int32_t origin = HeaderPartition(record, kRepartitionOriginHeader);
+        if (origin >= 0) meta.partition = origin;
+      }
       meta.offset = record.offset;
       meta.timestamp = record.timestamp;
       if (timestamp_batch_column_ >= 0) {
@@ -148,6 +187,7 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
       }
       batch.meta().push_back(meta);
       batch.keys().emplace_back();
+      if (spec_.repartitioned) read_meta_.push_back(meta);
     }
     int64_t position = readers_[partition]->position();
     end_offsets_[partition] = std::max(end_offsets_[partition], position);
@@ -166,6 +206,7 @@ void LocalLogSource::WaitForData(int timeout_ms) {
   constexpr std::chrono::microseconds kMaxBackoff(1000);
   for (;;) {
     for (auto& reader : readers_) {
+      if (reader == nullptr) continue;
       Result<bool> ready = reader->WaitForData(std::chrono::milliseconds(0));
       if (!ready.ok() || *ready) return;  // an error shows at the next Poll
     }
@@ -183,6 +224,7 @@ Status LocalLogSource::Seek(const std::vector<int64_t>& positions) {
                              spec_.topic + "', which has " + std::to_string(readers_.size()));
   }
   for (size_t partition = 0; partition < readers_.size(); ++partition) {
+    if (readers_[partition] == nullptr) continue;
     RETURN_NOT_OK(readers_[partition]->Seek(positions[partition]));
   }
   return Status::OK();
@@ -190,7 +232,7 @@ Status LocalLogSource::Seek(const std::vector<int64_t>& positions) {
 
 std::vector<int64_t> LocalLogSource::positions() const {
   std::vector<int64_t> result;
-  for (const auto& reader : readers_) result.push_back(reader->position());
+  for (const auto& reader : readers_) result.push_back(reader ? reader->position() : -1);
   return result;
 }
 

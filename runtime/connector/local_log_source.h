@@ -30,6 +30,9 @@ class LocalLogSource final : public Source {
   std::vector<int64_t> end_offsets() const override { return end_offsets_; }
   const std::string& topic() const override { return spec_.topic; }
   const SourceStats& stats() const override { return stats_; }
+  const std::vector<RecordMeta>* read_meta() const override {
+    return spec_.repartitioned ? &read_meta_ : nullptr;
+  }
 
  private:
   LocalLogSource(SourceSpec spec, std::unique_ptr<LocalLogStore> store);
@@ -38,6 +41,8 @@ class LocalLogSource final : public Source {
 
   SourceSpec spec_;
   std::unique_ptr<LocalLogStore> store_;
+  // By partition; null for a partition another worker of the query reads (its position and end
+  // are then -1, as KafkaSource's kForeignPartition).
   std::vector<std::unique_ptr<PartitionReader>> readers_;
   std::vector<int64_t> end_offsets_;
   JsonRecordDecoder decoder_;
@@ -49,6 +54,8 @@ class LocalLogSource final : public Source {
   SourceStats stats_;
   std::unique_ptr<LocalLogWriterCache> error_writers_;  // IGNORE_AND_LOG only
   std::unique_ptr<TombstoneDecoder> tombstones_;        // spec_.emit_deletes only
+  // spec_.repartitioned: the last Poll's rows and watermark marks in the order read (read_meta).
+  std::vector<RecordMeta> read_meta_;
 };
 
 }  // namespace sluice

@@ -39,6 +39,9 @@ class Source {
   virtual bool exhausted() const { return false; }
   virtual const std::string& topic() const = 0;
   virtual const SourceStats& stats() const = 0;
+  // The records of the last Poll in the order read, when that is more than the batch's rows: a
+  // repartition topic's watermark marks carry event time but no row. Null for other sources.
+  virtual const std::vector<RecordMeta>* read_meta() const { return nullptr; }
 };
 
 // Output topic -> end offset per partition: where a sink's outputs end at a checkpoint.
@@ -50,6 +53,9 @@ class Sink {
   virtual ~Sink() = default;
   // Writes every row of `batch` (the plan's output schema).
   virtual Status Write(const RecordBatch& batch) = 0;
+  // Every record the source returned, before operators dropped any, in order: a repartition
+  // sink forwards the event time they carry as watermark marks. Others ignore it.
+  virtual void ObserveRead(const std::vector<RecordMeta>& read) { (void)read; }
   // Makes everything written so far visible to readers (and durable where the store is).
   // A staging sink (below) only hands writes to its store: Publish() makes them visible.
   virtual Status Flush() = 0;

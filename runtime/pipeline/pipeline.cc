@@ -88,12 +88,19 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
 }
 
 Status Pipeline::RunPlan(RecordBatch& batch) {
+  // Stage 1 of a repartitioned GROUP BY forwards the event time of every record read.
+  if (!batch.meta().empty()) sink_->ObserveRead(batch.meta());
   if (stateful_stage_ == nullptr) return RunOperators(batch, 0, plan_->operators.size());
-  if (operators_may_drop_rows_) read_meta_ = batch.meta();
+  // A repartition topic's reader lists its watermark marks among the rows; otherwise the rows
+  // as read are kept only when operators may drop some.
+  const std::vector<RecordMeta>* read = source_->read_meta();
+  if (read == nullptr && operators_may_drop_rows_) {
+    read_meta_ = batch.meta();
+    read = &read_meta_;
+  }
   RETURN_NOT_OK(RunOperators(batch, 0, stateful_index_));
   RecordBatch output(plan_->operators[stateful_index_]->output_schema());
-  RETURN_NOT_OK(
-      stateful_stage_->Process(batch, output, operators_may_drop_rows_ ? &read_meta_ : nullptr));
+  RETURN_NOT_OK(stateful_stage_->Process(batch, output, read));
   batch = std::move(output);
   return RunOperators(batch, stateful_index_ + 1, plan_->operators.size());
 }
@@ -141,7 +148,10 @@ Status Pipeline::Step(bool* idle, bool* finished) {
   RecordBatch batch(source_schema_);
   RETURN_NOT_OK(source_->Poll(kBatchRows, batch));
   if (batch.num_rows() == 0) {
-    *idle = true;
+    // Watermark marks of a repartition topic are input too: their positions must be committed
+    // and reported (FLUSH waits for them), so reading only marks is not idle.
+    const std::vector<RecordMeta>* read = source_->read_meta();
+    *idle = read == nullptr || read->empty();
     *finished = source_->exhausted();
     // An idle poll may let an idle partition stop holding the watermark back.
     if (stateful_stage_ == nullptr) return Status::OK();

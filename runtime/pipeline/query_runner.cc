@@ -3,7 +3,9 @@
 #include <filesystem>
 
 #include "runtime/connector/kafka/kafka_transaction.h"
+#include "runtime/connector/repartition_sink.h"
 #include "runtime/pipeline/pipeline.h"
+#include "runtime/plan/repartition_plan.h"
 
 namespace sluice {
 
@@ -20,8 +22,22 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
   FillStoreSecrets(context.store_secrets, plan->source.properties);
   if (plan->join_source) FillStoreSecrets(context.store_secrets, plan->join_source->properties);
   FillStoreSecrets(context.store_secrets, plan->sink.properties);
-  plan->source.worker_index = context.worker_index;
-  plan->source.worker_count = context.worker_count;
+  std::unique_ptr<Sink> sink;  // null: the pipeline builds the plan's sink
+  if (plan->repartition_topic.empty()) {
+    plan->source.worker_index = context.worker_index;
+    plan->source.worker_count = context.worker_count;
+  } else {
+    // A GROUP BY with parallelism: this worker runs one stage (repartition_plan.h).
+    ASSIGN_OR_RETURN(RepartitionStage stage, SplitRepartitionedPlan(*plan, context.worker_index));
+    if (stage.stage == 1) {
+      ASSIGN_OR_RETURN(sink, RepartitionSink::Open(
+                                 plan->repartition_topic, stage.index, plan->parallelism,
+                                 stage.rows, std::move(stage.keys), context.data_dir + "/log"));
+    }
+  }
+  if (context.worker_count > 1 && sink == nullptr && plan->sink.kind == SinkKind::kLocalLog) {
+    plan->sink.properties[kSharedLocalSinkProperty] = "true";  // N workers append to it
+  }
   if (context.worker_count > 1) {
     // Two producers with one transactional.id fence each other; the consumer group stays
     // shared (each worker commits only its own partitions' offsets).
@@ -31,7 +47,7 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
     }
   }
   ASSIGN_OR_RETURN(std::unique_ptr<Pipeline> pipeline,
-                   Pipeline::Create(std::move(plan), context.data_dir));
+                   Pipeline::Create(std::move(plan), context.data_dir, std::move(sink)));
   if (!context.state_dir.empty()) {
     std::error_code error;
     std::filesystem::create_directories(context.state_dir, error);

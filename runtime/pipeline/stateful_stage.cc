@@ -132,6 +132,7 @@ Status StatefulStage::FinishSome(size_t min_rows, RecordBatch& output, bool* don
 
 void StatefulStage::SaveMetadata(std::map<std::string, std::string>& metadata) const {
   metadata["watermark"] = std::to_string(watermarks_.watermark());
+  metadata["partition_event_times"] = watermarks_.SaveMaxima();
 }
 
 void StatefulStage::RestoreMetadata(const std::map<std::string, std::string>& metadata) {
@@ -139,6 +140,8 @@ void StatefulStage::RestoreMetadata(const std::map<std::string, std::string>& me
   if (watermark != metadata.end()) {
     watermarks_.Restore(std::strtoll(watermark->second.c_str(), nullptr, 10));
   }
+  auto maxima = metadata.find("partition_event_times");
+  if (maxima != metadata.end()) watermarks_.RestoreMaxima(maxima->second);
 }
 
 }  // namespace sluice

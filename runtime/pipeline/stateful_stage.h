@@ -46,7 +46,9 @@ class StatefulStage final : public CheckpointedStage {
   Status AttachState(StateStore& store) override;
   // The checkpoint barrier: writes operator state to its table (then StateStore::Commit).
   Status PrepareCheckpoint() override { return operator_->PrepareCheckpoint(); }
-  // "watermark": the source's, restored so records behind it stay late after a restart.
+  // "watermark": the source's, restored so records behind it stay late after a restart;
+  // "partition_event_times": each partition's largest event time, so a partition that was
+  // behind still holds the watermark back after a restart (WatermarkTracker::SaveMaxima).
   void SaveMetadata(std::map<std::string, std::string>& metadata) const override;
   void RestoreMetadata(const std::map<std::string, std::string>& metadata) override;
   int64_t late_records() const { return operator_->late_records(); }

@@ -1,6 +1,7 @@
 #include "runtime/pipeline/watermark_tracker.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace sluice {
 
@@ -33,6 +34,33 @@ int64_t WatermarkTracker::Update(Clock::time_point now) {
   }
   if (any) watermark_ = std::max(watermark_, candidate);
   return watermark_;
+}
+
+std::string WatermarkTracker::SaveMaxima() const {
+  std::string saved;
+  for (size_t partition = 0; partition < partitions_.size(); ++partition) {
+    if (partitions_[partition].max_event_time == kNoWatermark) continue;
+    if (!saved.empty()) saved.push_back(',');
+    saved +=
+        std::to_string(partition) + ":" + std::to_string(partitions_[partition].max_event_time);
+  }
+  return saved;
+}
+
+void WatermarkTracker::RestoreMaxima(std::string_view saved, Clock::time_point now) {
+  while (!saved.empty()) {
+    const size_t comma = std::min(saved.find(','), saved.size());
+    const std::string pair(saved.substr(0, comma));
+    saved.remove_prefix(std::min(comma + 1, saved.size()));
+    const size_t colon = pair.find(':');
+    if (colon == std::string::npos) continue;  // written by SaveMaxima: cannot happen
+    const long long partition = std::strtoll(pair.c_str(), nullptr, 10);
+    if (partition < 0 || partition > std::numeric_limits<int32_t>::max()) continue;
+    RecordMeta meta;
+    meta.partition = static_cast<int32_t>(partition);
+    meta.timestamp = std::strtoll(pair.c_str() + colon + 1, nullptr, 10);
+    Observe(meta, now);
+  }
 }
 
 bool WatermarkTracker::Idle(Clock::time_point now) const {

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/batch.h"
@@ -31,6 +33,11 @@ class WatermarkTracker {
   bool Idle(Clock::time_point now) const;
   // Continues from a checkpointed watermark: records behind it stay late after a restart.
   void Restore(int64_t watermark) { watermark_ = std::max(watermark_, watermark); }
+  // The largest event time seen per partition, as "partition:time" pairs joined by ',', for a
+  // checkpoint; RestoreMaxima takes it back (each partition counting as seen at `now`). So a
+  // restarted query's slow partition keeps holding the watermark back, as it did before.
+  std::string SaveMaxima() const;
+  void RestoreMaxima(std::string_view saved, Clock::time_point now = Clock::now());
 
  private:
   struct PartitionState {

@@ -254,6 +254,9 @@ std::string PhysicalPlanToJson(const PhysicalPlan& plan) {
   writer.Key("limit").Int(plan.limit);
   writer.Key("checkpoint_interval_ms").Int(plan.checkpoint_interval_ms);
   writer.Key("parallelism").Int(plan.parallelism);
+  if (!plan.repartition_topic.empty()) {
+    writer.Key("repartition_topic").String(plan.repartition_topic);
+  }
 
   writer.Key("source");
   WriteSource(writer, plan.source);
@@ -329,6 +332,9 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
       return Status::Internal("plan has parallelism " + std::to_string(parallelism));
     }
     plan->parallelism = static_cast<int32_t>(parallelism);
+  }
+  if (root["repartition_topic"].error() == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(plan->repartition_topic, StringField(root, "repartition_topic"));
   }
 
   ASSIGN_OR_RETURN(element source, Member(root, "source"));

@@ -44,10 +44,14 @@ struct SourceSpec {
   // Row functions the query calls: hidden columns after `columns`, in this order.
   std::vector<RowMetadata> metadata;
   // Set by the worker, not serialized: with 'parallelism' N this source reads only partitions
-  // p with p % worker_count == worker_index (Kafka only; the planner refuses other stores).
+  // p with p % worker_count == worker_index (Kafka, and the local repartition topic).
   int32_t worker_index = 0;
   int32_t worker_count = 1;
   bool OwnsPartition(int32_t partition) const { return partition % worker_count == worker_index; }
+  // Set by the worker, not serialized: the source is a repartition topic, whose records carry
+  // their origin partition in a header and whose watermark marks carry no row
+  // (runtime/connector/repartition_format.h).
+  bool repartitioned = false;
 
   // The batches the source produces: the decoded columns, then the metadata columns.
   Schema batch_schema() const;
@@ -132,6 +136,13 @@ struct PhysicalPlan {
   int64_t checkpoint_interval_ms = kDefaultCheckpointIntervalMs;
   // Persistent queries: 'parallelism', how many worker processes share the source partitions.
   int32_t parallelism = 1;
+  // A GROUP BY with parallelism N > 1: the local topic its rows are repartitioned through by
+  // group key (runtime/plan/repartition_plan.h); the query then runs 2N workers, N per stage.
+  // Empty: no repartitioning.
+  std::string repartition_topic;
+
+  // How many worker processes run the plan: parallelism, twice that when repartitioned.
+  int32_t worker_count() const { return repartition_topic.empty() ? parallelism : 2 * parallelism; }
 
   // Schema of the rows that reach the sink.
   Schema output_schema() const;

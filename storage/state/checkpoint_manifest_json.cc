@@ -32,7 +32,9 @@ Status ReadPositions(simdjson::dom::element element, std::string_view field,
     std::vector<int64_t>& positions = out[std::string(topic)];
     for (simdjson::dom::element offset : offsets) {
       int64_t value = 0;
-      if (offset.get(value) || value < 0) return Malformed(field);
+      // -1: a partition another worker of the query reads ('parallelism'), or an output
+      // partition this worker never opened.
+      if (offset.get(value) || value < -1) return Malformed(field);
       positions.push_back(value);
     }
   }

@@ -339,8 +339,8 @@ bool WaitForStatus(QuerySupervisor& supervisor, int64_t query_id,
 }
 
 // 'parallelism': each worker is supervised on its own (a crash restarts only that one), and one
-// that fails fails the query and stops its siblings. (The local source is not split among
-// workers, so each of the 3 copies the whole input here; Kafka splits: kafka_parallelism_test.)
+// that fails fails the query and stops its siblings. (The local source is split by partition:
+// worker 0 reads the topic's one partition, the other two have nothing to read.)
 TEST_F(SupervisorWorkerTest, ParallelWorkersAreSupervisedOneByOne) {
   RestartPolicyOptions restart;
   restart.max_crashes = 2;
@@ -348,7 +348,7 @@ TEST_F(SupervisorWorkerTest, ParallelWorkersAreSupervisedOneByOne) {
   Produce(4);
   ASSERT_TRUE(supervisor.Start(3, CopyPlanJson(3), {}, 3).ok());
   ASSERT_TRUE(WaitForStatus(supervisor, 3, [](const QueryStatus& status) {
-    return status.state == "RUNNING" && status.progress.records_in == 12;
+    return status.state == "RUNNING" && status.progress.records_in == 4;
   })) << supervisor.Snapshot(3).state;
   QueryStatus status = supervisor.Snapshot(3);
   EXPECT_EQ(status.parallelism, 3);

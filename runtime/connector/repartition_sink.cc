@@ -1,0 +1,138 @@
+// See repartition_sink.h.
+
+#include "runtime/connector/repartition_sink.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "storage/log/partitioner.h"
+
+namespace sluice {
+
+RepartitionSink::RepartitionSink(std::string topic, int32_t writer, int32_t workers,
+                                 const Schema& schema,
+                                 std::vector<std::unique_ptr<Expression>> keys,
+                                 std::unique_ptr<LocalLogStore> store)
+    : topic_(std::move(topic)),
+      writer_(writer),
+      workers_(workers),
+      keys_(std::move(keys)),
+      store_(std::move(store)),
+      encoder_(schema),
+      writers_(*store_) {}
+
+Result<std::unique_ptr<RepartitionSink>> RepartitionSink::Open(
+    const std::string& topic, int32_t writer, int32_t workers, const Schema& schema,
+    std::vector<std::unique_ptr<Expression>> keys, const std::string& log_dir) {
+  ASSIGN_OR_RETURN(std::unique_ptr<LocalLogStore> store, LocalLogStore::Open(log_dir));
+  Result<TopicInfo> info = store->GetTopicInfo(topic);
+  if (!info.ok() || info->partitions != workers * workers) {
+    return Status::Connector("repartition topic '" + topic + "' is missing or does not have " +
+                             std::to_string(workers * workers) +
+                             " partitions (was the query terminated?)");
+  }
+  return std::unique_ptr<RepartitionSink>(
+      new RepartitionSink(topic, writer, workers, schema, std::move(keys), std::move(store)));
+}
+
+void RepartitionSink::ObserveRead(const std::vector<RecordMeta>& read) {
+  for (const RecordMeta& meta : read) {
+    const auto partition = static_cast<size_t>(meta.partition);
+    if (partition >= read_max_.size()) {
+      read_max_.resize(partition + 1, INT64_MIN);
+      marked_max_.resize(partition + 1, INT64_MIN);
+    }
+    read_max_[partition] = std::max(read_max_[partition], meta.timestamp);
+  }
+}
+
+Status RepartitionSink::AppendTo(int32_t group, const std::vector<LogRecord>& records) {
+  if (records.empty()) return Status::OK();
+  ASSIGN_OR_RETURN(PartitionWriter * writer, writers_.Get(topic_, writer_ * workers_ + group));
+  return writer->Append(records).status();
+}
+
+Status RepartitionSink::Write(const RecordBatch& batch) {
+  const size_t rows = batch.num_rows();
+  key_columns_.resize(keys_.size());
+  for (size_t key_idx = 0; key_idx < keys_.size(); ++key_idx) {
+    eval_context_.error_row = -1;
+    RETURN_NOT_OK(Evaluate(*keys_[key_idx], batch, &key_columns_[key_idx], eval_context_)
+                      .WithContext("cannot compute the GROUP BY key to repartition by"));
+  }
+  // Encode first (views into the buffers stay valid while appending), then append each
+  // group's records in the order read.
+  values_.clear();
+  value_ends_.resize(rows);
+  origins_.resize(rows);
+  headers_.resize(rows);
+  by_group_.resize(static_cast<size_t>(workers_));
+  for (auto& records : by_group_) records.clear();
+  group_of_.resize(rows);
+  std::string& key = key_;
+  for (size_t row = 0; row < rows; ++row) {
+    encoder_.EncodeRow(batch, row, values_);
+    value_ends_[row] = values_.size();
+    key.clear();
+    for (const Column& column : key_columns_) {
+      AppendValueJson(column.GetValue(row), key);
+      key.push_back('\x1f');
+    }
+    group_of_[row] = PartitionForKey(key, workers_);
+    origins_[row] = std::to_string(batch.meta()[row].partition);
+    headers_[row] = LogHeader{kRepartitionOriginHeader, origins_[row]};
+  }
+  for (size_t row = 0; row < rows; ++row) {
+    const size_t start = row == 0 ? 0 : value_ends_[row - 1];
+    LogRecord record;
+    record.value = std::string_view(values_).substr(start, value_ends_[row] - start);
+    record.timestamp = batch.meta()[row].timestamp;
+    record.headers = std::span<const LogHeader>(&headers_[row], 1);
+    by_group_[static_cast<size_t>(group_of_[row])].push_back(record);
+  }
+  for (int32_t group = 0; group < workers_; ++group) {
+    RETURN_NOT_OK(AppendTo(group, by_group_[static_cast<size_t>(group)]));
+  }
+  records_out_ += static_cast<int64_t>(rows);
+  // After the rows: a mark never overtakes a row read before it.
+  return AppendMarks();
+}
+
+Status RepartitionSink::AppendMarks() {
+  origins_.clear();
+  for (size_t partition = 0; partition < read_max_.size(); ++partition) {
+    if (read_max_[partition] > marked_max_[partition]) {
+      origins_.push_back(std::to_string(partition));
+    }
+  }
+  if (origins_.empty()) return Status::OK();
+  headers_.resize(origins_.size());
+  std::vector<LogRecord> marks;
+  size_t mark_idx = 0;
+  for (size_t partition = 0; partition < read_max_.size(); ++partition) {
+    if (read_max_[partition] <= marked_max_[partition]) continue;
+    headers_[mark_idx] = LogHeader{kRepartitionMarkHeader, origins_[mark_idx]};
+    LogRecord mark;
+    mark.timestamp = read_max_[partition];
+    mark.headers = std::span<const LogHeader>(&headers_[mark_idx], 1);
+    marks.push_back(mark);
+    marked_max_[partition] = read_max_[partition];
+    ++mark_idx;
+  }
+  for (int32_t group = 0; group < workers_; ++group) RETURN_NOT_OK(AppendTo(group, marks));
+  return Status::OK();
+}
+
+Result<bool> RepartitionSink::BeginStaging(const SinkPositions& committed) {
+  auto found = committed.find(topic_);
+  RETURN_NOT_OK(
+      writers_.OpenStagedRange(topic_, writer_ * workers_, (writer_ + 1) * workers_,
+                               found != committed.end() ? found->second : std::vector<int64_t>()));
+  return true;
+}
+
+SinkPositions RepartitionSink::staged_positions() const {
+  return {{topic_, writers_.EndOffsets(topic_, workers_ * workers_)}};
+}
+
+}  // namespace sluice

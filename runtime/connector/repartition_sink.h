@@ -1,0 +1,80 @@
+#pragma once
+// Stage 1 of a repartitioned GROUP BY ('parallelism'=N, docs/kafka.md "Parallelism"): writes the
+// aggregate's input rows to the query's local repartition topic, each to the stage-2 worker that
+// owns its group key, and forwards the event time of everything read as watermark marks.
+// The topic has N * N partitions: stage-1 worker w writes only partitions w * N + g (g = hash of
+// the group key mod N), stage-2 worker g reads the partitions p with p % N == g. So every
+// partition has one writer and the exactly-once machinery of local sinks (staged appends cut
+// past the last commit) holds for it.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/json_codec.h"
+#include "runtime/connector/local_log_sink.h"
+#include "runtime/connector/source.h"
+#include "runtime/expression/evaluate.h"
+
+namespace sluice {
+
+// A row's header: the source partition it was read from (stage 2 tracks event time per source
+// partition, as a single worker would).
+inline constexpr std::string_view kRepartitionOriginHeader = "sluice.origin.partition";
+// A watermark mark: no key, no value, this header naming a source partition, and as timestamp
+// the largest event time stage 1 has read from that partition.
+inline constexpr std::string_view kRepartitionMarkHeader = "sluice.watermark.partition";
+
+class RepartitionSink final : public Sink {
+ public:
+  // `schema`: the rows' columns (the aggregate's input); `keys`: the group keys over them.
+  // REQUIRES: 0 <= writer < workers; `topic` has workers * workers partitions.
+  static Result<std::unique_ptr<RepartitionSink>> Open(
+      const std::string& topic, int32_t writer, int32_t workers, const Schema& schema,
+      std::vector<std::unique_ptr<Expression>> keys, const std::string& log_dir);
+
+  Status Write(const RecordBatch& batch) override;
+  void ObserveRead(const std::vector<RecordMeta>& read) override;
+  // Writes the marks still pending, so a commit covers the event time of every record read.
+  Status Flush() override { return AppendMarks(); }
+  int64_t records_out() const override { return records_out_; }
+  Result<bool> BeginStaging(const SinkPositions& committed) override;
+  SinkPositions staged_positions() const override;
+  Status Publish() override { return writers_.PublishAll(); }
+  Status Sync() override { return writers_.SyncAll(); }
+
+ private:
+  RepartitionSink(std::string topic, int32_t writer, int32_t workers, const Schema& schema,
+                  std::vector<std::unique_ptr<Expression>> keys,
+                  std::unique_ptr<LocalLogStore> store);
+  // Appends a mark to each of this writer's partitions for every source partition whose
+  // largest event time grew since its last mark.
+  Status AppendMarks();
+  // Appends `records` to partition writer_ * workers_ + `group`.
+  Status AppendTo(int32_t group, const std::vector<LogRecord>& records);
+
+  std::string topic_;
+  int32_t writer_;
+  int32_t workers_;
+  std::vector<std::unique_ptr<Expression>> keys_;
+  std::unique_ptr<LocalLogStore> store_;
+  JsonRecordEncoder encoder_;
+  LocalLogWriterCache writers_;
+  EvalContext eval_context_;
+  int64_t records_out_ = 0;
+  // Per source partition: the largest event time read, and the one last sent as a mark.
+  std::vector<int64_t> read_max_;
+  std::vector<int64_t> marked_max_;
+  // Scratch reused across batches.
+  std::vector<Column> key_columns_;
+  std::string values_;
+  std::vector<size_t> value_ends_;
+  std::vector<std::string> origins_;
+  std::vector<LogHeader> headers_;
+  std::vector<std::vector<LogRecord>> by_group_;
+  std::vector<int32_t> group_of_;
+  std::string key_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,167 @@
+// The repartition topic of a parallel GROUP BY: RepartitionSink (stage 1) routes each row to the
+// stage-2 worker owning its group key and forwards event time as watermark marks; a repartitioned
+// LocalLogSource (stage 2) reads its share back with each row's source partition and lists the
+// marks among the rows in read order.
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "runtime/connector/local_log_source.h"
+#include "runtime/connector/repartition_sink.h"
+#include "runtime/plan/repartition_plan.h"
+
+namespace sluice {
+namespace {
+
+constexpr int32_t kWorkers = 2;
+
+class RepartitionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/sluice_repartition_XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    Result<std::unique_ptr<LocalLogStore>> store = LocalLogStore::Open(dir_);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->CreateTopic(RepartitionTopicName(9), kWorkers * kWorkers).ok());
+    rows_ = Schema({Field{"c0", DataType::Varchar()}, Field{"c1", DataType::Bigint()}});
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<RepartitionSink> OpenSink(int32_t writer) {
+    std::vector<std::unique_ptr<Expression>> keys;
+    keys.push_back(std::make_unique<ColumnRefExpression>(0, DataType::Varchar(), -1));
+    Result<std::unique_ptr<RepartitionSink>> sink = RepartitionSink::Open(
+        RepartitionTopicName(9), writer, kWorkers, rows_, std::move(keys), dir_);
+    EXPECT_TRUE(sink.ok()) << sink.status().message();
+    return sink.ok() ? std::move(*sink) : nullptr;
+  }
+
+  std::unique_ptr<LocalLogSource> OpenSource(int32_t group) {
+    SourceSpec spec;
+    spec.relation = "repartition";
+    spec.topic = RepartitionTopicName(9);
+    spec.partitions = kWorkers * kWorkers;
+    spec.relation_schema = rows_;
+    spec.columns = {0, 1};
+    spec.repartitioned = true;
+    spec.worker_index = group;
+    spec.worker_count = kWorkers;
+    Result<std::unique_ptr<LocalLogSource>> source = LocalLogSource::Open(spec, dir_);
+    EXPECT_TRUE(source.ok()) << source.status().message();
+    return source.ok() ? std::move(*source) : nullptr;
+  }
+
+  // Rows (key, value) read from source partition `partition` at event times `times`.
+  RecordBatch Batch(const std::vector<std::pair<std::string, int64_t>>& rows, int32_t partition,
+                    const std::vector<int64_t>& times) {
+    RecordBatch batch(rows_);
+    for (size_t row = 0; row < rows.size(); ++row) {
+      batch.column(0).AppendString(rows[row].first);
+      batch.column(1).AppendInt64(rows[row].second);
+      batch.meta().push_back(RecordMeta{times[row], partition, static_cast<int64_t>(row)});
+      batch.keys().emplace_back();
+    }
+    return batch;
+  }
+
+  std::string dir_;
+  Schema rows_;
+};
+
+TEST_F(RepartitionTest, RowsGoToTheirKeysWorkerWithOriginAndMarksFollow) {
+  std::unique_ptr<RepartitionSink> sink = OpenSink(1);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->BeginStaging({}).value());
+  // Source partition 3 was read up to event time 900, though a WHERE dropped that last row.
+  RecordBatch read =
+      Batch({{"a", 1}, {"b", 2}, {"a", 3}, {"c", 4}, {"x", 5}}, 3, {100, 200, 300, 400, 900});
+  sink->ObserveRead(read.meta());
+  RecordBatch kept = Batch({{"a", 1}, {"b", 2}, {"a", 3}, {"c", 4}}, 3, {100, 200, 300, 400});
+  ASSERT_TRUE(sink->Write(kept).ok());
+  ASSERT_TRUE(sink->Flush().ok());
+  // Unpublished: stage 2 sees nothing before the commit publishes it.
+  {
+    std::unique_ptr<LocalLogSource> source = OpenSource(0);
+    RecordBatch batch(rows_);
+    ASSERT_TRUE(source->Poll(100, batch).ok());
+    EXPECT_EQ(batch.num_rows(), 0u);
+  }
+  ASSERT_TRUE(sink->Publish().ok());
+  // Writer 1 owns partitions 2 and 3 only.
+  const SinkPositions ends = sink->staged_positions();
+  const std::vector<int64_t>& topic_ends = ends.at(RepartitionTopicName(9));
+  EXPECT_EQ(topic_ends[0], -1);
+  EXPECT_EQ(topic_ends[1], -1);
+
+  std::map<std::string, int32_t> group_of;
+  std::multiset<int64_t> values;
+  for (int32_t group = 0; group < kWorkers; ++group) {
+    std::unique_ptr<LocalLogSource> source = OpenSource(group);
+    ASSERT_NE(source, nullptr);
+    RecordBatch batch(rows_);
+    ASSERT_TRUE(source->Poll(100, batch).ok());
+    const std::vector<RecordMeta>* order = source->read_meta();
+    ASSERT_NE(order, nullptr);
+    // Rows, then one mark for source partition 3 at the largest event time read (900).
+    ASSERT_EQ(order->size(), batch.num_rows() + 1);
+    EXPECT_EQ(order->back().partition, 3);
+    EXPECT_EQ(order->back().timestamp, 900);
+    for (size_t row = 0; row < batch.num_rows(); ++row) {
+      const std::string key(batch.column(0).GetString(row));
+      auto [it, inserted] = group_of.emplace(key, group);
+      EXPECT_EQ(it->second, group) << "key " << key << " read by two workers";
+      values.insert(batch.column(1).GetInt64(row));
+      EXPECT_EQ(batch.meta()[row].partition, 3);  // the source partition, not the topic's
+      EXPECT_EQ(batch.meta()[row].timestamp, batch.column(1).GetInt64(row) * 100);
+    }
+    // Positions: only this group's partitions (w * 2 + group) are read.
+    std::vector<int64_t> positions = source->positions();
+    EXPECT_EQ(positions[static_cast<size_t>(1 - group)], -1);
+    EXPECT_EQ(positions[static_cast<size_t>(3 - group)], -1);
+  }
+  EXPECT_EQ(values, (std::multiset<int64_t>{1, 2, 3, 4}));
+}
+
+TEST_F(RepartitionTest, ARestartCutsWhatTheLastCommitDidNotCover) {
+  SinkPositions committed;
+  {
+    std::unique_ptr<RepartitionSink> sink = OpenSink(0);
+    ASSERT_TRUE(sink->BeginStaging({}).value());
+    RecordBatch batch = Batch({{"a", 1}, {"b", 2}}, 0, {10, 20});
+    sink->ObserveRead(batch.meta());
+    ASSERT_TRUE(sink->Write(batch).ok());
+    committed = sink->staged_positions();
+    ASSERT_TRUE(sink->Publish().ok());
+    RecordBatch lost = Batch({{"a", 3}, {"b", 4}}, 0, {30, 40});
+    sink->ObserveRead(lost.meta());
+    ASSERT_TRUE(sink->Write(lost).ok());  // staged, never committed: the worker "dies"
+  }
+  std::unique_ptr<RepartitionSink> restarted = OpenSink(0);
+  ASSERT_TRUE(restarted->BeginStaging(committed).value());
+  EXPECT_EQ(restarted->staged_positions(), committed);
+  int64_t rows = 0;
+  for (int32_t group = 0; group < kWorkers; ++group) {
+    std::unique_ptr<LocalLogSource> source = OpenSource(group);
+    RecordBatch batch(rows_);
+    ASSERT_TRUE(source->Poll(100, batch).ok());
+    rows += static_cast<int64_t>(batch.num_rows());
+    for (const RecordMeta& mark : *source->read_meta()) EXPECT_LE(mark.timestamp, 20);
+  }
+  EXPECT_EQ(rows, 2);
+}
+
+TEST_F(RepartitionTest, SinkRefusesAMissingTopic) {
+  Result<std::unique_ptr<RepartitionSink>> sink =
+      RepartitionSink::Open(RepartitionTopicName(10), 0, kWorkers, rows_, {}, dir_);
+  ASSERT_FALSE(sink.ok());
+  EXPECT_NE(sink.status().message().find("repartition topic '_sluice_repartition_10' is missing"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice

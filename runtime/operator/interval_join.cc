@@ -46,7 +46,8 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
     const int64_t index = store(side).Add(key, hashes_[row], encoded_, meta.timestamp);
     RETURN_NOT_OK(Probe(side, input, row, index, output));
   }
-  return EmitCandidates(output);
+  RETURN_NOT_OK(EmitCandidates(output));
+  return store(side).SpillOverBudget();
 }
 
 Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size_t row,
@@ -60,17 +61,13 @@ Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size
   // The other side's times this side's row at t meets: [t - low, t + high].
   const int64_t low = side == JoinSide::kLeft ? plan_.before_ms : plan_.after_ms;
   const int64_t high = side == JoinSide::kLeft ? plan_.after_ms : plan_.before_ms;
-  for (int64_t partner_idx = partners.Newest(mine.hash); partners.Contains(partner_idx);
-       partner_idx = partners.at(partner_idx).older) {
-    const JoinRowStore::Slot& partner = partners.at(partner_idx);
-    if (!partner.alive || partner.time < mine.time - low || partner.time > mine.time + high ||
-        partner.key() != mine.key()) {
-      continue;
-    }
+  // Appends the pair of this row and a partner row of the other side.
+  auto pair_with = [&](int64_t partner_idx, int64_t partner_time,
+                       std::string_view partner_row) -> Status {
     AppendCells(side, input, row, target);
-    RETURN_NOT_OK(AppendStored(other, partner.row(), target));
+    RETURN_NOT_OK(AppendStored(other, partner_row, target));
     RecordMeta pair_meta = input.meta()[row];
-    pair_meta.timestamp = std::max(mine.time, partner.time);
+    pair_meta.timestamp = std::max(mine.time, partner_time);
     FinishRow(pair_meta, target);
     const Candidate pair =
         side == JoinSide::kLeft ? Candidate{index, partner_idx} : Candidate{partner_idx, index};
@@ -78,9 +75,28 @@ Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size
       MarkMatched(pair);
     } else {
       candidate_ids_.push_back(pair);
+      // A key with many partners (every row of a window, say) must not pile up unfiltered.
+      if (candidate_ids_.size() >= kMaxCandidates) RETURN_NOT_OK(EmitCandidates(output));
     }
+    return Status::OK();
+  };
+  for (int64_t partner_idx = partners.Newest(mine.hash); partners.Resident(partner_idx);
+       partner_idx = partners.at(partner_idx).older) {
+    const JoinRowStore::Slot& partner = partners.at(partner_idx);
+    if (!partner.alive || partner.time < mine.time - low || partner.time > mine.time + high ||
+        partner.key() != mine.key()) {
+      continue;
+    }
+    RETURN_NOT_OK(pair_with(partner_idx, partner.time, partner.row()));
   }
-  return Status::OK();
+  if (partners.spilled_chunks() == 0) return Status::OK();
+  return partners.ProbeSpilled(
+      mine.hash, mine.time - low, mine.time + high,
+      [&](int64_t partner_idx, int64_t partner_time, std::string_view partner_key,
+          std::string_view partner_row, bool /*matched*/) -> Status {
+        if (partner_key != mine.key()) return Status::OK();
+        return pair_with(partner_idx, partner_time, partner_row);
+      });
 }
 
 Status IntervalJoinOperator::EmitCandidates(RecordBatch& output) {
@@ -105,9 +121,9 @@ Status IntervalJoinOperator::EmitCandidates(RecordBatch& output) {
 void IntervalJoinOperator::MarkMatched(const Candidate& pair) {
   const int64_t indexes[2] = {pair.left, pair.right};
   for (int side_idx = 0; side_idx < 2; ++side_idx) {
-    JoinRowStore::Slot& slot = sides_[side_idx].at(indexes[side_idx]);
-    if (slot.matched) continue;
-    slot.matched = true;
+    JoinRowStore& rows = sides_[side_idx];
+    if (rows.Resident(indexes[side_idx]) && rows.at(indexes[side_idx]).matched) continue;
+    rows.MarkMatched(indexes[side_idx]);
     // Only an outer side's flag matters after a restart (it decides the NULL row).
     if (table_ != nullptr && plan_.keeps_unmatched(static_cast<JoinSide>(side_idx))) {
       sides_[side_idx].MarkDirty(indexes[side_idx]);
@@ -121,6 +137,20 @@ Status IntervalJoinOperator::AdvanceWatermark(int64_t watermark, RecordBatch& ou
     JoinRowStore& rows = store(side);
     const int64_t reach = Reach(side);
     const bool emit_unmatched = plan_.keeps_unmatched(side);
+    const JoinSide other = side == JoinSide::kLeft ? JoinSide::kRight : JoinSide::kLeft;
+    // Spilled rows are older than resident ones (up to rows that came late): they go first.
+    const int64_t limit = watermark_ == INT64_MAX ? INT64_MAX : watermark_ - 1 - reach;
+    RETURN_NOT_OK(rows.ExpireSpilled(
+        limit,
+        [&](int64_t, int64_t time, std::string_view, std::string_view row, bool matched) -> Status {
+          if (matched || !emit_unmatched) return Status::OK();
+          RecordMeta meta;
+          meta.timestamp = time;
+          RETURN_NOT_OK(AppendStored(side, row, output));
+          AppendNulls(other, output);
+          FinishRow(meta, output);
+          return Status::OK();
+        }));
     for (int64_t index = rows.Oldest(); index >= 0; index = rows.Oldest()) {
       const JoinRowStore::Slot& slot = rows.at(index);
       // Closed once no on-time row of the other side (time >= watermark) can reach it.
@@ -129,7 +159,7 @@ Status IntervalJoinOperator::AdvanceWatermark(int64_t watermark, RecordBatch& ou
         RecordMeta meta;
         meta.timestamp = slot.time;
         RETURN_NOT_OK(AppendStored(side, slot.row(), output));
-        AppendNulls(side == JoinSide::kLeft ? JoinSide::kRight : JoinSide::kLeft, output);
+        AppendNulls(other, output);
         FinishRow(meta, output);
       }
       rows.RemoveOldest();

@@ -36,8 +36,17 @@ class IntervalJoinOperator final : public JoinOperator {
   // the state size, with one write per chunk rather than per row.
   Status PrepareCheckpoint() override;
   size_t state_rows() const override { return sides_[0].size() + sides_[1].size(); }
+  // Past `resident_budget_bytes` per side, the oldest rows move to a file in `dir`.
+  void SetSpill(const std::string& dir, size_t resident_budget_bytes) override;
+  size_t unsaved_bytes() const override {
+    return sides_[0].unsaved_bytes() + sides_[1].unsaved_bytes();
+  }
+  // Bytes of the rows held in memory (both sides), for tests and metrics.
+  size_t resident_bytes() const { return sides_[0].resident_bytes() + sides_[1].resident_bytes(); }
 
  private:
+  // Pairs awaiting the rest of ON are filtered once this many pile up within a batch.
+  static constexpr size_t kMaxCandidates = 4096;
   struct Candidate {
     int64_t left;  // row indexes in the sides' stores
     int64_t right;

@@ -45,7 +45,8 @@ Status IntervalJoinOperator::AttachState(StateTable* table) {
       return false;
     }
     restored_keys_.emplace_back(key);
-    return true;
+    status = rows.SpillOverBudget();
+    return status.ok();
   }));
   return status;
 }
@@ -56,20 +57,24 @@ std::string IntervalJoinOperator::TableKey(int side_idx, int64_t first) {
   return table_key;
 }
 
+void IntervalJoinOperator::SetSpill(const std::string& dir, size_t resident_budget_bytes) {
+  for (JoinRowStore& rows : sides_) rows.SetSpill(dir, resident_budget_bytes);
+}
+
 Status IntervalJoinOperator::WriteChunk(int side_idx, int64_t first) {
   JoinRowStore& rows = sides_[side_idx];
   encoded_.clear();
-  const int64_t end = std::min(first + JoinRowStore::kChunkRows, rows.end());
-  for (int64_t index = first; index < end; ++index) {
-    const JoinRowStore::Slot& slot = rows.at(index);
-    if (!slot.alive) continue;
-    JoinRowCodec::AppendLength(slot.key_size, encoded_);
-    JoinRowCodec::AppendLength(slot.row_size, encoded_);
-    encoded_.append(slot.key());
-    const size_t row_at = encoded_.size();
-    encoded_.append(slot.row());
-    encoded_[row_at + JoinRowCodec::kFlagOffset] = slot.matched ? 1 : 0;
-  }
+  RETURN_NOT_OK(rows.ForEachLive(
+      first,
+      [&](int64_t, int64_t, std::string_view key, std::string_view row, bool matched) -> Status {
+        JoinRowCodec::AppendLength(static_cast<uint32_t>(key.size()), encoded_);
+        JoinRowCodec::AppendLength(static_cast<uint32_t>(row.size()), encoded_);
+        encoded_.append(key);
+        const size_t row_at = encoded_.size();
+        encoded_.append(row);
+        encoded_[row_at + JoinRowCodec::kFlagOffset] = matched ? 1 : 0;
+        return Status::OK();
+      }));
   if (encoded_.empty()) {
     if (rows.written(first)) RETURN_NOT_OK(table_->Delete(TableKey(side_idx, first)));
     rows.SetWritten(first, false);

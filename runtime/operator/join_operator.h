@@ -35,6 +35,11 @@ class JoinOperator : public StatefulOperator {
   [[nodiscard]] virtual Status AttachState(StateTable* table) = 0;
   // Rows (or versions) held now, for tests and metrics.
   virtual size_t state_rows() const = 0;
+  // Lets state larger than `resident_budget_bytes` move to files in `dir` (a join that keeps
+  // little per key ignores it). REQUIRES: before AttachState.
+  virtual void SetSpill(const std::string& dir, size_t resident_budget_bytes) {}
+  // Roughly what the next PrepareCheckpoint writes (0: not tracked).
+  virtual size_t unsaved_bytes() const { return 0; }
 
   Status Process(const RecordBatch& input, RecordBatch& output) override {
     return ProcessSide(JoinSide::kLeft, input, {}, output);

@@ -1,8 +1,14 @@
 #include "runtime/operator/join_row_store.h"
 
+#include <unistd.h>
+
 #include <cstring>
 
 namespace sluice {
+
+JoinRowStore::~JoinRowStore() {
+  if (spill_fd_ >= 0) ::close(spill_fd_);
+}
 
 char* JoinRowStore::Chunk::Allocate(size_t size) {
   if (size > kBlockBytes / 4) {
@@ -10,11 +16,13 @@ char* JoinRowStore::Chunk::Allocate(size_t size) {
     auto block = std::unique_ptr<char[]>(new char[size]);
     char* ptr = block.get();
     blocks.insert(blocks.empty() ? blocks.end() : blocks.end() - 1, std::move(block));
+    bytes += size;
     return ptr;
   }
   if (blocks.empty() || kBlockBytes - block_used < size) {
     blocks.push_back(std::unique_ptr<char[]>(new char[kBlockBytes]));  // not zero-filled
     block_used = 0;
+    bytes += kBlockBytes;
   }
   char* ptr = blocks.back().get() + block_used;
   block_used += size;
@@ -22,16 +30,22 @@ char* JoinRowStore::Chunk::Allocate(size_t size) {
 }
 
 int64_t JoinRowStore::Add(std::string_view key, uint64_t hash, std::string_view row, int64_t time) {
-  if (chunks_.empty() || chunks_.back()->slots.size() == static_cast<size_t>(kChunkRows)) {
+  if (chunks_.empty() || chunks_.back()->spilled ||
+      chunks_.back()->slots.size() == static_cast<size_t>(kChunkRows)) {
+    if (chunks_.empty()) resident_base_ = base_ = end_;
     chunks_.push_back(std::make_unique<Chunk>());
     chunks_.back()->slots.reserve(kChunkRows);
+    chunks_.back()->bytes = kChunkRows * sizeof(Slot);
+    resident_bytes_ += chunks_.back()->bytes;
   }
   Chunk& chunk = *chunks_.back();
   const int64_t index = end_++;
   Slot slot;
   slot.time = time;
   slot.hash = hash;
+  const size_t bytes_before = chunk.bytes;
   char* bytes = chunk.Allocate(key.size() + row.size());
+  resident_bytes_ += chunk.bytes - bytes_before;
   std::memcpy(bytes, key.data(), key.size());
   std::memcpy(bytes + key.size(), row.data(), row.size());
   slot.bytes = bytes;
@@ -41,18 +55,58 @@ int64_t JoinRowStore::Add(std::string_view key, uint64_t hash, std::string_view 
   slot.older = rows.newest;
   rows.newest = index;
   ++rows.live;
+  if (time >= in_order_time_) {
+    slot.in_order = true;
+    in_order_time_ = time;
+  } else {
+    late_.emplace(time, index);
+  }
   chunk.slots.push_back(slot);
   ++chunk.live;
+  ++live_rows_;
+  if (tracking_) unsaved_bytes_ += key.size() + row.size() + 8;
   MarkChunkDirty(chunk, index - (index - base_) % kChunkRows);
-  by_time_.emplace(time, index);
   return index;
 }
 
+int64_t JoinRowStore::OldestInOrder() {
+  cursor_ = std::max(cursor_, resident_base_);
+  while (cursor_ < end_) {
+    const Slot& slot = at(cursor_);
+    if (slot.in_order && slot.alive) return cursor_;
+    ++cursor_;
+  }
+  return -1;
+}
+
+int64_t JoinRowStore::OldestLate() {
+  // Entries of rows that were spilled since: their chunk leaves whole (ExpireSpilled).
+  while (!late_.empty() && late_.top().second < resident_base_) late_.pop();
+  return late_.empty() ? -1 : late_.top().second;
+}
+
+int64_t JoinRowStore::Oldest() {
+  const int64_t in_order = OldestInOrder();
+  const int64_t late = OldestLate();
+  if (in_order < 0) return late;
+  if (late < 0) return in_order;
+  const int64_t in_order_time = at(in_order).time;
+  const int64_t late_time = late_.top().first;
+  if (late_time != in_order_time) return late_time < in_order_time ? late : in_order;
+  return std::min(late, in_order);
+}
+
 void JoinRowStore::RemoveOldest() {
-  const int64_t index = by_time_.top().second;
-  by_time_.pop();
+  const int64_t index = Oldest();
+  if (index < 0) return;
+  if (!late_.empty() && late_.top().second == index) {
+    late_.pop();
+  } else {
+    ++cursor_;
+  }
   Slot& slot = at(index);
   slot.alive = false;
+  --live_rows_;
   JoinKeyIndex::Entry* rows = by_hash_.Find(slot.hash);
   if (rows != nullptr && --rows->live == 0) by_hash_.Erase(rows);
   Chunk& owner = *chunk(index);
@@ -67,14 +121,44 @@ void JoinRowStore::RemoveOldest() {
   }
 }
 
+void JoinRowStore::MarkMatched(int64_t index) {
+  Chunk& owner = *chunk(index);
+  if (!owner.spilled) {
+    at(index).matched = true;
+    return;
+  }
+  if (owner.matched.empty()) owner.matched.assign(kChunkRows / 64, 0);
+  const int64_t slot = (index - base_) % kChunkRows;
+  owner.matched[static_cast<size_t>(slot / 64)] |= uint64_t{1} << (slot % 64);
+}
+
 void JoinRowStore::ReleaseFront() {
-  if (chunks_.front()->written) released_.push_back(base_);
+  Chunk& front = *chunks_.front();
+  if (front.written) released_.push_back(base_);
+  if (!front.spilled) resident_bytes_ -= front.bytes;
   chunks_.pop_front();
   base_ += kChunkRows;
+  resident_base_ = std::max(resident_base_, base_);
+}
+
+Status JoinRowStore::ForEachLive(int64_t first, const RowVisitor& visit) {
+  const Chunk& owner = *chunk(first);
+  if (owner.spilled) {
+    RETURN_NOT_OK(Load(owner));
+    return ScanLoaded(owner, first, visit, 0, INT64_MIN, INT64_MAX);
+  }
+  const int64_t end = std::min(first + kChunkRows, end_);
+  for (int64_t index = first; index < end; ++index) {
+    const Slot& slot = at(index);
+    if (!slot.alive) continue;
+    RETURN_NOT_OK(visit(index, slot.time, slot.key(), slot.row(), slot.matched));
+  }
+  return Status::OK();
 }
 
 std::vector<int64_t> JoinRowStore::TakeDirty() {
   std::vector<int64_t> dirty;
+  unsaved_bytes_ = 0;
   for (int64_t first : dirty_) {
     if (!Contains(first)) continue;
     chunk(first)->dirty = false;

@@ -8,15 +8,26 @@
 //
 // Checkpoints persist whole chunks (JoinRowStore tracks which changed): one state-table write per
 // ~4096 rows instead of one per row.
+//
+// Memory stays bounded when a spill directory is set: once the rows held in memory pass a budget,
+// the oldest chunks move to an unlinked file there (join_row_spill.cc), keeping in memory only a
+// chunk's time range and a Bloom filter of its key hashes (2 bytes per row). The key index and
+// the time order then cover the resident rows only; a probe walks the resident chain and reads
+// the spilled chunks whose time range and filter it may hit, and a spilled chunk leaves whole once
+// the watermark passes its newest row. Rows mostly arrive in event-time order, so the time order
+// is a cursor over in-order rows plus a heap of the rows that came late, not a heap entry per row.
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <queue>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/status.h"
 #include "runtime/operator/join_key_index.h"
 
 namespace sluice {
@@ -32,12 +43,14 @@ class JoinRowStore {
     uint32_t row_size = 0;
     bool alive = true;
     bool matched = false;
+    bool in_order = false;  // no earlier row had a later time (the cursor's rows)
 
     std::string_view key() const { return {bytes, key_size}; }
     std::string_view row() const { return {bytes + key_size, row_size}; }
   };
 
   JoinRowStore() = default;
+  ~JoinRowStore();
   JoinRowStore(const JoinRowStore&) = delete;
   JoinRowStore& operator=(const JoinRowStore&) = delete;
 
@@ -45,27 +58,33 @@ class JoinRowStore {
 
   // Buffers a row (copying `key` and `row`); returns its index. Indexes grow by one per row.
   int64_t Add(std::string_view key, uint64_t hash, std::string_view row, int64_t time);
-  // REQUIRES: Contains(index).
+  // REQUIRES: Resident(index).
   Slot& at(int64_t index) {
     const int64_t offset = index - base_;
     return chunks_[static_cast<size_t>(offset / kChunkRows)]->slots[offset % kChunkRows];
   }
   // False for indexes of rows whose chunk is gone (all of them were removed).
   bool Contains(int64_t index) const { return index >= base_ && index < end_; }
-  // The newest row with key hash `hash`, or -1. Walk on with Slot::older while Contains(),
-  // skipping rows that are not alive and rows whose key() differs (a hash collision).
+  // True for rows held in memory (at() may read them); false for gone and spilled rows.
+  bool Resident(int64_t index) const { return index >= resident_base_ && index < end_; }
+  // The newest resident row with key hash `hash`, or -1. Walk on with Slot::older while
+  // Resident(), skipping rows that are not alive and rows whose key() differs (a hash collision);
+  // then ProbeSpilled for the spilled rows.
   int64_t Newest(uint64_t hash) {
     const JoinKeyIndex::Entry* entry = by_hash_.Find(hash);
     return entry == nullptr ? -1 : entry->newest;
   }
   // Starts loading what Add or Newest for `hash` reads first (batch-at-a-time callers).
   void Prefetch(uint64_t hash) const { by_hash_.Prefetch(hash); }
-  // The live row with the smallest time (ties: the first added), or -1 when empty.
-  int64_t Oldest() const { return by_time_.empty() ? -1 : by_time_.top().second; }
+  // The live resident row with the smallest time (ties: the first added), or -1 when none.
+  int64_t Oldest();
   // Removes the row Oldest() returned.
   void RemoveOldest();
+  // Marks a row (resident or spilled) matched.
+  void MarkMatched(int64_t index);
 
-  size_t size() const { return by_time_.size(); }
+  // Live rows, resident and spilled.
+  size_t size() const { return live_rows_; }
   // Indexes [first(), end()) may be visited with at() (dead rows included); end() is the index
   // the next Add returns.
   int64_t first() const { return base_; }
@@ -81,21 +100,55 @@ class JoinRowStore {
   }
   // The first indexes of the chunks dirty since the last call that are still held.
   std::vector<int64_t> TakeDirty();
+  // Bytes of the rows added since the last TakeDirty (what the next checkpoint writes, roughly).
+  size_t unsaved_bytes() const { return unsaved_bytes_; }
   // Records that the chunk starting at `first` was written (true) or deleted (false).
   void SetWritten(int64_t first, bool written) { chunk(first)->written = written; }
   bool written(int64_t first) { return chunk(first)->written; }
   // The first indexes of written chunks released since the last call (all their rows gone).
   std::vector<int64_t> TakeReleased();
+  // Visits the live rows of the chunk starting at `first` (resident or spilled).
+  using RowVisitor = std::function<Status(int64_t index, int64_t time, std::string_view key,
+                                          std::string_view row, bool matched)>;
+  [[nodiscard]] Status ForEachLive(int64_t first, const RowVisitor& visit);
+
+  // Spilling (join_row_spill.cc). Until SetSpill every row stays in memory.
+  void SetSpill(std::string dir, size_t resident_budget_bytes) {
+    spill_dir_ = std::move(dir);
+    budget_ = resident_budget_bytes;
+  }
+  // Moves the oldest resident chunks (never the one being filled) to the spill file until the
+  // resident rows fit the budget.
+  [[nodiscard]] Status SpillOverBudget();
+  // Visits the live spilled rows with hash `hash` and time in [low, high] (key not compared).
+  [[nodiscard]] Status ProbeSpilled(uint64_t hash, int64_t low, int64_t high,
+                                    const RowVisitor& visit);
+  // Visits, then removes, the rows of the spilled chunks whose newest row is at or before
+  // `limit`, oldest chunk first.
+  [[nodiscard]] Status ExpireSpilled(int64_t limit, const RowVisitor& visit);
+  // Bytes the resident rows take (slots and row bytes); spilled chunks' metadata is not counted.
+  size_t resident_bytes() const { return resident_bytes_; }
+  int64_t spilled_chunks() const { return (resident_base_ - base_) / kChunkRows; }
 
  private:
   static constexpr size_t kBlockBytes = 64 * 1024;
+  static constexpr size_t kBloomWords = kChunkRows * 16 / 64;  // 16 bits per row
   struct Chunk {
     std::vector<Slot> slots;
     std::vector<std::unique_ptr<char[]>> blocks;
     size_t block_used = kBlockBytes;  // of blocks.back()
+    size_t bytes = 0;                 // memory of slots and blocks
     int64_t live = 0;
     bool dirty = false;
     bool written = false;
+    // A spilled chunk: its live rows at [file_offset, + file_size) of the spill file.
+    bool spilled = false;
+    uint64_t file_offset = 0;
+    uint64_t file_size = 0;
+    int64_t min_time = 0;
+    int64_t max_time = 0;
+    std::vector<uint64_t> bloom;    // kBloomWords, over the rows' hashes
+    std::vector<uint64_t> matched;  // rows matched after the spill, a bit per slot (lazy)
     char* Allocate(size_t size);
   };
   using TimeAndIndex = std::pair<int64_t, int64_t>;
@@ -109,14 +162,36 @@ class JoinRowStore {
     dirty_.push_back(first);
   }
   void ReleaseFront();
+  // Oldest(): the cursor's row or the heap's, whichever is older (-1: none).
+  int64_t OldestInOrder();
+  int64_t OldestLate();
+  // Spill file I/O (join_row_spill.cc).
+  Status SpillFront();
+  Status Load(const Chunk& chunk);  // into spill_buffer_
+  Status ScanLoaded(const Chunk& chunk, int64_t first, const RowVisitor& visit, uint64_t only_hash,
+                    int64_t low, int64_t high);
+  static bool BloomMayContain(const Chunk& chunk, uint64_t hash);
 
   std::deque<std::unique_ptr<Chunk>> chunks_;
   int64_t base_ = 0;  // index of chunks_.front()->slots[0]
   int64_t end_ = 0;
-  JoinKeyIndex by_hash_;
-  std::priority_queue<TimeAndIndex, std::vector<TimeAndIndex>, std::greater<>> by_time_;
+  int64_t resident_base_ = 0;  // chunks before it are spilled
+  size_t live_rows_ = 0;
+  JoinKeyIndex by_hash_;  // resident rows only
+  // Time order: rows with in_order set by index (cursor_ is the first that may be live), and the
+  // rest in a heap.
+  int64_t cursor_ = 0;
+  int64_t in_order_time_ = INT64_MIN;
+  std::priority_queue<TimeAndIndex, std::vector<TimeAndIndex>, std::greater<>> late_;
+  size_t resident_bytes_ = 0;
+  size_t budget_ = 0;
+  std::string spill_dir_;
+  int spill_fd_ = -1;
+  uint64_t spill_end_ = 0;
+  std::string spill_buffer_;
   bool tracking_ = false;
   std::vector<int64_t> dirty_;
+  size_t unsaved_bytes_ = 0;
   std::vector<int64_t> released_;
 };
 

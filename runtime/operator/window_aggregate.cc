@@ -85,8 +85,10 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
     // Adds the row to the group of `key` held under [start, end): a window, or a HOP pane.
     auto add_to_group = [&](int64_t start, int64_t end) {
       Groups& groups = windows_[{start, end}];
-      auto it = groups.find(key);
-      if (it == groups.end()) it = groups.emplace(key, NewGroup(key_columns, row)).first;
+      // One hash lookup whether or not the group exists (most rows of a key-per-row stream,
+      // like new people per window, create one).
+      auto [it, created] = groups.try_emplace(key);
+      if (created) it->second = NewGroup(key_columns, row);
       Update(it->second, row);
       if (table_ != nullptr) MarkDirty(it->second, start, end, key);
       accepted = true;

@@ -13,6 +13,8 @@ namespace {
 
 // Without a staging sink, saving positions is only about how much a restart reads again.
 constexpr int64_t kPositionsSaveIntervalMs = 1000;
+// Unsaved operator state past which a checkpoint is taken at once (see MaybeCommit).
+constexpr size_t kMaxUnsavedBytes = 16u << 20;
 
 }  // namespace
 
@@ -91,7 +93,10 @@ Status CheckpointCoordinator::MaybeCommit(bool caught_up, bool stopping) {
   const auto now = std::chrono::steady_clock::now();
   // A staging sink's outputs wait for the commit, so a caught-up query commits at once; a
   // non-staging one (outputs already visible) only needs its positions saved now and then.
-  if (!stopping && !(caught_up && staging_)) {
+  // A stage with much unsaved state checkpoints now: all of it is held in memory (the state
+  // store's batch) until the commit, so the pause must not let it grow with the input rate.
+  const bool backlog = stage_ != nullptr && stage_->unsaved_bytes() >= kMaxUnsavedBytes;
+  if (!stopping && !(caught_up && staging_) && !backlog) {
     // A busy stateless query with a staging sink commits at every flush: the commit is a small
     // file rename, cheap next to the latency it would add.
     // A transactional sink has just committed its output: positions and state must follow at

@@ -27,6 +27,9 @@ class CheckpointedStage {
   // Sources the stage reads besides the pipeline's own (a join's right side), each with the key
   // of its positions in the manifest.
   virtual std::vector<std::pair<std::string, Source*>> extra_sources() { return {}; }
+  // Roughly the bytes the next checkpoint writes, when the stage tracks it: past a limit the
+  // checkpoint is taken early, since everything it writes is held in memory until it commits.
+  virtual size_t unsaved_bytes() const { return 0; }
 };
 
 }  // namespace sluice

@@ -39,6 +39,7 @@ class JoinAggregateStage final : public CheckpointedStage {
   std::vector<std::pair<std::string, Source*>> extra_sources() override {
     return join_stage_.extra_sources();
   }
+  size_t unsaved_bytes() const override { return join_stage_.unsaved_bytes(); }
   int64_t late_records() const { return join_stage_.late_records() + aggregate_.late_records(); }
 
  private:

@@ -198,6 +198,7 @@ void JoinStage::WaitForData(int timeout_ms) {
 
 Status JoinStage::AttachState(StateStore& store) {
   ASSIGN_OR_RETURN(StateTable * table, store.Table("join"));
+  operator_->SetSpill(store.dir(), kJoinResidentBytes);
   return operator_->AttachState(table);
 }
 

@@ -48,6 +48,7 @@ class JoinStage final : public CheckpointedStage {
   // State in table "join" of `store`; REQUIRES: before the first Step.
   Status AttachState(StateStore& store) override;
   Status PrepareCheckpoint() override { return operator_->PrepareCheckpoint(); }
+  size_t unsaved_bytes() const override { return operator_->unsaved_bytes(); }
   // Per-side watermarks, for the checkpoint manifest's metadata and their restore.
   void SaveMetadata(std::map<std::string, std::string>& metadata) const override;
   void RestoreMetadata(const std::map<std::string, std::string>& metadata) override;
@@ -101,6 +102,10 @@ class JoinStage final : public CheckpointedStage {
   // stream gets a turn even if the changelog has more.
   static constexpr int kMaxChangelogBatchesInARow = 64;
   int changelog_batches_in_a_row_ = 0;
+  // Rows an interval join side holds in memory before its oldest ones spill to the state
+  // directory: a window's worth of rows (everything, when windows are long next to the input's
+  // event-time span) must not decide the worker's memory.
+  static constexpr size_t kJoinResidentBytes = 24u << 20;
 };
 
 }  // namespace sluice

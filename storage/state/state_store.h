@@ -87,6 +87,8 @@ class StateStore {
   size_t uncommitted_bytes() const;
   // Approximate size of the committed state on disk (SST + WAL files).
   int64_t ApproximateSizeBytes() const;
+  // The directory the store lives in (operators may keep spill files there).
+  const std::string& dir() const;
 
  private:
   struct Impl;

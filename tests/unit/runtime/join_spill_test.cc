@@ -1,0 +1,214 @@
+// The interval join over long inputs, in the shape of Nexmark q7 (every bid joined with its
+// window's highest price): state stays flat while the watermark passes the intervals, and when
+// it cannot (a window as long as the input) the rows held in memory stay within the spill budget,
+// with the same output as an all-in-memory join, through a checkpoint and restore.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <random>
+
+#include "runtime/expression/expression_factory.h"
+#include "runtime/operator/interval_join.h"
+#include "runtime/operator/join_row_store.h"
+
+namespace sluice {
+namespace {
+
+constexpr int64_t kWindow = 100;  // ms: the TUMBLE the right side's rows summarize
+
+// Bids (price BIGINT, id BIGINT) JOIN window maxima (price BIGINT, window BIGINT) ON price,
+// WITHIN kWindow, optionally with the rest of ON "id % 3 <> 1" (a residual condition).
+std::unique_ptr<PhysicalJoin> MakeJoin(JoinType type, bool residual) {
+  auto join = std::make_unique<PhysicalJoin>();
+  join->strategy = JoinStrategy::kInterval;
+  join->type = type;
+  join->left_keys.push_back(MakeColumnRef(0, DataType::Bigint()));
+  join->right_keys.push_back(MakeColumnRef(0, DataType::Bigint()));
+  join->before_ms = kWindow;
+  join->after_ms = kWindow;
+  join->left_width = 2;
+  for (const char* name : {"price", "id", "max_price", "window"}) {
+    join->schema.Add(Field{name, DataType::Bigint()});
+  }
+  if (residual) {
+    auto modulo = MakeArithmetic(ArithmeticOp::kModulo, MakeColumnRef(1, DataType::Bigint()),
+                                 MakeLiteral(Value::Bigint(3)));
+    EXPECT_TRUE(modulo.ok());
+    auto condition =
+        MakeComparison(ComparisonOp::kNotEqual, std::move(*modulo), MakeLiteral(Value::Bigint(1)));
+    EXPECT_TRUE(condition.ok());
+    join->condition = std::move(*condition);
+  }
+  return join;
+}
+
+struct Row {
+  int64_t time;
+  int64_t key;
+  int64_t value;
+};
+
+RecordBatch MakeBatch(const std::vector<Row>& rows) {
+  Schema schema;
+  schema.Add(Field{"k", DataType::Bigint()});
+  schema.Add(Field{"v", DataType::Bigint()});
+  RecordBatch batch(schema);
+  for (const Row& row : rows) {
+    batch.column(0).AppendInt64(row.key);
+    batch.column(1).AppendInt64(row.value);
+    batch.meta().push_back(RecordMeta{row.time, 0, 0, RowKind::kUpsert});
+    batch.keys().emplace_back();
+  }
+  return batch;
+}
+
+void Collect(const RecordBatch& batch, std::vector<std::string>& rows) {
+  for (size_t row = 0; row < batch.num_rows(); ++row) {
+    std::string text = std::to_string(batch.meta()[row].timestamp);
+    for (size_t column_idx = 0; column_idx < batch.num_columns(); ++column_idx) {
+      const Column& column = batch.column(column_idx);
+      text += " " + (column.IsNull(row) ? std::string("-") : column.GetValue(row).ToString());
+    }
+    rows.push_back(text);
+  }
+}
+
+// Drives q7's shape: bids at 1 ms apart (price random in [0, 2000)), and after each window
+// closes, the window's maximum price as a right row at its last millisecond. With `advance`,
+// the watermark follows the bids; without, it stays put until the end (one endless window, as
+// when the input's event-time span is shorter than the window).
+struct Q7Shape {
+  int64_t bids = 60000;
+  bool advance = true;
+  std::vector<std::string> rows;  // output, sorted at the end
+  size_t max_state_rows = 0;
+  size_t max_resident_bytes = 0;
+
+  Status Run(IntervalJoinOperator& op, const PhysicalJoin& plan) {
+    std::mt19937_64 random(7);
+    RecordBatch output(plan.schema);
+    std::vector<Row> batch;
+    int64_t window_max = -1;
+    for (int64_t bid = 0; bid < bids; ++bid) {
+      const int64_t price = static_cast<int64_t>(random() % 2000);
+      batch.push_back({bid, price, bid});
+      window_max = std::max(window_max, price);
+      if ((bid + 1) % kWindow != 0) continue;
+      RETURN_NOT_OK(op.ProcessSide(JoinSide::kLeft, MakeBatch(batch), {}, output));
+      batch.clear();
+      RETURN_NOT_OK(op.ProcessSide(JoinSide::kRight, MakeBatch({{bid, window_max, bid / kWindow}}),
+                                   {}, output));
+      window_max = -1;
+      if (advance) RETURN_NOT_OK(op.AdvanceWatermark(bid + 1, output));
+      max_state_rows = std::max(max_state_rows, op.state_rows());
+      max_resident_bytes = std::max(max_resident_bytes, op.resident_bytes());
+      Collect(output, rows);
+      output = RecordBatch(plan.schema);
+    }
+    RETURN_NOT_OK(op.AdvanceWatermark(INT64_MAX, output));
+    Collect(output, rows);
+    std::sort(rows.begin(), rows.end());
+    return Status::OK();
+  }
+};
+
+TEST(JoinSpillTest, StateStaysFlatWhileTheWatermarkPassesTheIntervals) {
+  auto plan = MakeJoin(JoinType::kInner, false);
+  EvalContext context;
+  IntervalJoinOperator op(*plan, context);
+  Q7Shape shape;
+  ASSERT_TRUE(shape.Run(op, *plan).ok());
+  // A bid waits for its window's maximum and then kWindow more: about three windows of rows,
+  // however long the input. Without purging this would be every bid.
+  EXPECT_LE(shape.max_state_rows, static_cast<size_t>(4 * kWindow));
+  EXPECT_EQ(op.state_rows(), 0u);
+  // Every window's maximum matches at least its own bid.
+  EXPECT_GE(shape.rows.size(), static_cast<size_t>(shape.bids / kWindow));
+}
+
+TEST(JoinSpillTest, SpilledRowsGiveTheSameOutputWithinTheMemoryBudget) {
+  for (JoinType type : {JoinType::kInner, JoinType::kFull}) {
+    for (bool residual : {false, true}) {
+      SCOPED_TRACE(std::to_string(static_cast<int>(type)) + (residual ? " residual" : ""));
+      auto plan = MakeJoin(type, residual);
+      EvalContext context;
+      IntervalJoinOperator in_memory(*plan, context);
+      Q7Shape expected;
+      expected.advance = false;
+      ASSERT_TRUE(expected.Run(in_memory, *plan).ok());
+
+      const std::string dir = ::testing::TempDir() + "/join_spill_" + std::to_string(::getpid());
+      std::filesystem::create_directories(dir);
+      constexpr size_t kBudget = 512 << 10;
+      IntervalJoinOperator spilling(*plan, context);
+      spilling.SetSpill(dir, kBudget);
+      Q7Shape actual;
+      actual.advance = false;
+      ASSERT_TRUE(actual.Run(spilling, *plan).ok());
+      EXPECT_EQ(actual.rows, expected.rows);
+      EXPECT_EQ(expected.max_state_rows, static_cast<size_t>(expected.bids + expected.bids / 100));
+      // Over budget by at most the chunk being filled; all in memory it is ~10x the budget.
+      EXPECT_LE(actual.max_resident_bytes, kBudget + (1u << 20));
+      EXPECT_GT(expected.max_resident_bytes, 4 * kBudget);
+      std::filesystem::remove_all(dir);
+    }
+  }
+}
+
+TEST(JoinSpillTest, CheckpointsWriteSpilledChunksAndRestoreThem) {
+  auto plan = MakeJoin(JoinType::kLeft, false);
+  const std::string dir = ::testing::TempDir() + "/join_spill_state_" + std::to_string(::getpid());
+  EvalContext context;
+  RecordBatch output(plan->schema);
+  std::vector<Row> bids;
+  for (int64_t bid = 0; bid < 20000; ++bid) bids.push_back({bid, bid % 1000, bid});
+  {
+    auto store = StateStore::Open(dir, StateStoreOptions());
+    ASSERT_TRUE(store.ok());
+    auto table = (*store)->Table("join");
+    ASSERT_TRUE(table.ok());
+    IntervalJoinOperator op(*plan, context);
+    op.SetSpill((*store)->dir(), 64 << 10);
+    ASSERT_TRUE(op.AttachState(*table).ok());
+    ASSERT_TRUE(op.ProcessSide(JoinSide::kLeft, MakeBatch(bids), {}, output).ok());
+    // Matches a spilled row (key 7 is at 7, 1007, ...; all but the newest chunk are spilled).
+    ASSERT_TRUE(op.ProcessSide(JoinSide::kRight, MakeBatch({{10050, 7, -1}}), {}, output).ok());
+    EXPECT_LE(op.resident_bytes(), size_t{1} << 20);
+    ASSERT_TRUE(op.PrepareCheckpoint().ok());
+    ASSERT_TRUE((*store)->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+  }
+  std::vector<std::string> matched;
+  Collect(output, matched);
+  EXPECT_EQ(matched, (std::vector<std::string>{"10050 7 10007 7 -1"}));  // within 100 ms
+  auto store = StateStore::Open(dir, StateStoreOptions());
+  ASSERT_TRUE(store.ok());
+  auto table = (*store)->Table("join");
+  ASSERT_TRUE(table.ok());
+  IntervalJoinOperator op(*plan, context);
+  op.SetSpill((*store)->dir(), 64 << 10);
+  ASSERT_TRUE(op.AttachState(*table).ok());
+  EXPECT_EQ(op.state_rows(), 20001u);
+  EXPECT_LE(op.resident_bytes(), size_t{1} << 20);  // restored rows spill as they come back
+  output = RecordBatch(plan->schema);
+  ASSERT_TRUE(op.AdvanceWatermark(INT64_MAX, output).ok());
+  // Every bid but the matched one comes out with NULLs: its matched flag survived the restore.
+  EXPECT_EQ(output.num_rows(), 19999u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(JoinSpillTest, AnUnwritableSpillDirectoryIsAStorageError) {
+  JoinRowStore store;
+  store.SetSpill("/nonexistent/sluice-spill", 0);
+  for (int64_t row = 0; row < 2 * JoinRowStore::kChunkRows; ++row) store.Add("k", 1, "r", row);
+  Status status = store.SpillOverBudget();
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("cannot create a spill file"), std::string::npos)
+      << status.message();
+}
+
+}  // namespace
+}  // namespace sluice

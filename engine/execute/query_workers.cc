@@ -13,6 +13,14 @@ int QueryParallelism(const QueryInfo& query) {
   return plan.ok() ? (*plan)->parallelism : 1;
 }
 
+std::string ShownQueryState(const QueryInfo& query, const QueryStatus& status) {
+  if (query.state == QueryState::kRunning &&
+      (status.state == "RETRYING" || status.state == "RESTARTING")) {
+    return status.state;
+  }
+  return std::string(QueryStateName(query.state));
+}
+
 std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const QueryInfo& query,
                                                                       const QueryStatus& status) {
   std::vector<std::pair<std::string, std::string>> rows;
@@ -53,6 +61,8 @@ std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const Quer
       }
     }
     rows.emplace_back(name + " lag", lag);
+    rows.emplace_back(name + " restarts",
+                      worker == nullptr ? "0" : std::to_string(worker->restart_count));
   }
   return rows;
 }

@@ -66,7 +66,9 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
     }
     MergeProgress(status.progress, total.progress);
     if (status.state == "FAILED" && failed == nullptr) failed = worker.get();
-    if (status.state == "RESTARTING" && restarting == nullptr) restarting = worker.get();
+    if ((status.state == "RESTARTING" || status.state == "RETRYING") && restarting == nullptr) {
+      restarting = worker.get();
+    }
     if (status.state == "RUNNING") ++running;
     if (status.state == "STOPPED") ++stopped;
   }

@@ -57,9 +57,9 @@ struct QueryStatus {
   int restart_count = 0;
   std::string last_crash;  // why the last crashed worker ended; empty: none crashed
   // 'parallelism' N > 1: the query's state sums up its workers' (FAILED if one failed,
-  // RESTARTING if one is being restarted, RUNNING when all run), its progress merges theirs
-  // (counts summed, each partition's position from the worker that reads it), and `workers`
-  // holds each worker's own status, by index. Empty for a single worker.
+  // RESTARTING or RETRYING if one is being restarted or retried, RUNNING when all run), its
+  // progress merges theirs (counts summed, each partition's position from the worker that reads
+  // it), and `workers` holds each worker's own status, by index. Empty for a single worker.
   int parallelism = 1;
   std::vector<QueryStatus> workers;
   int worker_index = 0;  // of a worker's own status (an element of `workers`)

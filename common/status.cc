@@ -31,12 +31,22 @@ const std::string& Status::message() const {
 
 Status Status::WithPosition(int64_t pos) const {
   if (ok() || has_position()) return *this;
-  return Status(state_->category, state_->message, pos);
+  Status out(state_->category, state_->message, pos);
+  return retriable() ? out.AsRetriable() : out;
 }
 
 Status Status::WithContext(std::string_view prefix) const {
   if (ok()) return *this;
-  return Status(state_->category, std::string(prefix) + ": " + state_->message, state_->position);
+  Status out(state_->category, std::string(prefix) + ": " + state_->message, state_->position);
+  return retriable() ? out.AsRetriable() : out;
+}
+
+Status Status::AsRetriable() const {
+  if (ok() || retriable()) return *this;
+  Status out;
+  out.state_ = std::make_shared<State>(
+      State{state_->category, state_->message, state_->position, /*retriable=*/true});
+  return out;
 }
 
 std::string Status::ToString() const {

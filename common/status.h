@@ -75,6 +75,12 @@ class [[nodiscard]] Status {
   // Same error with "<prefix>: " put in front of the message.
   Status WithContext(std::string_view prefix) const;
 
+  // A transient failure (a broker unreachable, a timed-out request): running the query again
+  // later may succeed, so its supervisor retries with back-off instead of failing it. Kept by
+  // WithContext and WithPosition.
+  Status AsRetriable() const;
+  bool retriable() const { return state_ != nullptr && state_->retriable; }
+
   // "PARSER: message" (no position rendering).
   std::string ToString() const;
 
@@ -83,6 +89,7 @@ class [[nodiscard]] Status {
     ErrorCategory category;
     std::string message;
     int64_t position;
+    bool retriable = false;
   };
   std::shared_ptr<const State> state_;  // null means OK; shared so Status copies are cheap
 };

@@ -99,7 +99,9 @@ Result<std::unique_ptr<PhysicalPlan>> CreatePhysicalPlan(std::unique_ptr<Logical
         join->filters[1] = std::move(logical_join.filters[1]);
         join->before_ms = logical_join.before_ms;
         join->after_ms = logical_join.after_ms;
-        join->left_width = logical_join.children()[0]->schema().size();
+        // The left source's batches: its decoded columns, then its row functions' columns.
+        const auto& left_get = logical_join.children()[0]->As<LogicalGet>();
+        join->left_width = left_get.schema().size() + left_get.metadata.size();
         for (int side_idx = 0; side_idx < 2; ++side_idx) {
           join->allow_latency_ms[side_idx] = logical_join.allow_latency_ms[side_idx];
           join->idle_timeout_ms[side_idx] = logical_join.idle_timeout_ms[side_idx];

@@ -122,11 +122,11 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
         std::string reason = query.state_reason;
         // A running query whose worker crashed says so (the supervisor restarts it).
         if (reason.empty() && query.state == QueryState::kRunning) {
-          reason = status.state == "RESTARTING" ? status.reason
-                   : status.last_crash.empty()  ? ""
-                                                : "restarted after: " + status.last_crash;
+          reason = status.state == "RESTARTING" || status.state == "RETRYING" ? status.reason
+                   : status.last_crash.empty()                                ? ""
+                                               : "restarted after: " + status.last_crash;
         }
-        rows.push_back({Value::Bigint(query.id), Text(std::string(QueryStateName(query.state))),
+        rows.push_back({Value::Bigint(query.id), Text(ShownQueryState(query, status)),
                         Text(query.owner), Text(sink), Text(query.sql),
                         reason.empty() ? Value::Null(DataType::Varchar()) : Text(reason),
                         Value::Integer(status.restart_count),
@@ -192,11 +192,11 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     }
     RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kMonitor, statement.query_id.position));
     add("id", std::to_string(query->id));
-    add("state", std::string(QueryStateName(query->state)));
+    QueryStatus status = engine_.supervisor().Snapshot(query_id);
+    add("state", ShownQueryState(*query, status));
     add("reason", query->state_reason);
     add("owner", query->owner);
     add("sql", query->sql);
-    QueryStatus status = engine_.supervisor().Snapshot(query_id);
     const int parallelism = QueryParallelism(*query);
     add("parallelism", std::to_string(parallelism));
     if (parallelism > 1) {
@@ -236,7 +236,7 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     if (!status.protections.empty()) add("sandbox", status.protections);
     add("restarts", std::to_string(status.restart_count));
     if (!status.last_crash.empty()) add("last crash", status.last_crash);
-    if (status.state == "RESTARTING") add("worker", status.reason);
+    if (status.state == "RESTARTING" || status.state == "RETRYING") add("worker", status.reason);
     return EmitRows(properties_schema, properties);
   }
 

@@ -9,7 +9,7 @@
 namespace sluice {
 namespace {
 
-// "worker k" (or "stage s worker k"), "... partitions" and "... lag" rows of the worker with
+// "worker k" (or "stage s worker k"), "... partitions", "... lag" and "... restarts" rows of the worker with
 // global index `worker_idx`, reading the partitions p % count == index of `topic`.
 void DescribeWorker(const std::string& name, int32_t worker_idx, int32_t index, int32_t count,
                     const std::string& topic, int32_t partitions, const QueryStatus& status,
@@ -45,6 +45,8 @@ void DescribeWorker(const std::string& name, int32_t worker_idx, int32_t index, 
     }
   }
   rows.emplace_back(name + " lag", lag);
+  rows.emplace_back(name + " restarts",
+                    worker == nullptr ? "0" : std::to_string(worker->restart_count));
 }
 
 }  // namespace
@@ -52,6 +54,14 @@ void DescribeWorker(const std::string& name, int32_t worker_idx, int32_t index, 
 int QueryParallelism(const QueryInfo& query) {
   Result<std::unique_ptr<PhysicalPlan>> plan = PhysicalPlanFromJson(query.plan);
   return plan.ok() ? (*plan)->parallelism : 1;
+}
+
+std::string ShownQueryState(const QueryInfo& query, const QueryStatus& status) {
+  if (query.state == QueryState::kRunning &&
+      (status.state == "RETRYING" || status.state == "RESTARTING")) {
+    return status.state;
+  }
+  return std::string(QueryStateName(query.state));
 }
 
 std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const QueryInfo& query,

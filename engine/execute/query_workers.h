@@ -13,11 +13,17 @@ namespace sluice {
 // The query's 'parallelism' as its plan records it (1 for a plan that cannot be read).
 int QueryParallelism(const QueryInfo& query);
 
+// The state SHOW QUERIES and DESCRIBE QUERY show: the catalog's, except that a RUNNING query
+// whose worker is being restarted after a crash or retried after a transient failure shows
+// RESTARTING or RETRYING (the catalog keeps RUNNING: the query is meant to run).
+std::string ShownQueryState(const QueryInfo& query, const QueryStatus& status);
+
 // DESCRIBE QUERY rows for each worker k: "worker k" (pid and state), "worker k partitions"
-// (the source partitions p with p % N == k) and "worker k lag" (high watermark minus position
-// summed over those partitions, as its librdkafka consumer last saw them). A repartitioned
-// GROUP BY shows "repartition topic", then "stage 1 worker k" rows (source partitions) and
-// "stage 2 worker k" rows (the repartition topic's partitions p with p % N == k).
+// (the source partitions p with p % N == k), "worker k lag" (high watermark minus position
+// summed over those partitions, as its librdkafka consumer last saw them) and "worker k
+// restarts" (processes started for worker k after its first). A repartitioned GROUP BY shows
+// "repartition topic", then "stage 1 worker k" rows (source partitions) and "stage 2 worker k"
+// rows (the repartition topic's partitions p with p % N == k).
 std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const QueryInfo& query,
                                                                       const QueryStatus& status);
 

@@ -70,7 +70,9 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
         worker->stages == 2 ? worker->worker_index / std::max(worker->worker_count / 2, 1) + 1 : 0;
     MergeProgress(status.progress, stage, total.progress);
     if (status.state == "FAILED" && failed == nullptr) failed = worker.get();
-    if (status.state == "RESTARTING" && restarting == nullptr) restarting = worker.get();
+    if ((status.state == "RESTARTING" || status.state == "RETRYING") && restarting == nullptr) {
+      restarting = worker.get();
+    }
     if (status.state == "RUNNING") ++running;
     if (status.state == "STOPPED") ++stopped;
   }

@@ -115,6 +115,7 @@ Status QuerySupervisor::StartWorker(int64_t query_id, int worker_index, int work
   int restart_count = 0;
   RestartPolicy policy(options_.restart);
   std::string last_crash;
+  std::string retry_reason;  // non-empty: this start retries a transient failure
   // An automatic restart goes ahead only while the crashed entry is still the query's and
   // nobody stopped it (checked again before the new worker is published).
   auto superseded = [&] {
@@ -137,6 +138,7 @@ Status QuerySupervisor::StartWorker(int64_t query_id, int worker_index, int work
       restart_count = previous.status.restart_count + 1;
       last_crash = previous.status.last_crash;
       policy = previous.policy;
+      retry_reason = replacing != nullptr ? previous.retry_reason : "";
       if (replacing == nullptr) {
         policy.Reset();  // by hand: a fresh start, and any pending restart is moot
         previous.restart_cancelled = true;
@@ -162,6 +164,13 @@ Status QuerySupervisor::StartWorker(int64_t query_id, int worker_index, int work
   entry->status_fd = spawned->status_fd;
   entry->pid_fd = spawned->pid_fd;
   entry->status.state = "STARTING";
+  if (!retry_reason.empty()) {
+    // Stays RETRYING until the worker gets through (ApplyMessageLocked, first progress).
+    entry->retrying = true;
+    entry->retry_reason = retry_reason;
+    entry->status.state = "RETRYING";
+    entry->status.reason = RetryingReason(retry_reason, policy.retry_attempts(), nullptr);
+  }
   entry->status.pid = spawned->pid;
   entry->status.restart_count = restart_count;
 
@@ -222,7 +231,7 @@ void QuerySupervisor::Stop(int64_t query_id) {
         // A crashed worker waiting for (or in the middle of) its automatic restart: the restart
         // is abandoned (StartWorker checks restart_cancelled before publishing a new worker).
         current.restart_cancelled = true;
-        if (current.status.state == "RESTARTING") {
+        if (current.status.state == "RESTARTING" || current.status.state == "RETRYING") {
           current.restart_pending = false;
           current.status.state = "STOPPED";
           current.status.reason = "stopped";

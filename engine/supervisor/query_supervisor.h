@@ -29,7 +29,9 @@ struct QuerySupervisorOptions {
   WorkerLimits limits;        // applied to every worker (0 = inherit)
   // Called on the monitor thread WITHOUT holding any supervisor lock (the engine takes its own
   // catalog lock inside and may call Stop() from other threads meanwhile): state is "RUNNING",
-  // "RESTARTING" (a crashed worker is restarted after a back-off), "FAILED" or "STOPPED"; reason
+  // "RESTARTING" (a crashed worker is restarted after a back-off), "RETRYING" (a worker failed
+  // with a transient error such as an unreachable broker, and is started again after a longer
+  // back-off; RUNNING once it gets through), "FAILED" or "STOPPED"; reason
   // says why (e.g. "worker killed by signal 9 (SIGKILL)").
   // A worker that crashes (killed by a signal, or a non-zero exit without a Failed message: not
   // a query error such as a bad record under TERMINATE) is restarted from its last checkpoint;
@@ -43,19 +45,21 @@ struct QuerySupervisorOptions {
 
 // What SHOW/DESCRIBE QUERY show.
 struct QueryStatus {
-  // "STARTING", "RUNNING", "RESTARTING", "FAILED", "STOPPED", or "" if unknown
+  // "STARTING", "RUNNING", "RESTARTING", "RETRYING", "FAILED", "STOPPED", or "" if unknown
   std::string state;
   std::string reason;
   int pid = 0;             // 0 once the worker is gone
   QueryProgress progress;  // latest reported
   // Sandbox report, e.g. "no_new_privs, non-dumpable, rlimits (core=0), landlock (ABI 3), seccomp".
   std::string protections;
-  int restart_count = 0;   // workers started for this query after the first (crashes + by hand)
+  // Worker processes started after the first: crashes, transient-failure retries and RESTART
+  // QUERY. With 'parallelism' N, the query's is the sum over its workers (each in `workers`).
+  int restart_count = 0;
   std::string last_crash;  // why the last crashed worker ended; empty: none crashed
   // 'parallelism' N > 1: the query's state sums up its workers' (FAILED if one failed,
-  // RESTARTING if one is being restarted, RUNNING when all run), its progress merges theirs
-  // (counts summed, each partition's position from the worker that reads it), and `workers`
-  // holds each worker's own status, by index. Empty for a single worker.
+  // RESTARTING or RETRYING if one is being restarted or retried, RUNNING when all run), its
+  // progress merges theirs (counts summed, each partition's position from the worker that reads
+  // it), and `workers` holds each worker's own status, by index. Empty for a single worker.
   int parallelism = 1;
   std::vector<QueryStatus> workers;
   int worker_index = 0;  // of a worker's own status (an element of `workers`)
@@ -133,6 +137,9 @@ class QuerySupervisor {
   int RunDueRestarts(std::unique_lock<std::mutex>& lock);
   // REQUIRES: mutex_ held. A crashed worker: schedules its restart or fails the query.
   void OnCrashLocked(Entry& entry, const std::string& reason);
+  // REQUIRES: mutex_ held. A worker that failed with a transient error: RETRYING, and started
+  // again after the retry back-off.
+  void OnTransientFailureLocked(Entry& entry, const std::string& reason);
   // REQUIRES: mutex_ held. Reads what the worker wrote and applies its messages.
   void DrainStatusLocked(Entry& entry);
   void ApplyMessageLocked(Entry& entry, const struct WorkerMessageHolder& holder);

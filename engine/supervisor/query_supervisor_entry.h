@@ -1,6 +1,7 @@
 #pragma once
 // Private to the query supervisor's .cc files: what it knows about one worker process.
 
+#include <chrono>
 #include <string>
 
 #include "engine/supervisor/query_supervisor.h"
@@ -27,12 +28,13 @@ struct QuerySupervisor::Entry {
   WorkerFrameDecoder decoder;
   QueryStatus status;
 
-  std::string failed_reason;   // from the worker's Failed message, used in the exit reason
-  std::string protocol_error;  // set when the worker wrote garbage; it is then killed
-  bool saw_stopped = false;    // the worker said Stopped before exiting
-  bool stopping = false;       // Stop() asked: the exit is STOPPED, not a failure
-  bool exited = false;         // reaped; pid may belong to another process now
-  bool finalized = false;      // the exit was turned into a final state (and an event)
+  std::string failed_reason;      // from the worker's Failed message, used in the exit reason
+  bool failed_retriable = false;  // that failure was transient: retry after a back-off
+  std::string protocol_error;     // set when the worker wrote garbage; it is then killed
+  bool saw_stopped = false;       // the worker said Stopped before exiting
+  bool stopping = false;          // Stop() asked: the exit is STOPPED, not a failure
+  bool exited = false;            // reaped; pid may belong to another process now
+  bool finalized = false;         // the exit was turned into a final state (and an event)
   int wait_status = 0;
   bool wait_status_known = true;  // false when someone else reaped the worker (ECHILD)
   bool killed = false;            // SIGKILL already sent
@@ -43,11 +45,20 @@ struct QuerySupervisor::Entry {
   RestartPolicy policy;
   bool restart_pending = false;    // crashed; in QuerySupervisor::pending_
   bool restart_cancelled = false;  // stopped (or started by hand) while the restart was pending
+  // A retry after a transient failure: the worker shows RETRYING (with `retry_reason`, what the
+  // last attempt failed with) until its first progress report says its pipeline opened.
+  bool retrying = false;
+  std::string retry_reason;
 };
 
 // "worker killed by signal 9 (SIGKILL)", "worker exited with code 1: <reason>", ...
 // `failed_reason` is what the worker's Failed message said, if anything.
 std::string DescribeWorkerExit(int wait_status, const std::string& failed_reason);
+
+// "broker unreachable for store k (...) (attempt 3, next in 8 s)"; without `next_in`, the
+// attempt is under way: "(attempt 3, reconnecting)".
+std::string RetryingReason(const std::string& reason, int attempt,
+                           const std::chrono::milliseconds* next_in);
 
 // "worker 2 of 3: " for a query with several workers ("stage 2 worker 1 of 3: " for a
 // repartitioned one), else "".

@@ -39,6 +39,15 @@ std::string DescribeWorkerExit(int wait_status, const std::string& failed_reason
   return text;
 }
 
+std::string RetryingReason(const std::string& reason, int attempt,
+                           const std::chrono::milliseconds* next_in) {
+  std::string text = reason + " (attempt " + std::to_string(attempt) + ", ";
+  if (next_in == nullptr) return text + "reconnecting)";
+  const int64_t ms = next_in->count();
+  return text + "next in " +
+         (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms") + ")";
+}
+
 std::string WorkerLabel(int worker_index, int worker_count, int stages) {
   if (worker_count <= 1) return "";
   if (stages == 2) {
@@ -160,8 +169,19 @@ void QuerySupervisor::ApplyMessageLocked(Entry& entry, const WorkerMessageHolder
     }
   } else if (const auto* progress = std::get_if<WorkerProgressMessage>(&message)) {
     entry.status.progress = progress->progress;
+    // A retried worker reports progress only once its sources and sinks opened: the broker is
+    // back, and the query runs again by itself.
+    if (entry.retrying && entry.status.state == "RETRYING") {
+      entry.retrying = false;
+      entry.retry_reason.clear();
+      entry.policy.OnRecovered();
+      entry.status.state = "RUNNING";
+      entry.status.reason.clear();
+      QueueEventLocked(entry.query_id, "RUNNING", "");
+    }
   } else if (const auto* failed = std::get_if<WorkerFailedMessage>(&message)) {
     entry.failed_reason = failed->reason;
+    entry.failed_retriable = failed->retriable;
   } else if (std::holds_alternative<WorkerStoppedMessage>(message)) {
     entry.saw_stopped = true;
   } else {
@@ -183,6 +203,9 @@ void QuerySupervisor::OnExitedLocked(Entry& entry, int wait_status) {
     // The pipeline returned without being asked (its sources ended): finished, not failed.
     state = "STOPPED";
     reason = "the query finished: its pipeline ended on its own";
+  } else if (entry.failed_retriable && !entry.failed_reason.empty()) {
+    OnTransientFailureLocked(entry, entry.failed_reason);
+    return;
   } else if (entry.failed_reason.empty() &&
              (WIFSIGNALED(wait_status) ||
               (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) != 0))) {
@@ -218,6 +241,24 @@ void QuerySupervisor::OnCrashLocked(Entry& entry, const std::string& reason) {
       reason + "; restarting from the last checkpoint in " + std::to_string(delay->count()) + " ms";
   entry.restart_pending = true;
   pending_.emplace_back(*slot, now + *delay);
+  QueueWorkerEventLocked(entry, entry.status.state, entry.status.reason);
+}
+
+void QuerySupervisor::OnTransientFailureLocked(Entry& entry, const std::string& reason) {
+  const auto now = std::chrono::steady_clock::now();
+  const std::chrono::milliseconds delay = entry.policy.OnTransientFailure();
+  std::shared_ptr<Entry>* slot = SlotLocked(entry.query_id, entry.worker_index);
+  if (shutting_down_ || slot == nullptr || slot->get() != &entry) {
+    entry.status.state = "FAILED";
+    entry.status.reason = reason;
+    QueueWorkerEventLocked(entry, entry.status.state, entry.status.reason);
+    return;
+  }
+  entry.status.state = "RETRYING";
+  entry.retry_reason = reason;
+  entry.status.reason = RetryingReason(reason, entry.policy.retry_attempts(), &delay);
+  entry.restart_pending = true;
+  pending_.emplace_back(*slot, now + delay);
   QueueWorkerEventLocked(entry, entry.status.state, entry.status.reason);
 }
 

@@ -16,9 +16,21 @@ std::optional<std::chrono::milliseconds> RestartPolicy::OnCrash(Clock::time_poin
   return backoff_;
 }
 
+std::chrono::milliseconds RestartPolicy::OnTransientFailure() {
+  std::chrono::milliseconds delay = options_.retry_initial_backoff;
+  // Doubling stops at the cap, so the shift never overflows however long the outage lasts.
+  for (int attempt = 1; attempt <= retry_attempts_ && delay < options_.retry_max_backoff;
+       ++attempt) {
+    delay *= 2;
+  }
+  ++retry_attempts_;
+  return std::min(delay, options_.retry_max_backoff);
+}
+
 void RestartPolicy::Reset() {
   crashes_.clear();
   backoff_ = std::chrono::milliseconds(0);
+  retry_attempts_ = 0;
 }
 
 std::string RestartPolicy::DescribeLimit() const {

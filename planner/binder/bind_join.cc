@@ -26,13 +26,15 @@ struct KeyPair {
   int64_t position;  // of the `=`
 };
 
-// A scope holding only relation `relation_idx` of `scope`, with the same used columns: binding a
-// key in it gives column indexes into that side's own batches.
+// A scope holding only relation `relation_idx` of `scope`, with the same used columns and row
+// functions: binding a key in it gives column indexes into that side's own batches.
 BindScope SideScope(const BindScope& scope, size_t relation_idx) {
   const ScopeRelation& relation = scope.relations()[relation_idx];
   BindScope side;
   side.AddRelation(relation.alias, relation.qualified_name, relation.schema);
   side.relations()[0].used = relation.used;
+  // Row functions are that side's hidden columns, after its own (as its source lays them out).
+  side.relations()[0].metadata_used = relation.metadata_used;
   side.AssignBatchLayout();
   return side;
 }

@@ -43,6 +43,12 @@ Result<size_t> RowFunctionRelation(const FunctionCallExpr& call, const BindScope
 
 }  // namespace
 
+std::optional<Result<size_t>> RowFunctionRelationOf(const FunctionCallExpr& call,
+                                                    const BindScope& scope) {
+  if (!RowMetadataFromName(call.name).has_value()) return std::nullopt;
+  return RowFunctionRelation(call, scope);
+}
+
 std::optional<Status> CollectRowFunction(const FunctionCallExpr& call, BindScope& scope) {
   std::optional<RowMetadata> kind = RowMetadataFromName(call.name);
   if (!kind.has_value()) return std::nullopt;

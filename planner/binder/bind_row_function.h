@@ -13,6 +13,10 @@
 
 namespace sluice {
 
+// The index in `scope` of the relation row function `call` reads (an error naming the aliases
+// when it is ambiguous or names none); nullopt when `call` is not a row function.
+std::optional<Result<size_t>> RowFunctionRelationOf(const FunctionCallExpr& call,
+                                                    const BindScope& scope);
 // Pass 1: marks the metadata `call` reads; nullopt when `call` is not a row function.
 std::optional<Status> CollectRowFunction(const FunctionCallExpr& call, BindScope& scope);
 // Pass 2: the column reference `call` stands for; nullopt when it is not a row function.

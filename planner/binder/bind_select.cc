@@ -40,12 +40,6 @@ Result<std::unique_ptr<LogicalGet>> Binder::MakeGet(const BoundRelation& bound, 
   get->relation_schema = relation_schema;
   get->columns = scope.LoadedColumns(relation_idx);
   get->metadata = scope.LoadedMetadata(relation_idx);
-  if (!get->metadata.empty() && scope.relations().size() > 1) {
-    return Status::Binder(
-        "row functions (ROWTIME(), ROWKEY(), ROWMETA()) are not supported in a JOIN yet; read "
-        "them into a stream first (CREATE STREAM ... AS SELECT ROWTIME() AS t, ...)",
-        scope.relations()[relation_idx].metadata_position);
-  }
   if (!get->metadata.empty() && bound.store.type == "datagen") {
     return Status::Binder(
         "row functions (ROWTIME(), ROWKEY(), ROWMETA()) read the records of a "

@@ -1,5 +1,6 @@
 #include "planner/binder/join_pushdown.h"
 
+#include "planner/binder/bind_row_function.h"
 #include "planner/binder/expression_binder.h"
 
 namespace sluice {
@@ -17,6 +18,15 @@ Result<std::set<size_t>> ReferencedRelations(const Expr& expr, BindScope& scope)
   ExpressionBinder binder(scope);
   std::set<size_t> relations;
   binder.set_collect_hook([&](const Expr& node) -> std::optional<Status> {
+    if (node.kind == ExprKind::kFunctionCall) {
+      // ROWTIME(a) reads relation a's record.
+      const auto& call = node.As<FunctionCallExpr>();
+      std::optional<Result<size_t>> relation_idx = RowFunctionRelationOf(call, scope);
+      if (!relation_idx.has_value()) return std::nullopt;
+      if (!relation_idx->ok()) return relation_idx->status();
+      relations.insert(**relation_idx);
+      return CollectRowFunction(call, scope);
+    }
     if (node.kind != ExprKind::kColumnRef) return std::nullopt;
     Result<ResolvedColumn> resolved = scope.Resolve(node.As<ColumnRefExpr>().parts, node.position);
     if (!resolved.ok()) return resolved.status();

@@ -9,18 +9,6 @@
 
 namespace sluice {
 
-namespace {
-
-Schema SourceBatchSchema(const SourceSpec& spec) {
-  Schema schema;
-  for (int column : spec.columns) {
-    schema.Add(spec.relation_schema.field(static_cast<size_t>(column)));
-  }
-  return schema;
-}
-
-}  // namespace
-
 JoinStage::JoinStage(const PhysicalJoin& join, Source& left, std::unique_ptr<Source> right,
                      std::unique_ptr<JoinOperator> op, WatermarkTracker left_watermarks,
                      WatermarkTracker right_watermarks)
@@ -52,8 +40,9 @@ Result<std::unique_ptr<JoinStage>> JoinStage::Create(const PhysicalPlan& plan, S
                                                         std::move(left_watermarks),
                                                         std::move(right_watermarks)));
   stage->context_ = &context;
-  stage->side_schemas_[0] = SourceBatchSchema(plan.source);
-  stage->side_schemas_[1] = SourceBatchSchema(*plan.join_source);
+  // Each side's decoded columns, then its row functions' columns.
+  stage->side_schemas_[0] = plan.source.batch_schema();
+  stage->side_schemas_[1] = plan.join_source->batch_schema();
   return stage;
 }
 

@@ -50,8 +50,8 @@ class StatusProgressListener final : public ProgressListener {
   StatusWriter* writer_;
 };
 
-int Fail(StatusWriter& writer, const std::string& reason) {
-  writer.Write(WorkerFailedMessage{reason});
+int Fail(StatusWriter& writer, const std::string& reason, bool retriable = false) {
+  writer.Write(WorkerFailedMessage{reason, retriable});
   return 1;
 }
 
@@ -148,7 +148,7 @@ int WorkerMain() {
   pipeline.join();
   ::close(wake_fd);
 
-  if (!result.ok()) return Fail(writer, result.message());
+  if (!result.ok()) return Fail(writer, result.message(), result.retriable());
   writer.Write(WorkerStoppedMessage{});
   return 0;
 }

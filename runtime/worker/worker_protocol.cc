@@ -238,6 +238,10 @@ std::string EncodeWorkerMessage(const WorkerMessage& message) {
           [&](const WorkerStoppedMessage&) {},
       },
       message);
+  // Apart from the visit: an older engine reads a Failed message without it as not retriable.
+  if (const auto* failed = std::get_if<WorkerFailedMessage>(&message)) {
+    writer.Key("retriable").Int(failed->retriable ? 1 : 0);
+  }
   writer.EndObject();
   return writer.Take();
 }
@@ -263,6 +267,8 @@ Result<WorkerMessage> DecodeWorkerMessage(std::string_view payload) {
   if (type == "failed") {
     WorkerFailedMessage failed;
     ASSIGN_OR_RETURN(failed.reason, GetString(object, "reason"));
+    ASSIGN_OR_RETURN(int64_t retriable, GetOptionalInt(object, "retriable"));
+    failed.retriable = retriable != 0;
     return WorkerMessage(std::move(failed));
   }
   if (type == "stopped") return WorkerMessage(WorkerStoppedMessage{});

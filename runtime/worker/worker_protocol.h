@@ -58,6 +58,9 @@ struct WorkerProgressMessage {
 };
 struct WorkerFailedMessage {
   std::string reason;
+  // A transient failure (Status::retriable(), e.g. no broker answered): the supervisor starts
+  // the query again after a back-off instead of failing it.
+  bool retriable = false;
 };
 struct WorkerStoppedMessage {};
 

@@ -4,7 +4,8 @@
 - DESCRIBE QUERY shows 3 workers, each with a pid, its partitions (disjoint, covering all six)
   and its lag; SHOW QUERIES shows the parallelism;
 - one of the 3 workers SIGKILLed mid-stream is restarted alone from its own checkpoint and
-  nothing is lost (at-least-once: repeats are allowed, missing records are not);
+  nothing is lost (at-least-once: repeats are allowed, missing records are not); DESCRIBE QUERY
+  counts the restart for that worker only (`worker k restarts`), the query's `restarts` sums them;
 - with 'delivery.guarantee'='exactly_once' each worker has its own transactional.id: a worker
   killed right after a commit is restarted and a read_committed consumer sees every record
   exactly once (the mock's limits on transactions: docs/kafka.md);
@@ -145,6 +146,13 @@ def test_kill_one_worker(shell, bootstrap, query_id, expected):
     check(re.search(r"last crash\s*\|\s*worker 1 of 3: worker killed by signal 9",
                     shell.output[start:]), "DESCRIBE does not name the crashed worker:\n" +
           shell.output[start:])
+    # Restarts per worker: only the killed one was restarted; the query's count is their sum.
+    described = shell.output[start:]
+    per_worker = {int(w): int(n) for w, n in
+                  re.findall(r"worker (\d+) restarts\s*\|\s*(\d+)", described)}
+    total = re.search(r"^\s*restarts\s*\|\s*(\d+)", described, re.M)
+    check(per_worker == {0: 0, 1: 1, 2: 0} and total is not None and int(total.group(1)) == 1,
+          "DESCRIBE QUERY does not show 1 restart of worker 1 only:\n" + described)
     return expected
 
 

@@ -55,6 +55,31 @@ Status KafkaFatalError(const KafkaErrorState& errors, const KafkaSettings& setti
   return Status::Connector("Kafka " + KafkaStoreLabel(settings) + " failed: " + errors.last_error);
 }
 
+bool IsTransientKafkaError(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+    case RD_KAFKA_RESP_ERR__RESOLVE:
+    case RD_KAFKA_RESP_ERR__WAIT_COORD:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
+    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+    case RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS: return true;
+    default: return false;
+  }
+}
+
+std::string KafkaUnreachablePrefix(const KafkaSettings& settings) {
+  return "broker unreachable for store " + Get(settings, kStoreNameProperty, "?") + " (" +
+         Get(settings, "uris") + ")";
+}
+
 std::string KafkaStoreLabel(const KafkaSettings& settings) {
   return "store '" + Get(settings, kStoreNameProperty, "?") + "' (" + Get(settings, "uris") + ")";
 }
@@ -139,9 +164,11 @@ Result<std::vector<KafkaTopicInfo>> KafkaListTopics(rd_kafka_t* handle,
     if (errors->fatal) return KafkaFatalError(*errors, settings);
   }
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::Connector("cannot reach Kafka " + KafkaStoreLabel(settings) + " within " +
-                             std::to_string(timeout_ms / 1000) + " s: " + rd_kafka_err2str(err) +
-                             " (check 'uris' and that the brokers are up)");
+    Status status =
+        Status::Connector(KafkaUnreachablePrefix(settings) + ": no answer within " +
+                          std::to_string(timeout_ms / 1000) + " s: " + rd_kafka_err2str(err) +
+                          " (check 'uris' and that the brokers are up)");
+    return IsTransientKafkaError(err) ? status.AsRetriable() : status;
   }
   std::vector<KafkaTopicInfo> topics;
   for (int topic_idx = 0; topic_idx < metadata->topic_cnt; ++topic_idx) {
@@ -182,8 +209,10 @@ Result<std::vector<std::pair<int64_t, int64_t>>> KafkaWatermarks(rd_kafka_t* han
     rd_kafka_resp_err_t err =
         rd_kafka_query_watermark_offsets(handle, topic.c_str(), partition, &low, &high, timeout_ms);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Status::Connector("cannot read the offsets of topic '" + topic + "' partition " +
-                               std::to_string(partition) + ": " + rd_kafka_err2str(err));
+      Status status =
+          Status::Connector("cannot read the offsets of topic '" + topic + "' partition " +
+                            std::to_string(partition) + ": " + rd_kafka_err2str(err));
+      return IsTransientKafkaError(err) ? status.AsRetriable() : status;
     }
     out.emplace_back(low, high);
   }

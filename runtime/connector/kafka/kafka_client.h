@@ -51,6 +51,15 @@ struct KafkaErrorState {
   bool authentication_failed = false;
 };
 
+// True for errors that say a broker could not be reached or did not answer in time (transport
+// failures, timeouts, a leader or coordinator not available): transient, so a query that hits
+// one is retried (Status::AsRetriable) rather than failed.
+bool IsTransientKafkaError(rd_kafka_resp_err_t err);
+
+// "broker unreachable for store k (host:port)": how every transient failure of a store starts,
+// so SHOW QUERIES reads the same whichever request noticed it.
+std::string KafkaUnreachablePrefix(const KafkaSettings& settings);
+
 // The error that ends a query once `errors` is fatal: "authentication failed for store k ..."
 // (with what to do about it) or "Kafka store 'k' (...) failed: ...".
 Status KafkaFatalError(const KafkaErrorState& errors, const KafkaSettings& settings);

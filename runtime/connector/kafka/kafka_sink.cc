@@ -2,6 +2,8 @@
 
 #include "runtime/connector/kafka/kafka_sink.h"
 
+#include <algorithm>
+
 #include "runtime/connector/kafka/kafka_transaction.h"
 #include "runtime/connector/local_log_sink.h"
 
@@ -37,6 +39,7 @@ void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void*
   auto* sink = static_cast<KafkaSink*>(message->_private);
   if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR && sink->first_delivery_error_.empty()) {
     sink->first_delivery_error_ = rd_kafka_err2str(message->err);
+    sink->first_delivery_code_ = message->err;
   }
 }
 
@@ -67,9 +70,10 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::Open(const SinkSpec& spec) {
   }
   ASSIGN_OR_RETURN(sink->producer_, CreateKafkaHandle(RD_KAFKA_PRODUCER, spec.properties, extra,
                                                       &sink->errors_, &KafkaSink::OnDelivery));
-  ASSIGN_OR_RETURN(int32_t partitions,
-                   KafkaTopicPartitions(sink->producer_.get(), spec.properties, spec.topic,
-                                        kMetadataTimeoutMs, &sink->errors_));
+  ASSIGN_OR_RETURN(
+      int32_t partitions,
+      KafkaTopicPartitions(sink->producer_.get(), spec.properties, spec.topic,
+                           std::min(kMetadataTimeoutMs, sink->timeout_ms_), &sink->errors_));
   sink->spec_.partitions = partitions;
   if (exactly_once) {
     RETURN_NOT_OK(KafkaInitTransactions(sink->producer_.get(), sink->timeout_ms_, spec.properties));
@@ -79,6 +83,14 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::Open(const SinkSpec& spec) {
 
 Status KafkaSink::DeliveryStatus() const {
   if (!first_delivery_error_.empty()) {
+    // Undelivered output was never acknowledged, so the retried query (from its checkpoint)
+    // writes it again.
+    if (IsTransientKafkaError(first_delivery_code_)) {
+      return Status::Connector(KafkaUnreachablePrefix(spec_.properties) + ": records to topic '" +
+                               spec_.topic + "' of " + spec_.relation +
+                               " were not acknowledged: " + first_delivery_error_)
+          .AsRetriable();
+    }
     return Status::Connector("cannot write to topic '" + spec_.topic + "' of " + spec_.relation +
                              " in Kafka " + KafkaStoreLabel(spec_.properties) + ": " +
                              first_delivery_error_);
@@ -135,9 +147,10 @@ Status KafkaSink::Flush() {
   rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), timeout_ms_ + 5000);
   RETURN_NOT_OK(DeliveryStatus());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::Connector("records to topic '" + spec_.topic + "' were not acknowledged by " +
-                             "Kafka " + KafkaStoreLabel(spec_.properties) +
-                             " in time: " + rd_kafka_err2str(err));
+    return Status::Connector(KafkaUnreachablePrefix(spec_.properties) + ": records to topic '" +
+                             spec_.topic +
+                             "' were not acknowledged in time: " + rd_kafka_err2str(err))
+        .AsRetriable();
   }
   return Status::OK();
 }

@@ -43,6 +43,7 @@ class KafkaSink final : public Sink {
   KafkaHandle producer_;
   int timeout_ms_ = kDefaultUnavailableTimeoutMs;
   std::string first_delivery_error_;  // set by OnDelivery (served by rd_kafka_poll/flush)
+  rd_kafka_resp_err_t first_delivery_code_ = RD_KAFKA_RESP_ERR_NO_ERROR;
   std::string value_;
   std::string key_;
   bool json_key_ = false;

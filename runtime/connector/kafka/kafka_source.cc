@@ -69,11 +69,13 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
                                                          {"allow.auto.create.topics", "false"}},
                                                         &source->errors_));
   rd_kafka_t* consumer = source->consumer_.get();
+  // A broker that stays away this long is unreachable, at the start as later on.
+  const int metadata_timeout_ms = std::min(kMetadataTimeoutMs, source->unavailable_timeout_ms_);
   ASSIGN_OR_RETURN(int32_t partitions, KafkaTopicPartitions(consumer, spec.properties, spec.topic,
-                                                            kMetadataTimeoutMs, &source->errors_));
+                                                            metadata_timeout_ms, &source->errors_));
   source->spec_.partitions = partitions;
   ASSIGN_OR_RETURN(auto watermarks,
-                   KafkaWatermarks(consumer, spec.topic, partitions, kMetadataTimeoutMs));
+                   KafkaWatermarks(consumer, spec.topic, partitions, metadata_timeout_ms));
   for (const auto& [low, high] : watermarks) {
     source->positions_.push_back(spec.start_at_earliest ? low : high);
     source->end_offsets_.push_back(high);
@@ -356,10 +358,12 @@ Status KafkaSource::CheckHealth() {
                              " (deleted?); recreate it, then RESTART QUERY");
   }
   if (SteadyMillis() - last_contact_ms_ >= unavailable_timeout_ms_) {
-    return Status::Connector("no broker of Kafka " + KafkaStoreLabel(spec_.properties) +
-                             " answered for " + std::to_string(unavailable_timeout_ms_ / 1000) +
-                             " s (last error: " + errors_.last_error +
-                             "); RESTART QUERY once the brokers are back");
+    // Transient: the supervisor starts the query again from its checkpoint after a back-off.
+    return Status::Connector(KafkaUnreachablePrefix(spec_.properties) +
+                             ": no broker answered for " +
+                             std::to_string(unavailable_timeout_ms_ / 1000) +
+                             " s (last error: " + errors_.last_error + ")")
+        .AsRetriable();
   }
   return Status::OK();
 }

@@ -19,8 +19,12 @@ using ErrorPtr = std::unique_ptr<rd_kafka_error_t, ErrorDeleter>;
 
 Status TransactionError(const char* what, const rd_kafka_error_t& error,
                         const KafkaSettings& settings) {
-  return Status::Connector(std::string("cannot ") + what + " a transaction in Kafka " +
-                           KafkaStoreLabel(settings) + ": " + rd_kafka_error_string(&error));
+  Status status =
+      Status::Connector(std::string("cannot ") + what + " a transaction in Kafka " +
+                        KafkaStoreLabel(settings) + ": " + rd_kafka_error_string(&error));
+  // A fatal error (this producer was fenced by a newer one) ends the query; any other leaves
+  // the transaction uncommitted, and a retry resumes from the last committed one.
+  return rd_kafka_error_is_fatal(&error) ? status : status.AsRetriable();
 }
 
 }  // namespace

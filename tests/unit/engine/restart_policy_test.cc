@@ -56,5 +56,26 @@ TEST(RestartPolicyTest, CrashesOutsideTheWindowAndResetsAreForgotten) {
   EXPECT_TRUE(policy.OnCrash(now + 62s).has_value());
 }
 
+TEST(RestartPolicyTest, TransientFailuresBackOffToTheCapWithoutLimitOrCrashes) {
+  RestartPolicyOptions options;
+  options.max_crashes = 2;
+  RestartPolicy policy(options);  // retries: 2 s doubling up to 60 s
+  const std::vector<int64_t> expected = {2000, 4000, 8000, 16000, 32000, 60000, 60000};
+  for (size_t attempt = 0; attempt < expected.size(); ++attempt) {
+    EXPECT_EQ(policy.OnTransientFailure().count(), expected[attempt]) << attempt;
+    EXPECT_EQ(policy.retry_attempts(), static_cast<int>(attempt) + 1);
+  }
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    EXPECT_EQ(policy.OnTransientFailure().count(), 60000);  // no overflow, never gives up
+  }
+  // Retries are not crashes: the crash limit (2) is still untouched.
+  EXPECT_TRUE(policy.OnCrash(Clock::time_point{}).has_value());
+  policy.OnRecovered();  // the broker came back: the next outage starts over
+  EXPECT_EQ(policy.retry_attempts(), 0);
+  EXPECT_EQ(policy.OnTransientFailure().count(), 2000);
+  policy.Reset();  // RESTART QUERY forgets retries too
+  EXPECT_EQ(policy.retry_attempts(), 0);
+}
+
 }  // namespace
 }  // namespace sluice

@@ -63,6 +63,17 @@ class KafkaConnectorTest : public KafkaMockTestBase {
     ASSERT_TRUE((*sink)->Flush().ok());
   }
 
+  // Polls until the source fails or 20 s passed; the error, or OK.
+  static Status PollUntilError(Source& source, RecordBatch& batch) {
+    Status status = Status::OK();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (status.ok() && std::chrono::steady_clock::now() < deadline) {
+      status = source.Poll(100, batch);
+      source.WaitForData(100);
+    }
+    return status;
+  }
+
   void ProduceRaw(const std::string& value) {
     char error[256];
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -245,6 +256,7 @@ TEST_F(KafkaConnectorTest, MissingTopicAndRedactedSecretAreConnectorErrors) {
   EXPECT_NE(source.status().message().find("topic 'nope' does not exist in Kafka store 'k1'"),
             std::string::npos)
       << source.status().message();
+  EXPECT_FALSE(source.status().retriable());  // waiting cannot create it
 
   SourceSpec redacted = SourceSpecFor(true);
   redacted.properties["kafka.sasl.password"] = kRedactedSecret;
@@ -262,16 +274,39 @@ TEST_F(KafkaConnectorTest, ADeletedTopicFailsTheSourceNamingIt) {
   ASSERT_TRUE(ReadRows(**source, 2, batch).ok());
   // The mock answers metadata for the topic as a cluster does once it was deleted.
   rd_kafka_mock_topic_set_error(cluster_, "t", RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
-  Status status = Status::OK();
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (status.ok() && std::chrono::steady_clock::now() < deadline) {
-    status = (*source)->Poll(100, batch);
-    (*source)->WaitForData(100);
-  }
+  Status status = PollUntilError(**source, batch);
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("topic 't' of db.s.src no longer exists in Kafka store 'k1'"),
             std::string::npos)
       << status.message();
+  EXPECT_FALSE(status.retriable());
+}
+
+TEST_F(KafkaConnectorTest, AnUnreachableBrokerIsATransientErrorNamingTheStore) {
+  Produce(1, 2);
+  SourceSpec spec = SourceSpecFor(true);
+  spec.properties["unavailable.timeout.ms"] = "2000";
+  Result<std::unique_ptr<KafkaSource>> source = KafkaSource::Open(spec, "/nonexistent");
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  RecordBatch batch(schema());
+  ASSERT_TRUE(ReadRows(**source, 2, batch).ok());
+  // The broker goes away mid-stream: the source gives up after 'unavailable.timeout.ms' with an
+  // error the supervisor retries.
+  ASSERT_EQ(rd_kafka_mock_broker_set_down(cluster_, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  Status status = PollUntilError(**source, batch);
+  ASSERT_FALSE(status.ok());
+  EXPECT_TRUE(status.retriable()) << status.message();
+  EXPECT_NE(status.message().find("broker unreachable for store k1 (" + settings_["uris"] +
+                                  "): no broker answered for 2 s"),
+            std::string::npos)
+      << status.message();
+  // Opening while it is down (a retry's first step) is transient too.
+  spec.properties["unavailable.timeout.ms"] = "2000";
+  Result<std::unique_ptr<KafkaSource>> reopened = KafkaSource::Open(spec, "/nonexistent");
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_TRUE(reopened.status().retriable()) << reopened.status().message();
+  EXPECT_NE(reopened.status().message().find("broker unreachable for store k1"), std::string::npos)
+      << reopened.status().message();
 }
 
 TEST_F(KafkaConnectorTest, ARejectedLoginFailsAtOnceNamingTheStore) {
@@ -286,6 +321,7 @@ TEST_F(KafkaConnectorTest, ARejectedLoginFailsAtOnceNamingTheStore) {
   ASSERT_FALSE(source.ok());
   EXPECT_NE(source.status().message().find("authentication failed for store k1"), std::string::npos)
       << source.status().message();
+  EXPECT_FALSE(source.status().retriable());  // wrong until someone changes the credentials
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
 }
 

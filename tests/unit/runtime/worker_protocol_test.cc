@@ -92,6 +92,9 @@ TEST(WorkerProtocolTest, SmallMessagesRoundTripAndNameThemselves) {
   WorkerMessage failed = RoundTrip(WorkerFailedMessage{"cast failed at in/0@17"});
   ASSERT_TRUE(std::holds_alternative<WorkerFailedMessage>(failed));
   EXPECT_EQ(std::get<WorkerFailedMessage>(failed).reason, "cast failed at in/0@17");
+  EXPECT_FALSE(std::get<WorkerFailedMessage>(failed).retriable);
+  WorkerMessage transient = RoundTrip(WorkerFailedMessage{"no broker answered", true});
+  EXPECT_TRUE(std::get<WorkerFailedMessage>(transient).retriable);
 
   EXPECT_EQ(WorkerMessageName(RoundTrip(WorkerStopMessage{})), "stop");
   EXPECT_EQ(WorkerMessageName(RoundTrip(WorkerStoppedMessage{})), "stopped");

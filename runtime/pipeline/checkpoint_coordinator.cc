@@ -91,7 +91,7 @@ Status CheckpointCoordinator::MaybeCommit(bool caught_up, bool stopping) {
   const auto now = std::chrono::steady_clock::now();
   // A staging sink's outputs wait for the commit, so a caught-up query commits at once; a
   // non-staging one (outputs already visible) only needs its positions saved now and then.
-  if (!stopping && !(caught_up && staging_)) {
+  if (!stopping && !(caught_up && staging_) && !over_budget()) {
     // A busy stateless query with a staging sink commits at every flush: the commit is a small
     // file rename, cheap next to the latency it would add.
     // A transactional sink has just committed its output: positions and state must follow at

@@ -72,11 +72,16 @@ Result<WindowAggregateOperator::Group*> WindowAggregateOperator::CachedGroup(
   Groups& groups = *cached_groups_;
   auto it = groups.find(key);
   if (it != groups.end()) {
-    if (!Expired(it->second)) return &it->second;
-    // Expired but not swept yet: the key starts over, as if never seen.
-    cached_bytes_ -= it->second.charged_bytes;
-    groups.erase(it);
-    ++expired_groups_;
+    if (Expired(it->second)) {
+      // Expired but not swept yet: the key starts over, as if never seen (in place: staged rows
+      // may point at the group).
+      ++expired_groups_;
+      Group fresh = NewGroup(key_columns, row);
+      fresh.charged_bytes = static_cast<uint32_t>(EstimateBytes(it->first, fresh));
+      cached_bytes_ = cached_bytes_ - it->second.charged_bytes + fresh.charged_bytes;
+      it->second = std::move(fresh);
+    }
+    return &it->second;
   }
   bool found = false;
   Group group;

@@ -265,7 +265,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
     RETURN_NOT_OK(RefuseChangelogIntoStream(*probe, statement.query->position));
   }
   // WITH mixes the new relation's properties with the query's own ('delivery.guarantee',
-  // 'checkpoint.interval.millis').
+  // 'checkpoint.interval.millis', 'state.cache.max.bytes').
   PropertyList relation_properties;
   ASSIGN_OR_RETURN(DeliveryGuarantee delivery,
                    TakeDeliveryGuarantee(statement.properties, &relation_properties));
@@ -311,7 +311,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
       plan->sink.kind = SinkKind::kView;
       RETURN_NOT_OK(ApplyChangelogDeletes(engine_.catalog(), sources.at(0), *plan));
     }
-    plan->checkpoint_interval_ms = query_properties.checkpoint_interval_ms;
+    ApplyQueryProperties(query_properties, *plan);
     RETURN_NOT_OK(ApplyParallelism(query_properties, *plan));
     RETURN_NOT_OK(ApplyDeliveryGuarantee(delivery, *plan));
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement), relation.id,
@@ -344,14 +344,15 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
   if (!properties.empty()) {
     return Status::Binder(
         "INSERT INTO ... WITH (...) takes only query properties "
-        "('delivery.guarantee', 'checkpoint.interval.millis', 'parallelism'), not '" +
+        "('delivery.guarantee', 'checkpoint.interval.millis', 'parallelism', "
+        "'state.cache.max.bytes', 'state.ttl.millis'), not '" +
             properties[0].key + "'",
         properties[0].key_position);
   }
   RETURN_NOT_OK(engine_.catalog().RunInTransaction([&]() -> Status {
     std::vector<int64_t> sources;
     ASSIGN_OR_RETURN(auto plan, PlanPersistentQuery(*statement.query, target, &sources));
-    plan->checkpoint_interval_ms = query_properties.checkpoint_interval_ms;
+    ApplyQueryProperties(query_properties, *plan);
     RETURN_NOT_OK(ApplyParallelism(query_properties, *plan));
     RETURN_NOT_OK(ApplyDeliveryGuarantee(delivery, *plan));
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement),

@@ -66,6 +66,7 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
   }
 
   const WindowSpec& window = plan_.window;
+  ++batch_counter_;
   std::string key;
   for (size_t row = 0; row < input.num_rows(); ++row) {
     if (row < watermark_before_row.size() && watermark_before_row[row] > watermark_) {
@@ -79,6 +80,21 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
     for (const Column& column : key_columns) EncodeCell(column, row, key);
     if (window.type == WindowType::kSession) {
       RETURN_NOT_OK(ProcessSessionRow(key, key_columns, row, event_time, output));
+      continue;
+    }
+    if (cached_groups_ != nullptr) {
+      // A GROUP BY without a window under a cache budget (changes only, never late).
+      ASSIGN_OR_RETURN(Group * group, CachedGroup(key, key_columns, row));
+      Update(*group, row);
+      group->dirty = true;
+      group->last_batch = batch_counter_;
+      group->updated_at = std::max(group->updated_at, event_time);
+      if (variable_size_groups_) {
+        const size_t bytes = EstimateBytes(key, *group);
+        cached_bytes_ += bytes - group->charged_bytes;
+        group->charged_bytes = static_cast<uint32_t>(bytes);
+      }
+      Stage({group, 0, 0, event_time});
       continue;
     }
     bool accepted = false;
@@ -141,7 +157,9 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
     }
     if (!accepted) ++late_records_;
   }
-  return FlushStaged(output);
+  RETURN_NOT_OK(FlushStaged(output));
+  if (cached_groups_ != nullptr && cached_bytes_ > cache_max_bytes_) return EvictColdGroups();
+  return Status::OK();
 }
 
 Status WindowAggregateOperator::ProcessSessionRow(const std::string& key,

@@ -43,6 +43,17 @@ class WindowAggregateOperator final : public StatefulOperator {
   // there. Without a table (interactive queries) state lives in memory only.
   // REQUIRES: called before the first Process. (window_aggregate_state.cc)
   Status AttachState(StateTable* table);
+  // Bounds what a GROUP BY without a window keeps in memory to about `max_bytes` of groups: when
+  // a batch leaves more, the least recently updated groups are evicted (a changed one is first
+  // written to the table, uncommitted like any checkpoint write) and read back from the table
+  // when a record updates them again. Applies only with a table and without a window (windows
+  // are purged by the watermark instead). REQUIRES: called before AttachState.
+  // (window_aggregate_cache.cc)
+  void set_cache_budget(size_t max_bytes) { cache_max_bytes_ = max_bytes; }
+  // With a cache budget: a group not updated for `ttl_ms` of event time (its last update at or
+  // before watermark - ttl_ms) is dropped, and a later record for its key starts a fresh group.
+  // Nothing is emitted when a group expires. REQUIRES: called before AttachState.
+  void set_state_ttl(int64_t ttl_ms) { state_ttl_ms_ = ttl_ms; }
   // Incremental: writes the groups updated since the last checkpoint and deletes the windows
   // and sessions closed since then, so its cost follows the input, not the open state.
   Status PrepareCheckpoint() override;
@@ -51,8 +62,14 @@ class WindowAggregateOperator final : public StatefulOperator {
   // The end of the next window AdvanceWatermark would close (after the watermark), or INT64_MAX
   // when no window is open (sessions and GROUP BY without a window are not counted).
   int64_t NextWindowEnd() const;
-  // Groups currently held (all windows), for tests and metrics.
+  // Groups currently held in memory (all windows), for tests and metrics.
   size_t num_groups() const;
+  // With a cache budget: the estimated bytes of the groups held, and how many groups were
+  // evicted and read back so far.
+  size_t cached_bytes() const { return cached_bytes_; }
+  int64_t evictions() const { return evictions_; }
+  int64_t reads_back() const { return reads_back_; }
+  int64_t expired_groups() const { return expired_groups_; }
 
  private:
   struct Group {
@@ -60,6 +77,11 @@ class WindowAggregateOperator final : public StatefulOperator {
     std::vector<AggregateAccumulator> accumulators;
     bool emitted = false;  // a passing row was emitted and not retracted (changelog)
     bool dirty = false;    // updated since the last checkpoint (listed in dirty_groups_)
+    // Cache mode (set_cache_budget): the bytes charged for the group, and the batch that last
+    // updated it (eviction takes the least recent first).
+    uint32_t charged_bytes = 0;
+    uint64_t last_batch = 0;
+    int64_t updated_at = INT64_MIN;  // with a TTL: event time of the latest update
   };
   using Groups = std::unordered_map<std::string, Group>;
   struct Session {
@@ -110,6 +132,9 @@ class WindowAggregateOperator final : public StatefulOperator {
   const KeyOrder& PaneKeyOrder(const std::pair<int64_t, int64_t>& pane, Groups& groups);
   // Sets `order` to `groups` ordered by encoded key. (window_aggregate_panes.cc)
   static void SortByKey(Groups& groups, KeyOrder& order);
+  // The table key prefix of a window's (or HOP pane's) groups: 'w' + start + end, big-endian
+  // with the sign bit flipped, so keys sort by window. (window_aggregate_state.cc)
+  static std::string WindowTableKey(int64_t start, int64_t end);
   // The state table's group encoding, built on first use.
   WindowGroupCodec& codec();
   // Writes `group` under `table_key`, encoded into `scratch`.
@@ -119,7 +144,43 @@ class WindowAggregateOperator final : public StatefulOperator {
   // Marks a window group updated since the last checkpoint.
   void MarkDirty(Group& group, int64_t start, int64_t end, const std::string& key);
 
+  // Cache mode: the group of `key` (encoded) in memory, read back from the table or new.
+  Result<Group*> CachedGroup(const std::string& key, const std::vector<Column>& key_columns,
+                             size_t row);
+  // Cache mode: evicts the least recently updated groups until half the budget is free.
+  // REQUIRES: nothing staged (staged rows point at groups).
+  Status EvictColdGroups();
+  // Cache mode: writes the groups changed since the last checkpoint (the ones evicted since
+  // were written when evicted).
+  Status PutDirtyCachedGroups();
+  // Cache mode with a TTL: the group's last update is a TTL or more behind the watermark.
+  bool Expired(const Group& group) const;
+  // Cache mode: writes `group` under its table key (and, with a TTL, its update time).
+  Status PutCachedGroup(const std::string& key, const Group& group);
+  // Cache mode with a TTL: deletes the expired groups the table holds and memory does not (a
+  // full scan, at most once per half TTL of event time).
+  Status SweepExpiredFromTable();
+  // Cache mode: the memory a held group takes, estimated.
+  size_t EstimateBytes(const std::string& key, const Group& group) const;
+
   StateTable* table_ = nullptr;
+  size_t cache_max_bytes_ = 0;       // 0: no budget, every group stays in memory
+  Groups* cached_groups_ = nullptr;  // windows_[{0, 0}] in cache mode, else null
+  // Whether the table may hold groups not in memory (restored or evicted): if not, a new key
+  // needs no table read.
+  bool table_may_hold_groups_ = false;
+  // Some call keeps a value of varying size (strings, COUNT(DISTINCT) sets): the charge of a
+  // group is re-estimated after each update.
+  bool variable_size_groups_ = false;
+  size_t cached_bytes_ = 0;
+  uint64_t batch_counter_ = 0;
+  int64_t evictions_ = 0;
+  int64_t reads_back_ = 0;
+  int64_t state_ttl_ms_ = 0;  // 0: groups never expire
+  int64_t expired_groups_ = 0;
+  int64_t last_table_sweep_ = INT64_MIN;  // the watermark of the last SweepExpiredFromTable
+  std::string cache_key_;                 // scratch table key and value for reads and evictions
+  std::string cache_value_;
   // Since the last checkpoint: updated window groups (window, group key), windows closed, and
   // group keys whose sessions changed.
   struct DirtyGroup {

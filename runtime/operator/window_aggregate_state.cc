@@ -25,14 +25,14 @@ int64_t ReadTime(std::string_view bytes) {
   return static_cast<int64_t>(bits ^ (1ULL << 63));
 }
 
-std::string WindowTableKey(int64_t start, int64_t end) {
+}  // namespace
+
+std::string WindowAggregateOperator::WindowTableKey(int64_t start, int64_t end) {
   std::string key = "w";
   AppendTime(start, key);
   AppendTime(end, key);
   return key;
 }
-
-}  // namespace
 
 WindowGroupCodec& WindowAggregateOperator::codec() {
   if (codec_ == nullptr) {
@@ -52,6 +52,22 @@ Status WindowAggregateOperator::PutGroup(const std::string& table_key, const Gro
 
 Status WindowAggregateOperator::AttachState(StateTable* table) {
   table_ = table;
+  if (cache_max_bytes_ > 0 && plan_.window.type == WindowType::kNone && plan_.emit_changes) {
+    // Groups are read back when a record updates them, not restored up front: restoring is
+    // O(1), and a state bigger than the budget never has to fit in memory.
+    cached_groups_ = &windows_[{0, 0}];
+    for (const AggregateCall& call : plan_.aggregates) {
+      variable_size_groups_ = variable_size_groups_ || call.distinct ||
+                              call.function == AggregateFunction::kMin ||
+                              call.function == AggregateFunction::kMax ||
+                              call.function == AggregateFunction::kLatestByOffset ||
+                              call.function == AggregateFunction::kEarliestByOffset;
+    }
+    return table_->Scan("", "", [&](std::string_view, std::string_view) {
+      table_may_hold_groups_ = true;
+      return false;
+    });
+  }
   Status status = Status::OK();
   WindowGroupCodec& group_codec = codec();
   RETURN_NOT_OK(table_->Scan("", "", [&](std::string_view key, std::string_view value) {
@@ -94,6 +110,7 @@ void WindowAggregateOperator::MarkDirty(Group& group, int64_t start, int64_t end
 
 Status WindowAggregateOperator::PrepareCheckpoint() {
   if (table_ == nullptr) return Status::OK();
+  if (cached_groups_ != nullptr) return PutDirtyCachedGroups();
   // One key and one value buffer for every group: allocating per group would dominate.
   std::string key;
   std::string value;

@@ -13,7 +13,7 @@ namespace {
 
 // Without a staging sink, saving positions is only about how much a restart reads again.
 constexpr int64_t kPositionsSaveIntervalMs = 1000;
-// Unsaved operator state past which a checkpoint is taken at once (see MaybeCommit).
+// A join's unsaved rows past which a checkpoint is taken at once (see over_budget).
 constexpr size_t kMaxUnsavedBytes = 16u << 20;
 
 }  // namespace
@@ -87,16 +87,21 @@ std::map<std::string, std::vector<int64_t>> CheckpointCoordinator::ExtraPosition
   return positions;
 }
 
+bool CheckpointCoordinator::over_budget() const {
+  // A join's unsaved rows wait in memory for the commit too (the stage's own count); the state
+  // store's batch holds what the other operators wrote since the last commit.
+  if (stage_ != nullptr && stage_->unsaved_bytes() >= kMaxUnsavedBytes) return true;
+  return state_store_ != nullptr &&
+         state_store_->uncommitted_bytes() >= options_.max_uncommitted_bytes;
+}
+
 Status CheckpointCoordinator::MaybeCommit(bool caught_up, bool stopping) {
   // A transactional sink (Kafka exactly-once) commits its records with these positions.
   RETURN_NOT_OK(sink_.FlushAt(source_.topic(), source_.positions()));
   const auto now = std::chrono::steady_clock::now();
   // A staging sink's outputs wait for the commit, so a caught-up query commits at once; a
   // non-staging one (outputs already visible) only needs its positions saved now and then.
-  // A stage with much unsaved state checkpoints now: all of it is held in memory (the state
-  // store's batch) until the commit, so the pause must not let it grow with the input rate.
-  const bool backlog = stage_ != nullptr && stage_->unsaved_bytes() >= kMaxUnsavedBytes;
-  if (!stopping && !(caught_up && staging_) && !backlog) {
+  if (!stopping && !(caught_up && staging_) && !over_budget()) {
     // A busy stateless query with a staging sink commits at every flush: the commit is a small
     // file rename, cheap next to the latency it would add.
     // A transactional sink has just committed its output: positions and state must follow at

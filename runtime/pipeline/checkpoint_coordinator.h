@@ -25,6 +25,10 @@ struct CheckpointOptions {
   // catches up commits at once. Stretched to twice the last checkpoint's duration, so a query
   // that cannot keep up still spends at least half its time processing.
   int64_t interval_ms = 1000;
+  // Stateful queries: uncommitted state (the store's write batch, in memory until the commit)
+  // past which a busy query commits at once instead of waiting for the interval, so groups a
+  // GROUP BY evicts between checkpoints do not pile up in memory ('state.cache.max.bytes').
+  size_t max_uncommitted_bytes = 64u << 20;
 };
 
 class CheckpointCoordinator {
@@ -47,6 +51,9 @@ class CheckpointCoordinator {
   // The last MaybeCommit left work uncommitted because the interval had not passed (outputs
   // staged but not visible yet): the pipeline must call it again, idle or not.
   bool pending() const { return pending_; }
+  // Uncommitted state has outgrown its budget: the pipeline should call MaybeCommit now, busy or
+  // not (it commits at once then).
+  bool over_budget() const;
 
  private:
   CheckpointCoordinator(Source& source, Sink& sink, CheckpointedStage* stage,

@@ -229,6 +229,7 @@ Status Pipeline::Emit(RecordBatch& batch, bool* idle, bool* finished) {
 Status Pipeline::EnableCheckpoints(const std::string& state_dir) {
   CheckpointOptions options;
   options.interval_ms = plan_->checkpoint_interval_ms;
+  options.max_uncommitted_bytes = static_cast<size_t>(plan_->state_cache_max_bytes);
   CheckpointedStage* stage = join_aggregate_stage_ != nullptr
                                  ? static_cast<CheckpointedStage*>(join_aggregate_stage_.get())
                              : join_stage_ != nullptr
@@ -288,7 +289,10 @@ Status Pipeline::Run(const std::atomic<bool>& stop, ProgressListener* listener) 
     auto now = Clock::now();
     // Report when caught up (what FLUSH waits for) and a few times a second while busy. Outputs
     // are flushed first so reported positions never run ahead of visible output.
-    if (dirty && (idle || finished || now - last_report > std::chrono::milliseconds(200))) {
+    // Uncommitted state past its budget (evicted groups) commits without waiting.
+    const bool over_budget = checkpoints_ != nullptr && checkpoints_->over_budget();
+    if (dirty &&
+        (idle || finished || over_budget || now - last_report > std::chrono::milliseconds(200))) {
       RETURN_NOT_OK(Flush(/*caught_up=*/idle || finished));
       if (listener != nullptr) listener->OnProgress(progress());
       last_report = now;

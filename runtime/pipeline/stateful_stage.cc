@@ -36,6 +36,8 @@ Result<std::unique_ptr<StatefulStage>> StatefulStage::Create(const PhysicalPlan&
     return stage;
   }
   auto window_aggregate = std::make_unique<WindowAggregateOperator>(aggregate, context);
+  window_aggregate->set_cache_budget(static_cast<size_t>(plan.state_cache_max_bytes));
+  window_aggregate->set_state_ttl(plan.state_ttl_ms);
   WindowAggregateOperator* raw = window_aggregate.get();
   auto stage = std::unique_ptr<StatefulStage>(
       new StatefulStage(std::move(window_aggregate), std::move(watermarks)));

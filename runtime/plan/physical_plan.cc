@@ -257,6 +257,8 @@ std::string PhysicalPlanToJson(const PhysicalPlan& plan) {
   if (!plan.repartition_topic.empty()) {
     writer.Key("repartition_topic").String(plan.repartition_topic);
   }
+  writer.Key("state_cache_max_bytes").Int(plan.state_cache_max_bytes);
+  writer.Key("state_ttl_ms").Int(plan.state_ttl_ms);
 
   writer.Key("source");
   WriteSource(writer, plan.source);
@@ -325,6 +327,16 @@ Result<std::unique_ptr<PhysicalPlan>> PhysicalPlanFromJson(std::string_view json
   // Optional: plans stored before checkpoint intervals existed use the default.
   if (root["checkpoint_interval_ms"].error() == simdjson::SUCCESS) {
     ASSIGN_OR_RETURN(plan->checkpoint_interval_ms, IntField(root, "checkpoint_interval_ms"));
+  }
+  if (root["state_cache_max_bytes"].error() == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(plan->state_cache_max_bytes, IntField(root, "state_cache_max_bytes"));
+    if (plan->state_cache_max_bytes <= 0) {
+      return Status::Internal("plan has state cache budget " +
+                              std::to_string(plan->state_cache_max_bytes));
+    }
+  }
+  if (root["state_ttl_ms"].error() == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(plan->state_ttl_ms, IntField(root, "state_ttl_ms"));
   }
   if (root["parallelism"].error() == simdjson::SUCCESS) {
     ASSIGN_OR_RETURN(int64_t parallelism, IntField(root, "parallelism"));

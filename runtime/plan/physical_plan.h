@@ -123,6 +123,8 @@ class PhysicalProject final : public PhysicalOperator {
 
 constexpr int64_t kDefaultCheckpointIntervalMs = 1000;
 constexpr int32_t kMaxParallelism = 64;
+// 'state.cache.max.bytes' by default: the in-memory budget of a non-windowed GROUP BY's groups.
+constexpr int64_t kDefaultStateCacheMaxBytes = int64_t{64} << 20;
 
 struct PhysicalPlan {
   int64_t query_id = 0;
@@ -143,6 +145,13 @@ struct PhysicalPlan {
 
   // How many worker processes run the plan: parallelism, twice that when repartitioned.
   int32_t worker_count() const { return repartition_topic.empty() ? parallelism : 2 * parallelism; }
+  // Persistent queries: 'state.cache.max.bytes', the bytes of groups a non-windowed GROUP BY
+  // keeps in memory (colder ones are evicted to its state table) and the uncommitted state after
+  // which the query checkpoints early (docs/checkpoints.md).
+  int64_t state_cache_max_bytes = kDefaultStateCacheMaxBytes;
+  // Persistent queries: 'state.ttl.millis', the event time after which a non-windowed GROUP BY
+  // drops a group not updated since; 0: never.
+  int64_t state_ttl_ms = 0;
 
   // Schema of the rows that reach the sink.
   Schema output_schema() const;

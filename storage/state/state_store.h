@@ -35,8 +35,6 @@ struct CheckpointManifest {
 };
 
 struct StateStoreOptions {
-  // Uncommitted bytes after which the pipeline should checkpoint early (bounds memory).
-  size_t max_uncommitted_bytes = 64u << 20;
   // RocksDB memtable size per table; the WAL is capped at four times this.
   size_t write_buffer_bytes = 16u << 20;
 };
@@ -83,7 +81,8 @@ class StateStore {
   const std::optional<CheckpointManifest>& last_checkpoint() const;
   // Atomically and durably writes every uncommitted change together with `manifest`.
   [[nodiscard]] Status Commit(const CheckpointManifest& manifest);
-  // Bytes written since the last Commit (the pipeline checkpoints early past the budget).
+  // Bytes written since the last Commit, held in memory until then (the pipeline checkpoints
+  // early past its budget, CheckpointOptions::max_uncommitted_bytes).
   size_t uncommitted_bytes() const;
   // Approximate size of the committed state on disk (SST + WAL files).
   int64_t ApproximateSizeBytes() const;

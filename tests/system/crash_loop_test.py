@@ -165,6 +165,14 @@ CASES = {
         "CREATE CHANGELOG keys_by_count WITH ('checkpoint.interval.millis'=200) AS"
         " SELECT n, COUNT(*) AS keys, SUM(high) AS total FROM key_stats GROUP BY n;",
         expected_by_count),
+    # key_stats under the smallest state cache: a few of the 7 groups fit in memory, the others
+    # are evicted into the uncommitted state between checkpoints and read back (and commits come
+    # early, as the uncommitted state outgrows the same budget).
+    "key_stats_evicted": (
+        "CREATE CHANGELOG key_stats_evicted WITH ('checkpoint.interval.millis'=200,"
+        " 'state.cache.max.bytes'=1024) AS"
+        " SELECT k, COUNT(*) AS n, MAX(v) AS high FROM events GROUP BY k;",
+        expected_latest),
 }
 
 

@@ -14,59 +14,15 @@
 #include "runtime/expression/expression_factory.h"
 #include "runtime/pipeline/watermark_tracker.h"
 #include "tests/unit/runtime/aggregate_test_util.h"
+#include "tests/unit/runtime/window_aggregate_test_util.h"
 
 namespace sluice {
 namespace {
 
-Schema InputSchema() {
-  Schema schema;
-  schema.Add(Field{"k", DataType::Varchar()});
-  schema.Add(Field{"v", DataType::Bigint()});
-  return schema;
-}
-
-// Rows of (event time, key, value); value < 0 means NULL.
-RecordBatch MakeInput(const std::vector<std::tuple<int64_t, std::string, int64_t>>& rows) {
-  RecordBatch batch(InputSchema());
-  int64_t offset = 0;
-  for (const auto& [ts, key, value] : rows) {
-    batch.column(0).AppendString(key);
-    if (value < 0) {
-      batch.column(1).AppendNull();
-    } else {
-      batch.column(1).AppendInt64(value);
-    }
-    batch.meta().push_back(RecordMeta{ts, 0, offset++, RowKind::kUpsert});
-    batch.keys().emplace_back();
-  }
-  return batch;
-}
-
-// GROUP BY k with COUNT(*), SUM(v) over `window`.
-std::unique_ptr<PhysicalAggregate> MakePlan(WindowSpec window) {
-  auto plan = std::make_unique<PhysicalAggregate>();
-  plan->window = window;
-  plan->keys.push_back(MakeColumnRef(0, DataType::Varchar()));
-  AggregateCall count;
-  count.function = AggregateFunction::kCountStar;
-  count.type = DataType::Bigint();
-  plan->aggregates.push_back(std::move(count));
-  AggregateCall sum;
-  sum.function = AggregateFunction::kSum;
-  sum.argument = MakeColumnRef(1, DataType::Bigint());
-  sum.type = DataType::Bigint();
-  plan->aggregates.push_back(std::move(sum));
-  if (window.type != WindowType::kNone) {
-    plan->schema.Add(Field{"window_start", DataType::Timestamp()});
-    plan->schema.Add(Field{"window_end", DataType::Timestamp()});
-  }
-  plan->schema.Add(Field{"k", DataType::Varchar()});
-  plan->schema.Add(Field{"n", DataType::Bigint()});
-  plan->schema.Add(Field{"total", DataType::Bigint()});
-  plan->emit_changes = window.type == WindowType::kNone;
-  return plan;
-}
-
+using testing::AttachStore;
+using testing::InputSchema;
+using testing::MakeInput;
+using testing::MakePlan;
 using testing::Rows;
 
 TEST(WindowAggregateTest, TumbleEmitsOnlyWhenTheWatermarkPassesTheEnd) {
@@ -211,18 +167,6 @@ TEST(WindowAggregateTest, StateSurvivesCheckpointAndRestore) {
   EXPECT_EQ(
       Rows(output),
       (std::vector<std::string>{"+ 1970-01-01 00:00:00.010 1970-01-01 00:00:00.020 b 3 13 b 2"}));
-}
-
-// Opens a StateStore in `dir` and attaches `op` to its "aggregate" table (null on failure).
-std::unique_ptr<StateStore> AttachStore(WindowAggregateOperator& op, const std::string& dir,
-                                        StateStoreOptions options = {}) {
-  auto store = StateStore::Open(dir, options);
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  if (!store.ok()) return nullptr;
-  auto table = (*store)->Table("aggregate");
-  EXPECT_TRUE(table.ok());
-  if (!table.ok() || !op.AttachState(*table).ok()) return nullptr;
-  return std::move(store).value();
 }
 
 // A checkpoint writes only the groups updated since the previous one (and deletes closed

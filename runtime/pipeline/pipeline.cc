@@ -294,7 +294,11 @@ Status Pipeline::Run(const std::atomic<bool>& stop, ProgressListener* listener) 
     if (dirty &&
         (idle || finished || over_budget || now - last_report > std::chrono::milliseconds(200))) {
       RETURN_NOT_OK(Flush(/*caught_up=*/idle || finished));
-      if (listener != nullptr) listener->OnProgress(progress());
+      // A bounded input read to its end whose last windows are still being closed (a slice per
+      // step) has positions at the end and output not all written yet: FLUSH, which waits for
+      // the positions, must not see them before the closing is done.
+      const bool closing = stateful_stage_ != nullptr && !finished_stage_ && source_->exhausted();
+      if (listener != nullptr && !closing) listener->OnProgress(progress());
       last_report = now;
       // A commit not yet due keeps the pipeline coming back: outputs emitted by an idle step (a
       // window or interval closed by the clock) must not wait for the next record to show.

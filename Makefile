@@ -35,8 +35,11 @@ build: setup $(BUILD_DIR)/build.ninja
 run: build
 	$(SLUICE) --data-dir $(DATA_DIR) -f sql-examples/quickstart.sql
 
+# A test that fails is run once more (--repeat until-pass:2): the Kafka system tests drive a mock
+# broker through outages on 2 shared cores and have failed once in many loaded runs; a second
+# failure fails the run, and ctest's output names every test that needed the second attempt.
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	cd $(BUILD_DIR) && ctest --output-on-failure --repeat until-pass:2 -j $(JOBS) --timeout 600
 
 bench: build
 	bench/run.sh $(BUILD_DIR)

@@ -102,15 +102,17 @@ Status BenchEngine::WaitForQueryToFinish(int64_t query_id, std::chrono::seconds 
 
 int64_t BenchEngine::StopQuery(int64_t query_id) {
   QuerySupervisor& supervisor = engine_->impl().supervisor();
-  // VmHWM is the worker's peak over its whole life; read it while the process still exists.
-  const int64_t pid = supervisor.Snapshot(query_id).pid;
-  const int64_t peak_rss = pid > 0 ? PeakRssBytes(pid) : 0;
+  // VmHWM is the worker's peak over its whole life; read it while the process still exists. A
+  // worker that already ended with its bounded source was reaped with its rusage peak instead.
+  const QueryStatus before = supervisor.Snapshot(query_id);
+  int64_t peak_rss = before.pid > 0 ? PeakRssBytes(before.pid) : 0;
+  peak_rss = std::max(peak_rss, before.exited_peak_rss_bytes);
   supervisor.Stop(query_id);
   // Reaped, so that its CPU time shows in the runner's RUSAGE_CHILDREN.
   for (int wait_idx = 0; wait_idx < 3000 && supervisor.Snapshot(query_id).pid != 0; ++wait_idx) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return peak_rss;
+  return std::max(peak_rss, supervisor.Snapshot(query_id).exited_peak_rss_bytes);
 }
 
 Result<std::unique_ptr<PhysicalPlan>> BenchEngine::PlanSelect(std::string_view select_sql) {

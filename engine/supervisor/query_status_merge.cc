@@ -62,6 +62,8 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
     if (total.pid == 0) total.pid = status.pid;
     if (total.protections.empty()) total.protections = status.protections;
     total.restart_count += status.restart_count;
+    total.exited_peak_rss_bytes =
+        std::max(total.exited_peak_rss_bytes, status.exited_peak_rss_bytes);
     if (!status.last_crash.empty()) {
       total.last_crash = WorkerLabel(worker->worker_index, worker->worker_count, worker->stages) +
                          status.last_crash;

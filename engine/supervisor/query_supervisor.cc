@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -372,7 +373,8 @@ void QuerySupervisor::Wake() {
 bool QuerySupervisor::ReapLocked(Entry& entry) {
   if (entry.exited) return false;
   int wait_status = 0;
-  pid_t reaped = ::waitpid(entry.pid, &wait_status, WNOHANG);
+  struct rusage usage {};
+  pid_t reaped = ::wait4(entry.pid, &wait_status, WNOHANG, &usage);
   if (reaped == 0 || (reaped < 0 && errno == EINTR)) return false;
   entry.exited = true;
   entry.status.pid = 0;
@@ -380,6 +382,7 @@ bool QuerySupervisor::ReapLocked(Entry& entry) {
     entry.wait_status_known = false;  // ECHILD: someone else in this process reaped it
   } else {
     entry.wait_status = wait_status;
+    entry.status.exited_peak_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;  // KiB
   }
   return true;
 }

@@ -63,6 +63,10 @@ struct QueryStatus {
   int parallelism = 1;
   std::vector<QueryStatus> workers;
   int worker_index = 0;  // of a worker's own status (an element of `workers`)
+  // Peak resident memory (rusage ru_maxrss) of the worker once it has exited and been reaped, in
+  // bytes; 0 while it runs (read /proc/<pid>/status VmHWM then). The largest over a query's
+  // workers. Lets a caller learn the peak of a worker that ended by itself (a bounded source).
+  int64_t exited_peak_rss_bytes = 0;
 };
 
 class WorkerProcess;

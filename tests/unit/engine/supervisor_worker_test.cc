@@ -147,11 +147,15 @@ TEST_F(SupervisorWorkerTest, RunsPlanAndReportsProgressUntilStopped) {
   ASSERT_EQ(out->size(), 5u);
   EXPECT_NE(out->back().value->find("4"), std::string::npos) << *out->back().value;
 
+  EXPECT_EQ(status.exited_peak_rss_bytes, 0);  // running: its peak is in /proc, not yet known
+
   int pid = status.pid;
   supervisor.Stop(1);
   status = supervisor.Snapshot(1);
   EXPECT_EQ(status.state, "STOPPED");
   EXPECT_EQ(status.pid, 0);
+  // Reaped with its rusage: the peak of a real worker process (a few MiB at least).
+  EXPECT_GT(status.exited_peak_rss_bytes, int64_t{1} << 20);
   EXPECT_NE(::kill(pid, 0), 0) << "worker " << pid << " still exists after Stop";
   EXPECT_TRUE(WaitForChange(1, "STOPPED").has_value());
   std::lock_guard<std::mutex> lock(mutex_);

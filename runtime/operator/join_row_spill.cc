@@ -13,23 +13,12 @@
 #include <cstring>
 
 #include "runtime/operator/join_row_store.h"
+#include "runtime/operator/raw_bytes.h"
 
 namespace sluice {
 namespace {
 
 constexpr size_t kRowHeader = 4 + 8 + 8 + 4 + 4 + 1;
-
-template <typename T>
-void Put(std::string& out, T value) {
-  out.append(reinterpret_cast<const char*>(&value), sizeof(value));
-}
-
-template <typename T>
-T Get(const char* at) {
-  T value;
-  std::memcpy(&value, at, sizeof(value));
-  return value;
-}
 
 // Five probes per hash from two halves of it (double hashing): with 16 bits per row about one
 // chunk in 500 that lacks a key is read anyway, which matters when every row of a large side
@@ -80,12 +69,12 @@ Status JoinRowStore::SpillFront() {
   for (size_t slot_idx = 0; slot_idx < chunk.slots.size(); ++slot_idx) {
     const Slot& slot = chunk.slots[slot_idx];
     if (!slot.alive) continue;
-    Put<uint32_t>(image, static_cast<uint32_t>(slot_idx));
-    Put<int64_t>(image, slot.time);
-    Put<uint64_t>(image, slot.hash);
-    Put<uint32_t>(image, slot.key_size);
-    Put<uint32_t>(image, slot.row_size);
-    Put<uint8_t>(image, slot.matched ? 1 : 0);
+    AppendRaw<uint32_t>(static_cast<uint32_t>(slot_idx), image);
+    AppendRaw<int64_t>(slot.time, image);
+    AppendRaw<uint64_t>(slot.hash, image);
+    AppendRaw<uint32_t>(slot.key_size, image);
+    AppendRaw<uint32_t>(slot.row_size, image);
+    AppendRaw<uint8_t>(slot.matched ? 1 : 0, image);
     image.append(slot.bytes, slot.key_size + slot.row_size);
     chunk.min_time = std::min(chunk.min_time, slot.time);
     chunk.max_time = std::max(chunk.max_time, slot.time);
@@ -147,11 +136,11 @@ Status JoinRowStore::ScanLoaded(const Chunk& chunk, int64_t first, const RowVisi
   const char* at = image.data();
   const char* end = at + image.size();
   while (at + kRowHeader <= end) {
-    const uint32_t slot = Get<uint32_t>(at);
-    const int64_t time = Get<int64_t>(at + 4);
-    const uint64_t hash = Get<uint64_t>(at + 12);
-    const uint32_t key_size = Get<uint32_t>(at + 20);
-    const uint32_t row_size = Get<uint32_t>(at + 24);
+    const uint32_t slot = LoadRaw<uint32_t>(at);
+    const int64_t time = LoadRaw<int64_t>(at + 4);
+    const uint64_t hash = LoadRaw<uint64_t>(at + 12);
+    const uint32_t key_size = LoadRaw<uint32_t>(at + 20);
+    const uint32_t row_size = LoadRaw<uint32_t>(at + 24);
     bool matched = at[28] != 0;
     const char* bytes = at + kRowHeader;
     at = bytes + key_size + row_size;

@@ -18,14 +18,13 @@ usage: kafka_faults_test.py <sluice binary> <sluice_kafka_mock binary>"""
 import json
 import os
 import re
-import shutil
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_features_test import consume, wait_for_state  # noqa: E402
-from kafka_test import MockCluster, kcat  # noqa: E402
-from sluice_driver import PtyShell, check, main  # noqa: E402
+from kafka_test import kafka_session, kcat  # noqa: E402
+from sluice_driver import check, main  # noqa: E402
 
 PRODUCE_API_KEY = 0
 NOT_LEADER_OR_FOLLOWER = 6
@@ -155,15 +154,9 @@ def test_rejected_login(shell):
 
 
 def test(binary, mock_binary, temp):
-    check(shutil.which("kcat") is not None, "kcat is not installed (apt-get install kcat)")
-    cluster = MockCluster(mock_binary, ["in:3", "out:1", "out_eo:1"])
-    shell = None
-    try:
+    topics = ["in:3", "out:1", "out_eo:1"]
+    with kafka_session(binary, mock_binary, temp, topics, 3000) as (cluster, shell):
         bootstrap = cluster.bootstrap
-        shell = PtyShell(binary, temp)
-        shell.expect(r"sluice:\S*> ")
-        shell.statement(f"CREATE STORE k WITH ('type'='kafka', 'uris'='{bootstrap}', "
-                        f"'tls.disabled'='true', 'unavailable.timeout.ms'='3000');")
         shell.statement("CREATE STREAM src (id BIGINT, name VARCHAR) WITH ('store'='k', "
                         "'topic'='in');")
         shell.statement("CREATE STREAM dst (id BIGINT, name VARCHAR) WITH ('store'='k', "
@@ -173,10 +166,6 @@ def test(binary, mock_binary, temp):
         test_outages(shell, cluster, bootstrap)
         test_terminate_while_retrying(shell, cluster)
         test_rejected_login(shell)
-    finally:
-        if shell is not None:
-            shell.close()
-        cluster.close()
 
 
 if __name__ == "__main__":

@@ -15,15 +15,14 @@ usage: kafka_features_test.py <sluice binary> <sluice_kafka_mock binary>"""
 import json
 import os
 import re
-import shutil
 import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kafka_test  # noqa: E402
-from kafka_test import MockCluster, assert_no_clear_password, kcat, worker_pid  # noqa: E402
-from sluice_driver import PtyShell, check, main  # noqa: E402
+from kafka_test import kafka_session, assert_no_clear_password, kcat, worker_pid  # noqa: E402
+from sluice_driver import check, main  # noqa: E402
 
 NEW_PASSWORD = "rotated-Pw-77-never-in-clear"
 
@@ -185,25 +184,15 @@ def test_deleted_topic(shell, cluster, bootstrap):
 
 
 def test(binary, mock_binary, temp):
-    check(shutil.which("kcat") is not None, "kcat is not installed (apt-get install kcat)")
-    cluster = MockCluster(mock_binary, ["ev:1", "ev_meta:1", "ev_join:1", "keyed_json:1", "keyed_prim:1",
-                                        "eo_in:2", "eo_out:1", "doomed:1", "doomed_out:1"])
-    shell = None
-    try:
+    topics = ["ev:1", "ev_meta:1", "ev_join:1", "keyed_json:1", "keyed_prim:1", "eo_in:2",
+              "eo_out:1", "doomed:1", "doomed_out:1"]
+    with kafka_session(binary, mock_binary, temp, topics, 3000) as (cluster, shell):
         bootstrap = cluster.bootstrap
-        shell = PtyShell(binary, temp)
-        shell.expect(r"sluice:\S*> ")
-        shell.statement(f"CREATE STORE k WITH ('type'='kafka', 'uris'='{bootstrap}', "
-                        f"'tls.disabled'='true', 'unavailable.timeout.ms'='3000');")
         test_row_functions(shell, bootstrap)
         test_key_format(shell, bootstrap)
         test_alter_store(shell, bootstrap, temp.data_dir)
         test_exactly_once(shell, bootstrap)
         test_deleted_topic(shell, cluster, bootstrap)
-    finally:
-        if shell is not None:
-            shell.close()
-        cluster.close()
 
 
 if __name__ == "__main__":

@@ -19,14 +19,13 @@ import collections
 import json
 import os
 import re
-import shutil
 import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_features_test import consume as kafka_consume  # noqa: E402
-from kafka_test import MockCluster, kcat  # noqa: E402
+from kafka_test import kafka_session, kcat  # noqa: E402
 from sluice_driver import PtyShell, check, main  # noqa: E402
 
 PARTITIONS = 6
@@ -216,28 +215,16 @@ def test_refusals(shell):
 
 
 def test(binary, mock_binary, temp):
-    check(shutil.which("kcat") is not None, "kcat is not installed (apt-get install kcat)")
-    cluster = MockCluster(mock_binary, [f"par_in:{PARTITIONS}", "par_out1:3", "par_out3:3",
-                                        f"eo_in:{PARTITIONS}", "eo_out:2", "par_right:2",
-                                        "par_counts:1", "par_joined:1", "par_wide:1"])
-    shell = None
-    try:
+    topics = [f"par_in:{PARTITIONS}", "par_out1:3", "par_out3:3", f"eo_in:{PARTITIONS}",
+              "eo_out:2", "par_right:2", "par_counts:1", "par_joined:1", "par_wide:1"]
+    with kafka_session(binary, mock_binary, temp, topics, 5000) as (cluster, shell):
         bootstrap = cluster.bootstrap
-        shell = PtyShell(binary, temp)
-        shell.expect(r"sluice:\S*> ")
-        shell.statement(f"CREATE STORE k WITH ('type'='kafka', 'uris'='{bootstrap}', "
-                        f"'tls.disabled'='true', 'unavailable.timeout.ms'='5000');")
         query_id, expected = test_same_results(shell, bootstrap)
         expected = test_kill_one_worker(shell, bootstrap, query_id, expected)
         test_exactly_once(shell, bootstrap)
         test_refusals(shell)
         shell.close()
-        shell = None
         test_engine_restart(binary, temp, bootstrap, query_id, expected)
-    finally:
-        if shell is not None:
-            shell.close()
-        cluster.close()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import collections
 import json
 import os
 import re
-import shutil
 import signal
 import sys
 import time
@@ -26,7 +25,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_features_test import consume as kafka_consume  # noqa: E402
 from kafka_parallelism_test import start_query  # noqa: E402
-from kafka_test import MockCluster, kcat  # noqa: E402
+from kafka_test import kafka_session, kcat  # noqa: E402
 from sluice_driver import PtyShell, check, main  # noqa: E402
 
 PARTITIONS = 6
@@ -145,16 +144,10 @@ def check_describe(shell, query_id):
 
 
 def test(binary, mock_binary, temp):
-    check(shutil.which("kcat") is not None, "kcat is not installed (apt-get install kcat)")
-    cluster = MockCluster(mock_binary, [f"grp_in:{PARTITIONS}", "win1:2", "win3:2", "cnt1:2",
-                                        "cnt3:2", "grp_ch:2", "grp_bad:1", "grp_right:2"])
-    shell = None
-    try:
+    topics = [f"grp_in:{PARTITIONS}", "win1:2", "win3:2", "cnt1:2", "cnt3:2", "grp_ch:2",
+              "grp_bad:1", "grp_right:2"]
+    with kafka_session(binary, mock_binary, temp, topics, 5000) as (cluster, shell):
         bootstrap = cluster.bootstrap
-        shell = PtyShell(binary, temp)
-        shell.expect(r"sluice:\S*> ")
-        shell.statement(f"CREATE STORE k WITH ('type'='kafka', 'uris'='{bootstrap}', "
-                        f"'tls.disabled'='true', 'unavailable.timeout.ms'='5000');")
         # A latency allowance larger than the data's span: no record is ever late, however the
         # partitions' reads interleave; windows close only when every partition got its
         # closing record.
@@ -240,12 +233,7 @@ def test(binary, mock_binary, temp):
               shell.output[start:])
         test_refusals(shell)
         shell.close()
-        shell = None
         test_engine_restart(binary, temp, bootstrap, queries, records)
-    finally:
-        if shell is not None:
-            shell.close()
-        cluster.close()
 
 
 def test_engine_restart(binary, temp, bootstrap, queries, records):

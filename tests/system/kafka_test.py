@@ -7,6 +7,7 @@ for the store's 'unavailable.timeout.ms' the query shows RETRYING with a reason 
 
 usage: kafka_test.py <sluice binary> <sluice_kafka_mock binary>"""
 
+import contextlib
 import json
 import os
 import re
@@ -47,6 +48,23 @@ class MockCluster:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+@contextlib.contextmanager
+def kafka_session(binary, mock_binary, temp, topics, timeout_ms):
+    """A mock cluster holding `topics` and a shell with a Kafka store `k` on it (whose
+    'unavailable.timeout.ms' is `timeout_ms`), as (cluster, shell); both are closed on the way
+    out, whatever happened."""
+    check(shutil.which("kcat") is not None, "kcat is not installed (apt-get install kcat)")
+    cluster = MockCluster(mock_binary, topics)
+    try:
+        with PtyShell(binary, temp) as shell:
+            shell.expect(r"sluice:\S*> ")
+            shell.statement(f"CREATE STORE k WITH ('type'='kafka', 'uris'='{cluster.bootstrap}', "
+                            f"'tls.disabled'='true', 'unavailable.timeout.ms'='{timeout_ms}');")
+            yield cluster, shell
+    finally:
+        cluster.close()
 
 
 def kcat(args, stdin_text=None):

@@ -111,7 +111,15 @@ class PtyShell:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
-        os.close(self.master)
+        if self.master is not None:
+            os.close(self.master)
+            self.master = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def main(test, extra_args=0):

@@ -1,5 +1,6 @@
 #include "cli/shell/line_editor.h"
 
+#include <fcntl.h>
 #include <histedit.h>
 #include <poll.h>
 #include <unistd.h>
@@ -24,9 +25,20 @@ LineEditor* Self(EditLine* editline) {
   return static_cast<LineEditor*>(data);
 }
 
+// A Ctrl-C that the terminal turns into SIGINT also discards the typed input that is waiting.
+// Between a poll() that saw that input and the read() of it, the read would then block with
+// the interrupt already spent; a read that cannot block goes back to poll() and sees it. The
+// terminal is opened again for this rather than setting O_NONBLOCK on stdin, whose open file
+// description the parent shell shares and would inherit.
+int OpenNonBlockingInput() {
+  int fd = open("/proc/self/fd/0", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  return fd >= 0 ? fd : STDIN_FILENO;  // without /proc: the blocking stdin, as before
+}
+
 }  // namespace
 
-LineEditor::LineEditor(HistoryFile history_file) : history_file_(std::move(history_file)) {
+LineEditor::LineEditor(HistoryFile history_file)
+    : history_file_(std::move(history_file)), input_fd_(OpenNonBlockingInput()) {
   // Multi-byte input (UTF-8 names and strings) needs the user's character type.
   std::setlocale(LC_CTYPE, "");
   editline_ = el_init("sluice", stdin, stdout, stderr);
@@ -52,6 +64,7 @@ LineEditor::LineEditor(HistoryFile history_file) : history_file_(std::move(histo
 LineEditor::~LineEditor() {
   el_end(editline_);
   history_end(history_);
+  if (input_fd_ != STDIN_FILENO) close(input_fd_);
 }
 
 LineEditor::ReadStatus LineEditor::ReadLine(const std::string& prompt, std::string& line) {
@@ -89,7 +102,7 @@ int LineEditor::GetCharCallback(EditLine* editline, wchar_t* out) {
   LineEditor* self = Self(editline);
   std::mbstate_t state{};
   while (true) {
-    pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {InterruptFd(), POLLIN, 0}};
+    pollfd fds[2] = {{self->input_fd_, POLLIN, 0}, {InterruptFd(), POLLIN, 0}};
     int ready = poll(fds, InterruptFd() >= 0 ? 2 : 1, -1);
     if (ready < 0 && errno == EINTR) continue;  // the self-pipe says whether it was Ctrl-C
     if (ready < 0) return -1;
@@ -101,8 +114,8 @@ int LineEditor::GetCharCallback(EditLine* editline, wchar_t* out) {
     }
     if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
     char byte;
-    ssize_t got = read(STDIN_FILENO, &byte, 1);
-    if (got < 0 && errno == EINTR) continue;
+    ssize_t got = read(self->input_fd_, &byte, 1);
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (got <= 0) return got == 0 ? 0 : -1;
     // Feed bytes until they make a whole character in the user's encoding.
     wchar_t wide;

@@ -38,6 +38,7 @@ class LineEditor {
   HistoryFile history_file_;
   std::string prompt_;
   bool interrupted_ = false;  // set by the input function, read after el_gets returns
+  int input_fd_;              // the terminal, opened again without blocking reads
 };
 
 }  // namespace sluice

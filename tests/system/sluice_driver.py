@@ -1,6 +1,7 @@
 """Drives the real `sluice` binary for system tests: a shell on a pseudo-terminal, or one-shot
 `-c` runs. Every wait has a deadline, so a hung binary fails the test instead of hanging it."""
 
+import fcntl
 import os
 import pty
 import re
@@ -9,7 +10,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import struct
 import tempfile
+import termios
 import time
 
 
@@ -48,6 +51,9 @@ def run_sql(binary, temp, sql, expect_code=0, extra=()):
     return proc.stdout + proc.stderr
 
 
+TIOCGPTN = 0x80045430  # <asm/ioctls.h>: the pts number of a pty master (not in Python's termios)
+
+
 class PtyShell:
     """The interactive shell on a pseudo-terminal, as a person at a terminal sees it."""
 
@@ -56,6 +62,7 @@ class PtyShell:
         self.proc = subprocess.Popen([binary, "--data-dir", temp.data_dir, *extra], stdin=slave,
                                      stdout=slave, stderr=slave, env=temp.env(),
                                      start_new_session=True, close_fds=True)
+        self.slave_name = os.ttyname(slave)
         os.close(slave)
         self.master = master
         self.output = ""   # everything read so far
@@ -75,8 +82,9 @@ class PtyShell:
                 return match
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TestFailure(f"timed out waiting for {pattern!r}; shell printed:\n"
-                                  f"{self.output[self.cursor:][-3000:]}")
+                raise TestFailure(f"timed out waiting for {pattern!r} after:\n"
+                                  f"{self.output[:self.cursor][-500:]}\nthen the shell printed:\n"
+                                  f"{self.output[self.cursor:][-3000:]}\n{self.terminal_report()}")
             ready, _, _ = select.select([self.master], [], [], min(left, 0.2))
             if ready:
                 try:
@@ -92,6 +100,43 @@ class PtyShell:
         """Sends one statement and waits for the next prompt (or `wait_for`)."""
         self.send(sql + "\n")
         return self.expect(wait_for or r"sluice:\S*> ", timeout)
+
+    def terminal_report(self):
+        """Where the shell's output should go and what is pending there, for a failed wait."""
+        lines = [f"terminal: the shell's is {self.slave_name}"]
+        try:
+            number = fcntl.ioctl(self.master, TIOCGPTN, struct.pack("I", 0))
+            lines.append(f"the test's master is that of /dev/pts/{struct.unpack('I', number)[0]}")
+        except OSError as error:
+            lines.append(f"the test's master: unknown ({error})")
+        try:
+            pending = fcntl.ioctl(self.master, termios.FIONREAD, struct.pack("i", 0))
+            lines.append(f"bytes pending on the master: {struct.unpack('i', pending)[0]}")
+        except OSError as error:
+            lines.append(f"bytes pending on the master: unknown ({error})")
+        proc_dir = f"/proc/{self.proc.pid}"
+        for fd in (0, 1, 2):
+            try:
+                lines.append(f"shell fd {fd}: {os.readlink(f'{proc_dir}/fd/{fd}')}")
+            except OSError as error:
+                lines.append(f"shell fd {fd}: unknown ({error})")
+        try:
+            slave = os.open(self.slave_name, os.O_RDWR | os.O_NOCTTY)
+            try:
+                iflag, oflag, cflag, lflag, _, _, _ = termios.tcgetattr(slave)
+                lines.append(f"terminal modes: iflag {iflag:#x} oflag {oflag:#x} cflag {cflag:#x}"
+                             f" lflag {lflag:#x}")
+            finally:
+                os.close(slave)
+        except OSError as error:
+            lines.append(f"terminal modes: unknown ({error})")
+        for name in ("wchan", "syscall", "stack"):
+            try:
+                with open(f"{proc_dir}/{name}") as handle:
+                    lines.append(f"shell {name}: {handle.read().strip()}")
+            except OSError as error:
+                lines.append(f"shell {name}: unknown ({error})")
+        return "\n".join(lines)
 
     def wait_exit(self, timeout=30.0):
         deadline = time.monotonic() + timeout

@@ -127,6 +127,8 @@ TEST_F(JoinSpillFileTest, CheckpointsReferenceImagesAndRestoreThem) {
     ASSERT_TRUE(query.Checkpoint().ok());
     EXPECT_LT(query.TableBytes(), 1024u);
     EXPECT_GT(FileBytes(dir_), kRows * 40);
+    // The state size a query reports counts the file.
+    EXPECT_GE(query.store->ApproximateSizeBytes(), FileBytes(dir_));
   }
   Query query;
   ASSERT_TRUE(query.Open(dir_, *plan_, context_, 64 << 10).ok());

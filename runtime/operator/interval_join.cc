@@ -140,17 +140,20 @@ Status IntervalJoinOperator::AdvanceWatermark(int64_t watermark, RecordBatch& ou
     const JoinSide other = side == JoinSide::kLeft ? JoinSide::kRight : JoinSide::kLeft;
     // Spilled rows are older than resident ones (up to rows that came late): they go first.
     const int64_t limit = watermark_ == INT64_MAX ? INT64_MAX : watermark_ - 1 - reach;
-    RETURN_NOT_OK(rows.ExpireSpilled(
-        limit,
-        [&](int64_t, int64_t time, std::string_view, std::string_view row, bool matched) -> Status {
-          if (matched || !emit_unmatched) return Status::OK();
-          RecordMeta meta;
-          meta.timestamp = time;
-          RETURN_NOT_OK(AppendStored(side, row, output));
-          AppendNulls(other, output);
-          FinishRow(meta, output);
-          return Status::OK();
-        }));
+    JoinRowStore::RowVisitor emit;  // an inner side's expired rows are not read back
+    if (emit_unmatched) {
+      emit = [&](int64_t, int64_t time, std::string_view, std::string_view row,
+                 bool matched) -> Status {
+        if (matched) return Status::OK();
+        RecordMeta meta;
+        meta.timestamp = time;
+        RETURN_NOT_OK(AppendStored(side, row, output));
+        AppendNulls(other, output);
+        FinishRow(meta, output);
+        return Status::OK();
+      };
+    }
+    RETURN_NOT_OK(rows.ExpireSpilled(limit, emit));
     for (int64_t index = rows.Oldest(); index >= 0; index = rows.Oldest()) {
       const JoinRowStore::Slot& slot = rows.at(index);
       // Closed once no on-time row of the other side (time >= watermark) can reach it.

@@ -68,8 +68,15 @@ class IntervalJoinOperator final : public JoinOperator {
   Status EmitCandidates(RecordBatch& output);
   // The state-table key of the chunk of `side`'s rows starting at index `first`.
   static std::string TableKey(int side_idx, int64_t first);
-  // Puts the live rows of the chunk starting at `first` (or deletes it when none is left).
+  // Puts the live rows of the chunk starting at `first`, or a reference to its image in the
+  // spill file (or deletes it when none is left).
   Status WriteChunk(int side_idx, int64_t first);
+  // A chunk's value that references its image (interval_join_state.cc).
+  static constexpr uint32_t kImageMark = 0xFFFFFFFF;
+  static constexpr size_t kImageRefHeader = 4 + 8 + 8 + 1;
+  static void AppendBitmap(const std::vector<uint64_t>& bits, std::string& out);
+  Status RestoreImage(JoinRowStore& rows, std::string_view value);
+  static Status MalformedRef();
 
   JoinRowStore sides_[2];
   RecordBatch candidates_;  // pairs found in the current batch, output schema

@@ -1,9 +1,9 @@
-// JoinRowStore's spill file: the oldest chunks of an interval join side move out of memory once
-// the resident rows pass the budget. The file is unlinked from the start (it is a cache of rows
-// that checkpoints persist elsewhere), so nothing is left behind by a crash. A spilled chunk is
-// its live rows back to back, each as
+// JoinRowStore's spill: the oldest chunks of an interval join side move out of memory once the
+// resident rows pass the budget. A chunk's image (join_row_image.cc) holds its rows live when it
+// was written, back to back, each as
 //   slot (4) | time (8) | hash (8) | key size (4) | row size (4) | matched (1) | key | row
-// and leaves the file (a punched hole) when it leaves the store.
+// and leaves the file (a punched hole) when the chunk leaves the store. Rows that leave or match
+// after the image was written are bits beside it (Chunk::dead, Chunk::matched).
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -30,10 +30,38 @@ void ForEachBloomBit(uint64_t hash, size_t bits, Fn&& fn) {
   for (int probe = 0; probe < 5; ++probe, bit += step) fn(bit & (bits - 1));
 }
 
-Status IoError(const std::string& what, int error) {
-  return Status::Storage("join state: " + what + ": " + std::strerror(error) +
-                         " (the query's state directory needs free space for state larger than "
-                         "memory)");
+bool Bit(const std::vector<uint64_t>& bits, uint32_t slot) {
+  return !bits.empty() && (bits[slot / 64] & (uint64_t{1} << (slot % 64))) != 0;
+}
+
+void SetBit(std::vector<uint64_t>& bits, size_t slot) {
+  if (bits.empty()) bits.assign(JoinRowStore::kChunkRows / 64, 0);
+  bits[slot / 64] |= uint64_t{1} << (slot % 64);
+}
+
+// Visits the rows of an image: fn(slot, time, hash, key, row, matched).
+template <typename Fn>
+Status ParseImage(std::string_view image, Fn&& fn) {
+  const char* at = image.data();
+  const char* end = at + image.size();
+  while (at + kRowHeader <= end) {
+    const auto slot = LoadRaw<uint32_t>(at);
+    const auto time = LoadRaw<int64_t>(at + 4);
+    const auto hash = LoadRaw<uint64_t>(at + 12);
+    const auto key_size = LoadRaw<uint32_t>(at + 20);
+    const auto row_size = LoadRaw<uint32_t>(at + 24);
+    const bool matched = at[28] != 0;
+    const char* bytes = at + kRowHeader;
+    if (static_cast<size_t>(end - bytes) < static_cast<size_t>(key_size) + row_size ||
+        slot >= JoinRowStore::kChunkRows) {
+      break;
+    }
+    at = bytes + key_size + row_size;
+    RETURN_NOT_OK(fn(slot, time, hash, std::string_view(bytes, key_size),
+                     std::string_view(bytes + key_size, row_size), matched));
+  }
+  if (at != end) return Status::Storage("join state: a spilled chunk of rows is malformed");
+  return Status::OK();
 }
 
 }  // namespace
@@ -57,55 +85,68 @@ Status JoinRowStore::SpillOverBudget() {
   return Status::OK();
 }
 
-Status JoinRowStore::SpillFront() {
-  Chunk& chunk = *chunks_[static_cast<size_t>((resident_base_ - base_) / kChunkRows)];
-  const int64_t first = resident_base_;
-  std::string& image = spill_buffer_;
-  image.clear();
-  image.reserve(chunk.bytes);
+Status JoinRowStore::ImageChunk(Chunk& chunk) {
+  size_t size = 0;
+  for (const Slot& slot : chunk.slots) {
+    if (slot.alive) size += kRowHeader + slot.key_size + slot.row_size;
+  }
+  if (image_capacity_ < size) {
+    image_buffer_.reset(new char[size]);  // not zero-filled: every byte is written below
+    image_capacity_ = size;
+  }
+  char* out = image_buffer_.get();
   chunk.bloom.assign(kBloomWords, 0);
   chunk.min_time = INT64_MAX;
   chunk.max_time = INT64_MIN;
   for (size_t slot_idx = 0; slot_idx < chunk.slots.size(); ++slot_idx) {
     const Slot& slot = chunk.slots[slot_idx];
     if (!slot.alive) continue;
-    AppendRaw<uint32_t>(static_cast<uint32_t>(slot_idx), image);
-    AppendRaw<int64_t>(slot.time, image);
-    AppendRaw<uint64_t>(slot.hash, image);
-    AppendRaw<uint32_t>(slot.key_size, image);
-    AppendRaw<uint32_t>(slot.row_size, image);
-    AppendRaw<uint8_t>(slot.matched ? 1 : 0, image);
-    image.append(slot.bytes, slot.key_size + slot.row_size);
+    const auto slot32 = static_cast<uint32_t>(slot_idx);
+    std::memcpy(out, &slot32, 4);
+    std::memcpy(out + 4, &slot.time, 8);
+    std::memcpy(out + 12, &slot.hash, 8);
+    std::memcpy(out + 20, &slot.key_size, 4);
+    std::memcpy(out + 24, &slot.row_size, 4);
+    out[28] = slot.matched ? 1 : 0;
+    std::memcpy(out + kRowHeader, slot.bytes, slot.key_size + slot.row_size);
+    out += kRowHeader + slot.key_size + slot.row_size;
     chunk.min_time = std::min(chunk.min_time, slot.time);
     chunk.max_time = std::max(chunk.max_time, slot.time);
     ForEachBloomBit(slot.hash, kBloomWords * 64,
                     [&](uint64_t bit) { chunk.bloom[bit / 64] |= uint64_t{1} << (bit % 64); });
-    // The key index and the time order keep resident rows only.
-    JoinKeyIndex::Entry* rows = by_hash_.Find(slot.hash);
-    if (rows != nullptr && --rows->live == 0) by_hash_.Erase(rows);
   }
-  if (!image.empty()) {
-    if (spill_fd_ < 0) {
-      spill_fd_ = ::open(spill_dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-      if (spill_fd_ < 0) {
-        // O_TMPFILE needs filesystem support: fall back to a named file, unlinked at once.
-        std::string path = spill_dir_ + "/join-spill-XXXXXX";
-        spill_fd_ = ::mkostemp(path.data(), O_CLOEXEC);
-        if (spill_fd_ < 0) return IoError("cannot create a spill file in " + spill_dir_, errno);
-        ::unlink(path.c_str());
-      }
-    }
-    for (size_t done = 0; done < image.size();) {
-      const ssize_t wrote = ::pwrite(spill_fd_, image.data() + done, image.size() - done,
-                                     static_cast<off_t>(spill_end_ + done));
-      if (wrote < 0 && errno == EINTR) continue;
-      if (wrote <= 0) return IoError("cannot write the spill file", wrote < 0 ? errno : ENOSPC);
-      done += static_cast<size_t>(wrote);
-    }
-  }
+  if (size > 0) RETURN_NOT_OK(WriteAt(image_buffer_.get(), size, spill_end_));
+  chunk.imaged = true;
   chunk.file_offset = spill_end_;
-  chunk.file_size = image.size();
-  spill_end_ += image.size();
+  chunk.file_size = size;
+  spill_end_ += size;
+  if (durable()) {
+    unsaved_bytes_ -= std::min(unsaved_bytes_, chunk.unsaved);
+    chunk.unsaved = 0;
+  }
+  return Status::OK();
+}
+
+Status JoinRowStore::SpillFront() {
+  Chunk& chunk = *chunks_[static_cast<size_t>((resident_base_ - base_) / kChunkRows)];
+  const int64_t first = resident_base_;
+  // A chunk imaged at a checkpoint spills without a write.
+  if (!chunk.imaged) RETURN_NOT_OK(ImageChunk(chunk));
+  // What changed since the image becomes bits; the key index and the time order keep resident
+  // rows only. The index entries are prefetched a few rows ahead: each is a cache miss.
+  constexpr size_t kAhead = 8;
+  const size_t rows = chunk.slots.size();
+  for (size_t slot_idx = 0; slot_idx < rows; ++slot_idx) {
+    if (slot_idx + kAhead < rows) by_hash_.Prefetch(chunk.slots[slot_idx + kAhead].hash);
+    const Slot& slot = chunk.slots[slot_idx];
+    if (!slot.alive) {
+      SetBit(chunk.dead, slot_idx);
+      continue;
+    }
+    if (slot.matched) SetBit(chunk.matched, slot_idx);
+    JoinKeyIndex::Entry* entry = by_hash_.Find(slot.hash);
+    if (entry != nullptr && --entry->live == 0) by_hash_.Erase(entry);
+  }
   chunk.spilled = true;
   resident_bytes_ -= chunk.bytes;
   chunk.bytes = 0;
@@ -117,15 +158,7 @@ Status JoinRowStore::SpillFront() {
 }
 
 Status JoinRowStore::Load(const Chunk& chunk) {
-  spill_buffer_.resize(chunk.file_size);
-  for (size_t done = 0; done < chunk.file_size;) {
-    const ssize_t got = ::pread(spill_fd_, spill_buffer_.data() + done, chunk.file_size - done,
-                                static_cast<off_t>(chunk.file_offset + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return IoError("cannot read the spill file", got < 0 ? errno : EIO);
-    done += static_cast<size_t>(got);
-  }
-  return Status::OK();
+  return ReadAt(chunk.file_offset, chunk.file_size, spill_buffer_);
 }
 
 Status JoinRowStore::ScanLoaded(const Chunk& chunk, int64_t first, const RowVisitor& visit,
@@ -133,26 +166,31 @@ Status JoinRowStore::ScanLoaded(const Chunk& chunk, int64_t first, const RowVisi
   // The visitor may load another chunk: iterate over a copy of the bytes' owner.
   const std::string image = std::move(spill_buffer_);
   spill_buffer_.clear();
-  const char* at = image.data();
-  const char* end = at + image.size();
-  while (at + kRowHeader <= end) {
-    const uint32_t slot = LoadRaw<uint32_t>(at);
-    const int64_t time = LoadRaw<int64_t>(at + 4);
-    const uint64_t hash = LoadRaw<uint64_t>(at + 12);
-    const uint32_t key_size = LoadRaw<uint32_t>(at + 20);
-    const uint32_t row_size = LoadRaw<uint32_t>(at + 24);
-    bool matched = at[28] != 0;
-    const char* bytes = at + kRowHeader;
-    at = bytes + key_size + row_size;
-    if (at > end) break;
-    if ((only_hash != 0 && hash != only_hash) || time < low || time > high) continue;
-    if (!chunk.matched.empty() && (chunk.matched[slot / 64] & (uint64_t{1} << (slot % 64)))) {
-      matched = true;
-    }
-    RETURN_NOT_OK(visit(first + slot, time, std::string_view(bytes, key_size),
-                        std::string_view(bytes + key_size, row_size), matched));
+  return ParseImage(image,
+                    [&](uint32_t slot, int64_t time, uint64_t hash, std::string_view key,
+                        std::string_view row, bool matched) -> Status {
+                      if ((only_hash != 0 && hash != only_hash) || time < low || time > high ||
+                          Bit(chunk.dead, slot)) {
+                        return Status::OK();
+                      }
+                      return visit(first + slot, time, key, row,
+                                   matched || Bit(chunk.matched, slot));
+                    });
+}
+
+Status JoinRowStore::ReadImage(uint64_t offset, uint64_t size, const ImageVisitor& visit) {
+  if (!durable()) {
+    return Status::Storage(
+        "join state: the checkpoint references spilled rows but the join has no spill directory");
   }
-  if (at != end) return Status::Storage("join state: a spilled chunk of rows is malformed");
+  if (size == 0) return Status::OK();
+  std::string image;
+  RETURN_NOT_OK(ReadAt(offset, size, image));
+  RETURN_NOT_OK(ParseImage(
+      image,
+      [&](uint32_t slot, int64_t time, uint64_t, std::string_view key, std::string_view row,
+          bool matched) -> Status { return visit(slot, time, key, row, matched); }));
+  freed_.emplace_back(offset, size);  // the restored rows are imaged anew
   return Status::OK();
 }
 
@@ -175,17 +213,15 @@ Status JoinRowStore::ExpireSpilled(int64_t limit, const RowVisitor& visit) {
     Chunk& front = *chunks_.front();
     if (front.live > 0) {
       if (front.max_time > limit) break;
-      RETURN_NOT_OK(Load(front));
-      RETURN_NOT_OK(ScanLoaded(front, base_, visit, 0, INT64_MIN, INT64_MAX));
+      // Without a visitor (an inner side) the rows are not read back at all.
+      if (visit) {
+        RETURN_NOT_OK(Load(front));
+        RETURN_NOT_OK(ScanLoaded(front, base_, visit, 0, INT64_MIN, INT64_MAX));
+      }
       live_rows_ -= static_cast<size_t>(front.live);
       front.live = 0;
     }
-    if (front.file_size > 0) {
-      // Give the disk space back; a failure only leaves it allocated.
-      (void)::fallocate(spill_fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                        static_cast<off_t>(front.file_offset), static_cast<off_t>(front.file_size));
-    }
-    ReleaseFront();
+    ReleaseFront();  // gives the image's file range back
     if (chunks_.empty()) break;
   }
   return Status::OK();

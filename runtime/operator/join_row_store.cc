@@ -64,7 +64,16 @@ int64_t JoinRowStore::Add(std::string_view key, uint64_t hash, std::string_view 
   chunk.slots.push_back(slot);
   ++chunk.live;
   ++live_rows_;
-  if (tracking_) unsaved_bytes_ += key.size() + row.size() + 8;
+  if (tracking_) {
+    unsaved_bytes_ += key.size() + row.size() + 8;
+    chunk.unsaved += key.size() + row.size() + 8;
+    // A full chunk of a durable spill file is checkpointed as its image, written to the file
+    // and not held for the commit: it does not count towards an early checkpoint.
+    if (durable() && chunk.slots.size() == static_cast<size_t>(kChunkRows)) {
+      unsaved_bytes_ -= chunk.unsaved;
+      chunk.unsaved = 0;
+    }
+  }
   MarkChunkDirty(chunk, index - (index - base_) % kChunkRows);
   return index;
 }
@@ -135,6 +144,7 @@ void JoinRowStore::MarkMatched(int64_t index) {
 void JoinRowStore::ReleaseFront() {
   Chunk& front = *chunks_.front();
   if (front.written) released_.push_back(base_);
+  if (front.imaged) FreeImage(front);
   if (!front.spilled) resident_bytes_ -= front.bytes;
   chunks_.pop_front();
   base_ += kChunkRows;
@@ -162,6 +172,7 @@ std::vector<int64_t> JoinRowStore::TakeDirty() {
   for (int64_t first : dirty_) {
     if (!Contains(first)) continue;
     chunk(first)->dirty = false;
+    chunk(first)->unsaved = 0;
     dirty.push_back(first);
   }
   dirty_.clear();

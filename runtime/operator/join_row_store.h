@@ -10,8 +10,11 @@
 // ~4096 rows instead of one per row.
 //
 // Memory stays bounded when a spill directory is set: once the rows held in memory pass a budget,
-// the oldest chunks move to an unlinked file there (join_row_spill.cc), keeping in memory only a
-// chunk's time range and a Bloom filter of its key hashes (2 bytes per row). The key index and
+// the oldest chunks move to a file there (join_row_spill.cc), keeping in memory only a chunk's
+// time range and a Bloom filter of its key hashes (2 bytes per row). A full chunk's image in the
+// file never changes; rows that leave or match later are bits beside it. With a durable file
+// (SetDurableSpill) checkpoints reference a full chunk's image instead of writing its rows again
+// (join_row_image.cc), so each row reaches the disk once. The key index and
 // the time order then cover the resident rows only; a probe walks the resident chain and reads
 // the spilled chunks whose time range and filter it may hit, and a spilled chunk leaves whole once
 // the watermark passes its newest row. Rows mostly arrive in event-time order, so the time order
@@ -85,6 +88,8 @@ class JoinRowStore {
 
   // Live rows, resident and spilled.
   size_t size() const { return live_rows_; }
+  // Live rows of the chunk starting at `first`.
+  int64_t live(int64_t first) { return chunk(first)->live; }
   // Indexes [first(), end()) may be visited with at() (dead rows included); end() is the index
   // the next Add returns.
   int64_t first() const { return base_; }
@@ -112,23 +117,61 @@ class JoinRowStore {
                                           std::string_view row, bool matched)>;
   [[nodiscard]] Status ForEachLive(int64_t first, const RowVisitor& visit);
 
-  // Spilling (join_row_spill.cc). Until SetSpill every row stays in memory.
+  // Spilling (join_row_spill.cc). Until SetSpill every row stays in memory. The file is
+  // unlinked (a cache) until SetDurableSpill names it.
   void SetSpill(std::string dir, size_t resident_budget_bytes) {
     spill_dir_ = std::move(dir);
     budget_ = resident_budget_bytes;
   }
+  // Keeps the spill file as `name` in the spill directory, across restarts: checkpoints may then
+  // reference chunk images in it (Image, ImageRef, ReadImage). REQUIRES: SetSpill, before the
+  // first row.
+  void SetDurableSpill(std::string name) { durable_name_ = std::move(name); }
+  bool durable() const { return !spill_dir_.empty() && !durable_name_.empty(); }
   // Moves the oldest resident chunks (never the one being filled) to the spill file until the
   // resident rows fit the budget.
   [[nodiscard]] Status SpillOverBudget();
   // Visits the live spilled rows with hash `hash` and time in [low, high] (key not compared).
   [[nodiscard]] Status ProbeSpilled(uint64_t hash, int64_t low, int64_t high,
                                     const RowVisitor& visit);
-  // Visits, then removes, the rows of the spilled chunks whose newest row is at or before
-  // `limit`, oldest chunk first.
+  // Visits (unless `visit` is empty), then removes, the rows of the spilled chunks whose newest
+  // row is at or before `limit`, oldest chunk first.
   [[nodiscard]] Status ExpireSpilled(int64_t limit, const RowVisitor& visit);
   // Bytes the resident rows take (slots and row bytes); spilled chunks' metadata is not counted.
   size_t resident_bytes() const { return resident_bytes_; }
   int64_t spilled_chunks() const { return (resident_base_ - base_) / kChunkRows; }
+
+  // Chunk images in a durable spill file (join_row_image.cc). A chunk may be imaged once it is
+  // full (or spilled, which images it); its image then stands for its rows at checkpoints.
+  bool Imageable(int64_t first) {
+    const Chunk& owner = *chunk(first);
+    return durable() && (owner.imaged || owner.slots.size() == static_cast<size_t>(kChunkRows));
+  }
+  // Writes the chunk's image to the file unless it has one. REQUIRES: Imageable(first).
+  [[nodiscard]] Status Image(int64_t first);
+  // What a checkpoint writes for an imaged chunk: where its image lies and which of its slots
+  // left or matched since it was written (a bitmap each, empty when none).
+  struct ImageRef {
+    uint64_t offset = 0;
+    uint64_t size = 0;
+    std::vector<uint64_t> dead;
+    std::vector<uint64_t> matched;
+  };
+  ImageRef RefOf(int64_t first);
+  // Restore: visits the rows of an image a checkpoint referenced (slot, time, key, row, matched
+  // as written); the range is freed once the next checkpoint no longer references it.
+  using ImageVisitor = std::function<Status(uint32_t slot, int64_t time, std::string_view key,
+                                            std::string_view row, bool matched)>;
+  [[nodiscard]] Status ReadImage(uint64_t offset, uint64_t size, const ImageVisitor& visit);
+  // After the last ReadImage of a restore: frees what the file holds that no image read
+  // references (written after the checkpoint, or freed before a crash).
+  [[nodiscard]] Status FinishRestore();
+  // The checkpoint barrier: makes the images written so far durable, and frees the file ranges
+  // of chunks that left before the previous barrier (no committed checkpoint references them).
+  // REQUIRES: the previous barrier's checkpoint committed (a failed commit stops the pipeline).
+  [[nodiscard]] Status SyncSpill();
+  // Bytes the spill file holds (allocated blocks, holes excluded), for tests.
+  uint64_t spill_file_bytes() const;
 
  private:
   static constexpr size_t kBlockBytes = 64 * 1024;
@@ -141,14 +184,18 @@ class JoinRowStore {
     int64_t live = 0;
     bool dirty = false;
     bool written = false;
-    // A spilled chunk: its live rows at [file_offset, + file_size) of the spill file.
+    size_t unsaved = 0;  // of unsaved_bytes_: rows added since TakeDirty, not imaged yet
+    // An imaged chunk: the rows live when it was imaged at [file_offset, + file_size) of the
+    // spill file; a spilled chunk is always imaged.
+    bool imaged = false;
     bool spilled = false;
     uint64_t file_offset = 0;
     uint64_t file_size = 0;
     int64_t min_time = 0;
     int64_t max_time = 0;
     std::vector<uint64_t> bloom;    // kBloomWords, over the rows' hashes
-    std::vector<uint64_t> matched;  // rows matched after the spill, a bit per slot (lazy)
+    std::vector<uint64_t> matched;  // a spilled chunk's rows matched, a bit per slot (lazy)
+    std::vector<uint64_t> dead;     // a spilled chunk's rows gone before the spill (lazy)
     char* Allocate(size_t size);
   };
   using TimeAndIndex = std::pair<int64_t, int64_t>;
@@ -165,8 +212,16 @@ class JoinRowStore {
   // Oldest(): the cursor's row or the heap's, whichever is older (-1: none).
   int64_t OldestInOrder();
   int64_t OldestLate();
-  // Spill file I/O (join_row_spill.cc).
+  // Spill file I/O (join_row_spill.cc, join_row_image.cc).
   Status SpillFront();
+  Status ImageChunk(Chunk& chunk);
+  Status OpenSpill(bool create = true);
+  Status WriteAt(const char* bytes, size_t size, uint64_t offset);
+  Status ReadAt(uint64_t offset, uint64_t size, std::string& out);
+  // Gives a released image's file range back: at once for an unlinked file, after the next
+  // barrier's checkpoint for a durable one.
+  void FreeImage(const Chunk& chunk);
+  void Punch(uint64_t offset, uint64_t size);
   Status Load(const Chunk& chunk);  // into spill_buffer_
   Status ScanLoaded(const Chunk& chunk, int64_t first, const RowVisitor& visit, uint64_t only_hash,
                     int64_t low, int64_t high);
@@ -186,9 +241,17 @@ class JoinRowStore {
   size_t resident_bytes_ = 0;
   size_t budget_ = 0;
   std::string spill_dir_;
+  std::string durable_name_;
   int spill_fd_ = -1;
   uint64_t spill_end_ = 0;
+  bool unsynced_ = false;  // images written since the last SyncSpill
   std::string spill_buffer_;
+  std::unique_ptr<char[]> image_buffer_;  // ImageChunk's
+  size_t image_capacity_ = 0;
+  uint64_t opened_end_ = 0;  // the durable file's size when opened (what a restore may reference)
+  // A durable file's released ranges: since the last barrier, and since the one before.
+  std::vector<std::pair<uint64_t, uint64_t>> freed_;
+  std::vector<std::pair<uint64_t, uint64_t>> sealed_;
   bool tracking_ = false;
   std::vector<int64_t> dirty_;
   size_t unsaved_bytes_ = 0;

@@ -84,7 +84,8 @@ class StateStore {
   // Bytes written since the last Commit, held in memory until then (the pipeline checkpoints
   // early past its budget, CheckpointOptions::max_uncommitted_bytes).
   size_t uncommitted_bytes() const;
-  // Approximate size of the committed state on disk (SST + WAL files).
+  // Approximate size of the committed state on disk (SST + WAL files, and operators' own
+  // `.rows` files in dir(): a spilling join's rows).
   int64_t ApproximateSizeBytes() const;
   // The directory the store lives in (operators may keep spill files there).
   const std::string& dir() const;

@@ -11,71 +11,11 @@
 #include <map>
 #include <random>
 
-#include "runtime/expression/expression_factory.h"
-#include "runtime/operator/interval_join.h"
 #include "runtime/operator/join_row_store.h"
+#include "tests/unit/runtime/join_spill_test_util.h"
 
 namespace sluice {
 namespace {
-
-constexpr int64_t kWindow = 100;  // ms: the TUMBLE the right side's rows summarize
-
-// Bids (price BIGINT, id BIGINT) JOIN window maxima (price BIGINT, window BIGINT) ON price,
-// WITHIN kWindow, optionally with the rest of ON "id % 3 <> 1" (a residual condition).
-std::unique_ptr<PhysicalJoin> MakeJoin(JoinType type, bool residual) {
-  auto join = std::make_unique<PhysicalJoin>();
-  join->strategy = JoinStrategy::kInterval;
-  join->type = type;
-  join->left_keys.push_back(MakeColumnRef(0, DataType::Bigint()));
-  join->right_keys.push_back(MakeColumnRef(0, DataType::Bigint()));
-  join->before_ms = kWindow;
-  join->after_ms = kWindow;
-  join->left_width = 2;
-  for (const char* name : {"price", "id", "max_price", "window"}) {
-    join->schema.Add(Field{name, DataType::Bigint()});
-  }
-  if (residual) {
-    auto modulo = MakeArithmetic(ArithmeticOp::kModulo, MakeColumnRef(1, DataType::Bigint()),
-                                 MakeLiteral(Value::Bigint(3)));
-    EXPECT_TRUE(modulo.ok());
-    auto condition =
-        MakeComparison(ComparisonOp::kNotEqual, std::move(*modulo), MakeLiteral(Value::Bigint(1)));
-    EXPECT_TRUE(condition.ok());
-    join->condition = std::move(*condition);
-  }
-  return join;
-}
-
-struct Row {
-  int64_t time;
-  int64_t key;
-  int64_t value;
-};
-
-RecordBatch MakeBatch(const std::vector<Row>& rows) {
-  Schema schema;
-  schema.Add(Field{"k", DataType::Bigint()});
-  schema.Add(Field{"v", DataType::Bigint()});
-  RecordBatch batch(schema);
-  for (const Row& row : rows) {
-    batch.column(0).AppendInt64(row.key);
-    batch.column(1).AppendInt64(row.value);
-    batch.meta().push_back(RecordMeta{row.time, 0, 0, RowKind::kUpsert});
-    batch.keys().emplace_back();
-  }
-  return batch;
-}
-
-void Collect(const RecordBatch& batch, std::vector<std::string>& rows) {
-  for (size_t row = 0; row < batch.num_rows(); ++row) {
-    std::string text = std::to_string(batch.meta()[row].timestamp);
-    for (size_t column_idx = 0; column_idx < batch.num_columns(); ++column_idx) {
-      const Column& column = batch.column(column_idx);
-      text += " " + (column.IsNull(row) ? std::string("-") : column.GetValue(row).ToString());
-    }
-    rows.push_back(text);
-  }
-}
 
 // Drives q7's shape: bids at 1 ms apart (price random in [0, 2000)), and after each window
 // closes, the window's maximum price as a right row at its last millisecond. With `advance`,

@@ -23,15 +23,6 @@ Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
                               " store (use 'parallelism'=1)",
                           position);
   }
-  if (plan.source.store_type == "local" &&
-      !(plan.source.start_at_earliest && plan.source.start_timestamp_ms < 0)) {
-    // The engine pins a local source's 'latest' or time start for one worker only.
-    return Status::Binder(head +
-                              "reads a local topic from 'earliest' only: 'starting.position' "
-                              "'latest' or a time is not split among workers yet (use "
-                              "'parallelism'=1)",
-                          position);
-  }
   for (const auto& op : plan.operators) {
     if (op->kind() == PhysicalOperatorKind::kJoin || plan.join_source) {
       return Status::Binder(head +

@@ -16,7 +16,7 @@
 namespace sluice {
 
 // Sets plan.parallelism, or refuses with the reason when N > 1 cannot be correct yet: a source
-// that is neither on a Kafka store nor on the local store (read from 'earliest'), a join, a GROUP
+// that is neither on a Kafka store nor on the local store, a join, a GROUP
 // BY over a changelog (its retractions would have to follow a row to its previous group's worker),
 // a materialized view (one store), or more workers than the topic has partitions.
 Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan);

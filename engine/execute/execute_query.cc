@@ -359,10 +359,9 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
           }
           ASSIGN_OR_RETURN(targets[query.id][topic], RelationEndOffsets(relation));
         }
-        // A repartitioned GROUP BY: stage 2 must also have read what stage 1 wrote so far (a
+        // A repartitioned query: stage 2 must also have read what stage 1 wrote so far (a
         // later round sees what stage 1 adds meanwhile).
-        const std::string repartition_topic = PlanRepartitionTopic(query.plan);
-        if (!repartition_topic.empty()) {
+        for (const std::string& repartition_topic : PlanRepartitionTopics(query.plan)) {
           ASSIGN_OR_RETURN(targets[query.id][repartition_topic],
                            engine_.log().EndOffsets(repartition_topic));
         }

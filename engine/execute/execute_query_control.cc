@@ -41,14 +41,15 @@ Status StatementExecutor::RequireResumable(const QueryInfo& query, int64_t posit
                                  " was dropped after it was terminated; create the query again",
                              position);
   }
-  const std::string topic = PlanRepartitionTopic(query.plan);
-  if (topic.empty()) return Status::OK();
-  ASSIGN_OR_RETURN(bool exists, engine_.log().TopicExists(topic));
-  if (exists) return Status::OK();
-  return Status::Execution(name + " cannot resume: its repartition topic '" + topic +
-                               "' no longer exists (the rows between its two stages are "
-                               "lost); create the query again",
-                           position);
+  for (const std::string& topic : PlanRepartitionTopics(query.plan)) {
+    ASSIGN_OR_RETURN(bool exists, engine_.log().TopicExists(topic));
+    if (exists) continue;
+    return Status::Execution(name + " cannot resume: its repartition topic '" + topic +
+                                 "' no longer exists (the rows between its two stages are "
+                                 "lost); create the query again",
+                             position);
+  }
+  return Status::OK();
 }
 
 // REQUIRES: catalog mutex held; the queries using `relation` TERMINATED.
@@ -60,10 +61,10 @@ Status StatementExecutor::ReleaseTerminatedQueries(const RelationInfo& relation)
     RETURN_NOT_OK(
         engine_.catalog().SetQueryProperty(dependent.query_id, kDroppedRelationProperty, name));
     ASSIGN_OR_RETURN(QueryInfo query, engine_.catalog().GetQuery(dependent.query_id));
-    const std::string topic = PlanRepartitionTopic(query.plan);
-    if (topic.empty()) continue;
-    ASSIGN_OR_RETURN(bool exists, engine_.log().TopicExists(topic));
-    if (exists) RETURN_NOT_OK(engine_.log().DeleteTopic(topic));
+    for (const std::string& topic : PlanRepartitionTopics(query.plan)) {
+      ASSIGN_OR_RETURN(bool exists, engine_.log().TopicExists(topic));
+      if (exists) RETURN_NOT_OK(engine_.log().DeleteTopic(topic));
+    }
   }
   return Status::OK();
 }

@@ -13,10 +13,11 @@
 namespace sluice {
 
 // REQUIRES: plan.query_id set. For a local source not read from 'earliest', saves every source
-// worker's start: the one worker's, or with 'parallelism' N (stage 1 of a repartitioned GROUP
-// BY included) worker k's partitions p % N == k, each at the log end (or the time) as of now.
-// Other stores resolve in the worker (Kafka needs the store's secrets, which only the worker
-// is handed).
+// worker's start: the one worker's, or with 'parallelism' N (stage 1 of a repartitioned plan
+// included, a join's right side too) worker k's partitions p % N == k, each at the log end (or
+// the time) as of now. Other stores resolve in the worker (Kafka needs the store's secrets,
+// which only the worker is handed). A one-worker join's right side is not pinned (it starts as
+// of the worker's start).
 Status PinStartPositions(const PhysicalPlan& plan, const std::string& data_dir);
 
 }  // namespace sluice

@@ -22,7 +22,7 @@ void MergeOffsets(const std::map<std::string, std::vector<int64_t>>& from,
   }
 }
 
-// `stage`: 1 or 2 for the workers of a repartitioned GROUP BY, whose rows between the stages
+// `stage`: 1 or 2 for the workers of a repartitioned query, whose rows between the stages
 // are neither the query's input nor its output; 0 otherwise.
 void MergeProgress(const QueryProgress& worker, int stage, QueryProgress& total) {
   if (stage != 2) total.records_in += worker.records_in;
@@ -68,8 +68,10 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
       total.last_crash = WorkerLabel(worker->worker_index, worker->worker_count, worker->stages) +
                          status.last_crash;
     }
-    const int stage =
-        worker->stages == 2 ? worker->worker_index / std::max(worker->worker_count / 2, 1) + 1 : 0;
+    const int per_group = std::max(worker->worker_count / std::max(worker->stages, 1), 1);
+    const int stage = worker->stages < 2                                       ? 0
+                      : worker->worker_index / per_group == worker->stages - 1 ? 2
+                                                                               : 1;
     MergeProgress(status.progress, stage, total.progress);
     if (status.state == "FAILED" && failed == nullptr) failed = worker.get();
     if ((status.state == "RESTARTING" || status.state == "RETRYING") && restarting == nullptr) {

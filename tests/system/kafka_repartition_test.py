@@ -12,7 +12,8 @@ local topic (docs/kafka.md "Parallelism"), with kcat as the independent client:
   exact counts; dropping the sink of a terminated query deletes the topic and RESTART says why
   it is refused;
 - a new engine on the data dir resumes both stages from their checkpoints;
-- what stays refused: a GROUP BY over a changelog, a materialized view, a join.
+- what stays refused: a GROUP BY over a changelog, a materialized view, a GROUP BY over a
+  join.
 
 usage: kafka_repartition_test.py <sluice binary> <sluice_kafka_mock binary>"""
 
@@ -294,7 +295,7 @@ def test_refusals(shell):
         ("CREATE CHANGELOG bad2 WITH ('store'='k', 'topic'='grp_bad', 'parallelism'=2) AS "
          "SELECT a.name, COUNT(*) AS n FROM grp_in a JOIN grp_right b WITHIN 5 SECONDS "
          "ON a.id = b.id GROUP BY a.name;",
-         "'parallelism'=2 is not supported yet for joins"),
+         "'parallelism'=2 is not supported yet for a GROUP BY over a join"),
     ]
     for sql, message in cases:
         start = len(shell.output)

@@ -179,8 +179,8 @@ std::unique_ptr<PhysicalPlan> JoinPlan() {
   SourceSpec right;
   right.topic = "views";
   right.partitions = 2;
-  right.relation_schema = Schema({Field{"ad", DataType::Varchar()},
-                                  Field{"user", DataType::Varchar()}});
+  right.relation_schema =
+      Schema({Field{"ad", DataType::Varchar()}, Field{"user", DataType::Varchar()}});
   right.columns = {0, 1};
   plan->join_source = right;
   auto join = std::make_unique<PhysicalJoin>();

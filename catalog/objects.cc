@@ -47,7 +47,9 @@ Result<QueryState> ParseQueryState(std::string_view name) {
 }
 
 bool IsQueryStateChangeAllowed(QueryState from, QueryState to) {
-  if (from == QueryState::kTerminated) return false;
+  // RESTART QUERY starts a terminated query again (RUNNING, or FAILED when it cannot start).
+  if (from == QueryState::kTerminated)
+    return to == QueryState::kRunning || to == QueryState::kFailed;
   return to != QueryState::kCreated;
 }
 

@@ -37,7 +37,9 @@ std::string_view RelationKindWord(CatalogRelationKind kind);
 Result<CatalogRelationKind> ParseRelationKind(std::string_view name);
 
 // CREATED -> RUNNING | FAILED | TERMINATED; RUNNING and FAILED -> RUNNING | FAILED | TERMINATED;
-// TERMINATED is final. A FAILED query can be restarted, so only TERMINATED releases its relations.
+// A FAILED query can be restarted, so only TERMINATED releases its relations. TERMINATED is
+// final except for RESTART QUERY, which starts the query again from its checkpoints when the
+// relations it reads and writes still exist.
 enum class QueryState : uint8_t { kCreated, kRunning, kFailed, kTerminated };
 
 std::string_view QueryStateName(QueryState state);  // "CREATED", "RUNNING", ...

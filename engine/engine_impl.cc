@@ -9,11 +9,11 @@ Status EngineImpl::StartQuery(int64_t query_id) {
   if (!query) return Status::Internal("query " + std::to_string(query_id) + " vanished");
   Result<StoreSecrets> secrets = PlanStoreSecrets(query->plan);
   Result<std::unique_ptr<PhysicalPlan>> plan = PhysicalPlanFromJson(query->plan);
-  Status started =
-      !secrets.ok() ? secrets.status()
-      : !plan.ok()  ? plan.status()
-                    : supervisor_->Start(query_id, query->plan, *secrets, (*plan)->worker_count(),
-                                        (*plan)->repartition_topic.empty() ? 1 : 2);
+  Status started = !secrets.ok() ? secrets.status()
+                   : !plan.ok()
+                       ? plan.status()
+                       : supervisor_->Start(query_id, query->plan, *secrets,
+                                            (*plan)->worker_count(), (*plan)->worker_groups());
   if (!started.ok()) {
     RETURN_NOT_OK(catalog_->SetQueryState(query_id, QueryState::kFailed, started.message()));
     return started;

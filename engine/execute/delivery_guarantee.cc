@@ -55,6 +55,13 @@ Status ApplyDeliveryGuarantee(const DeliveryGuarantee& guarantee, PhysicalPlan& 
           guarantee.position);
     }
   }
+  if (plan.join_source && plan.parallelism > 1) {
+    return Status::Binder(
+        "'delivery.guarantee'='exactly_once' is not supported yet for a join with "
+        "'parallelism' > 1 (its second stage reads local repartition topics, whose positions "
+        "are not part of the Kafka transaction)",
+        guarantee.position);
+  }
   plan.sink.properties[kDeliveryGuaranteeProperty] = "exactly_once";
   return Status::OK();
 }

@@ -56,6 +56,7 @@ Status StatementExecutor::DropRelationCascade(const RelationInfo& relation, bool
   if (maintainer && maintainer->state != QueryState::kTerminated) {
     RETURN_NOT_OK(StopQuery(maintainer->query_id, "its materialized view was dropped"));
   }
+  RETURN_NOT_OK(ReleaseTerminatedQueries(relation));
   RETURN_NOT_OK(engine_.catalog().DropRelation(relation.id));
   if (maintainer) RETURN_NOT_OK(DropViewStore(maintainer->query_id));
   auto owned = relation.properties.find("topic.owned");

@@ -1,15 +1,15 @@
 // Queries: interactive SELECT (run in this process, rows streamed to the client), persistent
-// queries (CREATE ... AS SELECT, INSERT INTO ... SELECT: run in a worker process), and their
-// control (TERMINATE, RESTART, FLUSH).
+// queries (CREATE ... AS SELECT, INSERT INTO ... SELECT: run in a worker process), and FLUSH
+// (TERMINATE and RESTART: execute_query_control.cc).
 
 #include <chrono>
-#include <filesystem>
 #include <thread>
 
 #include "engine/execute/collect_sink.h"
 #include "engine/execute/delivery_guarantee.h"
 #include "engine/execute/query_parallelism.h"
 #include "engine/execute/relation_key.h"
+#include "engine/execute/start_positions.h"
 #include "engine/execute/statement_executor.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/query_properties.h"
@@ -20,7 +20,6 @@
 #include "runtime/expression/expression_factory.h"
 #include "runtime/expression/type_rules.h"
 #include "runtime/pipeline/pipeline.h"
-#include "runtime/pipeline/source_positions.h"
 #include "runtime/worker/sandbox.h"
 #include "storage/view/view_store.h"
 
@@ -32,19 +31,6 @@ std::string StatementText(std::string_view text, const Statement& statement) {
   if (statement.begin < 0 || statement.end < statement.begin) return std::string(text);
   return std::string(text.substr(static_cast<size_t>(statement.begin),
                                  static_cast<size_t>(statement.end - statement.begin)));
-}
-
-Result<int64_t> ParseQueryId(const Identifier& id) {
-  int64_t value = 0;
-  for (char c : id.name) {
-    if (c < '0' || c > '9' || value > (int64_t{1} << 50)) {
-      return Status::Binder("query ids are numbers (see SHOW QUERIES), got \"" + id.name + "\"",
-                            id.position);
-    }
-    value = value * 10 + (c - '0');
-  }
-  if (id.name.empty()) return Status::Binder("missing query id", id.position);
-  return value;
 }
 
 }  // namespace
@@ -186,27 +172,6 @@ Result<std::unique_ptr<PhysicalPlan>> StatementExecutor::PlanPersistentQuery(
   RETURN_NOT_OK(CollectSourceRelations(binder, *select.from, sources));
   return plan;
 }
-
-namespace {
-
-// 'latest' and a time mean "as of the CREATE", not "as of whenever the worker process gets to
-// open its source": records appended in between would otherwise be skipped. The positions are
-// resolved here and saved where the worker resumes from. Local store only: other stores resolve
-// in the worker (Kafka needs the store's secrets, which only the worker is handed).
-Status PinStartPositions(const PhysicalPlan& plan, const std::string& data_dir) {
-  const SourceSpec& spec = plan.source;
-  if (spec.store_type != "local") return Status::OK();
-  if (spec.start_at_earliest && spec.start_timestamp_ms < 0) return Status::OK();
-  ASSIGN_OR_RETURN(std::unique_ptr<Source> source, CreateSource(spec, data_dir));
-  const std::string state_dir = WorkerStateDir(data_dir, plan.query_id);
-  std::error_code error;
-  std::filesystem::create_directories(state_dir, error);
-  if (error) return Status::Storage("cannot create " + state_dir + ": " + error.message());
-  return SaveSourcePositions(SourcePositionsPath(state_dir),
-                             SourcePositions{source->topic(), source->positions()});
-}
-
-}  // namespace
 
 // REQUIRES: catalog mutex held.
 Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> plan,
@@ -362,57 +327,6 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
   return Status::OK();
 }
 
-Status StatementExecutor::StopQuery(int64_t query_id, const std::string& reason) {
-  engine_.supervisor().Stop(query_id);
-  RETURN_NOT_OK(engine_.catalog().SetQueryState(query_id, QueryState::kTerminated, reason));
-  // A repartitioned GROUP BY's internal topic goes with the query (its workers are stopped).
-  ASSIGN_OR_RETURN(std::optional<QueryInfo> query, engine_.catalog().FindQuery(query_id));
-  const std::string topic = query ? PlanRepartitionTopic(query->plan) : "";
-  if (topic.empty()) return Status::OK();
-  ASSIGN_OR_RETURN(bool exists, engine_.log().TopicExists(topic));
-  return exists ? engine_.log().DeleteTopic(topic) : Status::OK();
-}
-
-Status StatementExecutor::TerminateQuery(const TerminateQueryStatement& statement) {
-  ASSIGN_OR_RETURN(int64_t query_id, ParseQueryId(statement.query_id));
-  std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
-  ASSIGN_OR_RETURN(std::optional<QueryInfo> query, engine_.catalog().FindQuery(query_id));
-  if (!query) {
-    return Status::Catalog("query " + std::to_string(query_id) + " does not exist",
-                           statement.query_id.position);
-  }
-  RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kOperate, statement.query_id.position));
-  if (query->state == QueryState::kTerminated) {
-    handler_.OnNotice("query " + std::to_string(query_id) + " is already terminated");
-  } else {
-    RETURN_NOT_OK(StopQuery(query_id, "terminated by TERMINATE QUERY"));
-  }
-  handler_.OnCommandComplete("TERMINATE QUERY");
-  return Status::OK();
-}
-
-Status StatementExecutor::RestartQuery(const RestartQueryStatement& statement) {
-  ASSIGN_OR_RETURN(int64_t query_id, ParseQueryId(statement.query_id));
-  std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
-  ASSIGN_OR_RETURN(std::optional<QueryInfo> query, engine_.catalog().FindQuery(query_id));
-  if (!query) {
-    return Status::Catalog("query " + std::to_string(query_id) + " does not exist",
-                           statement.query_id.position);
-  }
-  RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kOperate, statement.query_id.position));
-  RETURN_NOT_OK(RequireOwnerRights(*query, statement.query_id.position));
-  if (query->state == QueryState::kTerminated && !PlanRepartitionTopic(query->plan).empty()) {
-    return Status::Execution("query " + std::to_string(query_id) +
-                                 " was terminated and its repartition topic deleted, so it "
-                                 "cannot resume; create the query again",
-                             statement.query_id.position);
-  }
-  engine_.supervisor().Stop(query_id);
-  RETURN_NOT_OK(engine_.StartQuery(query_id));
-  handler_.OnCommandComplete("RESTART QUERY");
-  return Status::OK();
-}
-
 Status StatementExecutor::Flush(const FlushStatement& statement) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::seconds(120);
@@ -445,10 +359,9 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
           }
           ASSIGN_OR_RETURN(targets[query.id][topic], RelationEndOffsets(relation));
         }
-        // A repartitioned GROUP BY: stage 2 must also have read what stage 1 wrote so far (a
+        // A repartitioned query: stage 2 must also have read what stage 1 wrote so far (a
         // later round sees what stage 1 adds meanwhile).
-        const std::string repartition_topic = PlanRepartitionTopic(query.plan);
-        if (!repartition_topic.empty()) {
+        for (const std::string& repartition_topic : PlanRepartitionTopics(query.plan)) {
           ASSIGN_OR_RETURN(targets[query.id][repartition_topic],
                            engine_.log().EndOffsets(repartition_topic));
         }

@@ -5,9 +5,41 @@
 #include <string>
 
 #include "runtime/plan/physical_aggregate.h"
+#include "runtime/plan/physical_join.h"
 #include "runtime/plan/repartition_plan.h"
 
 namespace sluice {
+
+namespace {
+
+// An interval join is repartitioned by its equi-join keys (repartition_plan.h); what cannot be
+// is refused with the reason.
+Status CheckParallelJoin(const PhysicalPlan& plan, const std::string& head, int64_t position) {
+  const auto& join = static_cast<const PhysicalJoin&>(*plan.operators[0]);
+  if (join.strategy != JoinStrategy::kInterval) {
+    return Status::Binder(head +
+                              "is not supported yet for a temporal join: each worker would need "
+                              "every version of the changelog keys its stream rows carry (use "
+                              "'parallelism'=1)",
+                          position);
+  }
+  if (join.left_keys.empty()) {
+    return Status::Binder(head +
+                              "needs an equality of both sides' columns in the join's ON to "
+                              "route matching rows to one worker (use 'parallelism'=1)",
+                          position);
+  }
+  if (FindAggregate(plan) >= 0) {
+    return Status::Binder(head +
+                              "is not supported yet for a GROUP BY over a join: its rows would "
+                              "have to be repartitioned twice, by join key and by group key "
+                              "(use 'parallelism'=1)",
+                          position);
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
   const int32_t parallelism = properties.parallelism;
@@ -15,30 +47,26 @@ Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
   if (parallelism == 1) return Status::OK();
   const std::string head = "'parallelism'=" + std::to_string(parallelism) + " ";
   const int64_t position = properties.parallelism_position;
-  if (plan.source.store_type != "kafka" && plan.source.store_type != "local") {
-    return Status::Binder(head +
-                              "splits the partitions of a topic among workers: the query must "
-                              "read from a Kafka store or the local store, and " +
-                              plan.source.relation + " is on the " + plan.source.store_type +
-                              " store (use 'parallelism'=1)",
-                          position);
-  }
-  if (plan.source.store_type == "local" &&
-      !(plan.source.start_at_earliest && plan.source.start_timestamp_ms < 0)) {
-    // The engine pins a local source's 'latest' or time start for one worker only.
-    return Status::Binder(head +
-                              "reads a local topic from 'earliest' only: 'starting.position' "
-                              "'latest' or a time is not split among workers yet (use "
-                              "'parallelism'=1)",
-                          position);
-  }
-  for (const auto& op : plan.operators) {
-    if (op->kind() == PhysicalOperatorKind::kJoin || plan.join_source) {
+  for (const SourceSpec* source : {&plan.source, plan.join_source ? &*plan.join_source : nullptr}) {
+    if (source == nullptr) continue;
+    if (source->store_type != "kafka" && source->store_type != "local") {
       return Status::Binder(head +
-                                "is not supported yet for joins: each worker would need the "
-                                "matching partitions of both sides (use 'parallelism'=1)",
+                                "splits the partitions of a topic among workers: the query must "
+                                "read from a Kafka store or the local store, and " +
+                                source->relation + " is on the " + source->store_type +
+                                " store (use 'parallelism'=1)",
                             position);
     }
+    if (parallelism > source->partitions) {
+      return Status::Binder(head + "exceeds the " + std::to_string(source->partitions) +
+                                " partitions of topic '" + source->topic + "' of " +
+                                source->relation + ": the extra workers would have nothing to read",
+                            position);
+    }
+  }
+  for (const auto& op : plan.operators) {
+    if (op->kind() == PhysicalOperatorKind::kJoin)
+      RETURN_NOT_OK(CheckParallelJoin(plan, head, position));
     if (op->kind() == PhysicalOperatorKind::kAggregate &&
         !static_cast<const PhysicalAggregate&>(*op).changelog_key.empty()) {
       return Status::Binder(head +
@@ -54,31 +82,28 @@ Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
                               "store that one worker maintains",
                           position);
   }
-  if (parallelism > plan.source.partitions) {
-    return Status::Binder(head + "exceeds the " + std::to_string(plan.source.partitions) +
-                              " partitions of topic '" + plan.source.topic + "' of " +
-                              plan.source.relation +
-                              ": the extra workers would have nothing to "
-                              "read",
-                          position);
-  }
   return Status::OK();
 }
 
 Status CreateRepartitionTopic(PhysicalPlan& plan, LocalLogStore& log) {
-  if (plan.parallelism < 2 || FindAggregate(plan) < 0) return Status::OK();
+  if (plan.parallelism < 2 || (FindAggregate(plan) < 0 && !plan.join_source)) {
+    return Status::OK();
+  }
   plan.repartition_topic = RepartitionTopicName(plan.query_id);
-  // A topic left by an earlier life of this id (a data dir restored from a copy) would mix in
-  // foreign rows: start from an empty one.
-  ASSIGN_OR_RETURN(bool exists, log.TopicExists(plan.repartition_topic));
-  if (exists) RETURN_NOT_OK(log.DeleteTopic(plan.repartition_topic));
-  return log.CreateTopic(plan.repartition_topic, plan.parallelism * plan.parallelism)
-      .WithContext("repartition topic of query " + std::to_string(plan.query_id));
+  for (const std::string& topic : RepartitionTopics(plan)) {
+    // A topic left by an earlier life of this id (a data dir restored from a copy) would mix in
+    // foreign rows: start from an empty one.
+    ASSIGN_OR_RETURN(bool exists, log.TopicExists(topic));
+    if (exists) RETURN_NOT_OK(log.DeleteTopic(topic));
+    RETURN_NOT_OK(log.CreateTopic(topic, plan.parallelism * plan.parallelism)
+                      .WithContext("repartition topic of query " + std::to_string(plan.query_id)));
+  }
+  return Status::OK();
 }
 
-std::string PlanRepartitionTopic(const std::string& plan_json) {
+std::vector<std::string> PlanRepartitionTopics(const std::string& plan_json) {
   Result<std::unique_ptr<PhysicalPlan>> plan = PhysicalPlanFromJson(plan_json);
-  return plan.ok() ? (*plan)->repartition_topic : "";
+  return plan.ok() ? RepartitionTopics(**plan) : std::vector<std::string>();
 }
 
 }  // namespace sluice

@@ -3,10 +3,11 @@
 // (...) SELECT): N worker processes, worker k reading the Kafka source partitions p with
 // p % N == k (assigned explicitly, no group rebalancing, so each worker's checkpointed offsets
 // stay its own). A GROUP BY runs in two stages of N workers, repartitioned by group key through
-// a local topic (runtime/plan/repartition_plan.h). Only plans where the split is correct are
-// accepted.
+// a local topic; an interval join likewise, each side by its equi-join keys through its own
+// (runtime/plan/repartition_plan.h). Only plans where the split is correct are accepted.
 
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "planner/binder/query_properties.h"
@@ -16,16 +17,17 @@
 namespace sluice {
 
 // Sets plan.parallelism, or refuses with the reason when N > 1 cannot be correct yet: a source
-// that is neither on a Kafka store nor on the local store (read from 'earliest'), a join, a GROUP
-// BY over a changelog (its retractions would have to follow a row to its previous group's worker),
-// a materialized view (one store), or more workers than the topic has partitions.
+// that is neither on a Kafka store nor on the local store, a temporal join, a GROUP BY over a
+// join or over a changelog (its retractions would have to follow a row to its previous group's
+// worker), a materialized view (one store), or more workers than a topic has partitions.
 Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan);
 
-// REQUIRES: plan.query_id set. For a GROUP BY with parallelism N > 1: names the plan's
-// repartition topic and creates it in the local log with N * N partitions (one writer each).
+// REQUIRES: plan.query_id set. For a GROUP BY or a join with parallelism N > 1: names the
+// plan's repartition topic and creates it (a join: one per side) in the local log with N * N
+// partitions (one writer each).
 Status CreateRepartitionTopic(PhysicalPlan& plan, LocalLogStore& log);
 
-// The repartition topic of a stored plan, or "" when it has none.
-std::string PlanRepartitionTopic(const std::string& plan_json);
+// The repartition topics of a stored plan: none, one (GROUP BY) or two (a join's left, right).
+std::vector<std::string> PlanRepartitionTopics(const std::string& plan_json);
 
 }  // namespace sluice

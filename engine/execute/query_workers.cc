@@ -5,14 +5,17 @@
 #include <memory>
 
 #include "runtime/plan/physical_plan.h"
+#include "runtime/plan/repartition_plan.h"
 
 namespace sluice {
 namespace {
 
-// "worker k" (or "stage s worker k"), "... partitions", "... lag" and "... restarts" rows of the worker with
-// global index `worker_idx`, reading the partitions p % count == index of `topic`.
+// "worker k" (or "stage s worker k"), "... partitions", "... lag" and "... restarts" rows of the
+// worker with global index `worker_idx`, reading the partitions p % count == index of `topics`
+// (a stage-2 worker of a join: both repartition topics; its lag is summed over them).
 void DescribeWorker(const std::string& name, int32_t worker_idx, int32_t index, int32_t count,
-                    const std::string& topic, int32_t partitions, const QueryStatus& status,
+                    const std::vector<std::string>& topics, int32_t partitions,
+                    const QueryStatus& status,
                     std::vector<std::pair<std::string, std::string>>& rows) {
   const QueryStatus* worker = nullptr;
   for (const QueryStatus& candidate : status.workers) {
@@ -31,18 +34,23 @@ void DescribeWorker(const std::string& name, int32_t worker_idx, int32_t index, 
   rows.emplace_back(name + " partitions", listed);
   std::string lag = "unknown (no progress reported yet)";
   if (worker != nullptr) {
-    auto positions = worker->progress.positions.find(topic);
-    auto ends = worker->progress.end_offsets.find(topic);
-    if (positions != worker->progress.positions.end() &&
-        ends != worker->progress.end_offsets.end() &&
-        ends->second.size() == positions->second.size()) {
-      int64_t total = 0;
+    int64_t total = 0;
+    bool known = true;
+    for (const std::string& topic : topics) {
+      auto positions = worker->progress.positions.find(topic);
+      auto ends = worker->progress.end_offsets.find(topic);
+      if (positions == worker->progress.positions.end() ||
+          ends == worker->progress.end_offsets.end() ||
+          ends->second.size() != positions->second.size()) {
+        known = false;
+        break;
+      }
       for (size_t partition = 0; partition < positions->second.size(); ++partition) {
         if (positions->second[partition] < 0) continue;  // another worker's partition
         total += ends->second[partition] - positions->second[partition];
       }
-      lag = std::to_string(total);
     }
+    if (known) lag = std::to_string(total);
   }
   rows.emplace_back(name + " lag", lag);
   rows.emplace_back(name + " restarts",
@@ -69,21 +77,36 @@ std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const Quer
   std::vector<std::pair<std::string, std::string>> rows;
   Result<std::unique_ptr<PhysicalPlan>> plan = PhysicalPlanFromJson(query.plan);
   if (!plan.ok()) return rows;
-  const SourceSpec& source = (*plan)->source;
-  const int32_t count = (*plan)->parallelism;
-  const std::string& repartition = (*plan)->repartition_topic;
-  if (!repartition.empty()) rows.emplace_back("repartition topic", repartition);
-  for (int32_t worker_idx = 0; worker_idx < count; ++worker_idx) {
-    const std::string name = (repartition.empty() ? "" : "stage 1 ") + std::string("worker ") +
-                             std::to_string(worker_idx);
-    DescribeWorker(name, worker_idx, worker_idx, count, source.topic, source.partitions, status,
-                   rows);
+  const PhysicalPlan& stored = **plan;
+  const int32_t count = stored.parallelism;
+  const std::vector<std::string> repartition = RepartitionTopics(stored);
+  if (repartition.empty()) {
+    for (int32_t worker_idx = 0; worker_idx < count; ++worker_idx) {
+      DescribeWorker("worker " + std::to_string(worker_idx), worker_idx, worker_idx, count,
+                     {stored.source.topic}, stored.source.partitions, status, rows);
+    }
+    return rows;
   }
-  if (repartition.empty()) return rows;
-  // Stage 2 worker k reads the repartition topic's partitions w * N + k, one per stage-1 worker.
-  for (int32_t worker_idx = 0; worker_idx < count; ++worker_idx) {
-    DescribeWorker("stage 2 worker " + std::to_string(worker_idx), count + worker_idx, worker_idx,
-                   count, repartition, count * count, status, rows);
+  rows.emplace_back(
+      repartition.size() == 1 ? "repartition topic" : "repartition topics",
+      repartition.size() == 1 ? repartition[0] : repartition[0] + ", " + repartition[1]);
+  // Stage 1: one group of N per source (a join: left, then right).
+  std::vector<std::pair<std::string, const SourceSpec*>> groups = {
+      {repartition.size() == 1 ? "stage 1 " : "stage 1 left ", &stored.source}};
+  if (stored.join_source) groups.emplace_back("stage 1 right ", &*stored.join_source);
+  for (size_t group = 0; group < groups.size(); ++group) {
+    const SourceSpec& source = *groups[group].second;
+    for (int32_t index = 0; index < count; ++index) {
+      DescribeWorker(groups[group].first + "worker " + std::to_string(index),
+                     static_cast<int32_t>(group) * count + index, index, count, {source.topic},
+                     source.partitions, status, rows);
+    }
+  }
+  // Stage 2 worker k reads the repartition topics' partitions w * N + k, one per stage-1 worker.
+  const auto first = static_cast<int32_t>(groups.size()) * count;
+  for (int32_t index = 0; index < count; ++index) {
+    DescribeWorker("stage 2 worker " + std::to_string(index), first + index, index, count,
+                   repartition, count * count, status, rows);
   }
   return rows;
 }

@@ -23,7 +23,9 @@ std::string ShownQueryState(const QueryInfo& query, const QueryStatus& status);
 // summed over those partitions, as its librdkafka consumer last saw them) and "worker k
 // restarts" (processes started for worker k after its first). A repartitioned GROUP BY shows
 // "repartition topic", then "stage 1 worker k" rows (source partitions) and "stage 2 worker k"
-// rows (the repartition topic's partitions p with p % N == k).
+// rows (the repartition topic's partitions p with p % N == k); a repartitioned join
+// "repartition topics", "stage 1 left worker k", "stage 1 right worker k" and "stage 2 worker
+// k" (the partitions p % N == k of both repartition topics).
 std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const QueryInfo& query,
                                                                       const QueryStatus& status);
 

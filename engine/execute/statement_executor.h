@@ -63,11 +63,18 @@ class StatementExecutor {
   Status Select(const SelectStatement& statement);
   Status CreateRelationAsSelect(const CreateRelationAsSelectStatement& statement);
   Status InsertSelect(const InsertSelectStatement& statement);
+  Status Flush(const FlushStatement& statement);
+  // execute_query_control.cc
   Status TerminateQuery(const TerminateQueryStatement& statement);
   Status RestartQuery(const RestartQueryStatement& statement);
-  Status Flush(const FlushStatement& statement);
   // Stops a query's worker and records it TERMINATED with `reason`. REQUIRES: catalog mutex held.
   Status StopQuery(int64_t query_id, const std::string& reason);
+  // RESTART QUERY of a TERMINATED query: refused, with `position`, when a relation it uses was
+  // dropped or its repartition topic is gone.
+  Status RequireResumable(const QueryInfo& query, int64_t position);
+  // Before `relation` is dropped: the terminated queries using it can no longer resume, so their
+  // repartition topics are deleted and RESTART QUERY will name the relation.
+  Status ReleaseTerminatedQueries(const RelationInfo& relation);
   // REQUIRES: catalog mutex held. Plans `select` writing into `target`; appends the ids of the
   // relations it reads to `sources`.
   Result<std::unique_ptr<PhysicalPlan>> PlanPersistentQuery(const SelectStatement& select,

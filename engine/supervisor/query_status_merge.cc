@@ -22,7 +22,7 @@ void MergeOffsets(const std::map<std::string, std::vector<int64_t>>& from,
   }
 }
 
-// `stage`: 1 or 2 for the workers of a repartitioned GROUP BY, whose rows between the stages
+// `stage`: 1 or 2 for the workers of a repartitioned query, whose rows between the stages
 // are neither the query's input nor its output; 0 otherwise.
 void MergeProgress(const QueryProgress& worker, int stage, QueryProgress& total) {
   if (stage != 2) total.records_in += worker.records_in;
@@ -41,8 +41,24 @@ void MergeProgress(const QueryProgress& worker, int stage, QueryProgress& total)
     total.checkpoint_duration_us = worker.checkpoint_duration_us;
   }
   total.state_size_bytes += worker.state_size_bytes;
-  MergeOffsets(worker.positions, total.positions);
   MergeOffsets(worker.end_offsets, total.end_offsets);
+}
+
+// Positions merged per group of workers (max: each partition has one reader in a group), then
+// across groups (min): a join's two stage-1 groups of a self-join read one topic, which is read
+// only as far as the slower of them got (what FLUSH may rely on).
+void MergeGroupPositions(const std::map<int, std::map<std::string, std::vector<int64_t>>>& groups,
+                         std::map<std::string, std::vector<int64_t>>& into) {
+  for (const auto& [group, positions] : groups) {
+    for (const auto& [topic, offsets] : positions) {
+      auto [merged, inserted] = into.emplace(topic, offsets);
+      if (inserted) continue;
+      for (size_t partition = 0; partition < offsets.size(); ++partition) {
+        if (partition >= merged->second.size()) break;
+        merged->second[partition] = std::min(merged->second[partition], offsets[partition]);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -55,6 +71,7 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
   const Entry* restarting = nullptr;
   int running = 0;
   int stopped = 0;
+  std::map<int, std::map<std::string, std::vector<int64_t>>> group_positions;
   for (const auto& worker : workers) {
     if (worker == nullptr) continue;
     const QueryStatus& status = worker->status;
@@ -68,9 +85,12 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
       total.last_crash = WorkerLabel(worker->worker_index, worker->worker_count, worker->stages) +
                          status.last_crash;
     }
-    const int stage =
-        worker->stages == 2 ? worker->worker_index / std::max(worker->worker_count / 2, 1) + 1 : 0;
+    const int per_group = std::max(worker->worker_count / std::max(worker->stages, 1), 1);
+    const int stage = worker->stages < 2                                       ? 0
+                      : worker->worker_index / per_group == worker->stages - 1 ? 2
+                                                                               : 1;
     MergeProgress(status.progress, stage, total.progress);
+    MergeOffsets(status.progress.positions, group_positions[worker->worker_index / per_group]);
     if (status.state == "FAILED" && failed == nullptr) failed = worker.get();
     if ((status.state == "RESTARTING" || status.state == "RETRYING") && restarting == nullptr) {
       restarting = worker.get();
@@ -78,6 +98,7 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
     if (status.state == "RUNNING") ++running;
     if (status.state == "STOPPED") ++stopped;
   }
+  MergeGroupPositions(group_positions, total.progress.positions);
   const Entry* reported = failed != nullptr ? failed : restarting;
   if (reported != nullptr) {
     total.state = reported->status.state;

@@ -91,8 +91,9 @@ class QuerySupervisor {
   // an error if a worker of the query is still alive or if an exec, a pipe or a Start message
   // fails (the workers already started are then stopped). `secrets` are the opened credentials
   // of the stores the plan uses; they go only into the Start messages on the workers' pipes.
-  // `stages` = 2: a repartitioned GROUP BY (runtime/plan/repartition_plan.h), whose workers
-  // 0..N/2-1 run stage 1 and the rest stage 2; it only changes how workers are named.
+  // `stages`: groups of equally many workers (PhysicalPlan::worker_groups): 2 for a
+  // repartitioned GROUP BY (stage 1, stage 2), 3 for a repartitioned join (stage 1 left, stage 1
+  // right, stage 2); it only changes how workers are named and counted.
   Status Start(int64_t query_id, const std::string& plan_json, const StoreSecrets& secrets = {},
                int parallelism = 1, int stages = 1);
 

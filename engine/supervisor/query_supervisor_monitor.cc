@@ -50,10 +50,15 @@ std::string RetryingReason(const std::string& reason, int attempt,
 
 std::string WorkerLabel(int worker_index, int worker_count, int stages) {
   if (worker_count <= 1) return "";
-  if (stages == 2) {
-    const int per_stage = worker_count / 2;
-    return "stage " + std::to_string(worker_index / per_stage + 1) + " worker " +
-           std::to_string(worker_index % per_stage) + " of " + std::to_string(per_stage) + ": ";
+  if (stages >= 2) {
+    const int per_group = worker_count / stages;
+    const int group = worker_index / per_group;
+    // A join's stage 1 has a group per side.
+    const std::string stage = group == stages - 1 ? "stage 2"
+                              : stages == 3       ? (group == 0 ? "stage 1 left" : "stage 1 right")
+                                                  : "stage 1";
+    return stage + " worker " + std::to_string(worker_index % per_group) + " of " +
+           std::to_string(per_group) + ": ";
   }
   return "worker " + std::to_string(worker_index) + " of " + std::to_string(worker_count) + ": ";
 }

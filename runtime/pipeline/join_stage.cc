@@ -58,16 +58,36 @@ int64_t JoinStage::JoinWatermark(WatermarkTracker::Clock::time_point now) const 
 
 int64_t JoinStage::watermark() const { return JoinWatermark(WatermarkTracker::Clock::now()); }
 
-Status JoinStage::ProcessSide(JoinSide side, RecordBatch& batch, RecordBatch& output) {
+Status JoinStage::ProcessSide(JoinSide side, RecordBatch& batch,
+                              const std::vector<RecordMeta>* read, RecordBatch& output) {
   // Each row meets the join watermark of the rows before it (see StatefulStage::Process).
   const auto now = WatermarkTracker::Clock::now();
   WatermarkTracker& tracker = trackers_[static_cast<int>(side)];
+  // A repartition topic's reader (a stage-2 worker of a parallel join) lists its watermark
+  // marks among the rows as read: each mark counts before the rows that follow it.
+  size_t next_read = 0;
+  auto observe_marks_until = [&](const RecordMeta* row) {
+    if (read == nullptr) return;
+    for (; next_read < read->size(); ++next_read) {
+      const RecordMeta& meta = (*read)[next_read];
+      if (row != nullptr && meta.partition == row->partition && meta.offset == row->offset) {
+        ++next_read;  // the row itself, observed by the caller
+        return;
+      }
+      tracker.Observe(meta, now);
+    }
+    tracker.Update(now);
+  };
   watermark_before_row_.resize(batch.num_rows());
   for (size_t row = 0; row < batch.num_rows(); ++row) {
+    observe_marks_until(&batch.meta()[row]);
+    tracker.Update(now);
     watermark_before_row_[row] = JoinWatermark(now);
     tracker.Observe(batch.meta()[row], now);
     tracker.Update(now);
   }
+  observe_marks_until(nullptr);
+  if (batch.num_rows() == 0) return Status::OK();
   // After the trackers: a row the filter drops still advances its side's watermark.
   RETURN_NOT_OK(FilterSide(side, batch));
   return operator_->ProcessSide(side, batch, watermark_before_row_, output);
@@ -156,10 +176,13 @@ Status JoinStage::Step(size_t max_rows, RecordBatch& output, bool* idle, bool* e
   for (JoinSide side : order) {
     RecordBatch batch(side_schemas_[static_cast<int>(side)]);
     RETURN_NOT_OK(source(side).Poll(max_rows, batch));
-    if (batch.num_rows() == 0) continue;
+    // Watermark marks of a repartition topic are input too (their positions are committed
+    // and reported), so reading only marks is not idle.
+    const std::vector<RecordMeta>* read = source(side).read_meta();
+    if (batch.num_rows() == 0 && (read == nullptr || read->empty())) continue;
     *idle = false;
     changelog_batches_in_a_row_ = side == JoinSide::kRight ? changelog_batches_in_a_row_ + 1 : 0;
-    RETURN_NOT_OK(ProcessSide(side, batch, output));
+    RETURN_NOT_OK(ProcessSide(side, batch, read, output));
     break;
   }
   *exhausted = *idle && left_.exhausted() && right_->exhausted();

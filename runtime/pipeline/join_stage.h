@@ -76,8 +76,10 @@ class JoinStage final : public CheckpointedStage {
   JoinStage(const PhysicalJoin& join, Source& left, std::unique_ptr<Source> right,
             std::unique_ptr<JoinOperator> op, WatermarkTracker left_watermarks,
             WatermarkTracker right_watermarks);
-  // Runs one side's batch through the trackers, the side's filter and the operator.
-  Status ProcessSide(JoinSide side, RecordBatch& batch, RecordBatch& output);
+  // Runs one side's batch through the trackers, the side's filter and the operator. `read`:
+  // the source's rows and watermark marks as read when it is a repartition topic, else null.
+  Status ProcessSide(JoinSide side, RecordBatch& batch, const std::vector<RecordMeta>* read,
+                     RecordBatch& output);
   // Applies join_.filters[side] to `batch` (and watermark_before_row_): drops a stream row that
   // fails, turns a changelog row that fails into a delete.
   Status FilterSide(JoinSide side, RecordBatch& batch);

@@ -27,12 +27,12 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
     plan->source.worker_index = context.worker_index;
     plan->source.worker_count = context.worker_count;
   } else {
-    // A GROUP BY with parallelism: this worker runs one stage (repartition_plan.h).
+    // A GROUP BY or join with parallelism: this worker runs one stage (repartition_plan.h).
     ASSIGN_OR_RETURN(RepartitionStage stage, SplitRepartitionedPlan(*plan, context.worker_index));
     if (stage.stage == 1) {
-      ASSIGN_OR_RETURN(sink, RepartitionSink::Open(
-                                 plan->repartition_topic, stage.index, plan->parallelism,
-                                 stage.rows, std::move(stage.keys), context.data_dir + "/log"));
+      ASSIGN_OR_RETURN(
+          sink, RepartitionSink::Open(stage.topic, stage.index, plan->parallelism, stage.rows,
+                                      std::move(stage.keys), context.data_dir + "/log"));
     }
   }
   if (context.worker_count > 1 && sink == nullptr && plan->sink.kind == SinkKind::kLocalLog) {

@@ -138,13 +138,19 @@ struct PhysicalPlan {
   int64_t checkpoint_interval_ms = kDefaultCheckpointIntervalMs;
   // Persistent queries: 'parallelism', how many worker processes share the source partitions.
   int32_t parallelism = 1;
-  // A GROUP BY with parallelism N > 1: the local topic its rows are repartitioned through by
-  // group key (runtime/plan/repartition_plan.h); the query then runs 2N workers, N per stage.
-  // Empty: no repartitioning.
+  // A GROUP BY or an interval join with parallelism N > 1: the local topic its rows are
+  // repartitioned through by key (runtime/plan/repartition_plan.h); the query then runs 2N
+  // workers, N per stage (3N for a join: N per side in stage 1, whose right side writes to
+  // RepartitionRightTopic(repartition_topic)). Empty: no repartitioning.
   std::string repartition_topic;
 
-  // How many worker processes run the plan: parallelism, twice that when repartitioned.
-  int32_t worker_count() const { return repartition_topic.empty() ? parallelism : 2 * parallelism; }
+  // Groups of `parallelism` workers: 1, 2 for a repartitioned GROUP BY (stage 1, stage 2), 3
+  // for a repartitioned join (stage 1 left, stage 1 right, stage 2).
+  int32_t worker_groups() const {
+    return repartition_topic.empty() ? 1 : (join_source.has_value() ? 3 : 2);
+  }
+  // How many worker processes run the plan.
+  int32_t worker_count() const { return parallelism * worker_groups(); }
   // Persistent queries: 'state.cache.max.bytes', the bytes of groups a non-windowed GROUP BY
   // keeps in memory (colder ones are evicted to its state table) and the uncommitted state after
   // which the query checkpoints early (docs/checkpoints.md).

@@ -3,11 +3,22 @@
 #include "runtime/plan/repartition_plan.h"
 
 #include "runtime/plan/physical_aggregate.h"
+#include "runtime/plan/physical_join.h"
 
 namespace sluice {
 
 std::string RepartitionTopicName(int64_t query_id) {
   return "_sluice_repartition_" + std::to_string(query_id);
+}
+
+std::string RepartitionRightTopic(const std::string& repartition_topic) {
+  return repartition_topic + "_right";
+}
+
+std::vector<std::string> RepartitionTopics(const PhysicalPlan& plan) {
+  if (plan.repartition_topic.empty()) return {};
+  if (!plan.join_source) return {plan.repartition_topic};
+  return {plan.repartition_topic, RepartitionRightTopic(plan.repartition_topic)};
 }
 
 int FindAggregate(const PhysicalPlan& plan) {
@@ -19,51 +30,109 @@ int FindAggregate(const PhysicalPlan& plan) {
   return -1;
 }
 
-Result<RepartitionStage> SplitRepartitionedPlan(PhysicalPlan& plan, int32_t worker_index) {
-  const int aggregate_idx = FindAggregate(plan);
+namespace {
+
+// Positional names: the next stage reads its input by index, and two columns may share a name.
+Schema PositionalSchema(const Schema& input) {
+  Schema rows;
+  for (size_t column_idx = 0; column_idx < input.size(); ++column_idx) {
+    rows.Add(Field{"c" + std::to_string(column_idx), input.field(column_idx).type});
+  }
+  return rows;
+}
+
+// Stage 1: `source` (worker `index` of `workers`) straight into `topic`.
+void MakeStageOne(PhysicalPlan& plan, SourceSpec source, int32_t index, const std::string& topic,
+                  RepartitionStage& stage) {
   const int32_t workers = plan.parallelism;
-  if (aggregate_idx < 0 || plan.join_source || workers < 2 || worker_index < 0 ||
-      worker_index >= 2 * workers) {
+  stage.stage = 1;
+  stage.index = index;
+  stage.topic = topic;
+  plan.source = std::move(source);
+  plan.source.worker_index = index;
+  plan.source.worker_count = workers;
+  plan.join_source.reset();
+  plan.sink.kind = SinkKind::kLocalLog;
+  plan.sink.topic = topic;
+  plan.sink.partitions = workers * workers;
+  plan.sink.schema = stage.rows;
+}
+
+// Stage 2's reader of `topic`, whose rows have the columns `rows`.
+SourceSpec StageTwoSource(const PhysicalPlan& plan, const std::string& topic, const Schema& rows,
+                          const std::string& what, int32_t index) {
+  SourceSpec source;
+  source.store_type = "local";
+  source.relation = what + " of query " + std::to_string(plan.query_id);
+  source.topic = topic;
+  source.partitions = plan.parallelism * plan.parallelism;
+  source.relation_schema = rows;
+  for (size_t column_idx = 0; column_idx < rows.size(); ++column_idx) {
+    source.columns.push_back(static_cast<int>(column_idx));
+  }
+  source.worker_index = index;
+  source.worker_count = plan.parallelism;
+  source.repartitioned = true;
+  return source;
+}
+
+Result<RepartitionStage> SplitJoin(PhysicalPlan& plan, int32_t group, int32_t index) {
+  auto& join = static_cast<PhysicalJoin&>(*plan.operators[0]);
+  const std::string right_topic = RepartitionRightTopic(plan.repartition_topic);
+  RepartitionStage stage;
+  if (group < 2) {
+    const bool left = group == 0;
+    SourceSpec source = left ? plan.source : *plan.join_source;
+    stage.rows = PositionalSchema(source.batch_schema());
+    stage.keys = std::move(left ? join.left_keys : join.right_keys);
+    plan.operators.clear();
+    MakeStageOne(plan, std::move(source), index, left ? plan.repartition_topic : right_topic,
+                 stage);
+    return stage;
+  }
+  // Stage 2 joins what both sides' stage 1 sent it, as one worker joins the sources.
+  stage.stage = 2;
+  stage.index = index;
+  const Schema left_rows = PositionalSchema(plan.source.batch_schema());
+  const Schema right_rows = PositionalSchema(plan.join_source->batch_schema());
+  plan.source =
+      StageTwoSource(plan, plan.repartition_topic, left_rows, "the left repartition topic", index);
+  plan.join_source =
+      StageTwoSource(plan, right_topic, right_rows, "the right repartition topic", index);
+  return stage;
+}
+
+}  // namespace
+
+Result<RepartitionStage> SplitRepartitionedPlan(PhysicalPlan& plan, int32_t worker_index) {
+  const int32_t workers = plan.parallelism;
+  const bool join = plan.join_source.has_value() && !plan.operators.empty() &&
+                    plan.operators[0]->kind() == PhysicalOperatorKind::kJoin;
+  const int aggregate_idx = FindAggregate(plan);
+  if ((join ? aggregate_idx >= 0 : aggregate_idx < 0) || (!join && plan.join_source) ||
+      workers < 2 || worker_index < 0 || worker_index >= plan.worker_count()) {
     return Status::Internal("plan of query " + std::to_string(plan.query_id) +
                             " cannot be split into repartition stages for worker " +
                             std::to_string(worker_index));
   }
+  if (join) return SplitJoin(plan, worker_index / workers, worker_index % workers);
   const auto split = static_cast<size_t>(aggregate_idx);
   RepartitionStage stage;
-  stage.stage = worker_index < workers ? 1 : 2;
-  stage.index = worker_index % workers;
-  // Positional names: the aggregate reads its input by index, and two input columns may share
-  // a name.
   const Schema input =
       split == 0 ? plan.source.batch_schema() : plan.operators[split - 1]->output_schema();
-  for (size_t column_idx = 0; column_idx < input.size(); ++column_idx) {
-    stage.rows.Add(Field{"c" + std::to_string(column_idx), input.field(column_idx).type});
-  }
-  if (stage.stage == 1) {
+  stage.rows = PositionalSchema(input);
+  if (worker_index < workers) {
     auto& aggregate = static_cast<PhysicalAggregate&>(*plan.operators[split]);
     stage.keys = std::move(aggregate.keys);
     plan.operators.resize(split);
-    plan.source.worker_index = stage.index;
-    plan.source.worker_count = workers;
-    plan.sink.kind = SinkKind::kLocalLog;
-    plan.sink.topic = plan.repartition_topic;
-    plan.sink.partitions = workers * workers;
-    plan.sink.schema = stage.rows;
+    SourceSpec source = std::move(plan.source);
+    MakeStageOne(plan, std::move(source), worker_index, plan.repartition_topic, stage);
     return stage;
   }
-  SourceSpec source;
-  source.store_type = "local";
-  source.relation = "the repartition topic of query " + std::to_string(plan.query_id);
-  source.topic = plan.repartition_topic;
-  source.partitions = workers * workers;
-  source.relation_schema = stage.rows;
-  for (size_t column_idx = 0; column_idx < stage.rows.size(); ++column_idx) {
-    source.columns.push_back(static_cast<int>(column_idx));
-  }
-  source.worker_index = stage.index;
-  source.worker_count = workers;
-  source.repartitioned = true;
-  plan.source = std::move(source);
+  stage.stage = 2;
+  stage.index = worker_index % workers;
+  plan.source = StageTwoSource(plan, plan.repartition_topic, stage.rows, "the repartition topic",
+                               stage.index);
   plan.operators.erase(plan.operators.begin(), plan.operators.begin() + aggregate_idx);
   return stage;
 }

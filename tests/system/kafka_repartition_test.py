@@ -8,9 +8,12 @@ local topic (docs/kafka.md "Parallelism"), with kcat as the independent client:
 - a stage-2 worker and a stage-1 worker SIGKILLed mid-stream are restarted alone from their own
   checkpoints and the outputs stay exact (no count lost or doubled);
 - DESCRIBE QUERY shows the repartition topic and both stages' workers, SHOW QUERIES one row;
-- TERMINATE deletes the repartition topic, after which RESTART QUERY is refused;
+- TERMINATE mid-stream keeps the repartition topic, and RESTART QUERY resumes both stages with
+  exact counts; dropping the sink of a terminated query deletes the topic and RESTART says why
+  it is refused;
 - a new engine on the data dir resumes both stages from their checkpoints;
-- what stays refused: a GROUP BY over a changelog, a materialized view, a join.
+- what stays refused: a GROUP BY over a changelog, a materialized view, a GROUP BY over a
+  join.
 
 usage: kafka_repartition_test.py <sluice binary> <sluice_kafka_mock binary>"""
 
@@ -220,17 +223,39 @@ def test(binary, mock_binary, temp):
                         shell.output[start:]), "DESCRIBE does not name the crashed worker:\n" +
               shell.output[start:])
 
-        # TERMINATE removes the repartition topic; the query cannot resume without it.
+        # TERMINATE mid-stream keeps the repartition topic and every worker's checkpoint:
+        # RESTART QUERY resumes both stages, rows stage 2 had not read yet included, and rows
+        # produced while terminated count once.
+        topic_dir = os.path.join(temp.data_dir, "log", "topics",
+                                 f"_sluice_repartition_{queries['cnt3']}")
+        records += produce(bootstrap, 5001, 3000)
+        shell.statement(f"TERMINATE QUERY {queries['cnt3']};")
+        check(os.path.isdir(topic_dir), f"{topic_dir} did not survive TERMINATE QUERY")
+        records += produce(bootstrap, 8001, 600)
+        shell.statement(f"RESTART QUERY {queries['cnt3']};")
+        shell.statement("FLUSH;", timeout=120)
+        workers, text = describe(shell, queries["cnt3"])
+        check(len(workers) == 6 and all(w[1] == "RUNNING" for w in workers.values()),
+              "the restarted query does not run 3 + 3 workers:\n" + text)
+        want_counts = final_counts(records)
+        for name in ("cnt1", "cnt3"):
+            got = got_final_counts(consume(bootstrap, name))
+            check(got == want_counts, f"{name} after TERMINATE and RESTART: "
+                  f"{sorted(got.items())} != {sorted(want_counts.items())}")
+
+        # Dropping a relation a terminated query uses releases it: the repartition topic goes,
+        # and RESTART QUERY says why it cannot resume.
         topic_dir = os.path.join(temp.data_dir, "log", "topics",
                                  f"_sluice_repartition_{queries['win3']}")
-        check(os.path.isdir(topic_dir), f"{topic_dir} does not exist while the query runs")
         shell.statement(f"TERMINATE QUERY {queries['win3']};")
-        check(not os.path.exists(topic_dir), f"{topic_dir} survived TERMINATE QUERY")
+        check(os.path.isdir(topic_dir), f"{topic_dir} did not survive TERMINATE QUERY")
+        shell.statement("DROP STREAM win3;")
+        check(not os.path.exists(topic_dir), f"{topic_dir} survived DROP STREAM win3")
         start = len(shell.output)
         shell.statement(f"RESTART QUERY {queries['win3']};")
-        check("its repartition topic deleted, so it cannot resume" in shell.output[start:],
-              "RESTART of a terminated repartitioned query was not refused:\n" +
-              shell.output[start:])
+        check("(default_db.public.win3) was dropped after it was terminated" in
+              shell.output[start:], "RESTART of a query whose sink was dropped was not "
+              "refused:\n" + shell.output[start:])
         test_refusals(shell)
         shell.close()
         test_engine_restart(binary, temp, bootstrap, queries, records)
@@ -241,7 +266,7 @@ def test_engine_restart(binary, temp, bootstrap, queries, records):
     shell = PtyShell(binary, temp)
     try:
         shell.expect(r"sluice:\S*> ")
-        records = records + produce(bootstrap, 4801, 600)
+        records = records + produce(bootstrap, 9001, 600)
         shell.statement("FLUSH;", timeout=120)
         workers, text = describe(shell, queries["cnt3"])
         check(len(workers) == 6 and all(w[1] == "RUNNING" for w in workers.values()),
@@ -270,7 +295,7 @@ def test_refusals(shell):
         ("CREATE CHANGELOG bad2 WITH ('store'='k', 'topic'='grp_bad', 'parallelism'=2) AS "
          "SELECT a.name, COUNT(*) AS n FROM grp_in a JOIN grp_right b WITHIN 5 SECONDS "
          "ON a.id = b.id GROUP BY a.name;",
-         "'parallelism'=2 is not supported yet for joins"),
+         "'parallelism'=2 is not supported yet for a GROUP BY over a join"),
     ]
     for sql, message in cases:
         start = len(shell.output)

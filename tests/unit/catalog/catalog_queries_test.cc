@@ -72,15 +72,16 @@ TEST_F(CatalogTest, QueryStatesFollowTheLifecycle) {
   EXPECT_EQ(failed->state_reason, "worker exited: SIGKILL");
   EXPECT_GE(failed->updated_at, failed->created_at);
 
-  // A failed query may be restarted, then terminated; terminated is final.
+  // A failed query may be restarted, then terminated; a terminated one only RESTART QUERY
+  // moves again (to RUNNING, or FAILED when it cannot start).
   ASSERT_TRUE(catalog_->SetQueryState(query.id, QueryState::kRunning, "restarted").ok());
   ASSERT_TRUE(
       catalog_->SetQueryState(query.id, QueryState::kTerminated, "terminated by TERMINATE QUERY")
           .ok());
   const std::string id = std::to_string(query.id);
   EXPECT_CATALOG_ERROR(
-      catalog_->SetQueryState(query.id, QueryState::kRunning, ""),
-      "query " + id + " is already TERMINATED; its state cannot change to RUNNING");
+      catalog_->SetQueryState(query.id, QueryState::kCreated, ""),
+      "query " + id + " is already TERMINATED; its state cannot change to CREATED");
   EXPECT_CATALOG_ERROR(
       catalog_->SetQueryState(query.id, QueryState::kTerminated, ""),
       "query " + id + " is already TERMINATED; its state cannot change to TERMINATED");
@@ -89,6 +90,8 @@ TEST_F(CatalogTest, QueryStatesFollowTheLifecycle) {
   ASSERT_TRUE(terminated.ok());
   EXPECT_EQ(terminated->state, QueryState::kTerminated);
   EXPECT_EQ(terminated->state_reason, "terminated by TERMINATE QUERY");
+  ASSERT_TRUE(catalog_->SetQueryState(query.id, QueryState::kRunning, "").ok());
+  ASSERT_TRUE(catalog_->SetQueryState(query.id, QueryState::kTerminated, "again").ok());
 
   QueryInfo other = CreateQuery({pageviews.id}, 0);
   ASSERT_TRUE(catalog_->SetQueryState(other.id, QueryState::kRunning, "").ok());

@@ -12,6 +12,7 @@
 
 #include "runtime/connector/local_log_source.h"
 #include "runtime/connector/repartition_sink.h"
+#include "runtime/plan/physical_join.h"
 #include "runtime/plan/repartition_plan.h"
 
 namespace sluice {
@@ -161,6 +162,81 @@ TEST_F(RepartitionTest, SinkRefusesAMissingTopic) {
   ASSERT_FALSE(sink.ok());
   EXPECT_NE(sink.status().message().find("repartition topic '_sluice_repartition_10' is missing"),
             std::string::npos);
+}
+
+// A join's plan with 'parallelism'=2: workers 0-1 read the left side, 2-3 the right side, each
+// writing its side's repartition topic by its side's key; 4-5 join both topics' shares.
+std::unique_ptr<PhysicalPlan> JoinPlan() {
+  auto plan = std::make_unique<PhysicalPlan>();
+  plan->query_id = 9;
+  plan->parallelism = kWorkers;
+  plan->repartition_topic = RepartitionTopicName(9);
+  plan->source.topic = "clicks";
+  plan->source.partitions = 4;
+  plan->source.relation_schema =
+      Schema({Field{"user", DataType::Varchar()}, Field{"page", DataType::Varchar()}});
+  plan->source.columns = {0, 1};
+  SourceSpec right;
+  right.topic = "views";
+  right.partitions = 2;
+  right.relation_schema =
+      Schema({Field{"ad", DataType::Varchar()}, Field{"user", DataType::Varchar()}});
+  right.columns = {0, 1};
+  plan->join_source = right;
+  auto join = std::make_unique<PhysicalJoin>();
+  join->left_keys.push_back(std::make_unique<ColumnRefExpression>(0, DataType::Varchar(), -1));
+  join->right_keys.push_back(std::make_unique<ColumnRefExpression>(1, DataType::Varchar(), -1));
+  plan->operators.push_back(std::move(join));
+  return plan;
+}
+
+TEST(RepartitionPlanTest, JoinWorkersSplitIntoThreeGroups) {
+  EXPECT_EQ(JoinPlan()->worker_groups(), 3);
+  EXPECT_EQ(JoinPlan()->worker_count(), 3 * kWorkers);
+  EXPECT_EQ(RepartitionTopics(*JoinPlan()),
+            (std::vector<std::string>{"_sluice_repartition_9", "_sluice_repartition_9_right"}));
+
+  std::unique_ptr<PhysicalPlan> left = JoinPlan();
+  Result<RepartitionStage> stage = SplitRepartitionedPlan(*left, 1);
+  ASSERT_TRUE(stage.ok()) << stage.status().message();
+  EXPECT_EQ(stage->stage, 1);
+  EXPECT_EQ(stage->index, 1);
+  EXPECT_EQ(stage->topic, "_sluice_repartition_9");
+  EXPECT_EQ(left->source.topic, "clicks");
+  EXPECT_EQ(left->source.worker_index, 1);
+  EXPECT_FALSE(left->join_source.has_value());
+  EXPECT_TRUE(left->operators.empty());
+  ASSERT_EQ(stage->keys.size(), 1u);
+  EXPECT_EQ(stage->rows.field(1).name, "c1");
+
+  std::unique_ptr<PhysicalPlan> right = JoinPlan();
+  stage = SplitRepartitionedPlan(*right, 2);
+  ASSERT_TRUE(stage.ok()) << stage.status().message();
+  EXPECT_EQ(stage->stage, 1);
+  EXPECT_EQ(stage->index, 0);
+  EXPECT_EQ(stage->topic, "_sluice_repartition_9_right");
+  EXPECT_EQ(right->source.topic, "views");
+  EXPECT_EQ(right->source.worker_count, kWorkers);
+  // The right side's key is its column 1.
+  EXPECT_EQ(static_cast<const ColumnRefExpression&>(*stage->keys[0]).index(), 1);
+
+  std::unique_ptr<PhysicalPlan> joiner = JoinPlan();
+  stage = SplitRepartitionedPlan(*joiner, 5);
+  ASSERT_TRUE(stage.ok()) << stage.status().message();
+  EXPECT_EQ(stage->stage, 2);
+  EXPECT_EQ(joiner->source.topic, "_sluice_repartition_9");
+  EXPECT_TRUE(joiner->source.repartitioned);
+  EXPECT_EQ(joiner->source.worker_index, 1);
+  EXPECT_EQ(joiner->source.partitions, kWorkers * kWorkers);
+  ASSERT_TRUE(joiner->join_source.has_value());
+  EXPECT_EQ(joiner->join_source->topic, "_sluice_repartition_9_right");
+  EXPECT_TRUE(joiner->join_source->repartitioned);
+  EXPECT_EQ(joiner->join_source->batch_schema().size(), 2u);
+  ASSERT_EQ(joiner->operators.size(), 1u);
+  EXPECT_EQ(joiner->operators[0]->kind(), PhysicalOperatorKind::kJoin);
+
+  std::unique_ptr<PhysicalPlan> beyond = JoinPlan();
+  EXPECT_FALSE(SplitRepartitionedPlan(*beyond, 6).ok());
 }
 
 }  // namespace

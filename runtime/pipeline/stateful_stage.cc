@@ -119,12 +119,22 @@ Status StatefulStage::Finish(RecordBatch& output) {
 Status StatefulStage::FinishSome(size_t min_rows, RecordBatch& output, bool* done) {
   *done = false;
   if (window_aggregate_ != nullptr) {
-    int64_t closed_to = std::numeric_limits<int64_t>::min();
+    // A window bigger than `min_rows` leaves in slices (closing_to_: the close in progress).
     while (output.num_rows() < min_rows) {
-      const int64_t next = window_aggregate_->NextWindowEnd();
-      if (next == std::numeric_limits<int64_t>::max() || next <= closed_to) break;
-      RETURN_NOT_OK(window_aggregate_->AdvanceWatermark(next, output));
-      closed_to = next;
+      if (closing_to_ == std::numeric_limits<int64_t>::min()) {
+        closing_to_ = window_aggregate_->NextWindowEnd();
+        if (closing_to_ == std::numeric_limits<int64_t>::max() || closing_to_ <= closed_to_) {
+          closing_to_ = std::numeric_limits<int64_t>::min();
+          break;
+        }
+      }
+      bool window_done = false;
+      RETURN_NOT_OK(window_aggregate_->AdvanceWatermarkSome(
+          closing_to_, min_rows - output.num_rows(), output, &window_done));
+      if (window_done) {
+        closed_to_ = closing_to_;
+        closing_to_ = std::numeric_limits<int64_t>::min();
+      }
     }
     if (output.num_rows() >= min_rows) return Status::OK();
   }

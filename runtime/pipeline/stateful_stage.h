@@ -65,6 +65,9 @@ class StatefulStage final : public CheckpointedStage {
   class ChangelogAggregateOperator* changelog_aggregate_ = nullptr;
   WatermarkTracker watermarks_;
   std::vector<int64_t> watermark_before_row_;  // reused across batches
+  // FinishSome: the window end being closed in slices (INT64_MIN: none) and the last one closed.
+  int64_t closing_to_ = INT64_MIN;
+  int64_t closed_to_ = INT64_MIN;
 };
 
 }  // namespace sluice

@@ -26,8 +26,11 @@ Status WindowAggregateOperator::AdvanceWatermark(int64_t watermark, RecordBatch&
 Status WindowAggregateOperator::AdvanceWatermarkSome(int64_t watermark, size_t max_rows,
                                                      RecordBatch& output, bool* done) {
   *done = true;
+  const int64_t requested = watermark;
   if (!close_in_progress_) {
     if (watermark <= watermark_) return Status::OK();
+    // Restored in the middle of a close: that close is finished first (the rest follows below).
+    if (resume_close_to_ > watermark_ && resume_close_to_ < watermark) watermark = resume_close_to_;
     const int64_t previous_watermark = watermark_;
     watermark_ = watermark;
     if (plan_.window.type == WindowType::kNone) {
@@ -107,6 +110,8 @@ Status WindowAggregateOperator::AdvanceWatermarkSome(int64_t watermark, size_t m
     closed_windows_.insert(closed_windows_.end(), closed_pending_.begin(), closed_pending_.end());
   }
   closed_pending_.clear();
+  // The close just finished was to an earlier watermark (a resumed one): close the rest too.
+  if (requested > watermark_) return AdvanceWatermarkSome(requested, max_rows, output, done);
   return Status::OK();
 }
 

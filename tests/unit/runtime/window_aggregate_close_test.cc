@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,34 @@ int CloseInSlices(WindowAggregateOperator& op, const PhysicalAggregate& plan, in
   return calls;
 }
 
+// An operator on a store in `dir` that read ManyKeys(), checkpointed, staged the first `slice`
+// rows of its close to `watermark` and checkpointed again (mid-close).
+struct MidClose {
+  std::unique_ptr<WindowAggregateOperator> op;
+  std::unique_ptr<StateStore> store;
+  std::vector<std::string> rows;  // the rows out before the second checkpoint
+};
+
+MidClose CloseOneSliceAndCheckpoint(const PhysicalAggregate& plan, EvalContext& context,
+                                    const std::string& dir, int64_t watermark, size_t slice) {
+  std::filesystem::remove_all(dir);
+  MidClose mid;
+  mid.op = std::make_unique<WindowAggregateOperator>(plan, context);
+  mid.store = AttachStore(*mid.op, dir);
+  RecordBatch output(plan.schema);
+  bool done = false;
+  if (mid.store == nullptr || !mid.op->Process(ManyKeys(), output).ok() ||
+      !mid.op->PrepareCheckpoint().ok() ||
+      !mid.store->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok() ||
+      !mid.op->AdvanceWatermarkSome(watermark, slice, output, &done).ok() || done ||
+      !mid.op->PrepareCheckpoint().ok() ||
+      !mid.store->Commit(CheckpointManifest{2, 0, {}, {}, {}}).ok()) {
+    ADD_FAILURE() << "could not stop in the middle of a close";
+  }
+  mid.rows = Rows(output);
+  return mid;
+}
+
 TEST(WindowAggregateCloseTest, SlicesEmitTheRowsOfOneClose) {
   for (const WindowSpec& window :
        {WindowSpec{WindowType::kTumble, 10, 0, 0}, WindowSpec{WindowType::kHop, 10, 5, 0}}) {
@@ -95,23 +124,14 @@ TEST(WindowAggregateCloseTest, ACheckpointMidCloseResumesAfterTheRowsOut) {
     ASSERT_GT(expected.size(), 200u);
     const std::string dir = ::testing::TempDir() + "/window_close_" + std::to_string(::getpid()) +
                             "_" + std::to_string(window.advance_ms);
-    std::filesystem::remove_all(dir);
-    std::vector<std::string> rows;
     EvalContext context;
+    std::vector<std::string> rows;
     {
-      WindowAggregateOperator op(*plan, context);
-      auto store = AttachStore(op, dir);
-      ASSERT_NE(store, nullptr);
-      RecordBatch output(plan->schema);
-      ASSERT_TRUE(op.Process(ManyKeys(), output).ok());
-      ASSERT_TRUE(op.PrepareCheckpoint().ok());
-      ASSERT_TRUE(store->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+      MidClose mid = CloseOneSliceAndCheckpoint(*plan, context, dir, first_end, 100);
+      ASSERT_NE(mid.store, nullptr);
+      WindowAggregateOperator& op = *mid.op;
+      rows = mid.rows;
       bool done = false;
-      ASSERT_TRUE(op.AdvanceWatermarkSome(first_end, 100, output, &done).ok());
-      ASSERT_FALSE(done);
-      for (const std::string& row : Rows(output)) rows.push_back(row);
-      ASSERT_TRUE(op.PrepareCheckpoint().ok());
-      ASSERT_TRUE(store->Commit(CheckpointManifest{2, 0, {}, {}, {}}).ok());
       // Emitted after the checkpoint: lost with the "crash", so emitted again after restore.
       RecordBatch lost(plan->schema);
       ASSERT_TRUE(op.AdvanceWatermarkSome(first_end, 100, lost, &done).ok());
@@ -147,22 +167,9 @@ TEST(WindowAggregateCloseTest, ARestoredCloseFinishesBeforeALaterWatermark) {
   const std::vector<std::string> expected = AllAtOnce(*plan, 100);
   const std::string dir =
       ::testing::TempDir() + "/window_close_later_" + std::to_string(::getpid());
-  std::filesystem::remove_all(dir);
-  std::vector<std::string> rows;
   EvalContext context;
-  {
-    WindowAggregateOperator op(*plan, context);
-    auto store = AttachStore(op, dir);
-    ASSERT_NE(store, nullptr);
-    RecordBatch output(plan->schema);
-    ASSERT_TRUE(op.Process(ManyKeys(), output).ok());
-    bool done = false;
-    ASSERT_TRUE(op.AdvanceWatermarkSome(100, 150, output, &done).ok());
-    ASSERT_FALSE(done);
-    rows = Rows(output);
-    ASSERT_TRUE(op.PrepareCheckpoint().ok());
-    ASSERT_TRUE(store->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
-  }
+  std::vector<std::string> rows = CloseOneSliceAndCheckpoint(*plan, context, dir, 100, 150).rows;
+  ASSERT_EQ(rows.size(), 150u);
   WindowAggregateOperator op(*plan, context);
   auto store = AttachStore(op, dir);
   ASSERT_NE(store, nullptr);

@@ -378,8 +378,8 @@ class NexmarkRunner {
 
   // A query whose state grows with its input runs over at most its manifest cap (q7: at the
   // generator's 10M events per second of event time a whole run is about one 10 s window, and its
-  // join must keep every bid of an open window until the window's maximum arrives; q4 and q5 keep
-  // one group per auction of the run). --native-join-events replaces the caps for a longer run.
+  // join must keep every bid of an open window until the window's maximum arrives; q4 keeps one
+  // group per auction of the run). --native-join-events replaces the caps for a longer run.
   int64_t NativeEvents(const NexmarkQuery& query) const {
     const int64_t cap =
         options_.native_join_events > 0 ? options_.native_join_events : query.max_native_events;

@@ -85,6 +85,57 @@ void EncodeCell(const Column& column, size_t row, std::string& out) {
   }
 }
 
+bool CellDecodable(const DataType& type) { return type.physical() != PhysicalKind::kNested; }
+
+bool DecodeCell(std::string_view& encoded, Column& out) {
+  if (encoded.empty()) return false;
+  const char tag = encoded.front();
+  encoded.remove_prefix(1);
+  if (tag == '\0') {
+    out.AppendNull();
+    return true;
+  }
+  const PhysicalKind kind = out.type().physical();
+  if (tag != '\1' || kind == PhysicalKind::kNested) return false;
+  if (kind == PhysicalKind::kNull) {
+    out.AppendNull();
+    return true;
+  }
+  if (kind == PhysicalKind::kString) {
+    std::string text;
+    for (size_t pos = 0; pos + 1 < encoded.size(); ++pos) {
+      if (encoded[pos] != '\0') {
+        text.push_back(encoded[pos]);
+        continue;
+      }
+      ++pos;
+      if (encoded[pos] == '\0') {  // the terminator
+        out.AppendString(text);
+        encoded.remove_prefix(pos + 1);
+        return true;
+      }
+      if (encoded[pos] != '\xff') return false;
+      text.push_back('\0');
+    }
+    return false;
+  }
+  if (encoded.size() < 8) return false;
+  uint64_t bits = 0;
+  for (size_t byte_idx = 0; byte_idx < 8; ++byte_idx) {
+    bits = (bits << 8) | static_cast<uint8_t>(encoded[byte_idx]);
+  }
+  encoded.remove_prefix(8);
+  if (kind == PhysicalKind::kInt64) {
+    out.AppendInt64(static_cast<int64_t>(bits ^ (1ULL << 63)));
+  } else {
+    bits = (bits & (1ULL << 63)) ? bits ^ (1ULL << 63) : ~bits;
+    double value = 0;
+    std::memcpy(&value, &bits, sizeof value);
+    out.AppendDouble(value);
+  }
+  return true;
+}
+
 void Accumulate(const AggregateCall& call, const Column* argument, size_t row, int64_t sequence,
                 AggregateAccumulator& acc) {
   if (call.function == AggregateFunction::kCountStar) {

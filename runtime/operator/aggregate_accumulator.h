@@ -78,5 +78,12 @@ Status PutStateRows(const Schema& schema, const RecordBatch& rows,
 std::vector<int> AllColumns(const Schema& schema);
 // Appends an order-preserving byte encoding of a cell (group keys, distinct values).
 void EncodeCell(const Column& column, size_t row, std::string& out);
+// Whether DecodeCell can rebuild a cell of this type from EncodeCell's bytes (all but nested
+// values, which EncodeCell writes as display text).
+bool CellDecodable(const DataType& type);
+// Reads the cell EncodeCell wrote at the front of `encoded`, appends it to `out` (a column of the
+// encoded type) and drops its bytes from `encoded`; false, appending nothing, on malformed bytes.
+// A -0.0 key reads back as 0.0 (EncodeCell made them one group).
+bool DecodeCell(std::string_view& encoded, Column& out);
 
 }  // namespace sluice

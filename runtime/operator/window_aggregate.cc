@@ -20,6 +20,8 @@ WindowAggregateOperator::WindowAggregateOperator(const PhysicalAggregate& plan,
       plan.window.advance_ms > 0) {
     pane_ms_ = std::gcd(plan.window.size_ms, plan.window.advance_ms);
   }
+  for (const auto& key : plan.keys)
+    keep_key_values_ = keep_key_values_ || !CellDecodable(key->type());
 }
 
 size_t WindowAggregateOperator::num_groups() const {
@@ -32,8 +34,10 @@ size_t WindowAggregateOperator::num_groups() const {
 WindowAggregateOperator::Group WindowAggregateOperator::NewGroup(
     const std::vector<Column>& key_columns, size_t row) const {
   Group group;
-  group.keys.reserve(key_columns.size());
-  for (const Column& column : key_columns) group.keys.push_back(column.GetValue(row));
+  if (keep_key_values_) {
+    group.keys.reserve(key_columns.size());
+    for (const Column& column : key_columns) group.keys.push_back(column.GetValue(row));
+  }
   group.accumulators.resize(plan_.aggregates.size());
   return group;
 }
@@ -94,7 +98,7 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
         cached_bytes_ += bytes - group->charged_bytes;
         group->charged_bytes = static_cast<uint32_t>(bytes);
       }
-      Stage({group, 0, 0, event_time});
+      Stage({group, &key, 0, 0, event_time});
       continue;
     }
     bool accepted = false;
@@ -106,10 +110,10 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
       auto [it, created] = groups.try_emplace(key);
       if (created) it->second = NewGroup(key_columns, row);
       Update(it->second, row);
-      if (table_ != nullptr) MarkDirty(it->second, start, end, key);
+      if (table_ != nullptr) MarkDirty(*it, start, end);
       accepted = true;
       // Staged now: the row shows the group as of this record.
-      if (plan_.emit_changes) Stage({&it->second, start, end, event_time});
+      if (plan_.emit_changes) Stage({&it->second, &key, start, end, event_time});
     };
     auto add_to_window = [&](int64_t start, int64_t end) {
       // The window already closed and was emitted: adding to it would be silently lost.
@@ -197,78 +201,12 @@ Status WindowAggregateOperator::ProcessSessionRow(const std::string& key,
     // Sessions move as later rows merge them, so the row goes out now, not at the batch end.
     for (Session& session : sessions) {
       if (session.start <= event_time && event_time < session.end) {
-        Stage({&session.group, session.start, session.end, event_time});
+        Stage({&session.group, &key, session.start, session.end, event_time});
         return FlushStaged(output);
       }
     }
   }
   return Status::OK();
-}
-
-Status WindowAggregateOperator::AdvanceWatermark(int64_t watermark, RecordBatch& output) {
-  if (watermark <= watermark_) return Status::OK();
-  const int64_t previous_watermark = watermark_;
-  watermark_ = watermark;
-  if (plan_.window.type == WindowType::kNone) {
-    // A GROUP BY without a window has one window, the whole input: without EMIT CHANGES (a
-    // snapshot read of a view) it closes only when a bounded input ends.
-    if (plan_.emit_changes || watermark != std::numeric_limits<int64_t>::max()) {
-      return Status::OK();
-    }
-    // A global aggregate over no rows still answers (COUNT(*) = 0), as SQL does.
-    if (plan_.keys.empty() && windows_.empty()) {
-      windows_[{0, 0}].emplace("", NewGroup({}, 0));
-    }
-  }
-  // Rows must be built before their groups are erased.
-  std::vector<std::pair<int64_t, int64_t>> closed;
-  if (pane_ms_ > 0) ClosePaneWindows(previous_watermark, closed);
-  for (auto& [window, groups] : windows_) {
-    if (pane_ms_ > 0 || window.second > watermark_) break;
-    closed.push_back(window);
-    if (!plan_.emit_changes) StageClosedWindow(groups, window.first, window.second);
-  }
-  struct ClosedSession {
-    std::string key;
-    Session session;
-  };
-  std::vector<ClosedSession> closed_sessions;
-  for (auto it = sessions_.begin(); it != sessions_.end();) {
-    auto& sessions = it->second;
-    size_t keep_from = 0;
-    while (keep_from < sessions.size() && sessions[keep_from].end <= watermark_) ++keep_from;
-    for (size_t session_idx = 0; session_idx < keep_from; ++session_idx) {
-      closed_sessions.push_back({it->first, std::move(sessions[session_idx])});
-    }
-    if (keep_from > 0 && table_ != nullptr) dirty_sessions_[it->first] = true;
-    sessions.erase(sessions.begin(), sessions.begin() + static_cast<std::ptrdiff_t>(keep_from));
-    it = sessions.empty() ? sessions_.erase(it) : std::next(it);
-  }
-  std::sort(closed_sessions.begin(), closed_sessions.end(),
-            [](const ClosedSession& a, const ClosedSession& b) {
-              return std::tie(a.session.end, a.key) < std::tie(b.session.end, b.key);
-            });
-  if (!plan_.emit_changes) {
-    for (ClosedSession& closed_session : closed_sessions) {
-      Session& session = closed_session.session;
-      Stage({&session.group, session.start, session.end, session.end - 1});
-    }
-  }
-  RETURN_NOT_OK(FlushStaged(output));
-  closing_.clear();
-  for (const auto& window : closed) {
-    windows_.erase(window);
-    pane_key_orders_.erase(window);
-  }
-  if (table_ != nullptr)
-    closed_windows_.insert(closed_windows_.end(), closed.begin(), closed.end());
-  return Status::OK();
-}
-
-void WindowAggregateOperator::StageClosedWindow(Groups& groups, int64_t start, int64_t end) {
-  KeyOrder ordered;
-  SortByKey(groups, ordered);
-  for (const auto& [key, group] : ordered) Stage({group, start, end, end - 1});
 }
 
 void WindowAggregateOperator::Stage(const PendingRow& pending_row) {
@@ -278,7 +216,16 @@ void WindowAggregateOperator::Stage(const PendingRow& pending_row) {
     staged_.column(column_idx++).AppendInt64(pending_row.window_start);
     staged_.column(column_idx++).AppendInt64(pending_row.window_end);
   }
-  for (const Value& key : pending_row.group->keys) staged_.column(column_idx++).AppendValue(key);
+  if (keep_key_values_) {
+    for (const Value& key : pending_row.group->keys) staged_.column(column_idx++).AppendValue(key);
+  } else {
+    // The operator encoded the key itself: malformed bytes cannot occur, a NULL would show it.
+    std::string_view encoded = *pending_row.key;
+    for (size_t key_idx = 0; key_idx < plan_.keys.size(); ++key_idx) {
+      Column& column = staged_.column(column_idx++);
+      if (!DecodeCell(encoded, column)) column.AppendNull();
+    }
+  }
   for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
     AppendResult(plan_.aggregates[call_idx], pending_row.group->accumulators[call_idx],
                  staged_.column(column_idx++));

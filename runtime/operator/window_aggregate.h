@@ -23,6 +23,7 @@
 #include "runtime/operator/aggregate_accumulator.h"
 #include "runtime/operator/stateful_operator.h"
 #include "runtime/operator/window_group_codec.h"
+#include "runtime/operator/window_group_map.h"
 #include "runtime/plan/physical_aggregate.h"
 #include "storage/state/state_store.h"
 
@@ -39,6 +40,11 @@ class WindowAggregateOperator final : public StatefulOperator {
   Status ProcessRows(const RecordBatch& input, const std::vector<int64_t>& watermark_before_row,
                      RecordBatch& output);
   Status AdvanceWatermark(int64_t watermark, RecordBatch& output) override;
+  // Like AdvanceWatermark, but stages at most about `max_rows` rows of the windows it closes per
+  // call: with rows left, *done is false and the caller calls again (same watermark, nothing else
+  // in between) for the next slice. So a window of 1M groups leaves as a few batches, not one.
+  // (window_aggregate_close.cc)
+  Status AdvanceWatermarkSome(int64_t watermark, size_t max_rows, RecordBatch& output, bool* done);
   // Restores the groups saved in `table` by an earlier PrepareCheckpoint and keeps writing
   // there. Without a table (interactive queries) state lives in memory only.
   // REQUIRES: called before the first Process. (window_aggregate_state.cc)
@@ -73,6 +79,9 @@ class WindowAggregateOperator final : public StatefulOperator {
 
  private:
   struct Group {
+    // The key values, only when a key cannot be decoded from the encoded key the group is held
+    // under (a nested value; see keep_key_values_): a Value is ~140 bytes, so a group of a
+    // BIGINT key would otherwise carry 10x its accumulator in key copies.
     std::vector<Value> keys;
     std::vector<AggregateAccumulator> accumulators;
     bool emitted = false;  // a passing row was emitted and not retracted (changelog)
@@ -83,7 +92,7 @@ class WindowAggregateOperator final : public StatefulOperator {
     uint64_t last_batch = 0;
     int64_t updated_at = INT64_MIN;  // with a TTL: event time of the latest update
   };
-  using Groups = std::unordered_map<std::string, Group>;
+  using Groups = WindowGroupMap<Group>;
   struct Session {
     int64_t start = 0;
     int64_t end = 0;  // last event time + gap
@@ -92,14 +101,15 @@ class WindowAggregateOperator final : public StatefulOperator {
   // A row to stage: which group and window it shows.
   struct PendingRow {
     Group* group;
+    const std::string* key;  // the group's encoded key (read while staging only)
     int64_t window_start;
     int64_t window_end;
     int64_t event_time;
   };
 
   static int64_t FloorTo(int64_t value, int64_t step);
-  // HOP in panes: stages the windows that closed since `previous_watermark` (each the merge of its
-  // panes' groups, in window then key order) and lists the panes no open window needs in `dead`.
+  // HOP in panes: queues the windows that closed since `previous_watermark` (each the merge of its
+  // panes' groups) in closing_windows_ and lists the panes no open window needs in `dead`.
   // (window_aggregate_panes.cc)
   void ClosePaneWindows(int64_t previous_watermark, std::vector<std::pair<int64_t, int64_t>>& dead);
 
@@ -107,8 +117,11 @@ class WindowAggregateOperator final : public StatefulOperator {
   void Update(Group& group, size_t row);
   Status ProcessSessionRow(const std::string& key, const std::vector<Column>& key_columns,
                            size_t row, int64_t event_time, RecordBatch& output);
-  // Stages the closed window's rows, ordered by group key.
+  // Queues the closed window's rows, ordered by group key, in closing_windows_.
   void StageClosedWindow(Groups& groups, int64_t start, int64_t end);
+  // Stages up to `max_rows` rows of closing_windows_, in window then key order, dropping the
+  // windows done; returns how many. (window_aggregate_close.cc)
+  size_t StageClosing(size_t max_rows);
   // Appends the group's current row to staged_ (a snapshot: later updates do not change it).
   void Stage(const PendingRow& row);
   // Applies HAVING to the staged rows and moves what survives (and retractions) to `output`.
@@ -125,11 +138,38 @@ class WindowAggregateOperator final : public StatefulOperator {
   // of per window, so a record updates one group, not size/advance of them; a window's groups are
   // merged from its panes when it closes. 0: windows_ holds windows.
   int64_t pane_ms_ = 0;
+  // Whether groups keep their key values (Group::keys): only when some key is nested, since
+  // every other key type is staged and checkpointed from the encoded key.
+  bool keep_key_values_ = false;
   std::deque<Group> closing_;  // merged groups of closing windows, alive until flushed
   using KeyOrder = std::vector<std::pair<const std::string*, Group*>>;
   // Pane -> its groups ordered by key, built when a window over it first closes.
   std::map<std::pair<int64_t, int64_t>, KeyOrder> pane_key_orders_;
   const KeyOrder& PaneKeyOrder(const std::pair<int64_t, int64_t>& pane, Groups& groups);
+  // A closed window whose rows are still to stage: the key orders of its panes (or its own
+  // groups, in `own`) merged, from `heads` on.
+  struct ClosingWindow {
+    int64_t start = 0;
+    int64_t end = 0;
+    std::vector<const KeyOrder*> orders;
+    std::vector<size_t> heads;
+    KeyOrder own;
+  };
+  // The next key of `window` staged (merging it across panes); false when the window is done.
+  bool StageNextKey(ClosingWindow& window);
+  std::deque<ClosingWindow> closing_windows_;
+  // A close in progress (AdvanceWatermarkSome): the windows (or panes) to forget once their rows
+  // are out.
+  bool close_in_progress_ = false;
+  std::vector<std::pair<int64_t, int64_t>> closed_pending_;
+  // Of the close in progress: the watermark before it and the rows staged so far. A checkpoint
+  // taken in between saves both ('p'), so a restored operator closes the same windows again and
+  // skips the rows already emitted (resume_*; window_aggregate_state.cc).
+  int64_t close_from_watermark_ = INT64_MIN;
+  int64_t close_rows_staged_ = 0;
+  bool progress_saved_ = false;  // the table holds a 'p' to delete once the close is done
+  int64_t resume_close_to_ = INT64_MIN;
+  int64_t resume_skip_rows_ = 0;
   // Sets `order` to `groups` ordered by encoded key. (window_aggregate_panes.cc)
   static void SortByKey(Groups& groups, KeyOrder& order);
   // The table key prefix of a window's (or HOP pane's) groups: 'w' + start + end, big-endian
@@ -137,12 +177,13 @@ class WindowAggregateOperator final : public StatefulOperator {
   static std::string WindowTableKey(int64_t start, int64_t end);
   // The state table's group encoding, built on first use.
   WindowGroupCodec& codec();
-  // Writes `group` under `table_key`, encoded into `scratch`.
-  Status PutGroup(const std::string& table_key, const Group& group, std::string& scratch);
+  // Writes `group` (of encoded key `key`) under `table_key`, encoded into `scratch`.
+  Status PutGroup(const std::string& table_key, std::string_view key, const Group& group,
+                  std::string& scratch);
   std::unique_ptr<WindowGroupCodec> codec_;
 
   // Marks a window group updated since the last checkpoint.
-  void MarkDirty(Group& group, int64_t start, int64_t end, const std::string& key);
+  void MarkDirty(Groups::value_type& entry, int64_t start, int64_t end);
 
   // Cache mode: the group of `key` (encoded) in memory, read back from the table or new.
   Result<Group*> CachedGroup(const std::string& key, const std::vector<Column>& key_columns,
@@ -183,10 +224,12 @@ class WindowAggregateOperator final : public StatefulOperator {
   std::string cache_value_;
   // Since the last checkpoint: updated window groups (window, group key), windows closed, and
   // group keys whose sessions changed.
+  // The group's map entry, by address: a window's groups are only erased with the window (checked
+  // first), so the address is valid while the window is.
   struct DirtyGroup {
     int64_t start;
     int64_t end;
-    std::string key;
+    Groups::value_type* entry;
   };
   std::vector<DirtyGroup> dirty_groups_;
   std::vector<std::pair<int64_t, int64_t>> closed_windows_;

@@ -60,7 +60,7 @@ bool WindowAggregateOperator::Expired(const Group& group) const {
 Status WindowAggregateOperator::PutCachedGroup(const std::string& key, const Group& group) {
   cache_key_ = WindowTableKey(0, 0) + key;
   cache_value_.clear();
-  codec().Encode(group.keys, group.accumulators, group.emitted, cache_value_);
+  codec().Encode(key, group.keys, group.accumulators, group.emitted, cache_value_);
   // With a TTL the value ends with the group's last update time (the plan, and so the format,
   // never changes for a query).
   if (state_ttl_ms_ > 0) AppendBigEndian64(static_cast<uint64_t>(group.updated_at), cache_value_);
@@ -96,7 +96,8 @@ Result<WindowAggregateOperator::Group*> WindowAggregateOperator::CachedGroup(
       group.updated_at = static_cast<int64_t>(ReadBigEndian64(value.substr(value.size() - 8)));
       value.remove_suffix(8);
     }
-    RETURN_NOT_OK(codec().Decode(value, group.keys, group.accumulators, group.emitted));
+    RETURN_NOT_OK(codec().Decode(value, keep_key_values_ ? &group.keys : nullptr,
+                                 group.accumulators, group.emitted));
     ++reads_back_;
     if (Expired(group)) {
       found = false;

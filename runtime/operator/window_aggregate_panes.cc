@@ -1,8 +1,8 @@
 // HOP windows kept as panes: WindowAggregateOperator holds one group per (pane, key), where a pane
 // is gcd(size, advance) long so every record of a pane belongs to the same windows, and builds a
 // window's groups when it closes by merging its panes' accumulators (MergeAccumulator, as
-// sessions do). A record updates one group instead of size/advance of them, and state holds
-// size/advance times fewer groups.
+// sessions do; window_aggregate_close.cc). A record updates one group instead of size/advance of
+// them, and state holds size/advance times fewer groups.
 
 #include <algorithm>
 #include <cstring>
@@ -46,44 +46,16 @@ void WindowAggregateOperator::ClosePaneWindows(int64_t previous_watermark,
     if (FloorTo(pane.first, advance) + size <= watermark_) dead.push_back(pane);
   }
   for (const int64_t start : starts) {
-    // Each pane's groups in key order (built once per pane, reused by its windows), merged: a key
-    // in one pane is staged from the pane's group itself, one in several from a merged copy.
-    std::vector<const KeyOrder*> orders;
+    // Each pane's groups in key order (built once per pane, reused by its windows), merged as the
+    // window's rows are staged (StageNextKey).
+    ClosingWindow& window = closing_windows_.emplace_back();
+    window.start = start;
+    window.end = start + size;
     for (auto pane = windows_.lower_bound({start, std::numeric_limits<int64_t>::min()});
          pane != windows_.end() && pane->first.first < start + size; ++pane) {
-      if (!pane->second.empty()) orders.push_back(&PaneKeyOrder(pane->first, pane->second));
+      if (!pane->second.empty()) window.orders.push_back(&PaneKeyOrder(pane->first, pane->second));
     }
-    std::vector<size_t> heads(orders.size(), 0);
-    while (true) {
-      const std::string* min_key = nullptr;
-      for (size_t pane_idx = 0; pane_idx < orders.size(); ++pane_idx) {
-        if (heads[pane_idx] == orders[pane_idx]->size()) continue;
-        const std::string* key = (*orders[pane_idx])[heads[pane_idx]].first;
-        if (min_key == nullptr || *key < *min_key) min_key = key;
-      }
-      if (min_key == nullptr) break;
-      Group* staged = nullptr;
-      bool copied = false;
-      for (size_t pane_idx = 0; pane_idx < orders.size(); ++pane_idx) {
-        if (heads[pane_idx] == orders[pane_idx]->size()) continue;
-        const auto& [key, group] = (*orders[pane_idx])[heads[pane_idx]];
-        if (*key != *min_key) continue;
-        ++heads[pane_idx];
-        if (staged == nullptr) {
-          staged = group;
-          continue;
-        }
-        if (!copied) {
-          staged = &closing_.emplace_back(*staged);
-          copied = true;
-        }
-        for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
-          MergeAccumulator(plan_.aggregates[call_idx], group->accumulators[call_idx],
-                           staged->accumulators[call_idx]);
-        }
-      }
-      Stage({staged, start, start + size, start + size - 1});
-    }
+    window.heads.assign(window.orders.size(), 0);
   }
 }
 

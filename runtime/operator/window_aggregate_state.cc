@@ -2,7 +2,7 @@
 // 'w' + window start + window end (big-endian, sign-flipped) + the encoded group key, or 's' +
 // the encoded group key + session start + end (for HOP in panes, 'w' keys hold panes and 'c' the
 // watermark the windows closed up to); the value is the group in WindowGroupCodec's binary
-// encoding.
+// encoding. 'p' marks a close in progress (its watermark and the rows already emitted).
 
 #include <algorithm>
 
@@ -43,10 +43,10 @@ WindowGroupCodec& WindowAggregateOperator::codec() {
   return *codec_;
 }
 
-Status WindowAggregateOperator::PutGroup(const std::string& table_key, const Group& group,
-                                         std::string& scratch) {
+Status WindowAggregateOperator::PutGroup(const std::string& table_key, std::string_view key,
+                                         const Group& group, std::string& scratch) {
   scratch.clear();
-  codec().Encode(group.keys, group.accumulators, group.emitted, scratch);
+  codec().Encode(key, group.keys, group.accumulators, group.emitted, scratch);
   return table_->Put(table_key, scratch);
 }
 
@@ -75,6 +75,12 @@ Status WindowAggregateOperator::AttachState(StateTable* table) {
       watermark_ = ReadTime(value);
       return true;
     }
+    if (key == "p" && value.size() == 16) {  // a close in progress: its watermark, rows out
+      resume_close_to_ = ReadTime(value.substr(0, 8));
+      resume_skip_rows_ = ReadTime(value.substr(8, 8));
+      progress_saved_ = true;
+      return true;
+    }
     Group group;
     const bool window_key = !key.empty() && key[0] == 'w' && key.size() >= 17;
     const bool session_key = !key.empty() && key[0] == 's' && key.size() >= 17;
@@ -83,7 +89,8 @@ Status WindowAggregateOperator::AttachState(StateTable* table) {
                                std::to_string(key.size()) + " bytes");
       return false;
     }
-    status = group_codec.Decode(value, group.keys, group.accumulators, group.emitted);
+    status = group_codec.Decode(value, keep_key_values_ ? &group.keys : nullptr, group.accumulators,
+                                group.emitted);
     if (!status.ok()) return false;
     if (window_key) {
       int64_t start = ReadTime(key.substr(1, 8));
@@ -101,11 +108,10 @@ Status WindowAggregateOperator::AttachState(StateTable* table) {
   return status;
 }
 
-void WindowAggregateOperator::MarkDirty(Group& group, int64_t start, int64_t end,
-                                        const std::string& key) {
-  if (group.dirty) return;
-  group.dirty = true;
-  dirty_groups_.push_back({start, end, key});
+void WindowAggregateOperator::MarkDirty(Groups::value_type& entry, int64_t start, int64_t end) {
+  if (entry.second.dirty) return;
+  entry.second.dirty = true;
+  dirty_groups_.push_back({start, end, &entry});
 }
 
 Status WindowAggregateOperator::PrepareCheckpoint() {
@@ -115,14 +121,12 @@ Status WindowAggregateOperator::PrepareCheckpoint() {
   std::string key;
   std::string value;
   for (const DirtyGroup& dirty : dirty_groups_) {
-    auto window = windows_.find({dirty.start, dirty.end});
-    if (window == windows_.end()) continue;  // closed since: deleted below
-    auto group = window->second.find(dirty.key);
-    if (group == window->second.end()) continue;
+    if (windows_.count({dirty.start, dirty.end}) == 0) continue;  // closed since: deleted below
+    auto& [group_key, group] = *dirty.entry;
     key = WindowTableKey(dirty.start, dirty.end);
-    key += dirty.key;
-    RETURN_NOT_OK(PutGroup(key, group->second, value));
-    group->second.dirty = false;
+    key += group_key;
+    RETURN_NOT_OK(PutGroup(key, group_key, group, value));
+    group.dirty = false;
   }
   dirty_groups_.clear();
   for (const auto& [group_key, unused] : dirty_sessions_) {
@@ -139,7 +143,7 @@ Status WindowAggregateOperator::PrepareCheckpoint() {
       AppendTime(session.start, key);
       AppendTime(session.end, key);
       persisted.push_back(key);
-      RETURN_NOT_OK(PutGroup(key, session.group, value));
+      RETURN_NOT_OK(PutGroup(key, group_key, session.group, value));
     }
   }
   dirty_sessions_.clear();
@@ -151,12 +155,25 @@ Status WindowAggregateOperator::PrepareCheckpoint() {
     RETURN_NOT_OK(table_->DeleteRange(begin, stop));
   }
   closed_windows_.clear();
-  if (pane_ms_ > 0 && watermark_ != INT64_MIN) {
+  // Mid-close (AdvanceWatermarkSome), the windows being closed count as open, plus how many of
+  // their rows went out.
+  const int64_t closed_up_to = close_in_progress_ ? close_from_watermark_ : watermark_;
+  if (pane_ms_ > 0 && closed_up_to != INT64_MIN) {
     // Panes outlive the windows that closed over them: a restored operator must not close those
     // windows again.
     value.clear();
-    AppendTime(watermark_, value);
+    AppendTime(closed_up_to, value);
     RETURN_NOT_OK(table_->Put("c", value));
+  }
+  if (close_in_progress_) {
+    value.clear();
+    AppendTime(watermark_, value);
+    AppendTime(close_rows_staged_, value);
+    RETURN_NOT_OK(table_->Put("p", value));
+    progress_saved_ = true;
+  } else if (progress_saved_) {
+    RETURN_NOT_OK(table_->Delete("p"));
+    progress_saved_ = false;
   }
   return Status::OK();
 }

@@ -1,5 +1,6 @@
 #include "runtime/operator/window_group_codec.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "runtime/operator/raw_bytes.h"
@@ -8,14 +9,52 @@ namespace sluice {
 
 namespace {
 
-void AppendBytes(std::string_view text, std::string& out) {
-  AppendRaw(static_cast<uint32_t>(text.size()), out);
-  out.append(text);
-}
-
 bool ReadBytes(std::string_view bytes, size_t* pos, std::string_view* text) {
   uint32_t length = 0;
   if (!ReadRaw(bytes, pos, &length) || bytes.size() - *pos < length) return false;
+  *text = bytes.substr(*pos, length);
+  *pos += length;
+  return true;
+}
+
+void AppendVarint(uint64_t value, std::string& out) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>(value | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+bool ReadVarint(std::string_view bytes, size_t* pos, uint64_t* value) {
+  *value = 0;
+  for (int shift = 0; shift < 64 && *pos < bytes.size(); shift += 7) {
+    const auto byte = static_cast<uint8_t>(bytes[(*pos)++]);
+    *value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+// Small negative numbers stay short too.
+uint64_t ZigZag(int64_t value) {
+  return (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
+}
+
+bool ReadZigZag(std::string_view bytes, size_t* pos, int64_t* value) {
+  uint64_t bits = 0;
+  if (!ReadVarint(bytes, pos, &bits)) return false;
+  *value = static_cast<int64_t>((bits >> 1) ^ (~(bits & 1) + 1));
+  return true;
+}
+
+void AppendShortBytes(std::string_view text, std::string& out) {
+  AppendVarint(text.size(), out);
+  out.append(text);
+}
+
+bool ReadShortBytes(std::string_view bytes, size_t* pos, std::string_view* text) {
+  uint64_t length = 0;
+  if (!ReadVarint(bytes, pos, &length) || bytes.size() - *pos < length) return false;
   *text = bytes.substr(*pos, length);
   *pos += length;
   return true;
@@ -43,52 +82,130 @@ WindowGroupCodec::WindowGroupCodec(const std::vector<DataType>& key_types,
   cells_ = RecordBatch(cells);
 }
 
-void WindowGroupCodec::Encode(const std::vector<Value>& keys,
+void WindowGroupCodec::Encode(std::string_view encoded_key, const std::vector<Value>& keys,
                               const std::vector<AggregateAccumulator>& accumulators, bool emitted,
                               std::string& out) {
-  cells_.Clear();
-  for (size_t key_idx = 0; key_idx < num_keys_; ++key_idx) {
-    cells_.column(key_idx).AppendValue(keys[key_idx]);
+  // The cells go in only when something needs them: key values the table key cannot give back
+  // (`keys` given) or a LATEST/EARLIEST value. A COUNT/SUM/MIN/MAX group is a few bytes.
+  bool cells = !keys.empty();
+  for (const AggregateAccumulator& acc : accumulators) cells = cells || !acc.best_value().is_null();
+  out.push_back(kFormat);
+  out.push_back(static_cast<char>((emitted ? kEmitted : 0) | (cells ? kCells : 0)));
+  if (cells) {
+    cells_.Clear();
+    for (size_t key_idx = 0; key_idx < num_keys_; ++key_idx) {
+      Column& column = cells_.column(key_idx);
+      // Without key values the key cells are NULL: a reader takes keys from the table key.
+      if (keys.empty()) {
+        column.AppendNull();
+      } else {
+        column.AppendValue(keys[key_idx]);
+      }
+    }
+    for (size_t call_idx = 0; call_idx < num_calls_; ++call_idx) {
+      const Value& value = accumulators[call_idx].best_value();
+      Column& column = cells_.column(num_keys_ + call_idx);
+      if (value.is_null()) {
+        column.AppendNull();  // also the untyped default of every call but LATEST/EARLIEST
+      } else {
+        column.AppendValue(value);
+      }
+    }
+    const size_t length_at = out.size();
+    AppendRaw(uint32_t{0}, out);
+    cells_codec_->Encode(cells_, 0, 0, false, out);
+    const auto length = static_cast<uint32_t>(out.size() - length_at - sizeof(uint32_t));
+    std::memcpy(out.data() + length_at, &length, sizeof length);
   }
-  for (size_t call_idx = 0; call_idx < num_calls_; ++call_idx) {
-    const Value& value = accumulators[call_idx].best_value();
-    Column& column = cells_.column(num_keys_ + call_idx);
-    if (value.is_null()) {
-      column.AppendNull();  // also the untyped default of every call but LATEST/EARLIEST
-    } else {
-      column.AppendValue(value);
+  for (const AggregateAccumulator& acc : accumulators) {
+    // A mask of the fields that are not zero (or empty), then those fields.
+    const uint8_t mask = (acc.count != 0 ? 1 : 0) | (acc.int_sum != 0 ? 2 : 0) |
+                         (acc.double_sum != 0 || std::signbit(acc.double_sum) ? 4 : 0) |
+                         (acc.best_int != 0 ? 8 : 0) |
+                         (acc.best_double != 0 || std::signbit(acc.best_double) ? 16 : 0) |
+                         (acc.best_sequence != 0 ? 32 : 0) | (!acc.best_string().empty() ? 64 : 0) |
+                         (!acc.distinct().empty() ? 128 : 0);
+    out.push_back(static_cast<char>(mask));
+    if (mask & 1) AppendVarint(ZigZag(acc.count), out);
+    if (mask & 2) AppendVarint(ZigZag(acc.int_sum), out);
+    if (mask & 4) AppendRaw(acc.double_sum, out);
+    if (mask & 8) AppendVarint(ZigZag(acc.best_int), out);
+    if (mask & 16) AppendRaw(acc.best_double, out);
+    if (mask & 32) AppendVarint(ZigZag(acc.best_sequence), out);
+    if (mask & 64) AppendShortBytes(acc.best_string(), out);
+    if (mask & 128) {
+      AppendVarint(acc.distinct().size(), out);
+      for (const std::string& cell : acc.distinct()) AppendShortBytes(cell, out);
     }
   }
-  out.push_back(kFormat);
-  const size_t length_at = out.size();
-  AppendRaw(uint32_t{0}, out);
-  cells_codec_->Encode(cells_, 0, 0, false, out);
-  const auto length = static_cast<uint32_t>(out.size() - length_at - sizeof(uint32_t));
-  std::memcpy(out.data() + length_at, &length, sizeof length);
-  for (const AggregateAccumulator& acc : accumulators) {
-    AppendRaw(acc.count, out);
-    AppendRaw(acc.int_sum, out);
-    AppendRaw(acc.double_sum, out);
-    AppendRaw(acc.best_int, out);
-    AppendRaw(acc.best_double, out);
-    AppendRaw(acc.best_sequence, out);
-    AppendBytes(acc.best_string(), out);
-    AppendRaw(static_cast<uint32_t>(acc.distinct().size()), out);
-    for (const std::string& cell : acc.distinct()) AppendBytes(cell, out);
-  }
-  out.push_back(emitted ? 1 : 0);
 }
 
-Status WindowGroupCodec::Decode(std::string_view bytes, std::vector<Value>& keys,
+Status WindowGroupCodec::Decode(std::string_view bytes, std::vector<Value>* keys,
                                 std::vector<AggregateAccumulator>& accumulators, bool& emitted) {
+  if (!bytes.empty() && bytes[0] == kLegacyFormat) {
+    return DecodeLegacy(bytes, keys, accumulators, emitted);
+  }
+  if (bytes.size() < 2 || bytes[0] != kFormat) return Corrupt();
+  const auto flags = static_cast<uint8_t>(bytes[1]);
+  emitted = (flags & kEmitted) != 0;
+  size_t pos = 2;
+  accumulators.assign(num_calls_, AggregateAccumulator());
+  if (keys != nullptr) keys->clear();
+  if (flags & kCells) {
+    std::string_view cells;
+    if (!ReadBytes(bytes, &pos, &cells)) return Corrupt();
+    cells_.Clear();
+    if (!cells_codec_->Decode(cells, cells_, 0).ok()) return Corrupt();
+    for (size_t key_idx = 0; keys != nullptr && key_idx < num_keys_; ++key_idx) {
+      keys->push_back(cells_.column(key_idx).GetValue(0));
+    }
+    for (size_t call_idx = 0; call_idx < num_calls_; ++call_idx) {
+      const Column& value = cells_.column(num_keys_ + call_idx);
+      if (!value.IsNull(0)) accumulators[call_idx].mutable_extra().best_value = value.GetValue(0);
+    }
+  }
+  for (AggregateAccumulator& acc : accumulators) {
+    if (pos == bytes.size()) return Corrupt();
+    const auto mask = static_cast<uint8_t>(bytes[pos++]);
+    bool ok = true;
+    if (mask & 1) ok = ok && ReadZigZag(bytes, &pos, &acc.count);
+    if (mask & 2) ok = ok && ReadZigZag(bytes, &pos, &acc.int_sum);
+    if (mask & 4) ok = ok && ReadRaw(bytes, &pos, &acc.double_sum);
+    if (mask & 8) ok = ok && ReadZigZag(bytes, &pos, &acc.best_int);
+    if (mask & 16) ok = ok && ReadRaw(bytes, &pos, &acc.best_double);
+    if (mask & 32) ok = ok && ReadZigZag(bytes, &pos, &acc.best_sequence);
+    std::string_view text;
+    if (mask & 64) {
+      ok = ok && ReadShortBytes(bytes, &pos, &text);
+      if (ok) acc.mutable_extra().best_string.assign(text);
+    }
+    if (mask & 128) {
+      uint64_t num_distinct = 0;
+      ok = ok && ReadVarint(bytes, &pos, &num_distinct);
+      for (uint64_t cell_idx = 0; ok && cell_idx < num_distinct; ++cell_idx) {
+        ok = ReadShortBytes(bytes, &pos, &text);
+        if (ok) acc.mutable_extra().distinct.emplace(text);
+      }
+    }
+    if (!ok) return Corrupt();
+  }
+  if (pos != bytes.size()) return Corrupt();
+  return Status::OK();
+}
+
+Status WindowGroupCodec::DecodeLegacy(std::string_view bytes, std::vector<Value>* keys,
+                                      std::vector<AggregateAccumulator>& accumulators,
+                                      bool& emitted) {
   size_t pos = 1;
   std::string_view cells;
-  if (bytes.empty() || bytes[0] != kFormat || !ReadBytes(bytes, &pos, &cells)) return Corrupt();
+  if (!ReadBytes(bytes, &pos, &cells)) return Corrupt();
   cells_.Clear();
   if (!cells_codec_->Decode(cells, cells_, 0).ok()) return Corrupt();
-  keys.clear();
-  for (size_t key_idx = 0; key_idx < num_keys_; ++key_idx) {
-    keys.push_back(cells_.column(key_idx).GetValue(0));
+  if (keys != nullptr) {
+    keys->clear();
+    for (size_t key_idx = 0; key_idx < num_keys_; ++key_idx) {
+      keys->push_back(cells_.column(key_idx).GetValue(0));
+    }
   }
   accumulators.assign(num_calls_, AggregateAccumulator());
   for (size_t call_idx = 0; call_idx < num_calls_; ++call_idx) {

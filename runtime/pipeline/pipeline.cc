@@ -72,6 +72,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
         pipeline->stateful_stage_,
         StatefulStage::Create(*pipeline->plan_, stateful_index, pipeline->eval_context_));
     pipeline->stateful_index_ = static_cast<size_t>(stateful_index);
+    // Step drains a big window's close a slice at a time (the join-aggregate path does not).
+    if (pipeline->join_stage_ == nullptr)
+      pipeline->stateful_stage_->set_close_slice_rows(kClosingRows);
     // A filter drops rows, and so does any operator whose failing rows are ignored.
     const auto& operators = pipeline->plan_->operators;
     pipeline->operators_may_drop_rows_ =
@@ -145,6 +148,13 @@ Status Pipeline::Step(bool* idle, bool* finished) {
     return Status::OK();
   }
   if (join_stage_ != nullptr) return StepJoin(idle, finished);
+  if (stateful_stage_ != nullptr && stateful_stage_->closing()) {
+    // Windows the watermark closed leave a slice per step, before any more input is read.
+    RecordBatch closing(plan_->operators[stateful_index_]->output_schema());
+    RETURN_NOT_OK(stateful_stage_->ContinueClosing(closing));
+    RETURN_NOT_OK(RunOperators(closing, stateful_index_ + 1, plan_->operators.size()));
+    return Emit(closing, idle, finished);
+  }
   RecordBatch batch(source_schema_);
   RETURN_NOT_OK(source_->Poll(kBatchRows, batch));
   if (batch.num_rows() == 0) {
@@ -297,7 +307,9 @@ Status Pipeline::Run(const std::atomic<bool>& stop, ProgressListener* listener) 
       // A bounded input read to its end whose last windows are still being closed (a slice per
       // step) has positions at the end and output not all written yet: FLUSH, which waits for
       // the positions, must not see them before the closing is done.
-      const bool closing = stateful_stage_ != nullptr && !finished_stage_ && source_->exhausted();
+      const bool closing =
+          stateful_stage_ != nullptr &&
+          ((!finished_stage_ && source_->exhausted()) || stateful_stage_->closing());
       if (listener != nullptr && !closing) listener->OnProgress(progress());
       last_report = now;
       // A commit not yet due keeps the pipeline coming back: outputs emitted by an idle step (a

@@ -1,5 +1,6 @@
 #include "runtime/pipeline/stateful_stage.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
 
@@ -51,6 +52,13 @@ Status StatefulStage::Process(const RecordBatch& input, RecordBatch& output,
   // how the source happened to batch them never changes which records are late. The rows read
   // include those the operators before the stage dropped (a WHERE): they move event time too, or
   // which rows a filter keeps would decide when windows close.
+  if (closing()) {
+    // Input before the slices of a close are out (a caller not draining them): finish it first,
+    // rows arriving later must not reach the windows being closed.
+    RETURN_NOT_OK(window_aggregate_->AdvanceWatermark(closing_to_, output));
+    closed_to_ = closing_to_;
+    closing_to_ = INT64_MIN;
+  }
   const auto now = WatermarkTracker::Clock::now();
   watermark_before_row_.resize(input.num_rows());
   size_t next_read = 0;
@@ -87,8 +95,25 @@ Status StatefulStage::Process(const RecordBatch& input, RecordBatch& output,
     RETURN_NOT_OK(operator_->Process(input, output));
   }
   int64_t watermark = watermarks_.Update(now);
-  if (watermark != WatermarkTracker::kNoWatermark) {
-    RETURN_NOT_OK(operator_->AdvanceWatermark(watermark, output));
+  if (watermark == WatermarkTracker::kNoWatermark) return Status::OK();
+  if (window_aggregate_ != nullptr && close_slice_rows_ > 0) {
+    bool done = false;
+    RETURN_NOT_OK(
+        window_aggregate_->AdvanceWatermarkSome(watermark, close_slice_rows_, output, &done));
+    if (!done) closing_to_ = watermark;
+    return Status::OK();
+  }
+  return operator_->AdvanceWatermark(watermark, output);
+}
+
+Status StatefulStage::ContinueClosing(RecordBatch& output) {
+  if (!closing()) return Status::OK();
+  bool done = false;
+  RETURN_NOT_OK(window_aggregate_->AdvanceWatermarkSome(
+      closing_to_, std::max<size_t>(close_slice_rows_, 1), output, &done));
+  if (done) {
+    closed_to_ = closing_to_;
+    closing_to_ = INT64_MIN;
   }
   return Status::OK();
 }
@@ -119,12 +144,22 @@ Status StatefulStage::Finish(RecordBatch& output) {
 Status StatefulStage::FinishSome(size_t min_rows, RecordBatch& output, bool* done) {
   *done = false;
   if (window_aggregate_ != nullptr) {
-    int64_t closed_to = std::numeric_limits<int64_t>::min();
+    // A window bigger than `min_rows` leaves in slices (closing_to_: the close in progress).
     while (output.num_rows() < min_rows) {
-      const int64_t next = window_aggregate_->NextWindowEnd();
-      if (next == std::numeric_limits<int64_t>::max() || next <= closed_to) break;
-      RETURN_NOT_OK(window_aggregate_->AdvanceWatermark(next, output));
-      closed_to = next;
+      if (closing_to_ == std::numeric_limits<int64_t>::min()) {
+        closing_to_ = window_aggregate_->NextWindowEnd();
+        if (closing_to_ == std::numeric_limits<int64_t>::max() || closing_to_ <= closed_to_) {
+          closing_to_ = std::numeric_limits<int64_t>::min();
+          break;
+        }
+      }
+      bool window_done = false;
+      RETURN_NOT_OK(window_aggregate_->AdvanceWatermarkSome(
+          closing_to_, min_rows - output.num_rows(), output, &window_done));
+      if (window_done) {
+        closed_to_ = closing_to_;
+        closing_to_ = std::numeric_limits<int64_t>::min();
+      }
     }
     if (output.num_rows() >= min_rows) return Status::OK();
   }

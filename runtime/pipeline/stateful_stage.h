@@ -41,6 +41,13 @@ class StatefulStage final : public CheckpointedStage {
   // `min_rows` rows (then *done is false: call again) or everything closed (*done). So the end of
   // a bounded input emits its open groups a window at a time, not all in one batch.
   Status FinishSome(size_t min_rows, RecordBatch& output, bool* done);
+  // With `rows` > 0 (the pipeline sets it), windows the watermark closes at the end of Process
+  // leave at most about `rows` rows per call: while closing(), the caller calls ContinueClosing
+  // (before any more input) for the next slice. Windows closed within a batch (a row's watermark)
+  // still leave whole.
+  void set_close_slice_rows(size_t rows) { close_slice_rows_ = rows; }
+  bool closing() const { return closing_to_ != INT64_MIN; }
+  Status ContinueClosing(RecordBatch& output);
   // Keeps the operator's state in `store` (table "aggregate"), restoring what its last
   // checkpoint holds. REQUIRES: before the first Process.
   Status AttachState(StateStore& store) override;
@@ -65,6 +72,10 @@ class StatefulStage final : public CheckpointedStage {
   class ChangelogAggregateOperator* changelog_aggregate_ = nullptr;
   WatermarkTracker watermarks_;
   std::vector<int64_t> watermark_before_row_;  // reused across batches
+  // FinishSome: the window end being closed in slices (INT64_MIN: none) and the last one closed.
+  int64_t closing_to_ = INT64_MIN;
+  int64_t closed_to_ = INT64_MIN;
+  size_t close_slice_rows_ = 0;  // 0: closes at the end of Process leave whole
 };
 
 }  // namespace sluice

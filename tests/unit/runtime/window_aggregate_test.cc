@@ -393,7 +393,7 @@ TEST(WindowAggregateTest, UnreadableStateIsAStorageError) {
   std::string cut;
   {
     WindowGroupCodec codec({DataType::Varchar()}, plan->aggregates);
-    codec.Encode({Value::Varchar("a")}, std::vector<AggregateAccumulator>(2), false, cut);
+    codec.Encode("", {Value::Varchar("a")}, std::vector<AggregateAccumulator>(2), false, cut);
     cut.pop_back();
   }
   const std::vector<std::pair<std::string, std::string>> cases = {

@@ -1,0 +1,125 @@
+// WindowGroupMap, the flat hash map of a window's groups: growth and rehash with many keys,
+// stable entry addresses, erase (backward shift) and reuse, iteration, moves.
+
+#include "runtime/operator/window_group_map.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace sluice {
+namespace {
+
+std::string Key(int value) { return "key-" + std::to_string(value); }
+
+TEST(WindowGroupMapTest, FindsEveryKeyThroughGrowthWithStableAddresses) {
+  WindowGroupMap<int64_t> map;
+  EXPECT_TRUE(map.empty());
+  EXPECT_EQ(map.find("absent"), map.end());
+  EXPECT_EQ(map.count("absent"), 0u);
+  constexpr int kKeys = 100000;  // many rehashes and chunks
+  std::vector<const int64_t*> addresses;
+  for (int key = 0; key < kKeys; ++key) {
+    auto [it, created] = map.try_emplace(Key(key), key * 3);
+    ASSERT_TRUE(created);
+    addresses.push_back(&it->second);
+  }
+  EXPECT_EQ(map.size(), static_cast<size_t>(kKeys));
+  for (int key = 0; key < kKeys; ++key) {
+    auto it = map.find(Key(key));
+    ASSERT_NE(it, map.end());
+    EXPECT_EQ(it->first, Key(key));
+    EXPECT_EQ(it->second, key * 3);
+    EXPECT_EQ(&it->second, addresses[static_cast<size_t>(key)]);  // never moved by growth
+  }
+  // A second insert of a key finds the first and leaves it alone.
+  auto [it, created] = map.try_emplace(Key(7), -1);
+  EXPECT_FALSE(created);
+  EXPECT_EQ(it->second, 21);
+  EXPECT_EQ(map.count(Key(kKeys)), 0u);
+  // Iteration visits every entry once.
+  std::set<std::string> seen;
+  for (const auto& [key, value] : map) EXPECT_TRUE(seen.insert(key).second);
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kKeys));
+  EXPECT_GT(map.memory_bytes(), kKeys * sizeof(int64_t));
+}
+
+TEST(WindowGroupMapTest, EraseKeepsTheOthersFindableAndReusesStorage) {
+  WindowGroupMap<std::string> map;
+  std::map<std::string, std::string> expected;
+  constexpr int kKeys = 5000;
+  for (int key = 0; key < kKeys; ++key) {
+    map.emplace(Key(key), std::string(40, static_cast<char>('a' + key % 26)));
+    expected[Key(key)] = std::string(40, static_cast<char>('a' + key % 26));
+  }
+  // Erase every third key, in iteration order (the pattern of the group cache's expiry pass).
+  int position = 0;
+  for (auto it = map.begin(); it != map.end();) {
+    if (position++ % 3 == 0) {
+      expected.erase(it->first);
+      it = map.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  EXPECT_EQ(map.size(), expected.size());
+  for (int key = 0; key < kKeys; ++key) {
+    auto it = map.find(Key(key));
+    auto want = expected.find(Key(key));
+    if (want == expected.end()) {
+      EXPECT_EQ(it, map.end()) << Key(key);
+    } else {
+      ASSERT_NE(it, map.end()) << Key(key);
+      EXPECT_EQ(it->second, want->second);
+    }
+  }
+  size_t iterated = 0;
+  for (const auto& [key, value] : map) {
+    EXPECT_EQ(expected.at(key), value);
+    ++iterated;
+  }
+  EXPECT_EQ(iterated, expected.size());
+  // Erased storage is reused: re-inserting the erased keys allocates no new chunk.
+  const size_t bytes = map.memory_bytes();
+  for (int key = 0; key < kKeys; ++key) {
+    if (expected.count(Key(key)) == 0) map.try_emplace(Key(key), "back");
+  }
+  EXPECT_EQ(map.size(), static_cast<size_t>(kKeys));
+  EXPECT_EQ(map.memory_bytes(), bytes);
+  EXPECT_EQ(map.find(Key(0))->second, "back");
+  // Erase everything, then the map still works.
+  for (auto it = map.begin(); it != map.end();) it = map.erase(it);
+  EXPECT_TRUE(map.empty());
+  EXPECT_EQ(map.find(Key(1)), map.end());
+  map.try_emplace("again", "x");
+  EXPECT_EQ(map.find("again")->second, "x");
+}
+
+TEST(WindowGroupMapTest, CollidingKeysAndMoves) {
+  // Keys that differ only late, and an empty key (a global aggregate's group).
+  WindowGroupMap<int> map;
+  for (int key = 0; key < 300; ++key) map.try_emplace(std::string(100, 'x') + Key(key), key);
+  map.try_emplace("", -1);
+  WindowGroupMap<int> moved = std::move(map);
+  EXPECT_EQ(moved.size(), 301u);
+  EXPECT_EQ(moved.find("")->second, -1);
+  EXPECT_EQ(moved.find(std::string(100, 'x') + Key(299))->second, 299);
+  WindowGroupMap<int> assigned;
+  assigned.try_emplace("old", 1);
+  assigned = std::move(moved);
+  EXPECT_EQ(assigned.size(), 301u);
+  EXPECT_EQ(assigned.count("old"), 0u);
+  // Erasing from a long probe run keeps the later members of the run findable.
+  for (int key = 0; key < 300; key += 2) {
+    assigned.erase(assigned.find(std::string(100, 'x') + Key(key)));
+  }
+  for (int key = 1; key < 300; key += 2) {
+    ASSERT_NE(assigned.find(std::string(100, 'x') + Key(key)), assigned.end());
+  }
+}
+
+}  // namespace
+}  // namespace sluice

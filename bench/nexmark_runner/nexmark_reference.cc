@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <cstdio>
+#include <functional>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/connector/datagen/datagen_options.h"
@@ -50,6 +52,14 @@ std::optional<std::vector<DigestColumn>> DigestColumns(const std::string& query_
   return std::nullopt;
 }
 
+// The columns of the changelog a query's measured statement reads, for its final state.
+std::optional<std::vector<DigestColumn>> ChangelogDigestColumns(const std::string& query_name) {
+  if (query_name == "q4") {
+    return std::vector<DigestColumn>{{"id", 0}, {"category", 0}, {"final", 0}};
+  }
+  return std::nullopt;
+}
+
 // A JSON number token as an integer scaled by 10^scale ("908.000" at scale 3 -> 908000).
 bool ParseScaled(std::string_view token, int scale, int64_t& out) {
   while (!token.empty() && (token.back() == ' ' || token.back() == '\n')) token.remove_suffix(1);
@@ -77,6 +87,12 @@ bool ParseScaled(std::string_view token, int scale, int64_t& out) {
 }
 
 }  // namespace
+
+uint64_t HashRow(const std::vector<int64_t>& values) {
+  RowHasher row;
+  for (int64_t value : values) row.Add(value);
+  return row.hash();
+}
 
 std::string RowDigest::ToString() const {
   char checksum_text[32];
@@ -116,14 +132,14 @@ std::optional<QueryReference> ComputeReference(const std::string& query_name, in
   return reference;
 }
 
-Result<RowDigest> DigestOutputTopic(const std::string& query_name, const std::string& log_dir,
-                                    const std::string& topic) {
-  std::optional<std::vector<DigestColumn>> columns = DigestColumns(query_name);
-  if (!columns) return Status::Internal("no digest defined for query " + query_name);
+namespace {
+
+// Calls `visit` with every record of `topic` in the local log under `log_dir`, in order per
+// partition.
+Status VisitTopic(const std::string& log_dir, const std::string& topic,
+                  const std::function<Status(const LogRecordView&)>& visit) {
   ASSIGN_OR_RETURN(std::unique_ptr<LocalLogStore> store, LocalLogStore::Open(log_dir));
   ASSIGN_OR_RETURN(std::vector<int64_t> ends, store->EndOffsets(topic));
-  RowDigest digest;
-  od::parser parser;
   std::vector<LogRecordView> records;
   for (int32_t partition = 0; partition < static_cast<int32_t>(ends.size()); ++partition) {
     ASSIGN_OR_RETURN(std::unique_ptr<PartitionReader> reader,
@@ -131,32 +147,78 @@ Result<RowDigest> DigestOutputTopic(const std::string& query_name, const std::st
     while (reader->position() < ends[static_cast<size_t>(partition)]) {
       RETURN_NOT_OK(reader->Poll(4096, records));
       if (records.empty()) return Status::Storage("topic " + topic + " ended early");
-      for (const LogRecordView& record : records) {
-        if (!record.value) return Status::Execution("tombstone in " + topic);
-        simdjson::padded_string json(*record.value);
-        od::document doc = parser.iterate(json);
-        od::object object;
-        if (doc.get_object().get(object) != simdjson::SUCCESS) {
-          return Status::Execution("record at offset " + std::to_string(record.offset) + " of " +
-                                   topic + " is not a JSON object");
-        }
-        RowHasher row;
-        for (const DigestColumn& column : *columns) {
-          std::string_view token;
-          int64_t value = 0;
-          if (object.find_field_unordered(column.name).raw_json_token().get(token) !=
-                  simdjson::SUCCESS ||
-              !ParseScaled(token, column.scale, value)) {
-            return Status::Execution("record at offset " + std::to_string(record.offset) + " of " +
-                                     topic + ": no number in field \"" + column.name +
-                                     "\": " + std::string(*record.value));
-          }
-          row.Add(value);
-        }
-        ++digest.rows;
-        digest.checksum += row.hash();
-      }
+      for (const LogRecordView& record : records) RETURN_NOT_OK(visit(record));
     }
+  }
+  return Status::OK();
+}
+
+// Sets `values` to the digested columns of a record's JSON object value.
+Status ReadColumns(od::parser& parser, const LogRecordView& record, const std::string& topic,
+                   const std::vector<DigestColumn>& columns, std::vector<int64_t>& values) {
+  simdjson::padded_string json(*record.value);
+  od::document doc = parser.iterate(json);
+  od::object object;
+  if (doc.get_object().get(object) != simdjson::SUCCESS) {
+    return Status::Execution("record at offset " + std::to_string(record.offset) + " of " + topic +
+                             " is not a JSON object");
+  }
+  values.clear();
+  for (const DigestColumn& column : columns) {
+    std::string_view token;
+    int64_t value = 0;
+    if (object.find_field_unordered(column.name).raw_json_token().get(token) != simdjson::SUCCESS ||
+        !ParseScaled(token, column.scale, value)) {
+      return Status::Execution("record at offset " + std::to_string(record.offset) + " of " +
+                               topic + ": no number in field \"" + column.name +
+                               "\": " + std::string(*record.value));
+    }
+    values.push_back(value);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<RowDigest> DigestOutputTopic(const std::string& query_name, const std::string& log_dir,
+                                    const std::string& topic) {
+  std::optional<std::vector<DigestColumn>> columns = DigestColumns(query_name);
+  if (!columns) return Status::Internal("no digest defined for query " + query_name);
+  RowDigest digest;
+  od::parser parser;
+  std::vector<int64_t> values;
+  RETURN_NOT_OK(VisitTopic(log_dir, topic, [&](const LogRecordView& record) -> Status {
+    if (!record.value) return Status::Execution("tombstone in " + topic);
+    RETURN_NOT_OK(ReadColumns(parser, record, topic, *columns, values));
+    ++digest.rows;
+    digest.checksum += HashRow(values);
+    return Status::OK();
+  }));
+  return digest;
+}
+
+Result<RowDigest> DigestChangelogFinalState(const std::string& query_name,
+                                            const std::string& log_dir, const std::string& topic,
+                                            int64_t* records) {
+  std::optional<std::vector<DigestColumn>> columns = ChangelogDigestColumns(query_name);
+  if (!columns) return Status::Internal("no changelog digest defined for query " + query_name);
+  *records = 0;
+  std::unordered_map<std::string, std::vector<int64_t>> rows;  // by record key
+  od::parser parser;
+  RETURN_NOT_OK(VisitTopic(log_dir, topic, [&](const LogRecordView& record) -> Status {
+    ++*records;
+    if (!record.key) return Status::Execution("a record without a key in " + topic);
+    const std::string key(*record.key);
+    if (!record.value) {
+      rows.erase(key);
+      return Status::OK();
+    }
+    return ReadColumns(parser, record, topic, *columns, rows[key]);
+  }));
+  RowDigest digest;
+  for (const auto& [key, values] : rows) {
+    ++digest.rows;
+    digest.checksum += HashRow(values);
   }
   return digest;
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -24,17 +25,34 @@ struct RowDigest {
 struct QueryReference {
   int64_t input_rows = 0;
   RowDigest output;
+  // Set when how many updates the changelog the measured query reads holds depends on the order
+  // the setup met its input (q4: an auction's maximum is updated only by a bid above it, and the
+  // join may pair an auction with its bids in any order): the changelog's final state, its last
+  // row per key, digested over ChangelogDigestColumns. The update count is then bounded: at
+  // least one per key (source_final_state->rows), at most input_rows; and the measured query
+  // outputs one row per update it reads.
+  std::optional<RowDigest> source_final_state;
 };
+
+// The hash of one row from its digested columns in order (what RowDigest::checksum sums).
+uint64_t HashRow(const std::vector<int64_t>& values);
 std::optional<QueryReference> ComputeReference(const std::string& query_name, int64_t events,
                                                uint64_t seed);
 
-// The same for the join queries q3, q5, q7 and q8 (nexmark_join_reference.cc): counts only, for
-// native mode (output.checksum stays 0).
+// The same for the join queries q3, q4, q5, q7 and q8 (nexmark_join_reference.cc): counts only,
+// for native mode (output.checksum stays 0), and q4's source_final_state.
 std::optional<QueryReference> ComputeJoinReference(const std::string& query_name, int64_t events,
                                                    uint64_t seed);
 
 // Reads every record of `topic` in the local log under `log_dir` and digests it the way
 // ComputeReference digests query `query_name`'s rows.
+// The final state of changelog `topic` (the last row of each record key; a tombstone removes
+// the key) digested the way ComputeJoinReference digests query `query_name`'s
+// source_final_state; *records is set to how many records the topic holds.
+Result<RowDigest> DigestChangelogFinalState(const std::string& query_name,
+                                            const std::string& log_dir, const std::string& topic,
+                                            int64_t* records);
+
 Result<RowDigest> DigestOutputTopic(const std::string& query_name, const std::string& log_dir,
                                     const std::string& topic);
 

@@ -5,12 +5,12 @@
 // previous row of every key is kept (group key and arguments as encoded cells), so a restart
 // retracts exactly what was added. A group whose last row is retracted is deleted downstream
 // with a tombstone; otherwise each touched group emits its new row (a changelog, like every
-// non-windowed GROUP BY).
+// non-windowed GROUP BY). A row equal to its key's previous row changes nothing and emits
+// nothing.
 
 #include <cstdint>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "runtime/expression/evaluate.h"
@@ -42,28 +42,36 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   struct Group {
     std::vector<Value> keys;
     std::vector<RetractableAccumulator> accumulators;
-    int64_t rows = 0;  // input rows (keys of the changelog) in the group now
+    int64_t rows = 0;      // input rows (keys of the changelog) in the group now
+    bool emitted = false;  // its row downstream is live (emitted and not retracted)
+    bool dirty = false;    // changed since the last checkpoint (listed in dirty_groups_)
   };
   // What a key's current row contributed: its group and its arguments (one per call; empty for
   // COUNT(*)), all as encoded cells.
   struct PreviousRow {
     std::string group_key;
     std::vector<std::string> arguments;
+    bool dirty = false;  // changed since the last checkpoint (listed in dirty_rows_)
+
+    bool SameAs(const PreviousRow& other) const {
+      return group_key == other.group_key && arguments == other.arguments;
+    }
   };
 
-  // Adds or retracts `row` (sign +1 / -1) in the group `group_key`, creating the group from
-  // `key_columns` when absent.
-  Group& Apply(const std::string& group_key, const PreviousRow& row, int sign);
-  void Touch(const std::string& group_key);
-  // Stages the touched groups' rows in touch order, snapshots of their values now; an empty
-  // group is staged as a deletion and forgotten.
+  // Adds or retracts `row` (sign +1 / -1) in its group, creating the group from `key_columns_`
+  // when absent.
+  void Apply(const PreviousRow& row, int sign);
+  // Stages the touched groups' rows in touch order, snapshots of their values now. An emptied
+  // group is staged as a deletion; it is forgotten when the batch is flushed, unless refilled.
   void StageTouched(int64_t event_time);
-  // Applies HAVING to the staged rows and moves what survives, and retractions, to `output`.
+  // Applies HAVING to the staged rows and moves what survives, and retractions, to `output`;
+  // then forgets the groups left empty.
   Status FlushStaged(RecordBatch& output);
+  void MarkDirty(const std::string& group_key, Group& group);
 
   // State rows (changelog_aggregate_state.cc).
   Schema GroupStateSchema() const;
-  static std::string EncodePrevious(const PreviousRow& row);
+  static void EncodePrevious(const PreviousRow& row, std::string& bytes);
   static bool DecodePrevious(std::string_view bytes, size_t num_calls, PreviousRow& row);
 
   const PhysicalAggregate& plan_;
@@ -71,20 +79,21 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   std::vector<PhysicalKind> argument_kinds_;           // per call
   std::unordered_map<std::string, Group> groups_;      // by encoded group key
   std::unordered_map<std::string, PreviousRow> rows_;  // by encoded primary key
-  // Groups whose row downstream is live (emitted and not retracted). Kept apart from groups_
-  // because a group emptied and refilled within a batch keeps its downstream row.
-  std::unordered_set<std::string> emitted_;
+  // Groups are only erased by FlushStaged, so these pointers stay valid within a batch.
   RecordBatch staged_;
-  std::vector<std::string> staged_keys_;  // parallel to staged_'s rows
-  std::vector<uint8_t> staged_empty_;     // the row deletes its group
+  std::vector<Group*> staged_groups_;  // parallel to staged_'s rows
+  std::vector<uint8_t> staged_empty_;  // the row deletes its group
+  std::vector<std::string> emptied_;   // groups emptied in this batch (by key)
   // Within one input row: the groups it changed, in order (at most two).
-  std::vector<std::string> touched_;
+  std::vector<Group*> touched_;
   // Filled by Process for the group being created (its key values).
   const std::vector<Column>* key_columns_ = nullptr;
   size_t key_row_ = 0;
+  PreviousRow next_;  // scratch: the row being read, encoded
   StateTable* table_ = nullptr;
-  std::unordered_set<std::string> dirty_groups_;
-  std::unordered_set<std::string> dirty_rows_;
+  // Keys changed since the last checkpoint (a key may repeat: PrepareCheckpoint writes it once).
+  std::vector<std::string> dirty_groups_;
+  std::vector<std::string> dirty_rows_;
 };
 
 }  // namespace sluice

@@ -46,15 +46,14 @@ Schema ChangelogAggregateOperator::GroupStateSchema() const {
   return schema;
 }
 
-std::string ChangelogAggregateOperator::EncodePrevious(const PreviousRow& row) {
-  std::string bytes;
+void ChangelogAggregateOperator::EncodePrevious(const PreviousRow& row, std::string& bytes) {
+  bytes.clear();
   AppendLength(row.group_key.size(), bytes);
   bytes += row.group_key;
   for (const std::string& argument : row.arguments) {
     AppendLength(argument.size(), bytes);
     bytes += argument;
   }
-  return bytes;
 }
 
 bool ChangelogAggregateOperator::DecodePrevious(std::string_view bytes, size_t num_calls,
@@ -108,7 +107,7 @@ Status ChangelogAggregateOperator::AttachState(StateTable* table) {
       }
     }
     group.rows = row.column(column_idx++).GetInt64(0);
-    if (row.column(column_idx).GetInt64(0) != 0) emitted_.insert(state_key);
+    group.emitted = row.column(column_idx).GetInt64(0) != 0;
     groups_.emplace(state_key, std::move(group));
     return true;
   }));
@@ -120,13 +119,17 @@ Status ChangelogAggregateOperator::PrepareCheckpoint() {
   const Schema schema = GroupStateSchema();
   RecordBatch rows(schema);
   std::vector<std::string> keys;
+  // A key listed twice (erased, then created again) is written once: the first visit clears
+  // its dirty flag.
   for (const std::string& group_key : dirty_groups_) {
     auto it = groups_.find(group_key);
     if (it == groups_.end()) {
       RETURN_NOT_OK(table_->Delete("g" + group_key));
       continue;
     }
-    const Group& group = it->second;
+    Group& group = it->second;
+    if (!group.dirty) continue;
+    group.dirty = false;
     size_t column_idx = 0;
     for (const Value& key : group.keys) rows.column(column_idx++).AppendValue(key);
     for (const RetractableAccumulator& acc : group.accumulators) {
@@ -146,19 +149,26 @@ Status ChangelogAggregateOperator::PrepareCheckpoint() {
           .AppendNested(Value::Array(DataType::Array(DataType::Bytes()), std::move(entries)));
     }
     rows.column(column_idx++).AppendInt64(group.rows);
-    rows.column(column_idx++).AppendValue(Value::Boolean(emitted_.count(group_key) > 0));
+    rows.column(column_idx++).AppendValue(Value::Boolean(group.emitted));
     rows.meta().emplace_back();
     keys.push_back("g" + group_key);
   }
   dirty_groups_.clear();
   RETURN_NOT_OK(PutStateRows(schema, rows, keys, *table_));
+  std::string table_key;
+  std::string value;
   for (const std::string& primary_key : dirty_rows_) {
+    table_key.assign("p");
+    table_key += primary_key;
     auto it = rows_.find(primary_key);
     if (it == rows_.end()) {
-      RETURN_NOT_OK(table_->Delete("p" + primary_key));
-    } else {
-      RETURN_NOT_OK(table_->Put("p" + primary_key, EncodePrevious(it->second)));
+      RETURN_NOT_OK(table_->Delete(table_key));
+      continue;
     }
+    if (!it->second.dirty) continue;
+    it->second.dirty = false;
+    EncodePrevious(it->second, value);
+    RETURN_NOT_OK(table_->Put(table_key, value));
   }
   dirty_rows_.clear();
   return Status::OK();

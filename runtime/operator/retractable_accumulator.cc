@@ -62,7 +62,11 @@ void ApplyCell(const AggregateCall& call, PhysicalKind kind, std::string_view ce
   acc.count += sign;
   if (call.distinct || call.function == AggregateFunction::kMin ||
       call.function == AggregateFunction::kMax) {
-    auto [it, inserted] = acc.values.emplace(std::string(cell), 0);
+    auto it = acc.values.find(cell);
+    if (it == acc.values.end()) {
+      if (sign > 0) acc.values.emplace(std::string(cell), sign);
+      return;  // retracting a value the group does not hold changes nothing
+    }
     it->second += sign;
     if (it->second <= 0) acc.values.erase(it);
     return;

@@ -8,6 +8,7 @@
 // refuses them over a changelog).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -22,7 +23,8 @@ struct RetractableAccumulator {
   int64_t int_sum = 0;
   double double_sum = 0;
   // MIN, MAX, COUNT(DISTINCT): encoded value -> how many of the group's rows hold it.
-  std::map<std::string, int64_t> values;
+  // Transparent comparison: a value is looked up by its cell without copying it.
+  std::map<std::string, int64_t, std::less<>> values;
 };
 
 // Adds (`sign` = +1) or retracts (`sign` = -1) one input: `cell` is the argument's encoded cell

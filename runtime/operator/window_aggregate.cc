@@ -4,6 +4,8 @@
 #include <limits>
 #include <numeric>
 
+#include "runtime/operator/aggregate_change.h"
+
 namespace sluice {
 
 int64_t WindowAggregateOperator::FloorTo(int64_t value, int64_t step) {
@@ -42,12 +44,20 @@ WindowAggregateOperator::Group WindowAggregateOperator::NewGroup(
   return group;
 }
 
-void WindowAggregateOperator::Update(Group& group, size_t row) {
+bool WindowAggregateOperator::Update(Group& group, size_t row) {
+  // Only a GROUP BY without a window skips repeated rows, so only it asks.
+  const bool track = plan_.window.type == WindowType::kNone;
+  // Without aggregate calls the row is the key alone: new until a row of it went out.
+  bool changed = !track || (plan_.aggregates.empty() && !group.emitted);
   for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
     const AggregateCall& call = plan_.aggregates[call_idx];
     const Column* argument = call.argument ? &argument_columns_[call_idx] : nullptr;
+    if (!changed) {
+      changed = AccumulateChangesResult(call, argument, row, group.accumulators[call_idx]);
+    }
     Accumulate(call, argument, row, sequence_, group.accumulators[call_idx]);
   }
+  return changed;
 }
 
 Status WindowAggregateOperator::Process(const RecordBatch& input, RecordBatch& output) {
@@ -89,7 +99,7 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
     if (cached_groups_ != nullptr) {
       // A GROUP BY without a window under a cache budget (changes only, never late).
       ASSIGN_OR_RETURN(Group * group, CachedGroup(key, key_columns, row));
-      Update(*group, row);
+      const bool changed = Update(*group, row);
       group->dirty = true;
       group->last_batch = batch_counter_;
       group->updated_at = std::max(group->updated_at, event_time);
@@ -98,7 +108,7 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
         cached_bytes_ += bytes - group->charged_bytes;
         group->charged_bytes = static_cast<uint32_t>(bytes);
       }
-      Stage({group, &key, 0, 0, event_time});
+      if (changed) Stage({group, &key, 0, 0, event_time});
       continue;
     }
     bool accepted = false;
@@ -109,11 +119,11 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
       // like new people per window, create one).
       auto [it, created] = groups.try_emplace(key);
       if (created) it->second = NewGroup(key_columns, row);
-      Update(it->second, row);
+      const bool changed = Update(it->second, row);
       if (table_ != nullptr) MarkDirty(*it, start, end);
       accepted = true;
       // Staged now: the row shows the group as of this record.
-      if (plan_.emit_changes) Stage({&it->second, &key, start, end, event_time});
+      if (plan_.emit_changes && changed) Stage({&it->second, &key, start, end, event_time});
     };
     auto add_to_window = [&](int64_t start, int64_t end) {
       // The window already closed and was emitted: adding to it would be silently lost.

@@ -4,8 +4,9 @@
 // Windowed, it emits one final row per window and key when the watermark reaches the window's end
 // (then forgets the window, so state stays flat); with EMIT CHANGES, and always without a window,
 // it emits the group's new row after every record instead. Without a window the output is a
-// changelog: a group that stops satisfying HAVING is retracted with a RowKind::kDelete row (a
-// tombstone downstream).
+// changelog: a record that leaves its group's row as it was emits nothing (aggregate_change.h),
+// and a group that stops satisfying HAVING is retracted with a RowKind::kDelete row (a tombstone
+// downstream).
 //
 // A window [start, end) closes once watermark >= end; a record whose windows are all closed is
 // late: dropped and counted.
@@ -114,7 +115,9 @@ class WindowAggregateOperator final : public StatefulOperator {
   void ClosePaneWindows(int64_t previous_watermark, std::vector<std::pair<int64_t, int64_t>>& dead);
 
   Group NewGroup(const std::vector<Column>& key_columns, size_t row) const;
-  void Update(Group& group, size_t row);
+  // Adds input row `row` to `group`. Returns false when, in a GROUP BY without a window, the
+  // group's row surely stayed as it was (its changelog then skips the update); true otherwise.
+  bool Update(Group& group, size_t row);
   Status ProcessSessionRow(const std::string& key, const std::vector<Column>& key_columns,
                            size_t row, int64_t event_time, RecordBatch& output);
   // Queues the closed window's rows, ordered by group key, in closing_windows_.

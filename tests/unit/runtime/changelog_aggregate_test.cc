@@ -148,5 +148,37 @@ TEST(ChangelogAggregateTest, PreviousRowsSurviveCheckpointAndRestore) {
   std::filesystem::remove_all(dir);
 }
 
+// A key's row sent again as it is changes no group: nothing is emitted, and the row is still
+// retracted once when it really changes.
+TEST(ChangelogAggregateTest, ARepeatedRowEmitsNothing) {
+  auto plan = MakePlan();
+  EvalContext context;
+  ChangelogAggregateOperator op(*plan, context);
+  RecordBatch output(plan->schema);
+  ASSERT_TRUE(op.Process(MakeInput({{"a1", "ann", 10}, {"a1", "ann", 10}}), output).ok());
+  ASSERT_TRUE(op.Process(MakeInput({{"a1", "ann", 10}, {"a1", "ann", 4}}), output).ok());
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{"+ ann 1 10 10 1", "+ ann 1 4 4 1"}));
+}
+
+// A group emptied and refilled within one batch: the emptying deletes its row downstream, the
+// refill upserts it again, and the group is kept (only groups that end a batch empty go).
+TEST(ChangelogAggregateTest, AGroupEmptiedAndRefilledInABatchStays) {
+  auto plan = MakePlan();
+  EvalContext context;
+  ChangelogAggregateOperator op(*plan, context);
+  RecordBatch output(plan->schema);
+  ASSERT_TRUE(op.Process(MakeInput({{"a1", "ann", 10}}), output).ok());
+  ASSERT_TRUE(
+      op.Process(MakeInput({{"a1", std::nullopt}, {"a2", "ann", 3}, {"a3", "bob", 1}}), output)
+          .ok());
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{"+ ann 1 10 10 1", "- ann 0 NULL NULL 0",
+                                                    "+ ann 1 3 3 1", "+ bob 1 1 1 1"}));
+  EXPECT_EQ(op.num_groups(), 2u);
+  RecordBatch more(plan->schema);
+  ASSERT_TRUE(op.Process(MakeInput({{"a2", std::nullopt}}), more).ok());
+  EXPECT_EQ(Rows(more), (std::vector<std::string>{"- ann 0 NULL NULL 0"}));
+  EXPECT_EQ(op.num_groups(), 1u);
+}
+
 }  // namespace
 }  // namespace sluice

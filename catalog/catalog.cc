@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "catalog/catalog_read_cache.h"
 #include "catalog/sqlite_statement.h"
 
 namespace sluice {
@@ -30,7 +31,7 @@ Status CreateOwnerOnlyFile(const std::string& path) {
 }  // namespace
 
 Catalog::Catalog(std::unique_ptr<SqliteConnection> connection)
-    : connection_(std::move(connection)) {}
+    : connection_(std::move(connection)), read_cache_(std::make_unique<CatalogReadCache>()) {}
 
 Catalog::~Catalog() = default;
 

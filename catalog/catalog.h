@@ -18,6 +18,7 @@
 namespace sluice {
 
 class SqliteConnection;
+struct CatalogReadCache;
 
 class Catalog {
  public:
@@ -142,6 +143,7 @@ class Catalog {
   std::unique_ptr<SqliteConnection> connection_;
   int transaction_depth_ = 0;  // > 0 inside RunInTransaction; deeper levels are savepoints
   int64_t rollbacks_ = 0;      // transactions and savepoints undone (see change_count)
+  std::unique_ptr<CatalogReadCache> read_cache_;  // catalog_read_cache.h
 };
 
 }  // namespace sluice

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "catalog/catalog_read_cache.h"
 #include "catalog/sqlite_statement.h"
 
 namespace sluice {
@@ -30,7 +31,7 @@ Status CreateOwnerOnlyFile(const std::string& path) {
 }  // namespace
 
 Catalog::Catalog(std::unique_ptr<SqliteConnection> connection)
-    : connection_(std::move(connection)) {}
+    : connection_(std::move(connection)), read_cache_(std::make_unique<CatalogReadCache>()) {}
 
 Catalog::~Catalog() = default;
 
@@ -54,6 +55,10 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path) {
   return catalog;
 }
 
+int64_t Catalog::change_count() const {
+  return static_cast<int64_t>(sqlite3_total_changes(connection_->handle())) + rollbacks_;
+}
+
 Status Catalog::RunInTransaction(const std::function<Status()>& body) {
   const bool outermost = transaction_depth_ == 0;
   const std::string savepoint = "nested_" + std::to_string(transaction_depth_);
@@ -67,6 +72,8 @@ Status Catalog::RunInTransaction(const std::function<Status()>& body) {
     status = connection_->Exec(outermost ? "COMMIT" : "RELEASE " + savepoint);
     if (status.ok()) return status;
   }
+  // Whatever the body wrote is undone (here or by SQLite itself): caches built since are stale.
+  ++rollbacks_;
   // Some errors (disk full, I/O) make SQLite roll back by itself; then there is nothing to undo.
   if (!sqlite3_get_autocommit(connection_->handle())) {
     Status undone = connection_->Exec(

@@ -18,6 +18,7 @@
 namespace sluice {
 
 class SqliteConnection;
+struct CatalogReadCache;
 
 class Catalog {
  public:
@@ -34,6 +35,12 @@ class Catalog {
 
   // The layout version this catalog file is at (see catalog_schema.cc).
   Result<int64_t> SchemaVersion();
+
+  // Grows with every change made through this catalog: each row written and each transaction
+  // rolled back (which may undo rows a cache has already seen). Only the engine writes the
+  // catalog, through this object, so a cache of catalog contents built at one count is valid
+  // while the count is unchanged.
+  int64_t change_count() const;
 
   // --- Databases -------------------------------------------------------------------------------
   // An empty owner means kDefaultOwner (also for schemas, relations, stores and queries).
@@ -135,6 +142,8 @@ class Catalog {
 
   std::unique_ptr<SqliteConnection> connection_;
   int transaction_depth_ = 0;  // > 0 inside RunInTransaction; deeper levels are savepoints
+  int64_t rollbacks_ = 0;      // transactions and savepoints undone (see change_count)
+  std::unique_ptr<CatalogReadCache> read_cache_;  // catalog_read_cache.h
 };
 
 }  // namespace sluice

@@ -2,6 +2,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_internal.h"
+#include "catalog/catalog_read_cache.h"
 #include "common/clock.h"
 
 namespace sluice {
@@ -44,8 +45,10 @@ Result<DatabaseInfo> Catalog::CreateDatabase(const std::string& name, const std:
 }
 
 Result<std::optional<DatabaseInfo>> Catalog::FindDatabase(const std::string& name) {
-  return SelectRow<DatabaseInfo>(*connection_, ReadDatabase, SelectDatabases("WHERE name = ?"),
-                                 name);
+  return read_cache_->databases.Get(change_count(), name, [&] {
+    return SelectRow<DatabaseInfo>(*connection_, ReadDatabase, SelectDatabases("WHERE name = ?"),
+                                   name);
+  });
 }
 
 Result<DatabaseInfo> Catalog::GetDatabase(const std::string& name) {

@@ -2,6 +2,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_internal.h"
+#include "catalog/catalog_read_cache.h"
 #include "catalog/object_codec.h"
 #include "common/clock.h"
 
@@ -100,11 +101,13 @@ Result<QueryInfo> Catalog::CreateQuery(const QueryInfo& query) {
 }
 
 Result<std::optional<QueryInfo>> Catalog::FindQuery(int64_t id) {
-  ASSIGN_OR_RETURN(
-      std::optional<QueryInfo> query,
-      SelectRow<QueryInfo>(*connection_, ReadQuery, SelectQueries("WHERE id = ?"), id));
-  if (query) RETURN_NOT_OK(AttachSources(*connection_, &*query));
-  return query;
+  return read_cache_->queries.Get(change_count(), id, [&]() -> Result<std::optional<QueryInfo>> {
+    ASSIGN_OR_RETURN(
+        std::optional<QueryInfo> query,
+        SelectRow<QueryInfo>(*connection_, ReadQuery, SelectQueries("WHERE id = ?"), id));
+    if (query) RETURN_NOT_OK(AttachSources(*connection_, &*query));
+    return query;
+  });
 }
 
 Result<QueryInfo> Catalog::GetQuery(int64_t id) {
@@ -164,14 +167,16 @@ Result<std::vector<QueryDependency>> Catalog::ListQueryDependencies(int64_t rela
     return dependency;
   };
   // ?1 is the relation id throughout.
-  return SelectRows<QueryDependency>(
-      *connection_, read,
-      "SELECT q.id, q.state, "
-      "EXISTS (SELECT 1 FROM query_sources s WHERE s.query_id = q.id AND s.relation_id = ?1), "
-      "IFNULL(q.sink_relation_id = ?1, 0) "
-      "FROM queries q WHERE q.sink_relation_id = ?1 "
-      "OR q.id IN (SELECT query_id FROM query_sources WHERE relation_id = ?1) ORDER BY q.id",
-      relation_id);
+  return read_cache_->dependencies.Get(change_count(), relation_id, [&] {
+    return SelectRows<QueryDependency>(
+        *connection_, read,
+        "SELECT q.id, q.state, "
+        "EXISTS (SELECT 1 FROM query_sources s WHERE s.query_id = q.id AND s.relation_id = ?1), "
+        "IFNULL(q.sink_relation_id = ?1, 0) "
+        "FROM queries q WHERE q.sink_relation_id = ?1 "
+        "OR q.id IN (SELECT query_id FROM query_sources WHERE relation_id = ?1) ORDER BY q.id",
+        relation_id);
+  });
 }
 
 Result<std::vector<QueryInfo>> Catalog::ListActiveQueriesUsingRelation(int64_t relation_id) {

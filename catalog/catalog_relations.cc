@@ -4,6 +4,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_internal.h"
+#include "catalog/catalog_read_cache.h"
 #include "catalog/object_codec.h"
 #include "common/clock.h"
 
@@ -104,9 +105,11 @@ Result<RelationInfo> Catalog::CreateRelation(const RelationInfo& relation) {
 
 Result<std::optional<RelationInfo>> Catalog::FindRelation(int64_t schema_id,
                                                           const std::string& name) {
-  return SelectRow<RelationInfo>(*connection_, ReadRelation,
-                                 SelectRelations("WHERE schema_id = ? AND name = ?"), schema_id,
-                                 name);
+  return read_cache_->relations.Get(change_count(), {schema_id, name}, [&] {
+    return SelectRow<RelationInfo>(*connection_, ReadRelation,
+                                   SelectRelations("WHERE schema_id = ? AND name = ?"), schema_id,
+                                   name);
+  });
 }
 
 Result<RelationInfo> Catalog::GetRelation(int64_t schema_id, const std::string& name) {

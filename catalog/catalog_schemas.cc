@@ -2,6 +2,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_internal.h"
+#include "catalog/catalog_read_cache.h"
 #include "common/clock.h"
 
 namespace sluice {
@@ -53,9 +54,11 @@ Result<SchemaInfo> Catalog::CreateSchema(int64_t database_id, const std::string&
 
 Result<std::optional<SchemaInfo>> Catalog::FindSchema(int64_t database_id,
                                                       const std::string& name) {
-  return SelectRow<SchemaInfo>(*connection_, ReadSchema,
-                               SelectSchemas("WHERE database_id = ? AND name = ?"), database_id,
-                               name);
+  return read_cache_->schemas.Get(change_count(), {database_id, name}, [&] {
+    return SelectRow<SchemaInfo>(*connection_, ReadSchema,
+                                 SelectSchemas("WHERE database_id = ? AND name = ?"), database_id,
+                                 name);
+  });
 }
 
 Result<SchemaInfo> Catalog::GetSchema(int64_t database_id, const std::string& name) {

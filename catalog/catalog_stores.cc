@@ -2,6 +2,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_internal.h"
+#include "catalog/catalog_read_cache.h"
 #include "catalog/object_codec.h"
 #include "common/clock.h"
 
@@ -78,8 +79,9 @@ Result<StoreInfo> Catalog::GetStore(const std::string& name) {
 }
 
 Result<StoreInfo> Catalog::GetStoreById(int64_t id) {
-  ASSIGN_OR_RETURN(std::optional<StoreInfo> store,
-                   SelectRow<StoreInfo>(*connection_, ReadStore, SelectStores("WHERE id = ?"), id));
+  ASSIGN_OR_RETURN(std::optional<StoreInfo> store, read_cache_->stores.Get(change_count(), id, [&] {
+    return SelectRow<StoreInfo>(*connection_, ReadStore, SelectStores("WHERE id = ?"), id);
+  }));
   if (!store) return Status::Catalog("store " + std::to_string(id) + " does not exist");
   return *std::move(store);
 }

@@ -17,7 +17,39 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   return std::unique_ptr<SqliteConnection>(new SqliteConnection(db));
 }
 
-SqliteConnection::~SqliteConnection() { sqlite3_close_v2(db_); }
+SqliteConnection::~SqliteConnection() {
+  for (auto& [sql, statements] : idle_) {
+    for (sqlite3_stmt* statement : statements) sqlite3_finalize(statement);
+  }
+  sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt* SqliteConnection::TakeIdle(std::string_view sql) {
+  auto found = idle_.find(std::string(sql));
+  if (found == idle_.end() || found->second.empty()) return nullptr;
+  sqlite3_stmt* statement = found->second.back();
+  found->second.pop_back();
+  return statement;
+}
+
+void SqliteConnection::ReturnIdle(sqlite3_stmt* statement) {
+  // Reset ends the statement's read of the database (a kept statement must not hold a read
+  // transaction open); a few copies per text cover nested use of the same statement.
+  sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement);
+  // The catalog's texts are fixed (values are bound), so the map stays small; bounded anyway.
+  const char* sql = sqlite3_sql(statement);
+  if (sql == nullptr || (idle_.size() >= 512 && idle_.find(sql) == idle_.end())) {
+    sqlite3_finalize(statement);
+    return;
+  }
+  std::vector<sqlite3_stmt*>& kept = idle_[sql];
+  if (kept.size() >= 4) {
+    sqlite3_finalize(statement);
+    return;
+  }
+  kept.push_back(statement);
+}
 
 Status SqliteConnection::Exec(const std::string& sql) {
   char* error = nullptr;
@@ -34,21 +66,29 @@ Status SqliteConnection::LastError(std::string_view what) const {
 
 Result<SqliteStatement> SqliteStatement::Prepare(SqliteConnection& connection,
                                                  std::string_view sql) {
-  sqlite3_stmt* statement = nullptr;
-  const int rc = sqlite3_prepare_v2(connection.handle(), sql.data(), static_cast<int>(sql.size()),
-                                    &statement, nullptr);
+  sqlite3_stmt* statement = connection.TakeIdle(sql);
+  if (statement != nullptr) return SqliteStatement(&connection, statement);
+  const char* tail = nullptr;
+  const int rc = sqlite3_prepare_v3(connection.handle(), sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &statement, &tail);
   if (rc != SQLITE_OK) return connection.LastError("preparing a statement");
+  // Only a statement whose text is all of `sql` is kept for reuse under that text.
+  if (statement != nullptr && tail != sql.data() + sql.size()) {
+    return SqliteStatement(nullptr, &connection, statement);
+  }
   return SqliteStatement(&connection, statement);
 }
 
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
-    : connection_(other.connection_),
+    : owner_(other.owner_),
+      connection_(other.connection_),
       statement_(std::exchange(other.statement_, nullptr)),
       bind_error_(other.bind_error_) {}
 
 SqliteStatement& SqliteStatement::operator=(SqliteStatement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(statement_);
+    Release();
+    owner_ = other.owner_;
     connection_ = other.connection_;
     statement_ = std::exchange(other.statement_, nullptr);
     bind_error_ = other.bind_error_;
@@ -56,7 +96,16 @@ SqliteStatement& SqliteStatement::operator=(SqliteStatement&& other) noexcept {
   return *this;
 }
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(statement_); }
+SqliteStatement::~SqliteStatement() { Release(); }
+
+void SqliteStatement::Release() {
+  if (statement_ == nullptr) return;
+  if (owner_ != nullptr) {
+    owner_->ReturnIdle(std::exchange(statement_, nullptr));
+  } else {
+    sqlite3_finalize(std::exchange(statement_, nullptr));
+  }
+}
 
 void SqliteStatement::NoteBind(int rc) {
   if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;

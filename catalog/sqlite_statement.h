@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "common/status.h"
 
@@ -37,8 +39,16 @@ class SqliteConnection {
   sqlite3* handle() const { return db_; }
 
  private:
+  friend class SqliteStatement;
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  // Prepared statements are kept for reuse by their SQL text: the catalog runs the same few
+  // dozen statements over and over (a view read binds its relation several times), and compiling
+  // one costs more than running it. A statement comes back reset, its bindings cleared.
+  sqlite3_stmt* TakeIdle(std::string_view sql);
+  void ReturnIdle(sqlite3_stmt* statement);
+
   sqlite3* db_;
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> idle_;
 };
 
 class SqliteStatement {
@@ -84,9 +94,15 @@ class SqliteStatement {
 
  private:
   SqliteStatement(SqliteConnection* connection, sqlite3_stmt* statement)
+      : owner_(connection), connection_(connection), statement_(statement) {}
+  // Not kept for reuse (finalized when done).
+  SqliteStatement(std::nullptr_t, SqliteConnection* connection, sqlite3_stmt* statement)
       : connection_(connection), statement_(statement) {}
   void NoteBind(int rc);
+  // Gives the statement back to its connection for reuse (or finalizes it).
+  void Release();
 
+  SqliteConnection* owner_ = nullptr;  // keeps the statement for reuse; null: finalize
   SqliteConnection* connection_ = nullptr;
   sqlite3_stmt* statement_ = nullptr;
   int bind_error_ = SQLITE_OK;  // first failed bind, reported by Step

@@ -85,9 +85,10 @@ class Session {
   friend class Engine;
   friend class StatementExecutor;
   explicit Session(Engine& engine);
-  // Appends the statement's audit record (secrets redacted); returns `outcome`, or the audit
-  // failure when the statement itself succeeded.
-  Status AuditStatement(std::string_view text, const Status& outcome);
+  // Appends the statement's audit record (secrets redacted; synced before returning unless it is
+  // a successful `read_only` statement); returns `outcome`, or the audit failure when the
+  // statement itself succeeded.
+  Status AuditStatement(std::string_view text, const Status& outcome, bool read_only);
 
   Engine& engine_;
   std::string current_database_;

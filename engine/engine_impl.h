@@ -8,6 +8,7 @@
 
 #include "catalog/catalog.h"
 #include "engine/engine.h"
+#include "engine/governance/access_control_cache.h"
 #include "engine/supervisor/query_supervisor.h"
 #include "rbac/audit_log.h"
 #include "storage/log/local_log_store.h"
@@ -34,6 +35,11 @@ class EngineImpl {
   rbac::AuditLog& audit_log() { return *audit_log_; }
   // Serializes catalog changes made by concurrent sessions and by the supervisor's callbacks.
   std::mutex& catalog_mutex() { return catalog_mutex_; }
+  // The rbac model of the catalog as it is now, for checking rights (statements that change
+  // governance load their own copy to edit). REQUIRES: catalog mutex held.
+  Result<std::shared_ptr<const rbac::AccessControl>> access_control() {
+    return access_control_.Current(*catalog_);
+  }
   // The data dir's master key, opened (its key file created) on first use, so a data dir that
   // never holds a credential never grows a key file. REQUIRES: catalog mutex held.
   Result<const SecretBox*> secret_box();
@@ -59,6 +65,7 @@ class EngineImpl {
   int lock_fd_ = -1;  // flock(LOCK_EX) on <data_dir>/LOCK for the engine's lifetime
   std::mutex catalog_mutex_;
   std::unique_ptr<Catalog> catalog_;
+  AccessControlCache access_control_;  // guarded by catalog_mutex_
   std::unique_ptr<LocalLogStore> log_;
   std::unique_ptr<QuerySupervisor> supervisor_;
   std::unique_ptr<SecretBox> secret_box_;

@@ -31,6 +31,18 @@ struct AuditRecord {
   std::string hash;           // hex SHA-256 of this record's fields and previous_hash
 };
 
+// How soon an appended record must be on disk. Either way the record and the new head are
+// written before Append returns, so a killed process loses nothing; the difference is a power
+// loss (or a kernel crash).
+enum class AuditDurability {
+  // fdatasynced before Append returns: denials, errors, logins, grants, DDL, every change.
+  kSynced,
+  // A successful read (a SELECT, SHOW or DESCRIBE and the access decision that allowed it):
+  // fdatasynced by the group commit within kGroupSyncMillis, off the statement's path. A record
+  // whose result is not "ok" or "allowed" is synced at once whatever the caller asked.
+  kGrouped,
+};
+
 class AuditLog {
  public:
   // Opens (creating) the log in `directory`, reading the head to continue the chain.
@@ -41,12 +53,10 @@ class AuditLog {
   ~AuditLog();  // syncs what is not synced yet
 
   // Appends `record` (its sequence, time and hashes are filled in) and advances the head; both
-  // reach the file at once (a killed process loses nothing). Denials, errors and every action
-  // that is not a plain successful statement or access decision (logins, grants, ...) are also
-  // synced to disk before Append returns; successful reads are synced by a group commit within
-  // kGroupSyncMillis, so a statement does not wait for two disk flushes. Thread-safe.
-  Status Append(AuditRecord record);
-  // How long a successful statement's record may stay unsynced (power loss only).
+  // reach the file at once (a killed process loses nothing), and are synced to disk as
+  // `durability` says. Thread-safe.
+  Status Append(AuditRecord record, AuditDurability durability = AuditDurability::kSynced);
+  // How long a successful read's record may stay unsynced (power loss only).
   static constexpr int kGroupSyncMillis = 100;
   // Every record, oldest first, as stored (not verified).
   Result<std::vector<AuditRecord>> ReadAll() const;
@@ -56,7 +66,8 @@ class AuditLog {
   // REQUIRES: mutex_ held. fdatasyncs the log, then the head (so a synced head never names a
   // record the synced log lacks).
   Status SyncLocked();
-  // The group commit: syncs unsynced records every kGroupSyncMillis until the log closes.
+  // The group commit: syncs unsynced records every kGroupSyncMillis until the log closes. The
+  // flushes run without the mutex, so Appends go on while the disk works.
   void SyncLoop();
 
   std::string directory_;

@@ -7,9 +7,9 @@
 // Usage: view_read_bench --sluice build/sluice [--keys 1000000] [--rate 20000] [--seconds 10]
 //                        [--json FILE]
 // Prints p50/p99/p99.9/max of the reads in microseconds, then the same for the view store's own
-// Get over the same keys (what a read costs below the statement layer, whose governance audit
-// record is synced to disk per statement) and the cost of one catch-up with the worker (done by
-// the reader's background refresh, off the read path).
+// Get over the same keys (what a read costs below the statement layer: parse, bind, privilege
+// check, two audit records written and group-synced, docs/security.md) and the cost of one
+// catch-up with the worker (done by the reader's background refresh, off the read path).
 
 #include <stdlib.h>
 #include <time.h>

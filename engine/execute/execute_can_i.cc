@@ -41,8 +41,7 @@ std::vector<rbac::Requirement> Requirements(rbac::Privilege privilege,
 
 Status StatementExecutor::CanI(const CanIStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
-  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access,
-                   LoadAccessControl(engine_.catalog()));
+  ASSIGN_OR_RETURN(std::shared_ptr<const rbac::AccessControl> access, engine_.access_control());
   Result<rbac::Privilege> privilege = rbac::ParsePrivilege(statement.privilege.name);
   if (!privilege.ok()) {
     std::vector<std::string> known;

@@ -199,8 +199,7 @@ Status StatementExecutor::GrantRole(const GrantRoleStatement& statement) {
 Status StatementExecutor::RecheckChosenRole(int64_t position) {
   if (!session_.role_chosen_) return Status::OK();
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
-  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access,
-                   LoadAccessControl(engine_.catalog()));
+  ASSIGN_OR_RETURN(std::shared_ptr<const rbac::AccessControl> access, engine_.access_control());
   if (access->roles().EffectiveRoles(UserRoleName(session_.user())).count(session_.role())) {
     return Status::OK();
   }

@@ -14,8 +14,7 @@ namespace sluice {
 
 Status StatementExecutor::RequireOnRelation(const BoundRelation& bound, rbac::Privilege privilege,
                                             int64_t position) {
-  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access,
-                   LoadAccessControl(engine_.catalog()));
+  ASSIGN_OR_RETURN(std::shared_ptr<const rbac::AccessControl> access, engine_.access_control());
   Status decision = access->RequireOnRelation(session_.role(), privilege, bound.qualified_name);
   rbac::AuditRecord record;
   record.user = session_.user();
@@ -24,7 +23,10 @@ Status StatementExecutor::RequireOnRelation(const BoundRelation& bound, rbac::Pr
   record.action = "access " + std::string(rbac::PrivilegeName(privilege));
   record.object = bound.qualified_name;
   record.result = decision.ok() ? "allowed" : "denied: " + decision.message();
-  RETURN_NOT_OK(engine_.audit_log().Append(std::move(record)));
+  // An allowed read waits for the group commit; a denial or a right to change is synced now.
+  RETURN_NOT_OK(engine_.audit_log().Append(
+      std::move(record), privilege == rbac::Privilege::kSelect ? rbac::AuditDurability::kGrouped
+                                                               : rbac::AuditDurability::kSynced));
   return HideInvisible(*access, {rbac::ObjectKind::kRelation, bound.qualified_name}, decision,
                        position);
 }
@@ -32,8 +34,7 @@ Status StatementExecutor::RequireOnRelation(const BoundRelation& bound, rbac::Pr
 Status StatementExecutor::RequireStatement(rbac::StatementKind kind,
                                            const rbac::StatementTargets& targets,
                                            const std::string& object, int64_t position) {
-  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access,
-                   LoadAccessControl(engine_.catalog()));
+  ASSIGN_OR_RETURN(std::shared_ptr<const rbac::AccessControl> access, engine_.access_control());
   Status decision = rbac::CheckStatement(*access, session_.role(), kind, targets);
   rbac::AuditRecord record;
   record.user = session_.user();
@@ -67,8 +68,7 @@ Status StatementExecutor::RequireCreateInSchema(const DatabaseInfo& database,
 
 Status StatementExecutor::RequireOnQuery(int64_t query_id, rbac::Privilege privilege,
                                          int64_t position) {
-  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access,
-                   LoadAccessControl(engine_.catalog()));
+  ASSIGN_OR_RETURN(std::shared_ptr<const rbac::AccessControl> access, engine_.access_control());
   const rbac::ObjectRef query{rbac::ObjectKind::kQuery, std::to_string(query_id)};
   const std::string& role = session_.role();
   if (!rbac::CanSee(*access, role, query)) {

@@ -38,7 +38,7 @@ Status StatementExecutor::Show(const ShowStatement& statement) {
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   Catalog& catalog = engine_.catalog();
   // SHOW lists only what the session's role may see (rbac/visibility.h).
-  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access, LoadAccessControl(catalog));
+  ASSIGN_OR_RETURN(std::shared_ptr<const rbac::AccessControl> access, engine_.access_control());
   auto visible = [&](rbac::ObjectKind kind, const std::string& name) {
     return rbac::CanSee(*access, session_.role(), {kind, name});
   };

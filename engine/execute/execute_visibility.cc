@@ -99,7 +99,7 @@ Status StatementExecutor::HideHint(const Status& error) {
   }
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   Catalog& catalog = engine_.catalog();
-  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access, LoadAccessControl(catalog));
+  ASSIGN_OR_RETURN(std::shared_ptr<const rbac::AccessControl> access, engine_.access_control());
   const std::string& role = session_.role();
   bool visible = false;
   if (kind == "store") {
@@ -136,7 +136,7 @@ Status StatementExecutor::HideHint(const Status& error) {
 
 Result<bool> StatementExecutor::CanReadTopic(const std::string& topic, bool select) {
   Catalog& catalog = engine_.catalog();
-  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access, LoadAccessControl(catalog));
+  ASSIGN_OR_RETURN(std::shared_ptr<const rbac::AccessControl> access, engine_.access_control());
   const std::string& role = session_.role();
   if (access->Check(role, rbac::Privilege::kManageGrants, {rbac::ObjectKind::kOrganization, ""})
           .allowed) {
@@ -180,8 +180,7 @@ Status StatementExecutor::HideInvisible(const rbac::AccessControl& access,
 }
 
 Status StatementExecutor::RequireVisible(const rbac::ObjectRef& object, int64_t position) {
-  ASSIGN_OR_RETURN(std::unique_ptr<rbac::AccessControl> access,
-                   LoadAccessControl(engine_.catalog()));
+  ASSIGN_OR_RETURN(std::shared_ptr<const rbac::AccessControl> access, engine_.access_control());
   for (const rbac::ObjectRef& step : PathTo(object)) {
     if (!rbac::CanSee(*access, session_.role(), step)) {
       return MissingError(Concrete(object), step, WrittenName(position), position);

@@ -20,6 +20,34 @@ TEST_F(CatalogTest, AFailedTransactionRollsEverythingBack) {
   EXPECT_EQ(catalog_->ListDatabases()->size(), 1u);
 }
 
+// Lookups are remembered until the catalog changes (catalog_read_cache.h): what was looked up
+// inside a transaction that is then rolled back must not outlive it, and a change made after a
+// lookup is seen by the next one.
+TEST_F(CatalogTest, RememberedLookupsFollowChangesAndRollbacks) {
+  EXPECT_FALSE(catalog_->FindDatabase("shop")->has_value());
+  const int64_t before = catalog_->change_count();
+  ASSERT_TRUE(catalog_->CreateDatabase("shop", "").ok());
+  EXPECT_GT(catalog_->change_count(), before);
+  EXPECT_TRUE(catalog_->FindDatabase("shop")->has_value());
+  EXPECT_EQ(catalog_->FindDatabase("shop")->value().name, "shop");
+
+  Status status = catalog_->RunInTransaction([&]() -> Status {
+    RETURN_NOT_OK(catalog_->CreateDatabase("crm", "").status());
+    // Looked up (and remembered) inside the transaction.
+    ASSIGN_OR_RETURN(std::optional<DatabaseInfo> crm, catalog_->FindDatabase("crm"));
+    if (!crm) return Status::Internal("crm not visible inside its own transaction");
+    return Status::Catalog("undo it");
+  });
+  EXPECT_CATALOG_ERROR(status, "undo it");
+  EXPECT_FALSE(catalog_->FindDatabase("crm")->has_value());
+
+  const int64_t stable = catalog_->change_count();
+  EXPECT_TRUE(catalog_->FindDatabase("shop")->has_value());
+  EXPECT_EQ(catalog_->change_count(), stable);  // reads change nothing
+  ASSERT_TRUE(catalog_->DropDatabase(catalog_->FindDatabase("shop")->value().id).ok());
+  EXPECT_FALSE(catalog_->FindDatabase("shop")->has_value());
+}
+
 TEST_F(CatalogTest, ASuccessfulTransactionCommits) {
   ASSERT_TRUE(catalog_
                   ->RunInTransaction([&]() -> Status {

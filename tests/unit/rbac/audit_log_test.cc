@@ -4,6 +4,8 @@
 #include "rbac/audit_log.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -154,6 +156,36 @@ TEST_F(AuditLogTest, ReopenAfterAHeadThatLagsContinuesAfterTheLastRecord) {
   EXPECT_EQ(Lines().size(), 6u);
   Status verified = VerifyAuditLog(dir_.string());
   EXPECT_TRUE(verified.ok()) << verified.ToString();
+}
+
+// Grouped (read) records are written before Append returns, only their fdatasync waits: a process
+// killed right after its reads leaves every record in the log, the head naming the last one, and
+// the chain intact. A denial asked to wait is written and synced at once like any denial.
+TEST_F(AuditLogTest, GroupedRecordsSurviveAKilledProcess) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    Result<std::unique_ptr<AuditLog>> log = AuditLog::Open(dir_.string());
+    if (!log.ok()) ::_exit(3);
+    for (int record_idx = 0; record_idx < 200; ++record_idx) {
+      AuditRecord record;
+      record.action = record_idx % 2 == 0 ? "statement" : "access SELECT";
+      record.result = record_idx == 150 ? "denied: no" : record_idx % 2 == 0 ? "ok" : "allowed";
+      record.detail = "SELECT * FROM v WHERE k = '" + std::to_string(record_idx) + "'";
+      if (!(*log)->Append(record, AuditDurability::kGrouped).ok()) ::_exit(4);
+    }
+    ::kill(::getpid(), SIGKILL);  // no destructor, no final sync
+    ::_exit(5);
+  }
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL) << wait_status;
+  Status verified = VerifyAuditLog(dir_.string());
+  EXPECT_TRUE(verified.ok()) << verified.ToString();
+  std::vector<std::string> lines = Lines();
+  ASSERT_EQ(lines.size(), 205u);
+  EXPECT_NE(lines.back().find("WHERE k = '199'"), std::string::npos);
+  EXPECT_NE(lines[155].find("denied: no"), std::string::npos);
 }
 
 }  // namespace

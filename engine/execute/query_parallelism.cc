@@ -32,6 +32,12 @@ Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
                               "'parallelism'=1)",
                           position);
   }
+  if (plan.source.end_at_latest) {
+    return Status::Binder(head +
+                              "reads to a fixed end of the topic: 'ending.position'='latest' is "
+                              "not split among workers yet (use 'parallelism'=1)",
+                          position);
+  }
   for (const auto& op : plan.operators) {
     if (op->kind() == PhysicalOperatorKind::kJoin || plan.join_source) {
       return Status::Binder(head +

@@ -49,22 +49,22 @@ fi
 # 2. Nexmark through Sluice.
 echo "==> nexmark (native $NATIVE_EVENTS events, json-log $JSON_EVENTS events)"
 NEXMARK_JSONL="$WORK/nexmark.jsonl"
-NDJSON="$WORK/bid.ndjson"
+NDJSON_DIR="$WORK/ndjson"
 runner_args=(--sluice "$SLUICE" --suite "$ROOT/bench/nexmark" --modes "$MODES"
   --native-events "$NATIVE_EVENTS" --json-events "$JSON_EVENTS" --results "$NEXMARK_JSONL"
   --work-dir "$WORK/nexmark" --repeat "${SLUICE_BENCH_REPEAT:-3}")
 [ -n "$QUERIES" ] && runner_args+=(--queries "$QUERIES")
-[ "${SLUICE_BENCH_PEER:-1}" != 0 ] && runner_args+=(--export-ndjson "$NDJSON")
+[ "${SLUICE_BENCH_PEER:-1}" != 0 ] && runner_args+=(--export-ndjson-dir "$NDJSON_DIR")
 "$RUNNER" "${runner_args[@]}"
 RUNNER_STATUS=$?
 
-# 3. The DuckDB peer over the same records (json-log mode's bids as NDJSON).
+# 3. The DuckDB peer over the same records (json-log mode's streams as NDJSON, one file each).
 PEER_JSONL="$WORK/peer.jsonl"
 : > "$PEER_JSONL"
 PEER_NOTE=""
 if [ "${SLUICE_BENCH_PEER:-1}" = 0 ]; then
   PEER_NOTE="skipped (SLUICE_BENCH_PEER=0)"
-elif [ ! -s "$NDJSON" ]; then
+elif ! ls "$NDJSON_DIR"/*.ndjson >/dev/null 2>&1; then
   PEER_NOTE="unavailable (no json-log input was produced)"
 elif ! command -v node >/dev/null 2>&1; then
   PEER_NOTE="unavailable (node is not installed)"
@@ -78,8 +78,8 @@ else
     fi
   fi
   if [ -z "$PEER_NOTE" ]; then
-    echo "==> peer: DuckDB over $(wc -l <"$NDJSON") NDJSON records"
-    if ! node "$PEER_DIR/duckdb_peer.mjs" --ndjson "$NDJSON" --suite "$ROOT/bench/nexmark" \
+    echo "==> peer: DuckDB over $(cat "$NDJSON_DIR"/*.ndjson | wc -l) NDJSON records"
+    if ! node "$PEER_DIR/duckdb_peer.mjs" --ndjson-dir "$NDJSON_DIR" --suite "$ROOT/bench/nexmark" \
           --queries "$QUERIES" --out "$PEER_JSONL"; then
       PEER_NOTE="unavailable (the DuckDB run failed, see above)"
     fi

@@ -30,6 +30,8 @@ Status BuildSource(const LogicalGet& get, SourceSpec& source) {
       source.value_format = value;
     } else if (key == "starting.position") {
       RETURN_NOT_OK(ParseStartingPosition(value, source));
+    } else if (key == "ending.position") {
+      RETURN_NOT_OK(ParseEndingPosition(value, source));
     } else if (key == "source.deserialization.error.handling") {
       ASSIGN_OR_RETURN(source.error_handling, ParseErrorHandling(value));
     } else if (key == "source.deserialization.error.topic") {

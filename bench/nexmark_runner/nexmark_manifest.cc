@@ -43,14 +43,16 @@ Result<NexmarkSuite> LoadNexmarkSuite(const std::string& dir) {
     NexmarkQuery query;
     std::string streams, status;
     fields >> query.name >> streams >> status >> query.target_events_per_cpu_second;
-    if (status.rfind("native:", 0) == 0) {
-      query.max_native_events = std::atoll(status.c_str() + 7);
-      if (query.max_native_events > 0) status = "native";
+    for (const char* capped : {"native:", "ready:"}) {
+      const size_t prefix = std::string_view(capped).size();
+      if (status.rfind(capped, 0) != 0) continue;
+      query.max_native_events = std::atoll(status.c_str() + prefix);
+      if (query.max_native_events > 0) status.resize(prefix - 1);
     }
     if (!fields || (status != "ready" && status != "native" && status != "stateful")) {
-      return Status::Internal(
-          manifest_path + ":" + std::to_string(line_number) +
-          ": expected `name streams ready|native|native:N|stateful target description`");
+      return Status::Internal(manifest_path + ":" + std::to_string(line_number) +
+                              ": expected `name streams ready|ready:N|native|native:N|stateful "
+                              "target description`");
     }
     std::getline(fields >> std::ws, query.description);
     query.streams = SplitOn(streams, ',');

@@ -20,7 +20,7 @@ struct NexmarkQuery {
   // end (a local topic is unbounded), so their last windows would stay open.
   bool native_only = false;
   // Native mode runs over at most this many events (0: no cap), for queries whose state is their
-  // whole input at the generator's rate (status `native:N` in the manifest).
+  // whole input at the generator's rate (status `ready:N` or `native:N` in the manifest).
   int64_t max_native_events = 0;
   double target_events_per_cpu_second = 0;  // native mode
   std::string description;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "engine/execute/bounded_sources.h"
 #include "engine/execute/collect_sink.h"
 #include "engine/execute/delivery_guarantee.h"
 #include "engine/execute/query_parallelism.h"
@@ -190,6 +191,7 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
     plan->sink.properties["view.dir"] = ViewStoreDir(WorkerStateDir(engine_.data_dir(), query.id));
   }
   SetQueryTransactionIds(*plan);
+  RETURN_NOT_OK(PinEndPositions(*plan, engine_.log()));
   RETURN_NOT_OK(engine_.catalog().SetQueryPlan(query.id, PhysicalPlanToJson(*plan)));
   RETURN_NOT_OK(PinStartPositions(*plan, engine_.data_dir()));
   RETURN_NOT_OK(engine_.StartQuery(query.id));
@@ -359,6 +361,7 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
           }
           ASSIGN_OR_RETURN(targets[query.id][topic], RelationEndOffsets(relation));
         }
+        CapAtFixedEnds(query.plan, targets[query.id]);
         // A repartitioned query: stage 2 must also have read what stage 1 wrote so far (a
         // later round sees what stage 1 adds meanwhile).
         for (const std::string& repartition_topic : PlanRepartitionTopics(query.plan)) {

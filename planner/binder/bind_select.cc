@@ -1,5 +1,6 @@
 #include <set>
 
+#include "common/ascii.h"
 #include "planner/binder/binder.h"
 #include "planner/binder/expression_binder.h"
 #include "planner/binder/relation_schema.h"
@@ -51,6 +52,14 @@ Result<std::unique_ptr<LogicalGet>> Binder::MakeGet(const BoundRelation& bound, 
   get->properties = bound.relation.properties;
   ASSIGN_OR_RETURN(auto source_properties, BindSourceProperties(from_properties));
   for (auto& [key, value] : source_properties) get->properties[key] = value;
+  if (bound.store.type != "local") {
+    for (const Property& property : from_properties) {
+      if (property.key == "ending.position" && AsciiLower(property.value) == "latest") {
+        return RefuseEndingPosition(bound.store.type == "datagen" ? "datagen" : bound.store.name,
+                                    property.key_position);
+      }
+    }
+  }
   return get;
 }
 

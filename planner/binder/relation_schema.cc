@@ -24,6 +24,7 @@ const std::vector<std::string>& RelationPropertyKeys() {
                                                  "key.columns",
                                                  "key.format",
                                                  "starting.position",
+                                                 "ending.position",
                                                  "source.deserialization.error.handling",
                                                  "source.deserialization.error.topic",
                                                  "source.allow.latency.millis",
@@ -32,10 +33,12 @@ const std::vector<std::string>& RelationPropertyKeys() {
 }
 
 const std::vector<std::string>& SourcePropertyKeys() {
-  static const std::vector<std::string> kKeys = {
-      "starting.position", "source.deserialization.error.handling",
-      "source.deserialization.error.topic", "source.allow.latency.millis",
-      "source.idle.timeout.millis"};
+  static const std::vector<std::string> kKeys = {"starting.position",
+                                                 "ending.position",
+                                                 "source.deserialization.error.handling",
+                                                 "source.deserialization.error.topic",
+                                                 "source.allow.latency.millis",
+                                                 "source.idle.timeout.millis"};
   return kKeys;
 }
 
@@ -55,6 +58,9 @@ Status CheckSourceProperty(const Property& property) {
     SourceSpec probe;
     RETURN_NOT_OK(
         ParseStartingPosition(property.value, probe).WithPosition(property.value_position));
+  } else if (property.key == "ending.position") {
+    SourceSpec probe;
+    RETURN_NOT_OK(ParseEndingPosition(property.value, probe).WithPosition(property.value_position));
   } else if (property.key == "source.deserialization.error.handling") {
     Result<ErrorHandling> handling = ParseErrorHandling(property.value);
     if (!handling.ok()) return handling.status().WithPosition(property.value_position);
@@ -202,6 +208,13 @@ Result<std::map<std::string, std::string>> BindRelationProperties(const Property
     }
     result[property.key] = property.value;
   }
+  for (const Property& property : properties) {
+    if (property.key != "ending.position" || result["store"] == "local" ||
+        AsciiLower(property.value) != "latest") {
+      continue;
+    }
+    RETURN_NOT_OK(RefuseEndingPosition(result["store"], property.key_position));
+  }
   auto key_format = result.find("key.format");
   if (key_format != result.end()) {
     const Property* given = nullptr;
@@ -223,6 +236,14 @@ Result<std::map<std::string, std::string>> BindRelationProperties(const Property
     }
   }
   return result;
+}
+
+Status RefuseEndingPosition(const std::string& store, int64_t position) {
+  return Status::Binder(
+      "'ending.position' bounds a read of the local log; " +
+          (store == "datagen" ? std::string("a datagen stream is bounded by its 'events'")
+                              : "store '" + store + "' does not support it yet"),
+      position);
 }
 
 Result<std::map<std::string, std::string>> BindSourceProperties(const PropertyList& properties) {

@@ -33,6 +33,9 @@ Result<std::map<std::string, std::string>> BindRelationProperties(const Property
 // 'source.deserialization.error.handling', 'source.deserialization.error.topic'.
 Result<std::map<std::string, std::string>> BindSourceProperties(const PropertyList& properties);
 
+// The BINDER error for 'ending.position' on a relation of `store` (a store other than 'local').
+Status RefuseEndingPosition(const std::string& store, int64_t position);
+
 // A non-negative number of milliseconds in `properties` under `key` (0 when absent), e.g.
 // 'source.allow.latency.millis'; a BINDER error naming the key otherwise.
 Result<int64_t> MillisProperty(const std::map<std::string, std::string>& properties,

@@ -52,6 +52,15 @@ Result<std::unique_ptr<LocalLogSource>> LocalLogSource::Open(const SourceSpec& s
   }
   std::unique_ptr<LocalLogSource> source(new LocalLogSource(spec, std::move(store)));
   ASSIGN_OR_RETURN(source->end_offsets_, source->store_->EndOffsets(spec.topic));
+  if (spec.end_at_latest) {
+    source->stop_offsets_ = spec.end_offsets.empty() ? source->end_offsets_ : spec.end_offsets;
+    if (source->stop_offsets_.size() != source->end_offsets_.size()) {
+      return Status::Connector("the fixed end ('ending.position'='latest') of " + spec.relation +
+                               " covers " + std::to_string(source->stop_offsets_.size()) +
+                               " partitions of topic '" + spec.topic + "', which has " +
+                               std::to_string(source->end_offsets_.size()));
+    }
+  }
   for (int32_t partition = 0; partition < info->partitions; ++partition) {
     if (!spec.OwnsPartition(partition)) {
       source->end_offsets_[static_cast<size_t>(partition)] = -1;
@@ -126,7 +135,19 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
     const size_t partition = (next_partition_ + step) % partitions;
     if (readers_[partition] == nullptr) continue;
     records_.clear();
-    RETURN_NOT_OK(readers_[partition]->Poll(max_rows - batch.num_rows(), records_));
+    size_t room = max_rows - batch.num_rows();
+    if (!stop_offsets_.empty()) {
+      // A bounded read never returns a record at or past the partition's fixed end.
+      const int64_t left = stop_offsets_[partition] - readers_[partition]->position();
+      if (left <= 0) continue;
+      room = std::min(room, static_cast<size_t>(left));
+    }
+    RETURN_NOT_OK(readers_[partition]->Poll(room, records_));
+    if (!stop_offsets_.empty()) {
+      while (!records_.empty() && records_.back().offset >= stop_offsets_[partition]) {
+        records_.pop_back();
+      }
+    }
     for (const LogRecordView& record : records_) {
       ++stats_.records_in;
       if (spec_.repartitioned && !record.value.has_value()) {
@@ -196,8 +217,24 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
   return Status::OK();
 }
 
+bool LocalLogSource::exhausted() const {
+  if (stop_offsets_.empty()) return false;
+  for (size_t partition = 0; partition < readers_.size(); ++partition) {
+    if (readers_[partition] != nullptr &&
+        readers_[partition]->position() < stop_offsets_[partition]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void LocalLogSource::WaitForData(int timeout_ms) {
   if (readers_.empty()) return;
+  if (exhausted()) {
+    // Nothing more will be read: records appended past the fixed end must not wake the query.
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::max(timeout_ms, 0)));
+    return;
+  }
   // Watch every partition (data may arrive in any), checking each without blocking and backing
   // off from 50 us to 1 ms: an idle query costs little, a record waits at most ~1 ms.
   using Clock = std::chrono::steady_clock;

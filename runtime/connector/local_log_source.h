@@ -28,6 +28,8 @@ class LocalLogSource final : public Source {
   std::vector<int64_t> positions() const override;
   Status Seek(const std::vector<int64_t>& positions) override;
   std::vector<int64_t> end_offsets() const override { return end_offsets_; }
+  // 'ending.position'='latest': true once every partition it reads is read to its fixed end.
+  bool exhausted() const override;
   const std::string& topic() const override { return spec_.topic; }
   const SourceStats& stats() const override { return stats_; }
   const std::vector<RecordMeta>* read_meta() const override {
@@ -45,6 +47,9 @@ class LocalLogSource final : public Source {
   // are then -1, as KafkaSource's kForeignPartition).
   std::vector<std::unique_ptr<PartitionReader>> readers_;
   std::vector<int64_t> end_offsets_;
+  // 'ending.position'='latest': where each partition's read stops (the spec's pinned ends, or the
+  // log's ends when the source opened); empty for an unbounded read.
+  std::vector<int64_t> stop_offsets_;
   JsonRecordDecoder decoder_;
   RowMetadataWriter metadata_;
   std::vector<LogHeader> headers_;   // scratch for ROWMETA()

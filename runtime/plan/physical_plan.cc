@@ -93,16 +93,21 @@ Result<Schema> ReadSchema(element value) {
   return schema;
 }
 
-Result<std::vector<int>> ReadInts(element value) {
+Result<std::vector<int64_t>> ReadInt64s(element value) {
   simdjson::dom::array items;
   if (value.get(items) != simdjson::SUCCESS) return PlanError("expected an array of ints");
-  std::vector<int> result;
+  std::vector<int64_t> result;
   for (element item : items) {
     int64_t number = 0;
     if (item.get(number) != simdjson::SUCCESS) return PlanError("expected an int");
-    result.push_back(static_cast<int>(number));
+    result.push_back(number);
   }
   return result;
+}
+
+Result<std::vector<int>> ReadInts(element value) {
+  ASSIGN_OR_RETURN(std::vector<int64_t> numbers, ReadInt64s(value));
+  return std::vector<int>(numbers.begin(), numbers.end());
 }
 
 Result<std::map<std::string, std::string>> ReadProperties(element value) {
@@ -144,6 +149,12 @@ void WriteSource(JsonWriter& writer, const SourceSpec& source) {
   writer.Key("properties");
   WriteProperties(writer, source.properties);
   if (source.emit_deletes) writer.Key("emit_deletes").Bool(true);
+  if (source.end_at_latest) {
+    writer.Key("end_at_latest").Bool(true);
+    writer.Key("end_offsets").BeginArray();
+    for (int64_t offset : source.end_offsets) writer.Int(offset);
+    writer.EndArray();
+  }
   if (!source.key_columns.empty()) {
     writer.Key("key_columns").BeginArray();
     for (int column : source.key_columns) writer.Int(column);
@@ -184,6 +195,11 @@ Status ReadSource(element source, SourceSpec& spec) {
   }
   if (source.at_key("key_columns").get(optional) == simdjson::SUCCESS) {
     ASSIGN_OR_RETURN(spec.key_columns, ReadInts(optional));
+  }
+  if (source.at_key("end_at_latest").get(optional) == simdjson::SUCCESS) {
+    ASSIGN_OR_RETURN(spec.end_at_latest, BoolField(source, "end_at_latest"));
+    ASSIGN_OR_RETURN(element ends, Member(source, "end_offsets"));
+    ASSIGN_OR_RETURN(spec.end_offsets, ReadInt64s(ends));
   }
   return Status::OK();
 }
@@ -233,6 +249,18 @@ Status ParseStartingPosition(std::string_view text, SourceSpec& spec) {
   }
   spec.start_timestamp_ms = *parsed;
   return Status::OK();
+}
+
+Status ParseEndingPosition(std::string_view text, SourceSpec& spec) {
+  const std::string lower = AsciiLower(text);
+  if (lower == "latest" || lower == "unbounded") {
+    spec.end_at_latest = lower == "latest";
+    return Status::OK();
+  }
+  return Status::Binder(
+      "'ending.position' must be 'latest' (end at the log's end as of the query's start) or "
+      "'unbounded', got '" +
+      std::string(text) + "'");
 }
 
 Schema SourceSpec::batch_schema() const {

@@ -33,6 +33,12 @@ struct SourceSpec {
   // 'starting.position' given as a time (epoch ms): start at each partition's first record whose
   // timestamp is at or after it; -1 when the position is 'earliest' or 'latest'.
   int64_t start_timestamp_ms = -1;
+  // 'ending.position'='latest': a bounded read. The source ends once every partition it reads is
+  // read up to `end_offsets`, the log's end as of the query's start: the engine pins them into a
+  // persistent query's plan when it launches it (a restarted worker stops at the same place);
+  // left empty, the source takes the ends when it opens. Local store only.
+  bool end_at_latest = false;
+  std::vector<int64_t> end_offsets;
   ErrorHandling error_handling = ErrorHandling::kTerminate;
   std::string error_topic;                        // where IGNORE_AND_LOG writes bad records
   std::map<std::string, std::string> properties;  // store-specific settings (datagen, kafka)
@@ -172,5 +178,8 @@ Result<ErrorHandling> ParseErrorHandling(std::string_view text);
 // 'starting.position': 'earliest', 'latest', epoch milliseconds, or a UTC timestamp such as
 // '2026-11-23 08:00:00'. Sets the spec's start_at_earliest / start_timestamp_ms.
 Status ParseStartingPosition(std::string_view text, SourceSpec& spec);
+// 'ending.position': 'latest' (end at the log's end as of the query's start) or 'unbounded' (the
+// default). Sets the spec's end_at_latest.
+Status ParseEndingPosition(std::string_view text, SourceSpec& spec);
 
 }  // namespace sluice

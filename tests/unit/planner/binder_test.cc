@@ -166,6 +166,26 @@ TEST_F(BinderTest, PhysicalPlanSurvivesJson) {
   EXPECT_FALSE(PhysicalPlanFromJson(json.substr(0, json.size() / 2)).ok());
 }
 
+TEST_F(BinderTest, EndingPositionSurvivesJson) {
+  auto bound = Bind("SELECT viewtime FROM pageviews WITH ('ending.position'='LATEST')");
+  ASSERT_TRUE(bound.ok()) << bound.status().ToString();
+  auto plan = CreatePhysicalPlan(std::move(bound).value());
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_TRUE((*plan)->source.end_at_latest);
+  (*plan)->source.end_offsets = {5, 7};  // as the engine pins them
+  auto again = PhysicalPlanFromJson(PhysicalPlanToJson(**plan));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE((*again)->source.end_at_latest);
+  EXPECT_EQ((*again)->source.end_offsets, (std::vector<int64_t>{5, 7}));
+
+  auto unbounded = Bind("SELECT viewtime FROM pageviews WITH ('ending.position'='unbounded')");
+  ASSERT_TRUE(unbounded.ok());
+  auto unbounded_plan = CreatePhysicalPlan(std::move(unbounded).value());
+  ASSERT_TRUE(unbounded_plan.ok());
+  EXPECT_FALSE((*unbounded_plan)->source.end_at_latest);
+  EXPECT_EQ(PhysicalPlanToJson(**unbounded_plan).find("end_at_latest"), std::string::npos);
+}
+
 TEST_F(BinderTest, AggregatePlanSurvivesJson) {
   auto bound = Bind(
       "SELECT window_start, userid, COUNT(*) AS n, COUNT(DISTINCT pageid) AS pages, "

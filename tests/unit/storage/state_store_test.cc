@@ -182,9 +182,14 @@ TEST(StateStoreTest, KilledWriterLeavesExactlyOneCheckpoint) {
   ScratchDir dir;
   constexpr int kKeys = 200;
   for (int round = 0; round < 3; ++round) {
+    // The child says when its first checkpoint of the round is committed, so a slow start on a
+    // loaded machine is not mistaken for a store that lost its checkpoints.
+    int committed[2];
+    ASSERT_EQ(::pipe(committed), 0);
     pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
+      ::close(committed[0]);
       auto opened = StateStore::Open(dir.path(), StateStoreOptions());
       if (!opened.ok()) ::_exit(2);
       std::unique_ptr<StateStore> store = std::move(opened).value();
@@ -197,9 +202,19 @@ TEST(StateStoreTest, KilledWriterLeavesExactlyOneCheckpoint) {
           if (!(*table)->Put("k" + std::to_string(key_idx), std::to_string(id)).ok()) ::_exit(4);
         }
         if (!store->Commit(Manifest(id)).ok()) ::_exit(5);
+        if (committed[1] >= 0) {
+          const char byte = 'c';
+          if (::write(committed[1], &byte, 1) != 1) ::_exit(6);
+          ::close(committed[1]);
+          committed[1] = -1;
+        }
       }
     }
-    ::usleep(150000 + round * 70000);
+    ::close(committed[1]);
+    char byte = 0;
+    ASSERT_EQ(::read(committed[0], &byte, 1), 1) << "the child died before its first commit";
+    ::close(committed[0]);
+    ::usleep(20000 + round * 70000);  // then mid-stream, at a different point each round
     ASSERT_EQ(::kill(child, SIGKILL), 0);
     int wait_status = 0;
     ASSERT_EQ(::waitpid(child, &wait_status, 0), child);

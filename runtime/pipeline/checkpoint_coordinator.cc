@@ -101,15 +101,15 @@ Status CheckpointCoordinator::MaybeCommit(bool caught_up, bool stopping) {
   const auto now = std::chrono::steady_clock::now();
   // A staging sink's outputs wait for the commit, so a caught-up query commits at once; a
   // non-staging one (outputs already visible) only needs its positions saved now and then.
-  if (!stopping && !(caught_up && staging_) && !over_budget()) {
+  // A transactional sink has just committed its output: positions and state must follow at
+  // once (no pause at all), or a restart from them would produce that output again wherever the
+  // group's offsets do not win (librdkafka's mock keeps no transactional offsets); what FLUSH
+  // sees reported must not be ahead of them either.
+  if (!stopping && !(caught_up && staging_) && !over_budget() && !sink_.transactional()) {
     // A busy stateless query with a staging sink commits at every flush: the commit is a small
     // file rename, cheap next to the latency it would add.
-    // A transactional sink has just committed its output: positions and state must follow at
-    // once, or a restart would produce that output again.
     const int64_t interval_ms =
-        sink_.transactional() ? 0
-                              : (stage_ != nullptr ? options_.interval_ms
-                                                   : (staging_ ? 0 : kPositionsSaveIntervalMs));
+        stage_ != nullptr ? options_.interval_ms : (staging_ ? 0 : kPositionsSaveIntervalMs);
     // Incremental checkpoints cost what changed since the last one, so stretching the pause
     // would not lower their share of the time, only delay outputs; twice the last duration
     // still keeps a query that cannot keep up from doing nothing but checkpoints.

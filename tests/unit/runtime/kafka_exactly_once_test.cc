@@ -20,6 +20,8 @@ namespace sluice {
 namespace {
 
 constexpr const char* kQueryGroup = "sluice-query-7";
+constexpr int16_t kOffsetFetchApiKey =
+    9;  // the Kafka protocol's OffsetFetch (not in rdkafka_mock.h)
 
 class KafkaExactlyOnceTest : public KafkaMockTestBase {
  protected:
@@ -127,6 +129,20 @@ TEST_F(KafkaExactlyOnceTest, CommitsOutputInATransactionAndResumesFromGroupOffse
   EXPECT_EQ((*source)->positions(), consumed);
   ASSERT_TRUE((*source)->Seek({0, 0}).ok());
   EXPECT_EQ((*source)->positions(), consumed);
+}
+
+// While a transaction that committed offsets is being completed, the group coordinator answers
+// an offset fetch with UNSTABLE_OFFSET_COMMIT: a resume must get the offsets once they are stable
+// (librdkafka asks again by itself), not fall back to older positions of its own (that would
+// repeat committed output).
+TEST_F(KafkaExactlyOnceTest, AnUnstableCommittedOffsetIsAskedAgainNotSkipped) {
+  CommitGroupOffsets({3, 4});
+  rd_kafka_mock_push_request_errors(cluster_, kOffsetFetchApiKey, 2,
+                                    RD_KAFKA_RESP_ERR_UNSTABLE_OFFSET_COMMIT,
+                                    RD_KAFKA_RESP_ERR_UNSTABLE_OFFSET_COMMIT);
+  auto source = KafkaSource::Open(SourceSpecFor(), "/nonexistent");
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  EXPECT_EQ((*source)->positions(), std::vector<int64_t>({3, 4}));
 }
 
 TEST_F(KafkaExactlyOnceTest, ASuccessorStartsOverATransactionADeadSinkLeftOpen) {

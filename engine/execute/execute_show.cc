@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/clock.h"
+#include "engine/execute/describe_state.h"
 #include "engine/execute/query_workers.h"
 #include "engine/execute/statement_executor.h"
 #include "engine/governance/load_access_control.h"
@@ -223,6 +224,9 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
       add("checkpoint duration ms",
           std::to_string(duration_us / 1000) + "." + std::to_string(duration_us % 1000 / 100));
       add("state size bytes", std::to_string(status.progress.state_size_bytes));
+    }
+    for (auto& [key, value] : DescribeStateCounters(status.progress.state)) {
+      add(std::move(key), std::move(value));
     }
     for (const auto& [topic, positions] : status.progress.positions) {
       add("position " + topic, JoinOffsets(positions));

@@ -30,6 +30,7 @@ void MergeProgress(const QueryProgress& worker, int stage, QueryProgress& total)
   total.records_failed += worker.records_failed;
   if (!worker.last_error.empty()) total.last_error = worker.last_error;
   total.late_records += worker.late_records;
+  total.state.Add(worker.state);
   // The query's event time is as far as its slowest worker got.
   if (worker.watermark != INT64_MIN) {
     total.watermark = total.watermark == INT64_MIN ? worker.watermark

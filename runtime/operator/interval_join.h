@@ -43,6 +43,7 @@ class IntervalJoinOperator final : public JoinOperator {
   }
   // Bytes of the rows held in memory (both sides), for tests and metrics.
   size_t resident_bytes() const { return sides_[0].resident_bytes() + sides_[1].resident_bytes(); }
+  void AddStateCounters(StateCounters& counters) const override;
 
  private:
   // Pairs awaiting the rest of ON are filtered once this many pile up within a batch.

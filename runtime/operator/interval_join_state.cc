@@ -115,6 +115,14 @@ void IntervalJoinOperator::SetSpill(const std::string& dir, size_t resident_budg
   for (JoinRowStore& rows : sides_) rows.SetSpill(dir, resident_budget_bytes);
 }
 
+void IntervalJoinOperator::AddStateCounters(StateCounters& counters) const {
+  for (const JoinRowStore& rows : sides_) {
+    counters.spilled_rows_now += rows.spilled_live_rows();
+    counters.spilled_bytes_now += rows.spilled_bytes();
+    counters.spill_chunks_read += rows.chunks_read();
+  }
+}
+
 void IntervalJoinOperator::AppendBitmap(const std::vector<uint64_t>& bits, std::string& out) {
   for (uint64_t word : bits) {
     for (int byte = 0; byte < 8; ++byte) out.push_back(static_cast<char>(word >> (8 * byte)));

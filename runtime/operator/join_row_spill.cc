@@ -157,7 +157,22 @@ Status JoinRowStore::SpillFront() {
   return Status::OK();
 }
 
+int64_t JoinRowStore::spilled_live_rows() const {
+  int64_t rows = 0;
+  for (int64_t idx = 0; idx < spilled_chunks(); ++idx) rows += chunks_[idx]->live;
+  return rows;
+}
+
+int64_t JoinRowStore::spilled_bytes() const {
+  int64_t bytes = 0;
+  for (int64_t idx = 0; idx < spilled_chunks(); ++idx) {
+    bytes += static_cast<int64_t>(chunks_[idx]->file_size);
+  }
+  return bytes;
+}
+
 Status JoinRowStore::Load(const Chunk& chunk) {
+  ++chunks_read_;
   return ReadAt(chunk.file_offset, chunk.file_size, spill_buffer_);
 }
 

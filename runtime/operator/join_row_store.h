@@ -140,6 +140,12 @@ class JoinRowStore {
   // Bytes the resident rows take (slots and row bytes); spilled chunks' metadata is not counted.
   size_t resident_bytes() const { return resident_bytes_; }
   int64_t spilled_chunks() const { return (resident_base_ - base_) / kChunkRows; }
+  // Live rows in spilled chunks and the bytes of those chunks' images (a walk over the spilled
+  // chunks: for reports, not per row).
+  int64_t spilled_live_rows() const;
+  int64_t spilled_bytes() const;
+  // Spilled chunks read back from the file so far (probes, outer rows expiring, checkpoints).
+  int64_t chunks_read() const { return chunks_read_; }
 
   // Chunk images in a durable spill file (join_row_image.cc). A chunk may be imaged once it is
   // full (or spilled, which images it); its image then stands for its rows at checkpoints.
@@ -256,6 +262,7 @@ class JoinRowStore {
   std::vector<int64_t> dirty_;
   size_t unsaved_bytes_ = 0;
   std::vector<int64_t> released_;
+  int64_t chunks_read_ = 0;
 };
 
 }  // namespace sluice

@@ -9,6 +9,7 @@
 #include "common/batch.h"
 #include "common/status.h"
 #include "common/types.h"
+#include "runtime/operator/state_counters.h"
 
 namespace sluice {
 
@@ -26,6 +27,8 @@ class StatefulOperator {
   [[nodiscard]] virtual Status PrepareCheckpoint() = 0;
   // Records dropped because they arrived behind the watermark for a closed window or interval.
   virtual int64_t late_records() const { return 0; }
+  // Adds what its bounded-memory state did (evictions, expirations, spills) to `counters`.
+  virtual void AddStateCounters(StateCounters& counters) const {}
   virtual const Schema& output_schema() const = 0;
 };
 

@@ -65,6 +65,7 @@ class WindowAggregateOperator final : public StatefulOperator {
   // and sessions closed since then, so its cost follows the input, not the open state.
   Status PrepareCheckpoint() override;
   int64_t late_records() const override { return late_records_; }
+  void AddStateCounters(StateCounters& counters) const override;
   const Schema& output_schema() const override { return plan_.schema; }
   // The end of the next window AdvanceWatermark would close (after the watermark), or INT64_MAX
   // when no window is open (sessions and GROUP BY without a window are not counted).

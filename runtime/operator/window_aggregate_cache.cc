@@ -190,4 +190,11 @@ Status WindowAggregateOperator::SweepExpiredFromTable() {
   return Status::OK();
 }
 
+void WindowAggregateOperator::AddStateCounters(StateCounters& counters) const {
+  counters.groups_evicted += evictions_;
+  counters.groups_read_back += reads_back_;
+  counters.groups_expired += expired_groups_;
+  counters.cache_bytes_now += static_cast<int64_t>(cached_bytes_);
+}
+
 }  // namespace sluice

@@ -41,6 +41,10 @@ class JoinAggregateStage final : public CheckpointedStage {
   }
   size_t unsaved_bytes() const override { return join_stage_.unsaved_bytes(); }
   int64_t late_records() const { return join_stage_.late_records() + aggregate_.late_records(); }
+  void AddStateCounters(StateCounters& counters) const {
+    join_stage_.AddStateCounters(counters);
+    aggregate_.AddStateCounters(counters);
+  }
 
  private:
   // The aggregate's watermark for the join's current one.

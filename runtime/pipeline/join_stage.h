@@ -66,6 +66,7 @@ class JoinStage final : public CheckpointedStage {
 
   int64_t watermark() const;
   int64_t late_records() const { return operator_->late_records(); }
+  void AddStateCounters(StateCounters& counters) const { operator_->AddStateCounters(counters); }
   Source& right() { return *right_; }
   // The manifest key of the right source's positions: its topic, or "<topic>#right" when both
   // sides read one topic (a self-join).

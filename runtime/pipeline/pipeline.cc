@@ -272,12 +272,15 @@ QueryProgress Pipeline::progress() const {
   progress.last_error = last_operator_error_.empty() ? stats.last_error : last_operator_error_;
   if (join_aggregate_stage_ != nullptr) {
     progress.late_records = join_aggregate_stage_->late_records();
+    join_aggregate_stage_->AddStateCounters(progress.state);
     progress.watermark = join_stage_->watermark();
   } else if (stateful_stage_ != nullptr) {
     progress.late_records = stateful_stage_->late_records();
+    stateful_stage_->AddStateCounters(progress.state);
     progress.watermark = stateful_stage_->watermark();
   } else if (join_stage_ != nullptr) {
     progress.late_records = join_stage_->late_records();
+    join_stage_->AddStateCounters(progress.state);
     progress.watermark = join_stage_->watermark();
   }
   progress.positions[source_->topic()] = source_->positions();

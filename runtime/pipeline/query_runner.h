@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "runtime/operator/state_counters.h"
 
 namespace sluice {
 
@@ -31,6 +32,7 @@ struct QueryProgress {
   int64_t checkpoint_at_ms = 0;        // wall clock of its commit
   int64_t checkpoint_duration_us = 0;  // operator state write + StateStore::Commit
   int64_t state_size_bytes = 0;        // committed state on disk (SST + WAL), approximate
+  StateCounters state;                 // group cache, TTL and join spill (stateful queries)
   // source topic -> per-partition next offset
   std::map<std::string, std::vector<int64_t>> positions;
   // source topic -> per-partition end offset seen at the last poll (for lag)

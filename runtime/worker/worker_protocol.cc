@@ -4,6 +4,8 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <utility>
+
 #include "common/json_writer.h"
 
 namespace sluice {
@@ -122,6 +124,33 @@ Result<WorkerMessage> DecodeStart(simdjson::dom::object object) {
   return WorkerMessage(std::move(start));
 }
 
+// The progress's "state" object: its keys and the StateCounters fields they carry.
+constexpr std::pair<std::string_view, int64_t StateCounters::*> kStateCounterFields[] = {
+    {"groups_evicted", &StateCounters::groups_evicted},
+    {"groups_read_back", &StateCounters::groups_read_back},
+    {"groups_expired", &StateCounters::groups_expired},
+    {"cache_bytes_now", &StateCounters::cache_bytes_now},
+    {"spilled_rows_now", &StateCounters::spilled_rows_now},
+    {"spilled_bytes_now", &StateCounters::spilled_bytes_now},
+    {"spill_chunks_read", &StateCounters::spill_chunks_read},
+};
+
+// Absent (an older worker) or missing a key: zero.
+Status DecodeStateCounters(simdjson::dom::object object, StateCounters& counters) {
+  simdjson::dom::object state;
+  if (object["state"].get_object().get(state) != simdjson::SUCCESS) return Status::OK();
+  for (const auto& [key, field] : kStateCounterFields) {
+    ASSIGN_OR_RETURN(counters.*field, GetOptionalInt(state, key));
+  }
+  return Status::OK();
+}
+
+void WriteStateCounters(const StateCounters& counters, JsonWriter& writer) {
+  writer.Key("state").BeginObject();
+  for (const auto& [key, field] : kStateCounterFields) writer.Key(key).Int(counters.*field);
+  writer.EndObject();
+}
+
 Result<WorkerMessage> DecodeProgress(simdjson::dom::object object) {
   WorkerProgressMessage message;
   QueryProgress& progress = message.progress;
@@ -135,6 +164,7 @@ Result<WorkerMessage> DecodeProgress(simdjson::dom::object object) {
   ASSIGN_OR_RETURN(progress.checkpoint_at_ms, GetInt(object, "checkpoint_at_ms"));
   ASSIGN_OR_RETURN(progress.checkpoint_duration_us, GetInt(object, "checkpoint_duration_us"));
   ASSIGN_OR_RETURN(progress.state_size_bytes, GetInt(object, "state_size_bytes"));
+  RETURN_NOT_OK(DecodeStateCounters(object, progress.state));
   ASSIGN_OR_RETURN(progress.positions, GetOffsets(object, "positions"));
   ASSIGN_OR_RETURN(progress.end_offsets, GetOffsets(object, "end_offsets"));
   return WorkerMessage(std::move(message));
@@ -229,6 +259,7 @@ std::string EncodeWorkerMessage(const WorkerMessage& message) {
             writer.Key("checkpoint_at_ms").Int(progress.checkpoint_at_ms);
             writer.Key("checkpoint_duration_us").Int(progress.checkpoint_duration_us);
             writer.Key("state_size_bytes").Int(progress.state_size_bytes);
+            WriteStateCounters(progress.state, writer);
             writer.Key("positions");
             WriteOffsets(writer, progress.positions);
             writer.Key("end_offsets");

@@ -140,6 +140,43 @@ TEST(JoinSpillTest, CheckpointsWriteSpilledChunksAndRestoreThem) {
   std::filesystem::remove_all(dir);
 }
 
+// DESCRIBE QUERY's join spill rows: the live rows and image bytes of the spilled chunks, and the
+// spilled chunks read back (by a probe, then by the outer rows leaving).
+TEST(JoinSpillTest, StateCountersShowSpilledRowsAndChunksReadBack) {
+  auto plan = MakeJoin(JoinType::kLeft, false);
+  const std::string dir =
+      ::testing::TempDir() + "/join_spill_counters_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  EvalContext context;
+  RecordBatch output(plan->schema);
+  std::vector<Row> bids;
+  for (int64_t bid = 0; bid < 20000; ++bid) bids.push_back({bid, bid % 1000, bid});
+  IntervalJoinOperator op(*plan, context);
+  op.SetSpill(dir, 64 << 10);
+  ASSERT_TRUE(op.ProcessSide(JoinSide::kLeft, MakeBatch(bids), {}, output).ok());
+  StateCounters spilled;
+  op.AddStateCounters(spilled);
+  // All but the newest of the 5 chunks of 4096 rows are spilled; nothing was read back yet.
+  EXPECT_EQ(spilled.spilled_rows_now, 4 * JoinRowStore::kChunkRows);
+  EXPECT_GT(spilled.spilled_bytes_now, 4 * JoinRowStore::kChunkRows * 8);
+  EXPECT_EQ(spilled.spill_chunks_read, 0);
+  EXPECT_EQ(spilled.groups_evicted, 0);
+  // Key 7 at 10050 +- 100 ms: only the chunk holding times 8192..12287 may hold a match.
+  ASSERT_TRUE(op.ProcessSide(JoinSide::kRight, MakeBatch({{10050, 7, -1}}), {}, output).ok());
+  StateCounters probed;
+  op.AddStateCounters(probed);
+  EXPECT_EQ(probed.spill_chunks_read, 1);
+  // The unmatched left rows leave with NULLs: each spilled chunk is read back once more, and the
+  // spill is empty.
+  ASSERT_TRUE(op.AdvanceWatermark(INT64_MAX, output).ok());
+  StateCounters drained;
+  op.AddStateCounters(drained);
+  EXPECT_EQ(drained.spilled_rows_now, 0);
+  EXPECT_EQ(drained.spilled_bytes_now, 0);
+  EXPECT_EQ(drained.spill_chunks_read, 1 + 4);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(JoinSpillTest, AnUnwritableSpillDirectoryIsAStorageError) {
   JoinRowStore store;
   store.SetSpill("/nonexistent/sluice-spill", 0);

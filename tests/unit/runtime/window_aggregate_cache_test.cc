@@ -100,6 +100,15 @@ TEST(WindowAggregateCacheTest, EvictsColdGroupsAndReadsThemBack) {
   ASSERT_TRUE(op.Process(MakeInput({{1000, "k0", 5}, {1001, "k0", 7}}), output).ok());
   EXPECT_EQ(Rows(output), (std::vector<std::string>{"+ k0 2 6", "+ k0 3 13"}));
   EXPECT_EQ(op.reads_back(), 1);
+  // What DESCRIBE QUERY shows (StateCounters) is what the cache did.
+  StateCounters counters;
+  op.AddStateCounters(counters);
+  EXPECT_EQ(counters.groups_evicted, op.evictions());
+  EXPECT_EQ(counters.groups_read_back, 1);
+  EXPECT_EQ(counters.cache_bytes_now, static_cast<int64_t>(op.cached_bytes()));
+  EXPECT_GT(counters.cache_bytes_now, 0);
+  EXPECT_EQ(counters.groups_expired, 0);
+  EXPECT_EQ(counters.spilled_rows_now, 0);
 }
 
 // A tiny budget changes nothing a user sees: the same changelog as with every group in memory.

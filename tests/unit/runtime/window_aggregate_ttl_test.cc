@@ -69,6 +69,10 @@ TEST(WindowAggregateTtlTest, AGroupNotUpdatedForTheTtlStartsFresh) {
   EXPECT_EQ(ProcessAt(op, *plan, 110, MakeInput({{110, "b", 5}, {111, "a", 1}})),
             (std::vector<std::string>{"+ b 1 5", "+ a 3 5"}));
   EXPECT_EQ(op.expired_groups(), 1);
+  StateCounters counters;
+  op.AddStateCounters(counters);
+  EXPECT_EQ(counters.groups_expired, 1);
+  EXPECT_EQ(counters.groups_evicted, 0);  // the budget holds both groups
 }
 
 // Evicted groups keep their update time in the table; those not updated again are deleted from

@@ -83,6 +83,39 @@ TEST(WorkerProtocolTest, ProgressRoundTripKeepsPositionsPerTopic) {
   EXPECT_EQ(got.end_offsets, message.progress.end_offsets);
 }
 
+// The state counters DESCRIBE QUERY shows ride in a "state" object: a progress without it (an
+// older worker) reads as all zero, one with a non-integer counter is rejected.
+TEST(WorkerProtocolTest, ProgressRoundTripKeepsStateCounters) {
+  WorkerProgressMessage message;
+  message.progress.state = {1, 2, 3, 4, 5, 6, 7};
+  WorkerMessage decoded = RoundTrip(message);
+  ASSERT_TRUE(std::holds_alternative<WorkerProgressMessage>(decoded));
+  const StateCounters& got = std::get<WorkerProgressMessage>(decoded).progress.state;
+  EXPECT_EQ(got.groups_evicted, 1);
+  EXPECT_EQ(got.groups_read_back, 2);
+  EXPECT_EQ(got.groups_expired, 3);
+  EXPECT_EQ(got.cache_bytes_now, 4);
+  EXPECT_EQ(got.spilled_rows_now, 5);
+  EXPECT_EQ(got.spilled_bytes_now, 6);
+  EXPECT_EQ(got.spill_chunks_read, 7);
+
+  std::string payload = EncodeWorkerMessage(WorkerProgressMessage{});
+  const size_t state = payload.find(R"("state":{)");
+  ASSERT_NE(state, std::string::npos);
+  std::string without = payload;
+  without.erase(state, payload.find('}', state) + 2 - state);  // the object and its comma
+  Result<WorkerMessage> old = DecodeWorkerMessage(without);
+  ASSERT_TRUE(old.ok()) << old.status().ToString() << " in " << without;
+  EXPECT_EQ(std::get<WorkerProgressMessage>(*old).progress.state.groups_evicted, 0);
+
+  std::string bad = payload;
+  const std::string field = R"("groups_evicted":0)";
+  bad.replace(bad.find(field), field.size(), R"("groups_evicted":"many")");
+  Result<WorkerMessage> rejected = DecodeWorkerMessage(bad);
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_NE(rejected.status().message().find("groups_evicted"), std::string::npos);
+}
+
 TEST(WorkerProtocolTest, SmallMessagesRoundTripAndNameThemselves) {
   WorkerMessage started = RoundTrip(WorkerStartedMessage{1234, "no_new_privs, seccomp"});
   ASSERT_TRUE(std::holds_alternative<WorkerStartedMessage>(started));

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -277,6 +278,34 @@ TEST_F(SupervisorWorkerTest, UnparsablePlanFailsWithTheWorkersReason) {
   EXPECT_EQ(status.reason, failed->reason);
   // It got as far as sandboxing itself before the plan was parsed.
   EXPECT_NE(status.protections.find("no_new_privs"), std::string::npos) << status.protections;
+  // Its Failed message carried its peak memory.
+  EXPECT_GT(status.exited_peak_rss_bytes, int64_t{1} << 20);
+  EXPECT_EQ(status.peak_rss_bytes, status.exited_peak_rss_bytes);
+}
+
+// A worker that never reports (here a script that only sleeps, killed) still gets a peak: its
+// rusage ru_maxrss, the fallback.
+TEST_F(SupervisorWorkerTest, SilentWorkerFallsBackToTheRusagePeak) {
+  const std::string script = data_dir_ + "/silent-worker";
+  {
+    std::ofstream out(script);
+    out << "#!/bin/sh\nexec sleep 30\n";
+  }
+  ASSERT_EQ(::chmod(script.c_str(), 0755), 0);
+  RestartPolicyOptions restart;
+  restart.initial_backoff = 3000ms;
+  QuerySupervisor& supervisor = Supervisor(script, restart);
+  ASSERT_TRUE(supervisor.Start(6, CopyPlanJson(6)).ok());
+  const int pid = supervisor.Snapshot(6).pid;
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(supervisor.Snapshot(6).peak_rss_bytes, 0);  // nothing reported, not exited
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  ASSERT_TRUE(WaitForChange(6, "RESTARTING").has_value());
+  QueryStatus status = supervisor.Snapshot(6);
+  EXPECT_EQ(status.pid, 0);
+  EXPECT_GT(status.exited_peak_rss_bytes, 0);
+  EXPECT_EQ(status.peak_rss_bytes, status.exited_peak_rss_bytes);
+  supervisor.Stop(6);
 }
 
 TEST_F(SupervisorWorkerTest, MissingBinaryIsAStartError) {

@@ -133,7 +133,9 @@ def main():
           f"Linux {info['kernel']}; revision {info['revision']}; `make bench` took "
           f"{args.elapsed} s.", "",
           "Events per CPU-second = source records read / (user + sys CPU seconds of the worker "
-          f"process, from wait4), median of {repeats} run(s) per query. Results are verified inside the bench: row counts (and, in "
+          f"process, from wait4), median of {repeats} run(s) per query. Peak RSS is the worker's own "
+          "VmHWM, which it reports to the runner (not wait4's ru_maxrss: Linux carries the forking "
+          "runner's RSS through exec into it). Results are verified inside the bench: row counts (and, in "
           "json-log mode, a checksum of the output rows) match a reference computed without "
           "the engine.", ""]
 

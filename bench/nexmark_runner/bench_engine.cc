@@ -72,20 +72,6 @@ Status BenchEngine::Run(std::string_view script) {
   return Status::OK();
 }
 
-namespace {
-
-// VmHWM of process `pid` in bytes, 0 when it cannot be read (the process is gone).
-int64_t PeakRssBytes(int64_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtoll(line.c_str() + 6, nullptr, 10) * 1024;
-  }
-  return 0;
-}
-
-}  // namespace
-
 Status BenchEngine::WaitForQueryToFinish(int64_t query_id, std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -102,17 +88,14 @@ Status BenchEngine::WaitForQueryToFinish(int64_t query_id, std::chrono::seconds 
 
 int64_t BenchEngine::StopQuery(int64_t query_id) {
   QuerySupervisor& supervisor = engine_->impl().supervisor();
-  // VmHWM is the worker's peak over its whole life; read it while the process still exists. A
-  // worker that already ended with its bounded source was reaped with its rusage peak instead.
-  const QueryStatus before = supervisor.Snapshot(query_id);
-  int64_t peak_rss = before.pid > 0 ? PeakRssBytes(before.pid) : 0;
-  peak_rss = std::max(peak_rss, before.exited_peak_rss_bytes);
   supervisor.Stop(query_id);
-  // Reaped, so that its CPU time shows in the runner's RUSAGE_CHILDREN.
+  // Reaped, so that its CPU time shows in the runner's RUSAGE_CHILDREN. The peak is what the
+  // workers reported (their own VmHWM, the last with their Stopped message), not the rusage
+  // peak, which the fork inflates to at least the runner's own RSS.
   for (int wait_idx = 0; wait_idx < 3000 && supervisor.Snapshot(query_id).pid != 0; ++wait_idx) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return std::max(peak_rss, supervisor.Snapshot(query_id).exited_peak_rss_bytes);
+  return supervisor.Snapshot(query_id).peak_rss_bytes;
 }
 
 Result<std::unique_ptr<PhysicalPlan>> BenchEngine::PlanSelect(std::string_view select_sql) {

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <variant>
@@ -118,6 +119,7 @@ Result<WorkerRunResult> RunMeasuredWorker(const WorkerRunOptions& options) {
   WorkerRunResult result;
   std::string failure;
   bool stop_sent = false;
+  int64_t reported_peak = 0;  // the worker's own VmHWM, from its messages
   auto send = [&](const WorkerMessage& message) {
     std::string frame = FrameWorkerMessage(message);
     // MSG_NOSIGNAL: a worker that already died yields EPIPE, not a SIGPIPE for the runner.
@@ -163,6 +165,7 @@ Result<WorkerRunResult> RunMeasuredWorker(const WorkerRunOptions& options) {
       result.protections = started_message->protections;
     } else if (const auto* progress = std::get_if<WorkerProgressMessage>(&body)) {
       result.progress = progress->progress;
+      reported_peak = std::max(reported_peak, progress->peak_rss_bytes);
       if (!stop_sent && !options.stop_at_positions.empty() &&
           ReachedPositions(result.progress, options.stop_at_positions)) {
         stop_sent = true;
@@ -170,6 +173,8 @@ Result<WorkerRunResult> RunMeasuredWorker(const WorkerRunOptions& options) {
       }
     } else if (const auto* failed = std::get_if<WorkerFailedMessage>(&body)) {
       failure = "the query failed: " + failed->reason;
+    } else if (const auto* stopped = std::get_if<WorkerStoppedMessage>(&body)) {
+      reported_peak = std::max(reported_peak, stopped->peak_rss_bytes);
     }
   }
   if (timed_out || !failure.empty()) ::kill(pid, SIGKILL);
@@ -183,7 +188,10 @@ Result<WorkerRunResult> RunMeasuredWorker(const WorkerRunOptions& options) {
   result.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
   result.user_seconds = Seconds(usage.ru_utime);
   result.sys_seconds = Seconds(usage.ru_stime);
-  result.peak_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;
+  // ru_maxrss only when the worker reported nothing: Linux raises it to the runner's own RSS at
+  // the fork (it keeps the pre-exec high-water mark), so it is at least the runner's size.
+  result.peak_rss_bytes =
+      reported_peak > 0 ? reported_peak : static_cast<int64_t>(usage.ru_maxrss) * 1024;
 
   if (timed_out) {
     return Status::Execution("worker did not finish within " +

@@ -2,7 +2,9 @@
 // One `sluice worker` process run by the benchmark itself rather than by the engine's supervisor,
 // because the supervisor reaps its workers and their rusage with them: here the runner forks and
 // execs the worker the way the supervisor does (plan over fd 3, status on fd 4, empty environment)
-// and collects the child's CPU time and peak RSS with wait4().
+// and collects the child's CPU time with wait4(). Its peak RSS is what the worker reports (its own
+// VmHWM, see WorkerPeakRssBytes), not wait4()'s ru_maxrss, which the fork inflates to at least the
+// runner's own RSS.
 
 #include <chrono>
 #include <cstdint>
@@ -32,6 +34,7 @@ struct WorkerRunResult {
   double wall_seconds = 0;  // from fork to reaping
   double user_seconds = 0;
   double sys_seconds = 0;
+  // The worker's reported VmHWM; ru_maxrss (inflated, see above) only if it reported none.
   int64_t peak_rss_bytes = 0;
   std::string protections;  // the worker's sandbox report
 };

@@ -207,6 +207,8 @@ Status StatementExecutor::Describe(const DescribeStatement& statement) {
     } else if (status.pid > 0) {
       add("worker pid", std::to_string(status.pid));
     }
+    // The worker's own VmHWM as it last reported it (the largest over a query's workers).
+    if (status.peak_rss_bytes > 0) add("peak memory bytes", std::to_string(status.peak_rss_bytes));
     add("records in", std::to_string(status.progress.records_in));
     add("records out", std::to_string(status.progress.records_out));
     add("records failed", std::to_string(status.progress.records_failed));

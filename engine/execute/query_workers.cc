@@ -10,8 +10,9 @@
 namespace sluice {
 namespace {
 
-// "worker k" (or "stage s worker k"), "... partitions", "... lag" and "... restarts" rows of the
-// worker with global index `worker_idx`, reading the partitions p % count == index of `topics`
+// "worker k" (or "stage s worker k"), "... partitions", "... lag", "... restarts" and "... peak
+// memory bytes" (once reported) rows of the worker with global index `worker_idx`, reading the
+// partitions p % count == index of `topics`
 // (a stage-2 worker of a join: both repartition topics; its lag is summed over them).
 void DescribeWorker(const std::string& name, int32_t worker_idx, int32_t index, int32_t count,
                     const std::vector<std::string>& topics, int32_t partitions,
@@ -55,6 +56,9 @@ void DescribeWorker(const std::string& name, int32_t worker_idx, int32_t index, 
   rows.emplace_back(name + " lag", lag);
   rows.emplace_back(name + " restarts",
                     worker == nullptr ? "0" : std::to_string(worker->restart_count));
+  if (worker != nullptr && worker->peak_rss_bytes > 0) {
+    rows.emplace_back(name + " peak memory bytes", std::to_string(worker->peak_rss_bytes));
+  }
 }
 
 }  // namespace

@@ -82,6 +82,7 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
     total.restart_count += status.restart_count;
     total.exited_peak_rss_bytes =
         std::max(total.exited_peak_rss_bytes, status.exited_peak_rss_bytes);
+    total.peak_rss_bytes = std::max(total.peak_rss_bytes, status.peak_rss_bytes);
     if (!status.last_crash.empty()) {
       total.last_crash = WorkerLabel(worker->worker_index, worker->worker_count, worker->stages) +
                          status.last_crash;

@@ -382,8 +382,9 @@ bool QuerySupervisor::ReapLocked(Entry& entry) {
     entry.wait_status_known = false;  // ECHILD: someone else in this process reaped it
   } else {
     entry.wait_status = wait_status;
-    entry.status.exited_peak_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;  // KiB
+    entry.rusage_peak_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;  // KiB
   }
+  entry.UpdatePeakRss();
   return true;
 }
 

@@ -63,9 +63,15 @@ struct QueryStatus {
   int parallelism = 1;
   std::vector<QueryStatus> workers;
   int worker_index = 0;  // of a worker's own status (an element of `workers`)
-  // Peak resident memory (rusage ru_maxrss) of the worker once it has exited and been reaped, in
-  // bytes; 0 while it runs (read /proc/<pid>/status VmHWM then). The largest over a query's
-  // workers. Lets a caller learn the peak of a worker that ended by itself (a bounded source).
+  // Peak resident memory of the worker in bytes, as the worker itself measures it (its VmHWM,
+  // sent with each progress report and with its final Stopped or Failed message); for a worker
+  // that exited without reporting one (e.g. killed), its rusage ru_maxrss instead, which Linux
+  // inflates to at least the engine's own RSS at fork. 0: not known yet. The largest over a
+  // query's workers.
+  int64_t peak_rss_bytes = 0;
+  // peak_rss_bytes once the worker has exited and been reaped; 0 while it runs. Lets a caller
+  // learn the final peak of a worker that ended by itself (a bounded source). It used to be the
+  // rusage ru_maxrss alone, now only the fallback when the worker reported nothing.
   int64_t exited_peak_rss_bytes = 0;
 };
 

@@ -1,7 +1,9 @@
 #pragma once
 // Private to the query supervisor's .cc files: what it knows about one worker process.
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "engine/supervisor/query_supervisor.h"
@@ -38,6 +40,24 @@ struct QuerySupervisor::Entry {
   int wait_status = 0;
   bool wait_status_known = true;  // false when someone else reaped the worker (ECHILD)
   bool killed = false;            // SIGKILL already sent
+
+  // Peak resident memory: what the worker reported (its VmHWM; 0: none yet), and ru_maxrss at
+  // the reap, inflated to at least the engine's RSS by the fork (only a fallback).
+  int64_t reported_peak_rss_bytes = 0;
+  int64_t rusage_peak_rss_bytes = 0;
+
+  // Sets status.peak_rss_bytes and status.exited_peak_rss_bytes from what the worker reported,
+  // falling back to rusage once it exited without reporting anything.
+  void UpdatePeakRss() {
+    const int64_t fallback = exited ? rusage_peak_rss_bytes : 0;
+    status.peak_rss_bytes = reported_peak_rss_bytes > 0 ? reported_peak_rss_bytes : fallback;
+    status.exited_peak_rss_bytes = exited ? status.peak_rss_bytes : 0;
+  }
+  // A worker's VmHWM only grows; a missing report (0) never lowers the figure.
+  void NoteReportedPeak(int64_t peak_rss_bytes) {
+    reported_peak_rss_bytes = std::max(reported_peak_rss_bytes, peak_rss_bytes);
+    UpdatePeakRss();
+  }
 
   // What a restart needs, and when it may happen.
   std::string plan_json;

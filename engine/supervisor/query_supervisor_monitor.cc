@@ -174,6 +174,7 @@ void QuerySupervisor::ApplyMessageLocked(Entry& entry, const WorkerMessageHolder
     }
   } else if (const auto* progress = std::get_if<WorkerProgressMessage>(&message)) {
     entry.status.progress = progress->progress;
+    entry.NoteReportedPeak(progress->peak_rss_bytes);
     // A retried worker reports progress only once its sources and sinks opened: the broker is
     // back, and the query runs again by itself.
     if (entry.retrying && entry.status.state == "RETRYING") {
@@ -187,8 +188,10 @@ void QuerySupervisor::ApplyMessageLocked(Entry& entry, const WorkerMessageHolder
   } else if (const auto* failed = std::get_if<WorkerFailedMessage>(&message)) {
     entry.failed_reason = failed->reason;
     entry.failed_retriable = failed->retriable;
-  } else if (std::holds_alternative<WorkerStoppedMessage>(message)) {
+    entry.NoteReportedPeak(failed->peak_rss_bytes);
+  } else if (const auto* stopped = std::get_if<WorkerStoppedMessage>(&message)) {
     entry.saw_stopped = true;
+    entry.NoteReportedPeak(stopped->peak_rss_bytes);
   } else {
     entry.protocol_error = "the worker sent a \"" + std::string(WorkerMessageName(message)) +
                            "\" message, which only the engine sends";

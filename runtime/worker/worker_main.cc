@@ -43,7 +43,8 @@ class StatusProgressListener final : public ProgressListener {
  public:
   explicit StatusProgressListener(StatusWriter* writer) : writer_(writer) {}
   void OnProgress(const QueryProgress& progress) override {
-    writer_->Write(WorkerProgressMessage{progress});
+    // A few reads of /proc/self/status per second at most (progress is rate-limited).
+    writer_->Write(WorkerProgressMessage{progress, WorkerPeakRssBytes()});
   }
 
  private:
@@ -51,7 +52,7 @@ class StatusProgressListener final : public ProgressListener {
 };
 
 int Fail(StatusWriter& writer, const std::string& reason, bool retriable = false) {
-  writer.Write(WorkerFailedMessage{reason, retriable});
+  writer.Write(WorkerFailedMessage{reason, retriable, WorkerPeakRssBytes()});
   return 1;
 }
 
@@ -149,7 +150,8 @@ int WorkerMain() {
   ::close(wake_fd);
 
   if (!result.ok()) return Fail(writer, result.message(), result.retriable());
-  writer.Write(WorkerStoppedMessage{});
+  // The last word carries the peak over the whole run, shutdown included.
+  writer.Write(WorkerStoppedMessage{WorkerPeakRssBytes()});
   return 0;
 }
 

@@ -4,6 +4,8 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <utility>
 
 #include "common/json_writer.h"
@@ -167,6 +169,7 @@ Result<WorkerMessage> DecodeProgress(simdjson::dom::object object) {
   RETURN_NOT_OK(DecodeStateCounters(object, progress.state));
   ASSIGN_OR_RETURN(progress.positions, GetOffsets(object, "positions"));
   ASSIGN_OR_RETURN(progress.end_offsets, GetOffsets(object, "end_offsets"));
+  ASSIGN_OR_RETURN(message.peak_rss_bytes, GetOptionalInt(object, "peak_rss_bytes"));
   return WorkerMessage(std::move(message));
 }
 
@@ -205,6 +208,15 @@ Result<size_t> ReadFull(int fd, char* out, size_t size) {
 }
 
 }  // namespace
+
+int64_t WorkerPeakRssBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtoll(line.c_str() + 6, nullptr, 10) * 1024;
+  }
+  return 0;
+}
 
 std::string_view WorkerMessageName(const WorkerMessage& message) {
   return std::visit(Overloaded{
@@ -264,6 +276,7 @@ std::string EncodeWorkerMessage(const WorkerMessage& message) {
             WriteOffsets(writer, progress.positions);
             writer.Key("end_offsets");
             WriteOffsets(writer, progress.end_offsets);
+            writer.Key("peak_rss_bytes").Int(message.peak_rss_bytes);
           },
           [&](const WorkerFailedMessage& failed) { writer.Key("reason").String(failed.reason); },
           [&](const WorkerStoppedMessage&) {},
@@ -272,6 +285,10 @@ std::string EncodeWorkerMessage(const WorkerMessage& message) {
   // Apart from the visit: an older engine reads a Failed message without it as not retriable.
   if (const auto* failed = std::get_if<WorkerFailedMessage>(&message)) {
     writer.Key("retriable").Int(failed->retriable ? 1 : 0);
+    writer.Key("peak_rss_bytes").Int(failed->peak_rss_bytes);
+  }
+  if (const auto* stopped = std::get_if<WorkerStoppedMessage>(&message)) {
+    writer.Key("peak_rss_bytes").Int(stopped->peak_rss_bytes);
   }
   writer.EndObject();
   return writer.Take();
@@ -300,9 +317,14 @@ Result<WorkerMessage> DecodeWorkerMessage(std::string_view payload) {
     ASSIGN_OR_RETURN(failed.reason, GetString(object, "reason"));
     ASSIGN_OR_RETURN(int64_t retriable, GetOptionalInt(object, "retriable"));
     failed.retriable = retriable != 0;
+    ASSIGN_OR_RETURN(failed.peak_rss_bytes, GetOptionalInt(object, "peak_rss_bytes"));
     return WorkerMessage(std::move(failed));
   }
-  if (type == "stopped") return WorkerMessage(WorkerStoppedMessage{});
+  if (type == "stopped") {
+    WorkerStoppedMessage stopped;
+    ASSIGN_OR_RETURN(stopped.peak_rss_bytes, GetOptionalInt(object, "peak_rss_bytes"));
+    return WorkerMessage(stopped);
+  }
   return Malformed("unknown type \"" + type + "\"");
 }
 

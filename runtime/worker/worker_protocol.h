@@ -11,9 +11,11 @@
 //                      {"type":"stop"}
 //   worker -> engine   {"type":"started","pid":N,"protections":"..."}
 //                      {"type":"progress","records_in":N,"records_out":N,"records_failed":N,
-//                       "last_error":"...","positions":{"topic":[N,...]},"end_offsets":{...}}
-//                      {"type":"failed","reason":"..."}
-//                      {"type":"stopped"}
+//                       "last_error":"...","positions":{"topic":[N,...]},"end_offsets":{...},
+//                       "peak_rss_bytes":N}
+//                      {"type":"failed","reason":"...","peak_rss_bytes":N}
+//                      {"type":"stopped","peak_rss_bytes":N}
+// peak_rss_bytes is the worker's own VmHWM (see WorkerPeakRssBytes); absent or 0: not measured.
 
 #include <cstddef>
 #include <cstdint>
@@ -55,18 +57,28 @@ struct WorkerStartedMessage {
 };
 struct WorkerProgressMessage {
   QueryProgress progress;
+  int64_t peak_rss_bytes = 0;  // the worker's peak resident memory so far; 0: unknown
 };
 struct WorkerFailedMessage {
   std::string reason;
   // A transient failure (Status::retriable(), e.g. no broker answered): the supervisor starts
   // the query again after a back-off instead of failing it.
   bool retriable = false;
+  int64_t peak_rss_bytes = 0;  // over the worker's whole run; 0: unknown
 };
-struct WorkerStoppedMessage {};
+struct WorkerStoppedMessage {
+  int64_t peak_rss_bytes = 0;  // over the worker's whole run; 0: unknown
+};
 
 using WorkerMessage =
     std::variant<WorkerStartMessage, WorkerStopMessage, WorkerStartedMessage, WorkerProgressMessage,
                  WorkerFailedMessage, WorkerStoppedMessage>;
+
+// The calling process's peak resident memory in bytes: VmHWM of /proc/self/status, 0 if it
+// cannot be read. Unlike a parent's wait4() ru_maxrss, which Linux raises to the forking
+// process's RSS at exec (so a worker forked by a big engine reports at least the engine's size),
+// VmHWM belongs to the worker's own address space after exec.
+int64_t WorkerPeakRssBytes();
 
 // "start", "stop", "started", "progress", "failed", "stopped".
 std::string_view WorkerMessageName(const WorkerMessage& message);

@@ -52,6 +52,12 @@ def test(binary, temp):
         match = re.search(r"worker pid\s*\|?\s*(\d+)", text)
         check(match is not None, "no worker pid:\n" + text)
         peak = vm_hwm_bytes(int(match.group(1)))
+        # The worker reports its own VmHWM with its progress: DESCRIBE shows the last report.
+        reported = re.search(r"peak memory bytes\s*\|?\s*(\d+)", text)
+        check(reported is not None, "no peak memory bytes:\n" + text)
+        reported = int(reported.group(1))
+        check(peak / 2 < reported <= peak + (4 << 20),
+              "DESCRIBE's peak memory %d bytes, /proc VmHWM %d" % (reported, peak))
         shell.send("\\q\n")
         check(shell.wait_exit() == 0, "shell did not exit cleanly")
     finally:

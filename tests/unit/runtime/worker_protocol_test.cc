@@ -135,6 +135,51 @@ TEST(WorkerProtocolTest, SmallMessagesRoundTripAndNameThemselves) {
   EXPECT_EQ(WorkerMessageName(WorkerProgressMessage{}), "progress");
 }
 
+TEST(WorkerProtocolTest, PeakRssTravelsWithProgressStoppedAndFailed) {
+  const int64_t peak = int64_t{21} << 20;
+  WorkerProgressMessage progress;
+  progress.progress.records_in = 3;
+  progress.peak_rss_bytes = peak;
+  WorkerMessage decoded = RoundTrip(progress);
+  ASSERT_TRUE(std::holds_alternative<WorkerProgressMessage>(decoded));
+  EXPECT_EQ(std::get<WorkerProgressMessage>(decoded).peak_rss_bytes, peak);
+  EXPECT_EQ(std::get<WorkerProgressMessage>(decoded).progress.records_in, 3);
+
+  decoded = RoundTrip(WorkerStoppedMessage{peak + 1});
+  ASSERT_TRUE(std::holds_alternative<WorkerStoppedMessage>(decoded));
+  EXPECT_EQ(std::get<WorkerStoppedMessage>(decoded).peak_rss_bytes, peak + 1);
+
+  decoded = RoundTrip(WorkerFailedMessage{"boom", true, peak + 2});
+  ASSERT_TRUE(std::holds_alternative<WorkerFailedMessage>(decoded));
+  EXPECT_EQ(std::get<WorkerFailedMessage>(decoded).peak_rss_bytes, peak + 2);
+  EXPECT_TRUE(std::get<WorkerFailedMessage>(decoded).retriable);
+}
+
+TEST(WorkerProtocolTest, PeakRssIsOptionalButMustBeAnInteger) {
+  // An older worker sends no peak: 0, "unknown".
+  Result<WorkerMessage> old = DecodeWorkerMessage(R"({"type":"stopped"})");
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(std::get<WorkerStoppedMessage>(*old).peak_rss_bytes, 0);
+  Result<WorkerMessage> bad = DecodeWorkerMessage(R"({"type":"stopped","peak_rss_bytes":"lots"})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("peak_rss_bytes"), std::string::npos)
+      << bad.status().ToString();
+}
+
+TEST(WorkerProtocolTest, WorkerPeakRssBytesIsThisProcessesHighWaterMark) {
+  const int64_t before = WorkerPeakRssBytes();
+  EXPECT_GT(before, 0);
+  // Touch 64 MiB: the high-water mark must rise by about that much.
+  const size_t size = size_t{64} << 20;
+  std::vector<char> block(size, 1);
+  for (size_t idx = 0; idx < size; idx += 4096) block[idx] = static_cast<char>(idx);
+  const int64_t touched = WorkerPeakRssBytes();
+  EXPECT_GE(touched, static_cast<int64_t>(size) / 2) << "before " << before;
+  block = std::vector<char>();
+  // Freed, the mark stays (the kernel's RSS counters are batched: allow a little slack).
+  EXPECT_GE(WorkerPeakRssBytes(), touched - (int64_t{4} << 20));
+}
+
 TEST(WorkerProtocolTest, DecodeRejectsBadPayloads) {
   EXPECT_FALSE(DecodeWorkerMessage("not json").ok());
   EXPECT_FALSE(DecodeWorkerMessage("[1,2]").ok());

@@ -218,6 +218,10 @@ void JoinStage::SaveMetadata(std::map<std::string, std::string>& metadata) const
   metadata["watermark"] = std::to_string(watermark());
   metadata["watermark.left"] = std::to_string(trackers_[0].watermark());
   metadata["watermark.right"] = std::to_string(trackers_[1].watermark());
+  // Each partition's largest event time too: a restart that forgot a lagging partition would
+  // let the others alone move the side's watermark, and that partition's next rows come late.
+  metadata["partition_event_times.left"] = trackers_[0].SaveMaxima();
+  metadata["partition_event_times.right"] = trackers_[1].SaveMaxima();
 }
 
 void JoinStage::RestoreMetadata(const std::map<std::string, std::string>& metadata) {
@@ -226,6 +230,11 @@ void JoinStage::RestoreMetadata(const std::map<std::string, std::string>& metada
     auto found = metadata.find(keys[side_idx]);
     if (found == metadata.end()) continue;
     trackers_[side_idx].Restore(std::strtoll(found->second.c_str(), nullptr, 10));
+  }
+  const char* maxima_keys[2] = {"partition_event_times.left", "partition_event_times.right"};
+  for (int side_idx = 0; side_idx < 2; ++side_idx) {
+    auto found = metadata.find(maxima_keys[side_idx]);
+    if (found != metadata.end()) trackers_[side_idx].RestoreMaxima(found->second);
   }
 }
 

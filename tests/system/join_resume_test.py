@@ -41,9 +41,11 @@ def test(binary, temp):
                           "INSERT INTO views VALUES (20000, 'u9', 'ad9');")
     run_sql(binary, temp, "INSERT INTO clicks VALUES (21000, 'u9', 'p9');")
     # A last pair after another restart: with it, the first rows of each output are exactly the
-    # expected ones (a repeated or lost record would show in their place).
+    # expected ones (a repeated or lost record would show in their place). The clicks' second
+    # row goes to their partition 1, held at 2 s since the first insert (a restart keeps each
+    # partition's event time, as a run without restarts would): both partitions pass 14 s.
     run_sql(binary, temp, "INSERT INTO users VALUES ('s', 'mars', 0); FLUSH;")
-    run_sql(binary, temp, "INSERT INTO clicks VALUES (40000, 's', 'ps');"
+    run_sql(binary, temp, "INSERT INTO clicks VALUES (40000, 's', 'ps'), (41000, 'z', 'pz');"
                           "INSERT INTO views VALUES (40000, 's', 'as');")
     out = run_sql(binary, temp, "FLUSH; SELECT ts, user_id, page, ad FROM click_views LIMIT 5;",
                   extra=("--format", "csv"))

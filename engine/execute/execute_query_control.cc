@@ -28,6 +28,16 @@ Result<int64_t> ParseQueryId(const Identifier& id) {
 
 }  // namespace
 
+Result<QueryInfo> StatementExecutor::FindOperableQuery(const Identifier& id) {
+  ASSIGN_OR_RETURN(int64_t query_id, ParseQueryId(id));
+  ASSIGN_OR_RETURN(std::optional<QueryInfo> query, engine_.catalog().FindQuery(query_id));
+  if (!query) {
+    return Status::Catalog("query " + std::to_string(query_id) + " does not exist", id.position);
+  }
+  RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kOperate, id.position));
+  return *std::move(query);
+}
+
 // REQUIRES: catalog mutex held; `query` TERMINATED.
 Status StatementExecutor::RequireResumable(const QueryInfo& query, int64_t position) {
   const std::string name = "query " + std::to_string(query.id);
@@ -77,15 +87,10 @@ Status StatementExecutor::StopQuery(int64_t query_id, const std::string& reason)
 }
 
 Status StatementExecutor::TerminateQuery(const TerminateQueryStatement& statement) {
-  ASSIGN_OR_RETURN(int64_t query_id, ParseQueryId(statement.query_id));
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
-  ASSIGN_OR_RETURN(std::optional<QueryInfo> query, engine_.catalog().FindQuery(query_id));
-  if (!query) {
-    return Status::Catalog("query " + std::to_string(query_id) + " does not exist",
-                           statement.query_id.position);
-  }
-  RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kOperate, statement.query_id.position));
-  if (query->state == QueryState::kTerminated) {
+  ASSIGN_OR_RETURN(QueryInfo query, FindOperableQuery(statement.query_id));
+  const int64_t query_id = query.id;
+  if (query.state == QueryState::kTerminated) {
     handler_.OnNotice("query " + std::to_string(query_id) + " is already terminated");
   } else {
     RETURN_NOT_OK(StopQuery(query_id, "terminated by TERMINATE QUERY"));
@@ -95,18 +100,13 @@ Status StatementExecutor::TerminateQuery(const TerminateQueryStatement& statemen
 }
 
 Status StatementExecutor::RestartQuery(const RestartQueryStatement& statement) {
-  ASSIGN_OR_RETURN(int64_t query_id, ParseQueryId(statement.query_id));
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
-  ASSIGN_OR_RETURN(std::optional<QueryInfo> query, engine_.catalog().FindQuery(query_id));
-  if (!query) {
-    return Status::Catalog("query " + std::to_string(query_id) + " does not exist",
-                           statement.query_id.position);
+  ASSIGN_OR_RETURN(QueryInfo query, FindOperableQuery(statement.query_id));
+  const int64_t query_id = query.id;
+  if (query.state == QueryState::kTerminated) {
+    RETURN_NOT_OK(RequireResumable(query, statement.query_id.position));
   }
-  RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kOperate, statement.query_id.position));
-  if (query->state == QueryState::kTerminated) {
-    RETURN_NOT_OK(RequireResumable(*query, statement.query_id.position));
-  }
-  RETURN_NOT_OK(RequireOwnerRights(*query, statement.query_id.position));
+  RETURN_NOT_OK(RequireOwnerRights(query, statement.query_id.position));
   engine_.supervisor().Stop(query_id);
   RETURN_NOT_OK(engine_.StartQuery(query_id));
   handler_.OnCommandComplete("RESTART QUERY");

@@ -67,6 +67,9 @@ class StatementExecutor {
   // execute_query_control.cc
   Status TerminateQuery(const TerminateQueryStatement& statement);
   Status RestartQuery(const RestartQueryStatement& statement);
+  // The query `id` names, if it exists and the user may operate it (TERMINATE, RESTART).
+  // REQUIRES: catalog mutex held.
+  Result<QueryInfo> FindOperableQuery(const Identifier& id);
   // Stops a query's worker and records it TERMINATED with `reason`. REQUIRES: catalog mutex held.
   Status StopQuery(int64_t query_id, const std::string& reason);
   // RESTART QUERY of a TERMINATED query: refused, with `position`, when a relation it uses was

@@ -16,7 +16,7 @@ namespace {
 
 using testing::AttachStore;
 using testing::MakeInput;
-using testing::Rows;
+using testing::RunBatches;
 
 struct CallSpec {
   AggregateFunction function;
@@ -47,18 +47,6 @@ std::unique_ptr<PhysicalAggregate> MakePlan(const std::vector<CallSpec>& calls,
   return plan;
 }
 
-std::vector<std::string> RunBatches(WindowAggregateOperator& op, const PhysicalAggregate& plan,
-                                    const std::vector<RecordBatch>& batches) {
-  std::vector<std::string> rows;
-  for (const RecordBatch& batch : batches) {
-    RecordBatch output(plan.schema);
-    Status status = op.Process(batch, output);
-    EXPECT_TRUE(status.ok()) << status.ToString();
-    for (std::string& row : Rows(output)) rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 std::string TestDir(const std::string& name) {
   const std::string dir =
       ::testing::TempDir() + "/group_by_unchanged_" + name + "_" + std::to_string(::getpid());
@@ -71,9 +59,10 @@ TEST(GroupByUnchangedRowsTest, MaxBelowTheMaximumEmitsNothing) {
   EvalContext context;
   WindowAggregateOperator op(*plan, context);
   // value < 0 is NULL. a: 5, 3 (below), 5 (equal), NULL, 7; b: 2, 1 (below).
-  EXPECT_EQ(RunBatches(op, *plan,
+  EXPECT_EQ(RunBatches(op,
                        {MakeInput({{1, "a", 5}, {2, "a", 3}, {3, "b", 2}, {4, "a", 5}}),
-                        MakeInput({{5, "a", -1}, {6, "b", 1}, {7, "a", 7}})}),
+                        MakeInput({{5, "a", -1}, {6, "b", 1}, {7, "a", 7}})},
+                       *plan),
             (std::vector<std::string>{"+ a 5", "+ b 2", "+ a 7"}));
 }
 
@@ -85,8 +74,8 @@ TEST(GroupByUnchangedRowsTest, EveryCallMustStayTheSame) {
   EvalContext context;
   WindowAggregateOperator op(*plan, context);
   EXPECT_EQ(
-      RunBatches(op, *plan,
-                 {MakeInput({{1, "a", 5}, {2, "a", 9}, {3, "a", 9}, {4, "a", 1}, {5, "a", 5}})}),
+      RunBatches(op, {MakeInput({{1, "a", 5}, {2, "a", 9}, {3, "a", 9}, {4, "a", 1}, {5, "a", 5}})},
+                 *plan),
       (std::vector<std::string>{"+ a 5 5 1 5", "+ a 5 9 2 5", "+ a 1 9 3 5"}));
 }
 
@@ -96,11 +85,11 @@ TEST(GroupByUnchangedRowsTest, CountAndSumChangeWithEveryRow) {
   EvalContext context;
   WindowAggregateOperator counting(*count_plan, context);
   EXPECT_EQ(
-      RunBatches(counting, *count_plan, {MakeInput({{1, "a", 5}, {2, "a", -1}, {3, "a", 5}})}),
+      RunBatches(counting, {MakeInput({{1, "a", 5}, {2, "a", -1}, {3, "a", 5}})}, *count_plan),
       (std::vector<std::string>{"+ a 1 5", "+ a 2 5", "+ a 3 10"}));
   auto sum_plan = MakePlan({CallSpec{AggregateFunction::kSum}});
   WindowAggregateOperator summing(*sum_plan, context);
-  EXPECT_EQ(RunBatches(summing, *sum_plan, {MakeInput({{1, "a", 5}, {2, "a", -1}, {3, "a", 5}})}),
+  EXPECT_EQ(RunBatches(summing, {MakeInput({{1, "a", 5}, {2, "a", -1}, {3, "a", 5}})}, *sum_plan),
             (std::vector<std::string>{"+ a 5", "+ a 10"}));
 }
 
@@ -109,7 +98,7 @@ TEST(GroupByUnchangedRowsTest, AGroupByWithoutCallsEmitsEachKeyOnce) {
   EvalContext context;
   WindowAggregateOperator op(*plan, context);
   EXPECT_EQ(
-      RunBatches(op, *plan, {MakeInput({{1, "a", 5}}), MakeInput({{2, "a", 6}, {3, "b", 1}})}),
+      RunBatches(op, {MakeInput({{1, "a", 5}}), MakeInput({{2, "a", 6}, {3, "b", 1}})}, *plan),
       (std::vector<std::string>{"+ a", "+ b"}));
 }
 
@@ -117,7 +106,7 @@ TEST(GroupByUnchangedRowsTest, WindowedEmitChangesStillEmitsEveryRecord) {
   auto plan = MakePlan({CallSpec{AggregateFunction::kMax}}, {WindowType::kTumble, 10, 0, 0});
   EvalContext context;
   WindowAggregateOperator op(*plan, context);
-  EXPECT_EQ(RunBatches(op, *plan, {MakeInput({{1, "a", 5}, {2, "a", 3}})}).size(), 2u);
+  EXPECT_EQ(RunBatches(op, {MakeInput({{1, "a", 5}, {2, "a", 3}})}, *plan).size(), 2u);
 }
 
 // Under a cache budget (groups evicted to the table and read back) and after a restore, the
@@ -133,8 +122,9 @@ TEST(GroupByUnchangedRowsTest, CachedAndRestoredGroupsCompareWithTheirSavedRow) 
     std::unique_ptr<StateStore> store = AttachStore(op, dir);
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(
-        RunBatches(op, *plan,
-                   {MakeInput({{1, "a", 5}, {2, "b", 4}}), MakeInput({{3, "a", 2}, {4, "b", 6}})}),
+        RunBatches(op,
+                   {MakeInput({{1, "a", 5}, {2, "b", 4}}), MakeInput({{3, "a", 2}, {4, "b", 6}})},
+                   *plan),
         (std::vector<std::string>{"+ a 5", "+ b 4", "+ b 6"}));
     EXPECT_GT(op.evictions(), 0);
     EXPECT_GT(op.reads_back(), 0);
@@ -144,7 +134,7 @@ TEST(GroupByUnchangedRowsTest, CachedAndRestoredGroupsCompareWithTheirSavedRow) 
   WindowAggregateOperator restored(*plan, context);
   std::unique_ptr<StateStore> store = AttachStore(restored, dir);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(RunBatches(restored, *plan, {MakeInput({{5, "a", 4}, {6, "b", 6}, {7, "a", 8}})}),
+  EXPECT_EQ(RunBatches(restored, {MakeInput({{5, "a", 4}, {6, "b", 6}, {7, "a", 8}})}, *plan),
             (std::vector<std::string>{"+ a 8"}));
   std::filesystem::remove_all(dir);
 }

@@ -21,41 +21,6 @@ namespace {
 
 constexpr int64_t kRows = 5 * JoinRowStore::kChunkRows;  // full chunks only
 
-// A query's state as a worker holds it: the store, the join's table and the operator.
-struct Query {
-  std::unique_ptr<StateStore> store;
-  std::unique_ptr<IntervalJoinOperator> op;
-  int64_t checkpoint = 0;
-
-  Status Open(const std::string& dir, const PhysicalJoin& plan, EvalContext& context,
-              size_t budget) {
-    ASSIGN_OR_RETURN(store, StateStore::Open(dir, StateStoreOptions()));
-    if (store->last_checkpoint()) checkpoint = store->last_checkpoint()->checkpoint_id;
-    ASSIGN_OR_RETURN(StateTable * table, store->Table("join"));
-    op = std::make_unique<IntervalJoinOperator>(plan, context);
-    op->SetSpill(store->dir(), budget);
-    return op->AttachState(table);
-  }
-  Status Checkpoint() {
-    RETURN_NOT_OK(op->PrepareCheckpoint());
-    return store->Commit(CheckpointManifest{++checkpoint, 0, {}, {}, {}});
-  }
-  // Bytes of the values the join's table holds (committed and not).
-  size_t TableBytes() {
-    size_t bytes = 0;
-    auto table = store->Table("join");
-    EXPECT_TRUE(table.ok());
-    EXPECT_TRUE((*table)
-                    ->Scan("", "",
-                           [&](std::string_view, std::string_view value) {
-                             bytes += value.size();
-                             return true;
-                           })
-                    .ok());
-    return bytes;
-  }
-};
-
 // Bids at times first, first+1, ... with keys time % 1000 and values time + offset.
 RecordBatch Bids(int64_t first, int64_t count, int64_t offset) {
   std::vector<Row> rows;
@@ -81,7 +46,7 @@ class JoinSpillFileTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Every row a left join still holds comes out unmatched at the end of input.
-  std::vector<std::string> Drain(Query& query) {
+  std::vector<std::string> Drain(JoinQuery& query) {
     RecordBatch output(plan_->schema);
     EXPECT_TRUE(query.op->AdvanceWatermark(INT64_MAX, output).ok());
     std::vector<std::string> rows;
@@ -118,7 +83,7 @@ class JoinSpillFileTest : public ::testing::Test {
 TEST_F(JoinSpillFileTest, CheckpointsReferenceImagesAndRestoreThem) {
   std::vector<std::string> expected = Expected(0, kRows, 0);
   {
-    Query query;
+    JoinQuery query;
     ASSERT_TRUE(query.Open(dir_, *plan_, context_, 64 << 10).ok());
     RecordBatch output(plan_->schema);
     ASSERT_TRUE(query.op->ProcessSide(JoinSide::kLeft, Bids(0, kRows, 0), {}, output).ok());
@@ -130,7 +95,7 @@ TEST_F(JoinSpillFileTest, CheckpointsReferenceImagesAndRestoreThem) {
     // The state size a query reports counts the file.
     EXPECT_GE(query.store->ApproximateSizeBytes(), FileBytes(dir_));
   }
-  Query query;
+  JoinQuery query;
   ASSERT_TRUE(query.Open(dir_, *plan_, context_, 64 << 10).ok());
   EXPECT_EQ(query.op->state_rows(), static_cast<size_t>(kRows));
   EXPECT_EQ(Drain(query), expected);
@@ -139,7 +104,7 @@ TEST_F(JoinSpillFileTest, CheckpointsReferenceImagesAndRestoreThem) {
 TEST_F(JoinSpillFileTest, ACrashRestoresExactlyTheLastCheckpointAndFreesTheRest) {
   int64_t committed_bytes = 0;
   {
-    Query query;
+    JoinQuery query;
     ASSERT_TRUE(query.Open(dir_, *plan_, context_, 64 << 10).ok());
     RecordBatch output(plan_->schema);
     ASSERT_TRUE(query.op->ProcessSide(JoinSide::kLeft, Bids(0, kRows, 0), {}, output).ok());
@@ -150,7 +115,7 @@ TEST_F(JoinSpillFileTest, ACrashRestoresExactlyTheLastCheckpointAndFreesTheRest)
     ASSERT_TRUE(query.op->PrepareCheckpoint().ok());
     EXPECT_GT(FileBytes(dir_), 3 * committed_bytes / 2);
   }
-  Query query;
+  JoinQuery query;
   ASSERT_TRUE(query.Open(dir_, *plan_, context_, 64 << 10).ok());
   EXPECT_EQ(query.op->state_rows(), static_cast<size_t>(kRows));
   // The uncommitted images are punched out; the committed ones stay until the next checkpoint
@@ -164,7 +129,7 @@ TEST_F(JoinSpillFileTest, ACrashRestoresExactlyTheLastCheckpointAndFreesTheRest)
 
 TEST_F(JoinSpillFileTest, ReleasedImagesAreFreedOnceNoCommittedCheckpointReferencesThem) {
   auto inner = MakeJoin(JoinType::kInner, false);
-  Query query;
+  JoinQuery query;
   ASSERT_TRUE(query.Open(dir_, *inner, context_, 64 << 10).ok());
   RecordBatch output(inner->schema);
   ASSERT_TRUE(query.op->ProcessSide(JoinSide::kLeft, Bids(0, kRows, 0), {}, output).ok());
@@ -183,7 +148,7 @@ TEST_F(JoinSpillFileTest, ReleasedImagesAreFreedOnceNoCommittedCheckpointReferen
 
 TEST_F(JoinSpillFileTest, RowsGoneOrMatchedAfterTheImageSurviveTheRestore) {
   {
-    Query query;
+    JoinQuery query;
     // A budget the rows fit in: the full chunks are imaged by the checkpoint, not by a spill.
     ASSERT_TRUE(query.Open(dir_, *plan_, context_, 64 << 20).ok());
     RecordBatch output(plan_->schema);
@@ -199,7 +164,7 @@ TEST_F(JoinSpillFileTest, RowsGoneOrMatchedAfterTheImageSurviveTheRestore) {
     ASSERT_TRUE(query.Checkpoint().ok());
     EXPECT_LT(query.TableBytes(), 8192u);
   }
-  Query query;
+  JoinQuery query;
   ASSERT_TRUE(query.Open(dir_, *plan_, context_, 64 << 20).ok());
   EXPECT_EQ(query.op->state_rows(), static_cast<size_t>(kRows - 10000 + 1));
   std::vector<std::string> expected = Expected(10000, kRows - 10000, 0);
@@ -209,14 +174,14 @@ TEST_F(JoinSpillFileTest, RowsGoneOrMatchedAfterTheImageSurviveTheRestore) {
 
 TEST_F(JoinSpillFileTest, ATruncatedSpillFileIsAStorageError) {
   {
-    Query query;
+    JoinQuery query;
     ASSERT_TRUE(query.Open(dir_, *plan_, context_, 64 << 10).ok());
     RecordBatch output(plan_->schema);
     ASSERT_TRUE(query.op->ProcessSide(JoinSide::kLeft, Bids(0, kRows, 0), {}, output).ok());
     ASSERT_TRUE(query.Checkpoint().ok());
   }
   std::filesystem::resize_file(dir_ + "/join-left.rows", 1000);
-  Query query;
+  JoinQuery query;
   Status status = query.Open(dir_, *plan_, context_, 64 << 10);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.category(), ErrorCategory::kStorage);

@@ -107,30 +107,21 @@ TEST(JoinSpillTest, CheckpointsWriteSpilledChunksAndRestoreThem) {
   std::vector<Row> bids;
   for (int64_t bid = 0; bid < 20000; ++bid) bids.push_back({bid, bid % 1000, bid});
   {
-    auto store = StateStore::Open(dir, StateStoreOptions());
-    ASSERT_TRUE(store.ok());
-    auto table = (*store)->Table("join");
-    ASSERT_TRUE(table.ok());
-    IntervalJoinOperator op(*plan, context);
-    op.SetSpill((*store)->dir(), 64 << 10);
-    ASSERT_TRUE(op.AttachState(*table).ok());
+    JoinQuery query;
+    ASSERT_TRUE(query.Open(dir, *plan, context, 64 << 10).ok());
+    IntervalJoinOperator& op = *query.op;
     ASSERT_TRUE(op.ProcessSide(JoinSide::kLeft, MakeBatch(bids), {}, output).ok());
     // Matches a spilled row (key 7 is at 7, 1007, ...; all but the newest chunk are spilled).
     ASSERT_TRUE(op.ProcessSide(JoinSide::kRight, MakeBatch({{10050, 7, -1}}), {}, output).ok());
     EXPECT_LE(op.resident_bytes(), size_t{1} << 20);
-    ASSERT_TRUE(op.PrepareCheckpoint().ok());
-    ASSERT_TRUE((*store)->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+    ASSERT_TRUE(query.Checkpoint().ok());
   }
   std::vector<std::string> matched;
   Collect(output, matched);
   EXPECT_EQ(matched, (std::vector<std::string>{"10050 7 10007 7 -1"}));  // within 100 ms
-  auto store = StateStore::Open(dir, StateStoreOptions());
-  ASSERT_TRUE(store.ok());
-  auto table = (*store)->Table("join");
-  ASSERT_TRUE(table.ok());
-  IntervalJoinOperator op(*plan, context);
-  op.SetSpill((*store)->dir(), 64 << 10);
-  ASSERT_TRUE(op.AttachState(*table).ok());
+  JoinQuery query;
+  ASSERT_TRUE(query.Open(dir, *plan, context, 64 << 10).ok());
+  IntervalJoinOperator& op = *query.op;
   EXPECT_EQ(op.state_rows(), 20001u);
   EXPECT_LE(op.resident_bytes(), size_t{1} << 20);  // restored rows spill as they come back
   output = RecordBatch(plan->schema);

@@ -1,6 +1,7 @@
 #pragma once
 // Shared by the interval-join spill tests: a join of bids with window maxima in Nexmark q7's
-// shape, batches of (time, key, value) rows, and the output as sortable text.
+// shape, batches of (time, key, value) rows, the output as sortable text, and a JoinQuery (a
+// worker's store, table and operator, opened and checkpointed as the worker does).
 
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 
 #include "runtime/expression/expression_factory.h"
 #include "runtime/operator/interval_join.h"
+#include "storage/state/state_store.h"
 
 namespace sluice {
 
@@ -71,5 +73,40 @@ inline void Collect(const RecordBatch& batch, std::vector<std::string>& rows) {
     rows.push_back(text);
   }
 }
+
+// A query's state as a worker holds it: the store, the join's table and the operator.
+struct JoinQuery {
+  std::unique_ptr<StateStore> store;
+  std::unique_ptr<IntervalJoinOperator> op;
+  int64_t checkpoint = 0;
+
+  Status Open(const std::string& dir, const PhysicalJoin& plan, EvalContext& context,
+              size_t budget) {
+    ASSIGN_OR_RETURN(store, StateStore::Open(dir, StateStoreOptions()));
+    if (store->last_checkpoint()) checkpoint = store->last_checkpoint()->checkpoint_id;
+    ASSIGN_OR_RETURN(StateTable * table, store->Table("join"));
+    op = std::make_unique<IntervalJoinOperator>(plan, context);
+    op->SetSpill(store->dir(), budget);
+    return op->AttachState(table);
+  }
+  Status Checkpoint() {
+    RETURN_NOT_OK(op->PrepareCheckpoint());
+    return store->Commit(CheckpointManifest{++checkpoint, 0, {}, {}, {}});
+  }
+  // Bytes of the values the join's table holds (committed and not).
+  size_t TableBytes() {
+    size_t bytes = 0;
+    auto table = store->Table("join");
+    EXPECT_TRUE(table.ok());
+    EXPECT_TRUE((*table)
+                    ->Scan("", "",
+                           [&](std::string_view, std::string_view value) {
+                             bytes += value.size();
+                             return true;
+                           })
+                    .ok());
+    return bytes;
+  }
+};
 
 }  // namespace sluice

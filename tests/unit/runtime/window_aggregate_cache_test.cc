@@ -19,6 +19,7 @@ using testing::AttachStore;
 using testing::MakeInput;
 using testing::MakePlan;
 using testing::Rows;
+using testing::RunBatches;
 
 using InputRows = std::vector<std::tuple<int64_t, std::string, int64_t>>;
 
@@ -47,20 +48,6 @@ std::vector<RecordBatch> ManyKeys(int num_keys, int rounds) {
   }
   if (!rows.empty()) batches.push_back(MakeInput(rows));
   return batches;
-}
-
-// Runs `batches` through `op` and returns its output rows.
-std::vector<std::string> RunBatches(WindowAggregateOperator& op,
-                                    const std::vector<RecordBatch>& batches,
-                                    const PhysicalAggregate& plan) {
-  std::vector<std::string> rows;
-  for (const RecordBatch& batch : batches) {
-    RecordBatch output(plan.schema);
-    Status status = op.Process(batch, output);
-    EXPECT_TRUE(status.ok()) << status.ToString();
-    for (std::string& row : Rows(output)) rows.push_back(std::move(row));
-  }
-  return rows;
 }
 
 // Every group's row as the table holds it, read by an operator without a budget (which restores

@@ -12,6 +12,7 @@
 #include "runtime/expression/expression_factory.h"
 #include "runtime/operator/window_aggregate.h"
 #include "storage/state/state_store.h"
+#include "tests/unit/runtime/aggregate_test_util.h"
 
 namespace sluice::testing {
 
@@ -74,6 +75,20 @@ inline std::unique_ptr<StateStore> AttachStore(WindowAggregateOperator& op, cons
   EXPECT_TRUE(table.ok());
   if (!table.ok() || !op.AttachState(*table).ok()) return nullptr;
   return std::move(store).value();
+}
+
+// Runs `batches` through `op` and returns its output rows.
+inline std::vector<std::string> RunBatches(WindowAggregateOperator& op,
+                                           const std::vector<RecordBatch>& batches,
+                                           const PhysicalAggregate& plan) {
+  std::vector<std::string> rows;
+  for (const RecordBatch& batch : batches) {
+    RecordBatch output(plan.schema);
+    Status status = op.Process(batch, output);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    for (std::string& row : Rows(output)) rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 }  // namespace sluice::testing

@@ -2,6 +2,8 @@
 
 #include "engine/execute/delivery_guarantee.h"
 
+#include <algorithm>
+
 #include "common/ascii.h"
 #include "runtime/connector/kafka/kafka_transaction.h"
 
@@ -47,11 +49,11 @@ Status ApplyDeliveryGuarantee(const DeliveryGuarantee& guarantee, PhysicalPlan& 
         guarantee.position);
   }
   for (const auto& op : plan.operators) {
-    if (op->kind() == PhysicalOperatorKind::kAggregate) {
+    if (op->kind() == PhysicalOperatorKind::kAggregate && plan.parallelism > 1) {
       return Status::Binder(
-          "'delivery.guarantee'='exactly_once' is not supported yet for "
-          "queries with GROUP BY (their state checkpoints are not part of "
-          "the Kafka transaction)",
+          "'delivery.guarantee'='exactly_once' is not supported yet for a GROUP BY with "
+          "'parallelism' > 1 (its second stage reads a local repartition topic, whose positions "
+          "are not part of the Kafka transaction; use 'parallelism'=1)",
           guarantee.position);
     }
   }
@@ -71,7 +73,14 @@ void SetQueryTransactionIds(PhysicalPlan& plan) {
   if (guarantee == plan.sink.properties.end() || guarantee->second != "exactly_once") return;
   const std::string id = QueryTransactionalId(plan.query_id);
   plan.sink.properties[kTransactionalIdProperty] = id;
-  plan.source.properties[kOffsetsGroupProperty] = id;
+  // A stateless query resumes from the offsets its last transaction committed. A stateful one
+  // resumes from its state checkpoint, which commits with the transaction in two phases
+  // (docs/checkpoints.md); the group's offsets are only for monitoring then.
+  const bool stateful =
+      plan.join_source.has_value() ||
+      std::any_of(plan.operators.begin(), plan.operators.end(),
+                  [](const auto& op) { return op->kind() == PhysicalOperatorKind::kAggregate; });
+  if (!stateful) plan.source.properties[kOffsetsGroupProperty] = id;
 }
 
 }  // namespace sluice

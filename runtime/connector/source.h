@@ -69,6 +69,19 @@ class Sink {
   // True when every FlushAt commits: the positions are then saved right after each one (not
   // throttled), keeping the window between a commit and the saved positions as short as possible.
   virtual bool transactional() const { return false; }
+  // --- Two-phase commit of a stateful query's state with a transactional sink
+  // (docs/checkpoints.md). True while output written since the last FlushAt is uncommitted.
+  virtual bool transaction_open() const { return false; }
+  // Waits until the open transaction's records are acknowledged (so a crash cannot add any) and
+  // returns a marker naming one of them ("topic:partition:offset"), empty when it holds none.
+  virtual Result<std::string> PrepareTransaction() { return std::string(); }
+  // After a crash, once the previous transaction is settled (the sink's Open fences it): whether
+  // the transaction that `marker` names committed, i.e. its record is visible to a
+  // read_committed consumer. An empty marker names no record: true.
+  virtual Result<bool> TransactionCommitted(const std::string& marker) {
+    (void)marker;
+    return true;
+  }
   virtual int64_t records_out() const = 0;
   // Sinks that commit their output together with the input positions it reflects (the view
   // store) are handed how to read the pipeline's current source positions (topic -> next offset

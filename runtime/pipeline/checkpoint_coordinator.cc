@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "runtime/pipeline/commit_file.h"
+#include "runtime/pipeline/crash_point.h"
 #include "runtime/pipeline/source_positions.h"
 
 namespace sluice {
@@ -15,6 +16,8 @@ namespace {
 constexpr int64_t kPositionsSaveIntervalMs = 1000;
 // A join's unsaved rows past which a checkpoint is taken at once (see over_budget).
 constexpr size_t kMaxUnsavedBytes = 16u << 20;
+// Manifest metadata: the record that tells whether a prepared checkpoint's transaction committed.
+constexpr const char* kTransactionMarkerKey = "kafka.transaction.record";
 
 }  // namespace
 
@@ -31,6 +34,8 @@ Result<std::unique_ptr<CheckpointCoordinator>> CheckpointCoordinator::Open(
 }
 
 Status CheckpointCoordinator::Restore(const std::string& state_dir) {
+  state_dir_ = state_dir;
+  two_phase_ = sink_.transactional() && stage_ != nullptr;
   positions_path_ = SourcePositionsPath(state_dir);
   // Stateless: the last commit. Stateful: only the start positions the engine pinned at CREATE,
   // which apply until the first checkpoint. Positions of another topic (the plan changed) do not
@@ -50,6 +55,7 @@ Status CheckpointCoordinator::Restore(const std::string& state_dir) {
   }
   if (stage_ != nullptr) {
     ASSIGN_OR_RETURN(state_store_, StateStore::Open(state_dir + "/state", StateStoreOptions{}));
+    RETURN_NOT_OK(ResolvePendingCheckpoint());
     RETURN_NOT_OK(stage_->AttachState(*state_store_));
     state_size_bytes_ = state_store_->ApproximateSizeBytes();
     if (const std::optional<CheckpointManifest>& last = state_store_->last_checkpoint()) {
@@ -81,6 +87,22 @@ Status CheckpointCoordinator::Restore(const std::string& state_dir) {
   return Status::OK();
 }
 
+Status CheckpointCoordinator::ResolvePendingCheckpoint() {
+  const std::optional<CheckpointManifest>& pending = state_store_->pending_checkpoint();
+  if (!pending) return Status::OK();
+  // A crash between preparing checkpoint N and committing it to the store: its state goes with
+  // the transaction it was prepared for. The sink's Open (init_transactions) has settled that
+  // transaction: committed if the crash came after the commit reached the coordinator, aborted
+  // otherwise. Its output decides: visible to read_committed consumers, the state moves on with
+  // it; invisible, the input is read again from checkpoint N-1 and produces it again.
+  auto marker = pending->metadata.find(kTransactionMarkerKey);
+  bool committed = true;  // no marker: the transaction held no output; its input is consumed
+  if (marker != pending->metadata.end()) {
+    ASSIGN_OR_RETURN(committed, sink_.TransactionCommitted(marker->second));
+  }
+  return state_store_->ResolvePending(committed);
+}
+
 std::map<std::string, std::vector<int64_t>> CheckpointCoordinator::ExtraPositions() const {
   std::map<std::string, std::vector<int64_t>> positions;
   for (const auto& [key, extra] : extra_sources_) positions[key] = extra->positions();
@@ -96,8 +118,9 @@ bool CheckpointCoordinator::over_budget() const {
 }
 
 Status CheckpointCoordinator::MaybeCommit(bool caught_up, bool stopping) {
-  // A transactional sink (Kafka exactly-once) commits its records with these positions.
-  RETURN_NOT_OK(sink_.FlushAt(source_.topic(), source_.positions()));
+  // A transactional sink (Kafka exactly-once) commits its records with these positions; a
+  // stateful query's state commits with them in two phases (Commit), when a checkpoint is due.
+  if (!two_phase_) RETURN_NOT_OK(sink_.FlushAt(source_.topic(), source_.positions()));
   const auto now = std::chrono::steady_clock::now();
   // A staging sink's outputs wait for the commit, so a caught-up query commits at once; a
   // non-staging one (outputs already visible) only needs its positions saved now and then.
@@ -105,7 +128,10 @@ Status CheckpointCoordinator::MaybeCommit(bool caught_up, bool stopping) {
   // once (no pause at all), or a restart from them would produce that output again wherever the
   // group's offsets do not win (librdkafka's mock keeps no transactional offsets); what FLUSH
   // sees reported must not be ahead of them either.
-  if (!stopping && !(caught_up && staging_) && !over_budget() && !sink_.transactional()) {
+  // A two-phase query's output is invisible until its transaction commits, as a staging sink's.
+  const bool invisible = staging_ || two_phase_;
+  if (!stopping && !(caught_up && invisible) && !over_budget() &&
+      !(sink_.transactional() && !two_phase_)) {
     // A busy stateless query with a staging sink commits at every flush: the commit is a small
     // file rename, cheap next to the latency it would add.
     const int64_t interval_ms =
@@ -126,7 +152,7 @@ Status CheckpointCoordinator::MaybeCommit(bool caught_up, bool stopping) {
   std::map<std::string, std::vector<int64_t>> extra_positions = ExtraPositions();
   pending_ = false;
   if (positions == committed_positions_ && sinks == committed_sinks_ &&
-      extra_positions == committed_extra_positions_) {
+      extra_positions == committed_extra_positions_ && !sink_.transaction_open()) {
     return Status::OK();
   }
   RETURN_NOT_OK(Commit(positions, sinks));
@@ -164,6 +190,17 @@ Status CheckpointCoordinator::Commit(const std::vector<int64_t>& positions,
   }
   manifest.sink_positions = sinks;
   stage_->SaveMetadata(manifest.metadata);
+  if (sink_.transactional()) {
+    // Two phases: the state is saved aside first (pending, with a record of the transaction that
+    // says whether it committed), then the transaction commits output and offsets, then the
+    // state is applied. A crash in between is settled by ResolvePendingCheckpoint.
+    ASSIGN_OR_RETURN(std::string marker, sink_.PrepareTransaction());
+    if (!marker.empty()) manifest.metadata[kTransactionMarkerKey] = marker;
+    RETURN_NOT_OK(state_store_->Prepare(manifest));
+    MaybeCrashAt(state_dir_, "prepared");
+    RETURN_NOT_OK(sink_.FlushAt(source_.topic(), positions));
+    MaybeCrashAt(state_dir_, "transaction_committed");
+  }
   RETURN_NOT_OK(state_store_->Commit(manifest));
   checkpoint_id_ = manifest.checkpoint_id;
   checkpoint_at_ms_ = manifest.created_at_ms;
@@ -172,7 +209,8 @@ Status CheckpointCoordinator::Commit(const std::vector<int64_t>& positions,
 }
 
 void CheckpointCoordinator::FillProgress(QueryProgress& progress) const {
-  if (staging_) {
+  // Only committed output is visible: report the positions it reflects (what FLUSH waits for).
+  if (staging_ || two_phase_) {
     progress.positions[source_.topic()] = committed_positions_;
     for (const auto& [key, extra] : extra_sources_) {
       auto committed = committed_extra_positions_.find(key);

@@ -62,6 +62,8 @@ class CheckpointCoordinator {
     if (stage_ != nullptr) extra_sources_ = stage_->extra_sources();
   }
   Status Restore(const std::string& state_dir);
+  // Applies or drops a checkpoint prepared for a Kafka transaction before a crash.
+  Status ResolvePendingCheckpoint();
   Status Commit(const std::vector<int64_t>& positions, const SinkPositions& sinks);
   // The extra sources' positions now, by manifest key.
   std::map<std::string, std::vector<int64_t>> ExtraPositions() const;
@@ -71,8 +73,10 @@ class CheckpointCoordinator {
   CheckpointedStage* stage_;
   std::vector<std::pair<std::string, Source*>> extra_sources_;  // a join's right side
   const CheckpointOptions options_;
-  bool staging_ = false;                     // the sink stages outputs until Publish: exactly-once
-  std::string positions_path_;               // pinned start; stateless commits without staging
+  std::string state_dir_;
+  bool staging_ = false;        // the sink stages outputs until Publish: exactly-once
+  bool two_phase_ = false;      // stateful with a transactional sink: state commits in two phases
+  std::string positions_path_;  // pinned start; stateless commits without staging
   std::optional<CommitFile> commit_file_;    // stateless commits with a staging sink
   std::unique_ptr<StateStore> state_store_;  // stateful commits
   std::vector<int64_t> committed_positions_;

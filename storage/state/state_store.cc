@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "storage/state/checkpoint_manifest_json.h"
+#include "storage/state/pending_checkpoint.h"
 
 namespace sluice {
 namespace {
@@ -41,6 +42,10 @@ struct StateStore::Impl {
   // GetFromBatchAndDB and the base-delta iterator need to see one value per key.
   rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, true};
   std::optional<CheckpointManifest> last_checkpoint;
+  // A checkpoint prepared before a crash (its batch), until ResolvePending.
+  std::optional<CheckpointManifest> pending_checkpoint;
+  std::string pending_batch;
+  bool prepared = false;  // Prepare saved the current batch: Commit removes the file
 
   ~Impl() {
     if (db == nullptr) return;
@@ -127,6 +132,14 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
   } else if (!read.IsNotFound()) {
     return FromRocks(read, "cannot read the checkpoint manifest in " + dir);
   }
+  ASSIGN_OR_RETURN(std::optional<PendingCheckpoint> pending,
+                   LoadPendingCheckpoint(PendingCheckpointPath(dir)));
+  if (pending) {
+    ASSIGN_OR_RETURN(CheckpointManifest manifest,
+                     CheckpointManifestFromJson(pending->manifest_json));
+    self.pending_checkpoint = std::move(manifest);
+    self.pending_batch = std::move(pending->batch);
+  }
   return store;
 }
 
@@ -165,7 +178,43 @@ Status StateStore::Commit(const CheckpointManifest& manifest) {
   }
   impl_->batch.Clear();
   impl_->last_checkpoint = manifest;
+  if (!impl_->prepared) return Status::OK();
+  impl_->prepared = false;
+  return RemovePendingCheckpoint(PendingCheckpointPath(impl_->dir));
+}
+
+Status StateStore::Prepare(const CheckpointManifest& manifest) {
+  const std::string json = CheckpointManifestToJson(manifest);
+  rocksdb::Status put = impl_->batch.Put(impl_->handles[0], ToSlice(kManifestKey), ToSlice(json));
+  if (!put.ok()) return FromRocks(put, "cannot stage the checkpoint manifest");
+  RETURN_NOT_OK(SavePendingCheckpoint(PendingCheckpointPath(impl_->dir),
+                                      PendingCheckpoint{json, impl_->batch.GetWriteBatch()->Data()})
+                    .WithContext("checkpoint " + std::to_string(manifest.checkpoint_id)));
+  impl_->prepared = true;
   return Status::OK();
+}
+
+const std::optional<CheckpointManifest>& StateStore::pending_checkpoint() const {
+  return impl_->pending_checkpoint;
+}
+
+Status StateStore::ResolvePending(bool commit) {
+  if (!impl_->pending_checkpoint) return Status::OK();
+  if (commit) {
+    rocksdb::WriteBatch batch(impl_->pending_batch);
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    rocksdb::Status written = impl_->db->Write(write_options, &batch);
+    if (!written.ok()) {
+      return FromRocks(written, "cannot apply the pending checkpoint " +
+                                    std::to_string(impl_->pending_checkpoint->checkpoint_id) +
+                                    " to " + impl_->dir);
+    }
+    impl_->last_checkpoint = std::move(impl_->pending_checkpoint);
+  }
+  impl_->pending_checkpoint.reset();
+  impl_->pending_batch.clear();
+  return RemovePendingCheckpoint(PendingCheckpointPath(impl_->dir));
 }
 
 size_t StateStore::uncommitted_bytes() const {

@@ -79,8 +79,19 @@ class StateStore {
   [[nodiscard]] Result<StateTable*> Table(std::string_view name);
   // The manifest of the last committed checkpoint; nullopt for a fresh store.
   const std::optional<CheckpointManifest>& last_checkpoint() const;
-  // Atomically and durably writes every uncommitted change together with `manifest`.
+  // Atomically and durably writes every uncommitted change together with `manifest` (and drops
+  // the pending checkpoint a Prepare of it left).
   [[nodiscard]] Status Commit(const CheckpointManifest& manifest);
+  // Two-phase commit, for a checkpoint that must commit atomically with something outside the
+  // store (a Kafka transaction): durably saves every uncommitted change with `manifest` apart
+  // from the state (pending_checkpoint.h), without applying it. Commit(manifest) then applies it;
+  // a crash in between leaves it pending for the next Open.
+  [[nodiscard]] Status Prepare(const CheckpointManifest& manifest);
+  // The manifest of a checkpoint prepared before a crash and not committed: until
+  // ResolvePending, the store is its last committed checkpoint and must not be read.
+  const std::optional<CheckpointManifest>& pending_checkpoint() const;
+  // Applies the pending checkpoint (`commit`: it becomes the last checkpoint) or drops it.
+  [[nodiscard]] Status ResolvePending(bool commit);
   // Bytes written since the last Commit, held in memory until then (the pipeline checkpoints
   // early past its budget, CheckpointOptions::max_uncommitted_bytes).
   size_t uncommitted_bytes() const;

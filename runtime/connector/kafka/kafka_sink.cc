@@ -41,6 +41,10 @@ void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void*
     sink->first_delivery_error_ = rd_kafka_err2str(message->err);
     sink->first_delivery_code_ = message->err;
   }
+  if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR && message->offset >= 0) {
+    sink->last_partition_ = message->partition;
+    sink->last_offset_ = message->offset;
+  }
 }
 
 Result<std::unique_ptr<KafkaSink>> KafkaSink::Open(const SinkSpec& spec) {
@@ -105,6 +109,7 @@ Status KafkaSink::Write(const RecordBatch& batch) {
   if (!offsets_group_.empty() && !in_transaction_ && batch.num_rows() > 0) {
     RETURN_NOT_OK(KafkaBeginTransaction(producer_.get(), spec_.properties));
     in_transaction_ = true;
+    last_partition_ = -1;
   }
   for (size_t row = 0; row < batch.num_rows(); ++row) {
     value_.clear();
@@ -169,7 +174,32 @@ Status KafkaSink::FlushAt(const std::string& source_topic, const std::vector<int
                                        timeout_ms_, spec_.properties));
   RETURN_NOT_OK(DeliveryStatus());
   committed_positions_ = positions;
+  last_partition_ = -1;
   return Status::OK();
+}
+
+Result<std::string> KafkaSink::PrepareTransaction() {
+  if (!in_transaction_) return std::string();
+  // Every record acknowledged: the marker is then the transaction's last one, and a crash after
+  // the caller saved it cannot add records the marker does not vouch for.
+  RETURN_NOT_OK(Flush());
+  if (last_partition_ < 0) return std::string();
+  return spec_.topic + ":" + std::to_string(last_partition_) + ":" + std::to_string(last_offset_);
+}
+
+Result<bool> KafkaSink::TransactionCommitted(const std::string& marker) {
+  if (marker.empty()) return true;
+  // topic:partition:offset; the topic may itself hold ':'.
+  const size_t offset_colon = marker.rfind(':');
+  const size_t partition_colon = offset_colon == std::string::npos || offset_colon == 0
+                                     ? std::string::npos
+                                     : marker.rfind(':', offset_colon - 1);
+  if (partition_colon == std::string::npos) {
+    return Status::Storage("the pending checkpoint names no Kafka record ('" + marker + "')");
+  }
+  return KafkaRecordCommitted(spec_.properties, marker.substr(0, partition_colon),
+                              std::stoi(marker.substr(partition_colon + 1)),
+                              std::stoll(marker.substr(offset_colon + 1)), timeout_ms_);
 }
 
 }  // namespace sluice

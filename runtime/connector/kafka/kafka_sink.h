@@ -29,6 +29,9 @@ class KafkaSink final : public Sink {
   Status FlushAt(const std::string& source_topic, const std::vector<int64_t>& positions) override;
   int64_t records_out() const override { return records_out_; }
   bool transactional() const override { return !offsets_group_.empty(); }
+  bool transaction_open() const override { return in_transaction_; }
+  Result<std::string> PrepareTransaction() override;
+  Result<bool> TransactionCommitted(const std::string& marker) override;
 
  private:
   explicit KafkaSink(SinkSpec spec);
@@ -53,6 +56,9 @@ class KafkaSink final : public Sink {
   std::string offsets_group_;
   bool in_transaction_ = false;
   std::vector<int64_t> committed_positions_;
+  // The last record of the open transaction acknowledged so far (set by OnDelivery).
+  int32_t last_partition_ = -1;
+  int64_t last_offset_ = -1;
 };
 
 }  // namespace sluice

@@ -115,4 +115,49 @@ Result<std::vector<int64_t>> KafkaCommittedOffsets(rd_kafka_t* consumer, const s
   return offsets;
 }
 
+Result<bool> KafkaRecordCommitted(const KafkaSettings& settings, const std::string& topic,
+                                  int32_t partition, int64_t offset, int timeout_ms) {
+  ASSIGN_OR_RETURN(KafkaHandle consumer,
+                   CreateKafkaHandle(RD_KAFKA_CONSUMER, settings,
+                                     {{"group.id", "sluice-transaction-check"},
+                                      {"isolation.level", "read_committed"},
+                                      {"enable.auto.commit", "false"},
+                                      {"enable.partition.eof", "true"},
+                                      {"allow.auto.create.topics", "false"}},
+                                     nullptr));
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = offset;
+  rd_kafka_resp_err_t err = rd_kafka_assign(consumer.get(), list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Connector("cannot read topic '" + topic +
+                             "' to settle a transaction: " + rd_kafka_err2str(err));
+  }
+  // The first thing a read_committed consumer gets from `offset` is the record itself when its
+  // transaction committed; an aborted one is skipped (a later record, or the partition's end).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::string last_error = "no answer";
+  while (std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), 100);
+    if (message == nullptr) continue;
+    const rd_kafka_resp_err_t message_err = message->err;
+    const int64_t message_offset = message->offset;
+    rd_kafka_message_destroy(message);
+    if (message_err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      (void)rd_kafka_assign(consumer.get(), nullptr);
+      return message_offset == offset;
+    }
+    if (message_err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      (void)rd_kafka_assign(consumer.get(), nullptr);
+      return false;
+    }
+    last_error = rd_kafka_err2str(message_err);
+  }
+  return Status::Connector(KafkaUnreachablePrefix(settings) + ": cannot read record " +
+                           std::to_string(offset) + " of topic '" + topic + "' partition " +
+                           std::to_string(partition) + " to settle the transaction a crash " +
+                           "interrupted (" + last_error + ")")
+      .AsRetriable();
+}
+
 }  // namespace sluice

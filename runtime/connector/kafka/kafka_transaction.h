@@ -42,4 +42,12 @@ Result<std::vector<int64_t>> KafkaCommittedOffsets(rd_kafka_t* consumer, const s
                                                    int32_t partitions, int timeout_ms,
                                                    const KafkaSettings& settings);
 
+// Whether the record at `offset` of `topic`/`partition` is visible to a read_committed
+// consumer: true when its transaction committed, false when it was aborted (the consumer skips
+// it). Only meaningful once the transaction is settled (after a new producer with its
+// transactional.id ran init_transactions); a broker that does not answer within `timeout_ms` is
+// a retriable error.
+Result<bool> KafkaRecordCommitted(const KafkaSettings& settings, const std::string& topic,
+                                  int32_t partition, int64_t offset, int timeout_ms);
+
 }  // namespace sluice

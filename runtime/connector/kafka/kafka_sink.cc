@@ -3,6 +3,7 @@
 #include "runtime/connector/kafka/kafka_sink.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "runtime/connector/kafka/kafka_transaction.h"
 #include "runtime/connector/local_log_sink.h"
@@ -194,12 +195,16 @@ Result<bool> KafkaSink::TransactionCommitted(const std::string& marker) {
   const size_t partition_colon = offset_colon == std::string::npos || offset_colon == 0
                                      ? std::string::npos
                                      : marker.rfind(':', offset_colon - 1);
-  if (partition_colon == std::string::npos) {
-    return Status::Storage("the pending checkpoint names no Kafka record ('" + marker + "')");
-  }
+  const Status bad =
+      Status::Storage("the pending checkpoint names no Kafka record ('" + marker + "')");
+  if (partition_colon == std::string::npos) return bad;
+  char* end = nullptr;
+  const long partition = std::strtol(marker.c_str() + partition_colon + 1, &end, 10);
+  if (end != marker.c_str() + offset_colon || partition < 0) return bad;
+  const long long offset = std::strtoll(marker.c_str() + offset_colon + 1, &end, 10);
+  if (*end != '\0' || end == marker.c_str() + offset_colon + 1 || offset < 0) return bad;
   return KafkaRecordCommitted(spec_.properties, marker.substr(0, partition_colon),
-                              std::stoi(marker.substr(partition_colon + 1)),
-                              std::stoll(marker.substr(offset_colon + 1)), timeout_ms_);
+                              static_cast<int32_t>(partition), offset, timeout_ms_);
 }
 
 }  // namespace sluice

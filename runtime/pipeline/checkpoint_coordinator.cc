@@ -124,14 +124,14 @@ Status CheckpointCoordinator::MaybeCommit(bool caught_up, bool stopping) {
   const auto now = std::chrono::steady_clock::now();
   // A staging sink's outputs wait for the commit, so a caught-up query commits at once; a
   // non-staging one (outputs already visible) only needs its positions saved now and then.
-  // A transactional sink has just committed its output: positions and state must follow at
-  // once (no pause at all), or a restart from them would produce that output again wherever the
-  // group's offsets do not win (librdkafka's mock keeps no transactional offsets); what FLUSH
-  // sees reported must not be ahead of them either.
-  // A two-phase query's output is invisible until its transaction commits, as a staging sink's.
+  // A stateless query's transactional sink has just committed its output: positions must follow
+  // at once (no pause at all), or a restart from them would produce that output again wherever
+  // the group's offsets do not win (librdkafka's mock keeps no transactional offsets); what
+  // FLUSH sees reported must not be ahead of them either. A two-phase query's output is
+  // invisible until its checkpoint commits the transaction, as a staging sink's.
   const bool invisible = staging_ || two_phase_;
-  if (!stopping && !(caught_up && invisible) && !over_budget() &&
-      !(sink_.transactional() && !two_phase_)) {
+  const bool just_committed = sink_.transactional() && !two_phase_;
+  if (!stopping && !(caught_up && invisible) && !over_budget() && !just_committed) {
     // A busy stateless query with a staging sink commits at every flush: the commit is a small
     // file rename, cheap next to the latency it would add.
     const int64_t interval_ms =

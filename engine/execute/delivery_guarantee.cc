@@ -73,6 +73,7 @@ void SetQueryTransactionIds(PhysicalPlan& plan) {
   if (guarantee == plan.sink.properties.end() || guarantee->second != "exactly_once") return;
   const std::string id = QueryTransactionalId(plan.query_id);
   plan.sink.properties[kTransactionalIdProperty] = id;
+  plan.sink.properties[kOffsetsGroupProperty] = id;
   // A stateless query resumes from the offsets its last transaction committed. A stateful one
   // resumes from its state checkpoint, which commits with the transaction in two phases
   // (docs/checkpoints.md); the group's offsets are only for monitoring then.

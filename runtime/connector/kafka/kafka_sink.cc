@@ -71,7 +71,11 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::Open(const SinkSpec& spec) {
     extra.emplace_back("transactional.id", id->second);
     // The transaction may stay open until the next commit; it must outlive a slow checkpoint.
     extra.emplace_back("transaction.timeout.ms", std::to_string(sink->timeout_ms_ + 60000));
-    sink->offsets_group_ = id->second;
+    // The group the transaction commits the source's offsets to is the query's, which all of
+    // its workers share; only the transactional.id is per worker (query_runner.cc). Plans stored
+    // before the sink named the group use the transactional.id, as they did then.
+    auto group = spec.properties.find(kOffsetsGroupProperty);
+    sink->offsets_group_ = group != spec.properties.end() ? group->second : id->second;
   }
   ASSIGN_OR_RETURN(sink->producer_, CreateKafkaHandle(RD_KAFKA_PRODUCER, spec.properties, extra,
                                                       &sink->errors_, &KafkaSink::OnDelivery));

@@ -29,6 +29,7 @@ class KafkaSink final : public Sink {
   Status FlushAt(const std::string& source_topic, const std::vector<int64_t>& positions) override;
   int64_t records_out() const override { return records_out_; }
   bool transactional() const override { return !offsets_group_.empty(); }
+  const std::string& offsets_group() const { return offsets_group_; }
   bool transaction_open() const override { return in_transaction_; }
   Result<std::string> PrepareTransaction() override;
   Result<bool> TransactionCommitted(const std::string& marker) override;

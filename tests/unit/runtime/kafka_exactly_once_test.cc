@@ -201,6 +201,23 @@ TEST_F(KafkaExactlyOnceTest, PrepareNamesTheTransactionsLastRecordAndARestartRea
   }
 }
 
+// With parallelism each worker has its own transactional.id (two producers with one would fence
+// each other), but every worker's source reads in the query's one group, so each transaction
+// must commit its offsets there: a restarted worker looks for them in that group.
+TEST_F(KafkaExactlyOnceTest, APerWorkerTransactionCommitsOffsetsToTheQuerysGroup) {
+  SinkSpec spec = SinkSpecFor("out", true);
+  spec.properties[kTransactionalIdProperty] = std::string(kQueryGroup) + "-worker-1";
+  spec.properties[kOffsetsGroupProperty] = kQueryGroup;
+  auto sink = KafkaSink::Open(spec);
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  EXPECT_EQ((*sink)->offsets_group(), kQueryGroup);
+  // A plan stored before the sink named its group: the transactional.id, as then.
+  spec.properties.erase(kOffsetsGroupProperty);
+  auto old_plan = KafkaSink::Open(spec);
+  ASSERT_TRUE(old_plan.ok()) << old_plan.status().ToString();
+  EXPECT_EQ((*old_plan)->offsets_group(), std::string(kQueryGroup) + "-worker-1");
+}
+
 TEST_F(KafkaExactlyOnceTest, WithoutTransactionalIdTheSinkRefusesToStart) {
   SinkSpec spec = SinkSpecFor("out", true);
   spec.properties.erase(kTransactionalIdProperty);

@@ -17,6 +17,7 @@
 #include "runtime/expression/evaluate.h"
 #include "runtime/operator/retractable_accumulator.h"
 #include "runtime/operator/stateful_operator.h"
+#include "runtime/operator/window_group_map.h"
 #include "runtime/plan/physical_aggregate.h"
 #include "storage/state/state_store.h"
 
@@ -54,7 +55,9 @@ class ChangelogAggregateOperator final : public StatefulOperator {
     std::string bytes;
     uint32_t chunk = 0;  // the state chunk it is saved in (with a table)
   };
-  using Rows = std::unordered_map<std::string, PreviousRow>;  // by encoded primary key
+  // By encoded primary key; flat (no node per key, lookups by string_view), and entries keep
+  // their addresses, which chunks point at.
+  using Rows = WindowGroupMap<PreviousRow>;
   // With a table, previous rows are saved in chunks of up to kChunkRows keys, in the order the
   // keys first came: a checkpoint rewrites the chunks holding a changed key, one table write per
   // chunk. Keys of a changelog tend to change soon after they first appear (an auction's bids),

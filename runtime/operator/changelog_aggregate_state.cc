@@ -79,7 +79,7 @@ Status ChangelogAggregateOperator::RestoreChunk(uint32_t chunk, std::string_view
         !SplitPrevious(row, plan_.aggregates.size(), &group_key, &argument_views_)) {
       return Status::Storage("corrupt previous rows in the aggregate's state");
     }
-    auto [it, added] = rows_.try_emplace(std::string(primary_key));
+    auto [it, added] = rows_.try_emplace(primary_key);
     if (!added) return Status::Storage("a key saved twice in the aggregate's state");
     it->second.bytes.assign(row);
     it->second.chunk = chunk;
@@ -112,7 +112,7 @@ Status ChangelogAggregateOperator::AttachState(StateTable* table) {
         return false;
       }
       unchunked_keys_.emplace_back(key);
-      PreviousRow& previous = rows_[state_key];
+      PreviousRow& previous = rows_.try_emplace(state_key).first->second;
       previous.bytes.assign(value);
       previous.chunk = kNoChunk;
       return true;

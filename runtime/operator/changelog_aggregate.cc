@@ -14,8 +14,17 @@ ChangelogAggregateOperator::ChangelogAggregateOperator(const PhysicalAggregate& 
     argument_kinds_.push_back(call.argument ? call.argument->type().physical()
                                             : PhysicalKind::kInt64);
   }
-  next_.arguments.resize(plan_.aggregates.size());
 }
+
+namespace {
+
+void AppendPrefixed(std::string_view bytes, std::string& out) {
+  const size_t length = bytes.size();
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(length >> shift));
+  out += bytes;
+}
+
+}  // namespace
 
 void ChangelogAggregateOperator::MarkDirty(const std::string& group_key, Group& group) {
   if (table_ == nullptr || group.dirty) return;
@@ -23,19 +32,50 @@ void ChangelogAggregateOperator::MarkDirty(const std::string& group_key, Group& 
   dirty_groups_.push_back(group_key);
 }
 
-void ChangelogAggregateOperator::Apply(const PreviousRow& row, int sign) {
-  auto it = groups_.find(row.group_key);
+void ChangelogAggregateOperator::MarkChunkDirty(uint32_t chunk) {
+  if (chunks_[chunk].dirty) return;
+  chunks_[chunk].dirty = true;
+  dirty_chunks_.push_back(chunk);
+}
+
+void ChangelogAggregateOperator::AddToChunk(Rows::value_type& entry) {
+  if (open_chunk_ >= chunks_.size() || open_chunk_added_ >= kChunkRows) {
+    open_chunk_ = static_cast<uint32_t>(chunks_.size());
+    open_chunk_added_ = 0;
+    chunks_.emplace_back();
+  }
+  entry.second.chunk = open_chunk_;
+  chunks_[open_chunk_].members.push_back(&entry);
+  ++open_chunk_added_;
+  MarkChunkDirty(open_chunk_);
+}
+
+void ChangelogAggregateOperator::RemoveFromChunk(Rows::value_type& entry) {
+  std::vector<Rows::value_type*>& members = chunks_[entry.second.chunk].members;
+  auto it = std::find(members.begin(), members.end(), &entry);
+  if (it != members.end()) {
+    *it = members.back();
+    members.pop_back();
+  }
+  MarkChunkDirty(entry.second.chunk);
+}
+
+void ChangelogAggregateOperator::Apply(std::string_view row, int sign) {
+  std::string_view group_key;
+  // The operator wrote the bytes itself (or checked them at restore): they always split.
+  if (!SplitPrevious(row, plan_.aggregates.size(), &group_key, &argument_views_)) return;
+  auto it = groups_.find(std::string(group_key));
   if (it == groups_.end()) {
     Group group;
     for (const Column& column : *key_columns_) group.keys.push_back(column.GetValue(key_row_));
     group.accumulators.resize(plan_.aggregates.size());
-    it = groups_.emplace(row.group_key, std::move(group)).first;
+    it = groups_.emplace(std::string(group_key), std::move(group)).first;
   }
   Group& group = it->second;
   group.rows += sign;
   for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
-    ApplyCell(plan_.aggregates[call_idx], argument_kinds_[call_idx], row.arguments[call_idx], sign,
-              group.accumulators[call_idx]);
+    ApplyCell(plan_.aggregates[call_idx], argument_kinds_[call_idx], argument_views_[call_idx],
+              sign, group.accumulators[call_idx]);
   }
   if (std::find(touched_.begin(), touched_.end(), &group) == touched_.end()) {
     touched_.push_back(&group);
@@ -73,37 +113,36 @@ Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch
     key_row_ = row;
     const bool adds = meta.kind == RowKind::kUpsert && passes[row];
     if (adds) {
-      next_.group_key.clear();
-      for (const Column& column : key_columns) EncodeCell(column, row, next_.group_key);
+      next_.clear();
+      cell_.clear();
+      for (const Column& column : key_columns) EncodeCell(column, row, cell_);
+      AppendPrefixed(cell_, next_);
       for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
-        next_.arguments[call_idx].clear();
+        cell_.clear();
         if (plan_.aggregates[call_idx].argument) {
-          EncodeCell(argument_columns[call_idx], row, next_.arguments[call_idx]);
+          EncodeCell(argument_columns[call_idx], row, cell_);
         }
+        AppendPrefixed(cell_, next_);
       }
       // The key's row again, unchanged (a repeated upsert): no group moves.
-      if (previous != rows_.end() && previous->second.SameAs(next_)) continue;
+      if (previous != rows_.end() && previous->second.bytes == next_) continue;
     } else if (previous == rows_.end()) {
       continue;  // a tombstone, or a filtered row, for a key not counted: nothing to retract
     }
     touched_.clear();
-    if (previous != rows_.end()) Apply(previous->second, -1);
+    if (previous != rows_.end()) Apply(previous->second.bytes, -1);
     if (adds) {
       Apply(next_, +1);
       if (previous == rows_.end()) {
         previous = rows_.emplace(primary_key, PreviousRow()).first;
-        previous->second.arguments.resize(plan_.aggregates.size());
+        if (table_ != nullptr) AddToChunk(*previous);
+      } else if (table_ != nullptr) {
+        MarkChunkDirty(previous->second.chunk);
       }
-      // Swapped, not copied: the replaced row's buffers serve the next row read.
-      PreviousRow& kept = previous->second;
-      kept.group_key.swap(next_.group_key);
-      kept.arguments.swap(next_.arguments);
-      if (table_ != nullptr && !kept.dirty) {
-        kept.dirty = true;
-        dirty_rows_.push_back(primary_key);
-      }
+      // Swapped, not copied: the replaced row's buffer serves the next row read.
+      previous->second.bytes.swap(next_);
     } else {
-      if (table_ != nullptr && !previous->second.dirty) dirty_rows_.push_back(primary_key);
+      if (table_ != nullptr) RemoveFromChunk(*previous);
       rows_.erase(previous);
     }
     StageTouched(meta.timestamp);

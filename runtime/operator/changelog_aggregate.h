@@ -10,12 +10,14 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "runtime/expression/evaluate.h"
 #include "runtime/operator/retractable_accumulator.h"
 #include "runtime/operator/stateful_operator.h"
+#include "runtime/operator/window_group_map.h"
 #include "runtime/plan/physical_aggregate.h"
 #include "storage/state/state_store.h"
 
@@ -46,21 +48,35 @@ class ChangelogAggregateOperator final : public StatefulOperator {
     bool emitted = false;  // its row downstream is live (emitted and not retracted)
     bool dirty = false;    // changed since the last checkpoint (listed in dirty_groups_)
   };
-  // What a key's current row contributed: its group and its arguments (one per call; empty for
-  // COUNT(*)), all as encoded cells.
+  // What a key's current row contributed, as one string: its group key, then its arguments
+  // (one per call; empty for COUNT(*)), each an encoded cell prefixed by its 4-byte length. One
+  // allocation per key, and the form the state table keeps.
   struct PreviousRow {
-    std::string group_key;
-    std::vector<std::string> arguments;
-    bool dirty = false;  // changed since the last checkpoint (listed in dirty_rows_)
-
-    bool SameAs(const PreviousRow& other) const {
-      return group_key == other.group_key && arguments == other.arguments;
-    }
+    std::string bytes;
+    uint32_t chunk = 0;  // the state chunk it is saved in (with a table)
+  };
+  // By encoded primary key; flat (no node per key, lookups by string_view), and entries keep
+  // their addresses, which chunks point at.
+  using Rows = WindowGroupMap<PreviousRow>;
+  // With a table, previous rows are saved in chunks of up to kChunkRows keys, in the order the
+  // keys first came: a checkpoint rewrites the chunks holding a changed key, one table write per
+  // chunk. Keys of a changelog tend to change soon after they first appear (an auction's bids),
+  // so the changed keys of an interval share few chunks, and the writes drop by up to kChunkRows.
+  static constexpr size_t kChunkRows = 32;
+  static constexpr uint32_t kNoChunk = 0xFFFFFFFF;  // restored from a 'p' key, not chunked yet
+  struct Chunk {
+    std::vector<Rows::value_type*> members;  // node pointers: stable while the key lives
+    bool dirty = false;                      // listed in dirty_chunks_
   };
 
-  // Adds or retracts `row` (sign +1 / -1) in its group, creating the group from `key_columns_`
-  // when absent.
-  void Apply(const PreviousRow& row, int sign);
+  // Adds or retracts `row` (PreviousRow::bytes; sign +1 / -1) in its group, creating the group
+  // from `key_columns_` when absent.
+  void Apply(std::string_view row, int sign);
+  // Chunk bookkeeping (with a table): a new key joins the open chunk; a changed or removed key
+  // marks its chunk for rewriting.
+  void AddToChunk(Rows::value_type& entry);
+  void RemoveFromChunk(Rows::value_type& entry);
+  void MarkChunkDirty(uint32_t chunk);
   // Stages the touched groups' rows in touch order, snapshots of their values now. An emptied
   // group is staged as a deletion; it is forgotten when the batch is flushed, unless refilled.
   void StageTouched(int64_t event_time);
@@ -71,14 +87,19 @@ class ChangelogAggregateOperator final : public StatefulOperator {
 
   // State rows (changelog_aggregate_state.cc).
   Schema GroupStateSchema() const;
-  static void EncodePrevious(const PreviousRow& row, std::string& bytes);
-  static bool DecodePrevious(std::string_view bytes, size_t num_calls, PreviousRow& row);
+  // Splits a PreviousRow's bytes into its group key and `num_calls` arguments; false when
+  // malformed.
+  static bool SplitPrevious(std::string_view bytes, size_t num_calls, std::string_view* group_key,
+                            std::vector<std::string_view>* arguments);
+  static std::string ChunkTableKey(uint32_t chunk);
+  // Restores one chunk's keys (changelog_aggregate_state.cc).
+  Status RestoreChunk(uint32_t chunk, std::string_view value);
 
   const PhysicalAggregate& plan_;
   EvalContext& context_;
-  std::vector<PhysicalKind> argument_kinds_;           // per call
-  std::unordered_map<std::string, Group> groups_;      // by encoded group key
-  std::unordered_map<std::string, PreviousRow> rows_;  // by encoded primary key
+  std::vector<PhysicalKind> argument_kinds_;       // per call
+  std::unordered_map<std::string, Group> groups_;  // by encoded group key
+  Rows rows_;
   // Groups are only erased by FlushStaged, so these pointers stay valid within a batch.
   RecordBatch staged_;
   std::vector<Group*> staged_groups_;  // parallel to staged_'s rows
@@ -89,11 +110,20 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   // Filled by Process for the group being created (its key values).
   const std::vector<Column>* key_columns_ = nullptr;
   size_t key_row_ = 0;
-  PreviousRow next_;  // scratch: the row being read, encoded
+  std::string next_;  // scratch: the row being read, as PreviousRow::bytes
+  std::string cell_;  // scratch: one encoded cell
+  std::vector<std::string_view> argument_views_;  // scratch for Apply
   StateTable* table_ = nullptr;
-  // Keys changed since the last checkpoint (a key may repeat: PrepareCheckpoint writes it once).
+  // Groups changed since the last checkpoint (a key may repeat: PrepareCheckpoint writes it
+  // once).
   std::vector<std::string> dirty_groups_;
-  std::vector<std::string> dirty_rows_;
+  std::vector<Chunk> chunks_;  // by chunk id
+  std::vector<uint32_t> dirty_chunks_;
+  uint32_t open_chunk_ = 0;  // where new keys go, while it has room
+  size_t open_chunk_added_ = 0;
+  // Table keys of rows saved one per key (before chunks): deleted at the next checkpoint, which
+  // saves their rows in chunks.
+  std::vector<std::string> unchunked_keys_;
 };
 
 }  // namespace sluice

@@ -1,7 +1,11 @@
 // Checkpointing of ChangelogAggregateOperator. Table keys: 'g' + encoded group key -> the group
-// as one JSON object (GroupStateSchema); 'p' + encoded primary key -> the key's previous row,
-// length-prefixed encoded cells (group key, then one argument per call). A multiset entry (MIN,
-// MAX, COUNT(DISTINCT)) is stored as 8 big-endian bytes of its count followed by the cell.
+// as one JSON object (GroupStateSchema); 'c' + a chunk id (4 bytes, big-endian) -> the previous
+// rows of up to kChunkRows keys, each the key and then its PreviousRow::bytes, both prefixed by
+// their 4-byte length. A multiset entry (MIN, MAX, COUNT(DISTINCT)) is stored as 8 big-endian
+// bytes of its count followed by the cell. An older format kept one previous row per key under
+// 'p' + encoded primary key: read, and rewritten in chunks at the next checkpoint.
+
+#include <algorithm>
 
 #include "common/json_codec.h"
 #include "runtime/operator/aggregate_accumulator.h"
@@ -24,12 +28,12 @@ uint64_t ReadBigEndian(std::string_view bytes, size_t width) {
 }
 
 // Reads one length-prefixed string at `*pos`; false when the bytes end early.
-bool ReadPrefixed(std::string_view bytes, size_t* pos, std::string& out) {
+bool ReadPrefixed(std::string_view bytes, size_t* pos, std::string_view* out) {
   if (*pos + 4 > bytes.size()) return false;
   const size_t length = ReadBigEndian(bytes.substr(*pos), 4);
   *pos += 4;
   if (*pos + length > bytes.size()) return false;
-  out.assign(bytes.substr(*pos, length));
+  *out = bytes.substr(*pos, length);
   *pos += length;
   return true;
 }
@@ -46,25 +50,42 @@ Schema ChangelogAggregateOperator::GroupStateSchema() const {
   return schema;
 }
 
-void ChangelogAggregateOperator::EncodePrevious(const PreviousRow& row, std::string& bytes) {
-  bytes.clear();
-  AppendLength(row.group_key.size(), bytes);
-  bytes += row.group_key;
-  for (const std::string& argument : row.arguments) {
-    AppendLength(argument.size(), bytes);
-    bytes += argument;
-  }
-}
-
-bool ChangelogAggregateOperator::DecodePrevious(std::string_view bytes, size_t num_calls,
-                                                PreviousRow& row) {
+bool ChangelogAggregateOperator::SplitPrevious(std::string_view bytes, size_t num_calls,
+                                               std::string_view* group_key,
+                                               std::vector<std::string_view>* arguments) {
   size_t pos = 0;
-  if (!ReadPrefixed(bytes, &pos, row.group_key)) return false;
-  row.arguments.resize(num_calls);
-  for (std::string& argument : row.arguments) {
-    if (!ReadPrefixed(bytes, &pos, argument)) return false;
+  if (!ReadPrefixed(bytes, &pos, group_key)) return false;
+  arguments->resize(num_calls);
+  for (std::string_view& argument : *arguments) {
+    if (!ReadPrefixed(bytes, &pos, &argument)) return false;
   }
   return pos == bytes.size();
+}
+
+std::string ChangelogAggregateOperator::ChunkTableKey(uint32_t chunk) {
+  std::string key = "c";
+  for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>(chunk >> shift));
+  return key;
+}
+
+Status ChangelogAggregateOperator::RestoreChunk(uint32_t chunk, std::string_view value) {
+  if (chunk >= chunks_.size()) chunks_.resize(chunk + 1);
+  std::string_view group_key;
+  size_t pos = 0;
+  while (pos < value.size()) {
+    std::string_view primary_key;
+    std::string_view row;
+    if (!ReadPrefixed(value, &pos, &primary_key) || !ReadPrefixed(value, &pos, &row) ||
+        !SplitPrevious(row, plan_.aggregates.size(), &group_key, &argument_views_)) {
+      return Status::Storage("corrupt previous rows in the aggregate's state");
+    }
+    auto [it, added] = rows_.try_emplace(primary_key);
+    if (!added) return Status::Storage("a key saved twice in the aggregate's state");
+    it->second.bytes.assign(row);
+    it->second.chunk = chunk;
+    chunks_[chunk].members.push_back(&*it);
+  }
+  return Status::OK();
 }
 
 Status ChangelogAggregateOperator::AttachState(StateTable* table) {
@@ -76,13 +97,24 @@ Status ChangelogAggregateOperator::AttachState(StateTable* table) {
   RETURN_NOT_OK(table_->Scan("", "", [&](std::string_view key, std::string_view value) {
     if (key.empty()) return true;
     const std::string state_key(key.substr(1));
+    if (key[0] == 'c') {
+      if (key.size() != 5) {
+        status = Status::Storage("corrupt chunk key in the aggregate's state");
+        return false;
+      }
+      status = RestoreChunk(static_cast<uint32_t>(ReadBigEndian(key.substr(1), 4)), value);
+      return status.ok();
+    }
     if (key[0] == 'p') {
-      PreviousRow previous;
-      if (!DecodePrevious(value, plan_.aggregates.size(), previous)) {
+      std::string_view group_key;
+      if (!SplitPrevious(value, plan_.aggregates.size(), &group_key, &argument_views_)) {
         status = Status::Storage("corrupt previous row in the aggregate's state");
         return false;
       }
-      rows_.emplace(state_key, std::move(previous));
+      unchunked_keys_.emplace_back(key);
+      PreviousRow& previous = rows_.try_emplace(state_key).first->second;
+      previous.bytes.assign(value);
+      previous.chunk = kNoChunk;
       return true;
     }
     row.Clear();
@@ -111,7 +143,16 @@ Status ChangelogAggregateOperator::AttachState(StateTable* table) {
     groups_.emplace(state_key, std::move(group));
     return true;
   }));
-  return status;
+  RETURN_NOT_OK(status);
+  // New keys start a chunk of their own; rows saved one per key move into chunks.
+  open_chunk_ = static_cast<uint32_t>(chunks_.size());
+  open_chunk_added_ = kChunkRows;
+  if (!unchunked_keys_.empty()) {
+    for (auto& entry : rows_) {
+      if (entry.second.chunk == kNoChunk) AddToChunk(entry);
+    }
+  }
+  return Status::OK();
 }
 
 Status ChangelogAggregateOperator::PrepareCheckpoint() {
@@ -155,22 +196,26 @@ Status ChangelogAggregateOperator::PrepareCheckpoint() {
   }
   dirty_groups_.clear();
   RETURN_NOT_OK(PutStateRows(schema, rows, keys, *table_));
-  std::string table_key;
   std::string value;
-  for (const std::string& primary_key : dirty_rows_) {
-    table_key.assign("p");
-    table_key += primary_key;
-    auto it = rows_.find(primary_key);
-    if (it == rows_.end()) {
-      RETURN_NOT_OK(table_->Delete(table_key));
+  for (uint32_t chunk_id : dirty_chunks_) {
+    Chunk& chunk = chunks_[chunk_id];
+    chunk.dirty = false;
+    if (chunk.members.empty()) {
+      RETURN_NOT_OK(table_->Delete(ChunkTableKey(chunk_id)));
       continue;
     }
-    if (!it->second.dirty) continue;
-    it->second.dirty = false;
-    EncodePrevious(it->second, value);
-    RETURN_NOT_OK(table_->Put(table_key, value));
+    value.clear();
+    for (const Rows::value_type* member : chunk.members) {
+      AppendLength(member->first.size(), value);
+      value += member->first;
+      AppendLength(member->second.bytes.size(), value);
+      value += member->second.bytes;
+    }
+    RETURN_NOT_OK(table_->Put(ChunkTableKey(chunk_id), value));
   }
-  dirty_rows_.clear();
+  dirty_chunks_.clear();
+  for (const std::string& key : unchunked_keys_) RETURN_NOT_OK(table_->Delete(key));
+  unchunked_keys_.clear();
   return Status::OK();
 }
 

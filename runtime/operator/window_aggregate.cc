@@ -82,11 +82,17 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
   const WindowSpec& window = plan_.window;
   ++batch_counter_;
   std::string key;
+  // Cache mode: the group of the previous row, for a run of rows of one key (a hot auction's
+  // bids) to find it without a lookup. Groups are only evicted after the loop; a TTL (which
+  // checks each lookup) or a watermark step turns it off.
+  std::string previous_key;
+  Group* previous_group = nullptr;
   for (size_t row = 0; row < input.num_rows(); ++row) {
     if (row < watermark_before_row.size() && watermark_before_row[row] > watermark_) {
       // Updates staged for EMIT CHANGES go out first: closing may erase their groups.
       RETURN_NOT_OK(FlushStaged(output));
       RETURN_NOT_OK(AdvanceWatermark(watermark_before_row[row], output));
+      previous_group = nullptr;
     }
     ++sequence_;
     const int64_t event_time = input.meta()[row].timestamp;
@@ -98,7 +104,14 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
     }
     if (cached_groups_ != nullptr) {
       // A GROUP BY without a window under a cache budget (changes only, never late).
-      ASSIGN_OR_RETURN(Group * group, CachedGroup(key, key_columns, row));
+      Group* group = previous_group;
+      if (group == nullptr || key != previous_key) {
+        ASSIGN_OR_RETURN(group, CachedGroup(key, key_columns, row));
+        if (state_ttl_ms_ <= 0) {
+          previous_key = key;
+          previous_group = group;
+        }
+      }
       const bool changed = Update(*group, row);
       group->dirty = true;
       group->last_batch = batch_counter_;

@@ -22,6 +22,7 @@
 
 #include "runtime/expression/evaluate.h"
 #include "runtime/operator/aggregate_accumulator.h"
+#include "runtime/operator/key_filter.h"
 #include "runtime/operator/stateful_operator.h"
 #include "runtime/operator/window_group_codec.h"
 #include "runtime/operator/window_group_map.h"
@@ -214,6 +215,10 @@ class WindowAggregateOperator final : public StatefulOperator {
   // Whether the table may hold groups not in memory (restored or evicted): if not, a new key
   // needs no table read.
   bool table_may_hold_groups_ = false;
+  // The keys this operator wrote to the table (PutCachedGroup): with no restored groups, a key
+  // it surely did not write needs no table read either (a stream of new keys after evictions).
+  KeyFilter written_keys_;
+  bool table_held_groups_at_attach_ = false;
   // Some call keeps a value of varying size (strings, COUNT(DISTINCT) sets): the charge of a
   // group is re-estimated after each update.
   bool variable_size_groups_ = false;

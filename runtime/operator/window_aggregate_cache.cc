@@ -64,6 +64,7 @@ Status WindowAggregateOperator::PutCachedGroup(const std::string& key, const Gro
   // With a TTL the value ends with the group's last update time (the plan, and so the format,
   // never changes for a query).
   if (state_ttl_ms_ > 0) AppendBigEndian64(static_cast<uint64_t>(group.updated_at), cache_value_);
+  written_keys_.Add(key);
   return table_->Put(cache_key_, cache_value_);
 }
 
@@ -85,7 +86,7 @@ Result<WindowAggregateOperator::Group*> WindowAggregateOperator::CachedGroup(
   }
   bool found = false;
   Group group;
-  if (table_may_hold_groups_) {
+  if (table_may_hold_groups_ && (table_held_groups_at_attach_ || written_keys_.MayContain(key))) {
     cache_key_ = WindowTableKey(0, 0) + key;
     ASSIGN_OR_RETURN(found, table_->Get(cache_key_, &cache_value_));
   }

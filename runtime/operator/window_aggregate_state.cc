@@ -57,14 +57,22 @@ Status WindowAggregateOperator::AttachState(StateTable* table) {
     // O(1), and a state bigger than the budget never has to fit in memory.
     cached_groups_ = &windows_[{0, 0}];
     for (const AggregateCall& call : plan_.aggregates) {
-      variable_size_groups_ = variable_size_groups_ || call.distinct ||
-                              call.function == AggregateFunction::kMin ||
-                              call.function == AggregateFunction::kMax ||
-                              call.function == AggregateFunction::kLatestByOffset ||
-                              call.function == AggregateFunction::kEarliestByOffset;
+      // A numeric MIN or MAX keeps its best value inline (AggregateAccumulator::best_int).
+      const bool numeric_best =
+          (call.function == AggregateFunction::kMin || call.function == AggregateFunction::kMax) &&
+          call.argument != nullptr &&
+          (call.argument->type().physical() == PhysicalKind::kInt64 ||
+           call.argument->type().physical() == PhysicalKind::kDouble);
+      variable_size_groups_ =
+          variable_size_groups_ || call.distinct ||
+          ((call.function == AggregateFunction::kMin || call.function == AggregateFunction::kMax) &&
+           !numeric_best) ||
+          call.function == AggregateFunction::kLatestByOffset ||
+          call.function == AggregateFunction::kEarliestByOffset;
     }
     return table_->Scan("", "", [&](std::string_view, std::string_view) {
       table_may_hold_groups_ = true;
+      table_held_groups_at_attach_ = true;
       return false;
     });
   }

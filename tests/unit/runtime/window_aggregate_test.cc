@@ -137,6 +137,8 @@ TEST(WindowAggregateTest, StateSurvivesCheckpointAndRestore) {
   plan->schema.Add(Field{"kinds", DataType::Bigint()});
   const std::string dir =
       ::testing::TempDir() + "/window_aggregate_state_" + std::to_string(::getpid());
+  // A directory left by an earlier run (--gtest_repeat, or a reused pid) would be restored.
+  std::filesystem::remove_all(dir);
   EvalContext context;
   {
     auto store = StateStore::Open(dir, StateStoreOptions());

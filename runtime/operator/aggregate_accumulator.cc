@@ -68,11 +68,14 @@ void EncodeCell(const Column& column, size_t row, std::string& out) {
     }
     case PhysicalKind::kString: {
       std::string_view text = column.GetString(row);
-      // Escape NUL so a shorter string still sorts first and keys stay prefix-free.
-      for (char c : text) {
-        out.push_back(c);
-        if (c == '\0') out.push_back('\xff');
+      // Escape NUL so a shorter string still sorts first and keys stay prefix-free. (Text without
+      // NUL, nearly all of it, is appended whole.)
+      for (size_t nul = text.find('\0'); nul != std::string_view::npos; nul = text.find('\0')) {
+        out.append(text.substr(0, nul + 1));
+        out.push_back('\xff');
+        text.remove_prefix(nul + 1);
       }
+      out.append(text);
       out.append("\0\0", 2);
       break;
     }
@@ -102,6 +105,15 @@ bool DecodeCell(std::string_view& encoded, Column& out) {
     return true;
   }
   if (kind == PhysicalKind::kString) {
+    // Text without NUL (nearly all) ends at the first 0 byte, which the terminator's second
+    // follows.
+    const size_t first_nul = encoded.find('\0');
+    if (first_nul == std::string_view::npos || first_nul + 1 >= encoded.size()) return false;
+    if (encoded[first_nul + 1] == '\0') {
+      out.AppendString(encoded.substr(0, first_nul));
+      encoded.remove_prefix(first_nul + 2);
+      return true;
+    }
     std::string text;
     for (size_t pos = 0; pos + 1 < encoded.size(); ++pos) {
       if (encoded[pos] != '\0') {

@@ -267,6 +267,7 @@ Status WindowAggregateOperator::FlushStaged(RecordBatch& output) {
   std::vector<uint8_t> keep(rows.num_rows(), 1);
   if (plan_.having) RETURN_NOT_OK(EvaluateFilter(*plan_.having, rows, &keep, context_));
   const bool changelog = plan_.window.type == WindowType::kNone;
+  bool dropped = false;
   for (size_t row = 0; row < rows.num_rows(); ++row) {
     Group& group = *groups[row];
     if (keep[row]) {
@@ -276,9 +277,11 @@ Status WindowAggregateOperator::FlushStaged(RecordBatch& output) {
       group.emitted = false;
       rows.meta()[row].kind = RowKind::kDelete;
       keep[row] = 1;
+    } else {
+      dropped = true;
     }
   }
-  rows.Filter(keep);
+  if (dropped) rows.Filter(keep);  // without HAVING, or all passing, every row goes out as is
   AppendRows(std::move(rows), output);
   return Status::OK();
 }

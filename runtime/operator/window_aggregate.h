@@ -189,6 +189,21 @@ class WindowAggregateOperator final : public StatefulOperator {
 
   // Marks a window group updated since the last checkpoint.
   void MarkDirty(Groups::value_type& entry, int64_t start, int64_t end);
+  // How a window's (or HOP pane's) groups are held in the table: in chunks (window_state_chunk.h),
+  // each checkpoint appending the groups it changed. Erased with the window.
+  struct ChunkLog {
+    uint64_t next_sequence = 0;
+    size_t entries = 0;   // group entries in the window's chunks, superseded ones included
+    bool legacy = false;  // the table holds per-group keys of an earlier version: rewrite
+  };
+  std::map<std::pair<int64_t, int64_t>, ChunkLog> chunk_logs_;
+  // PrepareCheckpoint of the windows' groups: the dirty ones appended to their window's chunks,
+  // or the whole window rewritten once its superseded entries outgrow it.
+  // (window_aggregate_state.cc)
+  Status WriteDirtyGroups();
+  // Writes `entries` of a window as chunks under `window_key`, kChunkTargetBytes or so each.
+  Status WriteChunks(const std::string& window_key, const std::vector<Groups::value_type*>& entries,
+                     ChunkLog& log);
 
   // Cache mode: the group of `key` (encoded) in memory, read back from the table or new.
   Result<Group*> CachedGroup(const std::string& key, const std::vector<Column>& key_columns,

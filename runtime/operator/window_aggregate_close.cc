@@ -105,6 +105,7 @@ Status WindowAggregateOperator::AdvanceWatermarkSome(int64_t watermark, size_t m
   for (const auto& window : closed_pending_) {
     windows_.erase(window);
     pane_key_orders_.erase(window);
+    chunk_logs_.erase(window);
   }
   if (table_ != nullptr) {
     closed_windows_.insert(closed_windows_.end(), closed_pending_.begin(), closed_pending_.end());

@@ -1,16 +1,25 @@
-// Checkpointing of WindowAggregateOperator: groups to and from its StateTable. A table key is
-// 'w' + window start + window end (big-endian, sign-flipped) + the encoded group key, or 's' +
-// the encoded group key + session start + end (for HOP in panes, 'w' keys hold panes and 'c' the
-// watermark the windows closed up to); the value is the group in WindowGroupCodec's binary
-// encoding. 'p' marks a close in progress (its watermark and the rows already emitted).
+// Checkpointing of WindowAggregateOperator: groups to and from its StateTable. A window's (or HOP
+// pane's) groups are chunks under 'w' + window start + window end (big-endian, sign-flipped) +
+// kChunkMarker + a sequence number (window_state_chunk.h); earlier versions wrote one key per
+// group, 'w' + start + end + the encoded group key, which is still read (and rewritten as chunks
+// at the window's next write). 's' + the encoded group key + session start + end holds a session;
+// values are groups in WindowGroupCodec's binary encoding. For HOP in panes 'c' holds the
+// watermark the windows closed up to; 'p' marks a close in progress (its watermark and the rows
+// already emitted).
 
 #include <algorithm>
 
 #include "runtime/operator/window_aggregate.h"
+#include "runtime/operator/window_state_chunk.h"
 
 namespace sluice {
 
 namespace {
+
+// Superseded chunk entries a window may carry beyond its live groups before it is rewritten: a
+// few windows of hot groups rewrite seldom, and a window's chunks hold at most about twice its
+// groups.
+constexpr size_t kRewriteSlackEntries = 1024;
 
 void AppendTime(int64_t value, std::string& out) {
   auto bits = static_cast<uint64_t>(value) ^ (1ULL << 63);
@@ -97,6 +106,24 @@ Status WindowAggregateOperator::AttachState(StateTable* table) {
                                std::to_string(key.size()) + " bytes");
       return false;
     }
+    uint64_t sequence = 0;
+    if (window_key && IsChunkTableKey(key, &sequence)) {
+      const std::pair<int64_t, int64_t> window{ReadTime(key.substr(1, 8)),
+                                               ReadTime(key.substr(9, 8))};
+      Groups& groups = windows_[window];
+      ChunkLog& log = chunk_logs_[window];
+      log.next_sequence = std::max(log.next_sequence, sequence + 1);
+      // Chunks come in the order they were written: a later entry of a key supersedes.
+      status = ForEachChunkEntry(value, [&](std::string_view group_key, std::string_view bytes) {
+        Group chunk_group;
+        RETURN_NOT_OK(group_codec.Decode(bytes, keep_key_values_ ? &chunk_group.keys : nullptr,
+                                         chunk_group.accumulators, chunk_group.emitted));
+        groups.try_emplace(group_key).first->second = std::move(chunk_group);
+        ++log.entries;
+        return Status::OK();
+      });
+      return status.ok();
+    }
     status = group_codec.Decode(value, keep_key_values_ ? &group.keys : nullptr, group.accumulators,
                                 group.emitted);
     if (!status.ok()) return false;
@@ -104,6 +131,7 @@ Status WindowAggregateOperator::AttachState(StateTable* table) {
       int64_t start = ReadTime(key.substr(1, 8));
       int64_t end = ReadTime(key.substr(9, 8));
       windows_[{start, end}].emplace(std::string(key.substr(17)), std::move(group));
+      chunk_logs_[{start, end}].legacy = true;
     } else {
       std::string group_key(key.substr(1, key.size() - 17));
       Session session{ReadTime(key.substr(key.size() - 16, 8)),
@@ -125,18 +153,9 @@ void WindowAggregateOperator::MarkDirty(Groups::value_type& entry, int64_t start
 Status WindowAggregateOperator::PrepareCheckpoint() {
   if (table_ == nullptr) return Status::OK();
   if (cached_groups_ != nullptr) return PutDirtyCachedGroups();
-  // One key and one value buffer for every group: allocating per group would dominate.
+  RETURN_NOT_OK(WriteDirtyGroups());
   std::string key;
   std::string value;
-  for (const DirtyGroup& dirty : dirty_groups_) {
-    if (windows_.count({dirty.start, dirty.end}) == 0) continue;  // closed since: deleted below
-    auto& [group_key, group] = *dirty.entry;
-    key = WindowTableKey(dirty.start, dirty.end);
-    key += group_key;
-    RETURN_NOT_OK(PutGroup(key, group_key, group, value));
-    group.dirty = false;
-  }
-  dirty_groups_.clear();
   for (const auto& [group_key, unused] : dirty_sessions_) {
     std::vector<std::string>& persisted = session_table_keys_[group_key];
     for (const std::string& key : persisted) RETURN_NOT_OK(table_->Delete(key));
@@ -183,6 +202,69 @@ Status WindowAggregateOperator::PrepareCheckpoint() {
     RETURN_NOT_OK(table_->Delete("p"));
     progress_saved_ = false;
   }
+  return Status::OK();
+}
+
+Status WindowAggregateOperator::WriteDirtyGroups() {
+  // The dirty groups by window, in the order they were updated (runs of one window, mostly).
+  std::map<std::pair<int64_t, int64_t>, std::vector<Groups::value_type*>> by_window;
+  std::vector<Groups::value_type*>* run = nullptr;
+  std::pair<int64_t, int64_t> run_window;
+  for (const DirtyGroup& dirty : dirty_groups_) {
+    const std::pair<int64_t, int64_t> window{dirty.start, dirty.end};
+    if (run == nullptr || window != run_window) {
+      run = nullptr;
+      if (windows_.count(window) == 0) continue;  // closed since: deleted below
+      run = &by_window[window];
+      run_window = window;
+    }
+    run->push_back(dirty.entry);
+  }
+  dirty_groups_.clear();
+  std::vector<Groups::value_type*> all;
+  for (auto& [window, entries] : by_window) {
+    const std::string window_key = WindowTableKey(window.first, window.second);
+    ChunkLog& log = chunk_logs_[window];
+    Groups& groups = windows_.find(window)->second;
+    for (Groups::value_type* entry : entries) entry->second.dirty = false;
+    if (!log.legacy && log.entries + entries.size() <= 2 * groups.size() + kRewriteSlackEntries) {
+      RETURN_NOT_OK(WriteChunks(window_key, entries, log));
+      continue;
+    }
+    // Superseded entries outgrew the live groups (or the groups are per-key rows of an earlier
+    // version): the window's keys go, its groups are written afresh.
+    std::string stop = window_key;
+    stop.push_back('\xff');  // group keys never start with 0xff: EncodeCell tags each cell
+    RETURN_NOT_OK(table_->DeleteRange(window_key, stop));
+    log.entries = 0;
+    log.legacy = false;
+    all.clear();
+    all.reserve(groups.size());
+    for (auto& entry : groups) all.push_back(&entry);
+    RETURN_NOT_OK(WriteChunks(window_key, all, log));
+  }
+  return Status::OK();
+}
+
+Status WindowAggregateOperator::WriteChunks(const std::string& window_key,
+                                            const std::vector<Groups::value_type*>& entries,
+                                            ChunkLog& log) {
+  std::string chunk;
+  std::string value;
+  auto put_chunk = [&]() {
+    Status status = table_->Put(ChunkTableKey(window_key, log.next_sequence++), chunk);
+    chunk.clear();
+    return status;
+  };
+  for (Groups::value_type* entry : entries) {
+    const auto& [group_key, group] = *entry;
+    value.clear();
+    codec().Encode(group_key, group.keys, group.accumulators, group.emitted, value);
+    AppendChunkEntry(group_key, value, chunk);
+    if (chunk.size() >= kChunkTargetBytes) RETURN_NOT_OK(put_chunk());
+  }
+  if (!chunk.empty()) RETURN_NOT_OK(put_chunk());
+  log.entries += entries.size();
   return Status::OK();
 }
 

@@ -17,24 +17,6 @@ bool ReadBytes(std::string_view bytes, size_t* pos, std::string_view* text) {
   return true;
 }
 
-void AppendVarint(uint64_t value, std::string& out) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<char>(value | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<char>(value));
-}
-
-bool ReadVarint(std::string_view bytes, size_t* pos, uint64_t* value) {
-  *value = 0;
-  for (int shift = 0; shift < 64 && *pos < bytes.size(); shift += 7) {
-    const auto byte = static_cast<uint8_t>(bytes[(*pos)++]);
-    *value |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) return true;
-  }
-  return false;
-}
-
 // Small negative numbers stay short too.
 uint64_t ZigZag(int64_t value) {
   return (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);

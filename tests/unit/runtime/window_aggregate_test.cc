@@ -407,25 +407,13 @@ TEST(WindowAggregateTest, UnreadableStateIsAStorageError) {
   for (const auto& [key, value] : cases) {
     const std::string dir = ::testing::TempDir() + "/window_aggregate_bad_" +
                             std::to_string(::getpid()) + "_" + std::to_string(case_idx++);
-    {
-      auto store = StateStore::Open(dir, StateStoreOptions());
-      ASSERT_TRUE(store.ok());
-      auto table = (*store)->Table("aggregate");
-      ASSERT_TRUE(table.ok());
-      ASSERT_TRUE((*table)->Put(key, value).ok());
-      ASSERT_TRUE((*store)->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
-    }
-    auto store = StateStore::Open(dir, StateStoreOptions());
-    ASSERT_TRUE(store.ok());
-    auto table = (*store)->Table("aggregate");
-    ASSERT_TRUE(table.ok());
+    testing::CommitTableEntries(dir, {{key, value}});
     EvalContext context;
     WindowAggregateOperator op(*plan, context);
-    Status status = op.AttachState(*table);
+    Status status = testing::RestoreFrom(op, dir);
     EXPECT_EQ(status.category(), ErrorCategory::kStorage) << status.ToString();
     EXPECT_NE(status.message().find("window aggregate state"), std::string::npos)
         << status.ToString();
-    (*store).reset();
     std::filesystem::remove_all(dir);
   }
 }

@@ -77,6 +77,27 @@ inline std::unique_ptr<StateStore> AttachStore(WindowAggregateOperator& op, cons
   return std::move(store).value();
 }
 
+// Commits `entries` (table key, value) to the "aggregate" table of the store in `dir`, as an
+// earlier checkpoint would have.
+inline void CommitTableEntries(const std::string& dir,
+                               const std::vector<std::pair<std::string, std::string>>& entries) {
+  auto store = StateStore::Open(dir, StateStoreOptions());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto table = (*store)->Table("aggregate");
+  ASSERT_TRUE(table.ok());
+  for (const auto& [key, value] : entries) ASSERT_TRUE((*table)->Put(key, value).ok());
+  ASSERT_TRUE((*store)->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+}
+
+// Restores `op` from the store in `dir` and returns what AttachState said.
+inline Status RestoreFrom(WindowAggregateOperator& op, const std::string& dir) {
+  auto store = StateStore::Open(dir, StateStoreOptions());
+  if (!store.ok()) return store.status();
+  auto table = (*store)->Table("aggregate");
+  if (!table.ok()) return table.status();
+  return op.AttachState(*table);
+}
+
 // Runs `batches` through `op` and returns its output rows.
 inline std::vector<std::string> RunBatches(WindowAggregateOperator& op,
                                            const std::vector<RecordBatch>& batches,

@@ -41,6 +41,7 @@ struct StateStore::Impl {
   // GetFromBatchAndDB and the base-delta iterator need to see one value per key.
   rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, true};
   std::optional<CheckpointManifest> last_checkpoint;
+  uint64_t commits = 0;  // successful Commit calls since Open
 
   ~Impl() {
     if (db == nullptr) return;
@@ -165,6 +166,7 @@ Status StateStore::Commit(const CheckpointManifest& manifest) {
   }
   impl_->batch.Clear();
   impl_->last_checkpoint = manifest;
+  ++impl_->commits;
   return Status::OK();
 }
 
@@ -174,6 +176,14 @@ size_t StateStore::uncommitted_bytes() const {
 }
 
 const std::string& StateStore::dir() const { return impl_->dir; }
+
+uint64_t StateStore::commits() const { return impl_->commits; }
+
+Status StateTable::CheckReadable() const {
+  if (unindexed_write_commit_ != store_->commits()) return Status::OK();
+  return Status::Internal(
+      "operator state read before the commit of its unindexed writes (WriteWithoutReads)");
+}
 
 int64_t StateStore::ApproximateSizeBytes() const {
   int64_t total = 0;
@@ -197,6 +207,7 @@ int64_t StateStore::ApproximateSizeBytes() const {
 }
 
 Result<bool> StateTable::Get(std::string_view key, std::string* value) {
+  RETURN_NOT_OK(CheckReadable());
   StateStore::Impl& impl = *store_->impl_;
   rocksdb::Status status = impl.batch.GetFromBatchAndDB(
       impl.db.get(), rocksdb::ReadOptions(), static_cast<rocksdb::ColumnFamilyHandle*>(handle_),
@@ -207,20 +218,43 @@ Result<bool> StateTable::Get(std::string_view key, std::string* value) {
 }
 
 Status StateTable::Put(std::string_view key, std::string_view value) {
-  rocksdb::Status status = store_->impl_->batch.Put(
-      static_cast<rocksdb::ColumnFamilyHandle*>(handle_), ToSlice(key), ToSlice(value));
+  auto* handle = static_cast<rocksdb::ColumnFamilyHandle*>(handle_);
+  rocksdb::WriteBatchWithIndex& batch = store_->impl_->batch;
+  rocksdb::Status status;
+  if (unindexed_) {
+    // Appended to the batch behind the index's back: the index only holds offsets of earlier
+    // entries, which an append leaves valid, and Commit writes the whole batch in order.
+    unindexed_write_commit_ = store_->commits();
+    status = batch.GetWriteBatch()->Put(handle, ToSlice(key), ToSlice(value));
+  } else {
+    status = batch.Put(handle, ToSlice(key), ToSlice(value));
+  }
   if (!status.ok()) return FromRocks(status, "cannot write operator state");
   return Status::OK();
 }
 
 Status StateTable::Delete(std::string_view key) {
-  rocksdb::Status status =
-      store_->impl_->batch.Delete(static_cast<rocksdb::ColumnFamilyHandle*>(handle_), ToSlice(key));
+  auto* handle = static_cast<rocksdb::ColumnFamilyHandle*>(handle_);
+  rocksdb::WriteBatchWithIndex& batch = store_->impl_->batch;
+  rocksdb::Status status;
+  if (unindexed_) {
+    unindexed_write_commit_ = store_->commits();
+    status = batch.GetWriteBatch()->Delete(handle, ToSlice(key));
+  } else {
+    status = batch.Delete(handle, ToSlice(key));
+  }
   if (!status.ok()) return FromRocks(status, "cannot delete operator state");
   return Status::OK();
 }
 
 Status StateTable::DeleteRange(std::string_view begin, std::string_view end) {
+  if (unindexed_) {
+    unindexed_write_commit_ = store_->commits();
+    rocksdb::Status status = store_->impl_->batch.GetWriteBatch()->DeleteRange(
+        static_cast<rocksdb::ColumnFamilyHandle*>(handle_), ToSlice(begin), ToSlice(end));
+    if (!status.ok()) return FromRocks(status, "cannot delete operator state");
+    return Status::OK();
+  }
   // WriteBatchWithIndex cannot index range tombstones, so the range becomes point deletes of the
   // keys that exist; window purges delete what they scanned anyway.
   std::vector<std::string> keys;
@@ -235,6 +269,7 @@ Status StateTable::DeleteRange(std::string_view begin, std::string_view end) {
 Status StateTable::Scan(
     std::string_view begin, std::string_view end,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+  RETURN_NOT_OK(CheckReadable());
   StateStore::Impl& impl = *store_->impl_;
   auto* handle = static_cast<rocksdb::ColumnFamilyHandle*>(handle_);
   rocksdb::ReadOptions read_options;

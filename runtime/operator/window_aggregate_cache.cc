@@ -138,7 +138,13 @@ Status WindowAggregateOperator::EvictColdGroups() {
 }
 
 Status WindowAggregateOperator::PutDirtyCachedGroups() {
+  // The sweep reads the table (evicted groups included), so it goes before the writes below,
+  // which skip the read index until the commit: the cache reads nothing else before it. The two
+  // touch different groups (the sweep leaves those in memory to this pass).
+  RETURN_NOT_OK(SweepExpiredFromTable());
+  table_->WriteWithoutReadsUntilCommit();
   Groups& groups = *cached_groups_;
+  std::vector<Groups::value_type*> dirty;
   for (auto it = groups.begin(); it != groups.end();) {
     Group& group = it->second;
     if (Expired(group)) {
@@ -151,13 +157,17 @@ Status WindowAggregateOperator::PutDirtyCachedGroups() {
       ++expired_groups_;
       continue;
     }
-    if (group.dirty) {
-      RETURN_NOT_OK(PutCachedGroup(it->first, group));
-      group.dirty = false;
-    }
+    if (group.dirty) dirty.push_back(&*it);
     ++it;
   }
-  return SweepExpiredFromTable();
+  // In key order, so RocksDB's memtable inserts each next to the previous one.
+  std::sort(dirty.begin(), dirty.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (Groups::value_type* entry : dirty) {
+    RETURN_NOT_OK(PutCachedGroup(entry->first, entry->second));
+    entry->second.dirty = false;
+  }
+  return Status::OK();
 }
 
 Status WindowAggregateOperator::SweepExpiredFromTable() {

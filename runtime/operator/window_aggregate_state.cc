@@ -105,9 +105,6 @@ Status WindowAggregateOperator::AttachState(StateTable* table) {
     }
     return true;
   }));
-  // From here on the operator's memory holds its state and the table is only written (its next
-  // read is a restore by a new worker): unindexed writes, and closed windows as range deletes.
-  table_->WriteWithoutReads();
   return status;
 }
 
@@ -120,6 +117,10 @@ void WindowAggregateOperator::MarkDirty(Groups::value_type& entry, int64_t start
 Status WindowAggregateOperator::PrepareCheckpoint() {
   if (table_ == nullptr) return Status::OK();
   if (cached_groups_ != nullptr) return PutDirtyCachedGroups();
+  // The operator's memory holds its state: it reads its table again only when a new worker
+  // restores it, so the checkpoint's writes need no read index (and closed windows go as range
+  // deletes).
+  table_->WriteWithoutReadsUntilCommit();
   // One key and one value buffer for every group: allocating per group would dominate.
   std::string key;
   std::string value;

@@ -182,7 +182,16 @@ uint64_t StateStore::commits() const { return impl_->commits; }
 Status StateTable::CheckReadable() const {
   if (unindexed_write_commit_ != store_->commits()) return Status::OK();
   return Status::Internal(
-      "operator state read before the commit of its unindexed writes (WriteWithoutReads)");
+      "operator state read before the commit of its unindexed writes "
+      "(WriteWithoutReadsUntilCommit)");
+}
+
+void StateTable::WriteWithoutReadsUntilCommit() { unindexed_commit_ = store_->commits(); }
+
+bool StateTable::WriteUnindexed() {
+  if (unindexed_commit_ != store_->commits()) return false;
+  unindexed_write_commit_ = unindexed_commit_;
+  return true;
 }
 
 int64_t StateStore::ApproximateSizeBytes() const {
@@ -221,10 +230,9 @@ Status StateTable::Put(std::string_view key, std::string_view value) {
   auto* handle = static_cast<rocksdb::ColumnFamilyHandle*>(handle_);
   rocksdb::WriteBatchWithIndex& batch = store_->impl_->batch;
   rocksdb::Status status;
-  if (unindexed_) {
+  if (WriteUnindexed()) {
     // Appended to the batch behind the index's back: the index only holds offsets of earlier
     // entries, which an append leaves valid, and Commit writes the whole batch in order.
-    unindexed_write_commit_ = store_->commits();
     status = batch.GetWriteBatch()->Put(handle, ToSlice(key), ToSlice(value));
   } else {
     status = batch.Put(handle, ToSlice(key), ToSlice(value));
@@ -237,8 +245,7 @@ Status StateTable::Delete(std::string_view key) {
   auto* handle = static_cast<rocksdb::ColumnFamilyHandle*>(handle_);
   rocksdb::WriteBatchWithIndex& batch = store_->impl_->batch;
   rocksdb::Status status;
-  if (unindexed_) {
-    unindexed_write_commit_ = store_->commits();
+  if (WriteUnindexed()) {
     status = batch.GetWriteBatch()->Delete(handle, ToSlice(key));
   } else {
     status = batch.Delete(handle, ToSlice(key));
@@ -248,8 +255,7 @@ Status StateTable::Delete(std::string_view key) {
 }
 
 Status StateTable::DeleteRange(std::string_view begin, std::string_view end) {
-  if (unindexed_) {
-    unindexed_write_commit_ = store_->commits();
+  if (WriteUnindexed()) {
     rocksdb::Status status = store_->impl_->batch.GetWriteBatch()->DeleteRange(
         static_cast<rocksdb::ColumnFamilyHandle*>(handle_), ToSlice(begin), ToSlice(end));
     if (!status.ok()) return FromRocks(status, "cannot delete operator state");

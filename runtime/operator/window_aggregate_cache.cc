@@ -124,8 +124,16 @@ Status WindowAggregateOperator::EvictColdGroups() {
   }
   std::sort(by_age.begin(), by_age.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [unused, it] : by_age) {
-    if (cached_bytes_ <= target) break;
+  size_t evicted = 0;
+  for (size_t freed = 0; evicted < by_age.size() && cached_bytes_ - freed > target; ++evicted) {
+    freed += by_age[evicted].second->second.charged_bytes;
+  }
+  // The oldest go, in key order: the commit inserts them into RocksDB's memtable each next to the
+  // previous one instead of searching its skip list from the top.
+  std::sort(by_age.begin(), by_age.begin() + static_cast<ptrdiff_t>(evicted),
+            [](const auto& a, const auto& b) { return a.second->first < b.second->first; });
+  for (size_t evict_idx = 0; evict_idx < evicted; ++evict_idx) {
+    Groups::iterator it = by_age[evict_idx].second;
     // A group changed since the last checkpoint goes to the (uncommitted) table on its way out;
     // an unchanged one is there already.
     if (it->second.dirty) RETURN_NOT_OK(PutCachedGroup(it->first, it->second));

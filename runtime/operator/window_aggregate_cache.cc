@@ -125,8 +125,16 @@ Status WindowAggregateOperator::EvictColdGroups() {
   }
   std::sort(by_age.begin(), by_age.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [unused, it] : by_age) {
-    if (cached_bytes_ <= target) break;
+  size_t evicted = 0;
+  for (size_t freed = 0; evicted < by_age.size() && cached_bytes_ - freed > target; ++evicted) {
+    freed += by_age[evicted].second->second.charged_bytes;
+  }
+  // The oldest go, in key order: the commit inserts them into RocksDB's memtable each next to the
+  // previous one instead of searching its skip list from the top.
+  std::sort(by_age.begin(), by_age.begin() + static_cast<ptrdiff_t>(evicted),
+            [](const auto& a, const auto& b) { return a.second->first < b.second->first; });
+  for (size_t evict_idx = 0; evict_idx < evicted; ++evict_idx) {
+    Groups::iterator it = by_age[evict_idx].second;
     // A group changed since the last checkpoint goes to the (uncommitted) table on its way out;
     // an unchanged one is there already.
     if (it->second.dirty) RETURN_NOT_OK(PutCachedGroup(it->first, it->second));
@@ -139,7 +147,13 @@ Status WindowAggregateOperator::EvictColdGroups() {
 }
 
 Status WindowAggregateOperator::PutDirtyCachedGroups() {
+  // The sweep reads the table (evicted groups included), so it goes before the writes below,
+  // which skip the read index until the commit: the cache reads nothing else before it. The two
+  // touch different groups (the sweep leaves those in memory to this pass).
+  RETURN_NOT_OK(SweepExpiredFromTable());
+  table_->WriteWithoutReadsUntilCommit();
   Groups& groups = *cached_groups_;
+  std::vector<Groups::value_type*> dirty;
   for (auto it = groups.begin(); it != groups.end();) {
     Group& group = it->second;
     if (Expired(group)) {
@@ -152,13 +166,17 @@ Status WindowAggregateOperator::PutDirtyCachedGroups() {
       ++expired_groups_;
       continue;
     }
-    if (group.dirty) {
-      RETURN_NOT_OK(PutCachedGroup(it->first, group));
-      group.dirty = false;
-    }
+    if (group.dirty) dirty.push_back(&*it);
     ++it;
   }
-  return SweepExpiredFromTable();
+  // In key order, so RocksDB's memtable inserts each next to the previous one.
+  std::sort(dirty.begin(), dirty.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (Groups::value_type* entry : dirty) {
+    RETURN_NOT_OK(PutCachedGroup(entry->first, entry->second));
+    entry->second.dirty = false;
+  }
+  return Status::OK();
 }
 
 Status WindowAggregateOperator::SweepExpiredFromTable() {

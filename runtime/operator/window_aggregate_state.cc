@@ -153,6 +153,10 @@ void WindowAggregateOperator::MarkDirty(Groups::value_type& entry, int64_t start
 Status WindowAggregateOperator::PrepareCheckpoint() {
   if (table_ == nullptr) return Status::OK();
   if (cached_groups_ != nullptr) return PutDirtyCachedGroups();
+  // The operator's memory holds its state: it reads its table again only when a new worker
+  // restores it, so the checkpoint's writes need no read index (and closed windows go as range
+  // deletes).
+  table_->WriteWithoutReadsUntilCommit();
   RETURN_NOT_OK(WriteDirtyGroups());
   std::string key;
   std::string value;

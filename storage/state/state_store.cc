@@ -46,6 +46,7 @@ struct StateStore::Impl {
   std::optional<CheckpointManifest> pending_checkpoint;
   std::string pending_batch;
   bool prepared = false;  // Prepare saved the current batch: Commit removes the file
+  uint64_t commits = 0;   // successful Commit calls since Open
 
   ~Impl() {
     if (db == nullptr) return;
@@ -178,6 +179,7 @@ Status StateStore::Commit(const CheckpointManifest& manifest) {
   }
   impl_->batch.Clear();
   impl_->last_checkpoint = manifest;
+  ++impl_->commits;
   if (!impl_->prepared) return Status::OK();
   impl_->prepared = false;
   return RemovePendingCheckpoint(PendingCheckpointPath(impl_->dir));
@@ -224,6 +226,23 @@ size_t StateStore::uncommitted_bytes() const {
 
 const std::string& StateStore::dir() const { return impl_->dir; }
 
+uint64_t StateStore::commits() const { return impl_->commits; }
+
+Status StateTable::CheckReadable() const {
+  if (unindexed_write_commit_ != store_->commits()) return Status::OK();
+  return Status::Internal(
+      "operator state read before the commit of its unindexed writes "
+      "(WriteWithoutReadsUntilCommit)");
+}
+
+void StateTable::WriteWithoutReadsUntilCommit() { unindexed_commit_ = store_->commits(); }
+
+bool StateTable::WriteUnindexed() {
+  if (unindexed_commit_ != store_->commits()) return false;
+  unindexed_write_commit_ = unindexed_commit_;
+  return true;
+}
+
 int64_t StateStore::ApproximateSizeBytes() const {
   int64_t total = 0;
   std::error_code error;
@@ -246,6 +265,7 @@ int64_t StateStore::ApproximateSizeBytes() const {
 }
 
 Result<bool> StateTable::Get(std::string_view key, std::string* value) {
+  RETURN_NOT_OK(CheckReadable());
   StateStore::Impl& impl = *store_->impl_;
   rocksdb::Status status = impl.batch.GetFromBatchAndDB(
       impl.db.get(), rocksdb::ReadOptions(), static_cast<rocksdb::ColumnFamilyHandle*>(handle_),
@@ -256,20 +276,40 @@ Result<bool> StateTable::Get(std::string_view key, std::string* value) {
 }
 
 Status StateTable::Put(std::string_view key, std::string_view value) {
-  rocksdb::Status status = store_->impl_->batch.Put(
-      static_cast<rocksdb::ColumnFamilyHandle*>(handle_), ToSlice(key), ToSlice(value));
+  auto* handle = static_cast<rocksdb::ColumnFamilyHandle*>(handle_);
+  rocksdb::WriteBatchWithIndex& batch = store_->impl_->batch;
+  rocksdb::Status status;
+  if (WriteUnindexed()) {
+    // Appended to the batch behind the index's back: the index only holds offsets of earlier
+    // entries, which an append leaves valid, and Commit writes the whole batch in order.
+    status = batch.GetWriteBatch()->Put(handle, ToSlice(key), ToSlice(value));
+  } else {
+    status = batch.Put(handle, ToSlice(key), ToSlice(value));
+  }
   if (!status.ok()) return FromRocks(status, "cannot write operator state");
   return Status::OK();
 }
 
 Status StateTable::Delete(std::string_view key) {
-  rocksdb::Status status =
-      store_->impl_->batch.Delete(static_cast<rocksdb::ColumnFamilyHandle*>(handle_), ToSlice(key));
+  auto* handle = static_cast<rocksdb::ColumnFamilyHandle*>(handle_);
+  rocksdb::WriteBatchWithIndex& batch = store_->impl_->batch;
+  rocksdb::Status status;
+  if (WriteUnindexed()) {
+    status = batch.GetWriteBatch()->Delete(handle, ToSlice(key));
+  } else {
+    status = batch.Delete(handle, ToSlice(key));
+  }
   if (!status.ok()) return FromRocks(status, "cannot delete operator state");
   return Status::OK();
 }
 
 Status StateTable::DeleteRange(std::string_view begin, std::string_view end) {
+  if (WriteUnindexed()) {
+    rocksdb::Status status = store_->impl_->batch.GetWriteBatch()->DeleteRange(
+        static_cast<rocksdb::ColumnFamilyHandle*>(handle_), ToSlice(begin), ToSlice(end));
+    if (!status.ok()) return FromRocks(status, "cannot delete operator state");
+    return Status::OK();
+  }
   // WriteBatchWithIndex cannot index range tombstones, so the range becomes point deletes of the
   // keys that exist; window purges delete what they scanned anyway.
   std::vector<std::string> keys;
@@ -284,6 +324,7 @@ Status StateTable::DeleteRange(std::string_view begin, std::string_view end) {
 Status StateTable::Scan(
     std::string_view begin, std::string_view end,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+  RETURN_NOT_OK(CheckReadable());
   StateStore::Impl& impl = *store_->impl_;
   auto* handle = static_cast<rocksdb::ColumnFamilyHandle*>(handle_);
   rocksdb::ReadOptions read_options;

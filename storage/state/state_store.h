@@ -58,11 +58,27 @@ class StateTable {
       std::string_view begin, std::string_view end,
       const std::function<bool(std::string_view key, std::string_view value)>& visit);
 
+  // For an operator's checkpoint writes, which it does not read back (its memory holds the
+  // state they save): until the next Commit, this table's writes go to the commit's batch
+  // without being indexed for reads (indexing every Put cost a window aggregate a third of its
+  // CPU), and DeleteRange writes one range tombstone instead of a point delete per key. Get and
+  // Scan fail with an INTERNAL error while such writes are uncommitted, since they could not see
+  // them. After the Commit, writes are indexed again.
+  void WriteWithoutReadsUntilCommit();
+
  private:
   friend class StateStore;
   StateTable(StateStore* store, void* handle) : store_(store), handle_(handle) {}
+  // INTERNAL error when reads could miss this table's unindexed, uncommitted writes.
+  Status CheckReadable() const;
+  // Whether writes now skip the index (WriteWithoutReadsUntilCommit); notes that one did.
+  bool WriteUnindexed();
   StateStore* store_;
   void* handle_;  // rocksdb::ColumnFamilyHandle*
+  // The store's commit count when WriteWithoutReadsUntilCommit was called, and when the table
+  // last wrote unindexed (in effect, and pending, while it equals the store's).
+  uint64_t unindexed_commit_ = UINT64_MAX;
+  uint64_t unindexed_write_commit_ = UINT64_MAX;
 };
 
 class StateStore {
@@ -105,6 +121,7 @@ class StateStore {
   struct Impl;
   friend class StateTable;
   explicit StateStore(std::unique_ptr<Impl> impl);
+  uint64_t commits() const;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -127,6 +127,53 @@ TEST(StateStoreTest, DeleteRangeOverCommittedAndUncommittedKeys) {
   EXPECT_EQ(ScanAll(*TableOf(*store, "windows")), (Rows{{"w2|a", "x"}}));
 }
 
+// A checkpoint's writes without reads: they (a real range delete among them) are in the commit
+// like indexed ones, in order, alongside another table's indexed writes, and are lost without it;
+// reading it before the commit is an INTERNAL error instead of a stale answer.
+TEST(StateStoreTest, UnindexedWritesCommitInOrderAndCannotBeReadUncommitted) {
+  ScratchDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    ASSERT_NE(store, nullptr);
+    StateTable* windows = TableOf(*store, "windows");
+    StateTable* other = TableOf(*store, "other");
+    for (const char* key : {"w1|a", "w1|b", "w2|a"}) ASSERT_TRUE(windows->Put(key, "x").ok());
+    ASSERT_TRUE(store->Commit(Manifest(1)).ok());
+    ASSERT_TRUE(windows->Put("w0|indexed", "i").ok());
+    windows->WriteWithoutReadsUntilCommit();
+    EXPECT_EQ(ScanAll(*windows).size(), 4u);  // nothing unindexed pending yet
+    ASSERT_TRUE(windows->Put("w1|c", "y").ok());
+    ASSERT_TRUE(other->Put("k", "v").ok());
+    ASSERT_TRUE(windows->DeleteRange("w1|", "w2|").ok());
+    ASSERT_TRUE(windows->Put("w1|d", "z").ok());  // after the range delete: kept
+    ASSERT_TRUE(windows->Put("w2|b", "old").ok());
+    ASSERT_TRUE(windows->Put("w2|b", "new").ok());
+    ASSERT_TRUE(windows->Delete("w2|a").ok());
+    EXPECT_EQ(GetValue(*other, "k"), "v");  // other tables read as before
+    std::string value;
+    Result<bool> read = windows->Get("w1|d", &value);
+    ASSERT_FALSE(read.ok());
+    EXPECT_EQ(read.status().category(), ErrorCategory::kInternal);
+    EXPECT_NE(read.status().message().find("WriteWithoutReadsUntilCommit"), std::string::npos);
+    Status scanned = windows->Scan("", "", [](std::string_view, std::string_view) { return true; });
+    EXPECT_EQ(scanned.category(), ErrorCategory::kInternal);
+    ASSERT_TRUE(store->Commit(Manifest(2)).ok());
+    const Rows committed{{"w0|indexed", "i"}, {"w1|d", "z"}, {"w2|b", "new"}};
+    EXPECT_EQ(ScanAll(*windows), committed);
+    // After the commit, writes are indexed (and readable) again.
+    ASSERT_TRUE(windows->Put("w3|lost", "1").ok());  // never committed
+    EXPECT_EQ(GetValue(*windows, "w3|lost"), "1");
+    ASSERT_TRUE(windows->DeleteRange("w0|", "w1|").ok());
+    EXPECT_EQ(GetValue(*windows, "w0|indexed"), std::nullopt);
+  }
+  auto store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->last_checkpoint()->checkpoint_id, 2);
+  EXPECT_EQ(ScanAll(*TableOf(*store, "windows")),
+            (Rows{{"w0|indexed", "i"}, {"w1|d", "z"}, {"w2|b", "new"}}));
+  EXPECT_EQ(ScanAll(*TableOf(*store, "other")), (Rows{{"k", "v"}}));
+}
+
 TEST(StateStoreTest, ReopenKeepsCommittedStateAndManifestButLosesUncommittedWrites) {
   ScratchDir dir;
   {

@@ -10,36 +10,10 @@
 #include <string>
 
 #include "common/json_codec.h"
+#include "tests/unit/common/json_decode_test_util.h"
 
 namespace sluice {
 namespace {
-
-// Decodes each record with one decoder over `schema` (all columns) and returns the rows as text,
-// or the error of a failed record in its place.
-std::vector<std::string> DecodeAll(const Schema& schema, const std::vector<std::string>& records) {
-  std::vector<int> needed;
-  for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
-    needed.push_back(static_cast<int>(column_idx));
-  }
-  JsonRecordDecoder decoder(schema, needed);
-  RecordBatch batch(decoder.output_schema());
-  std::vector<std::string> rows;
-  for (const std::string& record : records) {
-    Status status = decoder.DecodeRow(record, batch);
-    if (!status.ok()) {
-      rows.push_back("error: " + status.message());
-      continue;
-    }
-    std::string row;
-    const size_t last = batch.column(0).size() - 1;
-    for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
-      if (column_idx > 0) row += "|";
-      row += batch.column(column_idx).GetValue(last).ToString();
-    }
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 Schema TwoBigints(std::string first, std::string second) {
   return Schema({{std::move(first), DataType::Bigint()}, {std::move(second), DataType::Bigint()}});

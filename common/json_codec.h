@@ -92,7 +92,8 @@ class JsonRecordEncoder {
   // How EncodeRow writes a column's cells, decided once from its type.
   enum class CellKind : uint8_t {
     kInteger,     // BIGINT, INTEGER, TIMESTAMP: the int64 in decimal
-    kOtherInt64,  // BOOLEAN, DECIMAL, DATE
+    kDecimal,     // DECIMAL: the unscaled int64 with its point
+    kOtherInt64,  // BOOLEAN, DATE
     kDouble,
     kText,   // VARCHAR
     kBytes,  // base64

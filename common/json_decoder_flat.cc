@@ -12,10 +12,7 @@
 #include <cstring>
 
 #include "common/json_decoder_state.h"
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "common/json_scan.h"
 
 namespace sluice {
 
@@ -33,18 +30,10 @@ inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 // The first byte at or after `p` that is a quote, a backslash, a control character or not ASCII;
 // `end` when there is none. The bytes of most strings need no other look.
 inline const char* FindStringSpecial(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i control_max = _mm_set1_epi8(0x1F);
+#if defined(SLUICE_JSON_SCAN_SSE2)
   while (end - p >= 16) {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i special =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)),
-                     _mm_cmpeq_epi8(_mm_min_epu8(bytes, control_max), bytes));
-    // movemask of the bytes themselves flags the non-ASCII ones (their top bit).
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special)) |
-                          static_cast<unsigned>(_mm_movemask_epi8(bytes));
+    const unsigned mask = JsonEscapeMask(bytes) | NonAsciiMask(bytes);
     if (mask != 0) return p + __builtin_ctz(mask);
     p += 16;
   }

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "common/json_codec.h"
@@ -80,6 +81,36 @@ char* WriteInt64(int64_t v, char* dest) {
   if (v < 0) *--p = '-';
   std::memcpy(dest, p, 24);  // p + 24 <= buffer + 48
   return dest + (end - p);
+}
+
+// A DECIMAL's unscaled value with `scale` digits after the point, as AppendDecimalText writes it,
+// at `dest` (room for 48 bytes: at most a sign, 19 digits, "0." and 18 zeros).
+char* WriteDecimal(int64_t unscaled, int scale, char* dest) {
+  if (scale <= 0) return WriteInt64(unscaled, dest);
+  if (unscaled == INT64_MIN) {  // no int64 magnitude (18 digits of precision never get here)
+    std::string text;
+    AppendDecimalText(unscaled, scale, text);
+    std::memcpy(dest, text.data(), text.size());
+    return dest + text.size();
+  }
+  char digits[48];
+  const int64_t magnitude = unscaled < 0 ? -unscaled : unscaled;
+  const size_t count = static_cast<size_t>(WriteInt64(magnitude, digits) - digits);
+  if (unscaled < 0) *dest++ = '-';
+  const size_t fraction = static_cast<size_t>(scale);
+  if (count <= fraction) {
+    *dest++ = '0';
+    *dest++ = '.';
+    std::memset(dest, '0', fraction - count);
+    dest += fraction - count;
+    std::memcpy(dest, digits, count);
+    return dest + count;
+  }
+  std::memcpy(dest, digits, count - fraction);
+  dest += count - fraction;
+  *dest++ = '.';
+  std::memcpy(dest, digits + count - fraction, fraction);
+  return dest + fraction;
 }
 
 }  // namespace
@@ -208,7 +239,8 @@ JsonRecordEncoder::JsonRecordEncoder(const Schema& schema) {
         const TypeId id = field.type.id();
         kind = id == TypeId::kBigint || id == TypeId::kInteger || id == TypeId::kTimestamp
                    ? CellKind::kInteger
-                   : CellKind::kOtherInt64;
+               : id == TypeId::kDecimal ? CellKind::kDecimal
+                                        : CellKind::kOtherInt64;
         break;
       }
       case PhysicalKind::kDouble: kind = CellKind::kDouble; break;
@@ -260,6 +292,9 @@ void JsonRecordEncoder::EncodeRow(const RecordBatch& batch, size_t row, EncodeBu
     }
     switch (kinds_[column_idx]) {
       case CellKind::kInteger: dest = WriteInt64(column.GetInt64(row), dest); break;
+      case CellKind::kDecimal:
+        dest = WriteDecimal(column.GetInt64(row), types_[column_idx].scale(), dest);
+        break;
       case CellKind::kOtherInt64:
       case CellKind::kBytes:
         text.clear();

@@ -21,11 +21,22 @@ namespace {
 inline bool IsJsonSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 inline const char* SkipSpace(const char* p, const char* end) {
-  while (p < end && IsJsonSpace(*p)) ++p;
+  // Compact JSON has none: one comparison rules out every whitespace byte.
+  while (p < end && static_cast<unsigned char>(*p) <= ' ' && IsJsonSpace(*p)) ++p;
   return p;
 }
 
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Past `punctuation` and the whitespace around it, starting at `p`; null when something else
+// comes first, or nothing after it. Compact JSON takes the first branch alone.
+inline const char* SkipPunctuation(const char* p, const char* end, char punctuation) {
+  if (end - p >= 2 && *p == punctuation && static_cast<unsigned char>(p[1]) > ' ') return p + 1;
+  p = SkipSpace(p, end);
+  if (p == end || *p != punctuation) return nullptr;
+  p = SkipSpace(p + 1, end);
+  return p == end ? nullptr : p;
+}
 
 // The first byte at or after `p` that is a quote, a backslash, a control character or not ASCII;
 // `end` when there is none. The bytes of most strings need no other look.
@@ -74,22 +85,38 @@ inline uint64_t LoadEight(const char* p) {
   return word;
 }
 
-// Whether the 8 bytes at `p` are all ASCII digits (SWAR: each byte's high nibble is 3 and adding
-// 6 does not carry into it).
-inline bool IsEightDigits(const char* p) {
-  const uint64_t word = LoadEight(p);
-  return ((word & 0xF0F0F0F0F0F0F0F0) |
-          (((word + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0) >> 4)) == 0x3333333333333333;
-}
-
-// The value of 8 ASCII digits (little-endian SWAR, as simdjson and fast_float do it).
-inline uint64_t ParseEightDigits(const char* p) {
-  uint64_t word = LoadEight(p) - 0x3030303030303030;
+// The value of 8 ASCII digits in a word, the first in its lowest byte (little-endian SWAR, as
+// simdjson and fast_float do it).
+inline uint64_t ParseEightDigits(uint64_t word) {
+  word -= 0x3030303030303030;
   word = (word * 10) + (word >> 8);
   word = (((word & 0x000000FF000000FF) * 0x000F424000000064) +
           (((word >> 16) & 0x000000FF000000FF) * 0x0000271000000001)) >>
          32;
   return static_cast<uint32_t>(word);
+}
+
+inline uint64_t ParseEightDigits(const char* p) { return ParseEightDigits(LoadEight(p)); }
+
+#if defined(SLUICE_JSON_SCAN_SSE2)
+// How many ASCII digits the 16 bytes at `p` start with (1 to 16 where *p is a digit).
+inline unsigned DigitRun(const char* p) {
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i offset = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
+  const __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(9)), offset);
+  const unsigned not_digit = ~static_cast<unsigned>(_mm_movemask_epi8(digit));
+  return static_cast<unsigned>(__builtin_ctz(not_digit | 0x10000));
+}
+#endif
+
+// The value of the first `count` (0 to 8) digits at `p`, which has 8 readable bytes: the digits
+// move to the word's last bytes and '0's fill the first, then the 8 digits parse at once.
+inline uint64_t ParseLeadingDigits(const char* p, unsigned count) {
+  if (count == 0) return 0;
+  const unsigned fill_bits = 8 * (8 - count);
+  uint64_t word = LoadEight(p) << fill_bits;
+  if (fill_bits > 0) word |= 0x3030303030303030 & ((uint64_t{1} << fill_bits) - 1);
+  return ParseEightDigits(word);
 }
 
 // Scans a JSON number starting at `p` (JSON's grammar exactly). On success returns the end of the
@@ -103,17 +130,23 @@ inline const char* ScanNumber(const char* p, const char* end, bool& is_integer, 
   if (p == end || !IsDigit(*p)) return nullptr;
   const char* digits_start = p;
   uint64_t magnitude = 0;
-  if (*p == '0') {
-    ++p;
-  } else {
-    // Eight digits at a time while they last (timestamps have 13), then one at a time. Beyond 19
-    // digits the magnitude wraps, but then `fits` is false and it is not used.
-    while (end - p >= 8 && IsEightDigits(p)) {
-      magnitude = magnitude * 100000000 + ParseEightDigits(p);
-      p += 8;
+#if defined(SLUICE_JSON_SCAN_SSE2)
+  if (end - p >= 16) {
+    // The digit run's length from one 16-byte mask, its value from at most two 8-digit words:
+    // no loop whose exit depends on how long the number is.
+    const unsigned run = DigitRun(p);
+    if (run <= 8) {
+      magnitude = ParseLeadingDigits(p, run);
+    } else {
+      magnitude = ParseLeadingDigits(p, run - 8) * 100000000 + ParseEightDigits(p + run - 8);
     }
-    while (p < end && IsDigit(*p)) magnitude = magnitude * 10 + static_cast<uint64_t>(*p++ - '0');
+    p += run;
   }
+#endif
+  // Short inputs, and digits past the first 16 (their magnitude wraps past 19 digits, but then
+  // `fits` is false and it is not used).
+  while (p < end && IsDigit(*p)) magnitude = magnitude * 10 + static_cast<uint64_t>(*p++ - '0');
+  if (*digits_start == '0' && p - digits_start > 1) return nullptr;  // no leading zeros
   fits = p - digits_start <= 18;
   is_integer = true;
   if (p < end && *p == '.') {
@@ -170,10 +203,8 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
       if (p == nullptr) return false;
       LookUpKey(field_position, key, column_idx, exact);
     }
-    p = SkipSpace(p, end);
-    if (p == end || *p != ':') return false;
-    p = SkipSpace(p + 1, end);
-    if (p == end) return false;
+    p = SkipPunctuation(p, end, ':');
+    if (p == nullptr) return false;
 
     // The simdjson path's rule: a key takes its column unless an equal or better match came first.
     const bool take = column_idx >= 0 && match_rank_[column_idx] <= (exact ? 1 : 0);
@@ -216,6 +247,10 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
     }
     if (take) match_rank_[column_idx] = exact ? 2 : 1;
 
+    if (p < end && *p == ',' && p + 1 < end && p[1] == '"') {  // compact: the next key
+      ++p;
+      continue;
+    }
     p = SkipSpace(p, end);
     if (p == end) return false;
     if (*p == '}') return SkipSpace(p + 1, end) == end;

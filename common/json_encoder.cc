@@ -55,29 +55,65 @@ void AppendStringCell(const DataType& type, std::string_view v, std::string& out
   }
 }
 
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// The 8 decimal digits of `x` (< 10^8, with leading zeros) at `dest`: four pair lookups from two
+// independent halves, instead of a chain of divisions one pair at a time.
+inline void WriteEightDigits(uint64_t x, char* dest) {
+  const uint64_t high = x / 10000;
+  const uint64_t low = x % 10000;
+  std::memcpy(dest, kDigitPairs + 2 * (high / 100), 2);
+  std::memcpy(dest + 2, kDigitPairs + 2 * (high % 100), 2);
+  std::memcpy(dest + 4, kDigitPairs + 2 * (low / 100), 2);
+  std::memcpy(dest + 6, kDigitPairs + 2 * (low % 100), 2);
+}
+
+// How many decimal digits `x` has (1 for 0).
+inline size_t DigitCount(uint64_t x) {
+  static constexpr uint64_t kPowers[] = {0,
+                                         10ULL,
+                                         100ULL,
+                                         1000ULL,
+                                         10000ULL,
+                                         100000ULL,
+                                         1000000ULL,
+                                         10000000ULL,
+                                         100000000ULL,
+                                         1000000000ULL,
+                                         10000000000ULL,
+                                         100000000000ULL,
+                                         1000000000000ULL,
+                                         10000000000000ULL,
+                                         100000000000000ULL,
+                                         1000000000000000ULL,
+                                         10000000000000000ULL,
+                                         100000000000000000ULL,
+                                         1000000000000000000ULL,
+                                         10000000000000000000ULL};
+  // log10 from log2 (1233/4096 ~ log10(2)), then one comparison to correct it.
+  const int bits = 64 - __builtin_clzll(x | 1);
+  const int guess = (bits * 1233) >> 12;
+  return static_cast<size_t>(guess + 1 - (x < kPowers[guess] ? 1 : 0));
+}
+
 // `v` in decimal at `dest`, which must have room for 24 bytes (all of which may be written).
-// Two digits per step from a table, backwards into a scratch buffer copied with one fixed-size
-// move: faster than std::to_chars, which first counts the digits.
-char* WriteInt64(int64_t v, char* dest) {
-  static constexpr char kPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
+// The digits go right-aligned into a scratch buffer in blocks of eight, then one fixed-size move
+// copies them from the first significant one: no loop whose length depends on the value.
+inline char* WriteInt64(int64_t v, char* dest) {
   char buffer[48];
   char* const end = buffer + 24;
-  char* p = end;
   uint64_t magnitude = v < 0 ? uint64_t{0} - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
-  while (magnitude >= 100) {
-    p -= 2;
-    std::memcpy(p, kPairs + 2 * (magnitude % 100), 2);
-    magnitude /= 100;
+  const size_t digits = DigitCount(magnitude);
+  WriteEightDigits(magnitude % 100000000, end - 8);
+  if (magnitude >= 100000000) {
+    const uint64_t rest = magnitude / 100000000;
+    WriteEightDigits(rest % 100000000, end - 16);
+    if (rest >= 100000000) WriteEightDigits(rest / 100000000, end - 24);  // < 10^4
   }
-  if (magnitude >= 10) {
-    p -= 2;
-    std::memcpy(p, kPairs + 2 * magnitude, 2);
-  } else {
-    *--p = static_cast<char>('0' + magnitude);
-  }
+  char* p = end - digits;
   if (v < 0) *--p = '-';
   std::memcpy(dest, p, 24);  // p + 24 <= buffer + 48
   return dest + (end - p);

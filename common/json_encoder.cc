@@ -1,5 +1,6 @@
 // JsonRecordEncoder, ValueToJson and base64 (the encoding half of common/json_codec.h).
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -102,7 +103,7 @@ inline size_t DigitCount(uint64_t x) {
 // `v` in decimal at `dest`, which must have room for 24 bytes (all of which may be written).
 // The digits go right-aligned into a scratch buffer in blocks of eight, then one fixed-size move
 // copies them from the first significant one: no loop whose length depends on the value.
-inline char* WriteInt64(int64_t v, char* dest) {
+[[gnu::always_inline]] inline char* WriteInt64(int64_t v, char* dest) {
   char buffer[48];
   char* const end = buffer + 24;
   uint64_t magnitude = v < 0 ? uint64_t{0} - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
@@ -265,6 +266,7 @@ JsonRecordEncoder::JsonRecordEncoder(const Schema& schema) {
     AppendJsonString(field.name, prefix);
     prefix.push_back(':');
     fixed_bound_ += prefix.size();
+    short_prefixes_ &= prefix.size() <= kPrefixCopyBytes;
     key_prefixes_.push_back(std::move(prefix));
     const PhysicalKind physical = field.type.physical();
     has_nested_ |= physical == PhysicalKind::kNested;
@@ -294,6 +296,14 @@ JsonRecordEncoder::JsonRecordEncoder(const Schema& schema) {
       fixed_bound_ += physical == PhysicalKind::kInt64 ? 48 : 32;
     }
   }
+  if (short_prefixes_) {
+    for (const std::string& prefix : key_prefixes_) {
+      std::array<char, kPrefixCopyBytes> padded{};
+      std::memcpy(padded.data(), prefix.data(), prefix.size());
+      padded_prefixes_.push_back(padded);
+    }
+  }
+  fixed_bound_ += kPrefixCopyBytes;  // the last block may reach past the closing brace
 }
 
 size_t JsonRecordEncoder::MaxEncodedSize(const RecordBatch& batch, size_t row) const {
@@ -318,7 +328,13 @@ void JsonRecordEncoder::EncodeRow(const RecordBatch& batch, size_t row, EncodeBu
   std::string text;  // DECIMAL, DATE and BYTES cells only (rare in hot paths)
   for (size_t column_idx = 0; column_idx < types_.size(); ++column_idx) {
     const std::string& prefix = key_prefixes_[column_idx];
-    std::memcpy(dest, prefix.data(), prefix.size());
+    if (short_prefixes_) {
+      // A fixed-size move the compiler inlines; the bytes past the prefix are overwritten next
+      // (the bound has kPrefixCopyBytes of slack for the last ones).
+      std::memcpy(dest, padded_prefixes_[column_idx].data(), kPrefixCopyBytes);
+    } else {
+      std::memcpy(dest, prefix.data(), prefix.size());
+    }
     dest += prefix.size();
     const Column& column = batch.column(column_idx);
     if (column.IsNull(row)) {

@@ -99,7 +99,15 @@ Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
                             " columns, expected at least " + std::to_string(types_.size()));
   }
   ResetCells();
-  if (!DecodeFlat(json)) RETURN_NOT_OK(DecodeWithSimdjson(json));
+  // A topic whose records the fast path keeps declining (nested values, escapes) would pay for
+  // its scan on every record: after kFlatDeclinesToSkip in a row it is tried only on every
+  // kFlatProbeInterval-th record, until it decodes one again.
+  bool decoded = false;
+  if (flat_declines_ < kFlatDeclinesToSkip || ++flat_probe_ % kFlatProbeInterval == 0) {
+    decoded = DecodeFlat(json);
+    flat_declines_ = decoded ? 0 : std::min(flat_declines_ + 1, kFlatDeclinesToSkip);
+  }
+  if (!decoded) RETURN_NOT_OK(DecodeWithSimdjson(json));
   CommitRow(out);
   return Status::OK();
 }

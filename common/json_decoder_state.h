@@ -104,6 +104,12 @@ class JsonDecoderState {
   size_t buffer_capacity_ = 0;
   std::shared_ptr<StringArena> arena_;
 
+  // DecodeRow's back-off from a fast path that keeps declining records.
+  static constexpr uint32_t kFlatDeclinesToSkip = 16;
+  static constexpr uint32_t kFlatProbeInterval = 64;
+  uint32_t flat_declines_ = 0;  // in a row, saturating at kFlatDeclinesToSkip
+  uint32_t flat_probe_ = 0;
+
   std::string error_what_;
   std::vector<std::string> error_path_;  // innermost first
   bool malformed_ = false;

@@ -117,5 +117,36 @@ TEST(JsonDecoderFlatTest, ValuesNeedingACoercionTakeTheGeneralPath) {
                                       "1970-01-01 00:00:02.000|12|2|3.50"}));
 }
 
+TEST(JsonDecoderFlatTest, ResultsHoldAcrossTheFastPathsBackOff) {
+  // 40 records the fast path declines (an escape) make the decoder stop trying it on most
+  // records; plain and malformed records after them decode (or fail) exactly as before, and
+  // once a probe succeeds the fast path is back.
+  Schema schema({{"s", DataType::Varchar()}, {"n", DataType::Bigint()}});
+  std::vector<std::string> records;
+  std::vector<std::string> expected;
+  for (int record_idx = 0; record_idx < 200; ++record_idx) {
+    const std::string n = std::to_string(record_idx);
+    if (record_idx < 40) {
+      records.push_back(R"({"s":"a\tb","n":)" + n + "}");
+      expected.push_back("a\tb|" + n);
+    } else if (record_idx % 50 == 7) {
+      records.push_back("{\"s\":\"x\xc3\",\"n\":" + n + "}");  // invalid UTF-8
+      expected.push_back("error");
+    } else {
+      records.push_back(R"({"s":"x)" + n + R"(","n":)" + n + "}");
+      expected.push_back("x" + n + "|" + n);
+    }
+  }
+  std::vector<std::string> rows = DecodeAll(schema, records);
+  ASSERT_EQ(rows.size(), expected.size());
+  for (size_t row = 0; row < rows.size(); ++row) {
+    if (expected[row] == "error") {
+      EXPECT_TRUE(IsError(rows[row])) << row << ": " << rows[row];
+    } else {
+      EXPECT_EQ(rows[row], expected[row]) << row;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sluice

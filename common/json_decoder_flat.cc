@@ -1,4 +1,4 @@
-// JsonDecoderState's fast path: one scalar pass over a flat JSON object (the common shape of a
+// JsonDecoderState's fast path: one pass over a flat JSON object (the common shape of a
 // record) that fills the row's cells straight from the input, without simdjson's per-record setup
 // (copying into a padded buffer, stage 1, the on-demand iterator). It accepts only records it can
 // decode exactly as the simdjson path would; anything else (escapes, nested values, a value that
@@ -38,20 +38,21 @@ inline const char* SkipPunctuation(const char* p, const char* end, char punctuat
   return p == end ? nullptr : p;
 }
 
-// The first byte at or after `p` that is a quote, a backslash, a control character or not ASCII;
-// `end` when there is none. The bytes of most strings need no other look.
+// The first byte at or after `p` that is a quote, a backslash, a control character or (with
+// `non_ascii`) not ASCII; `end` when there is none. The bytes of most strings need no other look.
+template <bool non_ascii>
 inline const char* FindStringSpecial(const char* p, const char* end) {
 #if defined(SLUICE_JSON_SCAN_SSE2)
   while (end - p >= 16) {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const unsigned mask = JsonEscapeMask(bytes) | NonAsciiMask(bytes);
+    const unsigned mask = JsonEscapeMask(bytes) | (non_ascii ? NonAsciiMask(bytes) : 0u);
     if (mask != 0) return p + __builtin_ctz(mask);
     p += 16;
   }
 #endif
   while (p < end) {
     const auto byte = static_cast<unsigned char>(*p);
-    if (byte == '"' || byte == '\\' || byte < 0x20 || byte >= 0x80) return p;
+    if (byte == '"' || byte == '\\' || byte < 0x20 || (non_ascii && byte >= 0x80)) return p;
     ++p;
   }
   return end;
@@ -62,16 +63,12 @@ inline const char* FindStringSpecial(const char* p, const char* end) {
 // raw control characters or invalid UTF-8 (errors the simdjson path reports), or no closing quote.
 inline const char* ScanPlainString(const char* p, const char* end, std::string_view& content) {
   const char* start = p;
-  bool ascii = true;
-  for (;;) {
-    p = FindStringSpecial(p, end);
-    if (p == end) return nullptr;
-    const auto byte = static_cast<unsigned char>(*p);
-    if (byte == '"') break;
-    if (byte < 0x80) return nullptr;  // a backslash or a control character
-    ascii = false;
-    ++p;
-  }
+  p = FindStringSpecial<true>(p, end);
+  // Past a first non-ASCII byte, the rest is scanned for the string's end alone and the whole
+  // content checked as UTF-8 once.
+  const bool ascii = p == end || static_cast<unsigned char>(*p) < 0x80;
+  if (!ascii) p = FindStringSpecial<false>(p + 1, end);
+  if (p == end || *p != '"') return nullptr;  // unclosed, a backslash or a control character
   content = std::string_view(start, static_cast<size_t>(p - start));
   if (!ascii && !simdjson::validate_utf8(content.data(), content.size())) return nullptr;
   return p + 1;

@@ -3,6 +3,7 @@
 // rows back into JSON objects. This is the hot path of every JSON source and sink.
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -92,7 +93,8 @@ class JsonRecordEncoder {
   // How EncodeRow writes a column's cells, decided once from its type.
   enum class CellKind : uint8_t {
     kInteger,     // BIGINT, INTEGER, TIMESTAMP: the int64 in decimal
-    kOtherInt64,  // BOOLEAN, DECIMAL, DATE
+    kDecimal,     // DECIMAL: the unscaled int64 with its point
+    kOtherInt64,  // BOOLEAN, DATE
     kDouble,
     kText,   // VARCHAR
     kBytes,  // base64
@@ -108,6 +110,11 @@ class JsonRecordEncoder {
   size_t fixed_bound_ = 0;
   // Per column: `{"name":` for the first, `,"name":` for the rest, escaped once up front.
   std::vector<std::string> key_prefixes_;
+  // When every prefix fits in kPrefixCopyBytes, EncodeRow copies them as fixed-size blocks from
+  // these zero-padded copies (one inlined move instead of a memcpy call per cell).
+  static constexpr size_t kPrefixCopyBytes = 16;
+  bool short_prefixes_ = true;
+  std::vector<std::array<char, kPrefixCopyBytes>> padded_prefixes_;
 };
 
 // A value as JSON text with the encoder's conventions (display of nested values).

@@ -56,7 +56,9 @@ void JsonDecoderState::LookUpKey(size_t position, std::string_view key, int& col
   cached.key.assign(key);
   cached.column_idx = column_idx;
   cached.exact = exact;
-  cached.plain = key.find_first_of("\\\"") == std::string_view::npos;
+  cached.plain = std::none_of(key.begin(), key.end(), [](char c) {
+    return c == '\\' || c == '"' || static_cast<unsigned char>(c) < 0x20;
+  });
   for (size_t word = 0; word < 2; ++word) {
     const size_t begin = 8 * word;
     const size_t bytes = key.size() > begin ? std::min<size_t>(8, key.size() - begin) : 0;
@@ -64,34 +66,6 @@ void JsonDecoderState::LookUpKey(size_t position, std::string_view key, int& col
     if (bytes > 0) std::memcpy(&cached.words[word], key.data() + begin, bytes);
     cached.masks[word] = bytes == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * bytes)) - 1;
   }
-}
-
-// Inlined: it runs once per key of every record.
-[[gnu::always_inline]] inline bool JsonDecoderState::MatchesCachedKey(size_t position,
-                                                                      const char* raw,
-                                                                      int& column_idx,
-                                                                      bool& exact) const {
-  if (position >= key_cache_.size()) return false;
-  const CachedKey& cached = key_cache_[position];
-  if (!cached.valid || !cached.plain) return false;
-  // The input is padded (simdjson's padding follows the record), so reading 16 bytes from any
-  // key start stays inside the buffer; bytes past the key are masked out. A plain cached key
-  // followed by the closing quote in the input is the whole key: the byte before that quote is
-  // the cached key's last byte, never a backslash.
-  uint64_t first;
-  uint64_t second;
-  std::memcpy(&first, raw, 8);
-  std::memcpy(&second, raw + 8, 8);
-  if ((((first ^ cached.words[0]) & cached.masks[0]) |
-       ((second ^ cached.words[1]) & cached.masks[1])) != 0) {
-    return false;
-  }
-  const size_t size = cached.key.size();
-  if (size > 16 && std::memcmp(raw + 16, cached.key.data() + 16, size - 16) != 0) return false;
-  if (raw[size] != '"') return false;
-  column_idx = cached.column_idx;
-  exact = cached.exact;
-  return true;
 }
 
 void JsonDecoderState::EnsureArena(RecordBatch& out) {
@@ -124,6 +98,28 @@ Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
     return Status::Internal("JSON decoder: batch has " + std::to_string(out.num_columns()) +
                             " columns, expected at least " + std::to_string(types_.size()));
   }
+  ResetCells();
+  // A topic whose records the fast path keeps declining (nested values, escapes) would pay for
+  // its scan on every record: after kFlatDeclinesToSkip in a row it is tried only on every
+  // kFlatProbeInterval-th record, until it decodes one again.
+  bool decoded = false;
+  if (flat_declines_ < kFlatDeclinesToSkip || ++flat_probe_ % kFlatProbeInterval == 0) {
+    decoded = DecodeFlat(json);
+    flat_declines_ = decoded ? 0 : std::min(flat_declines_ + 1, kFlatDeclinesToSkip);
+  }
+  if (!decoded) RETURN_NOT_OK(DecodeWithSimdjson(json));
+  CommitRow(out);
+  return Status::OK();
+}
+
+void JsonDecoderState::ResetCells() {
+  for (size_t cell_idx = 0; cell_idx < cells_.size(); ++cell_idx) {
+    cells_[cell_idx].is_null = true;
+    match_rank_[cell_idx] = 0;
+  }
+}
+
+Status JsonDecoderState::DecodeWithSimdjson(std::string_view json) {
   size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
   if (buffer_capacity_ < needed) {
     buffer_capacity_ = std::max(needed, buffer_capacity_ * 2);
@@ -134,10 +130,8 @@ Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
 
   error_path_.clear();
   malformed_ = false;
-  for (size_t cell_idx = 0; cell_idx < cells_.size(); ++cell_idx) {
-    cells_[cell_idx].is_null = true;
-    match_rank_[cell_idx] = 0;
-  }
+  // The fast path may have filled cells before giving up.
+  ResetCells();
 
   od::document doc;
   if (auto error = parser_.iterate(buffer_.get(), json.size(), buffer_capacity_).get(doc)) {
@@ -172,7 +166,8 @@ Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
     const char* key_start = field.key().raw();
     int column_idx;
     bool exact;
-    if (!MatchesCachedKey(field_position, key_start, column_idx, exact)) {
+    size_t cached_size;
+    if (!MatchesCachedKey(field_position, key_start, SIZE_MAX, column_idx, exact, cached_size)) {
       const char* key_end = key_start;
       bool escaped = false;
       while (*key_end != '"') escaped |= *key_end++ == '\\';
@@ -213,7 +208,10 @@ Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
     Malformed(simdjson::TRAILING_CONTENT);
     return RowError();
   }
+  return Status::OK();
+}
 
+void JsonDecoderState::CommitRow(RecordBatch& out) {
   EnsureArena(out);
   for (size_t column_idx = 0; column_idx < cells_.size(); ++column_idx) {
     JsonDecoderCell& cell = cells_[column_idx];
@@ -230,7 +228,6 @@ Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
       case PhysicalKind::kNested: column.AppendNested(std::move(cell.nested)); break;
     }
   }
-  return Status::OK();
 }
 
 JsonRecordDecoder::JsonRecordDecoder(const Schema& schema, std::vector<int> needed_columns) {

@@ -3,6 +3,9 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,6 +40,14 @@ class JsonDecoderState {
   Status DecodeRow(std::string_view json, RecordBatch& out);
 
  private:
+  void ResetCells();
+  // The fast path (json_decoder_flat.cc): a flat object of plain strings, integers and literals,
+  // scanned in place. False when the record needs the simdjson path (which then decides it).
+  bool DecodeFlat(std::string_view json);
+  // The general path: any record, with every error reported.
+  Status DecodeWithSimdjson(std::string_view json);
+  // Appends the decoded cells as one row.
+  void CommitRow(RecordBatch& out);
   bool DecodeCell(od::value& value, const DataType& type, JsonDecoderCell& cell);
   bool DecodeNested(od::value& value, const DataType& type, od::json_type json_type, Value& out);
   bool DecodeStruct(od::object& object, const DataType& type, Value& out);
@@ -58,7 +69,10 @@ class JsonDecoderState {
   // The memo's fast check: whether the key that starts at `raw` (in the padded input, just past
   // its opening quote) is the plain key last seen at `position`, compared in place without first
   // finding where it ends. True sets `column_idx` and `exact`.
-  bool MatchesCachedKey(size_t position, const char* raw, int& column_idx, bool& exact) const;
+  // `available` is how many bytes can be read from `raw` (SIZE_MAX in the padded input); `size`
+  // is set to the cached key's size.
+  bool MatchesCachedKey(size_t position, const char* raw, size_t available, int& column_idx,
+                        bool& exact, size_t& size) const;
 
   struct CachedKey {
     bool valid = false;
@@ -66,7 +80,8 @@ class JsonDecoderState {
     int column_idx = -1;
     bool exact = false;
     // For MatchesCachedKey: the key's first 16 bytes as two words and the masks of the bytes
-    // that belong to it; `plain` when the key holds no backslash and fits in 16 bytes.
+    // that belong to it; `plain` when the key holds no backslash, quote or control character
+    // (so equal raw bytes in the input are this very key, and valid JSON).
     bool plain = false;
     uint64_t words[2] = {0, 0};
     uint64_t masks[2] = {0, 0};
@@ -89,9 +104,45 @@ class JsonDecoderState {
   size_t buffer_capacity_ = 0;
   std::shared_ptr<StringArena> arena_;
 
+  // DecodeRow's back-off from a fast path that keeps declining records.
+  static constexpr uint32_t kFlatDeclinesToSkip = 16;
+  static constexpr uint32_t kFlatProbeInterval = 64;
+  uint32_t flat_declines_ = 0;  // in a row, saturating at kFlatDeclinesToSkip
+  uint32_t flat_probe_ = 0;
+
   std::string error_what_;
   std::vector<std::string> error_path_;  // innermost first
   bool malformed_ = false;
 };
+
+// Inlined: it runs once per key of every record.
+[[gnu::always_inline]] inline bool JsonDecoderState::MatchesCachedKey(size_t position,
+                                                                      const char* raw,
+                                                                      size_t available,
+                                                                      int& column_idx, bool& exact,
+                                                                      size_t& size) const {
+  if (position >= key_cache_.size()) return false;
+  const CachedKey& cached = key_cache_[position];
+  if (!cached.valid || !cached.plain) return false;
+  // Reads 16 bytes (bytes past the key are masked out) and the key's closing quote, so the caller
+  // guarantees more than that many bytes at `raw`. A plain cached key
+  // followed by the closing quote in the input is the whole key: the byte before that quote is
+  // the cached key's last byte, never a backslash.
+  size = cached.key.size();
+  if (available <= std::max<size_t>(16, size)) return false;
+  uint64_t first;
+  uint64_t second;
+  std::memcpy(&first, raw, 8);
+  std::memcpy(&second, raw + 8, 8);
+  if ((((first ^ cached.words[0]) & cached.masks[0]) |
+       ((second ^ cached.words[1]) & cached.masks[1])) != 0) {
+    return false;
+  }
+  if (size > 16 && std::memcmp(raw + 16, cached.key.data() + 16, size - 16) != 0) return false;
+  if (raw[size] != '"') return false;
+  column_idx = cached.column_idx;
+  exact = cached.exact;
+  return true;
+}
 
 }  // namespace sluice

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/json_scan.h"
+
 namespace sluice {
 
 namespace {
@@ -24,14 +26,78 @@ inline bool AnyNeedsEscape(uint64_t word) {
   return (hits & kHighs) != 0;
 }
 
+// The escape sequence of `c` (a byte NeedsEscape accepts) at `dest`.
+inline char* WriteEscape(unsigned char c, char* dest) {
+  static const char kHex[] = "0123456789abcdef";
+  *dest++ = '\\';
+  switch (c) {
+    case '"': *dest++ = '"'; break;
+    case '\\': *dest++ = '\\'; break;
+    case '\n': *dest++ = 'n'; break;
+    case '\r': *dest++ = 'r'; break;
+    case '\t': *dest++ = 't'; break;
+    case '\b': *dest++ = 'b'; break;
+    case '\f': *dest++ = 'f'; break;
+    default:
+      std::memcpy(dest, "u00", 3);
+      dest[3] = kHex[c >> 4];
+      dest[4] = kHex[c & 0xF];
+      dest += 5;
+  }
+  return dest;
+}
+
 }  // namespace
 
 char* WriteJsonString(std::string_view value, char* dest) {
-  static const char kHex[] = "0123456789abcdef";
   *dest++ = '"';
   const char* data = value.data();
   size_t size = value.size();
   size_t byte_idx = 0;
+#if defined(SLUICE_JSON_SCAN_SSE2)
+  // 16 bytes at a time, each block stored whole before its escape mask is looked at: the room
+  // left is 6 bytes per byte not yet written (MaxJsonStringSize), so the store stays in bounds,
+  // and after an escape the copy resumes at the byte that needed it.
+  size_t copied_from = 0;  // the bytes from here to byte_idx were copied as they are
+  while (size - byte_idx >= 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + byte_idx));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dest), bytes);
+    const unsigned mask = JsonEscapeMask(bytes);
+    if (mask == 0) {
+      dest += 16;
+      byte_idx += 16;
+      continue;
+    }
+    const unsigned plain = static_cast<unsigned>(__builtin_ctz(mask));
+    dest = WriteEscape(static_cast<unsigned char>(data[byte_idx + plain]), dest + plain);
+    byte_idx += plain + 1;
+    copied_from = byte_idx;
+  }
+  // The last bytes: the 16 that end the string, when the ones before byte_idx among them were
+  // copied as they are (so storing them again changes nothing) and the rest need no escape.
+  if (byte_idx < size && size >= 16 && size - 16 >= copied_from) {
+    const size_t rest = size - byte_idx;
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + size - 16));
+    if ((JsonEscapeMask(bytes) >> (16 - rest)) == 0) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dest - (16 - rest)), bytes);
+      dest += rest;
+      byte_idx = size;
+    }
+  }
+#endif
+  // Short strings: two overlapping words when neither needs an escape.
+  if (byte_idx == 0 && size >= 8 && size < 16) {
+    uint64_t first;
+    uint64_t last;
+    std::memcpy(&first, data, 8);
+    std::memcpy(&last, data + size - 8, 8);
+    if (!AnyNeedsEscape(first) && !AnyNeedsEscape(last)) {
+      std::memcpy(dest, &first, 8);
+      std::memcpy(dest + size - 8, &last, 8);
+      dest += size;
+      byte_idx = size;
+    }
+  }
   while (byte_idx < size) {
     if (byte_idx + 8 <= size) {
       uint64_t word;
@@ -48,21 +114,7 @@ char* WriteJsonString(std::string_view value, char* dest) {
       *dest++ = static_cast<char>(c);
       continue;
     }
-    *dest++ = '\\';
-    switch (c) {
-      case '"': *dest++ = '"'; break;
-      case '\\': *dest++ = '\\'; break;
-      case '\n': *dest++ = 'n'; break;
-      case '\r': *dest++ = 'r'; break;
-      case '\t': *dest++ = 't'; break;
-      case '\b': *dest++ = 'b'; break;
-      case '\f': *dest++ = 'f'; break;
-      default:
-        std::memcpy(dest, "u00", 3);
-        dest[3] = kHex[c >> 4];
-        dest[4] = kHex[c & 0xF];
-        dest += 5;
-    }
+    dest = WriteEscape(c, dest);
   }
   *dest++ = '"';
   return dest;

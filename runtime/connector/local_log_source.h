@@ -38,6 +38,8 @@ class LocalLogSource final : public Source {
 
  private:
   LocalLogSource(SourceSpec spec, std::unique_ptr<LocalLogStore> store);
+  // Decodes records_ (read from `partition`) into `batch`.
+  Status ReadRecords(size_t partition, RecordBatch& batch);
   // Applies the error policy to a record that failed to decode.
   Status HandleBadRecord(int32_t partition, const LogRecordView& record, const Status& error);
 

@@ -2,7 +2,7 @@
 // per-position key memo compared in place, integers decoded inline, and strings without escapes
 // taken from the input as they are. Every decoder test decodes several records with ONE decoder,
 // so a record whose keys or values differ from the previous one's must fall back correctly. The
-// encoder's: integers written two digits at a time.
+// encoder's: integers written two digits at a time, decimals and strings written in place.
 
 #include <gtest/gtest.h>
 
@@ -10,36 +10,11 @@
 #include <string>
 
 #include "common/json_codec.h"
+#include "common/json_writer.h"
+#include "tests/unit/common/json_decode_test_util.h"
 
 namespace sluice {
 namespace {
-
-// Decodes each record with one decoder over `schema` (all columns) and returns the rows as text,
-// or the error of a failed record in its place.
-std::vector<std::string> DecodeAll(const Schema& schema, const std::vector<std::string>& records) {
-  std::vector<int> needed;
-  for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
-    needed.push_back(static_cast<int>(column_idx));
-  }
-  JsonRecordDecoder decoder(schema, needed);
-  RecordBatch batch(decoder.output_schema());
-  std::vector<std::string> rows;
-  for (const std::string& record : records) {
-    Status status = decoder.DecodeRow(record, batch);
-    if (!status.ok()) {
-      rows.push_back("error: " + status.message());
-      continue;
-    }
-    std::string row;
-    const size_t last = batch.column(0).size() - 1;
-    for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
-      if (column_idx > 0) row += "|";
-      row += batch.column(column_idx).GetValue(last).ToString();
-    }
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 Schema TwoBigints(std::string first, std::string second) {
   return Schema({{std::move(first), DataType::Bigint()}, {std::move(second), DataType::Bigint()}});
@@ -172,6 +147,50 @@ TEST(JsonEncoderFastPathTest, IntegersOfEveryLength) {
     encoder.EncodeRow(batch, row, buffer);
     ASSERT_EQ(buffer.view(), "{\"l\":" + std::to_string(values[row]) +
                                  ",\"t\":" + std::to_string(-values[row] / 3) + "}");
+  }
+}
+
+TEST(JsonEncoderFastPathTest, DecimalsOfEveryScaleAndLength) {
+  // Written in place: the text AppendDecimalText gives, for every scale and digit count.
+  std::vector<int64_t> values = {0, INT64_MIN, INT64_MAX, INT64_MIN + 1};
+  for (int64_t magnitude = 1; magnitude <= INT64_MAX / 10; magnitude *= 10) {
+    for (int64_t v : {magnitude - 1, magnitude, magnitude + 1}) {
+      values.push_back(v);
+      values.push_back(-v);
+    }
+  }
+  for (int scale : {0, 1, 3, 9, 18}) {
+    Schema schema({{"m", DataType::Decimal(18, scale)}});
+    RecordBatch batch(schema);
+    for (int64_t v : values) batch.column(0).AppendInt64(v);
+    JsonRecordEncoder encoder(schema);
+    EncodeBuffer buffer;
+    for (size_t row = 0; row < values.size(); ++row) {
+      buffer.Clear();
+      encoder.EncodeRow(batch, row, buffer);
+      std::string expected = "{\"m\":";
+      AppendDecimalText(values[row], scale, expected);
+      ASSERT_EQ(buffer.view(), expected + "}") << values[row] << " scale " << scale;
+    }
+  }
+}
+
+TEST(JsonEncoderFastPathTest, StringsWithEscapesAtEveryOffset) {
+  // WriteJsonString (16 bytes at a time, then 8, then 1) against AppendJsonString, with a byte
+  // needing an escape, and a run of them, at every offset of strings up to 48 bytes.
+  for (size_t length = 0; length <= 48; ++length) {
+    for (size_t at = 0; at <= length; ++at) {
+      for (const std::string& special :
+           {std::string("\""), std::string("\\\x01\n"), std::string("\xc3\xa9"), std::string()}) {
+        std::string text(length, 'a');
+        text.insert(at, special);
+        std::string expected;
+        AppendJsonString(text, expected);
+        std::string written(MaxJsonStringSize(text.size()), '\0');
+        written.resize(static_cast<size_t>(WriteJsonString(text, written.data()) - written.data()));
+        ASSERT_EQ(written, expected) << length << " " << at;
+      }
+    }
   }
 }
 

@@ -1,0 +1,152 @@
+// The JSON decoder's flat-object fast path (common/json_decoder_flat.cc): records it scans in
+// place must decode exactly as through simdjson, and records it declines (escapes, nested
+// values, malformed bytes) must still get the simdjson path's result and errors. Each test runs
+// several records through one decoder, so a declined record follows accepted ones and back.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/json_codec.h"
+#include "tests/unit/common/json_decode_test_util.h"
+
+namespace sluice {
+namespace {
+
+bool IsError(const std::string& row) { return row.rfind("error: ", 0) == 0; }
+
+TEST(JsonDecoderFlatTest, IntegersOfEveryLengthAndSign) {
+  // 1 to 19 digits cross the eight-digits-at-a-time steps; 19 digits take the simdjson path.
+  Schema schema({{"n", DataType::Bigint()}, {"t", DataType::Timestamp()}});
+  std::vector<std::string> records;
+  std::vector<std::string> expected;
+  std::string digits;
+  for (int length = 1; length <= 19; ++length) {
+    digits.push_back(static_cast<char>('1' + length % 9));
+    for (const std::string& sign : {std::string(), std::string("-")}) {
+      records.push_back("{\"n\":" + sign + digits + ",\"t\":0}");
+      expected.push_back(std::to_string(std::stoll(sign + digits)) + "|1970-01-01 00:00:00.000");
+    }
+  }
+  records.push_back(R"({"n":100000000,"t":0})");  // zeros inside an eight-digit step
+  expected.push_back("100000000|1970-01-01 00:00:00.000");
+  records.push_back(R"({"n":1700000000000,"t":1700000000000})");
+  expected.push_back("1700000000000|2023-11-14 22:13:20.000");
+  EXPECT_EQ(DecodeAll(schema, records), expected);
+}
+
+TEST(JsonDecoderFlatTest, StringsWithASpecialByteAtEveryPosition) {
+  // A quote (escaped), a backslash escape, a raw tab (invalid) and a two-byte UTF-8 character
+  // at each position of strings up to 40 bytes, around the 16-byte scanning steps.
+  Schema schema({{"s", DataType::Varchar()}, {"n", DataType::Bigint()}});
+  for (size_t length = 1; length <= 40; ++length) {
+    for (size_t at = 0; at < length; ++at) {
+      const std::string before(at, 'a');
+      const std::string after(length - at - 1, 'b');
+      std::vector<std::string> rows =
+          DecodeAll(schema, {"{\"s\":\"" + before + after + "\",\"n\":1}",
+                             "{\"s\":\"" + before + "\\\"" + after + "\",\"n\":2}",
+                             "{\"s\":\"" + before + "\\u00e9" + after + "\",\"n\":3}",
+                             "{\"s\":\"" + before + "\t" + after + "\",\"n\":4}",
+                             "{\"s\":\"" + before + "\xc3\xa9" + after + "\",\"n\":5}",
+                             "{\"s\":\"" + before + "\xc3" + after + "\",\"n\":6}"});
+      ASSERT_EQ(rows.size(), 6u);
+      EXPECT_EQ(rows[0], before + after + "|1");
+      EXPECT_EQ(rows[1], before + "\"" + after + "|2");
+      EXPECT_EQ(rows[2], before + "\xc3\xa9" + after + "|3");
+      EXPECT_TRUE(IsError(rows[3])) << length << " " << at << ": " << rows[3];
+      EXPECT_EQ(rows[4], before + "\xc3\xa9" + after + "|5");
+      EXPECT_TRUE(IsError(rows[5])) << length << " " << at << ": " << rows[5];
+    }
+  }
+}
+
+TEST(JsonDecoderFlatTest, MalformedRecordsStillFail) {
+  // `z` never comes, so neither path stops reading a record early.
+  Schema schema({{"n", DataType::Bigint()}, {"s", DataType::Varchar()}, {"z", DataType::Bigint()}});
+  const std::vector<std::string> malformed = {
+      R"({"n":1,"s":"x",})",       R"({"n":01,"s":"x"})",       R"({"n":1,"s":"x"} x)",
+      R"({"n":nul,"s":"x"})",      R"({"n":nullx,"s":"x"})",    R"({"n":1,"s":"x")",
+      R"({"n":1 "s":"x"})",        R"({"n":-,"s":"x"})",        R"({"n":1.,"s":"x"})",
+      R"({"n":1,"s":"x)",          R"({"n":1,"s" "x"})",        R"({,"n":1})",
+      R"({"n":1,"s":'x'})",        "{\"n\":1,\"s\":\"x\x01\"}", "",
+      "{\"n\xff\":1,\"s\":\"x\"}",
+  };
+  for (const std::string& record : malformed) {
+    // After a good record, so the key memo is primed with the keys the bad one starts with.
+    std::vector<std::string> rows = DecodeAll(schema, {R"({"n":1,"s":"x"})", record});
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0], "1|x|NULL");
+    EXPECT_TRUE(IsError(rows[1])) << record << " -> " << rows[1];
+  }
+}
+
+TEST(JsonDecoderFlatTest, UnneededFieldsAsOnTheGeneralPath) {
+  // Only `n` is needed. Other fields' strings must be valid UTF-8 and their nesting balanced
+  // (simdjson's stage 1 checks the whole record), but their numbers are not parsed (`01`).
+  Schema schema({{"n", DataType::Bigint()}});
+  EXPECT_EQ(
+      DecodeAll(schema, {R"({"x":"ok","n":1})", R"({"x":01,"n":2})", "{\"x\":\"caf\xc3\",\"n\":3}",
+                         R"({"x":[1,{"y":2}],"n":4})", R"({"x":{"n":9},"n":5})",
+                         R"({"x":true,"y":false,"z":null,"n":6})", R"({"x":1.5e-3,"n":7})"}),
+      (std::vector<std::string>{"1", "2", "error: malformed JSON: The input is not valid UTF-8",
+                                "4", "5", "6", "7"}));
+}
+
+TEST(JsonDecoderFlatTest, LiteralsWhitespaceAndEmptyObjects) {
+  Schema schema({{"b", DataType::Boolean()}, {"n", DataType::Bigint()}});
+  EXPECT_EQ(
+      DecodeAll(schema, {R"({"b":true,"n":null})", R"({"b":false,"n":1})",
+                         " \t\r\n{ \"b\" :\ttrue ,\n\"n\"\r: 2 } \n", "{}", "{ }",
+                         R"({"b":null,"n":3})", R"({"b":1,"n":4})"}),
+      (std::vector<std::string>{"true|NULL", "false|1", "true|2", "NULL|NULL", "NULL|NULL",
+                                "NULL|3", "error: field \"b\": expected BOOLEAN, got number 1"}));
+}
+
+TEST(JsonDecoderFlatTest, ValuesNeedingACoercionTakeTheGeneralPath) {
+  // Strings into TIMESTAMP, numbers into VARCHAR and DOUBLE, decimals: decoded as before.
+  Schema schema({{"t", DataType::Timestamp()},
+                 {"s", DataType::Varchar()},
+                 {"d", DataType::Double()},
+                 {"m", DataType::Decimal(10, 2)}});
+  EXPECT_EQ(DecodeAll(schema, {R"({"t":1000,"s":"x","d":1.5,"m":1.25})",
+                               R"({"t":"1970-01-01 00:00:02","s":12,"d":2,"m":"3.5"})"}),
+            (std::vector<std::string>{"1970-01-01 00:00:01.000|x|1.5|1.25",
+                                      "1970-01-01 00:00:02.000|12|2|3.50"}));
+}
+
+TEST(JsonDecoderFlatTest, ResultsHoldAcrossTheFastPathsBackOff) {
+  // 40 records the fast path declines (an escape) make the decoder stop trying it on most
+  // records; plain and malformed records after them decode (or fail) exactly as before, and
+  // once a probe succeeds the fast path is back.
+  Schema schema({{"s", DataType::Varchar()}, {"n", DataType::Bigint()}});
+  std::vector<std::string> records;
+  std::vector<std::string> expected;
+  for (int record_idx = 0; record_idx < 200; ++record_idx) {
+    const std::string n = std::to_string(record_idx);
+    if (record_idx < 40) {
+      records.push_back(R"({"s":"a\tb","n":)" + n + "}");
+      expected.push_back("a\tb|" + n);
+    } else if (record_idx % 50 == 7) {
+      records.push_back("{\"s\":\"x\xc3\",\"n\":" + n + "}");  // invalid UTF-8
+      expected.push_back("error");
+    } else {
+      records.push_back(R"({"s":"x)" + n + R"(","n":)" + n + "}");
+      expected.push_back("x" + n + "|" + n);
+    }
+  }
+  std::vector<std::string> rows = DecodeAll(schema, records);
+  ASSERT_EQ(rows.size(), expected.size());
+  for (size_t row = 0; row < rows.size(); ++row) {
+    if (expected[row] == "error") {
+      EXPECT_TRUE(IsError(rows[row])) << row << ": " << rows[row];
+    } else {
+      EXPECT_EQ(rows[row], expected[row]) << row;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sluice

@@ -5,10 +5,14 @@
 
 namespace sluice {
 
-Status PinEndPositions(PhysicalPlan& plan, LocalLogStore& log) {
+Status PinEndPositions(PhysicalPlan& plan, LocalLogStore& log, const KafkaEndsFn& kafka_ends) {
   for (SourceSpec* source : {&plan.source, plan.join_source ? &*plan.join_source : nullptr}) {
-    if (source == nullptr || !source->end_at_latest || source->store_type != "local") continue;
-    ASSIGN_OR_RETURN(source->end_offsets, log.EndOffsets(source->topic));
+    if (source == nullptr || !source->end_at_latest) continue;
+    if (source->store_type == "local") {
+      ASSIGN_OR_RETURN(source->end_offsets, log.EndOffsets(source->topic));
+    } else if (source->store_type == "kafka") {
+      ASSIGN_OR_RETURN(source->end_offsets, kafka_ends(*source));
+    }
   }
   return Status::OK();
 }

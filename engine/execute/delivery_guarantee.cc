@@ -48,22 +48,10 @@ Status ApplyDeliveryGuarantee(const DeliveryGuarantee& guarantee, PhysicalPlan& 
             plan.source.relation + " is on the " + plan.source.store_type + " store",
         guarantee.position);
   }
-  for (const auto& op : plan.operators) {
-    if (op->kind() == PhysicalOperatorKind::kAggregate && plan.parallelism > 1) {
-      return Status::Binder(
-          "'delivery.guarantee'='exactly_once' is not supported yet for a GROUP BY with "
-          "'parallelism' > 1 (its second stage reads a local repartition topic, whose positions "
-          "are not part of the Kafka transaction; use 'parallelism'=1)",
-          guarantee.position);
-    }
-  }
-  if (plan.join_source && plan.parallelism > 1) {
-    return Status::Binder(
-        "'delivery.guarantee'='exactly_once' is not supported yet for a join with "
-        "'parallelism' > 1 (its second stage reads local repartition topics, whose positions "
-        "are not part of the Kafka transaction)",
-        guarantee.position);
-  }
+  // A GROUP BY or an interval join with 'parallelism' > 1 qualifies too: stage 1 writes a local
+  // repartition topic exactly-once (staged, cut back to its checkpoint on restart), and each
+  // stage-2 worker commits its state and its positions in that topic with its own transaction in
+  // two phases, sending no offsets (docs/checkpoints.md).
   plan.sink.properties[kDeliveryGuaranteeProperty] = "exactly_once";
   return Status::OK();
 }

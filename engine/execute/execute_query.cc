@@ -18,6 +18,7 @@
 #include "planner/logical/logical_aggregate.h"
 #include "planner/physical_planner.h"
 #include "runtime/connector/connector_factory.h"
+#include "runtime/connector/kafka/kafka_client.h"
 #include "runtime/expression/expression_factory.h"
 #include "runtime/expression/type_rules.h"
 #include "runtime/pipeline/pipeline.h"
@@ -191,7 +192,16 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
     plan->sink.properties["view.dir"] = ViewStoreDir(WorkerStateDir(engine_.data_dir(), query.id));
   }
   SetQueryTransactionIds(*plan);
-  RETURN_NOT_OK(PinEndPositions(*plan, engine_.log()));
+  RETURN_NOT_OK(PinEndPositions(
+      *plan, engine_.log(), [this](const SourceSpec& source) -> Result<std::vector<int64_t>> {
+        auto store = source.properties.find("store");
+        if (store == source.properties.end()) {
+          return Status::Internal("Kafka source " + source.relation + " names no store");
+        }
+        ASSIGN_OR_RETURN(StoreInfo info, engine_.catalog().GetStore(store->second));
+        ASSIGN_OR_RETURN(PropertyMap settings, engine_.StoreClientSettings(info));
+        return FetchKafkaEndOffsets(settings, source.topic);
+      }));
   RETURN_NOT_OK(engine_.catalog().SetQueryPlan(query.id, PhysicalPlanToJson(*plan)));
   RETURN_NOT_OK(PinStartPositions(*plan, engine_.data_dir()));
   RETURN_NOT_OK(engine_.StartQuery(query.id));

@@ -52,7 +52,7 @@ Result<std::unique_ptr<LogicalGet>> Binder::MakeGet(const BoundRelation& bound, 
   get->properties = bound.relation.properties;
   ASSIGN_OR_RETURN(auto source_properties, BindSourceProperties(from_properties));
   for (auto& [key, value] : source_properties) get->properties[key] = value;
-  if (bound.store.type != "local") {
+  if (bound.store.type != "local" && bound.store.type != "kafka") {
     for (const Property& property : from_properties) {
       if (property.key == "ending.position" && AsciiLower(property.value) == "latest") {
         return RefuseEndingPosition(bound.store.type == "datagen" ? "datagen" : bound.store.name,

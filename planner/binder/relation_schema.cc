@@ -209,7 +209,9 @@ Result<std::map<std::string, std::string>> BindRelationProperties(const Property
     result[property.key] = property.value;
   }
   for (const Property& property : properties) {
-    if (property.key != "ending.position" || result["store"] == "local" ||
+    // The local and Kafka stores bound a read; a datagen stream ends by its 'events' (other
+    // datagen stores are refused where a query reads them, bind_select.cc).
+    if (property.key != "ending.position" || result["store"] != "datagen" ||
         AsciiLower(property.value) != "latest") {
       continue;
     }
@@ -240,7 +242,7 @@ Result<std::map<std::string, std::string>> BindRelationProperties(const Property
 
 Status RefuseEndingPosition(const std::string& store, int64_t position) {
   return Status::Binder(
-      "'ending.position' bounds a read of the local log; " +
+      "'ending.position' bounds a read of the local log or a Kafka topic; " +
           (store == "datagen" ? std::string("a datagen stream is bounded by its 'events'")
                               : "store '" + store + "' does not support it yet"),
       position);

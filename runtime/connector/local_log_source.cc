@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "runtime/connector/fixed_ends.h"
 #include "runtime/connector/repartition_sink.h"
 
 namespace sluice {
@@ -53,13 +54,7 @@ Result<std::unique_ptr<LocalLogSource>> LocalLogSource::Open(const SourceSpec& s
   std::unique_ptr<LocalLogSource> source(new LocalLogSource(spec, std::move(store)));
   ASSIGN_OR_RETURN(source->end_offsets_, source->store_->EndOffsets(spec.topic));
   if (spec.end_at_latest) {
-    source->stop_offsets_ = spec.end_offsets.empty() ? source->end_offsets_ : spec.end_offsets;
-    if (source->stop_offsets_.size() != source->end_offsets_.size()) {
-      return Status::Connector("the fixed end ('ending.position'='latest') of " + spec.relation +
-                               " covers " + std::to_string(source->stop_offsets_.size()) +
-                               " partitions of topic '" + spec.topic + "', which has " +
-                               std::to_string(source->end_offsets_.size()));
-    }
+    ASSIGN_OR_RETURN(source->stop_offsets_, FixedEnds(spec, source->end_offsets_));
   }
   for (int32_t partition = 0; partition < info->partitions; ++partition) {
     if (!spec.OwnsPartition(partition)) {

@@ -164,6 +164,7 @@ Status CheckpointCoordinator::MaybeCommit(bool caught_up, bool stopping) {
   committed_sinks_ = std::move(sinks);
   // Only now may readers see the outputs: a crash before this line rolls them forward on
   // restart, a crash before the commit cuts them.
+  if (staging_) MaybeCrashAt(state_dir_, "committed");
   return sink_.Publish();
 }
 

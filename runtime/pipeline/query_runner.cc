@@ -38,6 +38,11 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
   if (context.worker_count > 1 && sink == nullptr && plan->sink.kind == SinkKind::kLocalLog) {
     plan->sink.properties[kSharedLocalSinkProperty] = "true";  // N workers append to it
   }
+  if (plan->source.store_type != "kafka") {
+    // Stage 2 of a repartitioned query reads a local topic: its transactions must not send those
+    // positions as Kafka offsets (its state checkpoint holds them, docs/checkpoints.md).
+    plan->sink.properties[kSourceOffsetsProperty] = "false";
+  }
   if (context.worker_count > 1) {
     // Two producers with one transactional.id fence each other; the consumer group stays
     // shared (each worker commits only its own partitions' offsets).

@@ -36,7 +36,8 @@ struct SourceSpec {
   // 'ending.position'='latest': a bounded read. The source ends once every partition it reads is
   // read up to `end_offsets`, the log's end as of the query's start: the engine pins them into a
   // persistent query's plan when it launches it (a restarted worker stops at the same place);
-  // left empty, the source takes the ends when it opens. Local store only.
+  // left empty, the source takes the ends when it opens. Local and Kafka stores (Kafka: high
+  // watermarks, the last stable offsets under read_committed).
   bool end_at_latest = false;
   std::vector<int64_t> end_offsets;
   ErrorHandling error_handling = ErrorHandling::kTerminate;

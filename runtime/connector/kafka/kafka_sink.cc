@@ -76,6 +76,9 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::Open(const SinkSpec& spec) {
     // before the sink named the group use the transactional.id, as they did then.
     auto group = spec.properties.find(kOffsetsGroupProperty);
     sink->offsets_group_ = group != spec.properties.end() ? group->second : id->second;
+    auto source_offsets = spec.properties.find(kSourceOffsetsProperty);
+    sink->source_offsets_ =
+        source_offsets == spec.properties.end() || source_offsets->second != "false";
   }
   ASSIGN_OR_RETURN(sink->producer_, CreateKafkaHandle(RD_KAFKA_PRODUCER, spec.properties, extra,
                                                       &sink->errors_, &KafkaSink::OnDelivery));
@@ -167,6 +170,10 @@ Status KafkaSink::Flush() {
 
 Status KafkaSink::FlushAt(const std::string& source_topic, const std::vector<int64_t>& positions) {
   if (offsets_group_.empty()) return Flush();
+  // A source that is not Kafka (a local repartition topic) keeps its positions in the state
+  // checkpoint only: a transaction without output has nothing to commit then, and one with output
+  // commits without offsets.
+  if (!source_offsets_ && !in_transaction_) return Status::OK();
   if (!in_transaction_) {
     // Input consumed without output (filtered out) still moves the committed offsets.
     if (positions == committed_positions_) return Status::OK();
@@ -175,8 +182,10 @@ Status KafkaSink::FlushAt(const std::string& source_topic, const std::vector<int
   }
   // The commit flushes the transaction's records first; a record that failed makes it abort.
   in_transaction_ = false;
-  RETURN_NOT_OK(KafkaCommitTransaction(producer_.get(), offsets_group_, source_topic, positions,
-                                       timeout_ms_, spec_.properties));
+  static const std::vector<int64_t> kNoPositions;
+  RETURN_NOT_OK(KafkaCommitTransaction(
+      producer_.get(), source_offsets_ ? offsets_group_ : std::string(), source_topic,
+      source_offsets_ ? positions : kNoPositions, timeout_ms_, spec_.properties));
   RETURN_NOT_OK(DeliveryStatus());
   committed_positions_ = positions;
   last_partition_ = -1;

@@ -57,6 +57,8 @@ class KafkaSink final : public Sink {
   std::string offsets_group_;
   bool in_transaction_ = false;
   std::vector<int64_t> committed_positions_;
+  // False when the source is not Kafka: its positions are not sent to the transaction.
+  bool source_offsets_ = true;
   // The last record of the open transaction acknowledged so far (set by OnDelivery).
   int32_t last_partition_ = -1;
   int64_t last_offset_ = -1;

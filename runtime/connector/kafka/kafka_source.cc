@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
+#include "runtime/connector/fixed_ends.h"
 #include "runtime/connector/kafka/kafka_transaction.h"
 
 namespace sluice {
@@ -61,13 +63,17 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
   auto offsets_group = spec.properties.find(kOffsetsGroupProperty);
   const std::string group =
       offsets_group != spec.properties.end() ? offsets_group->second : "sluice-" + spec.relation;
-  ASSIGN_OR_RETURN(source->consumer_, CreateKafkaHandle(RD_KAFKA_CONSUMER, spec.properties,
-                                                        {{"group.id", group},
-                                                         {"enable.auto.commit", "false"},
-                                                         {"enable.auto.offset.store", "false"},
-                                                         {"enable.partition.eof", "false"},
-                                                         {"allow.auto.create.topics", "false"}},
-                                                        &source->errors_));
+  ASSIGN_OR_RETURN(
+      source->consumer_,
+      CreateKafkaHandle(RD_KAFKA_CONSUMER, spec.properties,
+                        {{"group.id", group},
+                         {"enable.auto.commit", "false"},
+                         {"enable.auto.offset.store", "false"},
+                         // A bounded read learns it reached an
+                         // end that only control records precede.
+                         {"enable.partition.eof", spec.end_at_latest ? "true" : "false"},
+                         {"allow.auto.create.topics", "false"}},
+                        &source->errors_));
   rd_kafka_t* consumer = source->consumer_.get();
   // A broker that stays away this long is unreachable, at the start as later on.
   const int metadata_timeout_ms = std::min(kMetadataTimeoutMs, source->unavailable_timeout_ms_);
@@ -79,6 +85,9 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
   for (const auto& [low, high] : watermarks) {
     source->positions_.push_back(spec.start_at_earliest ? low : high);
     source->end_offsets_.push_back(high);
+  }
+  if (spec.end_at_latest) {
+    ASSIGN_OR_RETURN(source->stop_offsets_, FixedEnds(spec, source->end_offsets_));
   }
   if (spec.start_timestamp_ms >= 0) RETURN_NOT_OK(source->SeekToTime(spec.start_timestamp_ms));
   if (offsets_group != spec.properties.end()) {
@@ -288,11 +297,15 @@ void KafkaSource::AppendMetadata(const rd_kafka_message_t& message, RecordBatch&
 
 Status KafkaSource::Poll(size_t max_rows, RecordBatch& batch) {
   if (!assigned_) RETURN_NOT_OK(Assign());
-  while (batch.num_rows() < max_rows) {
+  while (batch.num_rows() < max_rows && !exhausted()) {
     rd_kafka_message_t* message = pending_;
     pending_ = nullptr;
     if (message == nullptr) message = rd_kafka_consumer_poll(consumer_.get(), 0);
     if (message == nullptr) break;
+    if (AtFixedEnd(*message)) {
+      rd_kafka_message_destroy(message);
+      continue;
+    }
     Status status = Consume(*message, batch);
     rd_kafka_message_destroy(message);
     RETURN_NOT_OK(status);
@@ -303,6 +316,11 @@ Status KafkaSource::Poll(size_t max_rows, RecordBatch& batch) {
 
 void KafkaSource::WaitForData(int timeout_ms) {
   if (!assigned_ && !Assign().ok()) return;  // Poll reports the error
+  if (exhausted()) {
+    // Nothing more will be read: records appended past the fixed end must not wake the query.
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::max(timeout_ms, 0)));
+    return;
+  }
   if (pending_ == nullptr) pending_ = rd_kafka_consumer_poll(consumer_.get(), timeout_ms);
 }
 

@@ -40,6 +40,8 @@ class KafkaSource final : public Source {
   std::vector<int64_t> positions() const override { return positions_; }
   std::vector<int64_t> end_offsets() const override { return end_offsets_; }
   Status Seek(const std::vector<int64_t>& positions) override;
+  // 'ending.position'='latest': every partition this worker reads is read to its fixed end.
+  bool exhausted() const override;
   const std::string& topic() const override { return spec_.topic; }
   const SourceStats& stats() const override { return stats_; }
 
@@ -50,6 +52,10 @@ class KafkaSource final : public Source {
   // Sets the position and end of the partitions other workers own to kForeignPartition: they
   // are never assigned, saved, nor committed by this worker.
   void MaskForeignPartitions();
+  // 'ending.position'='latest': true when `message` lies at or past its partition's fixed end
+  // (a record, or the end-of-partition event); the partition is then read to the end (records
+  // before it are all consumed, control records included) and paused.
+  bool AtFixedEnd(const rd_kafka_message_t& message);
   // Decodes one message into `batch` (or applies the bad record policy).
   Status Consume(const rd_kafka_message_t& message, RecordBatch& batch);
   // Sets every partition's position to its first record stamped at or after `timestamp_ms`.
@@ -74,6 +80,9 @@ class KafkaSource final : public Source {
   int unavailable_timeout_ms_ = kDefaultUnavailableTimeoutMs;
   std::vector<int64_t> positions_;    // next offset per partition (kForeignPartition: not ours)
   std::vector<int64_t> end_offsets_;  // high watermark per partition, as of the last refresh
+  // 'ending.position'='latest': where each partition's read stops (the spec's pinned ends, or
+  // the ends when the source opened: high watermarks, last stable offsets under read_committed).
+  std::vector<int64_t> stop_offsets_;
   // Exactly-once queries: the offsets the last committed transaction recorded (-1: none), which
   // win over positions saved apart from the transaction.
   std::vector<int64_t> committed_;

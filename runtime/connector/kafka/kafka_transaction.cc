@@ -58,8 +58,9 @@ Status KafkaCommitTransaction(rd_kafka_t* producer, const std::string& group,
                                       static_cast<int32_t>(partition))
         ->offset = positions[partition];
   }
+  // No group: positions of a local topic, which Kafka must not be told about.
   rd_kafka_consumer_group_metadata_t* group_metadata =
-      rd_kafka_consumer_group_metadata_new(group.c_str());
+      group.empty() ? nullptr : rd_kafka_consumer_group_metadata_new(group.c_str());
   ErrorPtr error;
   const char* step = "send offsets to";
   // Retriable errors (a coordinator moving, a request timing out) are retried as librdkafka
@@ -67,15 +68,17 @@ Status KafkaCommitTransaction(rd_kafka_t* producer, const std::string& group,
   for (int attempt = 0; attempt < kCommitAttempts; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
     step = "send offsets to";
-    error.reset(
-        rd_kafka_send_offsets_to_transaction(producer, offsets, group_metadata, timeout_ms));
+    if (group_metadata != nullptr) {
+      error.reset(
+          rd_kafka_send_offsets_to_transaction(producer, offsets, group_metadata, timeout_ms));
+    }
     if (!error) {
       step = "commit";
       error.reset(rd_kafka_commit_transaction(producer, timeout_ms));
     }
     if (!error || !rd_kafka_error_is_retriable(error.get())) break;
   }
-  rd_kafka_consumer_group_metadata_destroy(group_metadata);
+  if (group_metadata != nullptr) rd_kafka_consumer_group_metadata_destroy(group_metadata);
   rd_kafka_topic_partition_list_destroy(offsets);
   if (!error) return Status::OK();
   Status status = TransactionError(step, *error, settings);

@@ -19,6 +19,10 @@ namespace sluice {
 inline constexpr const char* kDeliveryGuaranteeProperty = "delivery.guarantee";
 inline constexpr const char* kTransactionalIdProperty = "transactional.id";
 inline constexpr const char* kOffsetsGroupProperty = "offsets.group";
+// Set to "false" on the sink of a worker whose source is not Kafka (stage 2 of a repartitioned
+// query reads a local repartition topic): its transactions carry no source offsets, since its
+// positions live only in its state checkpoint (query_runner.cc).
+inline constexpr const char* kSourceOffsetsProperty = "transaction.source.offsets";
 
 // The transactional.id and consumer group of query `query_id`: stable across restarts, so a new
 // worker fences the old one.
@@ -29,7 +33,8 @@ std::string QueryTransactionalId(int64_t query_id);
 Status KafkaInitTransactions(rd_kafka_t* producer, int timeout_ms, const KafkaSettings& settings);
 Status KafkaBeginTransaction(rd_kafka_t* producer, const KafkaSettings& settings);
 // Sends `positions` (next offset per partition of `source_topic`; negative ones are skipped:
-// another worker's partitions) for `group` to the open transaction and commits it; retries what
+// another worker's partitions) for `group` to the open transaction (nothing when `group` is
+// empty: the source is not Kafka) and commits it; retries what
 // librdkafka calls retriable, aborts the transaction when it must be aborted. An error means
 // nothing of the transaction is visible.
 Status KafkaCommitTransaction(rd_kafka_t* producer, const std::string& group,

@@ -65,6 +65,19 @@ class KafkaExactlyOnceTest : public KafkaMockTestBase {
     return batch;
   }
 
+  // Reads up to `rows` records of "out" from its start; how many there were.
+  size_t ReadOut(size_t rows) const {
+    SourceSpec out = SourceSpecFor();
+    out.topic = "out";
+    out.properties.erase(kOffsetsGroupProperty);
+    auto reader = KafkaSource::Open(out, "/nonexistent");
+    EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+    if (!reader.ok()) return 0;
+    RecordBatch output(schema());
+    EXPECT_TRUE(ReadRows(**reader, rows, output).ok());
+    return output.num_rows();
+  }
+
   // Commits `offsets` of "in" for the query's group with a plain consumer (OffsetCommit).
   void CommitGroupOffsets(const std::vector<int64_t>& offsets) {
     char error[256];
@@ -110,14 +123,7 @@ TEST_F(KafkaExactlyOnceTest, CommitsOutputInATransactionAndResumesFromGroupOffse
     EXPECT_EQ((*sink)->records_out(), 10);
   }
   // The committed transaction's records are in "out".
-  SourceSpec out = SourceSpecFor();
-  out.topic = "out";
-  out.properties.erase(kOffsetsGroupProperty);
-  auto reader = KafkaSource::Open(out, "/nonexistent");
-  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  RecordBatch output(schema());
-  ASSERT_TRUE(ReadRows(**reader, 10, output).ok());
-  EXPECT_EQ(output.num_rows(), 10u);
+  EXPECT_EQ(ReadOut(10), 10u);
 
   // librdkafka 2.0's mock accepts TxnOffsetCommit without storing the offsets; a broker stores
   // them with the transaction. Store them for the group here, as the broker would have.
@@ -216,6 +222,41 @@ TEST_F(KafkaExactlyOnceTest, APerWorkerTransactionCommitsOffsetsToTheQuerysGroup
   auto old_plan = KafkaSink::Open(spec);
   ASSERT_TRUE(old_plan.ok()) << old_plan.status().ToString();
   EXPECT_EQ((*old_plan)->offsets_group(), std::string(kQueryGroup) + "-worker-1");
+}
+
+// Stage 2 of a repartitioned query reads a local topic: its transactions commit output without
+// sending those positions to Kafka as offsets. An AddOffsetsToTxn request would fail here (an
+// injected error), which the sink with a Kafka source shows.
+TEST_F(KafkaExactlyOnceTest, ASinkWithoutKafkaSourceCommitsWithoutOffsets) {
+  constexpr int16_t kAddOffsetsToTxnApiKey = 25;
+  rd_kafka_mock_push_request_errors(cluster_, kAddOffsetsToTxnApiKey, 1,
+                                    RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED);
+  SinkSpec spec = SinkSpecFor("out", true);
+  spec.properties[kSourceOffsetsProperty] = "false";
+  auto sink = KafkaSink::Open(spec);
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  EXPECT_TRUE((*sink)->transactional());
+  // Input without output: nothing to commit (the positions are the state checkpoint's).
+  ASSERT_TRUE((*sink)->FlushAt("_sluice_repartition_7", {5, -1, -1, 4}).ok());
+  EXPECT_FALSE((*sink)->transaction_open());
+  ASSERT_TRUE((*sink)->Write(Rows(1, 3)).ok());
+  Status committed = (*sink)->FlushAt("_sluice_repartition_7", {8, -1, -1, 4});
+  ASSERT_TRUE(committed.ok()) << committed.ToString();
+  EXPECT_FALSE((*sink)->transaction_open());
+  sink->reset();
+
+  // The injected error is still pending: a sink that sends offsets meets it.
+  SinkSpec with_offsets = SinkSpecFor("out", true);
+  with_offsets.properties[kTransactionalIdProperty] = std::string(kQueryGroup) + "-other";
+  auto kafka_source = KafkaSink::Open(with_offsets);
+  ASSERT_TRUE(kafka_source.ok()) << kafka_source.status().ToString();
+  ASSERT_TRUE((*kafka_source)->Write(Rows(4, 1)).ok());
+  Status refused = (*kafka_source)->FlushAt("in", {1, 2});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("send offsets to"), std::string::npos) << refused.ToString();
+
+  // The committed records: 3 from the sink without offsets (the refused transaction aborted).
+  EXPECT_EQ(ReadOut(3), 3u);
 }
 
 TEST_F(KafkaExactlyOnceTest, WithoutTransactionalIdTheSinkRefusesToStart) {

@@ -1,0 +1,65 @@
+"""'ending.position'='latest' over a Kafka topic (librdkafka's mock cluster, kcat producing and
+consuming):
+
+- an interactive SELECT reads the topic to its end as of its start and ends by itself;
+- a persistent windowed query ends with its bounded source, its last window closed at the end;
+  records produced afterwards are not read, FLUSH does not wait for them, and RESTART QUERY
+  stops at the same end (pinned into the plan at CREATE), writing nothing again.
+
+usage: kafka_ending_position_test.py <sluice binary> <sluice_kafka_mock binary>"""
+
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kafka_features_test import consume  # noqa: E402
+from kafka_parallelism_test import start_query  # noqa: E402
+from kafka_test import kafka_session, kcat  # noqa: E402
+from sluice_driver import check, main  # noqa: E402
+
+
+def produce(bootstrap, rows):
+    kcat(["-P", "-b", bootstrap, "-t", "eb_in", "-p", "0"],
+         "\n".join(json.dumps({"ts": ts, "v": v}) for ts, v in rows) + "\n")
+
+
+def windows(bootstrap):
+    return sorted((r["window_start"], r["n"]) for r in map(json.loads, consume(bootstrap, "eb_win")))
+
+
+def test(binary, mock_binary, temp):
+    with kafka_session(binary, mock_binary, temp, ["eb_in:1", "eb_win:1"], 5000) as (cluster,
+                                                                                     shell):
+        bootstrap = cluster.bootstrap
+        produce(bootstrap, [(1000, 1), (2000, 2), (11000, 3), (12000, 4), (25000, 5)])
+        shell.statement("CREATE STREAM eb_in (ts BIGINT, v BIGINT) WITH ('store'='k', "
+                        "'topic'='eb_in', 'timestamp'='ts');")
+        start = len(shell.output)
+        shell.statement("SELECT SUM(v) AS total, COUNT(*) AS n FROM TUMBLE(eb_in WITH "
+                        "('ending.position'='latest'), SIZE 1 HOUR) GROUP BY window_start, "
+                        "window_end;", timeout=60)
+        check(re.search(r"\b15\s*\|\s*5\b", shell.output[start:]),
+              "the bounded interactive query did not end with its one window:\n"
+              + shell.output[start:])
+
+        query_id = start_query(shell, "CREATE STREAM eb_win WITH ('store'='k', 'topic'='eb_win', "
+                        "'checkpoint.interval.millis'='20') AS SELECT window_start, COUNT(*) AS n "
+                        "FROM TUMBLE(eb_in WITH ('ending.position'='latest'), SIZE 10 SECONDS) "
+                        "GROUP BY window_start, window_end;")
+        shell.statement("FLUSH;", timeout=60)
+        produce(bootstrap, [(26000, 6), (41000, 7)])
+        shell.statement("FLUSH;", timeout=60)
+        want = [(0, 2), (10000, 2), (20000, 1)]  # window starts in epoch ms
+        got = windows(bootstrap)
+        check(got == want, f"the bounded query wrote {got}, wanted {want}")
+        shell.statement(f"RESTART QUERY {query_id};")
+        shell.statement("FLUSH;", timeout=60)
+        got = windows(bootstrap)
+        check(got == want, f"after RESTART QUERY the topic holds {got}, wanted {want}")
+        shell.close()
+
+
+if __name__ == "__main__":
+    main(test, extra_args=1)

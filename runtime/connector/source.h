@@ -42,6 +42,10 @@ class Source {
   // The records of the last Poll in the order read, when that is more than the batch's rows: a
   // repartition topic's watermark marks carry event time but no row. Null for other sources.
   virtual const std::vector<RecordMeta>* read_meta() const { return nullptr; }
+  // The stage-1 writers whose caught-up mark the last Poll read (a repartitioned temporal join's
+  // changelog topic: the writer had read its whole share of the changelog once). Null for
+  // other sources.
+  virtual const std::vector<int32_t>* caught_up_writers() const { return nullptr; }
 };
 
 // Output topic -> end offset per partition: where a sink's outputs end at a checkpoint.
@@ -56,6 +60,9 @@ class Sink {
   // Every record the source returned, before operators dropped any, in order: a repartition
   // sink forwards the event time they carry as watermark marks. Others ignore it.
   virtual void ObserveRead(const std::vector<RecordMeta>& read) { (void)read; }
+  // The source has nothing more to read right now. Returns true when the sink wrote something
+  // for it (a repartition sink's caught-up mark), which must then be flushed like output.
+  virtual Result<bool> ObserveCaughtUp() { return false; }
   // Makes everything written so far visible to readers (and durable where the store is).
   // A staging sink (below) only hands writes to its store: Publish() makes them visible.
   virtual Status Flush() = 0;

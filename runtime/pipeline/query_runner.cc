@@ -31,8 +31,11 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
     ASSIGN_OR_RETURN(RepartitionStage stage, SplitRepartitionedPlan(*plan, context.worker_index));
     if (stage.stage == 1) {
       ASSIGN_OR_RETURN(
-          sink, RepartitionSink::Open(stage.topic, stage.index, plan->parallelism, stage.rows,
-                                      std::move(stage.keys), context.data_dir + "/log"));
+          std::unique_ptr<RepartitionSink> repartition,
+          RepartitionSink::Open(stage.topic, stage.index, plan->parallelism, stage.rows,
+                                std::move(stage.keys), context.data_dir + "/log"));
+      repartition->set_announce_caught_up(stage.announce_caught_up);
+      sink = std::move(repartition);
     }
   }
   if (context.worker_count > 1 && sink == nullptr && plan->sink.kind == SinkKind::kLocalLog) {

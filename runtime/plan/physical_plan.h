@@ -144,7 +144,7 @@ struct PhysicalPlan {
   int64_t checkpoint_interval_ms = kDefaultCheckpointIntervalMs;
   // Persistent queries: 'parallelism', how many worker processes share the source partitions.
   int32_t parallelism = 1;
-  // A GROUP BY or an interval join with parallelism N > 1: the local topic its rows are
+  // A GROUP BY or a join with parallelism N > 1: the local topic its rows are
   // repartitioned through by key (runtime/plan/repartition_plan.h); the query then runs 2N
   // workers, N per stage (3N for a join: N per side in stage 1, whose right side writes to
   // RepartitionRightTopic(repartition_topic)). Empty: no repartitioning.

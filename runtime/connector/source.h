@@ -37,6 +37,10 @@ class Source {
   virtual Status Seek(const std::vector<int64_t>& positions) = 0;
   // True when a bounded source has returned everything it will ever return.
   virtual bool exhausted() const { return false; }
+  // Whether an empty Poll means everything written so far was read: true for sources that read
+  // their store directly (the local log); a Kafka source only once each of its partitions
+  // reached its end, since its first polls come back empty while the first fetches run.
+  virtual bool caught_up() const { return true; }
   virtual const std::string& topic() const = 0;
   virtual const SourceStats& stats() const = 0;
   // The records of the last Poll in the order read, when that is more than the batch's rows: a

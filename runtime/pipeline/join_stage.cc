@@ -186,7 +186,8 @@ Status JoinStage::Step(size_t max_rows, RecordBatch& output, bool* idle, bool* e
     const std::vector<RecordMeta>* read = source(side).read_meta();
     if (batch.num_rows() == 0 && (read == nullptr || read->empty())) {
       // A changelog read directly is its own one writer, caught up when it has nothing more.
-      if (side == JoinSide::kRight && read == nullptr && changelog_writers_ > 0) {
+      if (side == JoinSide::kRight && read == nullptr && changelog_writers_ > 0 &&
+          right_->caught_up()) {
         changelog_caught_up_.insert(0);
       }
       if (!caught_up_marks) continue;

@@ -8,6 +8,8 @@ stream repartitioned by its join key and the changelog by its primary key throug
 - tombstones (kcat -Z) and new versions written later delete and change customers for the
   orders after them, through the repartition topic;
 - DESCRIBE QUERY shows both repartition topics and the three groups of three workers;
+- a stage-2 worker SIGKILLed is restarted alone and still joins the later orders (at-least-once
+  Kafka sink: repeats allowed, losses not);
 - TERMINATE then RESTART QUERY resumes all nine workers, the versions kept in stage 2 included;
 - exactly-once stays refused for it, with the reason.
 
@@ -16,13 +18,14 @@ usage: kafka_repartition_temporal_test.py <sluice binary> <sluice_kafka_mock bin
 import collections
 import json
 import os
+import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_features_test import consume as kafka_consume  # noqa: E402
 from kafka_parallelism_test import start_query  # noqa: E402
-from kafka_repartition_join_test import describe_three_groups  # noqa: E402
+from kafka_repartition_join_test import describe_three_groups, wait_restarted  # noqa: E402
 from kafka_repartition_test import check_refused  # noqa: E402
 from kafka_test import kafka_session, kcat  # noqa: E402
 from sluice_driver import check, main  # noqa: E402
@@ -115,8 +118,14 @@ def test(binary, mock_binary, temp):
                 shell, f"CREATE STREAM {name} WITH ('store'='k', 'topic'='{name}', "
                 f"'parallelism'={parallelism}) AS {JOIN_SQL};")
         shell.statement("FLUSH;", timeout=120)
-        describe_three_groups(shell, queries["tj3"])
+        workers = describe_three_groups(shell, queries["tj3"])
         check_outputs(bootstrap, orders, versions, "over the changelog as it was", exact3=True)
+
+        # A stage-2 worker SIGKILLed restarts alone: the changelog writers, still running, do not
+        # announce again, so it must take from its checkpoint that they had caught up (else it
+        # would never read an order again and FLUSH would time out).
+        os.kill(workers[("stage 2", 1)][0], signal.SIGKILL)
+        wait_restarted(shell, queries["tj3"], ("stage 2", 1), workers[("stage 2", 1)][0])
 
         # Tombstones for the first 50 customers, platinum for the next 50, then later orders.
         changes = [(f"c{i}", None, NOW) for i in range(50)]
@@ -126,7 +135,7 @@ def test(binary, mock_binary, temp):
         shell.statement("FLUSH;", timeout=120)
         orders += produce_orders(bootstrap, 601, 400, FUTURE)
         shell.statement("FLUSH;", timeout=120)
-        check_outputs(bootstrap, orders, versions, "after deletes and updates", exact3=True)
+        check_outputs(bootstrap, orders, versions, "after deletes and updates", exact3=False)
 
         # TERMINATE, versions and orders meanwhile, RESTART: every worker resumes.
         shell.statement(f"TERMINATE QUERY {queries['tj3']};")

@@ -46,6 +46,7 @@ Result<std::unique_ptr<JoinStage>> JoinStage::Create(const PhysicalPlan& plan, S
   if (join.strategy == JoinStrategy::kTemporal) {
     stage->changelog_writers_ = plan.join_source->repartitioned ? plan.parallelism : 1;
   }
+  stage->join_source_repartitioned_ = plan.join_source->repartitioned;
   return stage;
 }
 
@@ -243,7 +244,7 @@ void JoinStage::SaveMetadata(std::map<std::string, std::string>& metadata) const
   // let the others alone move the side's watermark, and that partition's next rows come late.
   metadata["partition_event_times.left"] = trackers_[0].SaveMaxima();
   metadata["partition_event_times.right"] = trackers_[1].SaveMaxima();
-  if (changelog_writers_ > 0) {
+  if (changelog_writers_ > 0 && join_source_repartitioned_) {
     std::string writers;
     for (int32_t writer : changelog_caught_up_) {
       if (!writers.empty()) writers += ',';
@@ -266,7 +267,7 @@ void JoinStage::RestoreMetadata(const std::map<std::string, std::string>& metada
     if (found != metadata.end()) trackers_[side_idx].RestoreMaxima(found->second);
   }
   auto caught_up = metadata.find("changelog_caught_up");
-  if (caught_up != metadata.end()) {
+  if (caught_up != metadata.end() && join_source_repartitioned_) {
     const char* text = caught_up->second.c_str();
     while (*text != '\0') {
       char* end = nullptr;

@@ -9,11 +9,11 @@
 // is behind (the other one when it has nothing), which keeps both sides' event times close and so
 // the buffered state small. The interval join's watermark is the minimum of both sides' (a side
 // silent for 'source.idle.timeout.millis' stops holding it back); the temporal join's is the
-// stream's. A temporal join reads no stream row before the changelog was once read to its end
-// (the 64-batch turns start after that): a query started over a long changelog joins its first
-// stream rows with every version already written. Repartitioned (stage 2 of 'parallelism'=N),
-// that end is every changelog writer's caught-up mark, so a stream side repartitioned faster
-// cannot overtake the changelog.
+// stream's. A temporal join reads no stream row before the changelog was read to its end once
+// since the worker started (the 64-batch turns start after that): a query started (or restarted)
+// over a long changelog joins its first stream rows with every version already written.
+// Repartitioned (stage 2 of 'parallelism'=N), that end is every changelog writer's caught-up mark,
+// so a stream side repartitioned faster cannot overtake the changelog.
 
 #include <functional>
 #include <map>
@@ -116,10 +116,12 @@ class JoinStage final : public CheckpointedStage {
   static constexpr int kMaxChangelogBatchesInARow = 64;
   int changelog_batches_in_a_row_ = 0;
   // Temporal join: the changelog's writers (a repartitioned one's stage-1 workers, else 1; 0 for
-  // an interval join), and those caught up once (checkpointed: a repartition topic's caught-up
-  // marks are not read again after a restart).
+  // an interval join), and those caught up once. A changelog read directly is read to its end
+  // again at every start; a repartition topic's caught-up marks are not read again after a
+  // restart, so stage 2 checkpoints the set.
   int32_t changelog_writers_ = 0;
   std::set<int32_t> changelog_caught_up_;
+  bool join_source_repartitioned_ = false;
   // Rows an interval join side holds in memory before its oldest ones spill to the state
   // directory: a window's worth of rows (everything, when windows are long next to the input's
   // event-time span) must not decide the worker's memory.

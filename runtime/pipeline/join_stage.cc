@@ -46,7 +46,12 @@ Result<std::unique_ptr<JoinStage>> JoinStage::Create(const PhysicalPlan& plan, S
   if (join.strategy == JoinStrategy::kTemporal) {
     stage->changelog_writers_ = plan.join_source->repartitioned ? plan.parallelism : 1;
   }
-  stage->join_source_repartitioned_ = plan.join_source->repartitioned;
+  // A stage-2 worker restarted alone keeps the caught-up writers it had seen: they kept running
+  // and announce nothing again. Started with them, it waits for their new marks, so changelog
+  // records written while the query was stopped come before the stream's.
+  stage->changelog_repartitioned_ = plan.join_source->repartitioned;
+  stage->restore_caught_up_ =
+      plan.join_source->repartitioned && plan.join_source->siblings_kept_running;
   return stage;
 }
 
@@ -244,7 +249,7 @@ void JoinStage::SaveMetadata(std::map<std::string, std::string>& metadata) const
   // let the others alone move the side's watermark, and that partition's next rows come late.
   metadata["partition_event_times.left"] = trackers_[0].SaveMaxima();
   metadata["partition_event_times.right"] = trackers_[1].SaveMaxima();
-  if (changelog_writers_ > 0 && join_source_repartitioned_) {
+  if (changelog_writers_ > 0 && changelog_repartitioned_) {
     std::string writers;
     for (int32_t writer : changelog_caught_up_) {
       if (!writers.empty()) writers += ',';
@@ -267,7 +272,7 @@ void JoinStage::RestoreMetadata(const std::map<std::string, std::string>& metada
     if (found != metadata.end()) trackers_[side_idx].RestoreMaxima(found->second);
   }
   auto caught_up = metadata.find("changelog_caught_up");
-  if (caught_up != metadata.end() && join_source_repartitioned_) {
+  if (caught_up != metadata.end() && restore_caught_up_) {
     const char* text = caught_up->second.c_str();
     while (*text != '\0') {
       char* end = nullptr;

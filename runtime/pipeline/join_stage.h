@@ -116,12 +116,14 @@ class JoinStage final : public CheckpointedStage {
   static constexpr int kMaxChangelogBatchesInARow = 64;
   int changelog_batches_in_a_row_ = 0;
   // Temporal join: the changelog's writers (a repartitioned one's stage-1 workers, else 1; 0 for
-  // an interval join), and those caught up once. A changelog read directly is read to its end
-  // again at every start; a repartition topic's caught-up marks are not read again after a
-  // restart, so stage 2 checkpoints the set.
+  // an interval join), and those caught up since the worker started. A changelog read directly
+  // is read to its end again at every start, and so are a repartitioned one's sources when all
+  // workers start together (the writers announce again); a stage-2 worker restarted alone reads
+  // no mark again (its writers kept running), so stage 2 checkpoints the set and restores it then.
   int32_t changelog_writers_ = 0;
   std::set<int32_t> changelog_caught_up_;
-  bool join_source_repartitioned_ = false;
+  bool changelog_repartitioned_ = false;
+  bool restore_caught_up_ = false;
   // Rows an interval join side holds in memory before its oldest ones spill to the state
   // directory: a window's worth of rows (everything, when windows are long next to the input's
   // event-time span) must not decide the worker's memory.

@@ -58,6 +58,9 @@ struct SourceSpec {
   // their origin partition in a header and whose watermark marks carry no row
   // (runtime/connector/repartition_format.h).
   bool repartitioned = false;
+  // Set by the worker, not serialized: a repartition topic whose writers (the query's other
+  // workers) kept running while this worker was restarted alone after a crash.
+  bool siblings_kept_running = false;
 
   // The batches the source produces: the decoded columns, then the metadata columns.
   Schema batch_schema() const;

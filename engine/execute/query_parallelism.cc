@@ -12,17 +12,12 @@ namespace sluice {
 
 namespace {
 
-// An interval join is repartitioned by its equi-join keys (repartition_plan.h); what cannot be
-// is refused with the reason.
+// A join is repartitioned by its equi-join keys (repartition_plan.h): an interval join's sides
+// by their keys, a temporal join's stream by the key it looks up and its changelog by that
+// same key, so each stage-2 worker holds every version of the keys its stream rows carry. What
+// cannot be is refused with the reason.
 Status CheckParallelJoin(const PhysicalPlan& plan, const std::string& head, int64_t position) {
   const auto& join = static_cast<const PhysicalJoin&>(*plan.operators[0]);
-  if (join.strategy != JoinStrategy::kInterval) {
-    return Status::Binder(head +
-                              "is not supported yet for a temporal join: each worker would need "
-                              "every version of the changelog keys its stream rows carry (use "
-                              "'parallelism'=1)",
-                          position);
-  }
   if (join.left_keys.empty()) {
     return Status::Binder(head +
                               "needs an equality of both sides' columns in the join's ON to "

@@ -3,8 +3,9 @@
 // (...) SELECT): N worker processes, worker k reading the Kafka source partitions p with
 // p % N == k (assigned explicitly, no group rebalancing, so each worker's checkpointed offsets
 // stay its own). A GROUP BY runs in two stages of N workers, repartitioned by group key through
-// a local topic; an interval join likewise, each side by its equi-join keys through its own
-// (runtime/plan/repartition_plan.h). Only plans where the split is correct are accepted.
+// a local topic; a join (interval, or stream-changelog temporal) likewise, each side by its
+// equi-join keys through its own (runtime/plan/repartition_plan.h). Only plans where the split is
+// correct are accepted.
 
 #include <string>
 #include <vector>
@@ -17,9 +18,10 @@
 namespace sluice {
 
 // Sets plan.parallelism, or refuses with the reason when N > 1 cannot be correct yet: a source
-// that is neither on a Kafka store nor on the local store, a temporal join, a GROUP BY over a
-// join or over a changelog (its retractions would have to follow a row to its previous group's
-// worker), a materialized view (one store), or more workers than a topic has partitions.
+// that is neither on a Kafka store nor on the local store, a join without an equality of both
+// sides' columns, a GROUP BY over a join or over a changelog (its retractions would have to follow
+// a row to its previous group's worker), a materialized view (one store), or more workers than a
+// topic has partitions.
 Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan);
 
 // REQUIRES: plan.query_id set. For a GROUP BY or a join with parallelism N > 1: names the

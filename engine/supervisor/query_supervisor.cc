@@ -183,6 +183,7 @@ Status QuerySupervisor::StartWorker(int64_t query_id, int worker_index, int work
   start.store_secrets = secrets;
   start.worker_index = worker_index;
   start.worker_count = worker_count;
+  start.restarted_alone = replacing != nullptr;
   // Blocking: the worker reads its Start message before anything else, so this cannot stall for
   // long, and a worker that dies first turns it into EPIPE.
   Status sent = SendFrame(entry->control_fd, FrameWorkerMessage(start), 0);

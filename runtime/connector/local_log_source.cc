@@ -110,7 +110,8 @@ Status LocalLogSource::HandleBadRecord(int32_t partition, const LogRecordView& r
 
 namespace {
 
-// The partition number a repartition record's header `name` holds, or -1 without one.
+// The number (a partition, a writer, a flag) a repartition record's header `name` holds, or -1
+// without one.
 int32_t HeaderPartition(const LogRecordView& record, std::string_view name) {
   for (LogHeader header : record.headers) {
     if (header.name != name) continue;
@@ -126,6 +127,7 @@ int32_t HeaderPartition(const LogRecordView& record, std::string_view name) {
 Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
   const size_t partitions = readers_.size();
   read_meta_.clear();
+  caught_up_writers_.clear();
   for (size_t step = 0; step < partitions && batch.num_rows() < max_rows; ++step) {
     const size_t partition = (next_partition_ + step) % partitions;
     if (readers_[partition] == nullptr) continue;
@@ -165,6 +167,11 @@ Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {
   for (const LogRecordView& record : records_) {
     ++stats_.records_in;
     if (spec_.repartitioned && !record.value.has_value()) {
+      const int32_t writer = HeaderPartition(record, kRepartitionCaughtUpHeader);
+      if (writer >= 0) {
+        caught_up_writers_.push_back(writer);
+        continue;
+      }
       // A watermark mark: event time of a source partition, no row.
       RecordMeta mark;
       mark.partition = HeaderPartition(record, kRepartitionMarkHeader);
@@ -211,6 +218,7 @@ Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {
     if (spec_.repartitioned) {
       const int32_t origin = HeaderPartition(record, kRepartitionOriginHeader);
       if (origin >= 0) meta.partition = origin;
+      if (HeaderPartition(record, kRepartitionDeleteHeader) >= 0) meta.kind = RowKind::kDelete;
     }
     meta.offset = record.offset;
     meta.timestamp = record.timestamp;

@@ -35,6 +35,9 @@ class LocalLogSource final : public Source {
   const std::vector<RecordMeta>* read_meta() const override {
     return spec_.repartitioned ? &read_meta_ : nullptr;
   }
+  const std::vector<int32_t>* caught_up_writers() const override {
+    return spec_.repartitioned ? &caught_up_writers_ : nullptr;
+  }
 
  private:
   LocalLogSource(SourceSpec spec, std::unique_ptr<LocalLogStore> store);
@@ -63,6 +66,7 @@ class LocalLogSource final : public Source {
   std::unique_ptr<TombstoneDecoder> tombstones_;        // spec_.emit_deletes only
   // spec_.repartitioned: the last Poll's rows and watermark marks in the order read (read_meta).
   std::vector<RecordMeta> read_meta_;
+  std::vector<int32_t> caught_up_writers_;  // spec_.repartitioned: caught-up marks of the last Poll
 };
 
 }  // namespace sluice

@@ -65,7 +65,7 @@ Status RepartitionSink::Write(const RecordBatch& batch) {
   values_.clear();
   value_ends_.resize(rows);
   origins_.resize(rows);
-  headers_.resize(rows);
+  headers_.resize(2 * rows);  // origin, and the delete flag of a changelog delete
   by_group_.resize(static_cast<size_t>(workers_));
   for (auto& records : by_group_) records.clear();
   group_of_.resize(rows);
@@ -80,14 +80,16 @@ Status RepartitionSink::Write(const RecordBatch& batch) {
     }
     group_of_[row] = PartitionForKey(key, workers_);
     origins_[row] = std::to_string(batch.meta()[row].partition);
-    headers_[row] = LogHeader{kRepartitionOriginHeader, origins_[row]};
+    headers_[2 * row] = LogHeader{kRepartitionOriginHeader, origins_[row]};
+    headers_[2 * row + 1] = LogHeader{kRepartitionDeleteHeader, "1"};
   }
   for (size_t row = 0; row < rows; ++row) {
     const size_t start = row == 0 ? 0 : value_ends_[row - 1];
     LogRecord record;
     record.value = std::string_view(values_).substr(start, value_ends_[row] - start);
     record.timestamp = batch.meta()[row].timestamp;
-    record.headers = std::span<const LogHeader>(&headers_[row], 1);
+    const bool deleted = batch.meta()[row].kind == RowKind::kDelete;
+    record.headers = std::span<const LogHeader>(&headers_[2 * row], deleted ? 2 : 1);
     by_group_[static_cast<size_t>(group_of_[row])].push_back(record);
   }
   for (int32_t group = 0; group < workers_; ++group) {
@@ -121,6 +123,21 @@ Status RepartitionSink::AppendMarks() {
   }
   for (int32_t group = 0; group < workers_; ++group) RETURN_NOT_OK(AppendTo(group, marks));
   return Status::OK();
+}
+
+Result<bool> RepartitionSink::ObserveCaughtUp() {
+  if (!announce_caught_up_ || announced_) return false;
+  // After any pending watermark marks, like every row read before.
+  RETURN_NOT_OK(AppendMarks());
+  const std::string writer = std::to_string(writer_);
+  const LogHeader header{kRepartitionCaughtUpHeader, writer};
+  LogRecord mark;
+  mark.timestamp = 0;
+  mark.headers = std::span<const LogHeader>(&header, 1);
+  const std::vector<LogRecord> marks{mark};
+  for (int32_t group = 0; group < workers_; ++group) RETURN_NOT_OK(AppendTo(group, marks));
+  announced_ = true;
+  return true;
 }
 
 Result<bool> RepartitionSink::BeginStaging(const SinkPositions& committed) {

@@ -25,6 +25,11 @@ inline constexpr std::string_view kRepartitionOriginHeader = "sluice.origin.part
 // A watermark mark: no key, no value, this header naming a source partition, and as timestamp
 // the largest event time stage 1 has read from that partition.
 inline constexpr std::string_view kRepartitionMarkHeader = "sluice.watermark.partition";
+// A row that is a changelog delete (a temporal join's changelog side): its key columns set.
+inline constexpr std::string_view kRepartitionDeleteHeader = "sluice.delete";
+// A caught-up mark: no key, no value, this header naming the stage-1 writer, which had read all
+// of its share of the source when it wrote it (after every row read before).
+inline constexpr std::string_view kRepartitionCaughtUpHeader = "sluice.caught_up.writer";
 
 class RepartitionSink final : public Sink {
  public:
@@ -36,6 +41,11 @@ class RepartitionSink final : public Sink {
 
   Status Write(const RecordBatch& batch) override;
   void ObserveRead(const std::vector<RecordMeta>& read) override;
+  // With announce_caught_up: the first time the source is caught up, appends a caught-up mark
+  // to each of this writer's partitions (a temporal join's stage 2 waits for every writer's
+  // before it reads the stream, as one worker reads the changelog first).
+  Result<bool> ObserveCaughtUp() override;
+  void set_announce_caught_up(bool announce) { announce_caught_up_ = announce; }
   // Writes the marks still pending, so a commit covers the event time of every record read.
   Status Flush() override { return AppendMarks(); }
   int64_t records_out() const override { return records_out_; }
@@ -63,6 +73,8 @@ class RepartitionSink final : public Sink {
   LocalLogWriterCache writers_;
   EvalContext eval_context_;
   int64_t records_out_ = 0;
+  bool announce_caught_up_ = false;
+  bool announced_ = false;
   // Per source partition: the largest event time read, and the one last sent as a mark.
   std::vector<int64_t> read_max_;
   std::vector<int64_t> marked_max_;

@@ -37,11 +37,19 @@ class Source {
   virtual Status Seek(const std::vector<int64_t>& positions) = 0;
   // True when a bounded source has returned everything it will ever return.
   virtual bool exhausted() const { return false; }
+  // Whether an empty Poll means everything written so far was read: true for sources that read
+  // their store directly (the local log); a Kafka source only once each of its partitions
+  // reached its end, since its first polls come back empty while the first fetches run.
+  virtual bool caught_up() const { return true; }
   virtual const std::string& topic() const = 0;
   virtual const SourceStats& stats() const = 0;
   // The records of the last Poll in the order read, when that is more than the batch's rows: a
   // repartition topic's watermark marks carry event time but no row. Null for other sources.
   virtual const std::vector<RecordMeta>* read_meta() const { return nullptr; }
+  // The stage-1 writers whose caught-up mark the last Poll read (a repartitioned temporal join's
+  // changelog topic: the writer had read its whole share of the changelog once). Null for
+  // other sources.
+  virtual const std::vector<int32_t>* caught_up_writers() const { return nullptr; }
 };
 
 // Output topic -> end offset per partition: where a sink's outputs end at a checkpoint.
@@ -56,6 +64,9 @@ class Sink {
   // Every record the source returned, before operators dropped any, in order: a repartition
   // sink forwards the event time they carry as watermark marks. Others ignore it.
   virtual void ObserveRead(const std::vector<RecordMeta>& read) { (void)read; }
+  // The source has nothing more to read right now. Returns true when the sink wrote something
+  // for it (a repartition sink's caught-up mark), which must then be flushed like output.
+  virtual Result<bool> ObserveCaughtUp() { return false; }
   // Makes everything written so far visible to readers (and durable where the store is).
   // A staging sink (below) only hands writes to its store: Publish() makes them visible.
   virtual Status Flush() = 0;

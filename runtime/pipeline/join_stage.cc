@@ -43,6 +43,15 @@ Result<std::unique_ptr<JoinStage>> JoinStage::Create(const PhysicalPlan& plan, S
   // Each side's decoded columns, then its row functions' columns.
   stage->side_schemas_[0] = plan.source.batch_schema();
   stage->side_schemas_[1] = plan.join_source->batch_schema();
+  if (join.strategy == JoinStrategy::kTemporal) {
+    stage->changelog_writers_ = plan.join_source->repartitioned ? plan.parallelism : 1;
+  }
+  // A stage-2 worker restarted alone keeps the caught-up writers it had seen: they kept running
+  // and announce nothing again. Started with them, it waits for their new marks, so changelog
+  // records written while the query was stopped come before the stream's.
+  stage->changelog_repartitioned_ = plan.join_source->repartitioned;
+  stage->restore_caught_up_ =
+      plan.join_source->repartitioned && plan.join_source->siblings_kept_running;
   return stage;
 }
 
@@ -174,12 +183,23 @@ Status JoinStage::Step(size_t max_rows, RecordBatch& output, bool* idle, bool* e
   }
   *idle = true;
   for (JoinSide side : order) {
+    if (side == JoinSide::kLeft && stream_held()) continue;
     RecordBatch batch(side_schemas_[static_cast<int>(side)]);
     RETURN_NOT_OK(source(side).Poll(max_rows, batch));
-    // Watermark marks of a repartition topic are input too (their positions are committed
-    // and reported), so reading only marks is not idle.
+    // Watermark and caught-up marks of a repartition topic are input too (their positions are
+    // committed and reported), so reading only marks is not idle.
+    const bool caught_up_marks = NoteCaughtUp(side);
     const std::vector<RecordMeta>* read = source(side).read_meta();
-    if (batch.num_rows() == 0 && (read == nullptr || read->empty())) continue;
+    if (batch.num_rows() == 0 && (read == nullptr || read->empty())) {
+      // A changelog read directly is its own one writer, caught up when it has nothing more.
+      if (side == JoinSide::kRight && read == nullptr && changelog_writers_ > 0 &&
+          right_->caught_up()) {
+        changelog_caught_up_.insert(0);
+      }
+      if (!caught_up_marks) continue;
+      *idle = false;
+      break;
+    }
     *idle = false;
     changelog_batches_in_a_row_ = side == JoinSide::kRight ? changelog_batches_in_a_row_ + 1 : 0;
     RETURN_NOT_OK(ProcessSide(side, batch, read, output));
@@ -188,6 +208,13 @@ Status JoinStage::Step(size_t max_rows, RecordBatch& output, bool* idle, bool* e
   *exhausted = *idle && left_.exhausted() && right_->exhausted();
   // An idle poll may let an idle side stop holding the watermark back.
   return Advance(output);
+}
+
+bool JoinStage::NoteCaughtUp(JoinSide side) {
+  const std::vector<int32_t>* writers = source(side).caught_up_writers();
+  if (writers == nullptr || writers->empty()) return false;
+  changelog_caught_up_.insert(writers->begin(), writers->end());
+  return true;
 }
 
 Status JoinStage::Finish(RecordBatch& output) {
@@ -222,6 +249,14 @@ void JoinStage::SaveMetadata(std::map<std::string, std::string>& metadata) const
   // let the others alone move the side's watermark, and that partition's next rows come late.
   metadata["partition_event_times.left"] = trackers_[0].SaveMaxima();
   metadata["partition_event_times.right"] = trackers_[1].SaveMaxima();
+  if (changelog_writers_ > 0 && changelog_repartitioned_) {
+    std::string writers;
+    for (int32_t writer : changelog_caught_up_) {
+      if (!writers.empty()) writers += ',';
+      writers += std::to_string(writer);
+    }
+    metadata["changelog_caught_up"] = writers;
+  }
 }
 
 void JoinStage::RestoreMetadata(const std::map<std::string, std::string>& metadata) {
@@ -235,6 +270,17 @@ void JoinStage::RestoreMetadata(const std::map<std::string, std::string>& metada
   for (int side_idx = 0; side_idx < 2; ++side_idx) {
     auto found = metadata.find(maxima_keys[side_idx]);
     if (found != metadata.end()) trackers_[side_idx].RestoreMaxima(found->second);
+  }
+  auto caught_up = metadata.find("changelog_caught_up");
+  if (caught_up != metadata.end() && restore_caught_up_) {
+    const char* text = caught_up->second.c_str();
+    while (*text != '\0') {
+      char* end = nullptr;
+      const long writer = std::strtol(text, &end, 10);
+      if (end == text) break;  // not written by SaveMetadata
+      changelog_caught_up_.insert(static_cast<int32_t>(writer));
+      text = *end == ',' ? end + 1 : end;
+    }
   }
 }
 

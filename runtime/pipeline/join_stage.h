@@ -9,11 +9,16 @@
 // is behind (the other one when it has nothing), which keeps both sides' event times close and so
 // the buffered state small. The interval join's watermark is the minimum of both sides' (a side
 // silent for 'source.idle.timeout.millis' stops holding it back); the temporal join's is the
-// stream's.
+// stream's. A temporal join reads no stream row before the changelog was read to its end once
+// since the worker started (the 64-batch turns start after that): a query started (or restarted)
+// over a long changelog joins its first stream rows with every version already written.
+// Repartitioned (stage 2 of 'parallelism'=N), that end is every changelog writer's caught-up mark,
+// so a stream side repartitioned faster cannot overtake the changelog.
 
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -89,6 +94,11 @@ class JoinStage final : public CheckpointedStage {
   Status Advance(RecordBatch& output);
   int64_t JoinWatermark(WatermarkTracker::Clock::time_point now) const;
   Source& source(JoinSide side) { return side == JoinSide::kLeft ? left_ : *right_; }
+  // Notes the caught-up marks the last poll of `side` read; true when there were some.
+  bool NoteCaughtUp(JoinSide side);
+  bool stream_held() const {
+    return changelog_caught_up_.size() < static_cast<size_t>(changelog_writers_);
+  }
 
   const PhysicalJoin& join_;
   EvalContext* context_ = nullptr;
@@ -105,6 +115,15 @@ class JoinStage final : public CheckpointedStage {
   // stream gets a turn even if the changelog has more.
   static constexpr int kMaxChangelogBatchesInARow = 64;
   int changelog_batches_in_a_row_ = 0;
+  // Temporal join: the changelog's writers (a repartitioned one's stage-1 workers, else 1; 0 for
+  // an interval join), and those caught up since the worker started. A changelog read directly
+  // is read to its end again at every start, and so are a repartitioned one's sources when all
+  // workers start together (the writers announce again); a stage-2 worker restarted alone reads
+  // no mark again (its writers kept running), so stage 2 checkpoints the set and restores it then.
+  int32_t changelog_writers_ = 0;
+  std::set<int32_t> changelog_caught_up_;
+  bool changelog_repartitioned_ = false;
+  bool restore_caught_up_ = false;
   // Rows an interval join side holds in memory before its oldest ones spill to the state
   // directory: a window's worth of rows (everything, when windows are long next to the input's
   // event-time span) must not decide the worker's memory.

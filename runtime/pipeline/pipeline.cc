@@ -163,6 +163,11 @@ Status Pipeline::Step(bool* idle, bool* finished) {
     const std::vector<RecordMeta>* read = source_->read_meta();
     *idle = read == nullptr || read->empty();
     *finished = source_->exhausted();
+    if (*idle && source_->caught_up()) {
+      // Stage 1 of a temporal join's changelog tells stage 2 it has read its share once.
+      ASSIGN_OR_RETURN(bool wrote, sink_->ObserveCaughtUp());
+      if (wrote) *idle = false;
+    }
     // An idle poll may let an idle partition stop holding the watermark back.
     if (stateful_stage_ == nullptr) return Status::OK();
   }

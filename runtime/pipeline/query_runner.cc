@@ -29,10 +29,14 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
   } else {
     // A GROUP BY or join with parallelism: this worker runs one stage (repartition_plan.h).
     ASSIGN_OR_RETURN(RepartitionStage stage, SplitRepartitionedPlan(*plan, context.worker_index));
+    if (plan->join_source) plan->join_source->siblings_kept_running = context.restarted_alone;
     if (stage.stage == 1) {
       ASSIGN_OR_RETURN(
-          sink, RepartitionSink::Open(stage.topic, stage.index, plan->parallelism, stage.rows,
-                                      std::move(stage.keys), context.data_dir + "/log"));
+          std::unique_ptr<RepartitionSink> repartition,
+          RepartitionSink::Open(stage.topic, stage.index, plan->parallelism, stage.rows,
+                                std::move(stage.keys), context.data_dir + "/log"));
+      repartition->set_announce_caught_up(stage.announce_caught_up);
+      sink = std::move(repartition);
     }
   }
   if (context.worker_count > 1 && sink == nullptr && plan->sink.kind == SinkKind::kLocalLog) {

@@ -61,6 +61,9 @@ struct QueryRunContext {
   // partitions and an exactly-once sink uses a transactional.id of its own.
   int32_t worker_index = 0;
   int32_t worker_count = 1;
+  // Restarted alone after a crash while the query's other workers kept running (a parallel
+  // temporal join's stage 2 then keeps the changelog writers' caught-up marks it had read).
+  bool restarted_alone = false;
 };
 
 // Replaces the redacted values in `properties` (store settings naming their store under

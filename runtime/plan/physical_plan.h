@@ -59,6 +59,9 @@ struct SourceSpec {
   // their origin partition in a header and whose watermark marks carry no row
   // (runtime/connector/repartition_format.h).
   bool repartitioned = false;
+  // Set by the worker, not serialized: a repartition topic whose writers (the query's other
+  // workers) kept running while this worker was restarted alone after a crash.
+  bool siblings_kept_running = false;
 
   // The batches the source produces: the decoded columns, then the metadata columns.
   Schema batch_schema() const;
@@ -145,7 +148,7 @@ struct PhysicalPlan {
   int64_t checkpoint_interval_ms = kDefaultCheckpointIntervalMs;
   // Persistent queries: 'parallelism', how many worker processes share the source partitions.
   int32_t parallelism = 1;
-  // A GROUP BY or an interval join with parallelism N > 1: the local topic its rows are
+  // A GROUP BY or a join with parallelism N > 1: the local topic its rows are
   // repartitioned through by key (runtime/plan/repartition_plan.h); the query then runs 2N
   // workers, N per stage (3N for a join: N per side in stage 1, whose right side writes to
   // RepartitionRightTopic(repartition_topic)). Empty: no repartitioning.

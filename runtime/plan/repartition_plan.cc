@@ -85,6 +85,7 @@ Result<RepartitionStage> SplitJoin(PhysicalPlan& plan, int32_t group, int32_t in
     SourceSpec source = left ? plan.source : *plan.join_source;
     stage.rows = PositionalSchema(source.batch_schema());
     stage.keys = std::move(left ? join.left_keys : join.right_keys);
+    stage.announce_caught_up = !left && join.strategy == JoinStrategy::kTemporal;
     plan.operators.clear();
     MakeStageOne(plan, std::move(source), index, left ? plan.repartition_topic : right_topic,
                  stage);

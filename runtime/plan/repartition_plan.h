@@ -1,5 +1,5 @@
 #pragma once
-// A GROUP BY or an interval join with 'parallelism'=N > 1 runs in two stages (docs/kafka.md
+// A GROUP BY or a join with 'parallelism'=N > 1 runs in two stages (docs/kafka.md
 // "Parallelism"). Stage 1 reads its share of the source partitions, runs the operators before
 // the aggregate (a join: none) and writes each row to the query's local repartition topic by
 // key; stage 2 worker k reads the rows of the keys it owns and runs the aggregate (the join)
@@ -34,6 +34,8 @@ struct RepartitionStage {
   std::string topic;  // stage 1: the repartition topic it writes
   Schema rows;        // stage 1: the repartitioned rows' columns (named c0, c1...)
   std::vector<std::unique_ptr<Expression>> keys;  // stage 1: the keys over `rows`
+  // Stage 1 of a temporal join's changelog: announce when caught up (RepartitionSink).
+  bool announce_caught_up = false;
 };
 
 // Rewrites `plan` (repartition_topic set) into the plan of worker `worker_index` of

@@ -132,6 +132,7 @@ int WorkerMain() {
                                                start.worker_count);
     context.worker_index = static_cast<int32_t>(start.worker_index);
     context.worker_count = static_cast<int32_t>(start.worker_count);
+    context.restarted_alone = start.restarted_alone;
     context.stop = &stop;
     context.listener = &listener;
     context.store_secrets = start.store_secrets;

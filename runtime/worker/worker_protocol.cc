@@ -95,6 +95,8 @@ Result<WorkerMessage> DecodeStart(simdjson::dom::object object) {
   ASSIGN_OR_RETURN(start.worker_index, GetOptionalInt(object, "worker_index"));
   ASSIGN_OR_RETURN(start.worker_count, GetOptionalInt(object, "worker_count"));
   if (start.worker_count == 0) start.worker_count = 1;  // omitted: a single worker
+  ASSIGN_OR_RETURN(int64_t restarted_alone, GetOptionalInt(object, "restarted_alone"));
+  start.restarted_alone = restarted_alone != 0;
   if (start.worker_count < 1 || start.worker_index < 0 ||
       start.worker_index >= start.worker_count) {
     return Malformed("worker_index " + std::to_string(start.worker_index) + " of " +
@@ -241,6 +243,7 @@ std::string EncodeWorkerMessage(const WorkerMessage& message) {
             writer.Key("plan").String(start.plan_json);
             writer.Key("worker_index").Int(start.worker_index);
             writer.Key("worker_count").Int(start.worker_count);
+            writer.Key("restarted_alone").Int(start.restarted_alone ? 1 : 0);
             writer.Key("limits").BeginObject();
             writer.Key("memory_bytes").Int(start.limits.memory_bytes);
             writer.Key("open_files").Int(start.limits.open_files);

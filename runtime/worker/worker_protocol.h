@@ -49,6 +49,8 @@ struct WorkerStartMessage {
   // only the source partitions p with p % worker_count == worker_index.
   int64_t worker_index = 0;
   int64_t worker_count = 1;
+  // The supervisor restarts this worker alone after it crashed; its siblings keep running.
+  bool restarted_alone = false;
 };
 struct WorkerStopMessage {};
 struct WorkerStartedMessage {

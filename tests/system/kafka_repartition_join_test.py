@@ -106,6 +106,16 @@ def describe(shell, query_id):
     return workers, text
 
 
+def describe_three_groups(shell, query_id):
+    """describe(), checking 3 + 3 + 3 running workers and both repartition topics."""
+    workers, text = describe(shell, query_id)
+    check(len(workers) == 9 and all(w[1] == "RUNNING" for w in workers.values()),
+          "DESCRIBE QUERY does not show 3 + 3 + 3 running workers:\n" + text)
+    check(re.search(r"repartition topics\s*\|\s*_sluice_repartition_(\d+), "
+                    r"_sluice_repartition_\1_right", text), "no repartition topics:\n" + text)
+    return workers
+
+
 def wait_restarted(shell, query_id, worker, old_pid, timeout=60):
     deadline = time.monotonic() + timeout
     while True:
@@ -152,11 +162,7 @@ def test(binary, mock_binary, temp):
         more = produce(bootstrap, 601, 600)
         orders, payments = orders + more[0], payments + more[1]
         shell.statement("FLUSH;", timeout=120)
-        workers, text = describe(shell, queries["joined3"])
-        check(len(workers) == 9 and all(w[1] == "RUNNING" for w in workers.values()),
-              "DESCRIBE QUERY does not show 3 + 3 + 3 running workers:\n" + text)
-        check(re.search(r"repartition topics\s*\|\s*_sluice_repartition_(\d+), "
-                        r"_sluice_repartition_\1_right", text), "no repartition topics:\n" + text)
+        workers = describe_three_groups(shell, queries["joined3"])
         # The watermark (each partition's latest time - 1000 s) closed no interval: matches only.
         check_outputs(bootstrap, orders, payments, "before any crash", exact3=True, closed=False)
 

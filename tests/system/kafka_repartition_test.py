@@ -298,10 +298,14 @@ def test_refusals(shell):
          "'parallelism'=2 is not supported yet for a GROUP BY over a join"),
     ]
     for sql, message in cases:
-        start = len(shell.output)
-        shell.statement(sql)
-        check(message in shell.output[start:], f"{sql} was not refused with {message!r}:\n" +
-              shell.output[start:])
+        check_refused(shell, sql, message)
+
+
+def check_refused(shell, sql, message):
+    start = len(shell.output)
+    shell.statement(sql)
+    check(message in shell.output[start:], f"{sql} was not refused with {message!r}:\n" +
+          shell.output[start:])
 
 
 if __name__ == "__main__":

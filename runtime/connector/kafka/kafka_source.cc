@@ -69,9 +69,10 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
                         {{"group.id", group},
                          {"enable.auto.commit", "false"},
                          {"enable.auto.offset.store", "false"},
-                         // A bounded read learns it reached an
-                         // end that only control records precede.
-                         {"enable.partition.eof", spec.end_at_latest ? "true" : "false"},
+                         // Each partition's end tells when the source caught up (a temporal
+                         // join's changelog) and when a bounded read is done, also at an end
+                         // that only control records precede.
+                         {"enable.partition.eof", "true"},
                          {"allow.auto.create.topics", "false"}},
                         &source->errors_));
   rd_kafka_t* consumer = source->consumer_.get();
@@ -101,6 +102,10 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
     }
   }
   source->MaskForeignPartitions();
+  source->at_end_.assign(source->positions_.size(), 0);
+  for (size_t partition = 0; partition < source->positions_.size(); ++partition) {
+    if (source->spec_.OwnsPartition(static_cast<int32_t>(partition))) ++source->owned_partitions_;
+  }
   source->last_refresh_ms_ = source->last_probe_ms_ = source->last_contact_ms_ = SteadyMillis();
   // Assigned at the first Poll: a Seek right after Open (resuming) then costs no second
   // assignment, whose quick succession trips an assertion inside librdkafka 2.0.
@@ -213,7 +218,15 @@ Status KafkaSource::HandleBadRecord(const rd_kafka_message_t& message, const Sta
 
 Status KafkaSource::Consume(const rd_kafka_message_t& message, RecordBatch& batch) {
   if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    if (message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return Status::OK();
+    if (message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      const auto partition = static_cast<size_t>(message.partition);
+      if (partition < at_end_.size() && at_end_[partition] == 0 &&
+          spec_.OwnsPartition(message.partition)) {
+        at_end_[partition] = 1;
+        ++partitions_at_end_;
+      }
+      return Status::OK();
+    }
     if (message.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
         message.err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
         message.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {

@@ -44,6 +44,8 @@ class KafkaSource final : public Source {
   bool exhausted() const override;
   const std::string& topic() const override { return spec_.topic; }
   const SourceStats& stats() const override { return stats_; }
+  // Every partition it owns reached its end (librdkafka's partition EOF) at least once.
+  bool caught_up() const override { return partitions_at_end_ == owned_partitions_; }
 
  private:
   explicit KafkaSource(SourceSpec spec);
@@ -91,6 +93,10 @@ class KafkaSource final : public Source {
   int64_t last_contact_ms_ = 0;  // steady ms of the last answer from a broker
   int missing_probes_ = 0;       // consecutive probes whose metadata lacked the topic
   bool assigned_ = false;        // partitions assigned at positions_ (at the first Poll)
+  // caught_up(): per partition, whether it reached its end since Open; how many did, of ours.
+  std::vector<uint8_t> at_end_;
+  size_t partitions_at_end_ = 0;
+  size_t owned_partitions_ = 0;
   // A message WaitForData received; Poll hands it out first.
   rd_kafka_message_t* pending_ = nullptr;
   SourceStats stats_;

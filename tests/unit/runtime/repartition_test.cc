@@ -156,6 +156,43 @@ TEST_F(RepartitionTest, ARestartCutsWhatTheLastCommitDidNotCover) {
   EXPECT_EQ(rows, 2);
 }
 
+// A temporal join's changelog side: deletes keep their kind through the topic, and the writer
+// announces once, after its rows, that it has read its share.
+TEST_F(RepartitionTest, DeletesAndCaughtUpMarksReachStageTwo) {
+  std::unique_ptr<RepartitionSink> quiet = OpenSink(0);
+  ASSERT_TRUE(quiet->BeginStaging({}).value());
+  EXPECT_FALSE(quiet->ObserveCaughtUp().value());  // not a temporal join's changelog writer
+
+  std::unique_ptr<RepartitionSink> sink = OpenSink(1);
+  ASSERT_TRUE(sink->BeginStaging({}).value());
+  sink->set_announce_caught_up(true);
+  RecordBatch batch = Batch({{"a", 1}, {"a", 2}, {"b", 3}}, 0, {10, 20, 30});
+  batch.meta()[1].kind = RowKind::kDelete;
+  sink->ObserveRead(batch.meta());
+  ASSERT_TRUE(sink->Write(batch).ok());
+  EXPECT_TRUE(sink->ObserveCaughtUp().value());
+  EXPECT_FALSE(sink->ObserveCaughtUp().value());  // once per worker life
+  ASSERT_TRUE(sink->Publish().ok());
+
+  std::multiset<std::pair<int64_t, bool>> rows;  // value, deleted
+  for (int32_t group = 0; group < kWorkers; ++group) {
+    std::unique_ptr<LocalLogSource> source = OpenSource(group);
+    RecordBatch read(rows_);
+    ASSERT_TRUE(source->Poll(100, read).ok());
+    for (size_t row = 0; row < read.num_rows(); ++row) {
+      rows.emplace(read.column(1).GetInt64(row), read.meta()[row].kind == RowKind::kDelete);
+    }
+    // Every stage-2 worker hears writer 1, after the rows.
+    ASSERT_NE(source->caught_up_writers(), nullptr);
+    EXPECT_EQ(*source->caught_up_writers(), std::vector<int32_t>{1});
+    RecordBatch more(rows_);
+    ASSERT_TRUE(source->Poll(100, more).ok());
+    EXPECT_EQ(more.num_rows(), 0u);
+    EXPECT_TRUE(source->caught_up_writers()->empty());
+  }
+  EXPECT_EQ(rows, (std::multiset<std::pair<int64_t, bool>>{{1, false}, {2, true}, {3, false}}));
+}
+
 TEST_F(RepartitionTest, SinkRefusesAMissingTopic) {
   Result<std::unique_ptr<RepartitionSink>> sink =
       RepartitionSink::Open(RepartitionTopicName(10), 0, kWorkers, rows_, {}, dir_);

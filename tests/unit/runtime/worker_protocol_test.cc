@@ -37,6 +37,7 @@ TEST(WorkerProtocolTest, StartRoundTripKeepsPlanWithQuotesAndNewlines) {
   start.limits.cpu_seconds = 60;
   start.worker_index = 2;
   start.worker_count = 3;
+  start.restarted_alone = true;
   WorkerMessage decoded = RoundTrip(start);
   ASSERT_TRUE(std::holds_alternative<WorkerStartMessage>(decoded));
   const auto& got = std::get<WorkerStartMessage>(decoded);
@@ -48,6 +49,7 @@ TEST(WorkerProtocolTest, StartRoundTripKeepsPlanWithQuotesAndNewlines) {
   EXPECT_EQ(got.limits.cpu_seconds, 60);
   EXPECT_EQ(got.worker_index, 2);
   EXPECT_EQ(got.worker_count, 3);
+  EXPECT_TRUE(got.restarted_alone);
 }
 
 TEST(WorkerProtocolTest, StartWithoutWorkerFieldsIsTheOnlyWorkerAndBadOnesAreRejected) {
@@ -56,6 +58,7 @@ TEST(WorkerProtocolTest, StartWithoutWorkerFieldsIsTheOnlyWorkerAndBadOnesAreRej
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();
   EXPECT_EQ(std::get<WorkerStartMessage>(*plain).worker_index, 0);
   EXPECT_EQ(std::get<WorkerStartMessage>(*plain).worker_count, 1);
+  EXPECT_FALSE(std::get<WorkerStartMessage>(*plain).restarted_alone);
   Result<WorkerMessage> beyond =
       DecodeWorkerMessage(head + R"(,"worker_index":3,"worker_count":3})");
   ASSERT_FALSE(beyond.ok());

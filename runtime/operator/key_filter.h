@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/operator/string_hash.h"
+
 namespace sluice {
 
 class KeyFilter {
@@ -70,14 +72,7 @@ class KeyFilter {
     }
   };
 
-  static uint64_t Hash(std::string_view key) {
-    // Mixed again: std::hash of a string is not meant to spread its bits evenly.
-    uint64_t hash = std::hash<std::string_view>()(key);
-    hash ^= hash >> 33;
-    hash *= 0xff51afd7ed558ccdULL;
-    hash ^= hash >> 33;
-    return hash;
-  }
+  static uint64_t Hash(std::string_view key) { return MixedStringHash(key); }
   // The probe's bit within the key's block, from the hash's low half (double hashing).
   static uint32_t Bit(uint64_t hash, int probe) {
     const auto low = static_cast<uint32_t>(hash);

@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/operator/string_hash.h"
+
 namespace sluice {
 
 template <typename V>
@@ -161,14 +163,7 @@ class WindowGroupMap {
     void operator()(Storage* chunk) const { ::operator delete(chunk); }
   };
 
-  static uint64_t Hash(std::string_view key) {
-    // Mixed again so the low bits (the home slot) and high bits (the stored tag) both vary.
-    uint64_t hash = std::hash<std::string_view>()(key);
-    hash ^= hash >> 33;
-    hash *= 0xff51afd7ed558ccdULL;
-    hash ^= hash >> 33;
-    return hash;
-  }
+  static uint64_t Hash(std::string_view key) { return MixedStringHash(key); }
   // A slot: the hash's high 32 bits (a tag, and the home slot's source) and entry index + 1 (0:
   // empty).
   static uint64_t MakeSlot(uint64_t hash, size_t index) {

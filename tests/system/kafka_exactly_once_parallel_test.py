@@ -19,7 +19,6 @@ producing the input and reading the output with isolation.level=read_committed:
 
 usage: kafka_exactly_once_parallel_test.py <sluice binary> <sluice_kafka_mock binary>"""
 
-import json
 import os
 import re
 import signal
@@ -27,27 +26,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kafka_exactly_once_state_test import BASE, close_and_check  # noqa: E402
+from kafka_exactly_once_state_test import BASE, Input, close_and_check  # noqa: E402
 from kafka_parallelism_test import start_query  # noqa: E402
-from kafka_test import kafka_session, kcat  # noqa: E402
+from kafka_test import kafka_session  # noqa: E402
 from sluice_driver import check, main  # noqa: E402
 
 N = 3
 KEYS = 12  # enough that every stage-2 worker owns some keys
-
-
-def records_for(first, count):
-    return [{"id": i, "k": f"k{i % KEYS}", "v": i, "ts": BASE + i * 10}
-            for i in range(first, first + count)]
-
-
-def produce(bootstrap, records, partitions=range(N)):
-    """Partition id % N, each in id order (so no record is ever late)."""
-    for partition in partitions:
-        part = [r for r in records if r["id"] % N == partition]
-        if part:
-            kcat(["-P", "-b", bootstrap, "-t", "pe_in", "-p", str(partition)],
-                 "\n".join(json.dumps(r) for r in part) + "\n")
 
 
 def describe(shell, query_id):
@@ -108,9 +93,8 @@ def test(binary, mock_binary, temp):
         test_refusals(shell)
         # One record per partition first: a partition holds the watermark back only once it has
         # given a record (the engine's rule, not exactly-once's).
-        records = records_for(0, N)
-        next_id = N
-        produce(bootstrap, records)
+        source = Input(bootstrap, "pe_in", N, KEYS)
+        source.produce(source.take(N))
         win = start_query(shell, "CREATE STREAM pe_win WITH ('store'='k', 'topic'='pe_win', "
                           "'delivery.guarantee'='exactly_once', 'parallelism'=3) AS SELECT "
                           "window_start, k, COUNT(*) AS n FROM TUMBLE(pe_in, SIZE 1 SECOND) "
@@ -125,18 +109,11 @@ def test(binary, mock_binary, temp):
         queries = {win: False, cnt: False, joined: True}  # query -> is a join
         shell.statement("FLUSH;", timeout=120)
 
-        def round_of(count):
-            nonlocal next_id
-            batch = records_for(next_id, count)
-            next_id += count
-            records.extend(batch)
-            return batch
-
         def stage_one(query_id, index):
             return ("1 left" if index % 2 == 0 else "1 right", index) if queries[query_id] \
                 else ("1", index)
 
-        produce(bootstrap, round_of(300))
+        source.produce(source.take(300))
         shell.statement("FLUSH;", timeout=120)
         # Crash points: a stage-2 worker inside its two-phase commit, a stage-1 worker between
         # its commit and the publication of its staged rows; a different pair each round.
@@ -152,7 +129,7 @@ def test(binary, mock_binary, temp):
                     with open(path, "w") as handle:
                         handle.write(worker_point + "\n")
                     victims.append((query_id, worker, workers[worker][0], path))
-            produce(bootstrap, round_of(300))
+            source.produce(source.take(300))
             for query_id, worker, pid, path in victims:
                 wait_restarted(shell, query_id, worker, pid)
                 check(not os.path.exists(path), f"{worker} of query {query_id} did not reach its "
@@ -164,22 +141,22 @@ def test(binary, mock_binary, temp):
             for worker in (("2", 1), stage_one(query_id, 2)):
                 os.kill(workers[worker][0], signal.SIGKILL)
                 wait_restarted(shell, query_id, worker, workers[worker][0])
-        produce(bootstrap, round_of(300))
+        source.produce(source.take(300))
         shell.statement("FLUSH;", timeout=120)
         # Mid-stream: partition 2 gets nothing yet, so the windowed query's stage-2 watermark
         # holds every window open and its open transaction holds no output: its worker 0 is
         # SIGKILLed, with a stage-1 worker of each query (their staged rows are cut).
         before = {q: describe(shell, q)[0] for q in queries}
-        batch = round_of(6000)
-        produce(bootstrap, batch, partitions=(0, 1))
+        batch = source.take(6000)
+        source.produce(batch, partitions=(0, 1))
         time.sleep(0.3)
         killed = [(win, ("2", 0))] + [(q, stage_one(q, 0)) for q in queries]
         for query_id, worker in killed:
             os.kill(before[query_id][worker][0], signal.SIGKILL)
         for query_id, worker in killed:
             wait_restarted(shell, query_id, worker, before[query_id][worker][0])
-        produce(bootstrap, batch, partitions=(2,))
-        close_and_check(shell, bootstrap, produce, records, next_id, N,
+        source.produce(batch, partitions=(2,))
+        close_and_check(shell, bootstrap, source,
                         ("pe_win", "pe_cnt", "pe_join"))
         shell.close()
 

@@ -36,18 +36,29 @@ FAR = BASE + 10000000  # the closing records' event time, past every window of t
 KEYS = 5
 
 
-def records_for(first, count):
-    return [{"id": i, "k": f"k{i % KEYS}", "v": i, "ts": BASE + i * 10}
-            for i in range(first, first + count)]
+class Input:
+    """The input records sent so far (ids from 0, keys k0..k<keys-1>), and how they are sent to
+    `topic`: record id goes to partition id % partitions, each partition in id order (so no
+    record is ever late)."""
 
+    def __init__(self, bootstrap, topic, partitions, keys):
+        self.bootstrap, self.topic, self.partitions, self.keys = bootstrap, topic, partitions, keys
+        self.records = []
 
-def produce(bootstrap, records, partitions=(0, 1)):
-    """Partition id % 2, each in id order (so no record is ever late)."""
-    for partition in partitions:
-        part = [r for r in records if r["id"] % 2 == partition]
-        if part:
-            kcat(["-P", "-b", bootstrap, "-t", "st_in", "-p", str(partition)],
-                 "\n".join(json.dumps(r) for r in part) + "\n")
+    def take(self, count):
+        """The next `count` records, counted as sent."""
+        first = len(self.records)
+        batch = [{"id": i, "k": f"k{i % self.keys}", "v": i, "ts": BASE + i * 10}
+                 for i in range(first, first + count)]
+        self.records.extend(batch)
+        return batch
+
+    def produce(self, records, partitions=None):
+        for partition in partitions if partitions is not None else range(self.partitions):
+            part = [r for r in records if r["id"] % self.partitions == partition]
+            if part:
+                kcat(["-P", "-b", self.bootstrap, "-t", self.topic, "-p", str(partition)],
+                     "\n".join(json.dumps(r) for r in part) + "\n")
 
 
 def wait_restarted(shell, query_id, old_pid, timeout=60):
@@ -96,14 +107,16 @@ def check_changelog(rows, records):
           f"final counts {last}, wanted {dict(want)} (sums {dict(sums)})")
 
 
-def close_and_check(shell, bootstrap, produce, records, next_id, partitions, topics):
-    """Closes every window of the data (a record far ahead in each of the input's `partitions`,
-    ids from `next_id`, sent with `produce`), waits for the queries, then checks what a
+def close_and_check(shell, bootstrap, source, topics):
+    """Closes every window of the data (a record far ahead in each partition of the `source`
+    Input), waits for the queries, then checks what a
     read_committed consumer sees in their output `topics` (windows, changelog, join): every
     window row once, each key's counts rising strictly to the totals, each join row once."""
-    far = [{"id": next_id + p, "k": "zz", "v": 0, "ts": FAR} for p in range(partitions)]
-    records.extend(far)
-    produce(bootstrap, far)
+    first = len(source.records)
+    far = [{"id": first + p, "k": "zz", "v": 0, "ts": FAR} for p in range(source.partitions)]
+    source.records.extend(far)
+    source.produce(far)
+    records = source.records
     shell.statement("FLUSH;", timeout=180)
     windows, changelog, join = topics
     rows = [json.loads(line) for line in kafka_consume(bootstrap, windows, committed=True)]
@@ -132,9 +145,8 @@ def test(binary, mock_binary, temp):
         # One record per partition before the queries start: until a partition has given a
         # record it does not hold the watermark back, and the first round's other partition
         # could come late (the engine's rule, not exactly-once's).
-        records = records_for(0, 2)
-        next_id = 2
-        produce(bootstrap, records)
+        source = Input(bootstrap, "st_in", 2, KEYS)
+        source.produce(source.take(2))
         win = start_query(shell, "CREATE STREAM st_win WITH ('store'='k', 'topic'='st_win', "
                           "'delivery.guarantee'='exactly_once') AS SELECT window_start, k, "
                           "COUNT(*) AS n FROM TUMBLE(st_in, SIZE 1 SECOND) "
@@ -150,20 +162,13 @@ def test(binary, mock_binary, temp):
         data_dir = temp.data_dir
         shell.statement("FLUSH;", timeout=120)
 
-        def round_of(count):
-            nonlocal next_id
-            batch = records_for(next_id, count)
-            next_id += count
-            records.extend(batch)
-            return batch
-
-        produce(bootstrap, round_of(300))
+        source.produce(source.take(300))
         shell.statement("FLUSH;", timeout=120)
         for point in ("transaction_committed", "prepared", "transaction_committed"):
             pids = {q: worker_pid(shell, q) for q in queries}
             for query_id in queries:
                 crash_at(data_dir, query_id, point)
-            produce(bootstrap, round_of(300))
+            source.produce(source.take(300))
             for query_id in queries:
                 wait_restarted(shell, query_id, pids[query_id])
             shell.statement("FLUSH;", timeout=120)
@@ -172,19 +177,19 @@ def test(binary, mock_binary, temp):
             pid = worker_pid(shell, query_id)
             os.kill(pid, signal.SIGKILL)
             wait_restarted(shell, query_id, pid)
-        produce(bootstrap, round_of(300))
+        source.produce(source.take(300))
         shell.statement("FLUSH;", timeout=120)
         # The windowed query killed mid-stream: partition 1 gets nothing, so its watermark holds
         # every window open and the open transaction holds no output; its state and positions
         # must still go back together.
         pid = worker_pid(shell, win)
-        batch = round_of(6000)
-        produce(bootstrap, batch, partitions=(0,))
+        batch = source.take(6000)
+        source.produce(batch, partitions=(0,))
         time.sleep(0.3)
         os.kill(pid, signal.SIGKILL)
         wait_restarted(shell, win, pid)
-        produce(bootstrap, batch, partitions=(1,))
-        close_and_check(shell, bootstrap, produce, records, next_id, 2,
+        source.produce(batch, partitions=(1,))
+        close_and_check(shell, bootstrap, source,
                         ("st_win", "st_cnt", "st_join"))
         shell.close()
 

@@ -24,7 +24,17 @@ Result<std::unique_ptr<AggregateInput>> Binder::PrepareAggregateInput(
   const bool keyed =
       relation.kind == CatalogRelationKind::kChangelog ||
       (relation.kind == CatalogRelationKind::kMaterializedView && !relation.primary_key.empty());
-  if (keyed && !windowed) {
+  if (keyed && windowed) {
+    // Flink's window aggregation and ksqlDB's refuse update input too: a window's row is final
+    // once emitted, so an update could not take back what its key's earlier row added.
+    return Status::Binder("a window over " + relation.name +
+                              " is not supported: it is a changelog, whose rows replace earlier "
+                              "rows by key, and a window aggregates appended rows (GROUP BY "
+                              "without a window aggregates its current rows; or window the "
+                              "stream it is built from)",
+                          from.position);
+  }
+  if (keyed) {
     input->changelog = true;
     ASSIGN_OR_RETURN(input->key_columns, RelationKeyColumns(relation, input->relation_schema));
   }

@@ -7,6 +7,9 @@ versions of an account are in one partition) move between owners, and tombstones
 - a stage-1 worker of each parallel query SIGKILLed while versions stream in restarts alone from its
   checkpoint, where each account went included, and later versions move the accounts it routed
   before: no account is lost or counted in two groups;
+- stage-1 workers killed between their commit and its publication ('committed') and the
+  exactly-once query's stage-2 worker inside its two-phase commit ('prepared'), through the
+  crash-at file (runtime/pipeline/crash_point.h): the same;
 - TERMINATE, versions meanwhile, then RESTART QUERY: the same.
 
 usage: kafka_repartition_changelog_test.py <sluice binary> <sluice_kafka_mock binary>"""
@@ -136,6 +139,32 @@ def test(binary, mock_binary, temp):
             changes += more
             shell.statement("FLUSH;", timeout=120)
             check_outputs(bootstrap, changes, f"after stage-1 worker {round_idx} was killed")
+
+        # Crash points: stage-1 worker 2 between its commit (routes, positions and ends) and the
+        # publication of its rows ('committed'), and the exactly-once query's stage-2 worker 0
+        # inside its two-phase commit ('prepared').
+        victims = [(name, (1, 2), "committed") for name in ("per3", "eos3")]
+        victims.append(("eos3", (2, 0), "prepared"))
+        armed = []
+        for name, worker, point in victims:
+            workers, _ = describe(shell, queries[name])
+            number = (worker[0] - 1) * 3 + worker[1]
+            path = os.path.join(temp.data_dir, "state", str(queries[name]), f"worker-{number}",
+                                "crash-at")
+            with open(path, "w") as handle:
+                handle.write(point + "\n")
+            armed.append((name, worker, workers[worker][0], path))
+        more = versions(rng, 5000, 0.05)
+        produce(bootstrap, more)
+        changes += more
+        for name, worker, pid, path in armed:
+            wait_restarted(shell, queries[name], worker, pid)
+            check(not os.path.exists(path), f"{worker} of {name} did not reach its crash point")
+        more = versions(rng, 5000, 0.05)
+        produce(bootstrap, more)
+        changes += more
+        shell.statement("FLUSH;", timeout=120)
+        check_outputs(bootstrap, changes, "after the crash points")
 
         # TERMINATE, versions meanwhile, RESTART: stage 1 restores where each account went.
         for name in ("per3", "eos3"):

@@ -1,6 +1,7 @@
 """A GROUP BY over a Kafka changelog with 'parallelism'=3 over librdkafka's mock cluster
-(docs/kafka.md "GROUP BY with parallelism N"), with kcat as the independent client. Accounts (keyed by id, so all
-versions of an account are in one partition) move between owners, and tombstones delete them:
+(docs/kafka.md "GROUP BY with parallelism N"), with kcat as the independent client. Accounts
+(keyed by id, so all versions of an account are in one partition) move between owners, and
+tombstones delete them:
 
 - parallelism 1, 3 and 3 with 'delivery.guarantee'='exactly_once' end with the groups Python
   computes from the versions (the last record of each owner, tombstones deleting);

@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "runtime/plan/physical_aggregate.h"
 #include "runtime/plan/physical_join.h"
 #include "runtime/plan/repartition_plan.h"
 
@@ -66,16 +65,10 @@ Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
     }
   }
   for (const auto& op : plan.operators) {
+    // A GROUP BY over a changelog is repartitioned like one over a stream; its stage 1 also
+    // retracts a key from the worker of its previous group (ChangelogRoutes).
     if (op->kind() == PhysicalOperatorKind::kJoin)
       RETURN_NOT_OK(CheckParallelJoin(plan, head, position));
-    if (op->kind() == PhysicalOperatorKind::kAggregate &&
-        !static_cast<const PhysicalAggregate&>(*op).changelog_key.empty()) {
-      return Status::Binder(head +
-                                "is not supported yet for a GROUP BY over a changelog: an "
-                                "update must retract the row's previous group, which another "
-                                "worker may hold (use 'parallelism'=1)",
-                            position);
-    }
   }
   if (plan.sink.kind == SinkKind::kView) {
     return Status::Binder(head +

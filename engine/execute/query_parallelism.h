@@ -19,9 +19,9 @@ namespace sluice {
 
 // Sets plan.parallelism, or refuses with the reason when N > 1 cannot be correct yet: a source
 // that is neither on a Kafka store nor on the local store, a join without an equality of both
-// sides' columns, a GROUP BY over a join or over a changelog (its retractions would have to follow
-// a row to its previous group's worker), a materialized view (one store), or more workers than a
-// topic has partitions.
+// sides' columns, a GROUP BY over a join, a materialized view (one store), or more workers than a
+// topic has partitions. A GROUP BY over a changelog qualifies: its stage 1 follows each key to its
+// group's worker (runtime/connector/changelog_routes.h).
 Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan);
 
 // REQUIRES: plan.query_id set. For a GROUP BY or a join with parallelism N > 1: names the

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "runtime/operator/aggregate_accumulator.h"
 #include "storage/log/partitioner.h"
 
 namespace sluice {
@@ -52,6 +53,36 @@ Status RepartitionSink::AppendTo(int32_t group, const std::vector<LogRecord>& re
   return writer->Append(records).status();
 }
 
+void RepartitionSink::RouteByPrimaryKey(std::vector<int> key_columns, std::string source) {
+  primary_key_ = std::move(key_columns);
+  source_ = std::move(source);
+  routes_ = std::make_unique<ChangelogRoutes>();
+}
+
+Status RepartitionSink::RouteChangelog(const RecordBatch& batch) {
+  const size_t rows = batch.num_rows();
+  retract_from_.assign(rows, -1);
+  for (size_t row = 0; row < rows; ++row) {
+    const RecordMeta& meta = batch.meta()[row];
+    key_.clear();
+    for (int column : primary_key_)
+      EncodeCell(batch.column(static_cast<size_t>(column)), row, key_);
+    Result<ChangelogRoutes::Sends> sends =
+        routes_->Route(key_, group_of_[row], meta.partition, meta.kind == RowKind::kDelete);
+    if (!sends.ok()) {
+      std::string shown;
+      for (int column : primary_key_) {
+        if (!shown.empty()) shown += ", ";
+        AppendValueJson(batch.column(static_cast<size_t>(column)).GetValue(row), shown);
+      }
+      return sends.status().WithContext("key (" + shown + ") of " + source_);
+    }
+    retract_from_[row] = sends->retract_from;
+    group_of_[row] = sends->send_to;
+  }
+  return Status::OK();
+}
+
 Status RepartitionSink::Write(const RecordBatch& batch) {
   const size_t rows = batch.num_rows();
   key_columns_.resize(keys_.size());
@@ -83,11 +114,19 @@ Status RepartitionSink::Write(const RecordBatch& batch) {
     headers_[2 * row] = LogHeader{kRepartitionOriginHeader, origins_[row]};
     headers_[2 * row + 1] = LogHeader{kRepartitionDeleteHeader, "1"};
   }
+  if (routes_ != nullptr) RETURN_NOT_OK(RouteChangelog(batch));
   for (size_t row = 0; row < rows; ++row) {
     const size_t start = row == 0 ? 0 : value_ends_[row - 1];
     LogRecord record;
     record.value = std::string_view(values_).substr(start, value_ends_[row] - start);
     record.timestamp = batch.meta()[row].timestamp;
+    if (routes_ != nullptr && retract_from_[row] >= 0) {
+      // The key's group moved: its old group's worker retracts the row it holds (stage 2 reads a
+      // delete by primary key; the rest of the row is not used).
+      record.headers = std::span<const LogHeader>(&headers_[2 * row], 2);
+      by_group_[static_cast<size_t>(retract_from_[row])].push_back(record);
+    }
+    if (group_of_[row] < 0) continue;  // a delete of a key no worker holds
     const bool deleted = batch.meta()[row].kind == RowKind::kDelete;
     record.headers = std::span<const LogHeader>(&headers_[2 * row], deleted ? 2 : 1);
     by_group_[static_cast<size_t>(group_of_[row])].push_back(record);

@@ -5,7 +5,8 @@
 // The topic has N * N partitions: stage-1 worker w writes only partitions w * N + g (g = hash of
 // the group key mod N), stage-2 worker g reads the partitions p with p % N == g. So every
 // partition has one writer and the exactly-once machinery of local sinks (staged appends cut
-// past the last commit) holds for it.
+// past the last commit) holds for it. Over a changelog it routes by primary key too
+// (ChangelogRoutes): a key whose group moved to another worker is deleted where it was first.
 
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "common/json_codec.h"
+#include "runtime/connector/changelog_routes.h"
 #include "runtime/connector/local_log_sink.h"
 #include "runtime/connector/source.h"
 #include "runtime/expression/evaluate.h"
@@ -46,6 +48,12 @@ class RepartitionSink final : public Sink {
   // before it reads the stream, as one worker reads the changelog first).
   Result<bool> ObserveCaughtUp() override;
   void set_announce_caught_up(bool announce) { announce_caught_up_ = announce; }
+  // The rows are a changelog's versions (stage 1 of a GROUP BY over one) whose primary key is
+  // `key_columns`, read from `source` (for messages): each key's row goes to the worker of its
+  // group, after a delete to the worker it went to before if that differs; a delete goes where
+  // the key last went. REQUIRES: before the first Write.
+  void RouteByPrimaryKey(std::vector<int> key_columns, std::string source);
+  CheckpointedStage* checkpointed_state() override { return routes_.get(); }
   // Writes the marks still pending, so a commit covers the event time of every record read.
   Status Flush() override { return AppendMarks(); }
   int64_t records_out() const override { return records_out_; }
@@ -63,6 +71,9 @@ class RepartitionSink final : public Sink {
   Status AppendMarks();
   // Appends `records` to partition writer_ * workers_ + `group`.
   Status AppendTo(int32_t group, const std::vector<LogRecord>& records);
+  // With routes_: replaces group_of_[row] by where each row goes (-1: nowhere) and fills
+  // retract_from_.
+  Status RouteChangelog(const RecordBatch& batch);
 
   std::string topic_;
   int32_t writer_;
@@ -75,6 +86,11 @@ class RepartitionSink final : public Sink {
   int64_t records_out_ = 0;
   bool announce_caught_up_ = false;
   bool announced_ = false;
+  // Over a changelog: its primary key's columns in the rows, where each key went, and the
+  // source relation (for messages). routes_ is null otherwise.
+  std::vector<int> primary_key_;
+  std::unique_ptr<ChangelogRoutes> routes_;
+  std::string source_;
   // Per source partition: the largest event time read, and the one last sent as a mark.
   std::vector<int64_t> read_max_;
   std::vector<int64_t> marked_max_;
@@ -86,6 +102,7 @@ class RepartitionSink final : public Sink {
   std::vector<LogHeader> headers_;
   std::vector<std::vector<LogRecord>> by_group_;
   std::vector<int32_t> group_of_;
+  std::vector<int32_t> retract_from_;
   std::string key_;
 };
 

@@ -14,6 +14,8 @@
 
 namespace sluice {
 
+class CheckpointedStage;
+
 struct SourceStats {
   int64_t records_in = 0;
   int64_t records_failed = 0;  // skipped under IGNORE / IGNORE_AND_LOG
@@ -112,6 +114,10 @@ class Sink {
   virtual Status Publish() { return Status::OK(); }
   // Makes every write so far survive power loss.
   virtual Status Sync() { return Status::OK(); }
+  // State the sink keeps about what it wrote, checkpointed with the pipeline's positions when
+  // the plan has no stateful operator (stage 1 of a GROUP BY over a changelog: where each key
+  // was sent). Null for sinks without state.
+  virtual CheckpointedStage* checkpointed_state() { return nullptr; }
 };
 
 }  // namespace sluice

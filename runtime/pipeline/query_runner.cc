@@ -36,6 +36,11 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
           RepartitionSink::Open(stage.topic, stage.index, plan->parallelism, stage.rows,
                                 std::move(stage.keys), context.data_dir + "/log"));
       repartition->set_announce_caught_up(stage.announce_caught_up);
+      if (!stage.primary_key.empty()) {
+        repartition->RouteByPrimaryKey(
+            std::move(stage.primary_key),
+            plan->source.relation + " (topic '" + plan->source.topic + "')");
+      }
       sink = std::move(repartition);
     }
   }

@@ -125,6 +125,7 @@ Result<RepartitionStage> SplitRepartitionedPlan(PhysicalPlan& plan, int32_t work
   if (worker_index < workers) {
     auto& aggregate = static_cast<PhysicalAggregate&>(*plan.operators[split]);
     stage.keys = std::move(aggregate.keys);
+    stage.primary_key = aggregate.changelog_key;
     plan.operators.resize(split);
     SourceSpec source = std::move(plan.source);
     MakeStageOne(plan, std::move(source), worker_index, plan.repartition_topic, stage);

@@ -36,6 +36,9 @@ struct RepartitionStage {
   std::vector<std::unique_ptr<Expression>> keys;  // stage 1: the keys over `rows`
   // Stage 1 of a temporal join's changelog: announce when caught up (RepartitionSink).
   bool announce_caught_up = false;
+  // Stage 1 of a GROUP BY over a changelog: its primary key's columns in `rows`, by which the
+  // sink remembers where each key went (RepartitionSink::RouteByPrimaryKey). Empty otherwise.
+  std::vector<int> primary_key;
 };
 
 // Rewrites `plan` (repartition_topic set) into the plan of worker `worker_index` of

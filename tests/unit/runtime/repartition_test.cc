@@ -10,10 +10,12 @@
 #include <map>
 #include <set>
 
+#include "common/json_codec.h"
 #include "runtime/connector/local_log_source.h"
 #include "runtime/connector/repartition_sink.h"
 #include "runtime/plan/physical_join.h"
 #include "runtime/plan/repartition_plan.h"
+#include "storage/log/partitioner.h"
 
 namespace sluice {
 namespace {
@@ -191,6 +193,90 @@ TEST_F(RepartitionTest, DeletesAndCaughtUpMarksReachStageTwo) {
     EXPECT_TRUE(source->caught_up_writers()->empty());
   }
   EXPECT_EQ(rows, (std::multiset<std::pair<int64_t, bool>>{{1, false}, {2, true}, {3, false}}));
+}
+
+// The stage-2 worker that owns group key `key`, as the sink routes it.
+int32_t WorkerOf(const std::string& key) {
+  std::string encoded;
+  AppendValueJson(Value::Varchar(key), encoded);
+  encoded.push_back('\x1f');
+  return PartitionForKey(encoded, kWorkers);
+}
+
+// Over a changelog (c0: the group key, c1: the primary key), stage 1 sends a key's row to its
+// group's worker and, when the group moved to another worker, a delete to the old one first; a
+// delete goes where the key last went. Its routes are checkpointed state: a restarted writer
+// still retracts a key from the worker it sent it to before the restart.
+TEST_F(RepartitionTest, ChangelogKeysAreRetractedFromTheWorkerOfTheirPreviousGroup) {
+  std::string here = "a";
+  std::string there = "b";
+  while (WorkerOf(there) == WorkerOf(here)) there.push_back('b');
+  const auto restore = [&](StateStore& store) {
+    std::unique_ptr<RepartitionSink> sink = OpenSink(0);
+    sink->RouteByPrimaryKey({1}, "ch (topic 'ch')");
+    EXPECT_TRUE(sink->checkpointed_state()->AttachState(store).ok());
+    EXPECT_TRUE(sink->BeginStaging({}).value());
+    return sink;
+  };
+  std::vector<std::vector<std::pair<int64_t, bool>>> sent(kWorkers);  // per worker: key, deleted
+  const auto read_back = [&]() {
+    for (int32_t group = 0; group < kWorkers; ++group) {
+      std::unique_ptr<LocalLogSource> source = OpenSource(group);
+      RecordBatch read(rows_);
+      ASSERT_TRUE(source->Poll(100, read).ok());
+      for (size_t row = 0; row < read.num_rows(); ++row) {
+        sent[static_cast<size_t>(group)].emplace_back(read.column(1).GetInt64(row),
+                                                      read.meta()[row].kind == RowKind::kDelete);
+      }
+    }
+  };
+  {
+    Result<std::unique_ptr<StateStore>> store = StateStore::Open(dir_ + "/state", {});
+    ASSERT_TRUE(store.ok());
+    std::unique_ptr<RepartitionSink> sink = restore(**store);
+    // Key 1 stays in `here`; key 2 moves from `here` to `there`; key 3 is deleted; key 4 is a
+    // delete of a key never sent (nothing goes out).
+    RecordBatch batch =
+        Batch({{here, 1}, {here, 2}, {here, 3}, {here, 1}, {there, 2}, {"", 3}, {"", 4}}, 0,
+              {1, 2, 3, 4, 5, 6, 7});
+    batch.meta()[5].kind = RowKind::kDelete;
+    batch.meta()[6].kind = RowKind::kDelete;
+    ASSERT_TRUE(sink->Write(batch).ok());
+    ASSERT_TRUE(sink->checkpointed_state()->PrepareCheckpoint().ok());
+    CheckpointManifest manifest;
+    manifest.checkpoint_id = 1;
+    ASSERT_TRUE((*store)->Commit(manifest).ok());
+    ASSERT_TRUE(sink->Publish().ok());
+  }
+  read_back();
+  const auto h = static_cast<size_t>(WorkerOf(here));
+  const auto t = static_cast<size_t>(WorkerOf(there));
+  EXPECT_EQ(sent[h], (std::vector<std::pair<int64_t, bool>>{
+                         {1, false}, {2, false}, {3, false}, {1, false}, {2, true}, {3, true}}));
+  EXPECT_EQ(sent[t], (std::vector<std::pair<int64_t, bool>>{{2, false}}));
+
+  // A new life of the writer: key 2 goes back to `here`, retracted from `there` (known only from
+  // the restored routes); key 3, forgotten, comes back as new.
+  Result<std::unique_ptr<StateStore>> store = StateStore::Open(dir_ + "/state", {});
+  ASSERT_TRUE(store.ok());
+  std::unique_ptr<RepartitionSink> sink = restore(**store);
+  RecordBatch batch = Batch({{here, 2}, {there, 3}}, 0, {8, 9});
+  ASSERT_TRUE(sink->Write(batch).ok());
+  ASSERT_TRUE(sink->Publish().ok());
+  for (auto& worker : sent) worker.clear();
+  read_back();
+  EXPECT_EQ(sent[h],
+            (std::vector<std::pair<int64_t, bool>>{
+                {1, false}, {2, false}, {3, false}, {1, false}, {2, true}, {3, true}, {2, false}}));
+  EXPECT_EQ(sent[t], (std::vector<std::pair<int64_t, bool>>{{2, false}, {2, true}, {3, false}}));
+
+  // Versions of one key from two source partitions: another writer may hold the key too.
+  RecordBatch elsewhere = Batch({{here, 1}}, 2, {10});
+  Status status = sink->Write(elsewhere);
+  EXPECT_EQ(status.message(),
+            "key (1) of ch (topic 'ch'): versions of one key were read from partitions 0 and 2: "
+            "with 'parallelism' > 1 every version of a changelog's key must be in one partition "
+            "(produce its records keyed by its key columns), or use 'parallelism'=1");
 }
 
 TEST_F(RepartitionTest, SinkRefusesAMissingTopic) {

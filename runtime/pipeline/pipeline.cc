@@ -168,6 +168,12 @@ Status Pipeline::Step(bool* idle, bool* finished) {
       ASSIGN_OR_RETURN(bool wrote, sink_->ObserveCaughtUp());
       if (wrote) *idle = false;
     }
+    if (*finished) {
+      // Stage 1 of a bounded query with parallelism tells stage 2 it has read its share to the
+      // end (after the caught-up mark: a writer's end mark is its last record).
+      ASSIGN_OR_RETURN(bool wrote, sink_->ObserveEnd());
+      if (wrote) *idle = false;
+    }
     // An idle poll may let an idle partition stop holding the watermark back.
     if (stateful_stage_ == nullptr) return Status::OK();
   }

@@ -160,8 +160,10 @@ Status Pipeline::Step(bool* idle, bool* finished) {
   if (batch.num_rows() == 0) {
     // Watermark marks of a repartition topic are input too: their positions must be committed
     // and reported (FLUSH waits for them), so reading only marks is not idle.
+    // So are end marks (caught_up_writers: an ended writer counts as caught up).
     const std::vector<RecordMeta>* read = source_->read_meta();
-    *idle = read == nullptr || read->empty();
+    const std::vector<int32_t>* ended = source_->caught_up_writers();
+    *idle = (read == nullptr || read->empty()) && (ended == nullptr || ended->empty());
     *finished = source_->exhausted();
     if (*idle && source_->caught_up()) {
       // Stage 1 of a temporal join's changelog tells stage 2 it has read its share once.

@@ -5,9 +5,10 @@ consuming):
 - a persistent windowed query ends with its bounded source, its last window closed at the end;
   records produced afterwards are not read, FLUSH does not wait for them, and RESTART QUERY
   stops at the same end (pinned into the plan at CREATE), writing nothing again;
-- with 'parallelism'=3 a windowed GROUP BY over three partitions (two stages, repartitioned)
-  ends too, every window closed once stage 2 has every stage-1 worker's end mark, and writes
-  what one worker writes; records produced later are not read.
+- with 'parallelism'=3 (and exactly-once) a windowed GROUP BY over three partitions (two
+  stages, repartitioned) ends too, every window closed once stage 2 has every stage-1 worker's
+  end mark, and a read_committed consumer sees what one worker writes; records produced later
+  are not read.
 
 usage: kafka_ending_position_test.py <sluice binary> <sluice_kafka_mock binary>"""
 
@@ -34,7 +35,7 @@ def windows(bootstrap):
 
 def keyed_windows(bootstrap, topic):
     return sorted((r["window_start"], r["k"], r["n"], r["total"])
-                  for r in map(json.loads, consume(bootstrap, topic)))
+                  for r in map(json.loads, consume(bootstrap, topic, committed=True)))
 
 
 def test_parallel(shell, bootstrap):
@@ -48,9 +49,11 @@ def test_parallel(shell, bootstrap):
                     "'topic'='eb_in3', 'timestamp'='ts', 'source.allow.latency.millis'='100000');")
     select = ("AS SELECT window_start, k, COUNT(*) AS n, SUM(v) AS total FROM TUMBLE(eb_in3 WITH "
               "('ending.position'='latest'), SIZE 10 SECONDS) GROUP BY window_start, window_end, k;")
-    for topic, parallelism in (("eb_w1", 1), ("eb_w3", 3)):
+    # The parallel one exactly-once: its stage 2 commits its last windows as it ends.
+    for topic, properties in (("eb_w1", ""), ("eb_w3", ", 'parallelism'=3, "
+                                              "'delivery.guarantee'='exactly_once'")):
         start_query(shell, f"CREATE STREAM {topic} WITH ('store'='k', 'topic'='{topic}', "
-                    f"'parallelism'={parallelism}, 'checkpoint.interval.millis'='20') {select}")
+                    f"'checkpoint.interval.millis'='20'{properties}) {select}")
     shell.statement("FLUSH;", timeout=60)
     kcat(["-P", "-b", bootstrap, "-t", "eb_in3", "-p", "0"],
          json.dumps({"ts": 2000, "k": "k2", "v": 1000}) + "\n")

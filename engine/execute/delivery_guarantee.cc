@@ -48,17 +48,10 @@ Status ApplyDeliveryGuarantee(const DeliveryGuarantee& guarantee, PhysicalPlan& 
             plan.source.relation + " is on the " + plan.source.store_type + " store",
         guarantee.position);
   }
-  if (plan.join_source && plan.join_source->emit_deletes && plan.parallelism > 1) {
-    // Its stage 2 also waits for every changelog writer's caught-up mark, and how those marks
-    // survive a stage-1 cut back to its checkpoint has not been shown under exactly-once.
-    return Status::Binder(
-        "'delivery.guarantee'='exactly_once' is not supported yet for a join with "
-        "'parallelism' > 1 that reads a changelog (a temporal join); use 'parallelism'=1",
-        guarantee.position);
-  }
-  // A GROUP BY or an interval join with 'parallelism' > 1 qualifies too: stage 1 writes a local
-  // repartition topic exactly-once (staged, cut back to its checkpoint on restart), and each
-  // stage-2 worker commits its state and its positions in that topic with its own transaction in
+  // A GROUP BY or a join with 'parallelism' > 1 qualifies too: stage 1 writes a local
+  // repartition topic exactly-once (staged, cut back to its checkpoint on restart; a temporal
+  // join's caught-up marks with it), and each stage-2 worker commits its state (the caught-up
+  // writers it has seen included) and its positions in that topic with its own transaction in
   // two phases, sending no offsets (docs/checkpoints.md).
   plan.sink.properties[kDeliveryGuaranteeProperty] = "exactly_once";
   return Status::OK();

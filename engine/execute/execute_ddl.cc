@@ -187,6 +187,12 @@ Status StatementExecutor::CreateRelation(const CreateRelationStatement& statemen
 }
 
 Status StatementExecutor::EnsureTopic(std::map<std::string, std::string>& properties) {
+  ASSIGN_OR_RETURN(bool missing, CheckLocalTopic(properties));
+  if (!missing) return Status::OK();
+  return engine_.log().CreateTopic(properties["topic"], std::stoi(properties["partitions"]));
+}
+
+Result<bool> StatementExecutor::CheckLocalTopic(std::map<std::string, std::string>& properties) {
   if (properties.count("replicas") && properties["replicas"] != "1") {
     return Status::Binder(
         "'replicas' applies to Kafka stores; the local store keeps one copy "
@@ -202,12 +208,11 @@ Status StatementExecutor::EnsureTopic(std::map<std::string, std::string>& proper
                             std::to_string(partitions) + "; drop the 'partitions' property or " +
                             "set it to " + std::to_string(existing->partitions));
     }
-    return Status::OK();
+    return false;
   }
-  RETURN_NOT_OK(engine_.log().CreateTopic(topic, partitions));
-  // The relation made this topic, so dropping the relation deletes it.
+  // The relation makes this topic, so dropping the relation deletes it.
   properties["topic.owned"] = "true";
-  return Status::OK();
+  return true;
 }
 
 }  // namespace sluice

@@ -22,6 +22,7 @@
 #include "runtime/expression/expression_factory.h"
 #include "runtime/expression/type_rules.h"
 #include "runtime/pipeline/pipeline.h"
+#include "runtime/plan/repartition_plan.h"
 #include "runtime/worker/sandbox.h"
 #include "storage/view/view_store.h"
 
@@ -188,12 +189,26 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
   ASSIGN_OR_RETURN(query, engine_.catalog().CreateQuery(query));
   plan->query_id = query.id;
   RETURN_NOT_OK(CreateRepartitionTopic(*plan, engine_.log()));
-  if (plan->sink.kind == SinkKind::kView) {
-    plan->sink.properties["view.dir"] = ViewStoreDir(WorkerStateDir(engine_.data_dir(), query.id));
+  Status started = StartCreatedQuery(*plan, query.id);
+  if (!started.ok()) {
+    // The catalog's transaction forgets the query: its repartition topics go too.
+    for (const std::string& topic : RepartitionTopics(*plan)) {
+      (void)engine_.log().DeleteTopic(topic);
+    }
+    return started;
   }
-  SetQueryTransactionIds(*plan);
+  handler_.OnNotice("query " + std::to_string(query.id) + " started");
+  return Status::OK();
+}
+
+// REQUIRES: catalog mutex held.
+Status StatementExecutor::StartCreatedQuery(PhysicalPlan& plan, int64_t query_id) {
+  if (plan.sink.kind == SinkKind::kView) {
+    plan.sink.properties["view.dir"] = ViewStoreDir(WorkerStateDir(engine_.data_dir(), query_id));
+  }
+  SetQueryTransactionIds(plan);
   RETURN_NOT_OK(PinEndPositions(
-      *plan, engine_.log(), [this](const SourceSpec& source) -> Result<std::vector<int64_t>> {
+      plan, engine_.log(), [this](const SourceSpec& source) -> Result<std::vector<int64_t>> {
         auto store = source.properties.find("store");
         if (store == source.properties.end()) {
           return Status::Internal("Kafka source " + source.relation + " names no store");
@@ -202,11 +217,9 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
         ASSIGN_OR_RETURN(PropertyMap settings, engine_.StoreClientSettings(info));
         return FetchKafkaEndOffsets(settings, source.topic);
       }));
-  RETURN_NOT_OK(engine_.catalog().SetQueryPlan(query.id, PhysicalPlanToJson(*plan)));
-  RETURN_NOT_OK(PinStartPositions(*plan, engine_.data_dir()));
-  RETURN_NOT_OK(engine_.StartQuery(query.id));
-  handler_.OnNotice("query " + std::to_string(query.id) + " started");
-  return Status::OK();
+  RETURN_NOT_OK(engine_.catalog().SetQueryPlan(query_id, PhysicalPlanToJson(plan)));
+  RETURN_NOT_OK(PinStartPositions(plan, engine_.data_dir()));
+  return engine_.StartQuery(query_id);
 }
 
 Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectStatement& statement) {
@@ -261,11 +274,17 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
         statement.position);
   }
 
+  // The output topic is made only once the query passed every check that may refuse it, and a
+  // local one is deleted again when the statement fails after all: a refused statement leaves
+  // nothing behind.
+  bool created_local_topic = false;
   Status status = engine_.catalog().RunInTransaction([&]() -> Status {
+    bool missing_topic = false;
     if (store.type == "kafka") {
-      RETURN_NOT_OK(CheckKafkaTopic(store, relation_properties, properties, statement.position));
+      ASSIGN_OR_RETURN(missing_topic, ResolveKafkaTopic(store, relation_properties, properties,
+                                                        statement.position));
     } else {
-      RETURN_NOT_OK(EnsureTopic(properties));
+      ASSIGN_OR_RETURN(missing_topic, CheckLocalTopic(properties));
     }
     RelationInfo relation;
     relation.schema_id = container.second.id;
@@ -291,9 +310,18 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
     ApplyQueryProperties(query_properties, *plan);
     RETURN_NOT_OK(ApplyParallelism(query_properties, *plan));
     RETURN_NOT_OK(ApplyDeliveryGuarantee(delivery, *plan));
+    if (missing_topic && store.type == "kafka") {
+      RETURN_NOT_OK(
+          CreateRelationKafkaTopic(store, relation_properties, properties, statement.position));
+    } else if (missing_topic) {
+      RETURN_NOT_OK(
+          engine_.log().CreateTopic(properties["topic"], std::stoi(properties["partitions"])));
+      created_local_topic = true;
+    }
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement), relation.id,
                                  sources);
   });
+  if (!status.ok() && created_local_topic) (void)engine_.log().DeleteTopic(properties["topic"]);
   RETURN_NOT_OK(status);
   handler_.OnCommandComplete(view        ? "CREATE MATERIALIZED VIEW"
                              : changelog ? "CREATE CHANGELOG"

@@ -69,9 +69,35 @@ Status StatementExecutor::CreateStore(const CreateStoreStatement& statement) {
   return Status::OK();
 }
 
+namespace {
+
+// A declared 'partitions' must be the Kafka topic's count.
+Status CheckDeclaredPartitions(const StoreInfo& store, const std::string& topic,
+                               const Property* declared_partitions, int32_t partitions) {
+  if (declared_partitions == nullptr || std::to_string(partitions) == declared_partitions->value) {
+    return Status::OK();
+  }
+  return Status::Binder(
+      "topic '" + topic + "' in store \"" + store.name + "\" has " + std::to_string(partitions) +
+          " partitions, not " + declared_partitions->value +
+          "; drop the 'partitions' property or set it to " + std::to_string(partitions),
+      declared_partitions->value_position);
+}
+
+}  // namespace
+
 Status StatementExecutor::CheckKafkaTopic(const StoreInfo& store, const PropertyList& declared,
                                           std::map<std::string, std::string>& properties,
                                           int64_t position) {
+  ASSIGN_OR_RETURN(bool missing, ResolveKafkaTopic(store, declared, properties, position));
+  if (!missing) return Status::OK();
+  return CreateRelationKafkaTopic(store, declared, properties, position);
+}
+
+Result<bool> StatementExecutor::ResolveKafkaTopic(const StoreInfo& store,
+                                                  const PropertyList& declared,
+                                                  std::map<std::string, std::string>& properties,
+                                                  int64_t position) {
   ASSIGN_OR_RETURN(PropertyMap settings, engine_.StoreClientSettings(store));
   const std::string& topic = properties["topic"];
   const Property* declared_partitions = nullptr;
@@ -92,24 +118,30 @@ Status StatementExecutor::CheckKafkaTopic(const StoreInfo& store, const Property
                              "; declare 'partitions' (and 'replicas', default 1) to create it")
         .WithPosition(position);
   }
-  if (partitions <= 0) {
-    // Created only when asked for by a declared partition count, as ksqlDB does: a typo in
-    // 'topic' must not silently make a new empty topic.
-    partitions = std::stoi(properties["partitions"]);
-    const int32_t replicas = properties.count("replicas") ? std::stoi(properties["replicas"]) : 1;
-    RETURN_NOT_OK(CreateKafkaTopic(settings, topic, partitions, replicas).WithPosition(position));
-    Result<int32_t> created = FetchKafkaTopicPartitions(settings, topic);
-    if (!created.ok()) return created.status().WithPosition(position);
-    partitions = *created;
-  }
-  if (declared_partitions != nullptr && std::to_string(partitions) != declared_partitions->value) {
-    return Status::Binder(
-        "topic '" + topic + "' in store \"" + store.name + "\" has " + std::to_string(partitions) +
-            " partitions, not " + declared_partitions->value +
-            "; drop the 'partitions' property or set it to " + std::to_string(partitions),
-        declared_partitions->value_position);
-  }
+  // Created only when asked for by a declared partition count, as ksqlDB does: a typo in
+  // 'topic' must not silently make a new empty topic.
+  if (partitions <= 0) return true;
+  RETURN_NOT_OK(CheckDeclaredPartitions(store, topic, declared_partitions, partitions));
   properties["partitions"] = std::to_string(partitions);
+  return false;
+}
+
+Status StatementExecutor::CreateRelationKafkaTopic(const StoreInfo& store,
+                                                   const PropertyList& declared,
+                                                   std::map<std::string, std::string>& properties,
+                                                   int64_t position) {
+  ASSIGN_OR_RETURN(PropertyMap settings, engine_.StoreClientSettings(store));
+  const std::string& topic = properties["topic"];
+  const int32_t replicas = properties.count("replicas") ? std::stoi(properties["replicas"]) : 1;
+  RETURN_NOT_OK(CreateKafkaTopic(settings, topic, std::stoi(properties["partitions"]), replicas)
+                    .WithPosition(position));
+  Result<int32_t> created = FetchKafkaTopicPartitions(settings, topic);
+  if (!created.ok()) return created.status().WithPosition(position);
+  for (const Property& property : declared) {
+    if (property.key != "partitions") continue;
+    RETURN_NOT_OK(CheckDeclaredPartitions(store, topic, &property, *created));
+  }
+  properties["partitions"] = std::to_string(*created);
   return Status::OK();
 }
 

@@ -51,12 +51,6 @@ Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
                                 " store (use 'parallelism'=1)",
                             position);
     }
-    if (source->end_at_latest) {
-      return Status::Binder(head +
-                                "reads to a fixed end of the topic: 'ending.position'='latest' is "
-                                "not split among workers yet (use 'parallelism'=1)",
-                            position);
-    }
     if (parallelism > source->partitions) {
       return Status::Binder(head + "exceeds the " + std::to_string(source->partitions) +
                                 " partitions of topic '" + source->topic + "' of " +

@@ -47,6 +47,13 @@ class StatementExecutor {
   // records its partition count (a declared count that differs is an error).
   Status CheckKafkaTopic(const StoreInfo& store, const PropertyList& declared,
                          std::map<std::string, std::string>& properties, int64_t position);
+  // The two halves of CheckKafkaTopic, for a statement that must refuse what it refuses before
+  // it creates anything: true when the topic is missing and a declared 'partitions' asks for it
+  // (properties["partitions"] is then the declared count), and its creation.
+  Result<bool> ResolveKafkaTopic(const StoreInfo& store, const PropertyList& declared,
+                                 std::map<std::string, std::string>& properties, int64_t position);
+  Status CreateRelationKafkaTopic(const StoreInfo& store, const PropertyList& declared,
+                                  std::map<std::string, std::string>& properties, int64_t position);
   // REQUIRES: catalog mutex held. A sink producing `schema` rows to a Kafka relation.
   Result<SinkSpec> KafkaSinkSpec(const BoundRelation& target, const Schema& schema);
   // REQUIRES: catalog mutex held. End offsets of a relation's topic in its store (FLUSH).
@@ -54,6 +61,9 @@ class StatementExecutor {
   // Creates the relation's topic in the local log, or checks an existing one's partition count.
   // Marks properties["topic.owned"] when it created the topic.
   Status EnsureTopic(std::map<std::string, std::string>& properties);
+  // EnsureTopic without the creation: true when the topic is missing (properties["topic.owned"]
+  // is then set, for the caller to create it).
+  Result<bool> CheckLocalTopic(std::map<std::string, std::string>& properties);
   // execute_show.cc
   Status Show(const ShowStatement& statement);
   Status Describe(const DescribeStatement& statement);
@@ -86,6 +96,9 @@ class StatementExecutor {
   // REQUIRES: catalog mutex held. Records the query in the catalog and starts its worker.
   Status LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> plan, const std::string& sql,
                                int64_t sink_relation_id, const std::vector<int64_t>& sources);
+  // REQUIRES: catalog mutex held. The rest of LaunchPersistentQuery once the query has its id
+  // and repartition topics: pins its positions, stores its plan and starts its workers.
+  Status StartCreatedQuery(PhysicalPlan& plan, int64_t query_id);
   // execute_view_read.cc: a snapshot read of a materialized view.
   Status SelectFromView(const SelectStatement& statement);
   // execute_view_admin.cc. REQUIRES: catalog mutex held. DESCRIBE's view properties.

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "runtime/connector/fixed_ends.h"
+#include "runtime/connector/repartition_end.h"
 #include "runtime/connector/repartition_sink.h"
 
 namespace sluice {
@@ -53,7 +54,10 @@ Result<std::unique_ptr<LocalLogSource>> LocalLogSource::Open(const SourceSpec& s
   }
   std::unique_ptr<LocalLogSource> source(new LocalLogSource(spec, std::move(store)));
   ASSIGN_OR_RETURN(source->end_offsets_, source->store_->EndOffsets(spec.topic));
-  if (spec.end_at_latest) {
+  if (spec.end_at_latest && spec.repartitioned) {
+    // Stage 2 of a bounded query with parallelism: its end is its writers' end marks.
+    source->ended_.assign(static_cast<size_t>(info->partitions), 0);
+  } else if (spec.end_at_latest) {
     ASSIGN_OR_RETURN(source->stop_offsets_, FixedEnds(spec, source->end_offsets_));
   }
   for (int32_t partition = 0; partition < info->partitions; ++partition) {
@@ -127,10 +131,11 @@ int32_t HeaderPartition(const LogRecordView& record, std::string_view name) {
 Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
   const size_t partitions = readers_.size();
   read_meta_.clear();
-  caught_up_writers_.clear();
+  caught_up_writers_.swap(ended_writers_found_);
+  ended_writers_found_.clear();
   for (size_t step = 0; step < partitions && batch.num_rows() < max_rows; ++step) {
     const size_t partition = (next_partition_ + step) % partitions;
-    if (readers_[partition] == nullptr) continue;
+    if (readers_[partition] == nullptr || (!ended_.empty() && ended_[partition] != 0)) continue;
     records_.clear();
     size_t room = max_rows - batch.num_rows();
     if (!stop_offsets_.empty()) {
@@ -165,8 +170,18 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
 
 Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {
   for (const LogRecordView& record : records_) {
+    if (!ended_.empty() && ended_[partition] != 0) break;  // nothing follows an end mark
     ++stats_.records_in;
     if (spec_.repartitioned && !record.value.has_value()) {
+      const int32_t ended = HeaderPartition(record, kRepartitionEndHeader);
+      if (ended >= 0 && !ended_.empty()) {
+        // The writer read its share to the end, having read everything it ever will: it is
+        // caught up too (a temporal join's changelog writer restarted after its end says
+        // nothing more).
+        ended_[partition] = 1;
+        caught_up_writers_.push_back(ended);
+        continue;
+      }
       const int32_t writer = HeaderPartition(record, kRepartitionCaughtUpHeader);
       if (writer >= 0) {
         caught_up_writers_.push_back(writer);
@@ -236,6 +251,12 @@ Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {
 }
 
 bool LocalLogSource::exhausted() const {
+  if (!ended_.empty()) {
+    for (size_t partition = 0; partition < readers_.size(); ++partition) {
+      if (readers_[partition] != nullptr && ended_[partition] == 0) return false;
+    }
+    return true;
+  }
   if (stop_offsets_.empty()) return false;
   for (size_t partition = 0; partition < readers_.size(); ++partition) {
     if (readers_[partition] != nullptr &&
@@ -281,6 +302,13 @@ Status LocalLogSource::Seek(const std::vector<int64_t>& positions) {
   for (size_t partition = 0; partition < readers_.size(); ++partition) {
     if (readers_[partition] == nullptr) continue;
     RETURN_NOT_OK(readers_[partition]->Seek(positions[partition]));
+    if (ended_.empty()) continue;
+    // Resumed past its writer's end mark (a checkpoint after it): the partition has ended.
+    ASSIGN_OR_RETURN(
+        int32_t writer,
+        EndMarkAt(*store_, spec_.topic, static_cast<int32_t>(partition), positions[partition] - 1));
+    ended_[partition] = writer >= 0 ? 1 : 0;
+    if (writer >= 0) ended_writers_found_.push_back(writer);
   }
   return Status::OK();
 }

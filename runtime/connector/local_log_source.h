@@ -28,7 +28,8 @@ class LocalLogSource final : public Source {
   std::vector<int64_t> positions() const override;
   Status Seek(const std::vector<int64_t>& positions) override;
   std::vector<int64_t> end_offsets() const override { return end_offsets_; }
-  // 'ending.position'='latest': true once every partition it reads is read to its fixed end.
+  // 'ending.position'='latest': true once every partition it reads is read to its fixed end (a
+  // repartition topic: to its writer's end mark).
   bool exhausted() const override;
   const std::string& topic() const override { return spec_.topic; }
   const SourceStats& stats() const override { return stats_; }
@@ -67,6 +68,12 @@ class LocalLogSource final : public Source {
   // spec_.repartitioned: the last Poll's rows and watermark marks in the order read (read_meta).
   std::vector<RecordMeta> read_meta_;
   std::vector<int32_t> caught_up_writers_;  // spec_.repartitioned: caught-up marks of the last Poll
+  // A bounded repartition topic (stage 2 of 'ending.position'='latest' with parallelism): by
+  // partition, whether its writer's end mark was read (repartition_end.h); empty otherwise.
+  std::vector<uint8_t> ended_;
+  // Writers whose end mark Seek found just before the resumed position: the next Poll reports
+  // them as caught up.
+  std::vector<int32_t> ended_writers_found_;
 };
 
 }  // namespace sluice

@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "runtime/operator/aggregate_accumulator.h"
+#include "runtime/connector/repartition_end.h"
 #include "storage/log/partitioner.h"
 
 namespace sluice {
@@ -164,18 +165,31 @@ Status RepartitionSink::AppendMarks() {
   return Status::OK();
 }
 
-Result<bool> RepartitionSink::ObserveCaughtUp() {
-  if (!announce_caught_up_ || announced_) return false;
+Status RepartitionSink::AppendWriterMark(std::string_view header_name) {
   // After any pending watermark marks, like every row read before.
   RETURN_NOT_OK(AppendMarks());
   const std::string writer = std::to_string(writer_);
-  const LogHeader header{kRepartitionCaughtUpHeader, writer};
+  const LogHeader header{header_name, writer};
   LogRecord mark;
   mark.timestamp = 0;
   mark.headers = std::span<const LogHeader>(&header, 1);
   const std::vector<LogRecord> marks{mark};
   for (int32_t group = 0; group < workers_; ++group) RETURN_NOT_OK(AppendTo(group, marks));
+  return Status::OK();
+}
+
+Result<bool> RepartitionSink::ObserveCaughtUp() {
+  if (!announce_caught_up_ || announced_ || ended_) return false;
+  RETURN_NOT_OK(AppendWriterMark(kRepartitionCaughtUpHeader));
   announced_ = true;
+  return true;
+}
+
+Result<bool> RepartitionSink::ObserveEnd() {
+  if (ended_) return false;
+  // The end mark is the writer's last record.
+  RETURN_NOT_OK(AppendWriterMark(kRepartitionEndHeader));
+  ended_ = true;
   return true;
 }
 
@@ -184,6 +198,13 @@ Result<bool> RepartitionSink::BeginStaging(const SinkPositions& committed) {
   RETURN_NOT_OK(
       writers_.OpenStagedRange(topic_, writer_ * workers_, (writer_ + 1) * workers_,
                                found != committed.end() ? found->second : std::vector<int64_t>()));
+  // A writer restarted after its committed end mark (RESTART QUERY of a finished query) appends
+  // nothing more, not even a caught-up mark: a stage-2 worker may have ended already.
+  const std::vector<int64_t> ends = writers_.EndOffsets(topic_, workers_ * workers_);
+  const auto first = static_cast<size_t>(writer_ * workers_);
+  ASSIGN_OR_RETURN(int32_t marked,
+                   EndMarkAt(*store_, topic_, writer_ * workers_, ends.at(first) - 1));
+  if (marked == writer_) ended_ = announced_ = true;
   return true;
 }
 

@@ -32,6 +32,10 @@ inline constexpr std::string_view kRepartitionDeleteHeader = "sluice.delete";
 // A caught-up mark: no key, no value, this header naming the stage-1 writer, which had read all
 // of its share of the source when it wrote it (after every row read before).
 inline constexpr std::string_view kRepartitionCaughtUpHeader = "sluice.caught_up.writer";
+// An end mark: no key, no value, this header naming the stage-1 writer, whose bounded source
+// ('ending.position'='latest') was read to its fixed end when it wrote it. It is the last record
+// the writer ever appends to the partition (repartition_end.h).
+inline constexpr std::string_view kRepartitionEndHeader = "sluice.end.writer";
 
 class RepartitionSink final : public Sink {
  public:
@@ -54,6 +58,9 @@ class RepartitionSink final : public Sink {
   // the key last went. REQUIRES: before the first Write.
   void RouteByPrimaryKey(std::vector<int> key_columns, std::string source);
   CheckpointedStage* checkpointed_state() override { return routes_.get(); }
+  // The bounded source was read to its fixed end: appends the pending marks and then an end mark
+  // to each of this writer's partitions, once (stage 2 ends when every writer's is read).
+  Result<bool> ObserveEnd() override;
   // Writes the marks still pending, so a commit covers the event time of every record read.
   Status Flush() override { return AppendMarks(); }
   int64_t records_out() const override { return records_out_; }
@@ -69,6 +76,9 @@ class RepartitionSink final : public Sink {
   // Appends a mark to each of this writer's partitions for every source partition whose
   // largest event time grew since its last mark.
   Status AppendMarks();
+  // Appends the pending watermark marks, then a mark with no key or value whose header
+  // `header_name` names this writer, to each of this writer's partitions.
+  Status AppendWriterMark(std::string_view header_name);
   // Appends `records` to partition writer_ * workers_ + `group`.
   Status AppendTo(int32_t group, const std::vector<LogRecord>& records);
   // With routes_: replaces group_of_[row] by where each row goes (-1: nowhere) and fills
@@ -91,6 +101,9 @@ class RepartitionSink final : public Sink {
   std::vector<int> primary_key_;
   std::unique_ptr<ChangelogRoutes> routes_;
   std::string source_;
+  // The end mark is written (in this life, or committed in an earlier one: BeginStaging finds it
+  // last in the partitions, and nothing more may follow it).
+  bool ended_ = false;
   // Per source partition: the largest event time read, and the one last sent as a mark.
   std::vector<int64_t> read_max_;
   std::vector<int64_t> marked_max_;

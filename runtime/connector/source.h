@@ -69,6 +69,10 @@ class Sink {
   // The source has nothing more to read right now. Returns true when the sink wrote something
   // for it (a repartition sink's caught-up mark), which must then be flushed like output.
   virtual Result<bool> ObserveCaughtUp() { return false; }
+  // The bounded source was read to its fixed end (Source::exhausted), and the pipeline ends.
+  // Returns true when the sink wrote something for it (a repartition sink's end mark), to be
+  // flushed.
+  virtual Result<bool> ObserveEnd() { return false; }
   // Makes everything written so far visible to readers (and durable where the store is).
   // A staging sink (below) only hands writes to its store: Publish() makes them visible.
   virtual Status Flush() = 0;

@@ -160,12 +160,20 @@ Status Pipeline::Step(bool* idle, bool* finished) {
   if (batch.num_rows() == 0) {
     // Watermark marks of a repartition topic are input too: their positions must be committed
     // and reported (FLUSH waits for them), so reading only marks is not idle.
+    // So are end marks (caught_up_writers: an ended writer counts as caught up).
     const std::vector<RecordMeta>* read = source_->read_meta();
-    *idle = read == nullptr || read->empty();
+    const std::vector<int32_t>* ended = source_->caught_up_writers();
+    *idle = (read == nullptr || read->empty()) && (ended == nullptr || ended->empty());
     *finished = source_->exhausted();
     if (*idle && source_->caught_up()) {
       // Stage 1 of a temporal join's changelog tells stage 2 it has read its share once.
       ASSIGN_OR_RETURN(bool wrote, sink_->ObserveCaughtUp());
+      if (wrote) *idle = false;
+    }
+    if (*finished) {
+      // Stage 1 of a bounded query with parallelism tells stage 2 it has read its share to the
+      // end (after the caught-up mark: a writer's end mark is its last record).
+      ASSIGN_OR_RETURN(bool wrote, sink_->ObserveEnd());
       if (wrote) *idle = false;
     }
     // An idle poll may let an idle partition stop holding the watermark back.

@@ -58,10 +58,12 @@ void MakeStageOne(PhysicalPlan& plan, SourceSpec source, int32_t index, const st
   plan.sink.schema = stage.rows;
 }
 
-// Stage 2's reader of `topic`, whose rows have the columns `rows`.
+// Stage 2's reader of `topic`, whose rows have the columns `rows`, written by stage 1 from
+// `original`: bounded when it is, to the end marks of its writers (repartition_end.h).
 SourceSpec StageTwoSource(const PhysicalPlan& plan, const std::string& topic, const Schema& rows,
-                          const std::string& what, int32_t index) {
+                          const std::string& what, int32_t index, const SourceSpec& original) {
   SourceSpec source;
+  source.end_at_latest = original.end_at_latest;
   source.store_type = "local";
   source.relation = what + " of query " + std::to_string(plan.query_id);
   source.topic = topic;
@@ -96,10 +98,11 @@ Result<RepartitionStage> SplitJoin(PhysicalPlan& plan, int32_t group, int32_t in
   stage.index = index;
   const Schema left_rows = PositionalSchema(plan.source.batch_schema());
   const Schema right_rows = PositionalSchema(plan.join_source->batch_schema());
-  plan.source =
-      StageTwoSource(plan, plan.repartition_topic, left_rows, "the left repartition topic", index);
-  plan.join_source =
-      StageTwoSource(plan, right_topic, right_rows, "the right repartition topic", index);
+  SourceSpec left = StageTwoSource(plan, plan.repartition_topic, left_rows,
+                                   "the left repartition topic", index, plan.source);
+  plan.join_source = StageTwoSource(plan, right_topic, right_rows, "the right repartition topic",
+                                    index, *plan.join_source);
+  plan.source = std::move(left);
   return stage;
 }
 
@@ -134,7 +137,7 @@ Result<RepartitionStage> SplitRepartitionedPlan(PhysicalPlan& plan, int32_t work
   stage.stage = 2;
   stage.index = worker_index % workers;
   plan.source = StageTwoSource(plan, plan.repartition_topic, stage.rows, "the repartition topic",
-                               stage.index);
+                               stage.index, plan.source);
   plan.operators.erase(plan.operators.begin(), plan.operators.begin() + aggregate_idx);
   return stage;
 }

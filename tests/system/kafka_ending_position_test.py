@@ -4,7 +4,11 @@ consuming):
 - an interactive SELECT reads the topic to its end as of its start and ends by itself;
 - a persistent windowed query ends with its bounded source, its last window closed at the end;
   records produced afterwards are not read, FLUSH does not wait for them, and RESTART QUERY
-  stops at the same end (pinned into the plan at CREATE), writing nothing again.
+  stops at the same end (pinned into the plan at CREATE), writing nothing again;
+- with 'parallelism'=3 (and exactly-once) a windowed GROUP BY over three partitions (two
+  stages, repartitioned) ends too, every window closed once stage 2 has every stage-1 worker's
+  end mark, and a read_committed consumer sees what one worker writes; records produced later
+  are not read.
 
 usage: kafka_ending_position_test.py <sluice binary> <sluice_kafka_mock binary>"""
 
@@ -29,9 +33,44 @@ def windows(bootstrap):
     return sorted((r["window_start"], r["n"]) for r in map(json.loads, consume(bootstrap, "eb_win")))
 
 
+def keyed_windows(bootstrap, topic):
+    return sorted((r["window_start"], r["k"], r["n"], r["total"])
+                  for r in map(json.loads, consume(bootstrap, topic, committed=True)))
+
+
+def test_parallel(shell, bootstrap):
+    rows = [(1000 * i, "k%d" % (i % 4), i) for i in range(1, 40)]
+    for partition in range(3):
+        kcat(["-P", "-b", bootstrap, "-t", "eb_in3", "-p", str(partition)],
+             "\n".join(json.dumps({"ts": ts, "k": k, "v": v})
+                       for ts, k, v in rows[partition::3]) + "\n")
+    # No row is late however the partitions' reads interleave.
+    shell.statement("CREATE STREAM eb_in3 (ts BIGINT, k VARCHAR, v BIGINT) WITH ('store'='k', "
+                    "'topic'='eb_in3', 'timestamp'='ts', 'source.allow.latency.millis'='100000');")
+    select = ("AS SELECT window_start, k, COUNT(*) AS n, SUM(v) AS total FROM TUMBLE(eb_in3 WITH "
+              "('ending.position'='latest'), SIZE 10 SECONDS) GROUP BY window_start, window_end, k;")
+    # The parallel one exactly-once: its stage 2 commits its last windows as it ends.
+    for topic, properties in (("eb_w1", ""), ("eb_w3", ", 'parallelism'=3, "
+                                              "'delivery.guarantee'='exactly_once'")):
+        start_query(shell, f"CREATE STREAM {topic} WITH ('store'='k', 'topic'='{topic}', "
+                    f"'checkpoint.interval.millis'='20'{properties}) {select}")
+    shell.statement("FLUSH;", timeout=60)
+    kcat(["-P", "-b", bootstrap, "-t", "eb_in3", "-p", "0"],
+         json.dumps({"ts": 2000, "k": "k2", "v": 1000}) + "\n")
+    shell.statement("FLUSH;", timeout=60)
+    want = {}
+    for ts, k, v in rows:
+        n, total = want.get((ts // 10000 * 10000, k), (0, 0))
+        want[(ts // 10000 * 10000, k)] = (n + 1, total + v)
+    want = sorted((start, k, n, total) for (start, k), (n, total) in want.items())
+    for topic in ("eb_w1", "eb_w3"):
+        got = keyed_windows(bootstrap, topic)
+        check(got == want, f"{topic} holds {got}, wanted {want}")
+
+
 def test(binary, mock_binary, temp):
-    with kafka_session(binary, mock_binary, temp, ["eb_in:1", "eb_win:1"], 5000) as (cluster,
-                                                                                     shell):
+    topics = ["eb_in:1", "eb_win:1", "eb_in3:3", "eb_w1:1", "eb_w3:1"]
+    with kafka_session(binary, mock_binary, temp, topics, 5000) as (cluster, shell):
         bootstrap = cluster.bootstrap
         produce(bootstrap, [(1000, 1), (2000, 2), (11000, 3), (12000, 4), (25000, 5)])
         shell.statement("CREATE STREAM eb_in (ts BIGINT, v BIGINT) WITH ('store'='k', "
@@ -58,6 +97,7 @@ def test(binary, mock_binary, temp):
         shell.statement("FLUSH;", timeout=60)
         got = windows(bootstrap)
         check(got == want, f"after RESTART QUERY the topic holds {got}, wanted {want}")
+        test_parallel(shell, bootstrap)
         shell.close()
 
 

@@ -11,6 +11,9 @@
   exactly once (the mock's limits on transactions: docs/kafka.md);
 - the refusals that need a Kafka source: exactly-once for a join with parallelism into a local
   store (into Kafka it works: kafka_exactly_once_parallel_test.py), more workers than partitions (GROUP BY and joins: kafka_repartition_test.py);
+  a refused statement leaves nothing behind: no output topic (a new Kafka topic is not even
+  asked for before the query passed its checks; a local one is deleted again), no repartition
+  topic and no relation, also when it fails after them (its source's end offsets unreadable);
 - a new engine on the data dir resumes the 3 workers, each from its own checkpoint.
 
 usage: kafka_parallelism_test.py <sluice binary> <sluice_kafka_mock binary>"""
@@ -196,9 +199,20 @@ def test_exactly_once(shell, bootstrap):
           f"{list((want - got).items())[:5]}")
 
 
-def test_refusals(shell):
+def local_topics(shell):
+    start = len(shell.output)
+    shell.statement("SHOW TOPICS IN STORE local;")
+    return set(re.findall(r"^\s*(\w+)\s*\|\s*\d+\s*$", shell.output[start:], re.M))
+
+
+def test_refusals(shell, cluster):
     shell.statement("CREATE STREAM par_right (id BIGINT, tag VARCHAR) WITH ('store'='k', "
                     "'topic'='par_right');")
+    shell.statement("CREATE STREAM par_gone (id BIGINT) WITH ('store'='k', 'topic'='par_gone');")
+    # Its end offsets cannot be read any more: a query bounded by them fails at CREATE, after
+    # its output and repartition topics were made.
+    cluster.command("delete par_gone")
+    topics_before = local_topics(shell)
     cases = [
         ("CREATE STREAM joined WITH ('parallelism'=2, 'delivery.guarantee'='exactly_once') AS "
          "SELECT a.id, b.tag FROM par_in a JOIN par_right b WITHIN 5 SECONDS ON a.id = b.id;",
@@ -206,23 +220,40 @@ def test_refusals(shell):
         ("CREATE STREAM wide WITH ('store'='k', 'topic'='par_wide', 'parallelism'=7) AS "
          "SELECT id FROM par_in;",
          "'parallelism'=7 exceeds the 6 partitions of topic 'par_in'"),
+        # A topic the mock cannot create (it has no CreateTopics): the refusal comes first.
+        ("CREATE STREAM fresh WITH ('store'='k', 'topic'='par_fresh', 'partitions'=2, "
+         "'parallelism'=7) AS SELECT id FROM par_in;",
+         "'parallelism'=7 exceeds the 6 partitions of topic 'par_in'"),
+        ("CREATE CHANGELOG gone_counts WITH ('parallelism'=2) AS SELECT id, COUNT(*) AS n FROM "
+         "par_gone WITH ('ending.position'='latest') GROUP BY id;",
+         "topic 'par_gone'"),
     ]
     for sql, message in cases:
         start = len(shell.output)
-        shell.statement(sql)
+        shell.statement(sql, timeout=60)
         check(message in shell.output[start:], f"{sql} was not refused with {message!r}:\n" +
               shell.output[start:])
+    topics_after = local_topics(shell)
+    check(topics_after == topics_before,
+          f"refused statements left local topics {sorted(topics_after - topics_before)}")
+    listed = kcat(["-L", "-b", cluster.bootstrap])
+    check('"par_fresh"' not in listed, "a refused statement created its Kafka topic:\n" + listed)
+    start = len(shell.output)
+    shell.statement("SHOW RELATIONS;")
+    for name in ("joined", "wide", "fresh", "gone_counts"):
+        check(re.search(rf"^\s*{name}\s*\|", shell.output[start:], re.M) is None,
+              f"a refused statement left relation {name}:\n" + shell.output[start:])
 
 
 def test(binary, mock_binary, temp):
     topics = [f"par_in:{PARTITIONS}", "par_out1:3", "par_out3:3", f"eo_in:{PARTITIONS}",
-              "eo_out:2", "par_right:2", "par_counts:1", "par_joined:1", "par_wide:1"]
+              "eo_out:2", "par_right:2", "par_counts:1", "par_joined:1", "par_wide:1", "par_gone:2"]
     with kafka_session(binary, mock_binary, temp, topics, 5000) as (cluster, shell):
         bootstrap = cluster.bootstrap
         query_id, expected = test_same_results(shell, bootstrap)
         expected = test_kill_one_worker(shell, bootstrap, query_id, expected)
         test_exactly_once(shell, bootstrap)
-        test_refusals(shell)
+        test_refusals(shell, cluster)
         shell.close()
         test_engine_restart(binary, temp, bootstrap, query_id, expected)
 

@@ -10,8 +10,8 @@ stream repartitioned by its join key and the changelog by its primary key throug
 - DESCRIBE QUERY shows both repartition topics and the three groups of three workers;
 - a stage-2 worker SIGKILLed is restarted alone and still joins the later orders (at-least-once
   Kafka sink: repeats allowed, losses not);
-- TERMINATE then RESTART QUERY resumes all nine workers, the versions kept in stage 2 included;
-- exactly-once stays refused for it, with the reason.
+- TERMINATE then RESTART QUERY resumes all nine workers, the versions kept in stage 2 included.
+Exactly-once for it: kafka_exactly_once_temporal_test.py.
 
 usage: kafka_repartition_temporal_test.py <sluice binary> <sluice_kafka_mock binary>"""
 
@@ -26,7 +26,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_features_test import consume as kafka_consume  # noqa: E402
 from kafka_parallelism_test import start_query  # noqa: E402
 from kafka_repartition_join_test import describe_three_groups, wait_restarted  # noqa: E402
-from kafka_repartition_test import check_refused  # noqa: E402
 from kafka_test import kafka_session, kcat  # noqa: E402
 from sluice_driver import check, main  # noqa: E402
 
@@ -148,12 +147,6 @@ def test(binary, mock_binary, temp):
         orders += produce_orders(bootstrap, 1001, 600, FUTURE)
         shell.statement("FLUSH;", timeout=120)
         check_outputs(bootstrap, orders, versions, "after RESTART", exact3=False)
-
-        sql = ("CREATE STREAM tj_eos WITH ('store'='k', 'topic'='tj1', 'parallelism'=2, "
-               f"'delivery.guarantee'='exactly_once') AS {JOIN_SQL};")
-        message = ("'delivery.guarantee'='exactly_once' is not supported yet for a join with "
-                   "'parallelism' > 1")
-        check_refused(shell, sql, message)
 
 
 if __name__ == "__main__":

@@ -44,8 +44,10 @@ class RepartitionTest : public ::testing::Test {
     return sink.ok() ? std::move(*sink) : nullptr;
   }
 
-  std::unique_ptr<LocalLogSource> OpenSource(int32_t group) {
+  // `bounded`: stage 2 of 'ending.position'='latest', ending at its writers' end marks.
+  std::unique_ptr<LocalLogSource> OpenSource(int32_t group, bool bounded = false) {
     SourceSpec spec;
+    spec.end_at_latest = bounded;
     spec.relation = "repartition";
     spec.topic = RepartitionTopicName(9);
     spec.partitions = kWorkers * kWorkers;
@@ -277,6 +279,57 @@ TEST_F(RepartitionTest, ChangelogKeysAreRetractedFromTheWorkerOfTheirPreviousGro
             "key (1) of ch (topic 'ch'): versions of one key were read from partitions 0 and 2: "
             "with 'parallelism' > 1 every version of a changelog's key must be in one partition "
             "(produce its records keyed by its key columns), or use 'parallelism'=1");
+}
+
+// 'ending.position'='latest' with parallelism: each writer's end mark is its last record, and
+// stage 2 ends once it has read every writer's, also when it resumes past them.
+TEST_F(RepartitionTest, StageTwoEndsAtEveryWritersEndMark) {
+  std::unique_ptr<RepartitionSink> first = OpenSink(0);
+  std::unique_ptr<RepartitionSink> second = OpenSink(1);
+  ASSERT_TRUE(first->BeginStaging({}).value());
+  ASSERT_TRUE(second->BeginStaging({}).value());
+  RecordBatch rows = Batch({{"a", 1}, {"b", 2}}, 0, {10, 20});
+  first->ObserveRead(rows.meta());
+  ASSERT_TRUE(first->Write(rows).ok());
+  EXPECT_TRUE(first->ObserveEnd().value());
+  EXPECT_FALSE(first->ObserveEnd().value());  // once
+  ASSERT_TRUE(first->Publish().ok());
+
+  std::unique_ptr<LocalLogSource> source = OpenSource(0, /*bounded=*/true);
+  RecordBatch read(rows_);
+  ASSERT_TRUE(source->Poll(100, read).ok());
+  EXPECT_FALSE(source->exhausted());  // writer 1 has not ended
+  // A writer that ended has read everything it ever will: caught up as well.
+  EXPECT_EQ(*source->caught_up_writers(), std::vector<int32_t>{0});
+
+  RecordBatch more = Batch({{"a", 3}}, 1, {30});
+  second->ObserveRead(more.meta());
+  ASSERT_TRUE(second->Write(more).ok());
+  EXPECT_TRUE(second->ObserveEnd().value());
+  const SinkPositions committed = second->staged_positions();
+  ASSERT_TRUE(second->Publish().ok());
+  ASSERT_TRUE(source->Poll(100, read).ok());
+  EXPECT_TRUE(source->exhausted());
+  const std::vector<int64_t> positions = source->positions();
+
+  // Restarted after its committed end mark, a writer appends nothing, not even a caught-up mark.
+  std::unique_ptr<RepartitionSink> restarted = OpenSink(1);
+  ASSERT_TRUE(restarted->BeginStaging(committed).value());
+  restarted->set_announce_caught_up(true);
+  EXPECT_FALSE(restarted->ObserveCaughtUp().value());
+  EXPECT_FALSE(restarted->ObserveEnd().value());
+  EXPECT_EQ(restarted->staged_positions(), committed);
+
+  // Resumed past both end marks: ended at once, both writers caught up.
+  std::unique_ptr<LocalLogSource> resumed = OpenSource(0, /*bounded=*/true);
+  ASSERT_TRUE(resumed->Seek(positions).ok());
+  EXPECT_TRUE(resumed->exhausted());
+  RecordBatch none(rows_);
+  ASSERT_TRUE(resumed->Poll(100, none).ok());
+  EXPECT_EQ(none.num_rows(), 0u);
+  EXPECT_EQ(*resumed->caught_up_writers(), (std::vector<int32_t>{0, 1}));
+  // An unbounded reader of the same topic never ends.
+  EXPECT_FALSE(OpenSource(0)->exhausted());
 }
 
 TEST_F(RepartitionTest, SinkRefusesAMissingTopic) {

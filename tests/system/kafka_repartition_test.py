@@ -292,10 +292,11 @@ def test_refusals(shell):
         ("CREATE MATERIALIZED VIEW grp_view WITH ('parallelism'=2) AS "
          "SELECT name, COUNT(*) AS n FROM grp_in GROUP BY name;",
          "is not supported for a materialized view"),
-        ("CREATE CHANGELOG bad2 WITH ('store'='k', 'topic'='grp_bad', 'parallelism'=2) AS "
+        ("CREATE CHANGELOG bad2 WITH ('store'='k', 'topic'='grp_bad', 'parallelism'=2, "
+         "'delivery.guarantee'='exactly_once') AS "
          "SELECT a.name, COUNT(*) AS n FROM grp_in a JOIN grp_right b WITHIN 5 SECONDS "
          "ON a.id = b.id GROUP BY a.name;",
-         "'parallelism'=2 is not supported yet for a GROUP BY over a join"),
+         "'delivery.guarantee'='exactly_once' is not supported yet for a GROUP BY over a join"),
     ]
     for sql, message in cases:
         check_refused(shell, sql, message)

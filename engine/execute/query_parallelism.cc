@@ -72,9 +72,16 @@ Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
     }
   }
   if (plan.sink.kind == SinkKind::kView) {
+    // The view store takes each flush's rows together with the source positions they reflect
+    // in one atomic write batch, which is what keeps its reads consistent snapshots and a
+    // restart exact: N writers would each commit positions of their own share only.
     return Status::Binder(head +
-                              "is not supported for a materialized view: its rows live in one "
-                              "store that one worker maintains",
+                              "is not supported for a materialized view: its store has one "
+                              "writer, which commits each batch of rows with the input "
+                              "positions they reflect; run the work in parallel as CREATE "
+                              "CHANGELOG c WITH ('parallelism'=N) AS SELECT ..., then CREATE "
+                              "MATERIALIZED VIEW v AS SELECT * FROM c (one worker applies its "
+                              "rows)",
                           position);
   }
   return Status::OK();

@@ -56,20 +56,12 @@ Status ApplyDeliveryGuarantee(const DeliveryGuarantee& guarantee, PhysicalPlan& 
         "'parallelism' > 1 that reads a changelog (a temporal join); use 'parallelism'=1",
         guarantee.position);
   }
-  if (plan.join_source && plan.parallelism > 1 && plan.has_aggregate()) {
-    // Its join workers (stage 2) write their rows to a third, local repartition topic for the
-    // aggregating stage 3; that their staged writes and the stage-3 transactions together stay
-    // exactly-once across restarts of either has not been shown yet.
-    return Status::Binder(
-        "'delivery.guarantee'='exactly_once' is not supported yet for a GROUP BY over a join with "
-        "'parallelism' > 1 (its rows pass through two repartition stages); use 'parallelism'=1 "
-        "or 'delivery.guarantee'='at_least_once'",
-        guarantee.position);
-  }
   // A GROUP BY or an interval join with 'parallelism' > 1 qualifies too: stage 1 writes a local
   // repartition topic exactly-once (staged, cut back to its checkpoint on restart), and each
   // stage-2 worker commits its state and its positions in that topic with its own transaction in
-  // two phases, sending no offsets (docs/checkpoints.md).
+  // two phases, sending no offsets (docs/checkpoints.md). A GROUP BY over an interval join has
+  // a middle stage, the join's workers, whose output to the grouped topic is staged the same way
+  // and committed with their join state; its stage 3 commits as stage 2 does elsewhere.
   plan.sink.properties[kDeliveryGuaranteeProperty] = "exactly_once";
   return Status::OK();
 }

@@ -148,7 +148,7 @@ def check_describe(shell, query_id):
 
 def test(binary, mock_binary, temp):
     topics = [f"grp_in:{PARTITIONS}", "win1:2", "win3:2", "cnt1:2", "cnt3:2", "grp_ch:2",
-              "grp_bad:1", "grp_right:2"]
+              "grp_bad:1"]
     with kafka_session(binary, mock_binary, temp, topics, 5000) as (cluster, shell):
         bootstrap = cluster.bootstrap
         # A latency allowance larger than the data's span: no record is ever late, however the
@@ -283,8 +283,6 @@ def test_engine_restart(binary, temp, bootstrap, queries, records):
 def test_refusals(shell):
     shell.statement("CREATE CHANGELOG grp_ch (name VARCHAR, v BIGINT, PRIMARY KEY (name)) WITH "
                     "('store'='k', 'topic'='grp_ch');")
-    shell.statement("CREATE STREAM grp_right (id BIGINT, tag VARCHAR) WITH ('store'='k', "
-                    "'topic'='grp_right');")
     cases = [
         ("CREATE CHANGELOG bad WITH ('store'='k', 'topic'='grp_bad', 'parallelism'=2) AS "
          "SELECT name, SUM(v) AS total FROM grp_ch GROUP BY name;",
@@ -292,11 +290,6 @@ def test_refusals(shell):
         ("CREATE MATERIALIZED VIEW grp_view WITH ('parallelism'=2) AS "
          "SELECT name, COUNT(*) AS n FROM grp_in GROUP BY name;",
          "is not supported for a materialized view"),
-        ("CREATE CHANGELOG bad2 WITH ('store'='k', 'topic'='grp_bad', 'parallelism'=2, "
-         "'delivery.guarantee'='exactly_once') AS "
-         "SELECT a.name, COUNT(*) AS n FROM grp_in a JOIN grp_right b WITHIN 5 SECONDS "
-         "ON a.id = b.id GROUP BY a.name;",
-         "'delivery.guarantee'='exactly_once' is not supported yet for a GROUP BY over a join"),
     ]
     for sql, message in cases:
         check_refused(shell, sql, message)

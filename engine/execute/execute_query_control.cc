@@ -55,7 +55,7 @@ Status StatementExecutor::RequireResumable(const QueryInfo& query, int64_t posit
     ASSIGN_OR_RETURN(bool exists, engine_.log().TopicExists(topic));
     if (exists) continue;
     return Status::Execution(name + " cannot resume: its repartition topic '" + topic +
-                                 "' no longer exists (the rows between its two stages are "
+                                 "' no longer exists (the rows between its stages are "
                                  "lost); create the query again",
                              position);
   }

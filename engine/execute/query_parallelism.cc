@@ -13,21 +13,15 @@ namespace {
 
 // A join is repartitioned by its equi-join keys (repartition_plan.h): an interval join's sides
 // by their keys, a temporal join's stream by the key it looks up and its changelog by that
-// same key, so each stage-2 worker holds every version of the keys its stream rows carry. What
-// cannot be is refused with the reason.
+// same key, so each stage-2 worker holds every version of the keys its stream rows carry. A
+// GROUP BY over the join is repartitioned again, by group key, from the join's workers to a
+// third group of N (stage 3). What cannot be is refused with the reason.
 Status CheckParallelJoin(const PhysicalPlan& plan, const std::string& head, int64_t position) {
   const auto& join = static_cast<const PhysicalJoin&>(*plan.operators[0]);
   if (join.left_keys.empty()) {
     return Status::Binder(head +
                               "needs an equality of both sides' columns in the join's ON to "
                               "route matching rows to one worker (use 'parallelism'=1)",
-                          position);
-  }
-  if (FindAggregate(plan) >= 0) {
-    return Status::Binder(head +
-                              "is not supported yet for a GROUP BY over a join: its rows would "
-                              "have to be repartitioned twice, by join key and by group key "
-                              "(use 'parallelism'=1)",
                           position);
   }
   return Status::OK();
@@ -65,9 +59,16 @@ Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
       RETURN_NOT_OK(CheckParallelJoin(plan, head, position));
   }
   if (plan.sink.kind == SinkKind::kView) {
+    // The view store takes each flush's rows together with the source positions they reflect
+    // in one atomic write batch, which is what keeps its reads consistent snapshots and a
+    // restart exact: N writers would each commit positions of their own share only.
     return Status::Binder(head +
-                              "is not supported for a materialized view: its rows live in one "
-                              "store that one worker maintains",
+                              "is not supported for a materialized view: its store has one "
+                              "writer, which commits each batch of rows with the input "
+                              "positions they reflect; run the work in parallel as CREATE "
+                              "CHANGELOG c WITH ('parallelism'=N) AS SELECT ..., then CREATE "
+                              "MATERIALIZED VIEW v AS SELECT * FROM c (one worker applies its "
+                              "rows)",
                           position);
   }
   return Status::OK();

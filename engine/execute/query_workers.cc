@@ -91,9 +91,9 @@ std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const Quer
     }
     return rows;
   }
-  rows.emplace_back(
-      repartition.size() == 1 ? "repartition topic" : "repartition topics",
-      repartition.size() == 1 ? repartition[0] : repartition[0] + ", " + repartition[1]);
+  std::string topics;
+  for (const std::string& topic : repartition) topics += (topics.empty() ? "" : ", ") + topic;
+  rows.emplace_back(repartition.size() == 1 ? "repartition topic" : "repartition topics", topics);
   // Stage 1: one group of N per source (a join: left, then right).
   std::vector<std::pair<std::string, const SourceSpec*>> groups = {
       {repartition.size() == 1 ? "stage 1 " : "stage 1 left ", &stored.source}};
@@ -106,11 +106,20 @@ std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const Quer
                      source.partitions, status, rows);
     }
   }
-  // Stage 2 worker k reads the repartition topics' partitions w * N + k, one per stage-1 worker.
+  // Stage 2 worker k reads the repartition topics' partitions w * N + k, one per stage-1 worker;
+  // over a join, stage 3 worker k the grouped topic's, one per stage-2 worker.
+  const std::vector<std::string> stage_two(repartition.begin(),
+                                           repartition.begin() + static_cast<long>(groups.size()));
   const auto first = static_cast<int32_t>(groups.size()) * count;
   for (int32_t index = 0; index < count; ++index) {
     DescribeWorker("stage 2 worker " + std::to_string(index), first + index, index, count,
-                   repartition, count * count, status, rows);
+                   stage_two, count * count, status, rows);
+  }
+  if (repartition.size() > groups.size()) {
+    for (int32_t index = 0; index < count; ++index) {
+      DescribeWorker("stage 3 worker " + std::to_string(index), first + count + index, index, count,
+                     {repartition.back()}, count * count, status, rows);
+    }
   }
   return rows;
 }

@@ -25,7 +25,8 @@ std::string ShownQueryState(const QueryInfo& query, const QueryStatus& status);
 // "repartition topic", then "stage 1 worker k" rows (source partitions) and "stage 2 worker k"
 // rows (the repartition topic's partitions p with p % N == k); a repartitioned join
 // "repartition topics", "stage 1 left worker k", "stage 1 right worker k" and "stage 2 worker
-// k" (the partitions p % N == k of both repartition topics).
+// k" (the partitions p % N == k of both repartition topics); a repartitioned GROUP BY over a
+// join also its grouped topic among them and "stage 3 worker k" (its partitions p % N == k).
 std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const QueryInfo& query,
                                                                       const QueryStatus& status);
 

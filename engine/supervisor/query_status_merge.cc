@@ -22,11 +22,12 @@ void MergeOffsets(const std::map<std::string, std::vector<int64_t>>& from,
   }
 }
 
-// `stage`: 1 or 2 for the workers of a repartitioned query, whose rows between the stages
-// are neither the query's input nor its output; 0 otherwise.
+// `stage`: for the workers of a repartitioned query, 1 for those reading the sources, 2 for
+// those writing the sink, 3 for a middle stage (a GROUP BY over a join's join workers), whose
+// rows between the stages are neither the query's input nor its output; 0 otherwise.
 void MergeProgress(const QueryProgress& worker, int stage, QueryProgress& total) {
-  if (stage != 2) total.records_in += worker.records_in;
-  if (stage != 1) total.records_out += worker.records_out;
+  if (stage == 0 || stage == 1) total.records_in += worker.records_in;
+  if (stage == 0 || stage == 2) total.records_out += worker.records_out;
   total.records_failed += worker.records_failed;
   if (!worker.last_error.empty()) total.last_error = worker.last_error;
   total.late_records += worker.late_records;
@@ -88,9 +89,13 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
                          status.last_crash;
     }
     const int per_group = std::max(worker->worker_count / std::max(worker->stages, 1), 1);
-    const int stage = worker->stages < 2                                       ? 0
-                      : worker->worker_index / per_group == worker->stages - 1 ? 2
-                                                                               : 1;
+    const int group = worker->worker_index / per_group;
+    // Groups reading sources: a GROUP BY's first, a join's first two.
+    const int source_groups = worker->stages >= 3 ? 2 : 1;
+    const int stage = worker->stages < 2            ? 0
+                      : group == worker->stages - 1 ? 2
+                      : group < source_groups       ? 1
+                                                    : 3;
     MergeProgress(status.progress, stage, total.progress);
     MergeOffsets(status.progress.positions, group_positions[worker->worker_index / per_group]);
     if (status.state == "FAILED" && failed == nullptr) failed = worker.get();

@@ -99,7 +99,8 @@ class QuerySupervisor {
   // of the stores the plan uses; they go only into the Start messages on the workers' pipes.
   // `stages`: groups of equally many workers (PhysicalPlan::worker_groups): 2 for a
   // repartitioned GROUP BY (stage 1, stage 2), 3 for a repartitioned join (stage 1 left, stage 1
-  // right, stage 2); it only changes how workers are named and counted.
+  // right, stage 2), 4 for a repartitioned GROUP BY over a join (the join's three, stage 3); it
+  // only changes how workers are named and counted.
   Status Start(int64_t query_id, const std::string& plan_json, const StoreSecrets& secrets = {},
                int parallelism = 1, int stages = 1);
 

@@ -22,8 +22,8 @@ struct QuerySupervisor::Entry {
   int64_t query_id = 0;
   int worker_index = 0;  // 'parallelism': this is worker worker_index of worker_count
   int worker_count = 1;
-  int stages = 1;       // groups of workers: 2 a repartitioned GROUP BY, 3 a join (WorkerLabel)
-  int pid = 0;          // stays set after the exit (status.pid becomes 0); never signalled then
+  int stages = 1;  // groups of workers: 2 a repartitioned GROUP BY, 3 a join, 4 a GROUP BY over one
+  int pid = 0;     // stays set after the exit (status.pid becomes 0); never signalled then
   int control_fd = -1;  // socket to the worker's fd 3
   int status_fd = -1;   // non-blocking read end of the worker's fd 4; -1 after end of file
   int pid_fd = -1;      // readable once the worker exits; -1 if the kernel has no pidfd
@@ -81,7 +81,8 @@ std::string RetryingReason(const std::string& reason, int attempt,
                            const std::chrono::milliseconds* next_in);
 
 // "worker 2 of 3: " for a query with several workers ("stage 2 worker 1 of 3: " for a
-// repartitioned one, "stage 1 left worker 0 of 3: " for a join's), else "".
+// repartitioned one, "stage 1 left worker 0 of 3: " for a join's, "stage 3 worker 0 of 3: " for
+// a GROUP BY over a join's aggregating workers), else "".
 std::string WorkerLabel(int worker_index, int worker_count, int stages = 1);
 
 }  // namespace sluice

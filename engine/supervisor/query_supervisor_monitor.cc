@@ -53,10 +53,15 @@ std::string WorkerLabel(int worker_index, int worker_count, int stages) {
   if (stages >= 2) {
     const int per_group = worker_count / stages;
     const int group = worker_index / per_group;
-    // A join's stage 1 has a group per side.
-    const std::string stage = group == stages - 1 ? "stage 2"
-                              : stages == 3       ? (group == 0 ? "stage 1 left" : "stage 1 right")
-                                                  : "stage 1";
+    // A join's stage 1 has a group per side; a GROUP BY over a join aggregates in stage 3.
+    std::string stage;
+    if (stages == 2) {
+      stage = group == 0 ? "stage 1" : "stage 2";
+    } else if (group < 2) {
+      stage = group == 0 ? "stage 1 left" : "stage 1 right";
+    } else {
+      stage = "stage " + std::to_string(group);
+    }
     return stage + " worker " + std::to_string(worker_index % per_group) + " of " +
            std::to_string(per_group) + ": ";
   }

@@ -245,7 +245,8 @@ Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {
     }
     batch.meta().push_back(meta);
     batch.keys().emplace_back();
-    if (spec_.repartitioned) read_meta_.push_back(meta);
+    // A writer's marks alone carry its event time (SourceSpec::marks_by_writer).
+    if (spec_.repartitioned && !spec_.marks_by_writer) read_meta_.push_back(meta);
   }
   return Status::OK();
 }

@@ -48,6 +48,16 @@ void RepartitionSink::ObserveRead(const std::vector<RecordMeta>& read) {
   }
 }
 
+bool RepartitionSink::ObserveWatermark(int64_t watermark) {
+  const auto writer = static_cast<size_t>(writer_);
+  if (writer >= read_max_.size()) {
+    read_max_.resize(writer + 1, INT64_MIN);
+    marked_max_.resize(writer + 1, INT64_MIN);
+  }
+  read_max_[writer] = std::max(read_max_[writer], watermark);
+  return read_max_[writer] > marked_max_[writer];
+}
+
 Status RepartitionSink::AppendTo(int32_t group, const std::vector<LogRecord>& records) {
   if (records.empty()) return Status::OK();
   ASSIGN_OR_RETURN(PartitionWriter * writer, writers_.Get(topic_, writer_ * workers_ + group));

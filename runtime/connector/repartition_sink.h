@@ -7,6 +7,8 @@
 // partition has one writer and the exactly-once machinery of local sinks (staged appends cut
 // past the last commit) holds for it. Over a changelog it routes by primary key too
 // (ChangelogRoutes): a key whose group moved to another worker is deleted where it was first.
+// A join's stage-2 workers write a GROUP BY's rows the same way to its grouped topic, their
+// marks naming the writer (ObserveWatermark).
 
 #include <memory>
 #include <string>
@@ -47,6 +49,9 @@ class RepartitionSink final : public Sink {
 
   Status Write(const RecordBatch& batch) override;
   void ObserveRead(const std::vector<RecordMeta>& read) override;
+  // Stage 2 of a GROUP BY over a join: its watermark, sent as a mark naming this writer in
+  // place of a source partition (the stage-3 reader takes the least of its writers' marks).
+  bool ObserveWatermark(int64_t watermark) override;
   // With announce_caught_up: the first time the source is caught up, appends a caught-up mark
   // to each of this writer's partitions (a temporal join's stage 2 waits for every writer's
   // before it reads the stream, as one worker reads the changelog first).

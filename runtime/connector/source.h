@@ -66,6 +66,13 @@ class Sink {
   // Every record the source returned, before operators dropped any, in order: a repartition
   // sink forwards the event time they carry as watermark marks. Others ignore it.
   virtual void ObserveRead(const std::vector<RecordMeta>& read) { (void)read; }
+  // The event time the pipeline guarantees for its later output rows (a join's watermark): a
+  // repartition sink written by a join's workers forwards it as a watermark mark naming this
+  // writer. Returns true when a mark is pending (written with the next Write or Flush).
+  virtual bool ObserveWatermark(int64_t watermark) {
+    (void)watermark;
+    return false;
+  }
   // The source has nothing more to read right now. Returns true when the sink wrote something
   // for it (a repartition sink's caught-up mark), which must then be flushed like output.
   virtual Result<bool> ObserveCaughtUp() { return false; }

@@ -6,30 +6,29 @@
 
 namespace sluice {
 
-JoinAggregateStage::JoinAggregateStage(const PhysicalJoin& join, JoinStage& join_stage,
-                                       StatefulStage& aggregate)
-    : join_stage_(join_stage), aggregate_(aggregate) {
+int64_t AggregateWatermarkOfJoin(const PhysicalJoin& join, int64_t join_watermark) {
   // A temporal join emits a stream row's outer row at once, with its own time; an interval join
   // emits it when the watermark passes the row's time plus its reach (see interval_join.h).
+  int64_t hold_back_ms = 0;
   if (join.strategy == JoinStrategy::kInterval && join.type != JoinType::kInner) {
-    hold_back_ms_ = std::max(join.before_ms, join.after_ms) + 1;
+    hold_back_ms = std::max(join.before_ms, join.after_ms) + 1;
   }
-}
-
-int64_t JoinAggregateStage::AggregateWatermark() const {
-  const int64_t watermark = join_stage_.watermark();
-  if (watermark == WatermarkTracker::kNoWatermark) return watermark;
-  if (watermark == std::numeric_limits<int64_t>::max()) return watermark;
-  if (watermark < std::numeric_limits<int64_t>::min() + hold_back_ms_) {
+  if (join_watermark == WatermarkTracker::kNoWatermark) return join_watermark;
+  if (join_watermark == std::numeric_limits<int64_t>::max()) return join_watermark;
+  if (join_watermark < std::numeric_limits<int64_t>::min() + hold_back_ms) {
     return WatermarkTracker::kNoWatermark;
   }
-  return watermark - hold_back_ms_;
+  return join_watermark - hold_back_ms;
 }
+
+JoinAggregateStage::JoinAggregateStage(const PhysicalJoin& join, JoinStage& join_stage,
+                                       StatefulStage& aggregate)
+    : join_(join), join_stage_(join_stage), aggregate_(aggregate) {}
 
 Status JoinAggregateStage::Process(const RecordBatch& input, RecordBatch& output) {
   // The join emitted these rows at or after the watermark the aggregate holds (a match carries
   // the later of its rows' times, an outer row is held back for), so none is late here.
-  const int64_t watermark = AggregateWatermark();
+  const int64_t watermark = AggregateWatermarkOfJoin(join_, join_stage_.watermark());
   RETURN_NOT_OK(aggregate_.ProcessJoined(input, watermark, output));
   aggregate_watermark_ = std::max(aggregate_watermark_, watermark);
   return Status::OK();

@@ -20,6 +20,10 @@
 
 namespace sluice {
 
+// The event time an aggregate of `join`'s output may close windows at, given the join's
+// watermark: held back by an outer interval join's widest bound (kNoWatermark: none yet).
+int64_t AggregateWatermarkOfJoin(const PhysicalJoin& join, int64_t join_watermark);
+
 class JoinAggregateStage final : public CheckpointedStage {
  public:
   // REQUIRES: both stages outlive this one; `join` is the plan's operators[0].
@@ -47,12 +51,9 @@ class JoinAggregateStage final : public CheckpointedStage {
   }
 
  private:
-  // The aggregate's watermark for the join's current one.
-  int64_t AggregateWatermark() const;
-
+  const PhysicalJoin& join_;
   JoinStage& join_stage_;
   StatefulStage& aggregate_;
-  int64_t hold_back_ms_ = 0;
   int64_t aggregate_watermark_ = WatermarkTracker::kNoWatermark;
 };
 

@@ -81,6 +81,10 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::unique_ptr<PhysicalPlan>
         pipeline->plan_->source.error_handling != ErrorHandling::kTerminate ||
         std::any_of(operators.begin(), operators.begin() + stateful_index,
                     [](const auto& op) { return op->kind() == PhysicalOperatorKind::kFilter; });
+    if (pipeline->plan_->source.marks_by_writer) {
+      pipeline->writer_watermark_stage_ = std::make_unique<WriterWatermarkAggregateStage>(
+          *pipeline->stateful_stage_, pipeline->plan_->parallelism);
+    }
     if (pipeline->join_stage_ != nullptr) {
       pipeline->join_aggregate_stage_ = std::make_unique<JoinAggregateStage>(
           static_cast<const PhysicalJoin&>(*pipeline->plan_->operators[0]), *pipeline->join_stage_,
@@ -94,6 +98,13 @@ Status Pipeline::RunPlan(RecordBatch& batch) {
   // Stage 1 of a repartitioned GROUP BY forwards the event time of every record read.
   if (!batch.meta().empty()) sink_->ObserveRead(batch.meta());
   if (stateful_stage_ == nullptr) return RunOperators(batch, 0, plan_->operators.size());
+  if (writer_watermark_stage_ != nullptr) {
+    RETURN_NOT_OK(RunOperators(batch, 0, stateful_index_));
+    RecordBatch output(plan_->operators[stateful_index_]->output_schema());
+    RETURN_NOT_OK(writer_watermark_stage_->Process(batch, source_->read_meta(), output));
+    batch = std::move(output);
+    return RunOperators(batch, stateful_index_ + 1, plan_->operators.size());
+  }
   // A repartition topic's reader lists its watermark marks among the rows; otherwise the rows
   // as read are kept only when operators may drop some.
   const std::vector<RecordMeta>* read = source_->read_meta();
@@ -219,7 +230,15 @@ Status Pipeline::StepJoin(bool* idle, bool* finished) {
   *finished = exhausted;
   if (join_aggregate_stage_ == nullptr) {
     RETURN_NOT_OK(RunOperators(batch, 1, plan_->operators.size()));
-    return Emit(batch, idle, finished);
+    RETURN_NOT_OK(Emit(batch, idle, finished));
+    // Stage 2 of a GROUP BY over a join: after this step's rows, its watermark goes to stage 3
+    // (a pending mark is output to flush, like a window the clock closed).
+    const int64_t watermark = AggregateWatermarkOfJoin(
+        static_cast<const PhysicalJoin&>(*plan_->operators[0]), join_stage_->watermark());
+    if (watermark != WatermarkTracker::kNoWatermark && sink_->ObserveWatermark(watermark)) {
+      *idle = false;
+    }
+    return Status::OK();
   }
   // GROUP BY over the join: the aggregate runs on the join's output, including what an idle
   // step emits, so that windows close as the join's watermark moves.
@@ -253,12 +272,15 @@ Status Pipeline::EnableCheckpoints(const std::string& state_dir) {
   CheckpointOptions options;
   options.interval_ms = plan_->checkpoint_interval_ms;
   options.max_uncommitted_bytes = static_cast<size_t>(plan_->state_cache_max_bytes);
-  CheckpointedStage* stage =
-      join_aggregate_stage_ != nullptr
-          ? static_cast<CheckpointedStage*>(join_aggregate_stage_.get())
-      : join_stage_ != nullptr     ? static_cast<CheckpointedStage*>(join_stage_.get())
-      : stateful_stage_ != nullptr ? static_cast<CheckpointedStage*>(stateful_stage_.get())
-                                   : sink_->checkpointed_state();
+  CheckpointedStage* stage = writer_watermark_stage_ != nullptr
+                                 ? static_cast<CheckpointedStage*>(writer_watermark_stage_.get())
+                             : join_aggregate_stage_ != nullptr
+                                 ? static_cast<CheckpointedStage*>(join_aggregate_stage_.get())
+                             : join_stage_ != nullptr
+                                 ? static_cast<CheckpointedStage*>(join_stage_.get())
+                             : stateful_stage_ != nullptr
+                                 ? static_cast<CheckpointedStage*>(stateful_stage_.get())
+                                 : sink_->checkpointed_state();
   ASSIGN_OR_RETURN(checkpoints_,
                    CheckpointCoordinator::Open(state_dir, *source_, *sink_, stage, options));
   return Status::OK();
@@ -291,7 +313,8 @@ QueryProgress Pipeline::progress() const {
   } else if (stateful_stage_ != nullptr) {
     progress.late_records = stateful_stage_->late_records();
     stateful_stage_->AddStateCounters(progress.state);
-    progress.watermark = stateful_stage_->watermark();
+    progress.watermark = writer_watermark_stage_ != nullptr ? writer_watermark_stage_->watermark()
+                                                            : stateful_stage_->watermark();
   } else if (join_stage_ != nullptr) {
     progress.late_records = join_stage_->late_records();
     join_stage_->AddStateCounters(progress.state);

@@ -16,6 +16,7 @@
 #include "runtime/pipeline/join_stage.h"
 #include "runtime/pipeline/query_runner.h"
 #include "runtime/pipeline/stateful_stage.h"
+#include "runtime/pipeline/writer_watermark_aggregate_stage.h"
 #include "runtime/plan/physical_plan.h"
 
 namespace sluice {
@@ -80,6 +81,9 @@ class Pipeline {
   std::unique_ptr<JoinStage> join_stage_;  // plans that start with a JOIN; owns the right source
   // A join plan that aggregates the join's output: joins stateful_stage_ to join_stage_.
   std::unique_ptr<JoinAggregateStage> join_aggregate_stage_;
+  // Stage 3 of a GROUP BY over a join with parallelism: stateful_stage_ driven by its writers'
+  // watermark marks (SourceSpec::marks_by_writer).
+  std::unique_ptr<WriterWatermarkAggregateStage> writer_watermark_stage_;
   bool finished_stage_ = false;  // Finish() ran (a bounded source ended)
   EvalContext eval_context_;
   int64_t rows_emitted_ = 0;

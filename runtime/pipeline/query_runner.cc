@@ -30,7 +30,7 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
     // A GROUP BY or join with parallelism: this worker runs one stage (repartition_plan.h).
     ASSIGN_OR_RETURN(RepartitionStage stage, SplitRepartitionedPlan(*plan, context.worker_index));
     if (plan->join_source) plan->join_source->siblings_kept_running = context.restarted_alone;
-    if (stage.stage == 1) {
+    if (!stage.topic.empty()) {
       ASSIGN_OR_RETURN(
           std::unique_ptr<RepartitionSink> repartition,
           RepartitionSink::Open(stage.topic, stage.index, plan->parallelism, stage.rows,

@@ -270,6 +270,13 @@ Schema SourceSpec::batch_schema() const {
   return schema;
 }
 
+bool PhysicalPlan::has_aggregate() const {
+  for (const auto& op : operators) {
+    if (op->kind() == PhysicalOperatorKind::kAggregate) return true;
+  }
+  return false;
+}
+
 Schema PhysicalPlan::output_schema() const {
   if (!operators.empty()) return operators.back()->output_schema();
   return source.batch_schema();

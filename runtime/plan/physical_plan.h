@@ -62,6 +62,10 @@ struct SourceSpec {
   // Set by the worker, not serialized: a repartition topic whose writers (the query's other
   // workers) kept running while this worker was restarted alone after a crash.
   bool siblings_kept_running = false;
+  // Set by the worker, not serialized: a repartition topic written by a join's stage-2 workers
+  // (stage 3 of a GROUP BY over a join), whose watermark marks name their writer and carry the
+  // event time it guarantees for its later rows; the rows themselves move no watermark.
+  bool marks_by_writer = false;
 
   // The batches the source produces: the decoded columns, then the metadata columns.
   Schema batch_schema() const;
@@ -151,14 +155,20 @@ struct PhysicalPlan {
   // A GROUP BY or a join with parallelism N > 1: the local topic its rows are
   // repartitioned through by key (runtime/plan/repartition_plan.h); the query then runs 2N
   // workers, N per stage (3N for a join: N per side in stage 1, whose right side writes to
-  // RepartitionRightTopic(repartition_topic)). Empty: no repartitioning.
+  // RepartitionRightTopic(repartition_topic); 4N for a GROUP BY over a join, whose join
+  // workers write to RepartitionGroupTopic(repartition_topic)). Empty: no repartitioning.
   std::string repartition_topic;
 
   // Groups of `parallelism` workers: 1, 2 for a repartitioned GROUP BY (stage 1, stage 2), 3
-  // for a repartitioned join (stage 1 left, stage 1 right, stage 2).
+  // for a repartitioned join (stage 1 left, stage 1 right, stage 2), 4 for a repartitioned
+  // GROUP BY over a join (the join's three, then stage 3 aggregating).
   int32_t worker_groups() const {
-    return repartition_topic.empty() ? 1 : (join_source.has_value() ? 3 : 2);
+    if (repartition_topic.empty()) return 1;
+    if (!join_source.has_value()) return 2;
+    return has_aggregate() ? 4 : 3;
   }
+  // Whether an operator of the plan is an aggregate (a GROUP BY).
+  bool has_aggregate() const;
   // How many worker processes run the plan.
   int32_t worker_count() const { return parallelism * worker_groups(); }
   // Persistent queries: 'state.cache.max.bytes', the bytes of groups a non-windowed GROUP BY

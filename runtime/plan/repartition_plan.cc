@@ -15,10 +15,17 @@ std::string RepartitionRightTopic(const std::string& repartition_topic) {
   return repartition_topic + "_right";
 }
 
+std::string RepartitionGroupTopic(const std::string& repartition_topic) {
+  return repartition_topic + "_grouped";
+}
+
 std::vector<std::string> RepartitionTopics(const PhysicalPlan& plan) {
   if (plan.repartition_topic.empty()) return {};
   if (!plan.join_source) return {plan.repartition_topic};
-  return {plan.repartition_topic, RepartitionRightTopic(plan.repartition_topic)};
+  std::vector<std::string> topics = {plan.repartition_topic,
+                                     RepartitionRightTopic(plan.repartition_topic)};
+  if (plan.has_aggregate()) topics.push_back(RepartitionGroupTopic(plan.repartition_topic));
+  return topics;
 }
 
 int FindAggregate(const PhysicalPlan& plan) {
@@ -93,9 +100,22 @@ Result<RepartitionStage> SplitJoin(PhysicalPlan& plan, int32_t group, int32_t in
                  stage);
     return stage;
   }
+  const int aggregate_idx = FindAggregate(plan);
+  stage.index = index;
+  if (group == 3) {
+    // Stage 3 aggregates what the join's workers sent it by group key.
+    const auto split = static_cast<size_t>(aggregate_idx);
+    stage.stage = 3;
+    const Schema rows = PositionalSchema(plan.operators[split - 1]->output_schema());
+    plan.source = StageTwoSource(plan, RepartitionGroupTopic(plan.repartition_topic), rows,
+                                 "the grouped repartition topic", index, plan.source);
+    plan.source.marks_by_writer = true;
+    plan.join_source.reset();
+    plan.operators.erase(plan.operators.begin(), plan.operators.begin() + aggregate_idx);
+    return stage;
+  }
   // Stage 2 joins what both sides' stage 1 sent it, as one worker joins the sources.
   stage.stage = 2;
-  stage.index = index;
   const Schema left_rows = PositionalSchema(plan.source.batch_schema());
   const Schema right_rows = PositionalSchema(plan.join_source->batch_schema());
   SourceSpec left = StageTwoSource(plan, plan.repartition_topic, left_rows,
@@ -103,6 +123,20 @@ Result<RepartitionStage> SplitJoin(PhysicalPlan& plan, int32_t group, int32_t in
   plan.join_source = StageTwoSource(plan, right_topic, right_rows, "the right repartition topic",
                                     index, *plan.join_source);
   plan.source = std::move(left);
+  if (aggregate_idx >= 0) {
+    // A GROUP BY over the join: the join's rows (after what precedes the aggregate) go on to
+    // stage 3 by group key.
+    const auto split = static_cast<size_t>(aggregate_idx);
+    auto& aggregate = static_cast<PhysicalAggregate&>(*plan.operators[split]);
+    stage.rows = PositionalSchema(plan.operators[split - 1]->output_schema());
+    stage.keys = std::move(aggregate.keys);
+    stage.topic = RepartitionGroupTopic(plan.repartition_topic);
+    plan.operators.resize(split);
+    plan.sink.kind = SinkKind::kLocalLog;
+    plan.sink.topic = stage.topic;
+    plan.sink.partitions = plan.parallelism * plan.parallelism;
+    plan.sink.schema = stage.rows;
+  }
   return stage;
 }
 
@@ -113,7 +147,7 @@ Result<RepartitionStage> SplitRepartitionedPlan(PhysicalPlan& plan, int32_t work
   const bool join = plan.join_source.has_value() && !plan.operators.empty() &&
                     plan.operators[0]->kind() == PhysicalOperatorKind::kJoin;
   const int aggregate_idx = FindAggregate(plan);
-  if ((join ? aggregate_idx >= 0 : aggregate_idx < 0) || (!join && plan.join_source) ||
+  if ((join ? aggregate_idx == 0 : aggregate_idx < 0) || (!join && plan.join_source) ||
       workers < 2 || worker_index < 0 || worker_index >= plan.worker_count()) {
     return Status::Internal("plan of query " + std::to_string(plan.query_id) +
                             " cannot be split into repartition stages for worker " +

@@ -64,6 +64,20 @@ def wait_restarted(shell, query_id, worker, old_pid, timeout=60):
         time.sleep(0.2)
 
 
+def crash_round(shell, source, victims, wait_restarted):
+    """Writes each victim's crash point (victims: query id, worker, pid, state dir, point), sends
+    300 more records, checks that every victim was restarted after reaching its point, FLUSHes."""
+    for _, _, _, directory, point in victims:
+        with open(os.path.join(directory, "crash-at"), "w") as handle:
+            handle.write(point + "\n")
+    source.produce(source.take(300))
+    for query_id, worker, pid, directory, _ in victims:
+        wait_restarted(shell, query_id, worker, pid)
+        check(not os.path.exists(os.path.join(directory, "crash-at")),
+              f"{worker} of query {query_id} did not reach its crash point")
+    shell.statement("FLUSH;", timeout=120)
+
+
 def test_refusals(shell):
     cases = [
         ("CREATE CHANGELOG pe_local WITH ('parallelism'=3, 'delivery.guarantee'='exactly_once') "
@@ -125,16 +139,9 @@ def test(binary, mock_binary, temp):
                 for worker, worker_point in ((("2", round_idx), point),
                                              (stage_one(query_id, (round_idx + 1) % N),
                                               "committed")):
-                    path = os.path.join(state_dir(data_dir, query_id, worker, join), "crash-at")
-                    with open(path, "w") as handle:
-                        handle.write(worker_point + "\n")
-                    victims.append((query_id, worker, workers[worker][0], path))
-            source.produce(source.take(300))
-            for query_id, worker, pid, path in victims:
-                wait_restarted(shell, query_id, worker, pid)
-                check(not os.path.exists(path), f"{worker} of query {query_id} did not reach its "
-                      "crash point")
-            shell.statement("FLUSH;", timeout=120)
+                    victims.append((query_id, worker, workers[worker][0],
+                                    state_dir(data_dir, query_id, worker, join), worker_point))
+            crash_round(shell, source, victims, wait_restarted)
         # SIGKILLed right after a commit: one worker of each stage.
         for query_id in queries:
             workers, _ = describe(shell, query_id)

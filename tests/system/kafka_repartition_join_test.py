@@ -94,14 +94,15 @@ def got_rows(topic, bootstrap):
 
 
 def describe(shell, query_id):
-    """{(group, worker): (pid, state)} (group: 'stage 1 left', 'stage 1 right', 'stage 2')."""
+    """{(group, worker): (pid, state)} (group: 'stage 1 left', 'stage 1 right', 'stage 2', and
+    over a join's GROUP BY 'stage 3')."""
     start = len(shell.output)
     shell.statement(f"DESCRIBE QUERY {query_id};")
     text = shell.output[start:]
     workers = {}
     for group, index, pid, state in re.findall(
-            r"^\s*(stage 1 left|stage 1 right|stage 2) worker (\d+)\s*\|\s*pid (\d+), (\w+)",
-            text, re.M):
+            r"^\s*(stage 1 left|stage 1 right|stage 2|stage 3) worker (\d+)\s*\|\s*"
+            r"pid (\d+), (\w+)", text, re.M):
         workers[(group, int(index))] = (int(pid), state)
     return workers, text
 
@@ -140,19 +141,23 @@ def check_outputs(bootstrap, orders, payments, when, exact3, closed):
           f"{list((want - got3).items())[:3]}")
 
 
+def create_sides(shell):
+    """The streams orders and payments over their Kafka topics. A latency allowance larger than
+    the data's span: no row is ever late, however the partitions' reads interleave."""
+    for name, columns in [("orders", "id BIGINT, who VARCHAR, amount BIGINT, ts BIGINT"),
+                          ("payments", "id BIGINT, pid BIGINT, who VARCHAR, paid BIGINT, "
+                                       "ts BIGINT")]:
+        shell.statement(f"CREATE STREAM {name} ({columns}) WITH ('store'='k', "
+                        f"'topic'='{name}', 'timestamp'='ts', "
+                        "'source.allow.latency.millis'='1000000');")
+
+
 def test(binary, mock_binary, temp):
     topics = [f"orders:{LEFT_PARTITIONS}", f"payments:{RIGHT_PARTITIONS}", "joined1:2",
               "joined3:2"]
     with kafka_session(binary, mock_binary, temp, topics, 5000) as (cluster, shell):
         bootstrap = cluster.bootstrap
-        # A latency allowance larger than the data's span: no row is ever late, however the
-        # partitions' reads interleave.
-        for name, columns in [("orders", "id BIGINT, who VARCHAR, amount BIGINT, ts BIGINT"),
-                              ("payments", "id BIGINT, pid BIGINT, who VARCHAR, paid BIGINT, "
-                                           "ts BIGINT")]:
-            shell.statement(f"CREATE STREAM {name} ({columns}) WITH ('store'='k', "
-                            f"'topic'='{name}', 'timestamp'='ts', "
-                            "'source.allow.latency.millis'='1000000');")
+        create_sides(shell)
         orders, payments = produce(bootstrap, 1, 600)
         queries = {}
         for name, parallelism in [("joined1", 1), ("joined3", 3)]:

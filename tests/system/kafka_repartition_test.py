@@ -12,8 +12,8 @@ local topic (docs/kafka.md "Parallelism"), with kcat as the independent client:
   exact counts; dropping the sink of a terminated query deletes the topic and RESTART says why
   it is refused;
 - a new engine on the data dir resumes both stages from their checkpoints;
-- what stays refused: a materialized view, a GROUP BY over a join (a GROUP BY over a changelog
-  is kafka_repartition_changelog_test.py's).
+- what stays refused: a materialized view (a GROUP BY over a changelog is
+  kafka_repartition_changelog_test.py's, over a join kafka_repartition_join_group_test.py's).
 
 usage: kafka_repartition_test.py <sluice binary> <sluice_kafka_mock binary>"""
 
@@ -147,8 +147,7 @@ def check_describe(shell, query_id):
 
 
 def test(binary, mock_binary, temp):
-    topics = [f"grp_in:{PARTITIONS}", "win1:2", "win3:2", "cnt1:2", "cnt3:2",
-              "grp_bad:1", "grp_right:2"]
+    topics = [f"grp_in:{PARTITIONS}", "win1:2", "win3:2", "cnt1:2", "cnt3:2", "grp_bad:1"]
     with kafka_session(binary, mock_binary, temp, topics, 5000) as (cluster, shell):
         bootstrap = cluster.bootstrap
         # A latency allowance larger than the data's span: no record is ever late, however the
@@ -281,16 +280,10 @@ def test_engine_restart(binary, temp, bootstrap, queries, records):
 
 
 def test_refusals(shell):
-    shell.statement("CREATE STREAM grp_right (id BIGINT, tag VARCHAR) WITH ('store'='k', "
-                    "'topic'='grp_right');")
     cases = [
         ("CREATE MATERIALIZED VIEW grp_view WITH ('parallelism'=2) AS "
          "SELECT name, COUNT(*) AS n FROM grp_in GROUP BY name;",
          "is not supported for a materialized view"),
-        ("CREATE CHANGELOG bad2 WITH ('store'='k', 'topic'='grp_bad', 'parallelism'=2) AS "
-         "SELECT a.name, COUNT(*) AS n FROM grp_in a JOIN grp_right b WITHIN 5 SECONDS "
-         "ON a.id = b.id GROUP BY a.name;",
-         "'parallelism'=2 is not supported yet for a GROUP BY over a join"),
     ]
     for sql, message in cases:
         check_refused(shell, sql, message)

@@ -13,6 +13,7 @@
 #include "common/json_codec.h"
 #include "runtime/connector/local_log_source.h"
 #include "runtime/connector/repartition_sink.h"
+#include "runtime/plan/physical_aggregate.h"
 #include "runtime/plan/physical_join.h"
 #include "runtime/plan/repartition_plan.h"
 #include "storage/log/partitioner.h"
@@ -44,10 +45,13 @@ class RepartitionTest : public ::testing::Test {
     return sink.ok() ? std::move(*sink) : nullptr;
   }
 
-  // `bounded`: stage 2 of 'ending.position'='latest', ending at its writers' end marks.
-  std::unique_ptr<LocalLogSource> OpenSource(int32_t group, bool bounded = false) {
+  // `bounded`: stage 2 of 'ending.position'='latest', ending at its writers' end marks;
+  // `marks_by_writer`: stage 3 of a GROUP BY over a join, whose marks name their writer.
+  std::unique_ptr<LocalLogSource> OpenSource(int32_t group, bool bounded = false,
+                                             bool marks_by_writer = false) {
     SourceSpec spec;
     spec.end_at_latest = bounded;
+    spec.marks_by_writer = marks_by_writer;
     spec.relation = "repartition";
     spec.topic = RepartitionTopicName(9);
     spec.partitions = kWorkers * kWorkers;
@@ -332,6 +336,34 @@ TEST_F(RepartitionTest, StageTwoEndsAtEveryWritersEndMark) {
   EXPECT_FALSE(OpenSource(0)->exhausted());
 }
 
+// Stage 2 of a GROUP BY over a join writes its watermark as marks naming the writer; the stage-3
+// reader lists only those marks (a row moves no watermark there), with the writer as partition.
+TEST_F(RepartitionTest, JoinWorkersMarksNameTheWriterAndRowsStayOutOfTheMarks) {
+  std::unique_ptr<RepartitionSink> sink = OpenSink(1);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->BeginStaging({}).value());
+  EXPECT_TRUE(sink->ObserveWatermark(250));
+  // A row far ahead of the join's watermark (a match) must not move stage 3's.
+  ASSERT_TRUE(sink->Write(Batch({{"a", 1}, {"b", 2}}, 0, {5000, 300})).ok());
+  EXPECT_FALSE(sink->ObserveWatermark(200));  // behind the last mark: nothing new
+  ASSERT_TRUE(sink->Flush().ok());
+  ASSERT_TRUE(sink->Publish().ok());
+  size_t rows = 0;
+  for (int32_t group = 0; group < kWorkers; ++group) {
+    std::unique_ptr<LocalLogSource> source = OpenSource(group, /*bounded=*/false, /*marks_by_writer=*/true);
+    ASSERT_NE(source, nullptr);
+    RecordBatch batch(rows_);
+    ASSERT_TRUE(source->Poll(100, batch).ok());
+    rows += batch.num_rows();
+    const std::vector<RecordMeta>* marks = source->read_meta();
+    ASSERT_NE(marks, nullptr);
+    ASSERT_EQ(marks->size(), 1u);
+    EXPECT_EQ(marks->front().partition, 1);  // the writer
+    EXPECT_EQ(marks->front().timestamp, 250);
+  }
+  EXPECT_EQ(rows, 2u);
+}
+
 TEST_F(RepartitionTest, SinkRefusesAMissingTopic) {
   Result<std::unique_ptr<RepartitionSink>> sink =
       RepartitionSink::Open(RepartitionTopicName(10), 0, kWorkers, rows_, {}, dir_);
@@ -413,6 +445,65 @@ TEST(RepartitionPlanTest, JoinWorkersSplitIntoThreeGroups) {
 
   std::unique_ptr<PhysicalPlan> beyond = JoinPlan();
   EXPECT_FALSE(SplitRepartitionedPlan(*beyond, 6).ok());
+}
+
+// JoinPlan() with COUNT(*) GROUP BY the page (join output column 1): workers 4-5 join and write
+// the grouped topic by the group key, 6-7 aggregate it.
+std::unique_ptr<PhysicalPlan> JoinGroupByPlan() {
+  std::unique_ptr<PhysicalPlan> plan = JoinPlan();
+  auto& join = static_cast<PhysicalJoin&>(*plan->operators[0]);
+  join.schema = Schema({Field{"user", DataType::Varchar()}, Field{"page", DataType::Varchar()},
+                        Field{"ad", DataType::Varchar()}});
+  auto aggregate = std::make_unique<PhysicalAggregate>();
+  aggregate->keys.push_back(std::make_unique<ColumnRefExpression>(1, DataType::Varchar(), -1));
+  aggregate->schema = Schema({Field{"page", DataType::Varchar()}, Field{"n", DataType::Bigint()}});
+  plan->operators.push_back(std::move(aggregate));
+  return plan;
+}
+
+TEST(RepartitionPlanTest, GroupByOverAJoinSplitsIntoFourGroups) {
+  EXPECT_EQ(JoinGroupByPlan()->worker_groups(), 4);
+  EXPECT_EQ(JoinGroupByPlan()->worker_count(), 4 * kWorkers);
+  EXPECT_EQ(RepartitionTopics(*JoinGroupByPlan()),
+            (std::vector<std::string>{"_sluice_repartition_9", "_sluice_repartition_9_right",
+                                      "_sluice_repartition_9_grouped"}));
+
+  std::unique_ptr<PhysicalPlan> left = JoinGroupByPlan();
+  Result<RepartitionStage> stage = SplitRepartitionedPlan(*left, 0);
+  ASSERT_TRUE(stage.ok()) << stage.status().message();
+  EXPECT_EQ(stage->stage, 1);
+  EXPECT_TRUE(left->operators.empty());
+
+  std::unique_ptr<PhysicalPlan> joiner = JoinGroupByPlan();
+  stage = SplitRepartitionedPlan(*joiner, 5);
+  ASSERT_TRUE(stage.ok()) << stage.status().message();
+  EXPECT_EQ(stage->stage, 2);
+  EXPECT_EQ(stage->index, 1);
+  EXPECT_EQ(stage->topic, "_sluice_repartition_9_grouped");
+  EXPECT_EQ(stage->rows.size(), 3u);
+  ASSERT_EQ(stage->keys.size(), 1u);
+  EXPECT_EQ(static_cast<const ColumnRefExpression&>(*stage->keys[0]).index(), 1);
+  ASSERT_EQ(joiner->operators.size(), 1u);
+  EXPECT_EQ(joiner->operators[0]->kind(), PhysicalOperatorKind::kJoin);
+  ASSERT_TRUE(joiner->join_source.has_value());
+
+  std::unique_ptr<PhysicalPlan> aggregator = JoinGroupByPlan();
+  stage = SplitRepartitionedPlan(*aggregator, 7);
+  ASSERT_TRUE(stage.ok()) << stage.status().message();
+  EXPECT_EQ(stage->stage, 3);
+  EXPECT_EQ(stage->index, 1);
+  EXPECT_TRUE(stage->topic.empty());  // it writes the plan's sink
+  EXPECT_EQ(aggregator->source.topic, "_sluice_repartition_9_grouped");
+  EXPECT_TRUE(aggregator->source.repartitioned);
+  EXPECT_TRUE(aggregator->source.marks_by_writer);
+  EXPECT_EQ(aggregator->source.worker_index, 1);
+  EXPECT_EQ(aggregator->source.batch_schema().size(), 3u);
+  EXPECT_FALSE(aggregator->join_source.has_value());
+  ASSERT_EQ(aggregator->operators.size(), 1u);
+  EXPECT_EQ(aggregator->operators[0]->kind(), PhysicalOperatorKind::kAggregate);
+
+  std::unique_ptr<PhysicalPlan> beyond = JoinGroupByPlan();
+  EXPECT_FALSE(SplitRepartitionedPlan(*beyond, 8).ok());
 }
 
 }  // namespace

@@ -186,7 +186,8 @@ Status StatementExecutor::CreateRelation(const CreateRelationStatement& statemen
   return Status::OK();
 }
 
-Status StatementExecutor::EnsureTopic(std::map<std::string, std::string>& properties) {
+Status StatementExecutor::EnsureTopic(std::map<std::string, std::string>& properties,
+                                      bool check_only) {
   if (properties.count("replicas") && properties["replicas"] != "1") {
     return Status::Binder(
         "'replicas' applies to Kafka stores; the local store keeps one copy "
@@ -204,6 +205,7 @@ Status StatementExecutor::EnsureTopic(std::map<std::string, std::string>& proper
     }
     return Status::OK();
   }
+  if (check_only) return Status::OK();
   RETURN_NOT_OK(engine_.log().CreateTopic(topic, partitions));
   // The relation made this topic, so dropping the relation deletes it.
   properties["topic.owned"] = "true";

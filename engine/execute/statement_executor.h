@@ -52,8 +52,9 @@ class StatementExecutor {
   // REQUIRES: catalog mutex held. End offsets of a relation's topic in its store (FLUSH).
   Result<std::vector<int64_t>> RelationEndOffsets(const RelationInfo& relation);
   // Creates the relation's topic in the local log, or checks an existing one's partition count.
-  // Marks properties["topic.owned"] when it created the topic.
-  Status EnsureTopic(std::map<std::string, std::string>& properties);
+  // Marks properties["topic.owned"] when it created the topic; `check_only` (EXPLAIN) creates
+  // none.
+  Status EnsureTopic(std::map<std::string, std::string>& properties, bool check_only = false);
   // execute_show.cc
   Status Show(const ShowStatement& statement);
   Status Describe(const DescribeStatement& statement);
@@ -67,9 +68,10 @@ class StatementExecutor {
   // execute_query_control.cc
   Status TerminateQuery(const TerminateQueryStatement& statement);
   Status RestartQuery(const RestartQueryStatement& statement);
-  // The query `id` names, if it exists and the user may operate it (TERMINATE, RESTART).
-  // REQUIRES: catalog mutex held.
-  Result<QueryInfo> FindOperableQuery(const Identifier& id);
+  // The query `id` names, if it exists and the user may operate it (TERMINATE, RESTART) or, with
+  // kMonitor, see it (EXPLAIN QUERY). REQUIRES: catalog mutex held.
+  Result<QueryInfo> FindOperableQuery(const Identifier& id,
+                                      rbac::Privilege privilege = rbac::Privilege::kOperate);
   // Stops a query's worker and records it TERMINATED with `reason`. REQUIRES: catalog mutex held.
   Status StopQuery(int64_t query_id, const std::string& reason);
   // RESTART QUERY of a TERMINATED query: refused, with `position`, when a relation it uses was
@@ -86,6 +88,15 @@ class StatementExecutor {
   // REQUIRES: catalog mutex held. Records the query in the catalog and starts its worker.
   Status LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> plan, const std::string& sql,
                                int64_t sink_relation_id, const std::vector<int64_t>& sources);
+  // execute_explain.cc: EXPLAIN statement (planned, not run) and EXPLAIN QUERY id (its stored
+  // plan).
+  Status Explain(const ExplainStatement& statement);
+  Status ExplainQuery(const ExplainStatement& statement);
+  // Interactive SELECT's plan, bound and checked as Select does. REQUIRES: catalog mutex held.
+  Result<std::unique_ptr<PhysicalPlan>> PlanSelect(const SelectStatement& statement);
+  // While EXPLAIN plans a persistent-query statement: the statement's method binds, checks and
+  // plans as it would run, then hands its plan here instead of creating anything.
+  bool explaining() const { return explained_plan_ != nullptr; }
   // execute_view_read.cc: a snapshot read of a materialized view.
   Status SelectFromView(const SelectStatement& statement);
   // execute_view_admin.cc. REQUIRES: catalog mutex held. DESCRIBE's view properties.
@@ -192,6 +203,7 @@ class StatementExecutor {
   Session& session_;
   std::string_view text_;
   ResultHandler& handler_;
+  std::unique_ptr<PhysicalPlan>* explained_plan_ = nullptr;
 };
 
 }  // namespace sluice

@@ -274,7 +274,8 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
 
   Status status = engine_.catalog().RunInTransaction([&]() -> Status {
     if (store.type == "kafka") {
-      RETURN_NOT_OK(CheckKafkaTopic(store, relation_properties, properties, statement.position));
+      RETURN_NOT_OK(CheckKafkaTopic(store, relation_properties, properties, statement.position,
+                                    /*check_only=*/explaining()));
     } else {
       RETURN_NOT_OK(EnsureTopic(properties, /*check_only=*/explaining()));
     }

@@ -71,7 +71,7 @@ Status StatementExecutor::CreateStore(const CreateStoreStatement& statement) {
 
 Status StatementExecutor::CheckKafkaTopic(const StoreInfo& store, const PropertyList& declared,
                                           std::map<std::string, std::string>& properties,
-                                          int64_t position) {
+                                          int64_t position, bool check_only) {
   ASSIGN_OR_RETURN(PropertyMap settings, engine_.StoreClientSettings(store));
   const std::string& topic = properties["topic"];
   const Property* declared_partitions = nullptr;
@@ -96,6 +96,7 @@ Status StatementExecutor::CheckKafkaTopic(const StoreInfo& store, const Property
     // Created only when asked for by a declared partition count, as ksqlDB does: a typo in
     // 'topic' must not silently make a new empty topic.
     partitions = std::stoi(properties["partitions"]);
+    if (check_only) return Status::OK();  // EXPLAIN: the topic would be created as declared
     const int32_t replicas = properties.count("replicas") ? std::stoi(properties["replicas"]) : 1;
     RETURN_NOT_OK(CreateKafkaTopic(settings, topic, partitions, replicas).WithPosition(position));
     Result<int32_t> created = FetchKafkaTopicPartitions(settings, topic);

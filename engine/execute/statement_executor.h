@@ -44,9 +44,11 @@ class StatementExecutor {
   Status CreateStore(const CreateStoreStatement& statement);
   Status AlterStore(const AlterStoreStatement& statement);  // execute_alter_store.cc
   // REQUIRES: catalog mutex held. Checks that a Kafka relation's topic exists in `store` and
-  // records its partition count (a declared count that differs is an error).
+  // records its partition count (a declared count that differs is an error); creates a missing
+  // one with a declared count unless `check_only` (EXPLAIN).
   Status CheckKafkaTopic(const StoreInfo& store, const PropertyList& declared,
-                         std::map<std::string, std::string>& properties, int64_t position);
+                         std::map<std::string, std::string>& properties, int64_t position,
+                         bool check_only = false);
   // REQUIRES: catalog mutex held. A sink producing `schema` rows to a Kafka relation.
   Result<SinkSpec> KafkaSinkSpec(const BoundRelation& target, const Schema& schema);
   // REQUIRES: catalog mutex held. End offsets of a relation's topic in its store (FLUSH).

@@ -148,8 +148,11 @@ std::string AggregateDetails(const PhysicalAggregate& aggregate, const Names& in
       break;
     case WindowType::kUpstream: out = "the upstream query's windows"; break;
   }
-  out += "; group by " + (aggregate.keys.empty() ? std::string("nothing (one group)")
-                                                 : Joined(aggregate.keys, input));
+  out += "; group by " +
+         (aggregate.keys.empty()
+              ? std::string(aggregate.window.type == WindowType::kNone ? "nothing (one group)"
+                                                                       : "the window only")
+              : Joined(aggregate.keys, input));
   out += "; aggregates ";
   for (size_t call_idx = 0; call_idx < aggregate.aggregates.size(); ++call_idx) {
     if (call_idx > 0) out += ", ";

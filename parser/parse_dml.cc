@@ -57,15 +57,11 @@ Result<StatementPtr> SqlParser::ParseExplain() {
   auto statement = std::make_unique<ExplainStatement>(Advance().position);
   // Flink SQL's spelling: EXPLAIN PLAN FOR statement.
   if (PeekKeyword("plan") && PeekKeyword("for", 1)) index_ += 2;
-  const Token& after = Peek(1);
-  if (PeekKeyword("query") && (after.kind == TokenKind::kInteger ||
-                               after.kind == TokenKind::kString || after.is_identifier())) {
-    Advance();
+  // No statement starts with QUERY: what follows is the id.
+  if (AcceptKeyword("query")) {
     ASSIGN_OR_RETURN(statement->query_id, ParseQueryId());
     return StatementPtr(std::move(statement));
   }
-  const Token& first = Peek();
-  if (first.kind == TokenKind::kEnd) return SyntaxError();
   ASSIGN_OR_RETURN(statement->statement, ParseOneStatement());
   switch (statement->statement->kind) {
     case StatementKind::kSelect:

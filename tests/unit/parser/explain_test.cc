@@ -60,6 +60,11 @@ TEST(ExplainTest, QueryId) {
   EXPECT_EQ(query.statement, nullptr);
   EXPECT_EQ(query.query_id.name, "42");
   EXPECT_EQ(query.query_id.position, 14);
+
+  Result<StatementPtr> missing = ParseStatement("EXPLAIN QUERY (1)");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "expected a query id, found \"(\"");
+  EXPECT_EQ(missing.status().position(), 14);
 }
 
 TEST(ExplainTest, OnlyQueriesAreExplained) {

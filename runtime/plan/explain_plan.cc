@@ -274,7 +274,7 @@ std::string QueryDetails(const PhysicalPlan& plan, bool persistent, bool statefu
   if (persistent && plan.query_id > 0) out += " " + std::to_string(plan.query_id);
   if (!persistent) {
     out += "; runs in the engine; rows go to this client; state: ";
-    out += stateful ? "kept in memory and a temporary store while it runs" : "none";
+    out += stateful ? "kept while it runs, dropped when it ends" : "none";
     if (plan.limit >= 0) out += "; stops after " + std::to_string(plan.limit) + " rows";
     return out;
   }

@@ -27,6 +27,7 @@ bool ReadsOnly(StatementKind kind) {
     case StatementKind::kDescribe:
     case StatementKind::kShowGovernance:
     case StatementKind::kCanI:
+    case StatementKind::kExplain:
     case StatementKind::kPrintTopic: return true;
     default: return false;
   }

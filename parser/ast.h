@@ -149,6 +149,7 @@ enum class StatementKind : uint8_t {
   kShowGovernance,  // SHOW ROLES, SHOW USERS, SHOW GRANTS
   kAlterUser,
   kCanI,
+  kExplain,
 };
 
 // Base of every statement. [begin, end) is the statement's text without the trailing ';'
@@ -486,6 +487,16 @@ struct ShowGovernanceStatement final : Statement {
   std::string object_kind;  // SHOW GRANTS ON object; empty otherwise
   int64_t object_position = -1;
   QualifiedName object;
+};
+
+// EXPLAIN [PLAN FOR] statement | EXPLAIN QUERY id. The explained statement is a SELECT, a CREATE
+// ... AS SELECT or an INSERT INTO ... SELECT; its positions (and begin/end) are into the same text
+// as the EXPLAIN's, so its errors point where they would if it ran.
+struct ExplainStatement final : Statement {
+  static constexpr StatementKind kKind = StatementKind::kExplain;
+  explicit ExplainStatement(int64_t position) : Statement(kKind, position) {}
+  StatementPtr statement;  // null for EXPLAIN QUERY
+  Identifier query_id;     // EXPLAIN QUERY only: the id as written
 };
 
 // Canonical SQL text of a statement (no trailing ';'); parsing it yields the same tree. Doubles

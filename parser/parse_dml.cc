@@ -1,4 +1,4 @@
-// Data and query-control statements: INSERT, TERMINATE/RESTART QUERY, PRINT TOPIC.
+// Data and query-control statements: INSERT, TERMINATE/RESTART QUERY, PRINT TOPIC, EXPLAIN.
 
 #include "parser/sql_parser.h"
 
@@ -51,6 +51,28 @@ Result<StatementPtr> SqlParser::ParseQueryCommand() {
   auto statement = std::make_unique<RestartQueryStatement>(verb.position);
   statement->query_id = std::move(id);
   return StatementPtr(std::move(statement));
+}
+
+Result<StatementPtr> SqlParser::ParseExplain() {
+  auto statement = std::make_unique<ExplainStatement>(Advance().position);
+  // Flink SQL's spelling: EXPLAIN PLAN FOR statement.
+  if (PeekKeyword("plan") && PeekKeyword("for", 1)) index_ += 2;
+  // No statement starts with QUERY: what follows is the id.
+  if (AcceptKeyword("query")) {
+    ASSIGN_OR_RETURN(statement->query_id, ParseQueryId());
+    return StatementPtr(std::move(statement));
+  }
+  ASSIGN_OR_RETURN(statement->statement, ParseOneStatement());
+  switch (statement->statement->kind) {
+    case StatementKind::kSelect:
+    case StatementKind::kCreateRelationAsSelect:
+    case StatementKind::kInsertSelect: return StatementPtr(std::move(statement));
+    default:
+      return Status::Parser(
+          "EXPLAIN takes a query: SELECT, CREATE STREAM|CHANGELOG|MATERIALIZED VIEW ... AS "
+          "SELECT, or INSERT INTO ... SELECT (EXPLAIN QUERY id shows a running query's plan)",
+          statement->statement->position);
+  }
 }
 
 Result<StatementPtr> SqlParser::ParsePrint() {

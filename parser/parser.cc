@@ -160,6 +160,8 @@ Result<StatementPtr> SqlParser::ParseOneStatement() {
     parsed = ParseDrop();
   } else if (first.Is("show")) {
     parsed = ParseShow();
+  } else if (first.Is("explain")) {
+    parsed = ParseExplain();
   } else if (first.Is("describe")) {
     parsed = ParseDescribe();
   } else if (first.Is("use")) {

@@ -77,6 +77,7 @@ class SqlParser {
   Result<StatementPtr> ParseDrop();
   Result<StatementPtr> ParseShow();
   Result<StatementPtr> ParseDescribe();
+  Result<StatementPtr> ParseExplain();  // parse_dml.cc
   Result<StatementPtr> ParseUse();
   Result<StatementPtr> ParseAlter();
   Result<StatementPtr> ParseInsert();

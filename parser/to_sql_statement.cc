@@ -335,6 +335,11 @@ std::string ToSql(const Statement& statement) {
       const auto& can = statement.As<CanIStatement>();
       return "CAN I " + can.privilege.name + " ON " + GrantObjectSql(can.object_kind, can.object);
     }
+    case StatementKind::kExplain: {
+      const auto& explain = statement.As<ExplainStatement>();
+      if (!explain.statement) return "EXPLAIN QUERY " + QueryIdSql(explain.query_id);
+      return "EXPLAIN " + ToSql(*explain.statement);
+    }
   }
   return "?";
 }

@@ -54,10 +54,7 @@ Status StatementExecutor::Select(const SelectStatement& statement) {
   std::unique_ptr<PhysicalPlan> plan;
   {
     std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
-    Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
-    ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> logical, binder.BindSelect(statement));
-    if (statement.from) RETURN_NOT_OK(RequireSelectOnSources(binder, *statement.from));
-    ASSIGN_OR_RETURN(plan, CreatePhysicalPlan(std::move(logical)));
+    ASSIGN_OR_RETURN(plan, PlanSelect(statement));
     // Interactive queries run here, in the engine, which may open the credentials itself.
     for (SourceSpec* source : {&plan->source, plan->join_source ? &*plan->join_source : nullptr}) {
       if (source == nullptr || source->store_type != "kafka") continue;
@@ -88,7 +85,14 @@ Status StatementExecutor::Select(const SelectStatement& statement) {
   return Status::OK();
 }
 
-// REQUIRES: catalog mutex held. Builds the plan of a persistent query writing into `target`.
+Result<std::unique_ptr<PhysicalPlan>> StatementExecutor::PlanSelect(
+    const SelectStatement& statement) {
+  Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
+  ASSIGN_OR_RETURN(std::unique_ptr<LogicalOperator> logical, binder.BindSelect(statement));
+  if (statement.from) RETURN_NOT_OK(RequireSelectOnSources(binder, *statement.from));
+  return CreatePhysicalPlan(std::move(logical));
+}
+
 namespace {
 
 // A non-windowed GROUP BY updates and deletes rows by key: written to a plain stream its deletes
@@ -229,12 +233,17 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(auto target, binder.BindNewRelationName(statement.name));
   const auto& [container, name] = target;
-  RETURN_NOT_OK(RequireCreateInSchema(container.first, container.second, statement.name.position));
+  // EXPLAIN needs the read side's privileges only: it creates nothing.
+  if (!explaining()) {
+    RETURN_NOT_OK(
+        RequireCreateInSchema(container.first, container.second, statement.name.position));
+  }
   ASSIGN_OR_RETURN(std::optional<RelationInfo> existing,
                    engine_.catalog().FindRelation(container.second.id, name));
   if (existing) {
     if (statement.if_not_exists) {
       handler_.OnNotice("relation \"" + name + "\" already exists, skipping");
+      if (explaining()) return Status::OK();  // nothing would run: no plan
       handler_.OnCommandComplete("CREATE STREAM");
       return Status::OK();
     }
@@ -262,7 +271,9 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   ASSIGN_OR_RETURN(QueryProperties query_properties, TakeQueryProperties(relation_properties));
   ASSIGN_OR_RETURN(auto properties, BindRelationProperties(relation_properties, name, columns));
   ASSIGN_OR_RETURN(StoreInfo store, binder.BindStore(properties["store"], statement.position));
-  RETURN_NOT_OK(RequireStoreUsage(store, statement.position));
+  if (!explaining()) {
+    RETURN_NOT_OK(RequireStoreUsage(store, statement.position));
+  }
   if (store.type != "local" && store.type != "kafka") {
     return Status::Binder("streams on store type '" + store.type + "' are not supported yet",
                           statement.position);
@@ -297,7 +308,9 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
     relation.properties = properties;
     relation.store_id = store.id;
     relation.owner = session_.role();
-    ASSIGN_OR_RETURN(relation, engine_.catalog().CreateRelation(relation));
+    if (!explaining()) {
+      ASSIGN_OR_RETURN(relation, engine_.catalog().CreateRelation(relation));
+    }
     BoundRelation bound{container.first, container.second, relation, store,
                         container.first.name + "." + container.second.name + "." + name};
     std::vector<int64_t> sources;
@@ -310,6 +323,10 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
     ApplyQueryProperties(query_properties, *plan);
     RETURN_NOT_OK(ApplyParallelism(query_properties, *plan));
     RETURN_NOT_OK(ApplyDeliveryGuarantee(delivery, *plan));
+    if (explaining()) {
+      *explained_plan_ = std::move(plan);
+      return Status::OK();
+    }
     if (missing_topic && store.type == "kafka") {
       RETURN_NOT_OK(
           CreateRelationKafkaTopic(store, relation_properties, properties, statement.position));
@@ -323,6 +340,7 @@ Status StatementExecutor::CreateRelationAsSelect(const CreateRelationAsSelectSta
   });
   if (!status.ok() && created_local_topic) (void)engine_.log().DeleteTopic(properties["topic"]);
   RETURN_NOT_OK(status);
+  if (explaining()) return Status::OK();
   handler_.OnCommandComplete(view        ? "CREATE MATERIALIZED VIEW"
                              : changelog ? "CREATE CHANGELOG"
                                          : "CREATE STREAM");
@@ -333,7 +351,13 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
   std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
   Binder binder(engine_.catalog(), session_.current_database_, session_.current_schema_);
   ASSIGN_OR_RETURN(BoundRelation target, binder.BindRelation(statement.target));
-  RETURN_NOT_OK(RequireOnRelation(target, rbac::Privilege::kInsert, statement.target.position));
+  if (explaining()) {
+    // EXPLAIN writes nothing: the target need only be visible, not writable.
+    RETURN_NOT_OK(RequireVisible({rbac::ObjectKind::kRelation, target.qualified_name},
+                                 statement.target.position));
+  } else {
+    RETURN_NOT_OK(RequireOnRelation(target, rbac::Privilege::kInsert, statement.target.position));
+  }
   RETURN_NOT_OK(RefuseInsertIntoView(target, statement.target.position));
   if (statement.query->from) RETURN_NOT_OK(RequireSelectOnSources(binder, *statement.query->from));
   if (target.store.type != "local" && target.store.type != "kafka") {
@@ -360,9 +384,14 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
     ApplyQueryProperties(query_properties, *plan);
     RETURN_NOT_OK(ApplyParallelism(query_properties, *plan));
     RETURN_NOT_OK(ApplyDeliveryGuarantee(delivery, *plan));
+    if (explaining()) {
+      *explained_plan_ = std::move(plan);
+      return Status::OK();
+    }
     return LaunchPersistentQuery(std::move(plan), StatementText(text_, statement),
                                  target.relation.id, sources);
   }));
+  if (explaining()) return Status::OK();
   handler_.OnCommandComplete("INSERT INTO");
   return Status::OK();
 }

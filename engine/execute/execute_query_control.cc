@@ -28,13 +28,14 @@ Result<int64_t> ParseQueryId(const Identifier& id) {
 
 }  // namespace
 
-Result<QueryInfo> StatementExecutor::FindOperableQuery(const Identifier& id) {
+Result<QueryInfo> StatementExecutor::FindOperableQuery(const Identifier& id,
+                                                       rbac::Privilege privilege) {
   ASSIGN_OR_RETURN(int64_t query_id, ParseQueryId(id));
   ASSIGN_OR_RETURN(std::optional<QueryInfo> query, engine_.catalog().FindQuery(query_id));
   if (!query) {
     return Status::Catalog("query " + std::to_string(query_id) + " does not exist", id.position);
   }
-  RETURN_NOT_OK(RequireOnQuery(query_id, rbac::Privilege::kOperate, id.position));
+  RETURN_NOT_OK(RequireOnQuery(query_id, privilege, id.position));
   return *std::move(query);
 }
 

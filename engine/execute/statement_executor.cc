@@ -45,6 +45,7 @@ Status StatementExecutor::Dispatch(const Statement& statement) {
       return ShowGovernance(statement.As<ShowGovernanceStatement>());
     case StatementKind::kAlterUser: return AlterUser(statement.As<AlterUserStatement>());
     case StatementKind::kCanI: return CanI(statement.As<CanIStatement>());
+    case StatementKind::kExplain: return Explain(statement.As<ExplainStatement>());
   }
   return Status::Internal("unknown statement kind");
 }

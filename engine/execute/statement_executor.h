@@ -44,7 +44,8 @@ class StatementExecutor {
   Status CreateStore(const CreateStoreStatement& statement);
   Status AlterStore(const AlterStoreStatement& statement);  // execute_alter_store.cc
   // REQUIRES: catalog mutex held. Checks that a Kafka relation's topic exists in `store` and
-  // records its partition count (a declared count that differs is an error).
+  // records its partition count (a declared count that differs is an error); creates a missing
+  // one with a declared count.
   Status CheckKafkaTopic(const StoreInfo& store, const PropertyList& declared,
                          std::map<std::string, std::string>& properties, int64_t position);
   // The two halves of CheckKafkaTopic, for a statement that must refuse what it refuses before
@@ -77,9 +78,10 @@ class StatementExecutor {
   // execute_query_control.cc
   Status TerminateQuery(const TerminateQueryStatement& statement);
   Status RestartQuery(const RestartQueryStatement& statement);
-  // The query `id` names, if it exists and the user may operate it (TERMINATE, RESTART).
-  // REQUIRES: catalog mutex held.
-  Result<QueryInfo> FindOperableQuery(const Identifier& id);
+  // The query `id` names, if it exists and the user may operate it (TERMINATE, RESTART) or, with
+  // kMonitor, see it (EXPLAIN QUERY). REQUIRES: catalog mutex held.
+  Result<QueryInfo> FindOperableQuery(const Identifier& id,
+                                      rbac::Privilege privilege = rbac::Privilege::kOperate);
   // Stops a query's worker and records it TERMINATED with `reason`. REQUIRES: catalog mutex held.
   Status StopQuery(int64_t query_id, const std::string& reason);
   // RESTART QUERY of a TERMINATED query: refused, with `position`, when a relation it uses was
@@ -99,6 +101,15 @@ class StatementExecutor {
   // REQUIRES: catalog mutex held. The rest of LaunchPersistentQuery once the query has its id
   // and repartition topics: pins its positions, stores its plan and starts its workers.
   Status StartCreatedQuery(PhysicalPlan& plan, int64_t query_id);
+  // execute_explain.cc: EXPLAIN statement (planned, not run) and EXPLAIN QUERY id (its stored
+  // plan).
+  Status Explain(const ExplainStatement& statement);
+  Status ExplainQuery(const ExplainStatement& statement);
+  // Interactive SELECT's plan, bound and checked as Select does. REQUIRES: catalog mutex held.
+  Result<std::unique_ptr<PhysicalPlan>> PlanSelect(const SelectStatement& statement);
+  // While EXPLAIN plans a persistent-query statement: the statement's method binds, checks and
+  // plans as it would run, then hands its plan here instead of creating anything.
+  bool explaining() const { return explained_plan_ != nullptr; }
   // execute_view_read.cc: a snapshot read of a materialized view.
   Status SelectFromView(const SelectStatement& statement);
   // execute_view_admin.cc. REQUIRES: catalog mutex held. DESCRIBE's view properties.
@@ -205,6 +216,7 @@ class StatementExecutor {
   Session& session_;
   std::string_view text_;
   ResultHandler& handler_;
+  std::unique_ptr<PhysicalPlan>* explained_plan_ = nullptr;
 };
 
 }  // namespace sluice

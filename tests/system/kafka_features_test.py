@@ -8,6 +8,7 @@
   committed, a read_committed kcat consumer sees every expected record exactly once (the mock
   cluster does not filter aborted transactions for read_committed consumers, so kills inside an
   open transaction cannot be judged against it: see docs/kafka.md);
+- EXPLAIN CREATE over a Kafka store creates neither the declared topic nor the relation;
 - a topic deleted under a running query fails it with a reason naming the topic.
 
 usage: kafka_features_test.py <sluice binary> <sluice_kafka_mock binary>"""
@@ -168,6 +169,24 @@ def test_exactly_once(shell, bootstrap):
           f"{[r for r in expected if r not in got][:5]}")
 
 
+def test_explain(shell, bootstrap):
+    # EXPLAIN of a CREATE whose declared topic is missing plans it as it would run (exactly-once,
+    # the declared partitions) but creates neither the topic nor the relation nor a query.
+    start = len(shell.output)
+    shell.statement("EXPLAIN CREATE STREAM eo_explained WITH ('store'='k', "
+                    "'topic'='explained_new', 'partitions'=2, "
+                    "'delivery.guarantee'='exactly_once') AS SELECT id FROM eo_src;")
+    shown = shell.output[start:]
+    check("delivery exactly_once" in shown and "topic 'explained_new', 2 partitions" in shown,
+          "EXPLAIN does not show the Kafka sink and its guarantee:\n" + shown)
+    topics = kcat(["-L", "-b", bootstrap, "-J"])
+    check("explained_new" not in topics, "EXPLAIN created the Kafka topic:\n" + topics)
+    start = len(shell.output)
+    shell.statement("SHOW RELATIONS;")
+    check("eo_explained" not in shell.output[start:],
+          "EXPLAIN created the relation:\n" + shell.output[start:])
+
+
 def test_deleted_topic(shell, cluster, bootstrap):
     kcat(["-P", "-b", bootstrap, "-t", "doomed"], json.dumps({"id": 1}) + "\n")
     shell.statement("CREATE STREAM doomed (id BIGINT) WITH ('store'='k', 'topic'='doomed');")
@@ -192,6 +211,7 @@ def test(binary, mock_binary, temp):
         test_key_format(shell, bootstrap)
         test_alter_store(shell, bootstrap, temp.data_dir)
         test_exactly_once(shell, bootstrap)
+        test_explain(shell, bootstrap)
         test_deleted_topic(shell, cluster, bootstrap)
 
 

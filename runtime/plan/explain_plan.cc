@@ -1,0 +1,393 @@
+#include "runtime/plan/explain_plan.h"
+
+#include "runtime/connector/kafka/kafka_transaction.h"
+#include "runtime/plan/physical_aggregate.h"
+#include "runtime/plan/physical_join.h"
+#include "runtime/plan/repartition_plan.h"
+
+namespace sluice {
+namespace {
+
+using Names = std::vector<std::string>;
+
+Names NamesOf(const Schema& schema) {
+  Names names;
+  for (const Field& field : schema.fields()) names.push_back(field.name);
+  return names;
+}
+
+Names Concat(Names left, const Names& right) {
+  left.insert(left.end(), right.begin(), right.end());
+  return left;
+}
+
+// The expression's text with its input columns named: Expression::ToString writes column n as
+// "#n"; outside quoted literals each "#n" becomes names[n].
+std::string Named(const Expression& expression, const Names* names) {
+  const std::string text = expression.ToString();
+  std::string out;
+  bool quoted = false;
+  for (size_t at = 0; at < text.size(); ++at) {
+    const char c = text[at];
+    if (c == '\'') quoted = !quoted;
+    size_t end = at + 1;
+    while (!quoted && c == '#' && end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    if (end == at + 1) {
+      out += c;
+      continue;
+    }
+    const size_t index = std::stoul(text.substr(at + 1, end - at - 1));
+    out += index < names->size() ? (*names)[index] : text.substr(at, end - at);
+    at = end - 1;
+  }
+  return out;
+}
+
+// A duration as SQL writes it: "1 MINUTE", "1500 MILLISECOND".
+std::string DurationSql(int64_t ms) {
+  struct Unit {
+    int64_t ms;
+    const char* name;
+  };
+  for (Unit unit : {Unit{86400000, "DAY"}, Unit{3600000, "HOUR"}, Unit{60000, "MINUTE"},
+                    Unit{1000, "SECOND"}}) {
+    if (ms != 0 && ms % unit.ms == 0) return std::to_string(ms / unit.ms) + " " + unit.name;
+  }
+  return std::to_string(ms) + " MILLISECOND";
+}
+
+std::string Joined(const std::vector<std::unique_ptr<Expression>>& expressions,
+                   const Names& names) {
+  std::string out;
+  for (const auto& expression : expressions) {
+    if (!out.empty()) out += ", ";
+    out += Named(*expression, &names);
+  }
+  return out;
+}
+
+std::string Watermark(int64_t allow_latency_ms, int64_t idle_timeout_ms) {
+  std::string out = "watermark: max event time per partition";
+  if (allow_latency_ms > 0) out += " - " + DurationSql(allow_latency_ms);
+  out += idle_timeout_ms > 0
+             ? ", a partition idle for " + DurationSql(idle_timeout_ms) + " stops holding it back"
+             : ", no idle timeout";
+  return out;
+}
+
+std::string SourceDetails(const SourceSpec& source) {
+  std::string out = "relation " + source.relation + "; store " + source.store_type;
+  auto store = source.properties.find("store");
+  if (store != source.properties.end() && store->second != source.store_type) {
+    out += " '" + store->second + "'";
+  }
+  if (source.store_type != "datagen") {
+    out += "; topic '" + source.topic + "', " + std::to_string(source.partitions) + " partition" +
+           (source.partitions == 1 ? "" : "s");
+  }
+  out += "; format " + source.value_format + "; reads ";
+  for (size_t column_idx = 0; column_idx < source.columns.size(); ++column_idx) {
+    if (column_idx > 0) out += ", ";
+    out += source.relation_schema.field(static_cast<size_t>(source.columns[column_idx])).name;
+  }
+  if (source.columns.empty()) out += "no columns";
+  if (!source.key_columns.empty()) {
+    out += "; primary key ";
+    for (size_t key_idx = 0; key_idx < source.key_columns.size(); ++key_idx) {
+      if (key_idx > 0) out += ", ";
+      out += source.relation_schema.field(static_cast<size_t>(source.key_columns[key_idx])).name;
+    }
+  }
+  out += "; event time: ";
+  out += source.timestamp_column < 0
+             ? std::string("the record timestamp")
+             : "column " +
+                   source.relation_schema.field(static_cast<size_t>(source.timestamp_column)).name;
+  out += "; starts at ";
+  out += source.start_timestamp_ms >= 0 ? "timestamp " + std::to_string(source.start_timestamp_ms)
+         : source.start_at_earliest     ? std::string("earliest")
+                                        : std::string("latest");
+  out += source.end_at_latest ? "; ends at the log's end as of the start" : "; unbounded";
+  if (source.emit_deletes) out += "; versioned (deletes kept)";
+  if (source.error_handling != ErrorHandling::kTerminate) {
+    out += "; bad records: " + std::string(ErrorHandlingName(source.error_handling));
+  }
+  return out;
+}
+
+std::string CallText(const AggregateCall& call, const Names& input) {
+  if (call.function == AggregateFunction::kCountStar) return "count(*)";
+  return std::string(AggregateFunctionName(call.function)) + "(" +
+         (call.distinct ? "DISTINCT " : "") + Named(*call.argument, &input) + ")";
+}
+
+// The aggregate's output columns: the window's and the keys' by name, each call by its text (the
+// planner names them agg_0, agg_1, ...).
+Names AggregateOutputNames(const PhysicalAggregate& aggregate, const Names& input) {
+  Names names = NamesOf(aggregate.schema);
+  const size_t first_call = names.size() - aggregate.aggregates.size();
+  for (size_t call_idx = 0; call_idx < aggregate.aggregates.size(); ++call_idx) {
+    names[first_call + call_idx] = CallText(aggregate.aggregates[call_idx], input);
+  }
+  return names;
+}
+
+std::string AggregateDetails(const PhysicalAggregate& aggregate, const Names& input) {
+  std::string out;
+  switch (aggregate.window.type) {
+    case WindowType::kNone: out = "no window"; break;
+    case WindowType::kTumble:
+      out = "TUMBLE window, size " + DurationSql(aggregate.window.size_ms);
+      break;
+    case WindowType::kHop:
+      out = "HOP window, size " + DurationSql(aggregate.window.size_ms) + ", advance " +
+            DurationSql(aggregate.window.advance_ms);
+      break;
+    case WindowType::kSession:
+      out = "SESSION window, gap " + DurationSql(aggregate.window.gap_ms);
+      break;
+    case WindowType::kUpstream: out = "the upstream query's windows"; break;
+  }
+  out += "; group by " +
+         (aggregate.keys.empty()
+              ? std::string(aggregate.window.type == WindowType::kNone ? "nothing (one group)"
+                                                                       : "the window only")
+              : Joined(aggregate.keys, input));
+  out += "; aggregates ";
+  for (size_t call_idx = 0; call_idx < aggregate.aggregates.size(); ++call_idx) {
+    if (call_idx > 0) out += ", ";
+    out += CallText(aggregate.aggregates[call_idx], input);
+  }
+  if (aggregate.aggregates.empty()) out += "none";
+  const Names output = AggregateOutputNames(aggregate, input);
+  if (aggregate.having) out += "; having " + Named(*aggregate.having, &output);
+  if (!aggregate.changelog_key.empty()) {
+    out += "; changelog input: a key's previous row is retracted";
+    if (aggregate.changelog_filter) {
+      out += ", filter " + Named(*aggregate.changelog_filter, &input);
+    }
+  }
+  out += aggregate.emit_changes ? "; emits every change" : "; emits each window once, when final";
+  if (aggregate.window.type != WindowType::kNone &&
+      aggregate.window.type != WindowType::kUpstream) {
+    out += "; " + Watermark(aggregate.allow_latency_ms, aggregate.idle_timeout_ms);
+  }
+  return out + "; state: groups by key";
+}
+
+std::string JoinDetails(const PhysicalJoin& join, const Names& left, const Names& right) {
+  std::string out =
+      std::string(join.strategy == JoinStrategy::kInterval ? "interval" : "temporal") + " " +
+      std::string(JoinTypeName(join.type)) + " join on ";
+  for (size_t key_idx = 0; key_idx < join.left_keys.size(); ++key_idx) {
+    if (key_idx > 0) out += " AND ";
+    out +=
+        Named(*join.left_keys[key_idx], &left) + " = " + Named(*join.right_keys[key_idx], &right);
+  }
+  if (join.left_keys.empty()) out += "no key equality";
+  if (join.condition) {
+    const Names both = Concat(left, right);
+    out += "; condition " + Named(*join.condition, &both);
+  }
+  if (join.filters[0]) out += "; left filter " + Named(*join.filters[0], &left);
+  if (join.filters[1]) out += "; right filter " + Named(*join.filters[1], &right);
+  if (join.strategy == JoinStrategy::kInterval) {
+    out += "; right time within [left time - " + DurationSql(join.before_ms) + ", left time + " +
+           DurationSql(join.after_ms) + "]";
+  } else {
+    out += "; each left row meets the right row of its key as of its event time";
+  }
+  out += "; left " + Watermark(join.allow_latency_ms[0], join.idle_timeout_ms[0]);
+  out += "; right " + Watermark(join.allow_latency_ms[1], join.idle_timeout_ms[1]);
+  return out + (join.strategy == JoinStrategy::kInterval
+                    ? "; state: buffered rows of both sides by key"
+                    : "; state: the changelog's versions by key, stream rows until its watermark");
+}
+
+std::string ProjectDetails(const PhysicalProject& project, const Names& input) {
+  std::string out;
+  const Schema& output = project.output_schema();
+  for (size_t column_idx = 0; column_idx < project.expressions().size(); ++column_idx) {
+    if (column_idx > 0) out += ", ";
+    std::string text = Named(*project.expressions()[column_idx], &input);
+    const std::string& name = output.field(column_idx).name;
+    out += text == name ? text : text + " AS " + name;
+  }
+  return out;
+}
+
+std::string SinkDetails(const SinkSpec& sink) {
+  std::string out;
+  switch (sink.kind) {
+    case SinkKind::kCollect: return "rows to this client";
+    case SinkKind::kDiscard: return "rows counted and dropped";
+    case SinkKind::kView:
+      out = "materialized view " + sink.relation +
+            ": its store (rows by primary key) and its changelog topic '" + sink.topic + "'";
+      break;
+    case SinkKind::kLocalLog:
+    case SinkKind::kKafka:
+      out = "relation " + sink.relation + "; store " +
+            (sink.kind == SinkKind::kKafka ? "kafka" : "local") + "; topic '" + sink.topic + "'";
+      break;
+  }
+  out += ", " + std::to_string(sink.partitions) + " partition" + (sink.partitions == 1 ? "" : "s");
+  out += "; format " + sink.value_format;
+  if (!sink.key_columns.empty()) {
+    out += "; keyed by ";
+    for (size_t key_idx = 0; key_idx < sink.key_columns.size(); ++key_idx) {
+      if (key_idx > 0) out += ", ";
+      out += sink.schema.field(static_cast<size_t>(sink.key_columns[key_idx])).name;
+    }
+  }
+  return out;
+}
+
+// A join's side columns as "relation.column" (its last name part), or "left.column" and
+// "right.column" when both sides read one relation.
+Names Qualified(const PhysicalPlan& plan, const Names& names, bool right) {
+  auto short_name = [](const std::string& relation) {
+    return relation.substr(relation.rfind('.') + 1);
+  };
+  const std::string left_name = short_name(plan.source.relation);
+  const std::string right_name = short_name(plan.join_source->relation);
+  std::string label = right ? right_name : left_name;
+  if (left_name == right_name) label = right ? "right" : "left";
+  Names qualified;
+  for (const std::string& name : names) qualified.push_back(label + "." + name);
+  return qualified;
+}
+
+bool IsRepartitioned(const PhysicalPlan& plan) {
+  if (!plan.repartition_topic.empty()) return true;
+  return plan.parallelism > 1 && (FindAggregate(plan) >= 0 || plan.join_source.has_value());
+}
+
+std::string RepartitionTopic(const PhysicalPlan& plan, bool right) {
+  if (plan.repartition_topic.empty()) return "a new local topic, named when the query starts";
+  return "topic '" +
+         (right ? RepartitionRightTopic(plan.repartition_topic) : plan.repartition_topic) + "'";
+}
+
+std::string QueryDetails(const PhysicalPlan& plan, bool persistent, bool stateful) {
+  std::string out = persistent ? "persistent query" : "interactive SELECT";
+  if (persistent && plan.query_id > 0) out += " " + std::to_string(plan.query_id);
+  if (!persistent) {
+    out += "; runs in the engine; rows go to this client; state: ";
+    out += stateful ? "kept while it runs, dropped when it ends" : "none";
+    if (plan.limit >= 0) out += "; stops after " + std::to_string(plan.limit) + " rows";
+    return out;
+  }
+  // worker_count() once the repartition topic is named; the same count before (EXPLAIN).
+  const int32_t groups = !IsRepartitioned(plan) ? 1 : (plan.join_source ? 3 : 2);
+  const int32_t workers = plan.parallelism * groups;
+  out += "; parallelism " + std::to_string(plan.parallelism) + "; " + std::to_string(workers) +
+         " worker process" + (workers == 1 ? "" : "es");
+  if (groups == 2)
+    out += " (stage 1: " + std::to_string(plan.parallelism) +
+           ", stage 2: " + std::to_string(plan.parallelism) + ")";
+  if (groups == 3)
+    out += " (stage 1: " + std::to_string(plan.parallelism) +
+           " per side, stage 2: " + std::to_string(plan.parallelism) + ")";
+  auto guarantee = plan.sink.properties.find(kDeliveryGuaranteeProperty);
+  out += "; delivery ";
+  out += guarantee != plan.sink.properties.end() ? guarantee->second : "at_least_once";
+  out += "; checkpoint every " + DurationSql(plan.checkpoint_interval_ms);
+  out += "; state: ";
+  if (!stateful) {
+    out += plan.sink.kind == SinkKind::kView ? "the view store only" : "none (stateless)";
+  } else {
+    out += "kept in RocksDB, checkpointed with the source positions";
+    int aggregate = FindAggregate(plan);
+    if (aggregate >= 0 &&
+        static_cast<const PhysicalAggregate&>(*plan.operators[static_cast<size_t>(aggregate)])
+                .window.type == WindowType::kNone) {
+      out += "; groups cached up to " + std::to_string(plan.state_cache_max_bytes) + " bytes";
+      if (plan.state_ttl_ms > 0)
+        out += "; groups idle for " + DurationSql(plan.state_ttl_ms) + " dropped";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Schema ExplainSchema() {
+  return Schema({Field{"stage", DataType::Varchar()}, Field{"operator", DataType::Varchar()},
+                 Field{"details", DataType::Varchar()}});
+}
+
+std::vector<ExplainRow> ExplainPlan(const PhysicalPlan& plan, bool persistent) {
+  bool stateful = false;
+  for (const auto& op : plan.operators) {
+    stateful = stateful || op->kind() == PhysicalOperatorKind::kAggregate ||
+               op->kind() == PhysicalOperatorKind::kJoin;
+  }
+  std::vector<ExplainRow> rows;
+  rows.push_back({"query", "Query", QueryDetails(plan, persistent, stateful)});
+  const bool repartitioned = persistent && IsRepartitioned(plan);
+  const int aggregate = FindAggregate(plan);
+  // Stage 1 runs the operators before the aggregate (a join: none), stage 2 the rest.
+  const size_t first_stage2 =
+      !repartitioned ? plan.operators.size()
+                     : (plan.join_source ? 0 : static_cast<size_t>(std::max(aggregate, 0)));
+  const std::string left_stage = plan.join_source && repartitioned ? "1 (left)" : "1";
+  rows.push_back({left_stage, "Source", SourceDetails(plan.source)});
+  Names left = NamesOf(plan.source.batch_schema());
+  Names right;
+  if (plan.join_source) {
+    rows.push_back({repartitioned ? "1 (right)" : "1", "Source", SourceDetails(*plan.join_source)});
+    right = NamesOf(plan.join_source->batch_schema());
+  }
+  Names input = left;
+  for (size_t op_idx = 0; op_idx < plan.operators.size(); ++op_idx) {
+    const PhysicalOperator& op = *plan.operators[op_idx];
+    if (repartitioned && op_idx == first_stage2) {
+      const std::string workers = std::to_string(plan.parallelism) + " writers, " +
+                                  std::to_string(plan.parallelism * plan.parallelism) +
+                                  " partitions";
+      if (op.kind() == PhysicalOperatorKind::kJoin) {
+        const auto& join = static_cast<const PhysicalJoin&>(op);
+        rows.push_back({"1 (left)", "Repartition",
+                        "by " + Joined(join.left_keys, left) + " through " +
+                            RepartitionTopic(plan, false) + " (" + workers + ")"});
+        rows.push_back({"1 (right)", "Repartition",
+                        "by " + Joined(join.right_keys, right) + " through " +
+                            RepartitionTopic(plan, true) + " (" + workers + ")"});
+      } else {
+        rows.push_back({"1", "Repartition",
+                        "by " + Joined(static_cast<const PhysicalAggregate&>(op).keys, input) +
+                            " through " + RepartitionTopic(plan, false) + " (" + workers + ")"});
+      }
+    }
+    const std::string stage = repartitioned && op_idx >= first_stage2 ? "2" : "1";
+    switch (op.kind()) {
+      case PhysicalOperatorKind::kFilter:
+        rows.push_back(
+            {stage, "Filter", Named(static_cast<const PhysicalFilter&>(op).predicate(), &input)});
+        break;
+      case PhysicalOperatorKind::kProject:
+        rows.push_back(
+            {stage, "Project", ProjectDetails(static_cast<const PhysicalProject&>(op), input)});
+        break;
+      case PhysicalOperatorKind::kAggregate:
+        rows.push_back({stage, "Aggregate",
+                        AggregateDetails(static_cast<const PhysicalAggregate&>(op), input)});
+        break;
+      case PhysicalOperatorKind::kJoin:
+        rows.push_back({stage, "Join",
+                        JoinDetails(static_cast<const PhysicalJoin&>(op),
+                                    Qualified(plan, left, false), Qualified(plan, right, true))});
+        break;
+    }
+    input = op.kind() == PhysicalOperatorKind::kAggregate
+                ? AggregateOutputNames(static_cast<const PhysicalAggregate&>(op), input)
+                : NamesOf(op.output_schema());
+  }
+  const std::string last_stage = repartitioned ? "2" : "1";
+  if (plan.limit >= 0) rows.push_back({last_stage, "Limit", std::to_string(plan.limit) + " rows"});
+  rows.push_back({last_stage, "Sink", SinkDetails(plan.sink)});
+  return rows;
+}
+
+}  // namespace sluice

@@ -16,6 +16,7 @@
 #include <optional>
 #include <variant>
 
+#include "runtime/worker/worker_allocator.h"
 #include "runtime/worker/worker_protocol.h"
 
 namespace sluice::bench {
@@ -57,7 +58,8 @@ class Fd {
   }
   ::syscall(SYS_close_range, kWorkerStatusFd + 1, ~0U, 0);
   char* const argv[] = {const_cast<char*>(binary), const_cast<char*>("worker"), nullptr};
-  char* const envp[] = {nullptr};
+  // As the supervisor starts a worker (worker_spawner.cc).
+  char* const envp[] = {const_cast<char*>(kWorkerMallocTunables), nullptr};
   ::execve(binary, argv, envp);
   ::_exit(127);
 }

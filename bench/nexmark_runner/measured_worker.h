@@ -1,10 +1,10 @@
 #pragma once
 // One `sluice worker` process run by the benchmark itself rather than by the engine's supervisor,
 // because the supervisor reaps its workers and their rusage with them: here the runner forks and
-// execs the worker the way the supervisor does (plan over fd 3, status on fd 4, empty environment)
-// and collects the child's CPU time with wait4(). Its peak RSS is what the worker reports (its own
-// VmHWM, see WorkerPeakRssBytes), not wait4()'s ru_maxrss, which the fork inflates to at least the
-// runner's own RSS.
+// execs the worker the way the supervisor does (plan over fd 3, status on fd 4, malloc tunables as
+// its only environment) and collects the child's CPU time with wait4(). Its peak RSS is what the
+// worker reports (its own VmHWM, see WorkerPeakRssBytes), not wait4()'s ru_maxrss, which the fork
+// inflates to at least the runner's own RSS.
 
 #include <chrono>
 #include <cstdint>

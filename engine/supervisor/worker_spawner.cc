@@ -11,6 +11,8 @@
 
 #include <cstring>
 
+#include "runtime/worker/worker_allocator.h"
+
 namespace sluice {
 namespace {
 
@@ -70,8 +72,8 @@ void CloseIfOpen(int& fd) {
     for (int fd = kChildErrorFd + 1; fd < 65536; ++fd) ::close(fd);
   }
   char* const argv[] = {const_cast<char*>(binary), const_cast<char*>("worker"), nullptr};
-  // Empty environment: credentials in the engine's environment never reach a worker.
-  char* const envp[] = {nullptr};
+  // Nothing of the engine's environment (credentials) reaches a worker: malloc's tunables only.
+  char* const envp[] = {const_cast<char*>(kWorkerMallocTunables), nullptr};
   ::execve(binary, argv, envp);
   fail(kStageExec);
   ::_exit(127);  // not reached

@@ -31,9 +31,10 @@ class WorkerSpawner {
   WorkerSpawner& operator=(const WorkerSpawner&) = delete;
 
   // Runs `<binary> worker` with fds 3 and 4 connected to the returned ends, stdin and stdout on
-  // /dev/null, stderr inherited, no other fds, an empty environment, its own session (a Ctrl-C
-  // in the shell must not reach it) and SIGKILL as its parent-death signal. Returns once the exec
-  // succeeded, or the reason it failed (e.g. the binary does not exist).
+  // /dev/null, stderr inherited, no other fds, an environment of malloc tunables only
+  // (worker_allocator.h), its own session (a Ctrl-C in the shell must not reach it) and SIGKILL as
+  // its parent-death signal. Returns once the exec succeeded, or the reason it failed (e.g. the
+  // binary does not exist).
   Result<SpawnedWorker> Spawn(const std::string& binary);
 
  private:

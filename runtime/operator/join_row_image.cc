@@ -58,7 +58,29 @@ Status JoinRowStore::OpenSpill(bool create) {
 
 Status JoinRowStore::WriteAt(const char* bytes, size_t size, uint64_t offset) {
   RETURN_NOT_OK(OpenSpill());
-  for (size_t done = 0; done < size;) {
+  size_t done = 0;
+  const bool aligned = (offset | size | reinterpret_cast<uintptr_t>(bytes)) % kDirectAlign == 0;
+  if (direct_io() && aligned) {
+    if (direct_fd_ < 0) {
+      const std::string path = spill_dir_ + "/" + durable_name_;
+      direct_fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_DIRECT);
+      if (direct_fd_ < 0) direct_io_ = false;  // EINVAL: no direct I/O here; buffered below
+    }
+    while (direct_io_ && done < size) {
+      const ssize_t wrote =
+          ::pwrite(direct_fd_, bytes + done, size - done, static_cast<off_t>(offset + done));
+      if (wrote < 0 && errno == EINTR) continue;
+      if (wrote < 0 && errno == EINVAL) {
+        direct_io_ = false;  // the rest (and every later image) buffered
+        break;
+      }
+      if (wrote <= 0) return IoError("cannot write the spill file", wrote < 0 ? errno : ENOSPC);
+      done += static_cast<size_t>(wrote);
+      // A short write leaves an unaligned rest: buffered.
+      if (done % kDirectAlign != 0) break;
+    }
+  }
+  while (done < size) {
     const ssize_t wrote =
         ::pwrite(spill_fd_, bytes + done, size - done, static_cast<off_t>(offset + done));
     if (wrote < 0 && errno == EINTR) continue;
@@ -95,11 +117,11 @@ void JoinRowStore::Punch(uint64_t offset, uint64_t size) {
 }
 
 void JoinRowStore::FreeImage(const Chunk& chunk) {
-  if (chunk.file_size == 0) return;
+  if (chunk.file_span == 0) return;
   if (durable()) {
-    freed_.emplace_back(chunk.file_offset, chunk.file_size);
+    freed_.emplace_back(chunk.file_offset, chunk.file_span);
   } else {
-    Punch(chunk.file_offset, chunk.file_size);
+    Punch(chunk.file_offset, chunk.file_span);
   }
 }
 

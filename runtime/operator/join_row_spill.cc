@@ -90,10 +90,19 @@ Status JoinRowStore::ImageChunk(Chunk& chunk) {
   for (const Slot& slot : chunk.slots) {
     if (slot.alive) size += kRowHeader + slot.key_size + slot.row_size;
   }
-  if (image_capacity_ < size) {
-    image_buffer_.reset(new char[size]);  // not zero-filled: every byte is written below
-    image_capacity_ = size;
+  // A durable file's image fills whole kDirectAlign blocks (direct I/O), zero-padded.
+  const auto round_up = [](uint64_t bytes) {
+    return (bytes + kDirectAlign - 1) & ~(kDirectAlign - 1);
+  };
+  const size_t span = durable() ? round_up(size) : size;
+  if (image_capacity_ < span) {
+    // Not zero-filled: every byte is written below.
+    image_buffer_.reset(static_cast<char*>(std::aligned_alloc(kDirectAlign, round_up(span))));
+    if (!image_buffer_) return Status::Storage("join state: out of memory for a chunk image");
+    image_capacity_ = round_up(span);
   }
+  if (span > size) std::memset(image_buffer_.get() + size, 0, span - size);
+  if (durable()) spill_end_ = round_up(spill_end_);
   char* out = image_buffer_.get();
   chunk.bloom.assign(kBloomWords, 0);
   chunk.min_time = INT64_MAX;
@@ -115,11 +124,12 @@ Status JoinRowStore::ImageChunk(Chunk& chunk) {
     ForEachBloomBit(slot.hash, kBloomWords * 64,
                     [&](uint64_t bit) { chunk.bloom[bit / 64] |= uint64_t{1} << (bit % 64); });
   }
-  if (size > 0) RETURN_NOT_OK(WriteAt(image_buffer_.get(), size, spill_end_));
+  if (size > 0) RETURN_NOT_OK(WriteAt(image_buffer_.get(), span, spill_end_));
   chunk.imaged = true;
   chunk.file_offset = spill_end_;
   chunk.file_size = size;
-  spill_end_ += size;
+  chunk.file_span = size > 0 ? span : 0;
+  spill_end_ += chunk.file_span;
   if (durable()) {
     unsaved_bytes_ -= std::min(unsaved_bytes_, chunk.unsaved);
     chunk.unsaved = 0;

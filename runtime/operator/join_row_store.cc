@@ -8,6 +8,7 @@ namespace sluice {
 
 JoinRowStore::~JoinRowStore() {
   if (spill_fd_ >= 0) ::close(spill_fd_);
+  if (direct_fd_ >= 0) ::close(direct_fd_);
 }
 
 char* JoinRowStore::Chunk::Allocate(size_t size) {

@@ -19,6 +19,7 @@
 
 #include "runtime/pipeline/query_runner.h"
 #include "runtime/worker/sandbox.h"
+#include "runtime/worker/worker_allocator.h"
 #include "runtime/worker/worker_protocol.h"
 
 namespace sluice {
@@ -89,6 +90,8 @@ bool EngineIsGone() {
 }  // namespace
 
 int WorkerMain() {
+  // Before any thread: a refusal only costs speed (glibc's defaults stay).
+  TuneWorkerAllocator();
   // The supervisor set PDEATHSIG before exec already; setting it again costs nothing and covers
   // a worker started by hand. If the engine died before that, nobody would ever stop us.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

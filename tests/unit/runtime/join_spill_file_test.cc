@@ -5,12 +5,15 @@
 // image's range is freed only once a committed checkpoint no longer references it; a damaged
 // file or an unwritable directory is a clear STORAGE error.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "runtime/operator/join_row_store.h"
 #include "storage/state/state_store.h"
@@ -44,6 +47,15 @@ class JoinSpillFileTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Opens `query` with a spill budget of `budget` bytes per side, buffers kRows bids on the left
+  // and checkpoints.
+  void BufferAndCheckpoint(JoinQuery& query, size_t budget) {
+    ASSERT_TRUE(query.Open(dir_, *plan_, context_, budget).ok());
+    RecordBatch output(plan_->schema);
+    ASSERT_TRUE(query.op->ProcessSide(JoinSide::kLeft, Bids(0, kRows, 0), {}, output).ok());
+    ASSERT_TRUE(query.Checkpoint().ok());
+  }
 
   // Every row a left join still holds comes out unmatched at the end of input.
   std::vector<std::string> Drain(JoinQuery& query) {
@@ -101,6 +113,35 @@ TEST_F(JoinSpillFileTest, CheckpointsReferenceImagesAndRestoreThem) {
   EXPECT_EQ(Drain(query), expected);
 }
 
+// Images go to the file with direct I/O: after a checkpoint wrote them, none of the file's pages
+// sits in the page cache (buffered writes leave every one there). Skipped where the file system
+// has no direct I/O (tmpfs).
+TEST_F(JoinSpillFileTest, ImagesBypassThePageCache) {
+  JoinQuery query;
+  ASSERT_NO_FATAL_FAILURE(BufferAndCheckpoint(query, 64 << 10));
+  const std::string path = dir_ + "/join-left.rows";
+  const int direct = ::open(path.c_str(), O_RDONLY | O_DIRECT);
+  if (direct < 0 && errno == EINVAL) GTEST_SKIP() << "no direct I/O in " << dir_;
+  ASSERT_GE(direct, 0);
+  ::close(direct);
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  struct stat info {};
+  ASSERT_EQ(::fstat(fd, &info), 0);
+  const auto size = static_cast<size_t>(info.st_size);
+  ASSERT_GT(size, static_cast<size_t>(kRows * 40));
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  ASSERT_NE(map, MAP_FAILED);
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident((size + page - 1) / page);
+  ASSERT_EQ(::mincore(map, size, resident.data()), 0);
+  size_t cached_pages = 0;
+  for (unsigned char flags : resident) cached_pages += flags & 1;
+  EXPECT_EQ(cached_pages, 0u) << "of " << resident.size() << " pages";
+  ::munmap(map, size);
+  ::close(fd);
+}
+
 TEST_F(JoinSpillFileTest, ACrashRestoresExactlyTheLastCheckpointAndFreesTheRest) {
   int64_t committed_bytes = 0;
   {
@@ -150,10 +191,8 @@ TEST_F(JoinSpillFileTest, RowsGoneOrMatchedAfterTheImageSurviveTheRestore) {
   {
     JoinQuery query;
     // A budget the rows fit in: the full chunks are imaged by the checkpoint, not by a spill.
-    ASSERT_TRUE(query.Open(dir_, *plan_, context_, 64 << 20).ok());
+    ASSERT_NO_FATAL_FAILURE(BufferAndCheckpoint(query, 64 << 20));
     RecordBatch output(plan_->schema);
-    ASSERT_TRUE(query.op->ProcessSide(JoinSide::kLeft, Bids(0, kRows, 0), {}, output).ok());
-    ASSERT_TRUE(query.Checkpoint().ok());
     // The first 10000 bids expire (emitted with NULLs), and bid 15007 matches.
     ASSERT_TRUE(query.op->AdvanceWatermark(10000 + 100, output).ok());
     EXPECT_EQ(output.num_rows(), 10000u);

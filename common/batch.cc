@@ -27,13 +27,8 @@ void CompactInPlace(std::vector<T>& values, const std::vector<uint8_t>& selectio
 
 }  // namespace
 
-char* StringArena::Allocate(size_t size) {
+char* StringArena::AllocateInNewBlock(size_t size) {
   bytes_used_ += size;
-  if (!blocks_.empty() && block_size_ - block_used_ >= size) {
-    char* ptr = blocks_.back().get() + block_used_;
-    block_used_ += size;
-    return ptr;
-  }
   size_t next_size = block_size_ == 0 ? kFirstBlockSize : std::min(block_size_ * 2, kMaxBlockSize);
   if (size > next_size / 4) {
     // A big string gets its own block, placed before the current one so that the current
@@ -47,13 +42,6 @@ char* StringArena::Allocate(size_t size) {
   block_size_ = next_size;
   block_used_ = size;
   return blocks_.back().get();
-}
-
-std::string_view StringArena::Add(std::string_view bytes) {
-  if (bytes.empty()) return std::string_view();
-  char* ptr = Allocate(bytes.size());
-  std::memcpy(ptr, bytes.data(), bytes.size());
-  return std::string_view(ptr, bytes.size());
 }
 
 void Column::Reserve(size_t rows) {
@@ -100,21 +88,6 @@ void Column::AppendNull() {
     case PhysicalKind::kString: strings_.emplace_back(); break;
     case PhysicalKind::kNested: nested_.push_back(Value::Null(type_)); break;
   }
-}
-
-void Column::AppendInt64(int64_t v) {
-  valid_.push_back(1);
-  ints_.push_back(v);
-}
-
-void Column::AppendDouble(double v) {
-  valid_.push_back(1);
-  doubles_.push_back(v);
-}
-
-void Column::AppendStringView(std::string_view v) {
-  valid_.push_back(1);
-  strings_.push_back(v);
 }
 
 void Column::AppendString(std::string_view v) { AppendStringView(own_arena().Add(v)); }

@@ -5,6 +5,7 @@
 // from one batch into another copies views, never bytes.
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,12 +23,29 @@ class StringArena {
   StringArena(const StringArena&) = delete;
   StringArena& operator=(const StringArena&) = delete;
 
-  std::string_view Add(std::string_view bytes);
+  // Inline, as Allocate's common case: decoders add strings cell by cell.
+  std::string_view Add(std::string_view bytes) {
+    if (bytes.empty()) return std::string_view();
+    char* ptr = Allocate(bytes.size());
+    std::memcpy(ptr, bytes.data(), bytes.size());
+    return std::string_view(ptr, bytes.size());
+  }
   // Reserves `size` bytes and returns a pointer to fill them (then view [ptr, ptr+size)).
-  char* Allocate(size_t size);
+  char* Allocate(size_t size) {
+    if (!blocks_.empty() && block_size_ - block_used_ >= size) {
+      bytes_used_ += size;
+      char* ptr = blocks_.back().get() + block_used_;
+      block_used_ += size;
+      return ptr;
+    }
+    return AllocateInNewBlock(size);
+  }
   size_t bytes_used() const { return bytes_used_; }
 
  private:
+  // Allocate when the current block has no room: a new block, or one of its own for a big string.
+  char* AllocateInNewBlock(size_t size);
+
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t block_used_ = 0;
   size_t block_size_ = 0;
@@ -53,10 +71,20 @@ class Column {
   Value GetValue(size_t row) const;
 
   void AppendNull();
-  void AppendInt64(int64_t v);
-  void AppendDouble(double v);
+  // Inline: decoders and operators append cell by cell.
+  void AppendInt64(int64_t v) {
+    valid_.push_back(1);
+    ints_.push_back(v);
+  }
+  void AppendDouble(double v) {
+    valid_.push_back(1);
+    doubles_.push_back(v);
+  }
   // The view must point into an arena this column holds (see AddArena) or outlive the column.
-  void AppendStringView(std::string_view v);
+  void AppendStringView(std::string_view v) {
+    valid_.push_back(1);
+    strings_.push_back(v);
+  }
   // Copies the bytes into the column's own arena.
   void AppendString(std::string_view v);
   void AppendNested(Value v);

@@ -38,10 +38,22 @@ inline const char* SkipPunctuation(const char* p, const char* end, char punctuat
   return p == end ? nullptr : p;
 }
 
+#if defined(SLUICE_JSON_SCAN_SSE2)
+// The last 16 bytes before `end` (readable: the record holds at least 16 bytes before it), for
+// scans of its last fewer than 16 bytes at `p`: their bit masks are shifted right by the
+// returned count, so bit 0 is `p`'s byte. A record's last string or number, which usually ends
+// within 16 bytes of the record's end, is then scanned with one load instead of a byte loop.
+inline __m128i LoadTail(const char* p, const char* end, unsigned& shift) {
+  shift = static_cast<unsigned>(16 - (end - p));
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
+}
+#endif
+
 // The first byte at or after `p` that is a quote, a backslash, a control character or (with
 // `non_ascii`) not ASCII; `end` when there is none. The bytes of most strings need no other look.
+// REQUIRES: the record starts at `begin` (bytes from there to `end` are readable).
 template <bool non_ascii>
-inline const char* FindStringSpecial(const char* p, const char* end) {
+inline const char* FindStringSpecial(const char* p, const char* end, const char* begin) {
 #if defined(SLUICE_JSON_SCAN_SSE2)
   while (end - p >= 16) {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
@@ -49,6 +61,14 @@ inline const char* FindStringSpecial(const char* p, const char* end) {
     if (mask != 0) return p + __builtin_ctz(mask);
     p += 16;
   }
+  if (p < end && end - begin >= 16) {
+    unsigned shift;
+    const __m128i bytes = LoadTail(p, end, shift);
+    const unsigned mask = (JsonEscapeMask(bytes) | (non_ascii ? NonAsciiMask(bytes) : 0u)) >> shift;
+    return mask != 0 ? p + __builtin_ctz(mask) : end;
+  }
+#else
+  (void)begin;
 #endif
   while (p < end) {
     const auto byte = static_cast<unsigned char>(*p);
@@ -61,13 +81,15 @@ inline const char* FindStringSpecial(const char* p, const char* end) {
 // Scans the string whose opening quote is just before `p`: on success `content` is its bytes and
 // the result points past the closing quote. Null for strings with escapes (they need unescaping),
 // raw control characters or invalid UTF-8 (errors the simdjson path reports), or no closing quote.
-inline const char* ScanPlainString(const char* p, const char* end, std::string_view& content) {
+[[gnu::always_inline]] inline const char* ScanPlainString(const char* p, const char* end,
+                                                          const char* begin,
+                                                          std::string_view& content) {
   const char* start = p;
-  p = FindStringSpecial<true>(p, end);
+  p = FindStringSpecial<true>(p, end, begin);
   // Past a first non-ASCII byte, the rest is scanned for the string's end alone and the whole
   // content checked as UTF-8 once.
   const bool ascii = p == end || static_cast<unsigned char>(*p) < 0x80;
-  if (!ascii) p = FindStringSpecial<false>(p + 1, end);
+  if (!ascii) p = FindStringSpecial<false>(p + 1, end, begin);
   if (p == end || *p != '"') return nullptr;  // unclosed, a backslash or a control character
   content = std::string_view(start, static_cast<size_t>(p - start));
   if (!ascii && !simdjson::validate_utf8(content.data(), content.size())) return nullptr;
@@ -96,13 +118,25 @@ inline uint64_t ParseEightDigits(uint64_t word) {
 inline uint64_t ParseEightDigits(const char* p) { return ParseEightDigits(LoadEight(p)); }
 
 #if defined(SLUICE_JSON_SCAN_SSE2)
+// Bit i set when byte i of `bytes` is not an ASCII digit (bits 16 and up set too).
+inline unsigned NotDigitMask(__m128i bytes) {
+  const __m128i offset = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
+  const __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(9)), offset);
+  return ~static_cast<unsigned>(_mm_movemask_epi8(digit));
+}
+
 // How many ASCII digits the 16 bytes at `p` start with (1 to 16 where *p is a digit).
 inline unsigned DigitRun(const char* p) {
   const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i offset = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
-  const __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(9)), offset);
-  const unsigned not_digit = ~static_cast<unsigned>(_mm_movemask_epi8(digit));
-  return static_cast<unsigned>(__builtin_ctz(not_digit | 0x10000));
+  return static_cast<unsigned>(__builtin_ctz(NotDigitMask(bytes) | 0x10000));
+}
+
+// DigitRun for the last 8 to 15 bytes of a record at `p` (see LoadTail): at most end - p.
+inline unsigned TailDigitRun(const char* p, const char* end) {
+  unsigned shift;
+  const __m128i bytes = LoadTail(p, end, shift);
+  const unsigned limit = 1u << (end - p);
+  return static_cast<unsigned>(__builtin_ctz(((NotDigitMask(bytes) & 0xFFFF) >> shift) | limit));
 }
 #endif
 
@@ -119,20 +153,27 @@ inline uint64_t ParseLeadingDigits(const char* p, unsigned count) {
 // Scans a JSON number starting at `p` (JSON's grammar exactly). On success returns the end of the
 // number and sets `is_integer` (no fraction or exponent); for integers of at most 18 digits,
 // which always fit, `value` is the integer. Longer integers set `fits` false (the simdjson path
-// decides them). Null when the text is not a JSON number.
-inline const char* ScanNumber(const char* p, const char* end, bool& is_integer, bool& fits,
-                              int64_t& value) {
+// decides them). Null when the text is not a JSON number. Without `with_value` (a field no column
+// takes) the grammar is checked all the same but `value` is left unset.
+// REQUIRES: the record starts at `begin`.
+template <bool with_value>
+inline const char* ScanNumber(const char* p, const char* end, const char* begin, bool& is_integer,
+                              bool& fits, int64_t& value) {
   const bool negative = p < end && *p == '-';
   if (negative) ++p;
   if (p == end || !IsDigit(*p)) return nullptr;
   const char* digits_start = p;
   uint64_t magnitude = 0;
 #if defined(SLUICE_JSON_SCAN_SSE2)
-  if (end - p >= 16) {
+  // Near the record's end (its last number), from the record's last 16 bytes: ParseLeadingDigits
+  // needs 8 readable bytes at `p`.
+  const bool tail = end - p < 16 && end - p >= 8 && end - begin >= 16;
+  if (end - p >= 16 || tail) {
     // The digit run's length from one 16-byte mask, its value from at most two 8-digit words:
     // no loop whose exit depends on how long the number is.
-    const unsigned run = DigitRun(p);
-    if (run <= 8) {
+    const unsigned run = tail ? TailDigitRun(p, end) : DigitRun(p);
+    if (!with_value) {
+    } else if (run <= 8) {
       magnitude = ParseLeadingDigits(p, run);
     } else {
       magnitude = ParseLeadingDigits(p, run - 8) * 100000000 + ParseEightDigits(p + run - 8);
@@ -159,7 +200,9 @@ inline const char* ScanNumber(const char* p, const char* end, bool& is_integer, 
     if (p == end || !IsDigit(*p)) return nullptr;
     while (p < end && IsDigit(*p)) ++p;
   }
-  value = negative ? -static_cast<int64_t>(magnitude) : static_cast<int64_t>(magnitude);
+  if (with_value) {
+    value = negative ? -static_cast<int64_t>(magnitude) : static_cast<int64_t>(magnitude);
+  }
   return p;
 }
 
@@ -196,7 +239,7 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
       p += cached_size + 1;
     } else {
       std::string_view key;
-      p = ScanPlainString(p, end, key);
+      p = ScanPlainString(p, end, json.data(), key);
       if (p == nullptr) return false;
       LookUpKey(field_position, key, column_idx, exact);
     }
@@ -209,7 +252,7 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
     const char first = *p;
     if (first == '"') {
       std::string_view content;
-      p = ScanPlainString(p + 1, end, content);
+      p = ScanPlainString(p + 1, end, json.data(), content);
       if (p == nullptr) return false;
       if (take) {
         if (!varchar_columns_[column_idx]) return false;
@@ -220,7 +263,8 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
       bool is_integer;
       bool fits;
       int64_t value;
-      p = ScanNumber(p, end, is_integer, fits, value);
+      p = take ? ScanNumber<true>(p, end, json.data(), is_integer, fits, value)
+               : ScanNumber<false>(p, end, json.data(), is_integer, fits, value);
       if (p == nullptr) return false;
       if (take) {
         if (!int64_columns_[column_idx] || !is_integer || !fits) return false;

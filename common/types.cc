@@ -217,25 +217,6 @@ int DataType::FieldIndex(std::string_view name) const {
   return -1;
 }
 
-PhysicalKind DataType::physical() const {
-  switch (id_) {
-    case TypeId::kNull: return PhysicalKind::kNull;
-    case TypeId::kBoolean:
-    case TypeId::kInteger:
-    case TypeId::kBigint:
-    case TypeId::kDecimal:
-    case TypeId::kTimestamp:
-    case TypeId::kDate: return PhysicalKind::kInt64;
-    case TypeId::kDouble: return PhysicalKind::kDouble;
-    case TypeId::kVarchar:
-    case TypeId::kBytes: return PhysicalKind::kString;
-    case TypeId::kStruct:
-    case TypeId::kArray:
-    case TypeId::kMap: return PhysicalKind::kNested;
-  }
-  return PhysicalKind::kNull;
-}
-
 std::string DataType::ToString() const {
   switch (id_) {
     case TypeId::kNull: return "NULL";

@@ -61,7 +61,25 @@ class DataType {
   // For STRUCT: index of a field by (already case-folded) name, or -1.
   int FieldIndex(std::string_view name) const;
 
-  PhysicalKind physical() const;
+  // Inline: row-at-a-time paths (appends, encoders) ask it per cell.
+  PhysicalKind physical() const {
+    switch (id_) {
+      case TypeId::kNull: return PhysicalKind::kNull;
+      case TypeId::kBoolean:
+      case TypeId::kInteger:
+      case TypeId::kBigint:
+      case TypeId::kDecimal:
+      case TypeId::kTimestamp:
+      case TypeId::kDate: return PhysicalKind::kInt64;
+      case TypeId::kDouble: return PhysicalKind::kDouble;
+      case TypeId::kVarchar:
+      case TypeId::kBytes: return PhysicalKind::kString;
+      case TypeId::kStruct:
+      case TypeId::kArray:
+      case TypeId::kMap: return PhysicalKind::kNested;
+    }
+    return PhysicalKind::kNull;
+  }
   bool is_numeric() const {
     return id_ == TypeId::kInteger || id_ == TypeId::kBigint || id_ == TypeId::kDouble ||
            id_ == TypeId::kDecimal;

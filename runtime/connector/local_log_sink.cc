@@ -1,8 +1,26 @@
 #include "runtime/connector/local_log_sink.h"
 
+#include <charconv>
+
+#include "common/json_writer.h"
 #include "storage/log/partitioner.h"
 
 namespace sluice {
+
+namespace {
+
+// BIGINT and INTEGER cells: their decimal digits, as Value::ToString and the JSON encoder write
+// them, without building a Value (a changelog sink writes a key for every row).
+bool IsPlainInteger(const DataType& type) {
+  return type.id() == TypeId::kBigint || type.id() == TypeId::kInteger;
+}
+
+void AppendInteger(int64_t value, std::string& out) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof(digits), value).ptr);
+}
+
+}  // namespace
 
 // The record key of `row`: empty optional for keyless relations.
 void EncodeRecordKey(const RecordBatch& batch, size_t row, const std::vector<int>& key_columns,
@@ -12,6 +30,8 @@ void EncodeRecordKey(const RecordBatch& batch, size_t row, const std::vector<int
     if (column.IsNull(row)) return;
     if (column.type().physical() == PhysicalKind::kString) {
       out.append(column.GetString(row));
+    } else if (IsPlainInteger(column.type())) {
+      AppendInteger(column.GetInt64(row), out);
     } else {
       out += column.GetValue(row).ToString();
     }
@@ -20,9 +40,16 @@ void EncodeRecordKey(const RecordBatch& batch, size_t row, const std::vector<int
   out.push_back('{');
   for (size_t key_idx = 0; key_idx < key_columns.size(); ++key_idx) {
     const Column& column = batch.column(static_cast<size_t>(key_columns[key_idx]));
-    if (key_idx > 0) out.push_back(',');
-    out += "\"" + std::to_string(key_idx) + "\":";
-    AppendValueJson(column.GetValue(row), out);
+    out += key_idx > 0 ? ",\"" : "\"";
+    AppendInteger(static_cast<int64_t>(key_idx), out);
+    out += "\":";
+    if (!column.IsNull(row) && IsPlainInteger(column.type())) {
+      AppendInteger(column.GetInt64(row), out);
+    } else if (!column.IsNull(row) && column.type().id() == TypeId::kVarchar) {
+      AppendJsonString(column.GetString(row), out);
+    } else {
+      AppendValueJson(column.GetValue(row), out);
+    }
   }
   out.push_back('}');
 }

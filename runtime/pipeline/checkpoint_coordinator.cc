@@ -112,7 +112,10 @@ std::map<std::string, std::vector<int64_t>> CheckpointCoordinator::ExtraPosition
 bool CheckpointCoordinator::over_budget() const {
   // A join's unsaved rows wait in memory for the commit too (the stage's own count); the state
   // store's batch holds what the other operators wrote since the last commit.
-  if (stage_ != nullptr && stage_->unsaved_bytes() >= kMaxUnsavedBytes) return true;
+  if (stage_ != nullptr &&
+      (stage_->unsaved_bytes() >= kMaxUnsavedBytes || stage_->over_memory_budget())) {
+    return true;
+  }
   return state_store_ != nullptr &&
          state_store_->uncommitted_bytes() >= options_.max_uncommitted_bytes;
 }

@@ -30,6 +30,9 @@ class CheckpointedStage {
   // Roughly the bytes the next checkpoint writes, when the stage tracks it: past a limit the
   // checkpoint is taken early, since everything it writes is held in memory until it commits.
   virtual size_t unsaved_bytes() const { return 0; }
+  // The stage's in-memory state has outgrown its budget and shrinks at a checkpoint (a GROUP BY
+  // over a changelog evicts then): the checkpoint is taken early.
+  virtual bool over_memory_budget() const { return false; }
 };
 
 }  // namespace sluice

@@ -58,6 +58,7 @@ class StatefulStage final : public CheckpointedStage {
   // behind still holds the watermark back after a restart (WatermarkTracker::SaveMaxima).
   void SaveMetadata(std::map<std::string, std::string>& metadata) const override;
   void RestoreMetadata(const std::map<std::string, std::string>& metadata) override;
+  bool over_memory_budget() const override;
   int64_t late_records() const { return operator_->late_records(); }
   void AddStateCounters(StateCounters& counters) const { operator_->AddStateCounters(counters); }
   int64_t watermark() const { return watermarks_.watermark(); }

@@ -1,11 +1,14 @@
 #pragma once
 // What a query's bounded-memory state did, for DESCRIBE QUERY: the GROUP BY group cache
 // ('state.cache.max.bytes'; over a changelog, its previous rows too), its TTL ('state.ttl.millis')
-// and the interval join's spill files. Counts are cumulative since the worker started (a restart
-// starts them over); the *_now fields are what is held at the moment of the report. A query's
-// workers' counters are summed.
+// and the interval join's spill files. Counts are cumulative: an operator's start at zero when
+// its worker starts, and the checkpoint manifest carries the totals across restarts
+// (SaveCumulativeCounters). The *_now fields are what is held at the moment of the report. A
+// query's workers' counters are summed.
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace sluice {
 
@@ -32,5 +35,13 @@ struct StateCounters {
     spill_chunks_read += other.spill_chunks_read;
   }
 };
+
+// The cumulative counters of `counters` (not the *_now ones) and `late_records` as text for the
+// checkpoint manifest ("groups_evicted=3,late_records=1,..."; zeros left out).
+std::string SaveCumulativeCounters(const StateCounters& counters, int64_t late_records);
+// Reads what SaveCumulativeCounters wrote; names it does not know (a later version's) and
+// malformed entries are skipped: the counters are for display only.
+void RestoreCumulativeCounters(std::string_view text, StateCounters* counters,
+                               int64_t* late_records);
 
 }  // namespace sluice

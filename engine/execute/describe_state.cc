@@ -13,6 +13,8 @@ std::vector<std::pair<std::string, std::string>> DescribeStateCounters(
   add("groups evicted", counters.groups_evicted);
   add("groups read back", counters.groups_read_back);
   add("group cache bytes", counters.cache_bytes_now);
+  add("previous rows evicted", counters.rows_evicted);
+  add("previous rows read back", counters.rows_read_back);
   add("groups expired", counters.groups_expired);
   add("join rows spilled", counters.spilled_rows_now);
   add("join bytes spilled", counters.spilled_bytes_now);

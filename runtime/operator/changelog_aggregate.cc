@@ -13,6 +13,10 @@ ChangelogAggregateOperator::ChangelogAggregateOperator(const PhysicalAggregate& 
   for (const AggregateCall& call : plan_.aggregates) {
     argument_kinds_.push_back(call.argument ? call.argument->type().physical()
                                             : PhysicalKind::kInt64);
+    if (call.distinct || call.function == AggregateFunction::kMin ||
+        call.function == AggregateFunction::kMax) {
+      variable_size_groups_ = true;  // keeps a multiset of its values
+    }
   }
 }
 
@@ -33,16 +37,22 @@ void ChangelogAggregateOperator::MarkDirty(const std::string& group_key, Group& 
 }
 
 void ChangelogAggregateOperator::MarkChunkDirty(uint32_t chunk) {
+  chunks_[chunk].last_batch = batch_counter_;
   if (chunks_[chunk].dirty) return;
   chunks_[chunk].dirty = true;
   dirty_chunks_.push_back(chunk);
 }
 
 void ChangelogAggregateOperator::AddToChunk(Rows::value_type& entry) {
-  if (open_chunk_ >= chunks_.size() || open_chunk_added_ >= kChunkRows) {
-    open_chunk_ = static_cast<uint32_t>(chunks_.size());
+  if (open_chunk_ == kNoChunk || open_chunk_added_ >= kChunkRows) {
     open_chunk_added_ = 0;
-    chunks_.emplace_back();
+    if (!free_chunks_.empty()) {
+      open_chunk_ = free_chunks_.back();
+      free_chunks_.pop_back();
+    } else {
+      open_chunk_ = static_cast<uint32_t>(chunks_.size());
+      chunks_.emplace_back();
+    }
   }
   entry.second.chunk = open_chunk_;
   chunks_[open_chunk_].members.push_back(&entry);
@@ -60,16 +70,26 @@ void ChangelogAggregateOperator::RemoveFromChunk(Rows::value_type& entry) {
   MarkChunkDirty(entry.second.chunk);
 }
 
-void ChangelogAggregateOperator::Apply(std::string_view row, int sign) {
+Status ChangelogAggregateOperator::Apply(std::string_view row, int sign) {
   std::string_view group_key;
   // The operator wrote the bytes itself (or checked them at restore): they always split.
-  if (!SplitPrevious(row, plan_.aggregates.size(), &group_key, &argument_views_)) return;
+  if (!SplitPrevious(row, plan_.aggregates.size(), &group_key, &argument_views_)) {
+    return Status::Internal("a previous row of the aggregate does not split");
+  }
   auto it = groups_.find(std::string(group_key));
+  if (it == groups_.end() && caching() && groups_in_table_.MayContain(group_key)) {
+    ASSIGN_OR_RETURN(it, ReadBackGroup(group_key));
+  }
+  const bool caching_now = caching();
   if (it == groups_.end()) {
     Group group;
     for (const Column& column : *key_columns_) group.keys.push_back(column.GetValue(key_row_));
     group.accumulators.resize(plan_.aggregates.size());
     it = groups_.emplace(std::string(group_key), std::move(group)).first;
+    if (caching_now) {
+      it->second.charged_bytes = static_cast<uint32_t>(GroupBytes(it->first, it->second));
+      groups_bytes_ += it->second.charged_bytes;
+    }
   }
   Group& group = it->second;
   group.rows += sign;
@@ -77,11 +97,20 @@ void ChangelogAggregateOperator::Apply(std::string_view row, int sign) {
     ApplyCell(plan_.aggregates[call_idx], argument_kinds_[call_idx], argument_views_[call_idx],
               sign, group.accumulators[call_idx]);
   }
+  if (caching_now) {
+    group.last_batch = batch_counter_;
+    if (variable_size_groups_) {
+      groups_bytes_ -= group.charged_bytes;
+      group.charged_bytes = static_cast<uint32_t>(GroupBytes(it->first, group));
+      groups_bytes_ += group.charged_bytes;
+    }
+  }
   if (std::find(touched_.begin(), touched_.end(), &group) == touched_.end()) {
     touched_.push_back(&group);
   }
   MarkDirty(it->first, group);
   if (group.rows <= 0) emptied_.push_back(it->first);
+  return Status::OK();
 }
 
 Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch& output) {
@@ -102,6 +131,7 @@ Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch
     RETURN_NOT_OK(EvaluateFilter(*plan_.changelog_filter, input, &passes, context_));
   }
   key_columns_ = &key_columns;
+  ++batch_counter_;
   std::string primary_key;
   for (size_t row = 0; row < input.num_rows(); ++row) {
     const RecordMeta& meta = input.meta()[row];
@@ -110,6 +140,10 @@ Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch
       EncodeCell(input.column(static_cast<size_t>(column)), row, primary_key);
     }
     auto previous = rows_.find(primary_key);
+    // (Without a budget too: the table may hold rows saved one per key by an older version.)
+    if (previous == rows_.end() && table_ != nullptr && rows_in_table_.MayContain(primary_key)) {
+      ASSIGN_OR_RETURN(previous, ReadBackRow(primary_key));
+    }
     key_row_ = row;
     const bool adds = meta.kind == RowKind::kUpsert && passes[row];
     if (adds) {
@@ -130,19 +164,22 @@ Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch
       continue;  // a tombstone, or a filtered row, for a key not counted: nothing to retract
     }
     touched_.clear();
-    if (previous != rows_.end()) Apply(previous->second.bytes, -1);
+    if (previous != rows_.end()) RETURN_NOT_OK(Apply(previous->second.bytes, -1));
     if (adds) {
-      Apply(next_, +1);
+      RETURN_NOT_OK(Apply(next_, +1));
       if (previous == rows_.end()) {
         previous = rows_.emplace(primary_key, PreviousRow()).first;
         if (table_ != nullptr) AddToChunk(*previous);
-      } else if (table_ != nullptr) {
-        MarkChunkDirty(previous->second.chunk);
+      } else {
+        if (table_ != nullptr) MarkChunkDirty(previous->second.chunk);
+        rows_bytes_ -= RowBytes(*previous);
       }
       // Swapped, not copied: the replaced row's buffer serves the next row read.
       previous->second.bytes.swap(next_);
+      rows_bytes_ += RowBytes(*previous);
     } else {
       if (table_ != nullptr) RemoveFromChunk(*previous);
+      rows_bytes_ -= RowBytes(*previous);
       rows_.erase(previous);
     }
     StageTouched(meta.timestamp);
@@ -191,10 +228,14 @@ Status ChangelogAggregateOperator::FlushStaged(RecordBatch& output) {
       rows.meta()[row].kind = RowKind::kDelete;
     }
   }
-  // A group emptied and refilled within the batch stays (its downstream row too).
+  // A group emptied and refilled within the batch stays (its downstream row too). One that
+  // stays empty leaves the table now: a checkpoint writes only groups in memory.
   for (const std::string& group_key : emptied_) {
     auto it = groups_.find(group_key);
-    if (it != groups_.end() && it->second.rows <= 0) groups_.erase(it);
+    if (it == groups_.end() || it->second.rows > 0) continue;
+    if (table_ != nullptr) RETURN_NOT_OK(table_->Delete("g" + group_key));
+    groups_bytes_ -= it->second.charged_bytes;
+    groups_.erase(it);
   }
   emptied_.clear();
   rows.Filter(keep);

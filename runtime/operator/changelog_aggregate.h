@@ -7,6 +7,10 @@
 // with a tombstone; otherwise each touched group emits its new row (a changelog, like every
 // non-windowed GROUP BY). A row equal to its key's previous row changes nothing and emits
 // nothing.
+//
+// With a cache budget, previous rows and groups are a cache over the state table: the least
+// recently changed ones leave memory when it is full and are read back when a row needs them
+// (changelog_aggregate_cache.cc).
 
 #include <cstdint>
 #include <string>
@@ -15,6 +19,7 @@
 #include <vector>
 
 #include "runtime/expression/evaluate.h"
+#include "runtime/operator/key_filter.h"
 #include "runtime/operator/retractable_accumulator.h"
 #include "runtime/operator/stateful_operator.h"
 #include "runtime/operator/window_group_map.h"
@@ -35,10 +40,23 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   // Restores groups and previous rows from `table` (changelog_aggregate_state.cc); without a
   // table (interactive queries) state lives in memory only. REQUIRES: before the first Process.
   Status AttachState(StateTable* table);
-  // Incremental: writes the groups and keys changed since the last checkpoint.
+  // Bounds what previous rows and groups take in memory to about `max_bytes`: a checkpoint that
+  // finds more evicts the least recently changed chunks of previous rows and groups to the table
+  // until half the budget is free; they are read back when a row needs them. Applies only with a
+  // table; 0: no bound. REQUIRES: called before AttachState. (changelog_aggregate_cache.cc)
+  void set_cache_budget(size_t max_bytes) { cache_max_bytes_ = max_bytes; }
+  // Memory has outgrown the budget: the caller should checkpoint now (which evicts).
+  bool over_budget() const { return caching() && cached_bytes() > cache_max_bytes_; }
+  // Incremental: writes the groups and keys changed since the last checkpoint, then evicts when
+  // over the budget. REQUIRES: StateStore::Commit before the next Process (the writes skip the
+  // table's read index until then).
   Status PrepareCheckpoint() override;
+  void AddStateCounters(StateCounters& counters) const override;
   const Schema& output_schema() const override { return plan_.schema; }
+  // Groups and previous rows held in memory now, and their estimated bytes.
   size_t num_groups() const { return groups_.size(); }
+  size_t num_rows_held() const { return rows_.size(); }
+  size_t cached_bytes() const { return rows_bytes_ + groups_bytes_; }
 
  private:
   struct Group {
@@ -47,6 +65,10 @@ class ChangelogAggregateOperator final : public StatefulOperator {
     int64_t rows = 0;      // input rows (keys of the changelog) in the group now
     bool emitted = false;  // its row downstream is live (emitted and not retracted)
     bool dirty = false;    // changed since the last checkpoint (listed in dirty_groups_)
+    // Cache mode: the bytes charged for the group, and the batch that last changed it (eviction
+    // takes the least recent first).
+    uint32_t charged_bytes = 0;
+    uint64_t last_batch = 0;
   };
   // What a key's current row contributed, as one string: its group key, then its arguments
   // (one per call; empty for COUNT(*)), each an encoded cell prefixed by its 4-byte length. One
@@ -62,16 +84,20 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   // keys first came: a checkpoint rewrites the chunks holding a changed key, one table write per
   // chunk. Keys of a changelog tend to change soon after they first appear (an auction's bids),
   // so the changed keys of an interval share few chunks, and the writes drop by up to kChunkRows.
+  // A chunk is also the unit of eviction: its keys leave memory together, each written to the
+  // table under its own key ('p'), since a later row finds its previous row by key alone. An
+  // evicted chunk's id is reused (its table entry rewritten or deleted at the next checkpoint).
   static constexpr size_t kChunkRows = 32;
-  static constexpr uint32_t kNoChunk = 0xFFFFFFFF;  // restored from a 'p' key, not chunked yet
+  static constexpr uint32_t kNoChunk = 0xFFFFFFFF;
   struct Chunk {
     std::vector<Rows::value_type*> members;  // node pointers: stable while the key lives
     bool dirty = false;                      // listed in dirty_chunks_
+    uint64_t last_batch = 0;                 // the batch that last changed a member
   };
 
   // Adds or retracts `row` (PreviousRow::bytes; sign +1 / -1) in its group, creating the group
-  // from `key_columns_` when absent.
-  void Apply(std::string_view row, int sign);
+  // from `key_columns_` when absent (or reading it back from the table in cache mode).
+  Status Apply(std::string_view row, int sign);
   // Chunk bookkeeping (with a table): a new key joins the open chunk; a changed or removed key
   // marks its chunk for rewriting.
   void AddToChunk(Rows::value_type& entry);
@@ -85,8 +111,36 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   Status FlushStaged(RecordBatch& output);
   void MarkDirty(const std::string& group_key, Group& group);
 
+  // Cache mode (changelog_aggregate_cache.cc). The previous row of `primary_key` read back from
+  // the table into rows_ (and out of the table), or rows_.end() when the table has none.
+  Result<Rows::iterator> ReadBackRow(const std::string& primary_key);
+  // The group of `group_key` read back from the table into groups_, or groups_.end().
+  Result<std::unordered_map<std::string, Group>::iterator> ReadBackGroup(
+      std::string_view group_key);
+  // Evicts the least recently changed chunks and groups until half the budget is free: a
+  // chunk's rows are written under their own keys, in key order, and its entry deleted (by the
+  // caller when the chunk is dirty); a changed group is written. REQUIRES: nothing staged
+  // (staged rows point at groups), and before the dirty chunks are written (PrepareCheckpoint).
+  Status EvictCold();
+  // The estimated memory of a held previous row: its map entry, index slots and chunk pointer,
+  // and the heap blocks of a key or row too long for the string's own buffer.
+  static size_t RowBytes(const Rows::value_type& entry) {
+    constexpr size_t kInline = 15;      // libstdc++'s short-string capacity
+    constexpr size_t kHeapHeader = 16;  // malloc's header and rounding
+    auto heap = [](size_t size) { return size > kInline ? size + kHeapHeader : 0; };
+    return sizeof(Rows::value_type) + 3 * sizeof(uint64_t) + heap(entry.first.size()) +
+           heap(entry.second.bytes.size());
+  }
+  size_t GroupBytes(const std::string& group_key, const Group& group) const;
+  bool caching() const { return cache_max_bytes_ > 0 && table_ != nullptr; }
+
   // State rows (changelog_aggregate_state.cc).
   Schema GroupStateSchema() const;
+  // Appends `group` as a row of GroupStateSchema to `rows`.
+  static void AppendGroupRow(const Group& group, RecordBatch& rows);
+  // Decodes a group saved under 'g'. REQUIRES: `row` is an empty batch of the decoder's schema.
+  Status DecodeGroup(std::string_view value, class JsonRecordDecoder& decoder, RecordBatch& row,
+                     Group& group) const;
   // Splits a PreviousRow's bytes into its group key and `num_calls` arguments; false when
   // malformed.
   static bool SplitPrevious(std::string_view bytes, size_t num_calls, std::string_view* group_key,
@@ -94,6 +148,8 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   static std::string ChunkTableKey(uint32_t chunk);
   // Restores one chunk's keys (changelog_aggregate_state.cc).
   Status RestoreChunk(uint32_t chunk, std::string_view value);
+  // Restores the chunks of previous rows, evicting as the budget fills.
+  Status RestoreChunks();
 
   const PhysicalAggregate& plan_;
   EvalContext& context_;
@@ -119,11 +175,27 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   std::vector<std::string> dirty_groups_;
   std::vector<Chunk> chunks_;  // by chunk id
   std::vector<uint32_t> dirty_chunks_;
-  uint32_t open_chunk_ = 0;  // where new keys go, while it has room
+  uint32_t open_chunk_ = kNoChunk;  // where new keys go, while it has room
   size_t open_chunk_added_ = 0;
-  // Table keys of rows saved one per key (before chunks): deleted at the next checkpoint, which
-  // saves their rows in chunks.
-  std::vector<std::string> unchunked_keys_;
+
+  // Cache mode (set_cache_budget).
+  size_t cache_max_bytes_ = 0;         // 0: everything stays in memory
+  std::vector<uint32_t> free_chunks_;  // ids of evicted chunks, for new keys
+  // Keys the table may hold outside memory: previous rows under 'p' and groups under 'g' that
+  // were evicted or not loaded at restore. A key surely absent costs no table read (most keys of
+  // a changelog are new when they first come).
+  KeyFilter rows_in_table_;
+  KeyFilter groups_in_table_;
+  bool variable_size_groups_ = false;  // MIN, MAX or COUNT(DISTINCT): re-estimated per change
+  size_t rows_bytes_ = 0;
+  size_t groups_bytes_ = 0;
+  uint64_t batch_counter_ = 0;
+  int64_t rows_evicted_ = 0;
+  int64_t rows_read_back_ = 0;
+  int64_t groups_evicted_ = 0;
+  int64_t groups_read_back_ = 0;
+  std::string table_key_;  // scratch table key and value for reads and evictions
+  std::string table_value_;
 };
 
 }  // namespace sluice

@@ -16,6 +16,8 @@ namespace {
 constexpr int64_t kPositionsSaveIntervalMs = 1000;
 // A join's unsaved rows past which a checkpoint is taken at once (see over_budget).
 constexpr size_t kMaxUnsavedBytes = 16u << 20;
+// Manifest metadata: the cumulative state counters and late records as of the checkpoint.
+constexpr const char* kStateCountersKey = "state_counters";
 // Manifest metadata: the record that tells whether a prepared checkpoint's transaction committed.
 constexpr const char* kTransactionMarkerKey = "kafka.transaction.record";
 
@@ -63,6 +65,10 @@ Status CheckpointCoordinator::Restore(const std::string& state_dir) {
       checkpoint_at_ms_ = last->created_at_ms;
       committed_sinks_ = last->sink_positions;
       stage_->RestoreMetadata(last->metadata);
+      auto counters = last->metadata.find(kStateCountersKey);
+      if (counters != last->metadata.end()) {
+        RestoreCumulativeCounters(counters->second, &restored_counters_, &restored_late_records_);
+      }
       auto positions = last->source_positions.find(source_.topic());
       if (positions != last->source_positions.end()) {
         RETURN_NOT_OK(source_.Seek(positions->second));
@@ -112,7 +118,10 @@ std::map<std::string, std::vector<int64_t>> CheckpointCoordinator::ExtraPosition
 bool CheckpointCoordinator::over_budget() const {
   // A join's unsaved rows wait in memory for the commit too (the stage's own count); the state
   // store's batch holds what the other operators wrote since the last commit.
-  if (stage_ != nullptr && stage_->unsaved_bytes() >= kMaxUnsavedBytes) return true;
+  if (stage_ != nullptr &&
+      (stage_->unsaved_bytes() >= kMaxUnsavedBytes || stage_->over_memory_budget())) {
+    return true;
+  }
   return state_store_ != nullptr &&
          state_store_->uncommitted_bytes() >= options_.max_uncommitted_bytes;
 }
@@ -191,6 +200,10 @@ Status CheckpointCoordinator::Commit(const std::vector<int64_t>& positions,
   }
   manifest.sink_positions = sinks;
   stage_->SaveMetadata(manifest.metadata);
+  StateCounters totals = restored_counters_;
+  stage_->AddStateCounters(totals);
+  manifest.metadata[kStateCountersKey] =
+      SaveCumulativeCounters(totals, restored_late_records_ + stage_->late_records());
   if (sink_.transactional()) {
     // Two phases: the state is saved aside first (pending, with a record of the transaction that
     // says whether it committed), then the transaction commits output and offsets, then the
@@ -230,6 +243,10 @@ void CheckpointCoordinator::FillProgress(QueryProgress& progress) const {
     }
   }
   if (stage_ == nullptr) return;
+  // The operators count since the worker started; the totals before it come from the checkpoint
+  // it restored.
+  progress.state.Add(restored_counters_);
+  progress.late_records += restored_late_records_;
   progress.checkpoint_id = checkpoint_id_;
   progress.checkpoint_at_ms = checkpoint_at_ms_;
   progress.checkpoint_duration_us = checkpoint_duration_us_;

@@ -88,6 +88,10 @@ class CheckpointCoordinator {
   int64_t checkpoint_duration_us_ = 0;
   int64_t state_size_bytes_ = 0;
   bool pending_ = false;
+  // The cumulative counters and late records saved with the restored checkpoint (zero without
+  // one): what the query counted before this worker started.
+  StateCounters restored_counters_;
+  int64_t restored_late_records_ = 0;
 };
 
 }  // namespace sluice

@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "runtime/connector/source.h"
+#include "runtime/operator/state_counters.h"
 #include "storage/state/state_store.h"
 
 namespace sluice {
@@ -30,6 +31,13 @@ class CheckpointedStage {
   // Roughly the bytes the next checkpoint writes, when the stage tracks it: past a limit the
   // checkpoint is taken early, since everything it writes is held in memory until it commits.
   virtual size_t unsaved_bytes() const { return 0; }
+  // The stage's in-memory state has outgrown its budget and shrinks at a checkpoint (a GROUP BY
+  // over a changelog evicts then): the checkpoint is taken early.
+  virtual bool over_memory_budget() const { return false; }
+  // What the stage's operators counted since the worker started (for DESCRIBE QUERY; the
+  // coordinator adds the totals restored from the last checkpoint).
+  virtual int64_t late_records() const { return 0; }
+  virtual void AddStateCounters(StateCounters& counters) const {}
 };
 
 }  // namespace sluice

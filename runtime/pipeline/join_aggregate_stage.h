@@ -44,8 +44,10 @@ class JoinAggregateStage final : public CheckpointedStage {
     return join_stage_.extra_sources();
   }
   size_t unsaved_bytes() const override { return join_stage_.unsaved_bytes(); }
-  int64_t late_records() const { return join_stage_.late_records() + aggregate_.late_records(); }
-  void AddStateCounters(StateCounters& counters) const {
+  int64_t late_records() const override {
+    return join_stage_.late_records() + aggregate_.late_records();
+  }
+  void AddStateCounters(StateCounters& counters) const override {
     join_stage_.AddStateCounters(counters);
     aggregate_.AddStateCounters(counters);
   }

@@ -70,8 +70,10 @@ class JoinStage final : public CheckpointedStage {
   void set_row_error_handler(RowErrorHandler handler) { on_row_error_ = std::move(handler); }
 
   int64_t watermark() const;
-  int64_t late_records() const { return operator_->late_records(); }
-  void AddStateCounters(StateCounters& counters) const { operator_->AddStateCounters(counters); }
+  int64_t late_records() const override { return operator_->late_records(); }
+  void AddStateCounters(StateCounters& counters) const override {
+    operator_->AddStateCounters(counters);
+  }
   Source& right() { return *right_; }
   // The manifest key of the right source's positions: its topic, or "<topic>#right" when both
   // sides read one topic (a self-join).

@@ -30,6 +30,7 @@ Result<std::unique_ptr<StatefulStage>> StatefulStage::Create(const PhysicalPlan&
                               aggregate.idle_timeout_ms);
   if (!aggregate.changelog_key.empty()) {
     auto changelog_aggregate = std::make_unique<ChangelogAggregateOperator>(aggregate, context);
+    changelog_aggregate->set_cache_budget(static_cast<size_t>(plan.state_cache_max_bytes));
     ChangelogAggregateOperator* raw = changelog_aggregate.get();
     auto stage = std::unique_ptr<StatefulStage>(
         new StatefulStage(std::move(changelog_aggregate), std::move(watermarks)));
@@ -165,6 +166,10 @@ Status StatefulStage::FinishSome(size_t min_rows, RecordBatch& output, bool* don
   }
   *done = true;
   return Finish(output);
+}
+
+bool StatefulStage::over_memory_budget() const {
+  return changelog_aggregate_ != nullptr && changelog_aggregate_->over_budget();
 }
 
 void StatefulStage::SaveMetadata(std::map<std::string, std::string>& metadata) const {

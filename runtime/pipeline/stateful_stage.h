@@ -58,8 +58,11 @@ class StatefulStage final : public CheckpointedStage {
   // behind still holds the watermark back after a restart (WatermarkTracker::SaveMaxima).
   void SaveMetadata(std::map<std::string, std::string>& metadata) const override;
   void RestoreMetadata(const std::map<std::string, std::string>& metadata) override;
-  int64_t late_records() const { return operator_->late_records(); }
-  void AddStateCounters(StateCounters& counters) const { operator_->AddStateCounters(counters); }
+  bool over_memory_budget() const override;
+  int64_t late_records() const override { return operator_->late_records(); }
+  void AddStateCounters(StateCounters& counters) const override {
+    operator_->AddStateCounters(counters);
+  }
   int64_t watermark() const { return watermarks_.watermark(); }
   const Schema& output_schema() const { return operator_->output_schema(); }
   StatefulOperator& op() { return *operator_; }

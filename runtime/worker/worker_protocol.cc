@@ -134,6 +134,8 @@ constexpr std::pair<std::string_view, int64_t StateCounters::*> kStateCounterFie
     {"groups_read_back", &StateCounters::groups_read_back},
     {"groups_expired", &StateCounters::groups_expired},
     {"cache_bytes_now", &StateCounters::cache_bytes_now},
+    {"rows_evicted", &StateCounters::rows_evicted},
+    {"rows_read_back", &StateCounters::rows_read_back},
     {"spilled_rows_now", &StateCounters::spilled_rows_now},
     {"spilled_bytes_now", &StateCounters::spilled_bytes_now},
     {"spill_chunks_read", &StateCounters::spill_chunks_read},

@@ -22,8 +22,16 @@ TEST(DescribeStateTest, OnlyTheNonZeroCountersInOrder) {
   EXPECT_EQ(
       DescribeStateCounters(counters),
       (Rows{{"groups evicted", "8"}, {"groups expired", "1"}, {"join chunks read back", "3"}}));
-  counters = {1, 2, 3, 4, 5, 6, 7};
-  EXPECT_EQ(DescribeStateCounters(counters).size(), 7u);
+  counters = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  EXPECT_EQ(DescribeStateCounters(counters).size(), 9u);
+  // A GROUP BY over a changelog: its previous rows' evictions, between the group rows.
+  counters = StateCounters{};
+  counters.cache_bytes_now = 64;
+  counters.rows_evicted = 40;
+  counters.rows_read_back = 2;
+  EXPECT_EQ(DescribeStateCounters(counters), (Rows{{"group cache bytes", "64"},
+                                                   {"previous rows evicted", "40"},
+                                                   {"previous rows read back", "2"}}));
 }
 
 TEST(DescribeStateTest, WorkersAddUp) {

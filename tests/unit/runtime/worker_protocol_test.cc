@@ -90,7 +90,7 @@ TEST(WorkerProtocolTest, ProgressRoundTripKeepsPositionsPerTopic) {
 // older worker) reads as all zero, one with a non-integer counter is rejected.
 TEST(WorkerProtocolTest, ProgressRoundTripKeepsStateCounters) {
   WorkerProgressMessage message;
-  message.progress.state = {1, 2, 3, 4, 5, 6, 7};
+  message.progress.state = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   WorkerMessage decoded = RoundTrip(message);
   ASSERT_TRUE(std::holds_alternative<WorkerProgressMessage>(decoded));
   const StateCounters& got = std::get<WorkerProgressMessage>(decoded).progress.state;
@@ -101,6 +101,8 @@ TEST(WorkerProtocolTest, ProgressRoundTripKeepsStateCounters) {
   EXPECT_EQ(got.spilled_rows_now, 5);
   EXPECT_EQ(got.spilled_bytes_now, 6);
   EXPECT_EQ(got.spill_chunks_read, 7);
+  EXPECT_EQ(got.rows_evicted, 8);
+  EXPECT_EQ(got.rows_read_back, 9);
 
   std::string payload = EncodeWorkerMessage(WorkerProgressMessage{});
   const size_t state = payload.find(R"("state":{)");

@@ -36,6 +36,18 @@ bool ViewSink::Replaying(const ViewPositions& current) const {
   return true;
 }
 
+bool ViewSink::CaughtUp(const ViewPositions& current) const {
+  const ViewPositions& applied = store_->positions();
+  for (const auto& [topic, offsets] : current) {
+    auto found = applied.find(topic);
+    if (found == applied.end() || found->second.size() != offsets.size()) continue;
+    for (size_t partition = 0; partition < offsets.size(); ++partition) {
+      if (offsets[partition] < found->second[partition]) return false;
+    }
+  }
+  return true;
+}
+
 void ViewSink::AppendKey(const RecordBatch& batch, size_t row, std::string& key) const {
   key.clear();
   if (spec_.key_columns.empty()) {
@@ -56,19 +68,58 @@ void ViewSink::AppendKey(const RecordBatch& batch, size_t row, std::string& key)
 
 Status ViewSink::Write(const RecordBatch& batch) {
   RETURN_NOT_OK(changelog_->Write(batch));
+  if (!positions_ || caught_up_) {
+    Apply(batch, /*hold=*/false);
+    return Status::OK();
+  }
   // Positions are read after the batch was polled: they cover every record that made it.
-  if (positions_ && Replaying(positions_())) return Status::OK();
+  const ViewPositions current = positions_();
+  if (spec_.key_columns.empty()) {
+    // A keyless view's rows never change: a replayed one is in the store already.
+    if (!Replaying(current)) Apply(batch, /*hold=*/false);
+    return Status::OK();
+  }
+  // A key's row written while the replay is behind the store in some partition would lack input
+  // the store's value reflects: hold it, and apply the latest once the replay passed everywhere.
+  Apply(batch, /*hold=*/true);
+  CatchUp(current);
+  return Status::OK();
+}
+
+bool ViewSink::CatchUp(const ViewPositions& current) {
+  if (caught_up_) return true;
+  if (!CaughtUp(current)) return false;
+  caught_up_ = true;
+  for (const auto& [key, value] : held_) {
+    if (value) {
+      store_->Put(key, *value);
+    } else {
+      store_->Delete(key);
+    }
+  }
+  held_.clear();
+  return true;
+}
+
+void ViewSink::Apply(const RecordBatch& batch, bool hold) {
   for (size_t row = 0; row < batch.num_rows(); ++row) {
     AppendKey(batch, row, key_);
     if (batch.meta()[row].kind == RowKind::kDelete) {
-      store_->Delete(key_);
+      if (hold) {
+        held_[key_].reset();
+      } else {
+        store_->Delete(key_);
+      }
       continue;
     }
     value_.clear();
     encoder_.EncodeRow(batch, row, value_);
-    store_->Put(key_, value_);
+    if (hold) {
+      held_[key_] = value_;
+    } else {
+      store_->Put(key_, value_);
+    }
   }
-  return Status::OK();
 }
 
 Status ViewSink::Flush() {
@@ -76,7 +127,7 @@ Status ViewSink::Flush() {
   if (!positions_) return store_->Commit(store_->positions());
   ViewPositions current = positions_();
   // During a replay the store stays at its own (later) positions.
-  if (Replaying(current)) return Status::OK();
+  if (spec_.key_columns.empty() ? Replaying(current) : !CatchUp(current)) return Status::OK();
   return store_->Commit(current);
 }
 

@@ -4,11 +4,15 @@
 // positions it reflects, and also appends every row to the view's changelog topic (so other
 // queries read the view as a changelog). After a restart the pipeline may replay input the store
 // already reflects (stateful queries resume from their last operator checkpoint, which can be
-// older): batches wholly before the store's positions are not applied again, so the view never
-// moves back in time and nothing is applied twice.
+// older), and with several source partitions the replay passes the store's positions in one
+// partition before another: a keyed view holds each key's latest row until the replay has passed
+// them in every partition, then applies what it held (the rows' values then reflect at least the
+// store's input), so the view never moves back in time and nothing is applied twice.
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "common/json_codec.h"
 #include "runtime/connector/local_log_sink.h"
@@ -33,7 +37,13 @@ class ViewSink final : public Sink {
            std::unique_ptr<ViewStoreWriter> store);
   // True while every source position is at or before the store's: the input is a replay.
   bool Replaying(const ViewPositions& current) const;
+  // True once every source position is at or past the store's (or the store is new).
+  bool CaughtUp(const ViewPositions& current) const;
   void AppendKey(const RecordBatch& batch, size_t row, std::string& key) const;
+  // A keyed view: once CaughtUp, stages what held_ kept and stops holding. True when caught up.
+  bool CatchUp(const ViewPositions& current);
+  // Stages the batch's rows in the store, or keeps each key's latest in held_.
+  void Apply(const RecordBatch& batch, bool hold);
 
   SinkSpec spec_;
   std::unique_ptr<LocalLogSink> changelog_;
@@ -42,6 +52,10 @@ class ViewSink final : public Sink {
   PositionsFn positions_;
   std::string key_;
   std::string value_;
+  // A keyed view until the replay after a restart passed the store's positions everywhere: each
+  // key's latest row (nullopt: deleted), not yet in the store. caught_up_ then stays true.
+  bool caught_up_ = false;
+  std::unordered_map<std::string, std::optional<std::string>> held_;
 };
 
 }  // namespace sluice

@@ -43,7 +43,7 @@ void ChangelogAggregateOperator::MarkChunkDirty(uint32_t chunk) {
   dirty_chunks_.push_back(chunk);
 }
 
-void ChangelogAggregateOperator::AddToChunk(Rows::value_type& entry) {
+void ChangelogAggregateOperator::AddToChunk(RowIndex entry) {
   if (open_chunk_ == kNoChunk || open_chunk_added_ >= kChunkRows) {
     open_chunk_added_ = 0;
     if (!free_chunks_.empty()) {
@@ -54,20 +54,21 @@ void ChangelogAggregateOperator::AddToChunk(Rows::value_type& entry) {
       chunks_.emplace_back();
     }
   }
-  entry.second.chunk = open_chunk_;
-  chunks_[open_chunk_].members.push_back(&entry);
+  rows_.set_chunk(entry, open_chunk_);
+  chunks_[open_chunk_].members.push_back(entry);
   ++open_chunk_added_;
   MarkChunkDirty(open_chunk_);
 }
 
-void ChangelogAggregateOperator::RemoveFromChunk(Rows::value_type& entry) {
-  std::vector<Rows::value_type*>& members = chunks_[entry.second.chunk].members;
-  auto it = std::find(members.begin(), members.end(), &entry);
+void ChangelogAggregateOperator::RemoveFromChunk(RowIndex entry) {
+  const uint32_t chunk = rows_.chunk(entry);
+  std::vector<RowIndex>& members = chunks_[chunk].members;
+  auto it = std::find(members.begin(), members.end(), entry);
   if (it != members.end()) {
     *it = members.back();
     members.pop_back();
   }
-  MarkChunkDirty(entry.second.chunk);
+  MarkChunkDirty(chunk);
 }
 
 Status ChangelogAggregateOperator::Apply(std::string_view row, int sign) {
@@ -139,9 +140,9 @@ Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch
     for (int column : plan_.changelog_key) {
       EncodeCell(input.column(static_cast<size_t>(column)), row, primary_key);
     }
-    auto previous = rows_.find(primary_key);
+    RowIndex previous = rows_.Find(primary_key);
     // (Without a budget too: the table may hold rows saved one per key by an older version.)
-    if (previous == rows_.end() && table_ != nullptr && rows_in_table_.MayContain(primary_key)) {
+    if (previous == kNoRow && table_ != nullptr && rows_in_table_.MayContain(primary_key)) {
       ASSIGN_OR_RETURN(previous, ReadBackRow(primary_key));
     }
     key_row_ = row;
@@ -159,28 +160,27 @@ Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch
         AppendPrefixed(cell_, next_);
       }
       // The key's row again, unchanged (a repeated upsert): no group moves.
-      if (previous != rows_.end() && previous->second.bytes == next_) continue;
-    } else if (previous == rows_.end()) {
+      if (previous != kNoRow && rows_.row(previous) == next_) continue;
+    } else if (previous == kNoRow) {
       continue;  // a tombstone, or a filtered row, for a key not counted: nothing to retract
     }
     touched_.clear();
-    if (previous != rows_.end()) RETURN_NOT_OK(Apply(previous->second.bytes, -1));
+    if (previous != kNoRow) RETURN_NOT_OK(Apply(rows_.row(previous), -1));
     if (adds) {
       RETURN_NOT_OK(Apply(next_, +1));
-      if (previous == rows_.end()) {
-        previous = rows_.emplace(primary_key, PreviousRow()).first;
-        if (table_ != nullptr) AddToChunk(*previous);
+      if (previous == kNoRow) {
+        previous = rows_.Insert(primary_key, next_).first;
+        if (table_ != nullptr) AddToChunk(previous);
       } else {
-        if (table_ != nullptr) MarkChunkDirty(previous->second.chunk);
-        rows_bytes_ -= RowBytes(*previous);
+        if (table_ != nullptr) MarkChunkDirty(rows_.chunk(previous));
+        rows_bytes_ -= RowBytes(previous);
+        rows_.SetRow(previous, next_);
       }
-      // Swapped, not copied: the replaced row's buffer serves the next row read.
-      previous->second.bytes.swap(next_);
-      rows_bytes_ += RowBytes(*previous);
+      rows_bytes_ += RowBytes(previous);
     } else {
-      if (table_ != nullptr) RemoveFromChunk(*previous);
-      rows_bytes_ -= RowBytes(*previous);
-      rows_.erase(previous);
+      if (table_ != nullptr) RemoveFromChunk(previous);
+      rows_bytes_ -= RowBytes(previous);
+      rows_.Erase(previous);
     }
     StageTouched(meta.timestamp);
   }

@@ -20,9 +20,9 @@
 
 #include "runtime/expression/evaluate.h"
 #include "runtime/operator/key_filter.h"
+#include "runtime/operator/previous_row_map.h"
 #include "runtime/operator/retractable_accumulator.h"
 #include "runtime/operator/stateful_operator.h"
-#include "runtime/operator/window_group_map.h"
 #include "runtime/plan/physical_aggregate.h"
 #include "storage/state/state_store.h"
 
@@ -57,6 +57,7 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   size_t num_groups() const { return groups_.size(); }
   size_t num_rows_held() const { return rows_.size(); }
   size_t cached_bytes() const { return rows_bytes_ + groups_bytes_; }
+  size_t previous_rows_bytes() const { return rows_bytes_; }
 
  private:
   struct Group {
@@ -70,16 +71,13 @@ class ChangelogAggregateOperator final : public StatefulOperator {
     uint32_t charged_bytes = 0;
     uint64_t last_batch = 0;
   };
-  // What a key's current row contributed, as one string: its group key, then its arguments
-  // (one per call; empty for COUNT(*)), each an encoded cell prefixed by its 4-byte length. One
-  // allocation per key, and the form the state table keeps.
-  struct PreviousRow {
-    std::string bytes;
-    uint32_t chunk = 0;  // the state chunk it is saved in (with a table)
-  };
-  // By encoded primary key; flat (no node per key, lookups by string_view), and entries keep
-  // their addresses, which chunks point at.
-  using Rows = WindowGroupMap<PreviousRow>;
+  // Previous rows: by encoded primary key, what the key's current row contributed, as one string:
+  // its group key, then its arguments (one per call; empty for COUNT(*)), each an encoded cell
+  // prefixed by its 4-byte length (the form the state table keeps); and the chunk it is saved in
+  // (with a table). One heap block per key (previous_row_map.h); entries are addressed by an index
+  // that stays while the key lives, which chunks list.
+  using RowIndex = uint32_t;
+  static constexpr RowIndex kNoRow = PreviousRowMap::kNone;
   // With a table, previous rows are saved in chunks of up to kChunkRows keys, in the order the
   // keys first came: a checkpoint rewrites the chunks holding a changed key, one table write per
   // chunk. Keys of a changelog tend to change soon after they first appear (an auction's bids),
@@ -90,18 +88,18 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   static constexpr size_t kChunkRows = 32;
   static constexpr uint32_t kNoChunk = 0xFFFFFFFF;
   struct Chunk {
-    std::vector<Rows::value_type*> members;  // node pointers: stable while the key lives
-    bool dirty = false;                      // listed in dirty_chunks_
-    uint64_t last_batch = 0;                 // the batch that last changed a member
+    std::vector<RowIndex> members;
+    bool dirty = false;       // listed in dirty_chunks_
+    uint64_t last_batch = 0;  // the batch that last changed a member
   };
 
-  // Adds or retracts `row` (PreviousRow::bytes; sign +1 / -1) in its group, creating the group
+  // Adds or retracts `row` (a previous row's bytes; sign +1 / -1) in its group, creating the group
   // from `key_columns_` when absent (or reading it back from the table in cache mode).
   Status Apply(std::string_view row, int sign);
   // Chunk bookkeeping (with a table): a new key joins the open chunk; a changed or removed key
   // marks its chunk for rewriting.
-  void AddToChunk(Rows::value_type& entry);
-  void RemoveFromChunk(Rows::value_type& entry);
+  void AddToChunk(RowIndex entry);
+  void RemoveFromChunk(RowIndex entry);
   void MarkChunkDirty(uint32_t chunk);
   // Stages the touched groups' rows in touch order, snapshots of their values now. An emptied
   // group is staged as a deletion; it is forgotten when the batch is flushed, unless refilled.
@@ -112,8 +110,8 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   void MarkDirty(const std::string& group_key, Group& group);
 
   // Cache mode (changelog_aggregate_cache.cc). The previous row of `primary_key` read back from
-  // the table into rows_ (and out of the table), or rows_.end() when the table has none.
-  Result<Rows::iterator> ReadBackRow(const std::string& primary_key);
+  // the table into rows_ (and out of the table), or kNoRow when the table has none.
+  Result<RowIndex> ReadBackRow(const std::string& primary_key);
   // The group of `group_key` read back from the table into groups_, or groups_.end().
   Result<std::unordered_map<std::string, Group>::iterator> ReadBackGroup(
       std::string_view group_key);
@@ -122,15 +120,9 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   // caller when the chunk is dirty); a changed group is written. REQUIRES: nothing staged
   // (staged rows point at groups), and before the dirty chunks are written (PrepareCheckpoint).
   Status EvictCold();
-  // The estimated memory of a held previous row: its map entry, index slots and chunk pointer,
-  // and the heap blocks of a key or row too long for the string's own buffer.
-  static size_t RowBytes(const Rows::value_type& entry) {
-    constexpr size_t kInline = 15;      // libstdc++'s short-string capacity
-    constexpr size_t kHeapHeader = 16;  // malloc's header and rounding
-    auto heap = [](size_t size) { return size > kInline ? size + kHeapHeader : 0; };
-    return sizeof(Rows::value_type) + 3 * sizeof(uint64_t) + heap(entry.first.size()) +
-           heap(entry.second.bytes.size());
-  }
+  // The estimated memory of a held previous row: its block, pointer and index slots, and its
+  // index in its chunk's members.
+  size_t RowBytes(RowIndex entry) const { return rows_.EntryBytes(entry, sizeof(RowIndex)); }
   size_t GroupBytes(const std::string& group_key, const Group& group) const;
   bool caching() const { return cache_max_bytes_ > 0 && table_ != nullptr; }
 
@@ -141,7 +133,7 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   // Decodes a group saved under 'g'. REQUIRES: `row` is an empty batch of the decoder's schema.
   Status DecodeGroup(std::string_view value, class JsonRecordDecoder& decoder, RecordBatch& row,
                      Group& group) const;
-  // Splits a PreviousRow's bytes into its group key and `num_calls` arguments; false when
+  // Splits a previous row's bytes into its group key and `num_calls` arguments; false when
   // malformed.
   static bool SplitPrevious(std::string_view bytes, size_t num_calls, std::string_view* group_key,
                             std::vector<std::string_view>* arguments);
@@ -155,7 +147,7 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   EvalContext& context_;
   std::vector<PhysicalKind> argument_kinds_;       // per call
   std::unordered_map<std::string, Group> groups_;  // by encoded group key
-  Rows rows_;
+  PreviousRowMap rows_;
   // Groups are only erased by FlushStaged, so these pointers stay valid within a batch.
   RecordBatch staged_;
   std::vector<Group*> staged_groups_;  // parallel to staged_'s rows
@@ -166,7 +158,7 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   // Filled by Process for the group being created (its key values).
   const std::vector<Column>* key_columns_ = nullptr;
   size_t key_row_ = 0;
-  std::string next_;  // scratch: the row being read, as PreviousRow::bytes
+  std::string next_;  // scratch: the row being read, as a previous row's bytes
   std::string cell_;  // scratch: one encoded cell
   std::vector<std::string_view> argument_views_;  // scratch for Apply
   StateTable* table_ = nullptr;

@@ -34,20 +34,19 @@ size_t ChangelogAggregateOperator::GroupBytes(const std::string& group_key,
   return bytes;
 }
 
-Result<ChangelogAggregateOperator::Rows::iterator> ChangelogAggregateOperator::ReadBackRow(
+Result<ChangelogAggregateOperator::RowIndex> ChangelogAggregateOperator::ReadBackRow(
     const std::string& primary_key) {
   table_key_ = "p";
   table_key_ += primary_key;
   ASSIGN_OR_RETURN(bool found, table_->Get(table_key_, &table_value_));
-  if (!found) return rows_.end();
+  if (!found) return kNoRow;
   // The key is in memory (and soon in a chunk) again: its own entry goes.
   RETURN_NOT_OK(table_->Delete(table_key_));
-  auto it = rows_.try_emplace(primary_key).first;
-  it->second.bytes = table_value_;
-  AddToChunk(*it);
-  rows_bytes_ += RowBytes(*it);
+  const RowIndex entry = rows_.Insert(primary_key, table_value_).first;
+  AddToChunk(entry);
+  rows_bytes_ += RowBytes(entry);
   ++rows_read_back_;
-  return it;
+  return entry;
 }
 
 Result<std::unordered_map<std::string, ChangelogAggregateOperator::Group>::iterator>
@@ -92,7 +91,7 @@ Status ChangelogAggregateOperator::EvictCold() {
   const Schema schema = GroupStateSchema();
   RecordBatch dirty_rows(schema);
   std::vector<std::string> dirty_keys;
-  std::vector<Rows::value_type*> evicted_rows;
+  std::vector<RowIndex> evicted_rows;
   for (const Candidate& candidate : candidates) {
     if (cached_bytes() <= target) break;
     if (candidate.chunk == kNoChunk) {
@@ -110,9 +109,9 @@ Status ChangelogAggregateOperator::EvictCold() {
       continue;
     }
     Chunk& chunk = chunks_[candidate.chunk];
-    for (Rows::value_type* member : chunk.members) {
+    for (RowIndex member : chunk.members) {
       evicted_rows.push_back(member);
-      rows_bytes_ -= RowBytes(*member);
+      rows_bytes_ -= RowBytes(member);
     }
     chunk.members.clear();
     // A dirty chunk's entry is deleted by the checkpoint writing the dirty chunks (it is empty
@@ -122,13 +121,13 @@ Status ChangelogAggregateOperator::EvictCold() {
   }
   // In key order, so RocksDB's memtable inserts each next to the previous one.
   std::sort(evicted_rows.begin(), evicted_rows.end(),
-            [](const auto* a, const auto* b) { return a->first < b->first; });
-  for (Rows::value_type* row : evicted_rows) {
+            [this](RowIndex a, RowIndex b) { return rows_.key(a) < rows_.key(b); });
+  for (RowIndex row : evicted_rows) {
     table_key_ = "p";
-    table_key_ += row->first;
-    RETURN_NOT_OK(table_->Put(table_key_, row->second.bytes));
-    rows_in_table_.Add(row->first);
-    rows_.erase(rows_.find(row->first));
+    table_key_ += rows_.key(row);
+    RETURN_NOT_OK(table_->Put(table_key_, rows_.row(row)));
+    rows_in_table_.Add(rows_.key(row));
+    rows_.Erase(row);
   }
   rows_evicted_ += static_cast<int64_t>(evicted_rows.size());
   return PutStateRows(schema, dirty_rows, dirty_keys, *table_);

@@ -1,8 +1,8 @@
 // Checkpointing of ChangelogAggregateOperator. Table keys: 'g' + encoded group key -> the group
 // as one JSON object (GroupStateSchema); 'c' + a chunk id (4 bytes, big-endian) -> the previous
-// rows of up to kChunkRows keys, each the key and then its PreviousRow::bytes, both prefixed by
+// rows of up to kChunkRows keys, each the key and then its previous row's bytes, both prefixed by
 // their 4-byte length. A multiset entry (MIN, MAX, COUNT(DISTINCT)) is stored as 8 big-endian
-// bytes of its count followed by the cell. 'p' + encoded primary key -> the PreviousRow::bytes of
+// bytes of its count followed by the cell. 'p' + encoded primary key -> the previous row's bytes of
 // a key not in any chunk: evicted from memory (changelog_aggregate_cache.cc), or saved by a
 // version before chunks; read back, and deleted, when the key comes again.
 
@@ -80,12 +80,11 @@ Status ChangelogAggregateOperator::RestoreChunk(uint32_t chunk, std::string_view
         !SplitPrevious(row, plan_.aggregates.size(), &group_key, &argument_views_)) {
       return Status::Storage("corrupt previous rows in the aggregate's state");
     }
-    auto [it, added] = rows_.try_emplace(primary_key);
+    auto [entry, added] = rows_.Insert(primary_key, row);
     if (!added) return Status::Storage("a key saved twice in the aggregate's state");
-    it->second.bytes.assign(row);
-    it->second.chunk = chunk;
-    chunks_[chunk].members.push_back(&*it);
-    rows_bytes_ += RowBytes(*it);
+    rows_.set_chunk(entry, chunk);
+    chunks_[chunk].members.push_back(entry);
+    rows_bytes_ += RowBytes(entry);
   }
   return Status::OK();
 }
@@ -201,7 +200,7 @@ Status ChangelogAggregateOperator::AttachState(StateTable* table) {
       status = Status::Storage("corrupt previous row in the aggregate's state");
       return false;
     }
-    if (rows_.count(key.substr(1)) != 0) {
+    if (rows_.Find(key.substr(1)) != kNoRow) {
       status = Status::Storage("a key saved twice in the aggregate's state");
       return false;
     }
@@ -250,11 +249,11 @@ Status ChangelogAggregateOperator::PrepareCheckpoint() {
       continue;
     }
     value.clear();
-    for (const Rows::value_type* member : chunk.members) {
-      AppendLength(member->first.size(), value);
-      value += member->first;
-      AppendLength(member->second.bytes.size(), value);
-      value += member->second.bytes;
+    for (RowIndex member : chunk.members) {
+      AppendLength(rows_.key(member).size(), value);
+      value += rows_.key(member);
+      AppendLength(rows_.row(member).size(), value);
+      value += rows_.row(member);
     }
     RETURN_NOT_OK(table_->Put(ChunkTableKey(chunk_id), value));
   }

@@ -13,15 +13,19 @@ namespace sluice {
 
 Result<SegmentIndex> SegmentIndex::Load(const std::string& path, int64_t base_offset) {
   SegmentIndex index(base_offset);
-  Result<UniqueFd> fd = OpenFile(path, O_RDONLY);
-  if (!fd.ok()) {
-    ASSIGN_OR_RETURN(bool exists, PathExists(path));
-    if (!exists) return index;
-    return fd.status();
-  }
-  ASSIGN_OR_RETURN(int64_t size, FileSize(fd->get(), path));
+  int raw_fd;
+  do {
+    raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (raw_fd < 0 && errno == EINTR);
+  // No index (yet): a writer creates a segment's log before its index, so a reader can list the
+  // segment in between. Checking again afterwards would find the index the writer has created
+  // meanwhile and fail; an empty index only means scanning from the segment's start.
+  if (raw_fd < 0 && errno == ENOENT) return index;
+  if (raw_fd < 0) return Status::FromErrno("cannot open " + path, errno);
+  UniqueFd fd(raw_fd);
+  ASSIGN_OR_RETURN(int64_t size, FileSize(fd.get(), path));
   std::string bytes(static_cast<size_t>(size), '\0');
-  ASSIGN_OR_RETURN(size_t got, PreadUpTo(fd->get(), bytes.data(), bytes.size(), 0, path));
+  ASSIGN_OR_RETURN(size_t got, PreadUpTo(fd.get(), bytes.data(), bytes.size(), 0, path));
   const size_t entries = got / kIndexEntryBytes;
   index.points_.reserve(entries);
   for (size_t entry_idx = 0; entry_idx < entries; ++entry_idx) {

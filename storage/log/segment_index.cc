@@ -13,16 +13,10 @@ namespace sluice {
 
 Result<SegmentIndex> SegmentIndex::Load(const std::string& path, int64_t base_offset) {
   SegmentIndex index(base_offset);
-  int raw_fd;
-  do {
-    raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (raw_fd < 0 && errno == EINTR);
-  // No index (yet): a writer creates a segment's log before its index, so a reader can list the
-  // segment in between. Checking again afterwards would find the index the writer has created
-  // meanwhile and fail; an empty index only means scanning from the segment's start.
-  if (raw_fd < 0 && errno == ENOENT) return index;
-  if (raw_fd < 0) return Status::FromErrno("cannot open " + path, errno);
-  UniqueFd fd(raw_fd);
+  // No index (yet) reads as empty (a scan from the segment's start): a writer creates a segment's
+  // log before its index, so a reader can list the segment in between.
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenIfExists(path, O_RDONLY));
+  if (!fd.valid()) return index;
   ASSIGN_OR_RETURN(int64_t size, FileSize(fd.get(), path));
   std::string bytes(static_cast<size_t>(size), '\0');
   ASSIGN_OR_RETURN(size_t got, PreadUpTo(fd.get(), bytes.data(), bytes.size(), 0, path));

@@ -44,6 +44,8 @@ struct EngineOptions {
   int worker_crash_limit = 10;
   // Longest back-off before restarting a crashed worker (starts at 100 ms, doubles per crash).
   int worker_max_backoff_ms = 10000;
+  // How long FLUSH waits for the running queries before it fails (it never returns early).
+  int flush_timeout_ms = 120000;
 };
 
 struct ScriptOptions {

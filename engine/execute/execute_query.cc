@@ -36,6 +36,12 @@ std::string StatementText(std::string_view text, const Statement& statement) {
                                  static_cast<size_t>(statement.end - statement.begin)));
 }
 
+// "120 s" for whole seconds, else "1500 ms".
+std::string FormatTimeout(int timeout_ms) {
+  if (timeout_ms % 1000 == 0) return std::to_string(timeout_ms / 1000) + " s";
+  return std::to_string(timeout_ms) + " ms";
+}
+
 }  // namespace
 
 Status StatementExecutor::Select(const SelectStatement& statement) {
@@ -398,7 +404,9 @@ Status StatementExecutor::InsertSelect(const InsertSelectStatement& statement) {
 
 Status StatementExecutor::Flush(const FlushStatement& statement) {
   using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::seconds(120);
+  const int timeout_ms = engine_.options().flush_timeout_ms;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  const std::string timed_out = "FLUSH timed out after " + FormatTimeout(timeout_ms);
   // Rounds: wait until every running query reached its sources' current end; outputs of one
   // query can be another's input, so repeat until a round finds nothing new.
   std::map<int64_t, std::map<std::string, std::vector<int64_t>>> previous;
@@ -439,7 +447,7 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
     }
     if (datagen_unreported) {
       if (Clock::now() > deadline) {
-        return Status::Execution("FLUSH timed out after 120 s waiting for a datagen query");
+        return Status::Execution(timed_out + " waiting for a datagen query");
       }
       if (session_.cancel_requested_.load()) return Status::Cancelled("FLUSH cancelled");
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -447,15 +455,22 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
     }
     if (targets == previous) break;
     for (const auto& [query_id, positions] : targets) {
-      auto remaining =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      // Rounded up: a wait that times out ends at or after the deadline.
+      auto remaining = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
       if (remaining.count() <= 0) {
-        return Status::Execution("FLUSH timed out after 120 s waiting for query " +
-                                 std::to_string(query_id));
+        return Status::Execution(timed_out + " waiting for query " + std::to_string(query_id));
       }
       Status status = engine_.supervisor().WaitForPositions(query_id, positions, remaining,
                                                             &session_.cancel_requested_);
       if (status.category() == ErrorCategory::kCancelled) return status;
+      if (!status.ok() && Clock::now() >= deadline) {
+        // A query still behind at the deadline: the next round would find the same targets and
+        // end FLUSH as if it had caught up, though its output is incomplete.
+        const QueryStatus behind = engine_.supervisor().Snapshot(query_id);
+        return Status::Execution(timed_out + " waiting for query " + std::to_string(query_id) +
+                                 " (it read " + std::to_string(behind.progress.records_in) +
+                                 " records so far)");
+      }
       if (!status.ok()) {
         handler_.OnNotice("query " + std::to_string(query_id) + ": " + status.message());
       }

@@ -33,6 +33,16 @@ Result<UniqueFd> OpenFile(const std::string& path, int flags, mode_t mode) {
   return UniqueFd(fd);
 }
 
+Result<UniqueFd> OpenIfExists(const std::string& path, int flags) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0 && errno == ENOENT) return UniqueFd();
+  if (fd < 0) return Status::FromErrno("cannot open " + path, errno);
+  return UniqueFd(fd);
+}
+
 Result<size_t> PreadUpTo(int fd, char* buf, size_t size, int64_t pos, std::string_view path) {
   size_t done = 0;
   while (done < size) {

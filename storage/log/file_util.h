@@ -34,6 +34,10 @@ class UniqueFd {
 // open(2) with O_CLOEXEC added; the error names `path`.
 Result<UniqueFd> OpenFile(const std::string& path, int flags, mode_t mode = 0644);
 
+// Opens an existing file; an invalid fd when there is none (ENOENT). Checking existence after a
+// failed open instead would race with a writer creating the file in between.
+Result<UniqueFd> OpenIfExists(const std::string& path, int flags);
+
 // Reads up to `size` bytes at `pos`, stopping early only at end of file.
 Result<size_t> PreadUpTo(int fd, char* buf, size_t size, int64_t pos, std::string_view path);
 

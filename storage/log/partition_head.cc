@@ -26,11 +26,9 @@ Result<PartitionHead> PartitionHead::OpenForWriter(const std::string& partition_
 
 Result<PartitionHead> PartitionHead::OpenForReader(const std::string& partition_dir) {
   std::string path = HeadPath(partition_dir);
-  Result<UniqueFd> fd = OpenFile(path, O_RDONLY);
-  if (fd.ok()) return PartitionHead(std::move(path), std::move(fd).value());
-  ASSIGN_OR_RETURN(bool exists, PathExists(path));
-  if (exists) return fd.status();
-  return PartitionHead(std::move(path), UniqueFd());
+  // No head yet (a writer creating the partition): the frames are all there is to go by.
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenIfExists(path, O_RDONLY));
+  return PartitionHead(std::move(path), std::move(fd));
 }
 
 Result<std::optional<HeadState>> PartitionHead::Read() const {

@@ -13,15 +13,13 @@ namespace sluice {
 
 Result<SegmentIndex> SegmentIndex::Load(const std::string& path, int64_t base_offset) {
   SegmentIndex index(base_offset);
-  Result<UniqueFd> fd = OpenFile(path, O_RDONLY);
-  if (!fd.ok()) {
-    ASSIGN_OR_RETURN(bool exists, PathExists(path));
-    if (!exists) return index;
-    return fd.status();
-  }
-  ASSIGN_OR_RETURN(int64_t size, FileSize(fd->get(), path));
+  // No index (yet) reads as empty (a scan from the segment's start): a writer creates a segment's
+  // log before its index, so a reader can list the segment in between.
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenIfExists(path, O_RDONLY));
+  if (!fd.valid()) return index;
+  ASSIGN_OR_RETURN(int64_t size, FileSize(fd.get(), path));
   std::string bytes(static_cast<size_t>(size), '\0');
-  ASSIGN_OR_RETURN(size_t got, PreadUpTo(fd->get(), bytes.data(), bytes.size(), 0, path));
+  ASSIGN_OR_RETURN(size_t got, PreadUpTo(fd.get(), bytes.data(), bytes.size(), 0, path));
   const size_t entries = got / kIndexEntryBytes;
   index.points_.reserve(entries);
   for (size_t entry_idx = 0; entry_idx < entries; ++entry_idx) {

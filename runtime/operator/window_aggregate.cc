@@ -40,7 +40,7 @@ WindowAggregateOperator::Group WindowAggregateOperator::NewGroup(
     group.keys.reserve(key_columns.size());
     for (const Column& column : key_columns) group.keys.push_back(column.GetValue(row));
   }
-  group.accumulators.resize(plan_.aggregates.size());
+  group.accumulators.assign(plan_.aggregates.size());
   return group;
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "runtime/expression/evaluate.h"
+#include "runtime/operator/accumulator_slots.h"
 #include "runtime/operator/aggregate_accumulator.h"
 #include "runtime/operator/key_filter.h"
 #include "runtime/operator/stateful_operator.h"
@@ -86,9 +87,9 @@ class WindowAggregateOperator final : public StatefulOperator {
     // under (a nested value; see keep_key_values_): a Value is ~140 bytes, so a group of a
     // BIGINT key would otherwise carry 10x its accumulator in key copies.
     std::vector<Value> keys;
-    std::vector<AggregateAccumulator> accumulators;
-    bool emitted = false;  // a passing row was emitted and not retracted (changelog)
-    bool dirty = false;    // updated since the last checkpoint (listed in dirty_groups_)
+    AccumulatorSlots accumulators;  // inline for one or two calls
+    bool emitted = false;           // a passing row was emitted and not retracted (changelog)
+    bool dirty = false;             // updated since the last checkpoint (listed in dirty_groups_)
     // Cache mode (set_cache_budget): the bytes charged for the group, and the batch that last
     // updated it (eviction takes the least recent first).
     uint32_t charged_bytes = 0;

@@ -35,8 +35,11 @@ uint64_t ReadBigEndian64(std::string_view bytes) {
 size_t WindowAggregateOperator::EstimateBytes(const std::string& key, const Group& group) const {
   size_t bytes = kNodeOverheadBytes + sizeof(std::string) + sizeof(Group) + key.capacity();
   for (const Value& value : group.keys) bytes += sizeof(Value) + value.string_value().capacity();
+  // Inline accumulators are part of sizeof(Group).
+  if (!group.accumulators.is_inline()) {
+    bytes += group.accumulators.size() * sizeof(AggregateAccumulator);
+  }
   for (const AggregateAccumulator& accumulator : group.accumulators) {
-    bytes += sizeof(AggregateAccumulator);
     if (accumulator.extra == nullptr) continue;
     const AggregateAccumulator::Extra& extra = *accumulator.extra;
     bytes += sizeof(AggregateAccumulator::Extra) + extra.best_string.capacity() +

@@ -28,7 +28,6 @@ AggregateAccumulator& AggregateAccumulator::operator=(const AggregateAccumulator
   double_sum = other.double_sum;
   best_int = other.best_int;
   best_double = other.best_double;
-  best_sequence = other.best_sequence;
   extra = other.extra == nullptr ? nullptr : std::make_unique<Extra>(*other.extra);
   return *this;
 }
@@ -196,13 +195,11 @@ void Accumulate(const AggregateCall& call, const Column* argument, size_t row, i
       break;
     }
     case AggregateFunction::kLatestByOffset:
-      acc.mutable_extra().best_value = argument->GetValue(row);
-      acc.best_sequence = sequence;
-      break;
     case AggregateFunction::kEarliestByOffset:
-      if (first) {
-        acc.mutable_extra().best_value = argument->GetValue(row);
-        acc.best_sequence = sequence;
+      if (first || call.function == AggregateFunction::kLatestByOffset) {
+        AggregateAccumulator::Extra& extra = acc.mutable_extra();
+        extra.best_value = argument->GetValue(row);
+        extra.best_sequence = sequence;
       }
       break;
   }
@@ -247,17 +244,16 @@ void MergeAccumulator(const AggregateCall& call, const AggregateAccumulator& fro
       break;
     }
     case AggregateFunction::kLatestByOffset:
-      if (first || from.best_sequence > into.best_sequence) {
-        into.mutable_extra().best_value = from.best_value();
-        into.best_sequence = from.best_sequence;
+    case AggregateFunction::kEarliestByOffset: {
+      const bool latest = call.function == AggregateFunction::kLatestByOffset;
+      if (first || (latest ? from.best_sequence() > into.best_sequence()
+                           : from.best_sequence() < into.best_sequence())) {
+        AggregateAccumulator::Extra& extra = into.mutable_extra();
+        extra.best_value = from.best_value();
+        extra.best_sequence = from.best_sequence();
       }
       break;
-    case AggregateFunction::kEarliestByOffset:
-      if (first || from.best_sequence < into.best_sequence) {
-        into.mutable_extra().best_value = from.best_value();
-        into.best_sequence = from.best_sequence;
-      }
-      break;
+    }
   }
   into.count += from.count;
 }

@@ -21,17 +21,18 @@ struct AggregateAccumulator {
   int64_t count = 0;  // rows counted (COUNT) or non-NULL inputs seen (others)
   int64_t int_sum = 0;
   double double_sum = 0;
-  // MIN/MAX keep the best cell by physical kind; LATEST/EARLIEST keep the cell plus the arrival
-  // sequence number it came with, so merged sessions still pick by arrival order.
+  // MIN/MAX keep the best cell by physical kind; LATEST/EARLIEST keep the cell (in Extra).
   int64_t best_int = 0;
   double best_double = 0;
-  int64_t best_sequence = 0;
   // What only string MIN/MAX, LATEST/EARLIEST and COUNT(DISTINCT) use, allocated on first use: a
   // window operator holds one accumulator per group and call (100K+ of them), and COUNT, SUM or a
   // numeric MIN/MAX would otherwise carry ~200 unused bytes each.
   struct Extra {
     std::string best_string;
     Value best_value;
+    // LATEST/EARLIEST: the arrival sequence number best_value came with, so merged sessions
+    // still pick by arrival order.
+    int64_t best_sequence = 0;
     std::unordered_set<std::string> distinct;  // COUNT(DISTINCT): encoded cells
   };
   std::unique_ptr<Extra> extra;
@@ -48,6 +49,7 @@ struct AggregateAccumulator {
   }
   const std::string& best_string() const;
   const Value& best_value() const;
+  int64_t best_sequence() const { return extra != nullptr ? extra->best_sequence : 0; }
   const std::unordered_set<std::string>& distinct() const;
 };
 

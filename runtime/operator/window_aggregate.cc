@@ -37,10 +37,11 @@ WindowAggregateOperator::Group WindowAggregateOperator::NewGroup(
     const std::vector<Column>& key_columns, size_t row) const {
   Group group;
   if (keep_key_values_) {
-    group.keys.reserve(key_columns.size());
-    for (const Column& column : key_columns) group.keys.push_back(column.GetValue(row));
+    std::vector<Value>& keys = group.mutable_key_values();
+    keys.reserve(key_columns.size());
+    for (const Column& column : key_columns) keys.push_back(column.GetValue(row));
   }
-  group.accumulators.resize(plan_.aggregates.size());
+  group.accumulators.assign(plan_.aggregates.size());
   return group;
 }
 
@@ -240,7 +241,8 @@ void WindowAggregateOperator::Stage(const PendingRow& pending_row) {
     staged_.column(column_idx++).AppendInt64(pending_row.window_end);
   }
   if (keep_key_values_) {
-    for (const Value& key : pending_row.group->keys) staged_.column(column_idx++).AppendValue(key);
+    for (const Value& key : pending_row.group->key_values())
+      staged_.column(column_idx++).AppendValue(key);
   } else {
     // The operator encoded the key itself: malformed bytes cannot occur, a NULL would show it.
     std::string_view encoded = *pending_row.key;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "runtime/expression/evaluate.h"
+#include "runtime/operator/accumulator_slots.h"
 #include "runtime/operator/aggregate_accumulator.h"
 #include "runtime/operator/key_filter.h"
 #include "runtime/operator/stateful_operator.h"
@@ -84,11 +85,33 @@ class WindowAggregateOperator final : public StatefulOperator {
   struct Group {
     // The key values, only when a key cannot be decoded from the encoded key the group is held
     // under (a nested value; see keep_key_values_): a Value is ~140 bytes, so a group of a
-    // BIGINT key would otherwise carry 10x its accumulator in key copies.
-    std::vector<Value> keys;
-    std::vector<AggregateAccumulator> accumulators;
-    bool emitted = false;  // a passing row was emitted and not retracted (changelog)
-    bool dirty = false;    // updated since the last checkpoint (listed in dirty_groups_)
+    // BIGINT key would otherwise carry 10x its accumulator in key copies. Behind a pointer, as
+    // most groups have none.
+    struct KeyValues {  // a unique_ptr that copies deeply (closing windows copy groups)
+      std::unique_ptr<std::vector<Value>> values;
+      KeyValues() = default;
+      KeyValues(const KeyValues& other) { *this = other; }
+      KeyValues& operator=(const KeyValues& other) {
+        if (this != &other) {
+          values = other.values ? std::make_unique<std::vector<Value>>(*other.values) : nullptr;
+        }
+        return *this;
+      }
+      KeyValues(KeyValues&&) noexcept = default;
+      KeyValues& operator=(KeyValues&&) noexcept = default;
+    };
+    KeyValues keys;
+    const std::vector<Value>& key_values() const {
+      static const std::vector<Value>* const none = new std::vector<Value>();
+      return keys.values != nullptr ? *keys.values : *none;
+    }
+    std::vector<Value>& mutable_key_values() {
+      if (keys.values == nullptr) keys.values = std::make_unique<std::vector<Value>>();
+      return *keys.values;
+    }
+    AccumulatorSlots accumulators;  // inline for one or two calls
+    bool emitted = false;           // a passing row was emitted and not retracted (changelog)
+    bool dirty = false;             // updated since the last checkpoint (listed in dirty_groups_)
     // Cache mode (set_cache_budget): the bytes charged for the group, and the batch that last
     // updated it (eviction takes the least recent first).
     uint32_t charged_bytes = 0;

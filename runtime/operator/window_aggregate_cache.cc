@@ -34,9 +34,13 @@ uint64_t ReadBigEndian64(std::string_view bytes) {
 
 size_t WindowAggregateOperator::EstimateBytes(const std::string& key, const Group& group) const {
   size_t bytes = kNodeOverheadBytes + sizeof(std::string) + sizeof(Group) + key.capacity();
-  for (const Value& value : group.keys) bytes += sizeof(Value) + value.string_value().capacity();
+  for (const Value& value : group.key_values())
+    bytes += sizeof(Value) + value.string_value().capacity();
+  // Inline accumulators are part of sizeof(Group).
+  if (!group.accumulators.is_inline()) {
+    bytes += group.accumulators.size() * sizeof(AggregateAccumulator);
+  }
   for (const AggregateAccumulator& accumulator : group.accumulators) {
-    bytes += sizeof(AggregateAccumulator);
     if (accumulator.extra == nullptr) continue;
     const AggregateAccumulator::Extra& extra = *accumulator.extra;
     bytes += sizeof(AggregateAccumulator::Extra) + extra.best_string.capacity() +
@@ -60,7 +64,7 @@ bool WindowAggregateOperator::Expired(const Group& group) const {
 Status WindowAggregateOperator::PutCachedGroup(const std::string& key, const Group& group) {
   cache_key_ = WindowTableKey(0, 0) + key;
   cache_value_.clear();
-  codec().Encode(key, group.keys, group.accumulators, group.emitted, cache_value_);
+  codec().Encode(key, group.key_values(), group.accumulators, group.emitted, cache_value_);
   // With a TTL the value ends with the group's last update time (the plan, and so the format,
   // never changes for a query).
   if (state_ttl_ms_ > 0) AppendBigEndian64(static_cast<uint64_t>(group.updated_at), cache_value_);
@@ -97,7 +101,7 @@ Result<WindowAggregateOperator::Group*> WindowAggregateOperator::CachedGroup(
       group.updated_at = static_cast<int64_t>(ReadBigEndian64(value.substr(value.size() - 8)));
       value.remove_suffix(8);
     }
-    RETURN_NOT_OK(codec().Decode(value, keep_key_values_ ? &group.keys : nullptr,
+    RETURN_NOT_OK(codec().Decode(value, keep_key_values_ ? &group.mutable_key_values() : nullptr,
                                  group.accumulators, group.emitted));
     ++reads_back_;
     if (Expired(group)) {

@@ -55,7 +55,7 @@ WindowGroupCodec& WindowAggregateOperator::codec() {
 Status WindowAggregateOperator::PutGroup(const std::string& table_key, std::string_view key,
                                          const Group& group, std::string& scratch) {
   scratch.clear();
-  codec().Encode(key, group.keys, group.accumulators, group.emitted, scratch);
+  codec().Encode(key, group.key_values(), group.accumulators, group.emitted, scratch);
   return table_->Put(table_key, scratch);
 }
 
@@ -116,16 +116,17 @@ Status WindowAggregateOperator::AttachState(StateTable* table) {
       // Chunks come in the order they were written: a later entry of a key supersedes.
       status = ForEachChunkEntry(value, [&](std::string_view group_key, std::string_view bytes) {
         Group chunk_group;
-        RETURN_NOT_OK(group_codec.Decode(bytes, keep_key_values_ ? &chunk_group.keys : nullptr,
-                                         chunk_group.accumulators, chunk_group.emitted));
+        RETURN_NOT_OK(group_codec.Decode(
+            bytes, keep_key_values_ ? &chunk_group.mutable_key_values() : nullptr,
+            chunk_group.accumulators, chunk_group.emitted));
         groups.try_emplace(group_key).first->second = std::move(chunk_group);
         ++log.entries;
         return Status::OK();
       });
       return status.ok();
     }
-    status = group_codec.Decode(value, keep_key_values_ ? &group.keys : nullptr, group.accumulators,
-                                group.emitted);
+    status = group_codec.Decode(value, keep_key_values_ ? &group.mutable_key_values() : nullptr,
+                                group.accumulators, group.emitted);
     if (!status.ok()) return false;
     if (window_key) {
       int64_t start = ReadTime(key.substr(1, 8));
@@ -263,7 +264,7 @@ Status WindowAggregateOperator::WriteChunks(const std::string& window_key,
   for (Groups::value_type* entry : entries) {
     const auto& [group_key, group] = *entry;
     value.clear();
-    codec().Encode(group_key, group.keys, group.accumulators, group.emitted, value);
+    codec().Encode(group_key, group.key_values(), group.accumulators, group.emitted, value);
     AppendChunkEntry(group_key, value, chunk);
     if (chunk.size() >= kChunkTargetBytes) RETURN_NOT_OK(put_chunk());
   }

@@ -65,7 +65,7 @@ WindowGroupCodec::WindowGroupCodec(const std::vector<DataType>& key_types,
 }
 
 void WindowGroupCodec::Encode(std::string_view encoded_key, const std::vector<Value>& keys,
-                              const std::vector<AggregateAccumulator>& accumulators, bool emitted,
+                              std::span<const AggregateAccumulator> accumulators, bool emitted,
                               std::string& out) {
   // The cells go in only when something needs them: key values the table key cannot give back
   // (`keys` given) or a LATEST/EARLIEST value. A COUNT/SUM/MIN/MAX group is a few bytes.
@@ -105,7 +105,8 @@ void WindowGroupCodec::Encode(std::string_view encoded_key, const std::vector<Va
                          (acc.double_sum != 0 || std::signbit(acc.double_sum) ? 4 : 0) |
                          (acc.best_int != 0 ? 8 : 0) |
                          (acc.best_double != 0 || std::signbit(acc.best_double) ? 16 : 0) |
-                         (acc.best_sequence != 0 ? 32 : 0) | (!acc.best_string().empty() ? 64 : 0) |
+                         (acc.best_sequence() != 0 ? 32 : 0) |
+                         (!acc.best_string().empty() ? 64 : 0) |
                          (!acc.distinct().empty() ? 128 : 0);
     out.push_back(static_cast<char>(mask));
     if (mask & 1) AppendVarint(ZigZag(acc.count), out);
@@ -113,7 +114,7 @@ void WindowGroupCodec::Encode(std::string_view encoded_key, const std::vector<Va
     if (mask & 4) AppendRaw(acc.double_sum, out);
     if (mask & 8) AppendVarint(ZigZag(acc.best_int), out);
     if (mask & 16) AppendRaw(acc.best_double, out);
-    if (mask & 32) AppendVarint(ZigZag(acc.best_sequence), out);
+    if (mask & 32) AppendVarint(ZigZag(acc.best_sequence()), out);
     if (mask & 64) AppendShortBytes(acc.best_string(), out);
     if (mask & 128) {
       AppendVarint(acc.distinct().size(), out);
@@ -123,7 +124,7 @@ void WindowGroupCodec::Encode(std::string_view encoded_key, const std::vector<Va
 }
 
 Status WindowGroupCodec::Decode(std::string_view bytes, std::vector<Value>* keys,
-                                std::vector<AggregateAccumulator>& accumulators, bool& emitted) {
+                                AccumulatorSlots& accumulators, bool& emitted) {
   if (!bytes.empty() && bytes[0] == kLegacyFormat) {
     return DecodeLegacy(bytes, keys, accumulators, emitted);
   }
@@ -131,7 +132,7 @@ Status WindowGroupCodec::Decode(std::string_view bytes, std::vector<Value>* keys
   const auto flags = static_cast<uint8_t>(bytes[1]);
   emitted = (flags & kEmitted) != 0;
   size_t pos = 2;
-  accumulators.assign(num_calls_, AggregateAccumulator());
+  accumulators.assign(num_calls_);
   if (keys != nullptr) keys->clear();
   if (flags & kCells) {
     std::string_view cells;
@@ -155,7 +156,9 @@ Status WindowGroupCodec::Decode(std::string_view bytes, std::vector<Value>* keys
     if (mask & 4) ok = ok && ReadRaw(bytes, &pos, &acc.double_sum);
     if (mask & 8) ok = ok && ReadZigZag(bytes, &pos, &acc.best_int);
     if (mask & 16) ok = ok && ReadRaw(bytes, &pos, &acc.best_double);
-    if (mask & 32) ok = ok && ReadZigZag(bytes, &pos, &acc.best_sequence);
+    int64_t best_sequence = 0;
+    if (mask & 32) ok = ok && ReadZigZag(bytes, &pos, &best_sequence);
+    if (best_sequence != 0) acc.mutable_extra().best_sequence = best_sequence;
     std::string_view text;
     if (mask & 64) {
       ok = ok && ReadShortBytes(bytes, &pos, &text);
@@ -176,8 +179,7 @@ Status WindowGroupCodec::Decode(std::string_view bytes, std::vector<Value>* keys
 }
 
 Status WindowGroupCodec::DecodeLegacy(std::string_view bytes, std::vector<Value>* keys,
-                                      std::vector<AggregateAccumulator>& accumulators,
-                                      bool& emitted) {
+                                      AccumulatorSlots& accumulators, bool& emitted) {
   size_t pos = 1;
   std::string_view cells;
   if (!ReadBytes(bytes, &pos, &cells)) return Corrupt();
@@ -189,19 +191,21 @@ Status WindowGroupCodec::DecodeLegacy(std::string_view bytes, std::vector<Value>
       keys->push_back(cells_.column(key_idx).GetValue(0));
     }
   }
-  accumulators.assign(num_calls_, AggregateAccumulator());
+  accumulators.assign(num_calls_);
   for (size_t call_idx = 0; call_idx < num_calls_; ++call_idx) {
     AggregateAccumulator& acc = accumulators[call_idx];
     const Column& value = cells_.column(num_keys_ + call_idx);
     if (!value.IsNull(0)) acc.mutable_extra().best_value = value.GetValue(0);
     std::string_view best_string;
     uint32_t num_distinct = 0;
+    int64_t best_sequence = 0;
     if (!ReadRaw(bytes, &pos, &acc.count) || !ReadRaw(bytes, &pos, &acc.int_sum) ||
         !ReadRaw(bytes, &pos, &acc.double_sum) || !ReadRaw(bytes, &pos, &acc.best_int) ||
-        !ReadRaw(bytes, &pos, &acc.best_double) || !ReadRaw(bytes, &pos, &acc.best_sequence) ||
+        !ReadRaw(bytes, &pos, &acc.best_double) || !ReadRaw(bytes, &pos, &best_sequence) ||
         !ReadBytes(bytes, &pos, &best_string) || !ReadRaw(bytes, &pos, &num_distinct)) {
       return Corrupt();
     }
+    if (best_sequence != 0) acc.mutable_extra().best_sequence = best_sequence;
     if (!best_string.empty()) acc.mutable_extra().best_string.assign(best_string);
     for (uint32_t cell_idx = 0; cell_idx < num_distinct; ++cell_idx) {
       std::string_view cell;

@@ -9,12 +9,14 @@
 // COUNT(*) group takes 4 bytes. The earlier fixed-width format ('G') is still read.
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/batch.h"
 #include "common/status.h"
+#include "runtime/operator/accumulator_slots.h"
 #include "runtime/operator/aggregate_accumulator.h"
 #include "runtime/operator/join_row_codec.h"
 
@@ -28,12 +30,11 @@ class WindowGroupCodec {
   // Appends the encoding of a group to `out`. Its key cells come from `keys` or, when that is
   // empty (an operator that holds keys only encoded), from `encoded_key` (EncodeCell's bytes).
   void Encode(std::string_view encoded_key, const std::vector<Value>& keys,
-              const std::vector<AggregateAccumulator>& accumulators, bool emitted,
-              std::string& out);
+              std::span<const AggregateAccumulator> accumulators, bool emitted, std::string& out);
   // Reads a group written by Encode, its key values into `keys` unless that is null (or Encode was
   // given none). Anything else (the JSON of earlier versions, a cut value) is a STORAGE error.
-  Status Decode(std::string_view bytes, std::vector<Value>* keys,
-                std::vector<AggregateAccumulator>& accumulators, bool& emitted);
+  Status Decode(std::string_view bytes, std::vector<Value>* keys, AccumulatorSlots& accumulators,
+                bool& emitted);
 
  private:
   static constexpr char kFormat = 'H';
@@ -42,7 +43,7 @@ class WindowGroupCodec {
   static constexpr uint8_t kCells = 2;
 
   Status DecodeLegacy(std::string_view bytes, std::vector<Value>* keys,
-                      std::vector<AggregateAccumulator>& accumulators, bool& emitted);
+                      AccumulatorSlots& accumulators, bool& emitted);
 
   size_t num_keys_;
   size_t num_calls_;

@@ -40,7 +40,7 @@ std::vector<AggregateAccumulator> FullAccumulators() {
   accs[0].double_sum = -0.0;
   accs[0].best_int = std::numeric_limits<int64_t>::min();
   accs[0].best_double = 2.5;
-  accs[0].best_sequence = std::numeric_limits<int64_t>::max();
+  accs[0].mutable_extra().best_sequence = std::numeric_limits<int64_t>::max();
   accs[0].mutable_extra().best_string = std::string("z\0y", 3);
   accs[1].count = 1;
   accs[1].mutable_extra().best_value = Value::Varchar("latest");
@@ -56,7 +56,7 @@ void ExpectSame(const AggregateAccumulator& a, const AggregateAccumulator& b) {
   EXPECT_EQ(a.double_sum, b.double_sum);
   EXPECT_EQ(a.best_int, b.best_int);
   EXPECT_EQ(a.best_double, b.best_double);
-  EXPECT_EQ(a.best_sequence, b.best_sequence);
+  EXPECT_EQ(a.best_sequence(), b.best_sequence());
   EXPECT_EQ(a.best_string(), b.best_string());
   EXPECT_EQ(a.best_value(), b.best_value());
   EXPECT_EQ(a.distinct(), b.distinct());
@@ -67,7 +67,7 @@ TEST(WindowGroupCodecTest, RoundTripsEveryFieldCompactly) {
   const std::vector<AggregateAccumulator> accs = FullAccumulators();
   std::string bytes;
   codec.Encode("", {}, accs, true, bytes);
-  std::vector<AggregateAccumulator> decoded;
+  AccumulatorSlots decoded;
   bool emitted = false;
   ASSERT_TRUE(codec.Decode(bytes, nullptr, decoded, emitted).ok());
   EXPECT_TRUE(emitted);
@@ -123,7 +123,7 @@ TEST(WindowGroupCodecTest, ReadsTheEarlierFixedWidthFormat) {
   bytes.push_back(1);
   WindowGroupCodec codec({DataType::Varchar()}, calls);
   std::vector<Value> keys;
-  std::vector<AggregateAccumulator> decoded;
+  AccumulatorSlots decoded;
   bool emitted = false;
   ASSERT_TRUE(codec.Decode(bytes, &keys, decoded, emitted).ok());
   EXPECT_TRUE(emitted);

@@ -23,29 +23,22 @@ Result<std::unique_ptr<ViewSink>> ViewSink::Open(const SinkSpec& spec,
   return std::unique_ptr<ViewSink>(new ViewSink(spec, std::move(changelog), std::move(store)));
 }
 
-bool ViewSink::Replaying(const ViewPositions& current) const {
+ViewSink::Standing ViewSink::Compare(const ViewPositions& current) const {
   const ViewPositions& applied = store_->positions();
-  if (applied.empty()) return false;
+  // A new store, or a topic or partition count it does not know: not a replay of it.
+  Standing standing{.replaying = !applied.empty(), .caught_up = true};
   for (const auto& [topic, offsets] : current) {
     auto found = applied.find(topic);
-    if (found == applied.end() || found->second.size() != offsets.size()) return false;
+    if (found == applied.end() || found->second.size() != offsets.size()) {
+      standing.replaying = false;
+      continue;
+    }
     for (size_t partition = 0; partition < offsets.size(); ++partition) {
-      if (offsets[partition] > found->second[partition]) return false;
+      if (offsets[partition] > found->second[partition]) standing.replaying = false;
+      if (offsets[partition] < found->second[partition]) standing.caught_up = false;
     }
   }
-  return true;
-}
-
-bool ViewSink::CaughtUp(const ViewPositions& current) const {
-  const ViewPositions& applied = store_->positions();
-  for (const auto& [topic, offsets] : current) {
-    auto found = applied.find(topic);
-    if (found == applied.end() || found->second.size() != offsets.size()) continue;
-    for (size_t partition = 0; partition < offsets.size(); ++partition) {
-      if (offsets[partition] < found->second[partition]) return false;
-    }
-  }
-  return true;
+  return standing;
 }
 
 void ViewSink::AppendKey(const RecordBatch& batch, size_t row, std::string& key) const {
@@ -76,7 +69,7 @@ Status ViewSink::Write(const RecordBatch& batch) {
   const ViewPositions current = positions_();
   if (spec_.key_columns.empty()) {
     // A keyless view's rows never change: a replayed one is in the store already.
-    if (!Replaying(current)) Apply(batch, /*hold=*/false);
+    if (!Compare(current).replaying) Apply(batch, /*hold=*/false);
     return Status::OK();
   }
   // A key's row written while the replay is behind the store in some partition would lack input
@@ -88,7 +81,7 @@ Status ViewSink::Write(const RecordBatch& batch) {
 
 bool ViewSink::CatchUp(const ViewPositions& current) {
   if (caught_up_) return true;
-  if (!CaughtUp(current)) return false;
+  if (!Compare(current).caught_up) return false;
   caught_up_ = true;
   for (const auto& [key, value] : held_) {
     if (value) {
@@ -127,7 +120,9 @@ Status ViewSink::Flush() {
   if (!positions_) return store_->Commit(store_->positions());
   ViewPositions current = positions_();
   // During a replay the store stays at its own (later) positions.
-  if (spec_.key_columns.empty() ? Replaying(current) : !CatchUp(current)) return Status::OK();
+  if (spec_.key_columns.empty() ? Compare(current).replaying : !CatchUp(current)) {
+    return Status::OK();
+  }
   return store_->Commit(current);
 }
 

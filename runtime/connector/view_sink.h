@@ -35,10 +35,14 @@ class ViewSink final : public Sink {
  private:
   ViewSink(SinkSpec spec, std::unique_ptr<LocalLogSink> changelog,
            std::unique_ptr<ViewStoreWriter> store);
-  // True while every source position is at or before the store's: the input is a replay.
-  bool Replaying(const ViewPositions& current) const;
-  // True once every source position is at or past the store's (or the store is new).
-  bool CaughtUp(const ViewPositions& current) const;
+  // Where the source positions stand against the store's: `replaying` while every one is at or
+  // before them (the input is a replay), `caught_up` once every one is at or past them (or the
+  // store is new).
+  struct Standing {
+    bool replaying;
+    bool caught_up;
+  };
+  Standing Compare(const ViewPositions& current) const;
   void AppendKey(const RecordBatch& batch, size_t row, std::string& key) const;
   // A keyed view: once CaughtUp, stages what held_ kept and stops holding. True when caught up.
   bool CatchUp(const ViewPositions& current);

@@ -3,20 +3,10 @@
 #include "runtime/operator/state_counters.h"
 
 #include <charconv>
-#include <utility>
 
 namespace sluice {
 namespace {
 
-// The counters that keep counting across restarts, by their manifest names.
-constexpr std::pair<std::string_view, int64_t StateCounters::*> kCumulativeFields[] = {
-    {"groups_evicted", &StateCounters::groups_evicted},
-    {"groups_read_back", &StateCounters::groups_read_back},
-    {"groups_expired", &StateCounters::groups_expired},
-    {"spill_chunks_read", &StateCounters::spill_chunks_read},
-    {"rows_evicted", &StateCounters::rows_evicted},
-    {"rows_read_back", &StateCounters::rows_read_back},
-};
 constexpr std::string_view kLateRecords = "late_records";
 
 }  // namespace
@@ -30,7 +20,9 @@ std::string SaveCumulativeCounters(const StateCounters& counters, int64_t late_r
     text += '=';
     text += std::to_string(value);
   };
-  for (const auto& [name, field] : kCumulativeFields) add(name, counters.*field);
+  for (const StateCounterField& field : kStateCounterFields) {
+    if (field.cumulative) add(field.name, counters.*field.member);
+  }
   add(kLateRecords, late_records);
   return text;
 }
@@ -49,8 +41,8 @@ void RestoreCumulativeCounters(std::string_view text, StateCounters* counters,
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     if (error != std::errc() || end != digits.data() + digits.size()) continue;
     if (name == kLateRecords) *late_records = value;
-    for (const auto& [field_name, field] : kCumulativeFields) {
-      if (name == field_name) counters->*field = value;
+    for (const StateCounterField& field : kStateCounterFields) {
+      if (field.cumulative && name == field.name) counters->*field.member = value;
     }
   }
 }

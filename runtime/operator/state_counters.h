@@ -23,18 +23,33 @@ struct StateCounters {
   int64_t rows_evicted = 0;       // changelog GROUP BY: previous rows moved to the state store
   int64_t rows_read_back = 0;     // changelog GROUP BY: evicted previous rows read back
 
-  void Add(const StateCounters& other) {
-    groups_evicted += other.groups_evicted;
-    groups_read_back += other.groups_read_back;
-    groups_expired += other.groups_expired;
-    cache_bytes_now += other.cache_bytes_now;
-    rows_evicted += other.rows_evicted;
-    rows_read_back += other.rows_read_back;
-    spilled_rows_now += other.spilled_rows_now;
-    spilled_bytes_now += other.spilled_bytes_now;
-    spill_chunks_read += other.spill_chunks_read;
-  }
+  void Add(const StateCounters& other);
 };
+
+// Every counter by the name it has in worker progress reports and, if `cumulative` (not a *_now
+// one), in the checkpoint manifest: the one list that serialises and sums them.
+struct StateCounterField {
+  std::string_view name;
+  int64_t StateCounters::*member;
+  bool cumulative;
+};
+inline constexpr StateCounterField kStateCounterFields[] = {
+    {"groups_evicted", &StateCounters::groups_evicted, true},
+    {"groups_read_back", &StateCounters::groups_read_back, true},
+    {"groups_expired", &StateCounters::groups_expired, true},
+    {"cache_bytes_now", &StateCounters::cache_bytes_now, false},
+    {"spilled_rows_now", &StateCounters::spilled_rows_now, false},
+    {"spilled_bytes_now", &StateCounters::spilled_bytes_now, false},
+    {"spill_chunks_read", &StateCounters::spill_chunks_read, true},
+    {"rows_evicted", &StateCounters::rows_evicted, true},
+    {"rows_read_back", &StateCounters::rows_read_back, true},
+};
+
+inline void StateCounters::Add(const StateCounters& other) {
+  for (const StateCounterField& field : kStateCounterFields) {
+    this->*field.member += other.*field.member;
+  }
+}
 
 // The cumulative counters of `counters` (not the *_now ones) and `late_records` as text for the
 // checkpoint manifest ("groups_evicted=3,late_records=1,..."; zeros left out).

@@ -128,32 +128,21 @@ Result<WorkerMessage> DecodeStart(simdjson::dom::object object) {
   return WorkerMessage(std::move(start));
 }
 
-// The progress's "state" object: its keys and the StateCounters fields they carry.
-constexpr std::pair<std::string_view, int64_t StateCounters::*> kStateCounterFields[] = {
-    {"groups_evicted", &StateCounters::groups_evicted},
-    {"groups_read_back", &StateCounters::groups_read_back},
-    {"groups_expired", &StateCounters::groups_expired},
-    {"cache_bytes_now", &StateCounters::cache_bytes_now},
-    {"rows_evicted", &StateCounters::rows_evicted},
-    {"rows_read_back", &StateCounters::rows_read_back},
-    {"spilled_rows_now", &StateCounters::spilled_rows_now},
-    {"spilled_bytes_now", &StateCounters::spilled_bytes_now},
-    {"spill_chunks_read", &StateCounters::spill_chunks_read},
-};
-
 // Absent (an older worker) or missing a key: zero.
 Status DecodeStateCounters(simdjson::dom::object object, StateCounters& counters) {
   simdjson::dom::object state;
   if (object["state"].get_object().get(state) != simdjson::SUCCESS) return Status::OK();
-  for (const auto& [key, field] : kStateCounterFields) {
-    ASSIGN_OR_RETURN(counters.*field, GetOptionalInt(state, key));
+  for (const StateCounterField& field : kStateCounterFields) {
+    ASSIGN_OR_RETURN(counters.*field.member, GetOptionalInt(state, field.name));
   }
   return Status::OK();
 }
 
 void WriteStateCounters(const StateCounters& counters, JsonWriter& writer) {
   writer.Key("state").BeginObject();
-  for (const auto& [key, field] : kStateCounterFields) writer.Key(key).Int(counters.*field);
+  for (const StateCounterField& field : kStateCounterFields) {
+    writer.Key(field.name).Int(counters.*field.member);
+  }
   writer.EndObject();
 }
 

@@ -61,6 +61,13 @@ def start_query(shell, sql):
     return int(match.group(1))
 
 
+def start_on_kafka(shell, kind, name, parallelism, sql, extra=""):
+    """Starts CREATE `kind` `name` AS `sql` into topic `name` of store k with `parallelism`
+    (and `extra` properties, each starting with a comma); returns the query id."""
+    return start_query(shell, f"CREATE {kind} {name} WITH ('store'='k', 'topic'='{name}', "
+                       f"'parallelism'={parallelism}{extra}) AS {sql};")
+
+
 def describe_workers(shell, query_id):
     """{worker index: (pid, state, [partitions], lag text)} from DESCRIBE QUERY."""
     start = len(shell.output)

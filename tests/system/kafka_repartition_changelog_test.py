@@ -23,7 +23,7 @@ import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kafka_parallelism_test import start_query  # noqa: E402
+from kafka_parallelism_test import start_on_kafka  # noqa: E402
 from kafka_repartition_test import describe, wait_restarted  # noqa: E402
 from kafka_test import kafka_session, kcat  # noqa: E402
 from sluice_driver import check, main  # noqa: E402
@@ -114,9 +114,8 @@ def test(binary, mock_binary, temp):
         produce(bootstrap, changes)
         queries = {}
         for name, parallelism, extra in QUERIES:
-            queries[name] = start_query(
-                shell, f"CREATE CHANGELOG {name} WITH ('store'='k', 'topic'='{name}', "
-                f"'parallelism'={parallelism}{extra}) AS {GROUP_SQL};")
+            queries[name] = start_on_kafka(shell, "CHANGELOG", name, parallelism, GROUP_SQL,
+                                           extra)
         shell.statement("FLUSH;", timeout=120)
         check_outputs(bootstrap, changes, "at first")
 

@@ -21,7 +21,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_features_test import consume as kafka_consume  # noqa: E402
-from kafka_parallelism_test import start_query  # noqa: E402
+from kafka_parallelism_test import start_on_kafka  # noqa: E402
 from kafka_repartition_join_test import (FAR, close_all, create_sides, describe,  # noqa: E402
                                          produce, wait_restarted)
 from kafka_test import kafka_session  # noqa: E402
@@ -67,9 +67,7 @@ def test(binary, mock_binary, temp):
         orders, payments = produce(bootstrap, 1, 600)
         queries = {}
         for name, parallelism in [("grouped1", 1), ("grouped3", 3)]:
-            queries[name] = start_query(
-                shell, f"CREATE STREAM {name} WITH ('store'='k', 'topic'='{name}', "
-                f"'parallelism'={parallelism}) AS {GROUP_SQL};")
+            queries[name] = start_on_kafka(shell, "STREAM", name, parallelism, GROUP_SQL)
         shell.statement("FLUSH;", timeout=120)
         workers, text = describe(shell, queries["grouped3"])
         check(len(workers) == 12 and all(w[1] == "RUNNING" for w in workers.values()),

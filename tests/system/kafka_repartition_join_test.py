@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_features_test import consume as kafka_consume  # noqa: E402
-from kafka_parallelism_test import start_query  # noqa: E402
+from kafka_parallelism_test import start_on_kafka  # noqa: E402
 from kafka_test import kafka_session, kcat  # noqa: E402
 from sluice_driver import check, main  # noqa: E402
 
@@ -161,9 +161,7 @@ def test(binary, mock_binary, temp):
         orders, payments = produce(bootstrap, 1, 600)
         queries = {}
         for name, parallelism in [("joined1", 1), ("joined3", 3)]:
-            queries[name] = start_query(
-                shell, f"CREATE STREAM {name} WITH ('store'='k', 'topic'='{name}', "
-                f"'parallelism'={parallelism}) AS {JOIN_SQL};")
+            queries[name] = start_on_kafka(shell, "STREAM", name, parallelism, JOIN_SQL)
         more = produce(bootstrap, 601, 600)
         orders, payments = orders + more[0], payments + more[1]
         shell.statement("FLUSH;", timeout=120)

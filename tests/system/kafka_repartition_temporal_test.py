@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_features_test import consume as kafka_consume  # noqa: E402
-from kafka_parallelism_test import start_query  # noqa: E402
+from kafka_parallelism_test import start_on_kafka  # noqa: E402
 from kafka_repartition_join_test import describe_three_groups, wait_restarted  # noqa: E402
 from kafka_test import kafka_session, kcat  # noqa: E402
 from sluice_driver import check, main  # noqa: E402
@@ -113,9 +113,7 @@ def test(binary, mock_binary, temp):
         orders = produce_orders(bootstrap, 1, 600, PAST)
         queries = {}
         for name, parallelism in [("tj1", 1), ("tj3", 3)]:
-            queries[name] = start_query(
-                shell, f"CREATE STREAM {name} WITH ('store'='k', 'topic'='{name}', "
-                f"'parallelism'={parallelism}) AS {JOIN_SQL};")
+            queries[name] = start_on_kafka(shell, "STREAM", name, parallelism, JOIN_SQL)
         shell.statement("FLUSH;", timeout=120)
         workers = describe_three_groups(shell, queries["tj3"])
         check_outputs(bootstrap, orders, versions, "over the changelog as it was", exact3=True)

@@ -27,7 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_features_test import consume as kafka_consume  # noqa: E402
-from kafka_parallelism_test import start_query  # noqa: E402
+from kafka_parallelism_test import start_on_kafka  # noqa: E402
 from kafka_test import kafka_session, kcat  # noqa: E402
 from sluice_driver import PtyShell, check, main  # noqa: E402
 
@@ -162,9 +162,7 @@ def test(binary, mock_binary, temp):
                                              ("win3", 3, "STREAM", WINDOW_SQL),
                                              ("cnt1", 1, "CHANGELOG", COUNT_SQL),
                                              ("cnt3", 3, "CHANGELOG", COUNT_SQL)]:
-            queries[name] = start_query(
-                shell, f"CREATE {kind} {name} WITH ('store'='k', 'topic'='{name}', "
-                f"'parallelism'={parallelism}) AS {sql};")
+            queries[name] = start_on_kafka(shell, kind, name, parallelism, sql)
         records += produce(bootstrap, 601, 600)
         shell.statement("FLUSH;", timeout=120)
         check_describe(shell, queries["win3"])

@@ -3,7 +3,9 @@
 // (TERMINATE and RESTART: execute_query_control.cc).
 
 #include <chrono>
+#include <map>
 #include <thread>
+#include <utility>
 
 #include "engine/execute/bounded_sources.h"
 #include "engine/execute/collect_sink.h"
@@ -207,6 +209,7 @@ Status StatementExecutor::LaunchPersistentQuery(std::unique_ptr<PhysicalPlan> pl
     }
     return started;
   }
+  session_.started_queries_.push_back(query.id);
   handler_.OnNotice("query " + std::to_string(query.id) + " started");
   return Status::OK();
 }
@@ -410,6 +413,7 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
   // Rounds: wait until every running query reached its sources' current end; outputs of one
   // query can be another's input, so repeat until a round finds nothing new.
   std::map<int64_t, std::map<std::string, std::vector<int64_t>>> previous;
+  std::map<int64_t, std::string> failed;  // "query N failed: reason" of queries that failed
   while (true) {
     std::map<int64_t, std::map<std::string, std::vector<int64_t>>> targets;
     bool datagen_unreported = false;
@@ -471,7 +475,12 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
                                  " (it read " + std::to_string(behind.progress.records_in) +
                                  " records so far)");
       }
-      if (!status.ok()) {
+      if (status.ok()) continue;
+      // A query that failed left its output incomplete: FLUSH fails once the others are
+      // flushed. One stopped by TERMINATE meanwhile was stopped on purpose: a notice.
+      if (engine_.supervisor().Snapshot(query_id).state == "FAILED") {
+        failed[query_id] = status.message();
+      } else {
         handler_.OnNotice("query " + std::to_string(query_id) + ": " + status.message());
       }
     }
@@ -479,6 +488,20 @@ Status StatementExecutor::Flush(const FlushStatement& statement) {
   }
   // Views' readers refresh in the background; after FLUSH a read must see what was flushed.
   RETURN_NOT_OK(RefreshViewStoreReaders());
+  for (int64_t query_id : std::exchange(session_.started_queries_, {})) {
+    std::lock_guard<std::mutex> lock(engine_.catalog_mutex());
+    Result<QueryInfo> query = engine_.catalog().GetQuery(query_id);
+    if (query.ok() && query->state == QueryState::kFailed && !failed.count(query_id)) {
+      failed[query_id] = "query " + std::to_string(query_id) + " failed: " + query->state_reason;
+    }
+  }
+  if (!failed.empty()) {
+    std::string message = "FLUSH could not complete: ";
+    for (const auto& [query_id, reason] : failed) {
+      message += (message.back() == ' ' ? "" : "; ") + reason;
+    }
+    return Status::Execution(message + " (SHOW QUERIES; RESTART QUERY id resumes it)");
+  }
   handler_.OnCommandComplete("FLUSH");
   return Status::OK();
 }

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <climits>
 
-#include "runtime/connector/repartition_end.h"
 #include "runtime/operator/aggregate_accumulator.h"
+#include "runtime/connector/repartition_end.h"
 #include "storage/log/partitioner.h"
 
 namespace sluice {

@@ -285,14 +285,15 @@ Status Pipeline::EnableCheckpoints(const std::string& state_dir) {
   CheckpointOptions options;
   options.interval_ms = plan_->checkpoint_interval_ms;
   options.max_uncommitted_bytes = static_cast<size_t>(plan_->state_cache_max_bytes);
-  CheckpointedStage* stage =
-      writer_watermark_stage_ != nullptr
-          ? static_cast<CheckpointedStage*>(writer_watermark_stage_.get())
-      : join_aggregate_stage_ != nullptr
-          ? static_cast<CheckpointedStage*>(join_aggregate_stage_.get())
-      : join_stage_ != nullptr     ? static_cast<CheckpointedStage*>(join_stage_.get())
-      : stateful_stage_ != nullptr ? static_cast<CheckpointedStage*>(stateful_stage_.get())
-                                   : sink_->checkpointed_state();
+  CheckpointedStage* stage = writer_watermark_stage_ != nullptr
+                                 ? static_cast<CheckpointedStage*>(writer_watermark_stage_.get())
+                             : join_aggregate_stage_ != nullptr
+                                 ? static_cast<CheckpointedStage*>(join_aggregate_stage_.get())
+                             : join_stage_ != nullptr
+                                 ? static_cast<CheckpointedStage*>(join_stage_.get())
+                             : stateful_stage_ != nullptr
+                                 ? static_cast<CheckpointedStage*>(stateful_stage_.get())
+                                 : sink_->checkpointed_state();
   ASSIGN_OR_RETURN(checkpoints_,
                    CheckpointCoordinator::Open(state_dir, *source_, *sink_, stage, options));
   return Status::OK();

@@ -63,17 +63,18 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
   auto offsets_group = spec.properties.find(kOffsetsGroupProperty);
   const std::string group =
       offsets_group != spec.properties.end() ? offsets_group->second : "sluice-" + spec.relation;
-  ASSIGN_OR_RETURN(source->consumer_,
-                   CreateKafkaHandle(RD_KAFKA_CONSUMER, spec.properties,
-                                     {{"group.id", group},
-                                      {"enable.auto.commit", "false"},
-                                      {"enable.auto.offset.store", "false"},
-                                      // Each partition's end tells when the source caught up (a
-                                      // temporal join's changelog) and when a bounded read is done,
-                                      // also at an end that only control records precede.
-                                      {"enable.partition.eof", "true"},
-                                      {"allow.auto.create.topics", "false"}},
-                                     &source->errors_));
+  ASSIGN_OR_RETURN(
+      source->consumer_,
+      CreateKafkaHandle(RD_KAFKA_CONSUMER, spec.properties,
+                        {{"group.id", group},
+                         {"enable.auto.commit", "false"},
+                         {"enable.auto.offset.store", "false"},
+                         // Each partition's end tells when the source caught up (a temporal
+                         // join's changelog) and when a bounded read is done, also at an end
+                         // that only control records precede.
+                         {"enable.partition.eof", "true"},
+                         {"allow.auto.create.topics", "false"}},
+                        &source->errors_));
   rd_kafka_t* consumer = source->consumer_.get();
   // A broker that stays away this long is unreachable, at the start as later on.
   const int metadata_timeout_ms = std::min(kMetadataTimeoutMs, source->unavailable_timeout_ms_);

@@ -390,8 +390,7 @@ TEST_F(RepartitionTest, JoinWorkersMarksNameTheWriterAndRowsStayOutOfTheMarks) {
   ASSERT_TRUE(sink->Publish().ok());
   size_t rows = 0;
   for (int32_t group = 0; group < kWorkers; ++group) {
-    std::unique_ptr<LocalLogSource> source =
-        OpenSource(group, /*bounded=*/false, /*marks_by_writer=*/true);
+    std::unique_ptr<LocalLogSource> source = OpenSource(group, /*bounded=*/false, /*marks_by_writer=*/true);
     ASSERT_NE(source, nullptr);
     RecordBatch batch(rows_);
     ASSERT_TRUE(source->Poll(100, batch).ok());

@@ -1,6 +1,7 @@
 // Staged appends (exactly-once sinks): records written but not published stay invisible to
 // readers; reopening brings the partition to a committed end, publishing committed frames a
-// crashed writer left unpublished and cutting the rest, never cutting published records.
+// crashed writer left unpublished and cutting the rest, never cutting published records; a reader
+// never hands out cut frames it had read before the cut.
 
 #include <gtest/gtest.h>
 
@@ -190,6 +191,8 @@ TEST_F(LogStagedAppendTest, AReaderNeverHandsOutCutFramesItBuffered) {
   ExpectReaderSeesReplacement(*store_, Labelled("lost", 3, 4), Labelled("kept", 3, 4));
 }
 
+// Frames of another size: the buffered ones misalign the reader, which failed with "corrupt
+// record" (a stage-2 worker, and so its query, failed that way in kafka_repartition_changelog).
 TEST_F(LogStagedAppendTest, AReaderRereadsFramesOfAnotherSizeAtTheCutOffsets) {
   ExpectReaderSeesReplacement(*store_, Labelled("lost", 3, 2), NumberedRecords(3, 5, 40));
 }

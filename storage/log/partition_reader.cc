@@ -132,6 +132,9 @@ Status PartitionReader::Poll(size_t max_records, std::vector<LogRecordView>& out
           ASSIGN_OR_RETURN(seen_end_, FileSize(segment_.get(), segment_path_));
           return Status::OK();
         }
+        // Published now, but the refresh dropped the frame's bytes (read before the head
+        // covered them): decode it again from a fresh read.
+        continue;
       }
       out.push_back(view);
       buffer_begin_ += frame_bytes;
@@ -152,21 +155,36 @@ Status PartitionReader::Poll(size_t max_records, std::vector<LogRecordView>& out
   return Status::OK();
 }
 
-Status PartitionReader::RefreshPublishedEnd() {
-  ASSIGN_OR_RETURN(std::optional<HeadState> head, ReadHead());
+int64_t PartitionReader::PublishedEndIn(const std::optional<HeadState>& head) const {
   if (!head || head->base_offset > segment_base_) {
     // A later segment exists, so this one is sealed; without a readable head the frames
     // themselves are all there is to go by (as before heads existed).
-    published_end_ = std::numeric_limits<int64_t>::max();
-  } else if (head->base_offset == segment_base_) {
-    published_end_ = head->end_position;
-  } else {
-    published_end_ = 0;  // a roll in progress: nothing of this segment is published yet
+    return std::numeric_limits<int64_t>::max();
+  }
+  // Otherwise a roll in progress: nothing of this segment is published yet.
+  return head->base_offset == segment_base_ ? head->end_position : 0;
+}
+
+Status PartitionReader::RefreshPublishedEnd() {
+  const int64_t trusted_end = published_end_;
+  ASSIGN_OR_RETURN(std::optional<HeadState> head, ReadHead());
+  published_end_ = PublishedEndIn(head);
+  // Buffered bytes past the end published before they were read may be a crashed writer's
+  // staged frames, cut since by the writer that recovered the partition and replaced by others
+  // at the same offsets (a replay batches its input differently): they are read again.
+  const int64_t buffered_end = buffer_position_ + static_cast<int64_t>(buffer_end_);
+  if (buffered_end > trusted_end) {
+    const int64_t keep = std::max<int64_t>(trusted_end - buffer_position_, 0);
+    buffer_end_ = std::max(buffer_begin_, static_cast<size_t>(keep));
   }
   return Status::OK();
 }
 
 Result<bool> PartitionReader::ReadMore() {
+  // The head first: the bytes read below are trusted up to the end it publishes. The refresh may
+  // drop buffered bytes to read them again, which is no progress.
+  const int64_t buffered_end = buffer_position_ + static_cast<int64_t>(buffer_end_);
+  if (published_end_ != std::numeric_limits<int64_t>::max()) RETURN_NOT_OK(RefreshPublishedEnd());
   const size_t leftover = buffer_end_ - buffer_begin_;
   if (buffer_begin_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + buffer_begin_, leftover);
@@ -184,7 +202,7 @@ Result<bool> PartitionReader::ReadMore() {
       PreadSome(segment_.get(), buffer_.data() + buffer_end_, buffer_.size() - buffer_end_,
                 buffer_position_ + static_cast<int64_t>(buffer_end_), segment_path_));
   buffer_end_ += got;
-  return got > 0;
+  return buffer_position_ + static_cast<int64_t>(buffer_end_) > buffered_end;
 }
 
 Result<PartitionReader::Step> PartitionReader::Resync() {
@@ -193,12 +211,9 @@ Result<PartitionReader::Step> PartitionReader::Resync() {
   // we read next; a bad frame there is real damage, not a race with a recovering writer.
   ASSIGN_OR_RETURN(std::optional<HeadState> head, ReadHead());
   const bool sealed = head && head->base_offset > segment_base_;
-  int64_t committed_end = 0;
-  if (sealed) {
-    committed_end = std::numeric_limits<int64_t>::max();
-  } else if (head && head->base_offset == segment_base_) {
-    committed_end = head->end_position;
-  }
+  const int64_t committed_end = head ? PublishedEndIn(head) : 0;
+  // The buffer is read afresh after this head: it is trusted up to the end the head publishes.
+  if (head) published_end_ = committed_end;
 
   DropBuffer();
   ASSIGN_OR_RETURN(size_t got, PreadSome(segment_.get(), buffer_.data(), buffer_.size(),

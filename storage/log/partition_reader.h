@@ -64,7 +64,10 @@ class PartitionReader {
   Result<bool> TrySwitchSegment();
   Status OpenSegment(int64_t base_offset, int64_t position);
   Result<std::optional<HeadState>> ReadHead();
-  // Re-reads the head into published_end_ for the current segment.
+  // The bytes of the current segment that `head` says are published.
+  int64_t PublishedEndIn(const std::optional<HeadState>& head) const;
+  // Re-reads the head into published_end_ for the current segment, and forgets buffered bytes
+  // past the old published end (they were read unpublished: see published_end_).
   Status RefreshPublishedEnd();
   void DropBuffer();
 
@@ -78,9 +81,12 @@ class PartitionReader {
 
   int64_t next_offset_ = 0;
   int64_t file_position_ = 0;  // position of the frame carrying next_offset_
-  // Bytes of the current segment some writer has published through the head. Complete frames
-  // past it belong to an append still in progress (or one that failed and is being truncated),
-  // so they are not handed out until the head covers them.
+  // Bytes of the current segment some writer has published through the head, as read before
+  // the buffer's bytes were (published bytes never change). Complete frames past it belong to an
+  // append still in progress, one that failed and is being truncated, or a staged append a crash
+  // left uncommitted, which the next writer cuts and may replace with other frames at the same
+  // offsets: so they are not handed out until the head covers them, and bytes read while they
+  // were past it are read again once it does.
   int64_t published_end_ = 0;
   // The last Poll stopped at a complete but unpublished frame.
   bool waiting_for_head_ = false;

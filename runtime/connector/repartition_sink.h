@@ -57,6 +57,8 @@ class RepartitionSink final : public Sink {
   // before it reads the stream, as one worker reads the changelog first).
   Result<bool> ObserveCaughtUp() override;
   void set_announce_caught_up(bool announce) { announce_caught_up_ = announce; }
+  // False: ObserveRead forwards no event time (the view topic's reader keeps none).
+  void set_forward_event_time(bool forward) { forward_event_time_ = forward; }
   // The rows are a changelog's versions (stage 1 of a GROUP BY over one) whose primary key is
   // `key_columns`, read from `source` (for messages): each key's row goes to the worker of its
   // group, after a delete to the worker it went to before if that differs; a delete goes where
@@ -101,6 +103,7 @@ class RepartitionSink final : public Sink {
   int64_t records_out_ = 0;
   bool announce_caught_up_ = false;
   bool announced_ = false;
+  bool forward_event_time_ = true;
   // Over a changelog: its primary key's columns in the rows, where each key went, and the
   // source relation (for messages). routes_ is null otherwise.
   std::vector<int> primary_key_;

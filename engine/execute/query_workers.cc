@@ -96,7 +96,7 @@ std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const Quer
   rows.emplace_back(repartition.size() == 1 ? "repartition topic" : "repartition topics", topics);
   // Stage 1: one group of N per source (a join: left, then right).
   std::vector<std::pair<std::string, const SourceSpec*>> groups = {
-      {repartition.size() == 1 ? "stage 1 " : "stage 1 left ", &stored.source}};
+      {stored.join_source ? "stage 1 left " : "stage 1 ", &stored.source}};
   if (stored.join_source) groups.emplace_back("stage 1 right ", &*stored.join_source);
   for (size_t group = 0; group < groups.size(); ++group) {
     const SourceSpec& source = *groups[group].second;

@@ -12,7 +12,7 @@ import re
 import signal
 import time
 
-from sluice_driver import PtyShell, check, main
+from sluice_driver import check, main, restarting_shell
 
 N = 3
 KEYS = 12
@@ -88,9 +88,7 @@ def check_reads(shell, total, what):
 
 
 def test(binary, temp):
-    # Killed workers are restarted at once (the default back-off would slow the rounds down).
-    shell = PtyShell(binary, temp, extra=("--worker-crash-limit", "1000",
-                                          "--worker-max-backoff-ms", "100"))
+    shell = restarting_shell(binary, temp)
     total = 0
     try:
         shell.expect(r"sluice:\S*> ")

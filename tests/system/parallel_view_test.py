@@ -4,7 +4,10 @@ view topic, staged and published only with its checkpoint, and the view worker a
 topic to the store with its own positions there. Workers of every stage are killed with SIGKILL
 at random moments, and stage-2 workers also between a commit and the publication of their rows
 (a crash point); after each round the view equals the input's counts and sums, with full reads
-and point reads, and a read taken while the workers catch up never shows more than was sent."""
+and point reads, and reads taken while the workers restart and catch up never count a row twice
+nor show a key older than an earlier read did. Last, the view topic itself holds every update
+once (each key's counts rise strictly, record after record): with the view topic written
+unstaged (at-least-once), this check fails."""
 
 import os
 import random
@@ -42,6 +45,25 @@ def read_view(shell, view, where=""):
     for match in re.finditer(r"\b(k\d+)\s*\|\s*(\d+)\s*\|\s*(\d+)\b", text):
         rows[match.group(1)] = (int(match.group(2)), int(match.group(3)))
     return rows, text
+
+
+class MonotonicReads:
+    """Reads of the parallel view while its workers die and catch up: the input only grows, so a
+    key's count never exceeds what was sent (nothing applied twice) and never falls below what
+    an earlier read showed (an update replayed after a crash never reaches the view again)."""
+
+    def __init__(self):
+        self.seen = {}
+
+    def read(self, shell, total, what):
+        rows, text = read_view(shell, "per_key3")
+        want = expected(total)
+        for key, (n, _) in rows.items():
+            check(n <= want[key][0], f"a read {what} counts more rows of {key} than were sent:\n"
+                  f"{text}")
+            check(n >= self.seen.get(key, 0), f"a read {what} shows {key} older than a read "
+                  f"before it ({n} < {self.seen.get(key)} rows):\n{text}")
+            self.seen[key] = n
 
 
 def describe(shell):
@@ -87,6 +109,32 @@ def check_reads(shell, total, what):
     check(rows == {key: want[key]}, f"point read of {key} {what}:\n{text}")
 
 
+def check_view_topic(shell, total):
+    """The view topic holds each update once: every key's counts rise strictly, record after
+    record, to the final one (a stage-2 worker whose uncommitted rows were published and then
+    produced again after its crash would repeat counts)."""
+    _, text = describe(shell)
+    match = re.search(r"position _sluice_repartition_2_view\s*\|\s*([\d,]+)", text)
+    check(match is not None, "no view topic positions:\n" + text)
+    records = sum(int(offset) for offset in match.group(1).split(","))
+    start = len(shell.output)
+    shell.statement(f"PRINT TOPIC '_sluice_repartition_2_view' FROM BEGINNING LIMIT {records};",
+                    timeout=120)
+    counts = {}
+    for partition, offset, key, n in re.findall(
+            r"^\s*(\d+)\s*\|\s*(\d+)\s*\|[^|]*\|[^|]*\|\s*\{\"c0\":\"(k\d+)\",\"c1\":(\d+)",
+            shell.output[start:], re.M):
+        counts.setdefault(key, []).append((int(partition), int(offset), int(n)))
+    want = expected(total)
+    for key, updates in counts.items():
+        check(len({partition for partition, _, _ in updates}) == 1,
+              f"{key}'s updates are in several partitions of the view topic: {updates}")
+        ns = [n for _, _, n in sorted(updates)]
+        check(all(a < b for a, b in zip(ns, ns[1:])) and ns[-1] == want[key][0],
+              f"{key}'s counts in the view topic repeat or miss the final one: {ns}")
+    check(sorted(counts) == sorted(want), f"keys of the view topic: {sorted(counts)}")
+
+
 def test(binary, temp):
     shell = restarting_shell(binary, temp)
     total = 0
@@ -107,6 +155,7 @@ def test(binary, temp):
         check_reads(shell, total, "before any kill")
 
         rng = random.Random(11)
+        reads = MonotonicReads()
         names = sorted(workers)
         for round_idx in range(15):
             # One to three victims of any stage; a stage-2 victim dies at its crash point (rows
@@ -119,11 +168,7 @@ def test(binary, temp):
             insert_rows(shell, total, 150)
             total += 150
             time.sleep(rng.uniform(0.0, 0.05))
-            # While the stages catch up, a read never shows a row counted twice.
-            rows, text = read_view(shell, "per_key3")
-            want = expected(total)
-            check(all(rows[k][0] <= want[k][0] for k in rows),
-                  f"a read during round {round_idx + 1} counts more rows than were sent:\n{text}")
+            reads.read(shell, total, f"before the kills of round {round_idx + 1}")
             for worker in victims:
                 if worker in at_point:
                     continue
@@ -134,9 +179,15 @@ def test(binary, temp):
                 while os.path.exists(path):
                     check(time.monotonic() < deadline, f"{worker} never reached its crash point")
                     time.sleep(0.05)
+            for _ in range(3):
+                reads.read(shell, total, f"while round {round_idx + 1}'s victims restart")
             workers = wait_running(shell, {w: workers[w][0] for w in victims})
+            for _ in range(3):
+                reads.read(shell, total, f"while round {round_idx + 1}'s restarted workers catch up")
             shell.statement("FLUSH;", timeout=120)
             check_reads(shell, total, f"after round {round_idx + 1} (killed {victims})")
+
+        check_view_topic(shell, total)
 
         # TERMINATE and RESTART QUERY: every stage resumes from its own commit.
         shell.statement(f"TERMINATE QUERY {VIEW_QUERY};")

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/batch.h"
 #include "common/status.h"
@@ -101,6 +102,9 @@ class Session {
   // the user (or dropped) by another session meanwhile.
   bool role_chosen_ = false;
   std::atomic<bool> cancel_requested_{false};
+  // Queries this session started or restarted since its last FLUSH: FLUSH fails for one that
+  // failed meanwhile, even before FLUSH began (it is no longer running, so not waited for).
+  std::vector<int64_t> started_queries_;
 };
 
 class EngineImpl;

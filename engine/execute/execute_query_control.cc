@@ -110,6 +110,7 @@ Status StatementExecutor::RestartQuery(const RestartQueryStatement& statement) {
   RETURN_NOT_OK(RequireOwnerRights(query, statement.query_id.position));
   engine_.supervisor().Stop(query_id);
   RETURN_NOT_OK(engine_.StartQuery(query_id));
+  session_.started_queries_.push_back(query_id);
   handler_.OnCommandComplete("RESTART QUERY");
   return Status::OK();
 }

@@ -7,6 +7,7 @@
 #include "runtime/connector/fixed_ends.h"
 #include "runtime/connector/repartition_end.h"
 #include "runtime/connector/repartition_sink.h"
+#include "runtime/pipeline/watermark_tracker.h"
 
 namespace sluice {
 
@@ -75,12 +76,31 @@ Result<std::unique_ptr<LocalLogSource>> LocalLogSource::Open(const SourceSpec& s
     }
     source->readers_.push_back(std::move(reader));
   }
+  source->start_ends_ = source->end_offsets_;
+  for (size_t partition = 0; partition < source->stop_offsets_.size(); ++partition) {
+    source->start_ends_[partition] =
+        std::min(source->start_ends_[partition], source->stop_offsets_[partition]);
+  }
+  source->FindUnread();
   if (spec.error_handling == ErrorHandling::kIgnoreAndLog) {
     RETURN_NOT_OK(source->store_->CreateTopic(spec.error_topic, 1)
                       .WithContext("error topic '" + spec.error_topic + "'"));
     source->error_writers_ = std::make_unique<LocalLogWriterCache>(*source->store_);
   }
   return source;
+}
+
+void LocalLogSource::FindUnread() {
+  unread_.assign(readers_.size(), 0);
+  unread_count_ = 0;
+  for (size_t partition = 0; partition < readers_.size(); ++partition) {
+    if (readers_[partition] == nullptr ||
+        readers_[partition]->position() >= start_ends_[partition]) {
+      continue;
+    }
+    unread_[partition] = 1;
+    ++unread_count_;
+  }
 }
 
 Status LocalLogSource::HandleBadRecord(int32_t partition, const LogRecordView& record,
@@ -163,6 +183,10 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
     }
     int64_t position = readers_[partition]->position();
     end_offsets_[partition] = std::max(end_offsets_[partition], position);
+    if (unread_count_ > 0 && unread_[partition] != 0 && position >= start_ends_[partition]) {
+      unread_[partition] = 0;
+      --unread_count_;
+    }
   }
   next_partition_ = (next_partition_ + 1) % std::max<size_t>(partitions, 1);
   return Status::OK();
@@ -185,6 +209,11 @@ Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {
       const int32_t writer = HeaderPartition(record, kRepartitionCaughtUpHeader);
       if (writer >= 0) {
         caught_up_writers_.push_back(writer);
+        continue;
+      }
+      const int32_t started = HeaderPartition(record, kRepartitionStartHeader);
+      if (started >= 0) {
+        if (!spec_.marks_by_writer) ReadStartMark(record, started);
         continue;
       }
       // A watermark mark: event time of a source partition, no row.
@@ -251,6 +280,27 @@ Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {
   return Status::OK();
 }
 
+void LocalLogSource::ReadStartMark(const LogRecordView& record, int32_t writer) {
+  RecordMeta mark;
+  mark.offset = record.offset;
+  mark.timestamp = WatermarkTracker::kHeldTime;
+  for (LogHeader header : record.headers) {
+    if (header.name != kRepartitionHeldHeader) continue;
+    // "p,q,...": the source partitions the writer had records of still to read.
+    std::string_view held = header.value;
+    while (!held.empty()) {
+      const size_t comma = std::min(held.find(','), held.size());
+      mark.partition = 0;
+      for (char digit : held.substr(0, comma)) mark.partition = mark.partition * 10 + (digit - '0');
+      read_meta_.push_back(mark);
+      held.remove_prefix(std::min(comma + 1, held.size()));
+    }
+  }
+  mark.partition = writer;
+  mark.timestamp = WatermarkTracker::kWriterStartTime;
+  read_meta_.push_back(mark);
+}
+
 bool LocalLogSource::exhausted() const {
   if (!ended_.empty()) {
     for (size_t partition = 0; partition < readers_.size(); ++partition) {
@@ -303,6 +353,7 @@ Status LocalLogSource::Seek(const std::vector<int64_t>& positions) {
   for (size_t partition = 0; partition < readers_.size(); ++partition) {
     if (readers_[partition] == nullptr) continue;
     RETURN_NOT_OK(readers_[partition]->Seek(positions[partition]));
+    unread_[partition] = readers_[partition]->position() < start_ends_[partition] ? 1 : 0;
     if (ended_.empty()) continue;
     // Resumed past its writer's end mark (a checkpoint after it): the partition has ended.
     ASSIGN_OR_RETURN(
@@ -311,6 +362,7 @@ Status LocalLogSource::Seek(const std::vector<int64_t>& positions) {
     ended_[partition] = writer >= 0 ? 1 : 0;
     if (writer >= 0) ended_writers_found_.push_back(writer);
   }
+  unread_count_ = static_cast<size_t>(std::count(unread_.begin(), unread_.end(), 1));
   return Status::OK();
 }
 

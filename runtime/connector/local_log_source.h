@@ -36,6 +36,9 @@ class LocalLogSource final : public Source {
   const std::vector<RecordMeta>* read_meta() const override {
     return spec_.repartitioned ? &read_meta_ : nullptr;
   }
+  const std::vector<uint8_t>* unread_at_start() const override {
+    return spec_.repartitioned ? nullptr : &unread_;
+  }
   const std::vector<int32_t>* caught_up_writers() const override {
     return spec_.repartitioned ? &caught_up_writers_ : nullptr;
   }
@@ -44,6 +47,11 @@ class LocalLogSource final : public Source {
   LocalLogSource(SourceSpec spec, std::unique_ptr<LocalLogStore> store);
   // Decodes records_ (read from `partition`) into `batch`.
   Status ReadRecords(size_t partition, RecordBatch& batch);
+  // Sets unread_ from the readers' positions and start_ends_.
+  void FindUnread();
+  // Appends to read_meta_ what a stage-1 writer's start mark says (repartition_sink.h): its
+  // held source partitions, then that it started.
+  void ReadStartMark(const LogRecordView& record, int32_t writer);
   // Applies the error policy to a record that failed to decode.
   Status HandleBadRecord(int32_t partition, const LogRecordView& record, const Status& error);
 
@@ -53,6 +61,11 @@ class LocalLogSource final : public Source {
   // are then -1, as KafkaSource's kForeignPartition).
   std::vector<std::unique_ptr<PartitionReader>> readers_;
   std::vector<int64_t> end_offsets_;
+  // Where each partition ended when the source opened (capped by stop_offsets_), and per
+  // partition whether records below it are still unread (unread_at_start), with their count.
+  std::vector<int64_t> start_ends_;
+  std::vector<uint8_t> unread_;
+  size_t unread_count_ = 0;
   // 'ending.position'='latest': where each partition's read stops (the spec's pinned ends, or the
   // log's ends when the source opened); empty for an unbounded read.
   std::vector<int64_t> stop_offsets_;

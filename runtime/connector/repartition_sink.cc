@@ -152,6 +152,32 @@ Status RepartitionSink::Write(const RecordBatch& batch) {
 }
 
 Status RepartitionSink::AppendMarks() {
+  if (!held_.empty()) {
+    // Held partitions: one that showed a record is marked with its event time below; one read
+    // past its records without any is released (no event time).
+    std::vector<LogRecord> releases;
+    origins_.clear();
+    for (size_t held_idx = 0; held_idx < held_.size();) {
+      const auto partition = static_cast<size_t>(held_[held_idx]);
+      const bool shown = partition < read_max_.size() && read_max_[partition] != INT64_MIN;
+      if (!shown && partition < unread_->size() && (*unread_)[partition] != 0) {
+        ++held_idx;
+        continue;
+      }
+      if (!shown) origins_.push_back(std::to_string(partition));
+      held_[held_idx] = held_.back();
+      held_.pop_back();
+    }
+    headers_.resize(origins_.size());
+    for (size_t release_idx = 0; release_idx < origins_.size(); ++release_idx) {
+      headers_[release_idx] = LogHeader{kRepartitionMarkHeader, origins_[release_idx]};
+      LogRecord release;
+      release.timestamp = INT64_MIN;
+      release.headers = std::span<const LogHeader>(&headers_[release_idx], 1);
+      releases.push_back(release);
+    }
+    for (int32_t group = 0; group < workers_; ++group) RETURN_NOT_OK(AppendTo(group, releases));
+  }
   origins_.clear();
   for (size_t partition = 0; partition < read_max_.size(); ++partition) {
     if (read_max_[partition] > marked_max_[partition]) {
@@ -187,6 +213,29 @@ Status RepartitionSink::AppendWriterMark(std::string_view header_name) {
   const std::vector<LogRecord> marks{mark};
   for (int32_t group = 0; group < workers_; ++group) RETURN_NOT_OK(AppendTo(group, marks));
   return Status::OK();
+}
+
+Result<bool> RepartitionSink::ObserveStart(const std::vector<uint8_t>* unread) {
+  if (!announce_start_ || ended_) return false;
+  announce_start_ = false;
+  std::string held;
+  if (unread != nullptr) {
+    unread_ = unread;
+    for (size_t partition = 0; partition < unread->size(); ++partition) {
+      if ((*unread)[partition] == 0) continue;
+      if (!held.empty()) held.push_back(',');
+      held += std::to_string(partition);
+      held_.push_back(static_cast<int32_t>(partition));
+    }
+  }
+  const std::string writer = std::to_string(writer_);
+  const LogHeader headers[] = {{kRepartitionStartHeader, writer}, {kRepartitionHeldHeader, held}};
+  LogRecord mark;
+  mark.timestamp = 0;
+  mark.headers = std::span<const LogHeader>(headers, 2);
+  const std::vector<LogRecord> marks{mark};
+  for (int32_t group = 0; group < workers_; ++group) RETURN_NOT_OK(AppendTo(group, marks));
+  return true;
 }
 
 Result<bool> RepartitionSink::ObserveCaughtUp() {

@@ -39,6 +39,14 @@ inline constexpr std::string_view kRepartitionCaughtUpHeader = "sluice.caught_up
 // the writer ever appends to the partition (repartition_end.h).
 inline constexpr std::string_view kRepartitionEndHeader = "sluice.end.writer";
 
+// A start mark: no key, no value, this header naming the stage-1 writer, which started then
+// (it is the first record of each of its lives in each of its partitions), and
+// kRepartitionHeldHeader listing ("p,q,...", maybe empty) the source partitions it had records
+// of written before it started and not read yet. Stage 2 moves no watermark before it read every
+// writer's, and holds those partitions until a mark names them (WatermarkTracker).
+inline constexpr std::string_view kRepartitionStartHeader = "sluice.start.writer";
+inline constexpr std::string_view kRepartitionHeldHeader = "sluice.held.partitions";
+
 class RepartitionSink final : public Sink {
  public:
   // `schema`: the rows' columns (the aggregate's input); `keys`: the group keys over them.
@@ -59,6 +67,11 @@ class RepartitionSink final : public Sink {
   void set_announce_caught_up(bool announce) { announce_caught_up_ = announce; }
   // False: ObserveRead forwards no event time (the view topic's reader keeps none).
   void set_forward_event_time(bool forward) { forward_event_time_ = forward; }
+  // With announce_start (stage 1): appends a start mark to each of this writer's partitions,
+  // once, unless the writer had ended. A held partition read past its records without a row is
+  // released later with a mark carrying no event time (WatermarkTracker::kNoWatermark).
+  Result<bool> ObserveStart(const std::vector<uint8_t>* unread) override;
+  void set_announce_start(bool announce) { announce_start_ = announce; }
   // The rows are a changelog's versions (stage 1 of a GROUP BY over one) whose primary key is
   // `key_columns`, read from `source` (for messages): each key's row goes to the worker of its
   // group, after a delete to the worker it went to before if that differs; a delete goes where
@@ -104,6 +117,11 @@ class RepartitionSink final : public Sink {
   bool announce_caught_up_ = false;
   bool announced_ = false;
   bool forward_event_time_ = true;
+  bool announce_start_ = false;
+  // The source's unread_at_start (owned by the source) and the partitions the start mark held
+  // that showed no record yet: AppendMarks releases those read past their records.
+  const std::vector<uint8_t>* unread_ = nullptr;
+  std::vector<int32_t> held_;
   // Over a changelog: its primary key's columns in the rows, where each key went, and the
   // source relation (for messages). routes_ is null otherwise.
   std::vector<int> primary_key_;

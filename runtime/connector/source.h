@@ -48,6 +48,12 @@ class Source {
   // The records of the last Poll in the order read, when that is more than the batch's rows: a
   // repartition topic's watermark marks carry event time but no row. Null for other sources.
   virtual const std::vector<RecordMeta>* read_meta() const { return nullptr; }
+  // Per partition, 1 while the partition still holds records that were in it when the source
+  // opened (or was sought, resuming: its end then) and that were not read yet; 0 once read past
+  // them, and for a partition empty then or read by another worker. The watermark waits for
+  // these partitions (WatermarkTracker::HoldUnread). Null when the source does not say (datagen;
+  // a repartition topic, whose partitions are not the source partitions event time is tracked by).
+  virtual const std::vector<uint8_t>* unread_at_start() const { return nullptr; }
   // The stage-1 writers whose caught-up mark the last Poll read (a repartitioned temporal join's
   // changelog topic: the writer had read its whole share of the changelog once). Null for
   // other sources.
@@ -71,6 +77,13 @@ class Sink {
   // writer. Returns true when a mark is pending (written with the next Write or Flush).
   virtual bool ObserveWatermark(int64_t watermark) {
     (void)watermark;
+    return false;
+  }
+  // Before the pipeline's first poll: the source's partitions with records written before it
+  // opened (Source::unread_at_start; may be null). A repartition sink of stage 1 writes a start
+  // mark holding them in stage 2. Returns true when it wrote something, to be flushed.
+  virtual Result<bool> ObserveStart(const std::vector<uint8_t>* unread) {
+    (void)unread;
     return false;
   }
   // The source has nothing more to read right now. Returns true when the sink wrote something

@@ -36,6 +36,14 @@ Result<std::unique_ptr<JoinStage>> JoinStage::Create(const PhysicalPlan& plan, S
                                    join.idle_timeout_ms[0]);
   WatermarkTracker right_watermarks(plan.join_source->partitions, join.allow_latency_ms[1],
                                     join.idle_timeout_ms[1]);
+  // Stage 2 of 'parallelism'=N waits for each side's stage-1 writers' start marks, unless
+  // restarted alone (StatefulStage::Create).
+  if (plan.source.repartitioned && !plan.source.siblings_kept_running) {
+    left_watermarks.ExpectWriters(plan.parallelism);
+  }
+  if (plan.join_source->repartitioned && !plan.join_source->siblings_kept_running) {
+    right_watermarks.ExpectWriters(plan.parallelism);
+  }
   auto stage = std::unique_ptr<JoinStage>(new JoinStage(join, left, std::move(right), std::move(op),
                                                         std::move(left_watermarks),
                                                         std::move(right_watermarks)));
@@ -157,6 +165,11 @@ Status JoinStage::EvaluateSideFilter(JoinSide side, const Expression& filter,
 
 Status JoinStage::Advance(RecordBatch& output) {
   const auto now = WatermarkTracker::Clock::now();
+  for (JoinSide side : {JoinSide::kLeft, JoinSide::kRight}) {
+    // Partitions read past their records from before the start without a row stop holding.
+    const std::vector<uint8_t>* unread = source(side).unread_at_start();
+    if (unread != nullptr) trackers_[static_cast<int>(side)].ReleaseRead(*unread);
+  }
   trackers_[0].Update(now);
   trackers_[1].Update(now);
   const int64_t watermark = JoinWatermark(now);
@@ -165,6 +178,17 @@ Status JoinStage::Advance(RecordBatch& output) {
 }
 
 Status JoinStage::Step(size_t max_rows, RecordBatch& output, bool* idle, bool* exhausted) {
+  if (!started_) {
+    // Before the first poll (after RestoreMetadata): each side's partitions with records
+    // written before it opened hold that side's watermark back (WatermarkTracker::HoldUnread).
+    started_ = true;
+    for (JoinSide side : {JoinSide::kLeft, JoinSide::kRight}) {
+      const std::vector<uint8_t>* unread = source(side).unread_at_start();
+      if (unread != nullptr) {
+        trackers_[static_cast<int>(side)].HoldUnread(*unread, WatermarkTracker::Clock::now());
+      }
+    }
+  }
   JoinSide order[2] = {JoinSide::kLeft, JoinSide::kRight};
   if (join_.strategy == JoinStrategy::kTemporal) {
     // The changelog first, but a changelog that never catches up must not starve the stream.

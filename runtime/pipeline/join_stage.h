@@ -113,6 +113,7 @@ class JoinStage final : public CheckpointedStage {
   Schema side_schemas_[2];  // each source's batch schema
   std::vector<int64_t> watermark_before_row_;
   bool prefer_right_ = false;  // interval join: alternates sides when their watermarks tie
+  bool started_ = false;       // the first Step ran (HoldUnread)
   // Temporal join: right-side batches read since the last stream batch. After this many the
   // stream gets a turn even if the changelog has more.
   static constexpr int kMaxChangelogBatchesInARow = 64;

@@ -158,6 +158,18 @@ Status Pipeline::Step(bool* idle, bool* finished) {
     *finished = true;
     return Status::OK();
   }
+  bool started_now = false;
+  if (!started_) {
+    // Before the first poll: which partitions still hold records written before the source
+    // opened (or resumed). They hold the watermark back (docs/windows.md), here or, through the
+    // repartition sink's start mark, in stage 2.
+    started_ = true;
+    const std::vector<uint8_t>* unread = source_->unread_at_start();
+    ASSIGN_OR_RETURN(started_now, sink_->ObserveStart(unread));
+    if (stateful_stage_ != nullptr && join_stage_ == nullptr && unread != nullptr) {
+      stateful_stage_->HoldUnread(*unread);  // a join's stages hold their own (JoinStage::Step)
+    }
+  }
   if (join_stage_ != nullptr) return StepJoin(idle, finished);
   if (stateful_stage_ != nullptr && stateful_stage_->closing()) {
     // Windows the watermark closed leave a slice per step, before any more input is read.
@@ -176,6 +188,7 @@ Status Pipeline::Step(bool* idle, bool* finished) {
     const std::vector<int32_t>* ended = source_->caught_up_writers();
     *idle = (read == nullptr || read->empty()) && (ended == nullptr || ended->empty());
     *finished = source_->exhausted();
+    if (started_now) *idle = false;  // the start mark is output to flush
     if (*idle && source_->caught_up()) {
       // Stage 1 of a temporal join's changelog tells stage 2 it has read its share once.
       ASSIGN_OR_RETURN(bool wrote, sink_->ObserveCaughtUp());

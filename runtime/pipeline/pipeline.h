@@ -87,6 +87,7 @@ class Pipeline {
   // watermark marks (SourceSpec::marks_by_writer).
   std::unique_ptr<WriterWatermarkAggregateStage> writer_watermark_stage_;
   bool finished_stage_ = false;  // Finish() ran (a bounded source ended)
+  bool started_ = false;         // the first Step ran (ObserveStart, HoldUnread)
   EvalContext eval_context_;
   int64_t rows_emitted_ = 0;
   int64_t records_failed_in_operators_ = 0;

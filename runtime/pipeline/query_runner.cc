@@ -29,6 +29,7 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
   } else {
     // A GROUP BY or join with parallelism: this worker runs one stage (repartition_plan.h).
     ASSIGN_OR_RETURN(RepartitionStage stage, SplitRepartitionedPlan(*plan, context.worker_index));
+    plan->source.siblings_kept_running = context.restarted_alone;
     if (plan->join_source) plan->join_source->siblings_kept_running = context.restarted_alone;
     if (!stage.topic.empty()) {
       ASSIGN_OR_RETURN(
@@ -37,6 +38,7 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
                                 std::move(stage.keys), context.data_dir + "/log"));
       repartition->set_announce_caught_up(stage.announce_caught_up);
       repartition->set_forward_event_time(stage.forward_event_time);
+      repartition->set_announce_start(stage.stage == 1);
       if (!stage.primary_key.empty()) {
         repartition->RouteByPrimaryKey(
             std::move(stage.primary_key),

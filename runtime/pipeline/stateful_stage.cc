@@ -28,6 +28,12 @@ Result<std::unique_ptr<StatefulStage>> StatefulStage::Create(const PhysicalPlan&
   const auto& aggregate = static_cast<const PhysicalAggregate&>(op);
   WatermarkTracker watermarks(plan.source.partitions, aggregate.allow_latency_ms,
                               aggregate.idle_timeout_ms);
+  // Stage 2 of 'parallelism'=N: its stage-1 writers start with it and say which partitions
+  // they hold (repartition_sink.h). Restarted alone, it read their start marks before.
+  if (plan.source.repartitioned && !plan.source.marks_by_writer &&
+      !plan.source.siblings_kept_running) {
+    watermarks.ExpectWriters(plan.parallelism);
+  }
   if (!aggregate.changelog_key.empty()) {
     auto changelog_aggregate = std::make_unique<ChangelogAggregateOperator>(aggregate, context);
     changelog_aggregate->set_cache_budget(static_cast<size_t>(plan.state_cache_max_bytes));
@@ -90,6 +96,7 @@ Status StatefulStage::Process(const RecordBatch& input, RecordBatch& output,
     watermarks_.Update(now);
   }
   if (read != nullptr) observe_read_until(read->size());
+  if (unread_ != nullptr) watermarks_.ReleaseRead(*unread_);
   if (window_aggregate_ != nullptr) {
     RETURN_NOT_OK(window_aggregate_->ProcessRows(input, watermark_before_row_, output));
   } else {

@@ -30,6 +30,14 @@ class StatefulStage final : public CheckpointedStage {
   // any (nullptr: `input` is what was read).
   Status Process(const RecordBatch& input, RecordBatch& output,
                  const std::vector<RecordMeta>* read = nullptr);
+  // Before the first Process (after RestoreMetadata): the source's partitions that still hold
+  // records written before it opened, which hold the watermark back until they show one
+  // (WatermarkTracker::HoldUnread). `unread` is the source's and outlives the stage: after each
+  // batch, the partitions read past those records without a row stop holding it.
+  void HoldUnread(const std::vector<uint8_t>& unread) {
+    unread_ = &unread;
+    watermarks_.HoldUnread(unread, WatermarkTracker::Clock::now());
+  }
   // Downstream of a join (JoinAggregateStage): `input` holds the join's output and `watermark`
   // is the event time the join guarantees for its later rows (kNoWatermark: none yet), so the
   // stage does no per-partition tracking of its own.
@@ -75,7 +83,8 @@ class StatefulStage final : public CheckpointedStage {
   // operator_ when the input is a changelog (upserts retract), else null.
   class ChangelogAggregateOperator* changelog_aggregate_ = nullptr;
   WatermarkTracker watermarks_;
-  std::vector<int64_t> watermark_before_row_;  // reused across batches
+  const std::vector<uint8_t>* unread_ = nullptr;  // HoldUnread's, the source's
+  std::vector<int64_t> watermark_before_row_;     // reused across batches
   // FinishSome: the window end being closed in slices (INT64_MIN: none) and the last one closed.
   int64_t closing_to_ = INT64_MIN;
   int64_t closed_to_ = INT64_MIN;

@@ -74,12 +74,17 @@ def kcat(args, stdin_text=None):
     return proc.stdout
 
 
-def worker_pid(shell, query_id):
+def describe_number(shell, query_id, name):
+    """The number DESCRIBE QUERY `query_id` shows for `name` (e.g. "worker pid")."""
     start = len(shell.output)
     shell.statement(f"DESCRIBE QUERY {query_id};")
-    match = re.search(r"worker pid\s*\|?\s*(\d+)", shell.output[start:])
-    check(match is not None, f"DESCRIBE QUERY shows no worker pid:\n{shell.output[start:]}")
+    match = re.search(re.escape(name) + r"\s*\|?\s*(\d+)", shell.output[start:])
+    check(match is not None, f"DESCRIBE QUERY shows no {name}:\n{shell.output[start:]}")
     return int(match.group(1))
+
+
+def worker_pid(shell, query_id):
+    return describe_number(shell, query_id, "worker pid")
 
 
 def assert_no_clear_password(data_dir, pid):

@@ -102,6 +102,12 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
     }
   }
   source->MaskForeignPartitions();
+  source->start_ends_ = source->end_offsets_;
+  for (size_t partition = 0; partition < source->stop_offsets_.size(); ++partition) {
+    source->start_ends_[partition] =
+        std::min(source->start_ends_[partition], source->stop_offsets_[partition]);
+  }
+  source->FindUnread();
   source->at_end_.assign(source->positions_.size(), 0);
   for (size_t partition = 0; partition < source->positions_.size(); ++partition) {
     if (source->spec_.OwnsPartition(static_cast<int32_t>(partition))) ++source->owned_partitions_;
@@ -122,6 +128,30 @@ void KafkaSource::MaskForeignPartitions() {
   for (size_t partition = 0; partition < positions_.size(); ++partition) {
     if (!spec_.OwnsPartition(static_cast<int32_t>(partition))) {
       positions_[partition] = end_offsets_[partition] = kForeignPartition;
+    }
+  }
+}
+
+void KafkaSource::FindUnread() {
+  unread_.assign(positions_.size(), 0);
+  unread_count_ = 0;
+  for (size_t partition = 0; partition < positions_.size(); ++partition) {
+    if (positions_[partition] == kForeignPartition ||
+        positions_[partition] >= start_ends_[partition]) {
+      continue;
+    }
+    unread_[partition] = 1;
+    ++unread_count_;
+  }
+}
+
+void KafkaSource::UpdateUnread() {
+  if (unread_count_ == 0) return;
+  for (size_t partition = 0; partition < unread_.size(); ++partition) {
+    if (unread_[partition] == 0) continue;
+    if (positions_[partition] >= start_ends_[partition] || at_end_[partition] != 0) {
+      unread_[partition] = 0;
+      --unread_count_;
     }
   }
 }
@@ -159,6 +189,7 @@ Status KafkaSource::Seek(const std::vector<int64_t>& positions) {
     if (committed_[partition] >= 0) positions_[partition] = committed_[partition];
   }
   MaskForeignPartitions();
+  FindUnread();
   return assigned_ ? Assign() : Status::OK();
 }
 
@@ -323,6 +354,7 @@ Status KafkaSource::Poll(size_t max_rows, RecordBatch& batch) {
     rd_kafka_message_destroy(message);
     RETURN_NOT_OK(status);
   }
+  UpdateUnread();
   RefreshEndOffsets();
   return CheckHealth();
 }

@@ -46,11 +46,17 @@ class KafkaSource final : public Source {
   const SourceStats& stats() const override { return stats_; }
   // Every partition it owns reached its end (librdkafka's partition EOF) at least once.
   bool caught_up() const override { return partitions_at_end_ == owned_partitions_; }
+  // Below the high watermarks as of Open (Seek: as of the worker's start, resuming); a
+  // partition's end event clears it too (control records may end the partition).
+  const std::vector<uint8_t>* unread_at_start() const override { return &unread_; }
 
  private:
   explicit KafkaSource(SourceSpec spec);
   // Assigns every partition this worker owns at positions_; sets assigned_.
   Status Assign();
+  // Sets unread_ from positions_ and start_ends_; UpdateUnread clears what was read since.
+  void FindUnread();
+  void UpdateUnread();
   // Sets the position and end of the partitions other workers own to kForeignPartition: they
   // are never assigned, saved, nor committed by this worker.
   void MaskForeignPartitions();
@@ -85,6 +91,11 @@ class KafkaSource final : public Source {
   // 'ending.position'='latest': where each partition's read stops (the spec's pinned ends, or
   // the ends when the source opened: high watermarks, last stable offsets under read_committed).
   std::vector<int64_t> stop_offsets_;
+  // The high watermarks when the source opened (capped by stop_offsets_), and per partition
+  // whether records below them are still unread (unread_at_start), with their count.
+  std::vector<int64_t> start_ends_;
+  std::vector<uint8_t> unread_;
+  size_t unread_count_ = 0;
   // Exactly-once queries: the offsets the last committed transaction recorded (-1: none), which
   // win over positions saved apart from the transaction.
   std::vector<int64_t> committed_;

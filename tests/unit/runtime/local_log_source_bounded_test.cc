@@ -1,7 +1,8 @@
 // 'ending.position'='latest' in the local log source: a bounded read stops at each partition's
 // fixed end (given in the spec, or the log's end when the source opens), never returns a record
 // appended after it, and reports itself exhausted there, so the pipeline ends and closes its
-// windows. A resume (Seek) keeps the same end.
+// windows. A resume (Seek) keeps the same end. The same end as of opening tells which partitions
+// still hold records from before the start (unread_at_start), bounded or not.
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -65,6 +66,30 @@ class LocalLogSourceBoundedTest : public ::testing::Test {
   std::unique_ptr<LocalLogStore> store_;
   SourceSpec spec_;
 };
+
+TEST_F(LocalLogSourceBoundedTest, UnreadAtStartFollowsTheEndAsOfOpening) {
+  spec_.end_at_latest = false;
+  Append(0, {1, 2});
+  Result<std::unique_ptr<LocalLogSource>> source = LocalLogSource::Open(spec_, dir_);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  const std::vector<uint8_t>* unread = (*source)->unread_at_start();
+  ASSERT_NE(unread, nullptr);
+  EXPECT_EQ(*unread, (std::vector<uint8_t>{1, 0}));  // partition 1 was empty
+  Append(1, {3});                                    // written after the start: holds nothing back
+  EXPECT_EQ(*unread, (std::vector<uint8_t>{1, 0}));
+  RecordBatch batch(source_schema());
+  ASSERT_TRUE((*source)->Poll(2, batch).ok());
+  EXPECT_EQ(batch.num_rows(), 2u);
+  EXPECT_EQ(*unread, (std::vector<uint8_t>{0, 0}));
+  // Resuming before the end as of opening: unread again.
+  ASSERT_TRUE((*source)->Seek({1, 0}).ok());
+  EXPECT_EQ(*unread, (std::vector<uint8_t>{1, 0}));
+  // A repartition topic's partitions are not the source's: it says nothing.
+  spec_.repartitioned = true;
+  Result<std::unique_ptr<LocalLogSource>> repartitioned = LocalLogSource::Open(spec_, dir_);
+  ASSERT_TRUE(repartitioned.ok()) << repartitioned.status().message();
+  EXPECT_EQ((*repartitioned)->unread_at_start(), nullptr);
+}
 
 TEST_F(LocalLogSourceBoundedTest, StopsAtTheEndAsOfOpening) {
   Append(0, {1, 2, 3});

@@ -13,6 +13,7 @@
 #include "common/json_codec.h"
 #include "runtime/connector/local_log_source.h"
 #include "runtime/connector/repartition_sink.h"
+#include "runtime/pipeline/watermark_tracker.h"
 #include "runtime/plan/physical_aggregate.h"
 #include "runtime/plan/physical_join.h"
 #include "runtime/plan/repartition_plan.h"
@@ -199,6 +200,45 @@ TEST_F(RepartitionTest, DeletesAndCaughtUpMarksReachStageTwo) {
     EXPECT_TRUE(source->caught_up_writers()->empty());
   }
   EXPECT_EQ(rows, (std::multiset<std::pair<int64_t, bool>>{{1, false}, {2, true}, {3, false}}));
+}
+
+// A writer's start mark comes first in each of its partitions: stage 2 reads it as holds of the
+// source partitions the writer had unread records of, then the writer's start. A held partition
+// read past its records without a row is released by a mark without event time.
+TEST_F(RepartitionTest, StartMarksHoldUnreadPartitionsInStageTwo) {
+  std::unique_ptr<RepartitionSink> quiet = OpenSink(0);
+  ASSERT_TRUE(quiet->BeginStaging({}).value());
+  const std::vector<uint8_t> unread_none = {0, 0, 0, 0};
+  EXPECT_FALSE(quiet->ObserveStart(&unread_none).value());  // not a stage-1 writer
+
+  std::unique_ptr<RepartitionSink> sink = OpenSink(1);
+  ASSERT_TRUE(sink->BeginStaging({}).value());
+  sink->set_announce_start(true);
+  std::vector<uint8_t> unread = {0, 1, 0, 1};  // source partitions 1 and 3 had records
+  EXPECT_TRUE(sink->ObserveStart(&unread).value());
+  EXPECT_FALSE(sink->ObserveStart(&unread).value());  // once per worker life
+  RecordBatch batch = Batch({{"a", 1}}, 1, {500});
+  sink->ObserveRead(batch.meta());
+  ASSERT_TRUE(sink->Write(batch).ok());
+  unread = {0, 0, 0, 0};  // partition 3 was read to its start end without a row
+  ASSERT_TRUE(sink->Flush().ok());
+  ASSERT_TRUE(sink->Publish().ok());
+
+  for (int32_t group = 0; group < kWorkers; ++group) {
+    std::unique_ptr<LocalLogSource> source = OpenSource(group);
+    RecordBatch read(rows_);
+    ASSERT_TRUE(source->Poll(100, read).ok());
+    std::vector<std::pair<int32_t, int64_t>> marks;  // (partition, event time) of non-rows
+    for (const RecordMeta& meta : *source->read_meta()) {
+      if (meta.timestamp != 500) marks.emplace_back(meta.partition, meta.timestamp);
+    }
+    const std::vector<std::pair<int32_t, int64_t>> want = {
+        {1, WatermarkTracker::kHeldTime},
+        {3, WatermarkTracker::kHeldTime},
+        {1, WatermarkTracker::kWriterStartTime},  // partition = the writer
+        {3, WatermarkTracker::kNoWatermark}};     // released
+    EXPECT_EQ(marks, want) << "stage-2 worker " << group;
+  }
 }
 
 // The stage-2 worker that owns group key `key`, as the sink routes it.

@@ -1,5 +1,7 @@
 // WatermarkTracker: the minimum over partitions, and its per-partition maxima saved and restored
-// with a checkpoint, so a partition that was behind still holds the watermark back afterwards.
+// with a checkpoint, so a partition that was behind still holds the watermark back afterwards;
+// partitions held at the start (unread records, a stage-1 writer's start mark) until they show a
+// record, are read past their records, or go idle.
 
 #include "runtime/pipeline/watermark_tracker.h"
 
@@ -45,6 +47,87 @@ TEST(WatermarkTrackerTest, NothingSeenSavesNothing) {
   EXPECT_EQ(tracker.SaveMaxima(), "");
   tracker.RestoreMaxima("");
   EXPECT_EQ(tracker.Update(), WatermarkTracker::kNoWatermark);
+}
+
+TEST(WatermarkTrackerTest, UnreadPartitionHoldsUntilItShowsARecord) {
+  const auto now = WatermarkTracker::Clock::now();
+  WatermarkTracker tracker(3, 0, 0);
+  // Partitions 0 and 1 had records when the source opened; partition 2 was empty.
+  const std::vector<uint8_t> unread = {1, 1, 0};
+  tracker.HoldUnread(unread, now);
+  tracker.Observe(At(0, 20000), now);
+  EXPECT_EQ(tracker.Update(now), WatermarkTracker::kNoWatermark);  // 1 has shown nothing yet
+  tracker.Observe(At(1, 1000), now);
+  EXPECT_EQ(tracker.Update(now), 1000);
+  tracker.Observe(At(1, 30000), now);
+  EXPECT_EQ(tracker.Update(now), 20000);  // the empty partition 2 holds nothing back
+
+  // Without the hold, partition 0 alone moves it.
+  WatermarkTracker unheld(3, 0, 0);
+  unheld.Observe(At(0, 20000), now);
+  EXPECT_EQ(unheld.Update(now), 20000);
+}
+
+TEST(WatermarkTrackerTest, HeldPartitionReleasedWhenReadPastWithoutRecords) {
+  const auto now = WatermarkTracker::Clock::now();
+  WatermarkTracker tracker(2, 0, 0);
+  std::vector<uint8_t> unread = {0, 1};
+  tracker.HoldUnread(unread, now);
+  tracker.Observe(At(0, 5000), now);
+  tracker.ReleaseRead(unread);
+  EXPECT_EQ(tracker.Update(now), WatermarkTracker::kNoWatermark);
+  unread[1] = 0;  // its records were all tombstones or undecodable
+  tracker.ReleaseRead(unread);
+  EXPECT_EQ(tracker.Update(now), 5000);
+}
+
+TEST(WatermarkTrackerTest, HeldPartitionStopsHoldingWhenIdle) {
+  using std::chrono::milliseconds;
+  const auto start = WatermarkTracker::Clock::now();
+  WatermarkTracker tracker(2, 0, /*idle_timeout_ms=*/1000);
+  tracker.HoldUnread({0, 1}, start);
+  tracker.Observe(At(0, 5000), start + milliseconds(900));
+  EXPECT_EQ(tracker.Update(start + milliseconds(900)), WatermarkTracker::kNoWatermark);
+  EXPECT_EQ(tracker.Update(start + milliseconds(1000)), 5000);
+}
+
+TEST(WatermarkTrackerTest, RestoredMaximaKeepTheirPartitionsUnheld) {
+  const auto now = WatermarkTracker::Clock::now();
+  WatermarkTracker tracker(2, 0, 0);
+  tracker.RestoreMaxima("1:3000", now);
+  tracker.HoldUnread({1, 1}, now);  // 1 holds at its event time, 0 until its first record
+  tracker.Observe(At(1, 9000), now);
+  EXPECT_EQ(tracker.Update(now), WatermarkTracker::kNoWatermark);
+  tracker.Observe(At(0, 4000), now);
+  EXPECT_EQ(tracker.Update(now), 4000);
+}
+
+TEST(WatermarkTrackerTest, StageTwoWaitsForEveryWritersStartMark) {
+  const auto now = WatermarkTracker::Clock::now();
+  auto signal = [](int32_t partition, int64_t time) { return At(partition, time); };
+  WatermarkTracker tracker(4, 0, 0);
+  tracker.ExpectWriters(2);
+  // Writer 0 held source partition 0 and started; its rows move nothing while writer 1 has not.
+  tracker.Observe(signal(0, WatermarkTracker::kHeldTime), now);
+  tracker.Observe(signal(0, WatermarkTracker::kWriterStartTime), now);
+  tracker.Observe(At(0, 20000), now);
+  EXPECT_EQ(tracker.Update(now), WatermarkTracker::kNoWatermark);
+  // Writer 1 held partitions 1 and 3: 1 shows a record, 3 is released without one.
+  tracker.Observe(signal(1, WatermarkTracker::kHeldTime), now);
+  tracker.Observe(signal(3, WatermarkTracker::kHeldTime), now);
+  tracker.Observe(signal(1, WatermarkTracker::kWriterStartTime), now);
+  tracker.Observe(At(1, 2000), now);
+  EXPECT_EQ(tracker.Update(now), WatermarkTracker::kNoWatermark);
+  const std::string saved = tracker.SaveMaxima();
+  tracker.Observe(signal(3, WatermarkTracker::kNoWatermark), now);
+  EXPECT_EQ(tracker.Update(now), 2000);
+
+  // A stage-2 worker restarted alone keeps partition 3 held.
+  WatermarkTracker restored(4, 0, 0);
+  restored.RestoreMaxima(saved, now);
+  EXPECT_EQ(restored.Update(now), WatermarkTracker::kNoWatermark);
+  restored.Observe(At(3, 7000), now);
+  EXPECT_EQ(restored.Update(now), 2000);
 }
 
 }  // namespace

@@ -58,17 +58,14 @@ Status ApplyParallelism(const QueryProperties& properties, PhysicalPlan& plan) {
     if (op->kind() == PhysicalOperatorKind::kJoin)
       RETURN_NOT_OK(CheckParallelJoin(plan, head, position));
   }
-  if (plan.sink.kind == SinkKind::kView) {
-    // The view store takes each flush's rows together with the source positions they reflect
-    // in one atomic write batch, which is what keeps its reads consistent snapshots and a
-    // restart exact: N writers would each commit positions of their own share only.
+  if (plan.sink.kind == SinkKind::kView && FindAggregate(plan) < 0) {
+    // A GROUP BY's (or a GROUP BY over a join's) last stage writes the view's rows to a local
+    // topic that one view worker applies to the store, its one writer (repartition_plan.h). A
+    // projection of one relation has no stage to share: its one worker would do all the work.
     return Status::Binder(head +
-                              "is not supported for a materialized view: its store has one "
-                              "writer, which commits each batch of rows with the input "
-                              "positions they reflect; run the work in parallel as CREATE "
-                              "CHANGELOG c WITH ('parallelism'=N) AS SELECT ..., then CREATE "
-                              "MATERIALIZED VIEW v AS SELECT * FROM c (one worker applies its "
-                              "rows)",
+                              "needs a GROUP BY in a materialized view: the view's store has "
+                              "one writer, and a view over a projection of one relation is all "
+                              "that writer's work (use 'parallelism'=1)",
                           position);
   }
   return Status::OK();

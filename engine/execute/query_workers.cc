@@ -96,7 +96,7 @@ std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const Quer
   rows.emplace_back(repartition.size() == 1 ? "repartition topic" : "repartition topics", topics);
   // Stage 1: one group of N per source (a join: left, then right).
   std::vector<std::pair<std::string, const SourceSpec*>> groups = {
-      {repartition.size() == 1 ? "stage 1 " : "stage 1 left ", &stored.source}};
+      {stored.join_source ? "stage 1 left " : "stage 1 ", &stored.source}};
   if (stored.join_source) groups.emplace_back("stage 1 right ", &*stored.join_source);
   for (size_t group = 0; group < groups.size(); ++group) {
     const SourceSpec& source = *groups[group].second;
@@ -115,11 +115,20 @@ std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const Quer
     DescribeWorker("stage 2 worker " + std::to_string(index), first + index, index, count,
                    stage_two, count * count, status, rows);
   }
-  if (repartition.size() > groups.size()) {
+  int32_t last_stage = 2;
+  if (stored.join_source && stored.has_aggregate()) {
+    last_stage = 3;
     for (int32_t index = 0; index < count; ++index) {
       DescribeWorker("stage 3 worker " + std::to_string(index), first + count + index, index, count,
-                     {repartition.back()}, count * count, status, rows);
+                     {RepartitionGroupTopic(stored.repartition_topic)}, count * count, status,
+                     rows);
     }
+  }
+  if (stored.has_view_worker()) {
+    // One worker reads every partition of the view topic into the view store.
+    DescribeWorker("stage " + std::to_string(last_stage + 1) + " view worker",
+                   stored.worker_count() - 1, 0, 1,
+                   {RepartitionViewTopic(stored.repartition_topic)}, count * count, status, rows);
   }
   return rows;
 }

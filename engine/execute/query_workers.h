@@ -26,7 +26,9 @@ std::string ShownQueryState(const QueryInfo& query, const QueryStatus& status);
 // rows (the repartition topic's partitions p with p % N == k); a repartitioned join
 // "repartition topics", "stage 1 left worker k", "stage 1 right worker k" and "stage 2 worker
 // k" (the partitions p % N == k of both repartition topics); a repartitioned GROUP BY over a
-// join also its grouped topic among them and "stage 3 worker k" (its partitions p % N == k).
+// join also its grouped topic among them and "stage 3 worker k" (its partitions p % N == k); a
+// repartitioned materialized view also its view topic and "stage 3 view worker" (over a join,
+// "stage 4 view worker"), which reads all of that topic's partitions.
 std::vector<std::pair<std::string, std::string>> DescribeQueryWorkers(const QueryInfo& query,
                                                                       const QueryStatus& status);
 

@@ -88,16 +88,18 @@ QueryStatus QuerySupervisor::AggregateLocked(const Workers& workers) {
       total.last_crash = WorkerLabel(worker->worker_index, worker->worker_count, worker->stages) +
                          status.last_crash;
     }
-    const int per_group = std::max(worker->worker_count / std::max(worker->stages, 1), 1);
-    const int group = worker->worker_index / per_group;
-    // Groups reading sources: a GROUP BY's first, a join's first two.
+    const WorkerPlace place =
+        PlaceWorker(worker->worker_index, worker->worker_count, worker->stages);
+    // Groups reading sources: a GROUP BY's first, a join's first two. The output's writer: the
+    // last group, or a view's view worker after it.
     const int source_groups = worker->stages >= 3 ? 2 : 1;
+    const int output_group = place.has_view_worker ? worker->stages : worker->stages - 1;
     const int stage = worker->stages < 2            ? 0
-                      : group == worker->stages - 1 ? 2
-                      : group < source_groups       ? 1
+                      : place.group == output_group ? 2
+                      : place.group < source_groups ? 1
                                                     : 3;
     MergeProgress(status.progress, stage, total.progress);
-    MergeOffsets(status.progress.positions, group_positions[worker->worker_index / per_group]);
+    MergeOffsets(status.progress.positions, group_positions[place.group]);
     if (status.state == "FAILED" && failed == nullptr) failed = worker.get();
     if ((status.state == "RESTARTING" || status.state == "RETRYING") && restarting == nullptr) {
       restarting = worker.get();

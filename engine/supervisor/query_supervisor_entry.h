@@ -82,7 +82,28 @@ std::string RetryingReason(const std::string& reason, int attempt,
 
 // "worker 2 of 3: " for a query with several workers ("stage 2 worker 1 of 3: " for a
 // repartitioned one, "stage 1 left worker 0 of 3: " for a join's, "stage 3 worker 0 of 3: " for
-// a GROUP BY over a join's aggregating workers), else "".
+// a GROUP BY over a join's aggregating workers, "stage 3 view worker: " for a materialized
+// view's), else "".
 std::string WorkerLabel(int worker_index, int worker_count, int stages = 1);
+
+// Where a worker of a repartitioned query (stages >= 2) stands among its groups. A materialized
+// view's query has one worker more than its `stages` groups of N (PhysicalPlan::worker_count):
+// its view worker, last, which applies the rows to the view store; then the group before it
+// writes rows between stages, not the query's output.
+struct WorkerPlace {
+  int per_group;     // N
+  int group;         // 0 .. stages - 1; `stages` for the view worker
+  bool view_worker;  // the view worker
+  bool has_view_worker;
+};
+inline WorkerPlace PlaceWorker(int worker_index, int worker_count, int stages) {
+  WorkerPlace place;
+  // With a view worker, worker_count is N * stages + 1 and stages >= 2: the quotient is still N.
+  place.per_group = std::max(worker_count / std::max(stages, 1), 1);
+  place.group = worker_index / place.per_group;
+  place.has_view_worker = place.per_group * std::max(stages, 1) < worker_count;
+  place.view_worker = place.has_view_worker && worker_index == worker_count - 1;
+  return place;
+}
 
 }  // namespace sluice

@@ -51,8 +51,11 @@ std::string RetryingReason(const std::string& reason, int attempt,
 std::string WorkerLabel(int worker_index, int worker_count, int stages) {
   if (worker_count <= 1) return "";
   if (stages >= 2) {
-    const int per_group = worker_count / stages;
-    const int group = worker_index / per_group;
+    const WorkerPlace place = PlaceWorker(worker_index, worker_count, stages);
+    // After stage 2 (a GROUP BY) or stage 3 (a GROUP BY over a join).
+    if (place.view_worker) return "stage " + std::to_string(stages == 2 ? 3 : 4) + " view worker: ";
+    const int per_group = place.per_group;
+    const int group = place.group;
     // A join's stage 1 has a group per side; a GROUP BY over a join aggregates in stage 3.
     std::string stage;
     if (stages == 2) {

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <climits>
 
-#include "runtime/operator/aggregate_accumulator.h"
 #include "runtime/connector/repartition_end.h"
+#include "runtime/operator/aggregate_accumulator.h"
 #include "storage/log/partitioner.h"
 
 namespace sluice {
@@ -38,6 +38,7 @@ Result<std::unique_ptr<RepartitionSink>> RepartitionSink::Open(
 }
 
 void RepartitionSink::ObserveRead(const std::vector<RecordMeta>& read) {
+  if (!forward_event_time_) return;
   for (const RecordMeta& meta : read) {
     const auto partition = static_cast<size_t>(meta.partition);
     if (partition >= read_max_.size()) {

@@ -65,6 +65,8 @@ class RepartitionSink final : public Sink {
   // before it reads the stream, as one worker reads the changelog first).
   Result<bool> ObserveCaughtUp() override;
   void set_announce_caught_up(bool announce) { announce_caught_up_ = announce; }
+  // False: ObserveRead forwards no event time (the view topic's reader keeps none).
+  void set_forward_event_time(bool forward) { forward_event_time_ = forward; }
   // With announce_start (stage 1): appends a start mark to each of this writer's partitions,
   // once, unless the writer had ended. A held partition read past its records without a row is
   // released later with a mark carrying no event time (WatermarkTracker::kNoWatermark).
@@ -114,6 +116,7 @@ class RepartitionSink final : public Sink {
   int64_t records_out_ = 0;
   bool announce_caught_up_ = false;
   bool announced_ = false;
+  bool forward_event_time_ = true;
   bool announce_start_ = false;
   // The source's unread_at_start (owned by the source) and the partitions the start mark held
   // that showed no record yet: AppendMarks releases those read past their records.

@@ -194,14 +194,8 @@ Status Pipeline::Step(bool* idle, bool* finished) {
       ASSIGN_OR_RETURN(bool wrote, sink_->ObserveCaughtUp());
       if (wrote) *idle = false;
     }
-    if (*finished) {
-      // Stage 1 of a bounded query with parallelism tells stage 2 it has read its share to the
-      // end (after the caught-up mark: a writer's end mark is its last record).
-      ASSIGN_OR_RETURN(bool wrote, sink_->ObserveEnd());
-      if (wrote) *idle = false;
-    }
     // An idle poll may let an idle partition stop holding the watermark back.
-    if (stateful_stage_ == nullptr) return Status::OK();
+    if (stateful_stage_ == nullptr) return ObserveEnd(*finished, idle);
   }
   RETURN_NOT_OK(RunPlan(batch));
   if (*finished && stateful_stage_ != nullptr && !finished_stage_) {
@@ -228,7 +222,18 @@ Status Pipeline::Step(bool* idle, bool* finished) {
       }
     }
   }
-  return Emit(batch, idle, finished);
+  RETURN_NOT_OK(Emit(batch, idle, finished));
+  return ObserveEnd(*finished, idle);
+}
+
+Status Pipeline::ObserveEnd(bool finished, bool* idle) {
+  if (!finished) return Status::OK();
+  // A stage of a bounded query with parallelism that writes a repartition topic tells the next
+  // stage it has read its share to the end (after the caught-up mark and, when it aggregates,
+  // after the rows closing its groups emitted: a writer's end mark is its last record).
+  ASSIGN_OR_RETURN(bool wrote, sink_->ObserveEnd());
+  if (wrote) *idle = false;
+  return Status::OK();
 }
 
 Status Pipeline::StepJoin(bool* idle, bool* finished) {
@@ -285,15 +290,14 @@ Status Pipeline::EnableCheckpoints(const std::string& state_dir) {
   CheckpointOptions options;
   options.interval_ms = plan_->checkpoint_interval_ms;
   options.max_uncommitted_bytes = static_cast<size_t>(plan_->state_cache_max_bytes);
-  CheckpointedStage* stage = writer_watermark_stage_ != nullptr
-                                 ? static_cast<CheckpointedStage*>(writer_watermark_stage_.get())
-                             : join_aggregate_stage_ != nullptr
-                                 ? static_cast<CheckpointedStage*>(join_aggregate_stage_.get())
-                             : join_stage_ != nullptr
-                                 ? static_cast<CheckpointedStage*>(join_stage_.get())
-                             : stateful_stage_ != nullptr
-                                 ? static_cast<CheckpointedStage*>(stateful_stage_.get())
-                                 : sink_->checkpointed_state();
+  CheckpointedStage* stage =
+      writer_watermark_stage_ != nullptr
+          ? static_cast<CheckpointedStage*>(writer_watermark_stage_.get())
+      : join_aggregate_stage_ != nullptr
+          ? static_cast<CheckpointedStage*>(join_aggregate_stage_.get())
+      : join_stage_ != nullptr     ? static_cast<CheckpointedStage*>(join_stage_.get())
+      : stateful_stage_ != nullptr ? static_cast<CheckpointedStage*>(stateful_stage_.get())
+                                   : sink_->checkpointed_state();
   ASSIGN_OR_RETURN(checkpoints_,
                    CheckpointCoordinator::Open(state_dir, *source_, *sink_, stage, options));
   return Status::OK();

@@ -71,6 +71,8 @@ class Pipeline {
   Status StepJoin(bool* idle, bool* finished);
   // Applies LIMIT to `batch` (the plan's output) and writes it to the sink.
   Status Emit(RecordBatch& batch, bool* idle, bool* finished);
+  // Once the input is `finished` and every row is emitted: the sink's end mark (ObserveEnd).
+  Status ObserveEnd(bool finished, bool* idle);
 
   std::unique_ptr<PhysicalPlan> plan_;
   std::unique_ptr<Source> source_;

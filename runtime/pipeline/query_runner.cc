@@ -37,6 +37,7 @@ Status RunPersistentQuery(std::string_view plan_json, const QueryRunContext& con
           RepartitionSink::Open(stage.topic, stage.index, plan->parallelism, stage.rows,
                                 std::move(stage.keys), context.data_dir + "/log"));
       repartition->set_announce_caught_up(stage.announce_caught_up);
+      repartition->set_forward_event_time(stage.forward_event_time);
       repartition->set_announce_start(stage.stage == 1);
       if (!stage.primary_key.empty()) {
         repartition->RouteByPrimaryKey(

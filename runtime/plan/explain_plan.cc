@@ -280,15 +280,18 @@ std::string QueryDetails(const PhysicalPlan& plan, bool persistent, bool statefu
   }
   // worker_count() once the repartition topic is named; the same count before (EXPLAIN).
   const int32_t groups = !IsRepartitioned(plan) ? 1 : (plan.join_source ? 3 : 2);
-  const int32_t workers = plan.parallelism * groups;
+  // A repartitioned view's one view worker applies the rows to its store (stage 3).
+  const bool view_worker = groups > 1 && plan.sink.kind == SinkKind::kView;
+  const int32_t workers = plan.parallelism * groups + (view_worker ? 1 : 0);
   out += "; parallelism " + std::to_string(plan.parallelism) + "; " + std::to_string(workers) +
          " worker process" + (workers == 1 ? "" : "es");
+  const std::string view = view_worker ? ", stage 3: 1 view worker" : "";
   if (groups == 2)
     out += " (stage 1: " + std::to_string(plan.parallelism) +
-           ", stage 2: " + std::to_string(plan.parallelism) + ")";
+           ", stage 2: " + std::to_string(plan.parallelism) + view + ")";
   if (groups == 3)
     out += " (stage 1: " + std::to_string(plan.parallelism) +
-           " per side, stage 2: " + std::to_string(plan.parallelism) + ")";
+           " per side, stage 2: " + std::to_string(plan.parallelism) + view + ")";
   auto guarantee = plan.sink.properties.find(kDeliveryGuaranteeProperty);
   out += "; delivery ";
   out += guarantee != plan.sink.properties.end() ? guarantee->second : "at_least_once";
@@ -384,8 +387,23 @@ std::vector<ExplainRow> ExplainPlan(const PhysicalPlan& plan, bool persistent) {
                 ? AggregateOutputNames(static_cast<const PhysicalAggregate&>(op), input)
                 : NamesOf(op.output_schema());
   }
-  const std::string last_stage = repartitioned ? "2" : "1";
+  std::string last_stage = repartitioned ? "2" : "1";
   if (plan.limit >= 0) rows.push_back({last_stage, "Limit", std::to_string(plan.limit) + " rows"});
+  if (repartitioned && plan.sink.kind == SinkKind::kView) {
+    // Stage 2's workers send the view's rows to its one view worker, the store's writer.
+    std::string keys;
+    for (int column : plan.sink.key_columns) {
+      keys += (keys.empty() ? "" : ", ") + plan.sink.schema.field(static_cast<size_t>(column)).name;
+    }
+    const std::string topic = plan.repartition_topic.empty()
+                                  ? "a new local topic, named when the query starts"
+                                  : "topic '" + RepartitionViewTopic(plan.repartition_topic) + "'";
+    rows.push_back({last_stage, "Repartition",
+                    "by " + keys + " through " + topic + " (" + std::to_string(plan.parallelism) +
+                        " writers, " + std::to_string(plan.parallelism * plan.parallelism) +
+                        " partitions) to 1 view worker"});
+    last_stage = "3";
+  }
   rows.push_back({last_stage, "Sink", SinkDetails(plan.sink)});
   return rows;
 }

@@ -169,8 +169,16 @@ struct PhysicalPlan {
   }
   // Whether an operator of the plan is an aggregate (a GROUP BY).
   bool has_aggregate() const;
+  // A repartitioned materialized view: its last group writes the view's rows to a local topic
+  // (RepartitionViewTopic) and one more worker, after the groups, applies them to the view
+  // store, which has one writer.
+  bool has_view_worker() const {
+    return !repartition_topic.empty() && sink.kind == SinkKind::kView;
+  }
   // How many worker processes run the plan.
-  int32_t worker_count() const { return parallelism * worker_groups(); }
+  int32_t worker_count() const {
+    return parallelism * worker_groups() + (has_view_worker() ? 1 : 0);
+  }
   // Persistent queries: 'state.cache.max.bytes', the bytes of groups a non-windowed GROUP BY
   // keeps in memory (colder ones are evicted to its state table) and the uncommitted state after
   // which the query checkpoints early (docs/checkpoints.md).

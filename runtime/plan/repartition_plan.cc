@@ -2,6 +2,7 @@
 
 #include "runtime/plan/repartition_plan.h"
 
+#include "runtime/expression/expression_factory.h"
 #include "runtime/plan/physical_aggregate.h"
 #include "runtime/plan/physical_join.h"
 
@@ -19,12 +20,18 @@ std::string RepartitionGroupTopic(const std::string& repartition_topic) {
   return repartition_topic + "_grouped";
 }
 
+std::string RepartitionViewTopic(const std::string& repartition_topic) {
+  return repartition_topic + "_view";
+}
+
 std::vector<std::string> RepartitionTopics(const PhysicalPlan& plan) {
   if (plan.repartition_topic.empty()) return {};
-  if (!plan.join_source) return {plan.repartition_topic};
-  std::vector<std::string> topics = {plan.repartition_topic,
-                                     RepartitionRightTopic(plan.repartition_topic)};
-  if (plan.has_aggregate()) topics.push_back(RepartitionGroupTopic(plan.repartition_topic));
+  std::vector<std::string> topics = {plan.repartition_topic};
+  if (plan.join_source) {
+    topics.push_back(RepartitionRightTopic(plan.repartition_topic));
+    if (plan.has_aggregate()) topics.push_back(RepartitionGroupTopic(plan.repartition_topic));
+  }
+  if (plan.has_view_worker()) topics.push_back(RepartitionViewTopic(plan.repartition_topic));
   return topics;
 }
 
@@ -85,7 +92,7 @@ SourceSpec StageTwoSource(const PhysicalPlan& plan, const std::string& topic, co
   return source;
 }
 
-Result<RepartitionStage> SplitJoin(PhysicalPlan& plan, int32_t group, int32_t index) {
+RepartitionStage SplitJoin(PhysicalPlan& plan, int32_t group, int32_t index) {
   auto& join = static_cast<PhysicalJoin&>(*plan.operators[0]);
   const std::string right_topic = RepartitionRightTopic(plan.repartition_topic);
   RepartitionStage stage;
@@ -140,20 +147,9 @@ Result<RepartitionStage> SplitJoin(PhysicalPlan& plan, int32_t group, int32_t in
   return stage;
 }
 
-}  // namespace
-
-Result<RepartitionStage> SplitRepartitionedPlan(PhysicalPlan& plan, int32_t worker_index) {
+// A GROUP BY: workers 0..N-1 run stage 1, N..2N-1 stage 2.
+RepartitionStage SplitGroupBy(PhysicalPlan& plan, int aggregate_idx, int32_t worker_index) {
   const int32_t workers = plan.parallelism;
-  const bool join = plan.join_source.has_value() && !plan.operators.empty() &&
-                    plan.operators[0]->kind() == PhysicalOperatorKind::kJoin;
-  const int aggregate_idx = FindAggregate(plan);
-  if ((join ? aggregate_idx == 0 : aggregate_idx < 0) || (!join && plan.join_source) ||
-      workers < 2 || worker_index < 0 || worker_index >= plan.worker_count()) {
-    return Status::Internal("plan of query " + std::to_string(plan.query_id) +
-                            " cannot be split into repartition stages for worker " +
-                            std::to_string(worker_index));
-  }
-  if (join) return SplitJoin(plan, worker_index / workers, worker_index % workers);
   const auto split = static_cast<size_t>(aggregate_idx);
   RepartitionStage stage;
   const Schema input =
@@ -173,6 +169,58 @@ Result<RepartitionStage> SplitRepartitionedPlan(PhysicalPlan& plan, int32_t work
   plan.source = StageTwoSource(plan, plan.repartition_topic, stage.rows, "the repartition topic",
                                stage.index, plan.source);
   plan.operators.erase(plan.operators.begin(), plan.operators.begin() + aggregate_idx);
+  return stage;
+}
+
+// The last stage of a materialized view: its rows (the view's columns) go by view key to the
+// view topic, for the view worker.
+void WriteViewTopic(PhysicalPlan& plan, RepartitionStage& stage) {
+  stage.rows = PositionalSchema(plan.output_schema());
+  for (int column : plan.sink.key_columns) {
+    stage.keys.push_back(MakeColumnRef(column, stage.rows.field(static_cast<size_t>(column)).type));
+  }
+  stage.topic = RepartitionViewTopic(plan.repartition_topic);
+  stage.forward_event_time = false;
+  plan.sink.kind = SinkKind::kLocalLog;
+  plan.sink.topic = stage.topic;
+  plan.sink.partitions = plan.parallelism * plan.parallelism;
+  plan.sink.schema = stage.rows;
+}
+
+// The view worker: every partition of the view topic, as written, into the view store.
+RepartitionStage SplitViewWorker(PhysicalPlan& plan) {
+  RepartitionStage stage;
+  const int32_t groups = plan.worker_groups();
+  stage.stage = (plan.join_source ? groups - 1 : groups) + 1;
+  const Schema rows = PositionalSchema(plan.output_schema());
+  plan.source = StageTwoSource(plan, RepartitionViewTopic(plan.repartition_topic), rows,
+                               "the view repartition topic", 0, plan.source);
+  plan.source.worker_count = 1;
+  plan.join_source.reset();
+  plan.operators.clear();
+  return stage;
+}
+
+}  // namespace
+
+Result<RepartitionStage> SplitRepartitionedPlan(PhysicalPlan& plan, int32_t worker_index) {
+  const int32_t workers = plan.parallelism;
+  const bool join = plan.join_source.has_value() && !plan.operators.empty() &&
+                    plan.operators[0]->kind() == PhysicalOperatorKind::kJoin;
+  const int aggregate_idx = FindAggregate(plan);
+  if ((join ? aggregate_idx == 0 : aggregate_idx < 0) || (!join && plan.join_source) ||
+      workers < 2 || worker_index < 0 || worker_index >= plan.worker_count()) {
+    return Status::Internal("plan of query " + std::to_string(plan.query_id) +
+                            " cannot be split into repartition stages for worker " +
+                            std::to_string(worker_index));
+  }
+  if (plan.has_view_worker() && worker_index == plan.worker_count() - 1) {
+    return SplitViewWorker(plan);
+  }
+  RepartitionStage stage = join ? SplitJoin(plan, worker_index / workers, worker_index % workers)
+                                : SplitGroupBy(plan, aggregate_idx, worker_index);
+  // The last stage (the one writing the sink) of a view writes the view topic instead.
+  if (stage.topic.empty() && plan.has_view_worker()) WriteViewTopic(plan, stage);
   return stage;
 }
 

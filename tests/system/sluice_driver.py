@@ -167,6 +167,13 @@ class PtyShell:
         self.close()
 
 
+def restarting_shell(binary, temp):
+    """A shell whose supervisor restarts killed workers at once, however often (the default
+    back-off and crash limit would slow down or fail a test that kills workers on purpose)."""
+    return PtyShell(binary, temp, extra=("--worker-crash-limit", "1000",
+                                         "--worker-max-backoff-ms", "100"))
+
+
 def main(test, extra_args=0):
     """Runs test(binary, *next extra_args arguments, temp) and prints PASSED or FAILED."""
     binary = sys.argv[1]

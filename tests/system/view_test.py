@@ -10,7 +10,7 @@ import re
 import signal
 import time
 
-from sluice_driver import PtyShell, check, main, run_sql
+from sluice_driver import check, main, restarting_shell, run_sql
 
 KEYS = 20
 
@@ -76,9 +76,7 @@ def wait_restarted(shell, query_id, old_pid):
 
 
 def test(binary, temp):
-    # Killed workers are restarted at once (the default back-off would slow 20 kills down).
-    shell = PtyShell(binary, temp, extra=("--worker-crash-limit", "1000",
-                                          "--worker-max-backoff-ms", "100"))
+    shell = restarting_shell(binary, temp)
     total = 0
     try:
         shell.expect(r"sluice:\S*> ")

@@ -390,7 +390,8 @@ TEST_F(RepartitionTest, JoinWorkersMarksNameTheWriterAndRowsStayOutOfTheMarks) {
   ASSERT_TRUE(sink->Publish().ok());
   size_t rows = 0;
   for (int32_t group = 0; group < kWorkers; ++group) {
-    std::unique_ptr<LocalLogSource> source = OpenSource(group, /*bounded=*/false, /*marks_by_writer=*/true);
+    std::unique_ptr<LocalLogSource> source =
+        OpenSource(group, /*bounded=*/false, /*marks_by_writer=*/true);
     ASSERT_NE(source, nullptr);
     RecordBatch batch(rows_);
     ASSERT_TRUE(source->Poll(100, batch).ok());
@@ -544,6 +545,54 @@ TEST(RepartitionPlanTest, GroupByOverAJoinSplitsIntoFourGroups) {
 
   std::unique_ptr<PhysicalPlan> beyond = JoinGroupByPlan();
   EXPECT_FALSE(SplitRepartitionedPlan(*beyond, 8).ok());
+}
+
+// JoinGroupByPlan() into a materialized view keyed by page: workers 6-7 aggregate into the view
+// topic by the view key, worker 8 (the view worker) reads all of it into the view store.
+TEST(RepartitionPlanTest, AViewAddsOneViewWorkerAfterTheGroups) {
+  auto view_plan = []() {
+    std::unique_ptr<PhysicalPlan> plan = JoinGroupByPlan();
+    plan->sink.kind = SinkKind::kView;
+    plan->sink.schema = plan->output_schema();
+    plan->sink.key_columns = {0};
+    return plan;
+  };
+  EXPECT_TRUE(view_plan()->has_view_worker());
+  EXPECT_FALSE(JoinGroupByPlan()->has_view_worker());
+  EXPECT_EQ(view_plan()->worker_groups(), 4);
+  EXPECT_EQ(view_plan()->worker_count(), 4 * kWorkers + 1);
+  EXPECT_EQ(RepartitionTopics(*view_plan()).back(), "_sluice_repartition_9_view");
+
+  std::unique_ptr<PhysicalPlan> aggregator = view_plan();
+  Result<RepartitionStage> stage = SplitRepartitionedPlan(*aggregator, 7);
+  ASSERT_TRUE(stage.ok()) << stage.status().message();
+  EXPECT_EQ(stage->stage, 3);
+  EXPECT_EQ(stage->index, 1);
+  EXPECT_EQ(stage->topic, "_sluice_repartition_9_view");
+  EXPECT_FALSE(stage->forward_event_time);
+  EXPECT_EQ(stage->rows.size(), 2u);
+  ASSERT_EQ(stage->keys.size(), 1u);
+  EXPECT_EQ(static_cast<const ColumnRefExpression&>(*stage->keys[0]).index(), 0);
+  EXPECT_EQ(aggregator->sink.kind, SinkKind::kLocalLog);
+  EXPECT_EQ(aggregator->sink.partitions, kWorkers * kWorkers);
+  ASSERT_EQ(aggregator->operators.size(), 1u);
+
+  std::unique_ptr<PhysicalPlan> applier = view_plan();
+  stage = SplitRepartitionedPlan(*applier, 4 * kWorkers);
+  ASSERT_TRUE(stage.ok()) << stage.status().message();
+  EXPECT_EQ(stage->stage, 4);
+  EXPECT_TRUE(stage->topic.empty());  // it writes the view store
+  EXPECT_EQ(applier->sink.kind, SinkKind::kView);
+  EXPECT_EQ(applier->source.topic, "_sluice_repartition_9_view");
+  EXPECT_TRUE(applier->source.repartitioned);
+  EXPECT_EQ(applier->source.worker_count, 1);
+  EXPECT_EQ(applier->source.partitions, kWorkers * kWorkers);
+  EXPECT_EQ(applier->source.batch_schema().size(), 2u);
+  EXPECT_FALSE(applier->join_source.has_value());
+  EXPECT_TRUE(applier->operators.empty());
+
+  std::unique_ptr<PhysicalPlan> beyond = view_plan();
+  EXPECT_FALSE(SplitRepartitionedPlan(*beyond, 4 * kWorkers + 1).ok());
 }
 
 }  // namespace

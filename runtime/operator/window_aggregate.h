@@ -111,7 +111,7 @@ class WindowAggregateOperator final : public StatefulOperator {
     }
     AccumulatorSlots accumulators;  // inline for one or two calls
     bool emitted = false;           // a passing row was emitted and not retracted (changelog)
-    bool dirty = false;             // updated since the last checkpoint (listed in dirty_groups_)
+    bool dirty = false;             // updated since the last checkpoint (listed in dirty_)
     // Cache mode (set_cache_budget): the bytes charged for the group, and the batch that last
     // updated it (eviction takes the least recent first).
     uint32_t charged_bytes = 0;
@@ -269,16 +269,16 @@ class WindowAggregateOperator final : public StatefulOperator {
   int64_t last_table_sweep_ = INT64_MIN;  // the watermark of the last SweepExpiredFromTable
   std::string cache_key_;                 // scratch table key and value for reads and evictions
   std::string cache_value_;
-  // Since the last checkpoint: updated window groups (window, group key), windows closed, and
-  // group keys whose sessions changed.
-  // The group's map entry, by address: a window's groups are only erased with the window (checked
-  // first), so the address is valid while the window is.
-  struct DirtyGroup {
-    int64_t start;
-    int64_t end;
-    Groups::value_type* entry;
-  };
-  std::vector<DirtyGroup> dirty_groups_;
+  // Since the last checkpoint: updated window groups, windows closed, and group keys whose
+  // sessions changed.
+  // The updated groups by window, as map entries (a window's groups are only erased with the
+  // window, which drops its list too): 8 bytes per group where a (window, entry) pair per group
+  // took 24, and WriteDirtyGroups needs no regrouping copy. A window with 100K+ new groups per
+  // checkpoint otherwise faults in megabytes of list.
+  std::map<std::pair<int64_t, int64_t>, std::vector<Groups::value_type*>> dirty_;
+  // The list of the window MarkDirty added to last (rows come in runs of one window), or null.
+  std::vector<Groups::value_type*>* dirty_run_ = nullptr;
+  std::pair<int64_t, int64_t> dirty_run_window_;
   std::vector<std::pair<int64_t, int64_t>> closed_windows_;
   std::unordered_map<std::string, bool> dirty_sessions_;
   // Session group key -> its table keys as of the last checkpoint.

@@ -104,6 +104,7 @@ Status WindowAggregateOperator::AdvanceWatermarkSome(int64_t watermark, size_t m
   closing_.clear();
   for (const auto& window : closed_pending_) {
     windows_.erase(window);
+    dirty_.erase(window);
     pane_key_orders_.erase(window);
     chunk_logs_.erase(window);
   }
@@ -111,6 +112,7 @@ Status WindowAggregateOperator::AdvanceWatermarkSome(int64_t watermark, size_t m
     closed_windows_.insert(closed_windows_.end(), closed_pending_.begin(), closed_pending_.end());
   }
   closed_pending_.clear();
+  dirty_run_ = nullptr;
   // The close just finished was to an earlier watermark (a resumed one): close the rest too.
   if (requested > watermark_) return AdvanceWatermarkSome(requested, max_rows, output, done);
   return Status::OK();

@@ -127,7 +127,7 @@ class WindowAggregateOperator final : public StatefulOperator {
   // A row to stage: which group and window it shows.
   struct PendingRow {
     Group* group;
-    const std::string* key;  // the group's encoded key (read while staging only)
+    std::string_view key;  // the group's encoded key (read while staging only)
     int64_t window_start;
     int64_t window_end;
     int64_t event_time;
@@ -170,7 +170,7 @@ class WindowAggregateOperator final : public StatefulOperator {
   // every other key type is staged and checkpointed from the encoded key.
   bool keep_key_values_ = false;
   std::deque<Group> closing_;  // merged groups of closing windows, alive until flushed
-  using KeyOrder = std::vector<std::pair<const std::string*, Group*>>;
+  using KeyOrder = std::vector<std::pair<const std::string_view*, Group*>>;  // key in the entry
   // Pane -> its groups ordered by key, built when a window over it first closes.
   std::map<std::pair<int64_t, int64_t>, KeyOrder> pane_key_orders_;
   const KeyOrder& PaneKeyOrder(const std::pair<int64_t, int64_t>& pane, Groups& groups);
@@ -240,12 +240,12 @@ class WindowAggregateOperator final : public StatefulOperator {
   // Cache mode with a TTL: the group's last update is a TTL or more behind the watermark.
   bool Expired(const Group& group) const;
   // Cache mode: writes `group` under its table key (and, with a TTL, its update time).
-  Status PutCachedGroup(const std::string& key, const Group& group);
+  Status PutCachedGroup(std::string_view key, const Group& group);
   // Cache mode with a TTL: deletes the expired groups the table holds and memory does not (a
   // full scan, at most once per half TTL of event time).
   Status SweepExpiredFromTable();
   // Cache mode: the memory a held group takes, estimated.
-  size_t EstimateBytes(const std::string& key, const Group& group) const;
+  size_t EstimateBytes(std::string_view key, const Group& group) const;
 
   StateTable* table_ = nullptr;
   size_t cache_max_bytes_ = 0;       // 0: no budget, every group stays in memory

@@ -97,7 +97,7 @@ Status WindowAggregateOperator::AdvanceWatermarkSome(int64_t watermark, size_t m
   if (!plan_.emit_changes) {
     for (ClosedSession& closed_session : closed_sessions) {
       Session& session = closed_session.session;
-      Stage({&session.group, &closed_session.key, session.start, session.end, session.end - 1});
+      Stage({&session.group, closed_session.key, session.start, session.end, session.end - 1});
     }
   }
   RETURN_NOT_OK(FlushStaged(output));
@@ -148,15 +148,15 @@ bool WindowAggregateOperator::StageNextKey(ClosingWindow& window) {
   if (orders.size() == 1) {
     if (heads[0] == orders[0]->size()) return false;
     const auto& [key, group] = (*orders[0])[heads[0]++];
-    Stage({group, key, start, end, end - 1});
+    Stage({group, *key, start, end, end - 1});
     return true;
   }
   // Each pane's groups in key order, merged: a key in one pane is staged from the pane's group
   // itself, one in several from a merged copy.
-  const std::string* min_key = nullptr;
+  const std::string_view* min_key = nullptr;
   for (size_t pane_idx = 0; pane_idx < orders.size(); ++pane_idx) {
     if (heads[pane_idx] == orders[pane_idx]->size()) continue;
-    const std::string* key = (*orders[pane_idx])[heads[pane_idx]].first;
+    const std::string_view* key = (*orders[pane_idx])[heads[pane_idx]].first;
     if (min_key == nullptr || *key < *min_key) min_key = key;
   }
   if (min_key == nullptr) return false;
@@ -180,7 +180,7 @@ bool WindowAggregateOperator::StageNextKey(ClosingWindow& window) {
                        staged->accumulators[call_idx]);
     }
   }
-  Stage({staged, min_key, start, end, end - 1});
+  Stage({staged, *min_key, start, end, end - 1});
   return true;
 }
 

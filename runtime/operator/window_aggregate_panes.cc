@@ -76,7 +76,7 @@ void WindowAggregateOperator::SortByKey(Groups& groups, KeyOrder& order) {
   struct Entry {
     uint64_t high;
     uint64_t low;
-    const std::string* key;
+    const std::string_view* key;
     Group* group;
   };
   std::vector<Entry> entries;

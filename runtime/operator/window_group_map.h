@@ -133,8 +133,8 @@ class WindowGroupMap {
     const size_t index = it.index();
     value_type* entry = EntryAt(index);
     size_t slot = FindSlot(entry->first, Hash(entry->first));
-    live_key_bytes_ -= entry->first.size();
-    dead_key_bytes_ += entry->first.size();
+    keys_.live_bytes -= entry->first.size();
+    keys_.dead_bytes += entry->first.size();
     entry->~value_type();
     live_[index] = 0;
     free_.push_back(index);
@@ -152,7 +152,7 @@ class WindowGroupMap {
       next = (next + 1) & mask;
     }
     slots_[slot] = 0;
-    if (dead_key_bytes_ > live_key_bytes_ + kKeyBlockMaxBytes) PackKeys();
+    if (keys_.dead_bytes > keys_.live_bytes + kKeyBlockMaxBytes) PackKeys();
     return iterator(this, index + 1);
   }
 
@@ -160,7 +160,7 @@ class WindowGroupMap {
   size_t memory_bytes() const {
     const size_t entries = (kFirstChunk << chunks_.size()) - kFirstChunk;
     return entries * sizeof(Storage) + slots_.capacity() * sizeof(uint64_t) + live_.capacity() +
-           free_.capacity() * sizeof(uint32_t) + key_block_bytes_;
+           free_.capacity() * sizeof(uint32_t) + keys_.block_bytes;
   }
 
  private:
@@ -183,38 +183,34 @@ class WindowGroupMap {
 
   // Copies `key` into the current key block (a new one when it does not fit); returns the copy.
   std::string_view StoreKey(std::string_view key) {
-    live_key_bytes_ += key.size();
+    keys_.live_bytes += key.size();
     if (key.empty()) return {};
-    if (key.size() > key_left_) {
-      const size_t bytes = std::max(key.size(), next_key_block_bytes_);
-      next_key_block_bytes_ = std::min(next_key_block_bytes_ * 2, kKeyBlockMaxBytes);
+    if (key.size() > keys_.left) {
+      const size_t bytes = std::max(key.size(), keys_.next_block_bytes);
+      keys_.next_block_bytes = std::min(keys_.next_block_bytes * 2, kKeyBlockMaxBytes);
       // Default-initialized: the bytes are written as keys arrive, not zeroed up front.
-      key_blocks_.emplace_back(new char[bytes]);
-      key_block_bytes_ += bytes;
-      key_next_ = key_blocks_.back().get();
-      key_left_ = bytes;
+      keys_.blocks.emplace_back(new char[bytes]);
+      keys_.block_bytes += bytes;
+      keys_.next = keys_.blocks.back().get();
+      keys_.left = bytes;
     }
-    char* copy = key_next_;
+    char* copy = keys_.next;
     std::memcpy(copy, key.data(), key.size());
-    key_next_ += key.size();
-    key_left_ -= key.size();
+    keys_.next += key.size();
+    keys_.left -= key.size();
     return {copy, key.size()};
   }
 
   // Copies every live key into fresh blocks and frees the old ones (erased keys' bytes with them).
   void PackKeys() {
-    std::vector<std::unique_ptr<char[]>> old_blocks = std::move(key_blocks_);
-    key_blocks_.clear();
-    key_block_bytes_ = 0;
-    key_next_ = nullptr;
-    key_left_ = 0;
-    next_key_block_bytes_ = std::clamp(live_key_bytes_, kKeyBlockMinBytes, kKeyBlockMaxBytes);
-    live_key_bytes_ = 0;
-    dead_key_bytes_ = 0;
+    KeyBlocks old = std::move(keys_);
+    keys_ = KeyBlocks();
+    keys_.next_block_bytes = std::clamp(old.live_bytes, kKeyBlockMinBytes, kKeyBlockMaxBytes);
     for (size_t index = 0; index < live_.size(); ++index) {
       if (live_[index]) EntryAt(index)->first = StoreKey(EntryAt(index)->first);
     }
   }
+
   // A slot: the hash's high 32 bits (a tag, and the home slot's source) and entry index + 1 (0:
   // empty).
   static uint64_t MakeSlot(uint64_t hash, size_t index) {
@@ -269,13 +265,7 @@ class WindowGroupMap {
     live_.clear();
     free_.clear();
     size_ = 0;
-    key_blocks_.clear();
-    key_next_ = nullptr;
-    key_left_ = 0;
-    next_key_block_bytes_ = kKeyBlockMinBytes;
-    key_block_bytes_ = 0;
-    live_key_bytes_ = 0;
-    dead_key_bytes_ = 0;
+    keys_ = KeyBlocks();
   }
   void Swap(WindowGroupMap& other) noexcept {
     std::swap(chunks_, other.chunks_);
@@ -283,13 +273,7 @@ class WindowGroupMap {
     std::swap(live_, other.live_);
     std::swap(free_, other.free_);
     std::swap(size_, other.size_);
-    std::swap(key_blocks_, other.key_blocks_);
-    std::swap(key_next_, other.key_next_);
-    std::swap(key_left_, other.key_left_);
-    std::swap(next_key_block_bytes_, other.next_key_block_bytes_);
-    std::swap(key_block_bytes_, other.key_block_bytes_);
-    std::swap(live_key_bytes_, other.live_key_bytes_);
-    std::swap(dead_key_bytes_, other.dead_key_bytes_);
+    std::swap(keys_, other.keys_);
   }
 
   std::vector<std::unique_ptr<Storage, ChunkDelete>> chunks_;
@@ -297,13 +281,16 @@ class WindowGroupMap {
   std::vector<uint8_t> live_;    // per entry index: 1 while it holds an entry
   std::vector<uint32_t> free_;   // erased entry indexes, for reuse
   size_t size_ = 0;
-  std::vector<std::unique_ptr<char[]>> key_blocks_;  // the keys' bytes; the last one is filling
-  char* key_next_ = nullptr;                         // where the next key goes in the last block
-  size_t key_left_ = 0;                              // bytes left in the last block
-  size_t next_key_block_bytes_ = kKeyBlockMinBytes;
-  size_t key_block_bytes_ = 0;  // all blocks' bytes, for memory_bytes()
-  size_t live_key_bytes_ = 0;   // bytes of live entries' keys
-  size_t dead_key_bytes_ = 0;   // bytes of erased entries' keys, still in the blocks
+  struct KeyBlocks {
+    std::vector<std::unique_ptr<char[]>> blocks;  // the keys' bytes; the last one is filling
+    char* next = nullptr;                         // where the next key goes in the last block
+    size_t left = 0;                              // bytes left in the last block
+    size_t next_block_bytes = kKeyBlockMinBytes;
+    size_t block_bytes = 0;  // all blocks' bytes, for memory_bytes()
+    size_t live_bytes = 0;   // bytes of live entries' keys
+    size_t dead_bytes = 0;   // bytes of erased entries' keys, still in the blocks
+  };
+  KeyBlocks keys_;
 };
 
 }  // namespace sluice

@@ -170,7 +170,14 @@ class WindowAggregateOperator final : public StatefulOperator {
   // every other key type is staged and checkpointed from the encoded key.
   bool keep_key_values_ = false;
   std::deque<Group> closing_;  // merged groups of closing windows, alive until flushed
-  using KeyOrder = std::vector<std::pair<const std::string_view*, Group*>>;  // key in the entry
+  // A group in a key order: the key's first 16 bytes as two big-endian numbers (zero-padded),
+  // which decide most comparisons without touching the key, and the map entry.
+  struct KeyRef {
+    uint64_t high;
+    uint64_t low;
+    Groups::value_type* entry;
+  };
+  using KeyOrder = std::vector<KeyRef>;
   // Pane -> its groups ordered by key, built when a window over it first closes.
   std::map<std::pair<int64_t, int64_t>, KeyOrder> pane_key_orders_;
   const KeyOrder& PaneKeyOrder(const std::pair<int64_t, int64_t>& pane, Groups& groups);

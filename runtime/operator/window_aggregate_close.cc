@@ -147,8 +147,8 @@ bool WindowAggregateOperator::StageNextKey(ClosingWindow& window) {
   const int64_t end = window.end;
   if (orders.size() == 1) {
     if (heads[0] == orders[0]->size()) return false;
-    const auto& [key, group] = (*orders[0])[heads[0]++];
-    Stage({group, *key, start, end, end - 1});
+    Groups::value_type* entry = (*orders[0])[heads[0]++].entry;
+    Stage({&entry->second, entry->first, start, end, end - 1});
     return true;
   }
   // Each pane's groups in key order, merged: a key in one pane is staged from the pane's group
@@ -156,7 +156,7 @@ bool WindowAggregateOperator::StageNextKey(ClosingWindow& window) {
   const std::string_view* min_key = nullptr;
   for (size_t pane_idx = 0; pane_idx < orders.size(); ++pane_idx) {
     if (heads[pane_idx] == orders[pane_idx]->size()) continue;
-    const std::string_view* key = (*orders[pane_idx])[heads[pane_idx]].first;
+    const std::string_view* key = &(*orders[pane_idx])[heads[pane_idx]].entry->first;
     if (min_key == nullptr || *key < *min_key) min_key = key;
   }
   if (min_key == nullptr) return false;
@@ -164,8 +164,9 @@ bool WindowAggregateOperator::StageNextKey(ClosingWindow& window) {
   bool copied = false;
   for (size_t pane_idx = 0; pane_idx < orders.size(); ++pane_idx) {
     if (heads[pane_idx] == orders[pane_idx]->size()) continue;
-    const auto& [key, group] = (*orders[pane_idx])[heads[pane_idx]];
-    if (*key != *min_key) continue;
+    Groups::value_type* entry = (*orders[pane_idx])[heads[pane_idx]].entry;
+    Group* group = &entry->second;
+    if (entry->first != *min_key) continue;
     ++heads[pane_idx];
     if (staged == nullptr) {
       staged = group;

@@ -184,7 +184,7 @@ class WindowGroupMap {
   // Copies `key` into the current key block (a new one when it does not fit); returns the copy.
   std::string_view StoreKey(std::string_view key) {
     keys_.live_bytes += key.size();
-    if (key.empty()) return {};
+    if (key.empty()) return std::string_view("", 0);  // data() never null, as std::string's
     if (key.size() > keys_.left) {
       const size_t bytes = std::max(key.size(), keys_.next_block_bytes);
       keys_.next_block_bytes = std::min(keys_.next_block_bytes * 2, kKeyBlockMaxBytes);

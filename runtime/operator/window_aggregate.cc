@@ -122,7 +122,7 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
         cached_bytes_ += bytes - group->charged_bytes;
         group->charged_bytes = static_cast<uint32_t>(bytes);
       }
-      if (changed) Stage({group, &key, 0, 0, event_time});
+      if (changed) Stage({group, key, 0, 0, event_time});
       continue;
     }
     bool accepted = false;
@@ -137,7 +137,7 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
       if (table_ != nullptr) MarkDirty(*it, start, end);
       accepted = true;
       // Staged now: the row shows the group as of this record.
-      if (plan_.emit_changes && changed) Stage({&it->second, &key, start, end, event_time});
+      if (plan_.emit_changes && changed) Stage({&it->second, key, start, end, event_time});
     };
     auto add_to_window = [&](int64_t start, int64_t end) {
       // The window already closed and was emitted: adding to it would be silently lost.
@@ -225,7 +225,7 @@ Status WindowAggregateOperator::ProcessSessionRow(const std::string& key,
     // Sessions move as later rows merge them, so the row goes out now, not at the batch end.
     for (Session& session : sessions) {
       if (session.start <= event_time && event_time < session.end) {
-        Stage({&session.group, &key, session.start, session.end, event_time});
+        Stage({&session.group, key, session.start, session.end, event_time});
         return FlushStaged(output);
       }
     }
@@ -245,7 +245,7 @@ void WindowAggregateOperator::Stage(const PendingRow& pending_row) {
       staged_.column(column_idx++).AppendValue(key);
   } else {
     // The operator encoded the key itself: malformed bytes cannot occur, a NULL would show it.
-    std::string_view encoded = *pending_row.key;
+    std::string_view encoded = pending_row.key;
     for (size_t key_idx = 0; key_idx < plan_.keys.size(); ++key_idx) {
       Column& column = staged_.column(column_idx++);
       if (!DecodeCell(encoded, column)) column.AppendNull();

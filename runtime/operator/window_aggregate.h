@@ -111,7 +111,7 @@ class WindowAggregateOperator final : public StatefulOperator {
     }
     AccumulatorSlots accumulators;  // inline for one or two calls
     bool emitted = false;           // a passing row was emitted and not retracted (changelog)
-    bool dirty = false;             // updated since the last checkpoint (listed in dirty_groups_)
+    bool dirty = false;             // updated since the last checkpoint (listed in dirty_)
     // Cache mode (set_cache_budget): the bytes charged for the group, and the batch that last
     // updated it (eviction takes the least recent first).
     uint32_t charged_bytes = 0;
@@ -127,7 +127,7 @@ class WindowAggregateOperator final : public StatefulOperator {
   // A row to stage: which group and window it shows.
   struct PendingRow {
     Group* group;
-    const std::string* key;  // the group's encoded key (read while staging only)
+    std::string_view key;  // the group's encoded key (read while staging only)
     int64_t window_start;
     int64_t window_end;
     int64_t event_time;
@@ -170,7 +170,14 @@ class WindowAggregateOperator final : public StatefulOperator {
   // every other key type is staged and checkpointed from the encoded key.
   bool keep_key_values_ = false;
   std::deque<Group> closing_;  // merged groups of closing windows, alive until flushed
-  using KeyOrder = std::vector<std::pair<const std::string*, Group*>>;
+  // A group in a key order: the key's first 16 bytes as two big-endian numbers (zero-padded),
+  // which decide most comparisons without touching the key, and the map entry.
+  struct KeyRef {
+    uint64_t high;
+    uint64_t low;
+    Groups::value_type* entry;
+  };
+  using KeyOrder = std::vector<KeyRef>;
   // Pane -> its groups ordered by key, built when a window over it first closes.
   std::map<std::pair<int64_t, int64_t>, KeyOrder> pane_key_orders_;
   const KeyOrder& PaneKeyOrder(const std::pair<int64_t, int64_t>& pane, Groups& groups);
@@ -240,12 +247,12 @@ class WindowAggregateOperator final : public StatefulOperator {
   // Cache mode with a TTL: the group's last update is a TTL or more behind the watermark.
   bool Expired(const Group& group) const;
   // Cache mode: writes `group` under its table key (and, with a TTL, its update time).
-  Status PutCachedGroup(const std::string& key, const Group& group);
+  Status PutCachedGroup(std::string_view key, const Group& group);
   // Cache mode with a TTL: deletes the expired groups the table holds and memory does not (a
   // full scan, at most once per half TTL of event time).
   Status SweepExpiredFromTable();
   // Cache mode: the memory a held group takes, estimated.
-  size_t EstimateBytes(const std::string& key, const Group& group) const;
+  size_t EstimateBytes(std::string_view key, const Group& group) const;
 
   StateTable* table_ = nullptr;
   size_t cache_max_bytes_ = 0;       // 0: no budget, every group stays in memory
@@ -269,16 +276,16 @@ class WindowAggregateOperator final : public StatefulOperator {
   int64_t last_table_sweep_ = INT64_MIN;  // the watermark of the last SweepExpiredFromTable
   std::string cache_key_;                 // scratch table key and value for reads and evictions
   std::string cache_value_;
-  // Since the last checkpoint: updated window groups (window, group key), windows closed, and
-  // group keys whose sessions changed.
-  // The group's map entry, by address: a window's groups are only erased with the window (checked
-  // first), so the address is valid while the window is.
-  struct DirtyGroup {
-    int64_t start;
-    int64_t end;
-    Groups::value_type* entry;
-  };
-  std::vector<DirtyGroup> dirty_groups_;
+  // Since the last checkpoint: updated window groups, windows closed, and group keys whose
+  // sessions changed.
+  // The updated groups by window, as map entries (a window's groups are only erased with the
+  // window, which drops its list too): 8 bytes per group where a (window, entry) pair per group
+  // took 24, and WriteDirtyGroups needs no regrouping copy. A window with 100K+ new groups per
+  // checkpoint otherwise faults in megabytes of list.
+  std::map<std::pair<int64_t, int64_t>, std::vector<Groups::value_type*>> dirty_;
+  // The list of the window MarkDirty added to last (rows come in runs of one window), or null.
+  std::vector<Groups::value_type*>* dirty_run_ = nullptr;
+  std::pair<int64_t, int64_t> dirty_run_window_;
   std::vector<std::pair<int64_t, int64_t>> closed_windows_;
   std::unordered_map<std::string, bool> dirty_sessions_;
   // Session group key -> its table keys as of the last checkpoint.

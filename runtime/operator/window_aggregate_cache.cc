@@ -32,8 +32,8 @@ uint64_t ReadBigEndian64(std::string_view bytes) {
 
 }  // namespace
 
-size_t WindowAggregateOperator::EstimateBytes(const std::string& key, const Group& group) const {
-  size_t bytes = kNodeOverheadBytes + sizeof(std::string) + sizeof(Group) + key.capacity();
+size_t WindowAggregateOperator::EstimateBytes(std::string_view key, const Group& group) const {
+  size_t bytes = kNodeOverheadBytes + sizeof(std::string_view) + sizeof(Group) + key.size();
   for (const Value& value : group.key_values())
     bytes += sizeof(Value) + value.string_value().capacity();
   // Inline accumulators are part of sizeof(Group).
@@ -61,8 +61,9 @@ bool WindowAggregateOperator::Expired(const Group& group) const {
   return group.updated_at <= watermark_ - state_ttl_ms_;
 }
 
-Status WindowAggregateOperator::PutCachedGroup(const std::string& key, const Group& group) {
-  cache_key_ = WindowTableKey(0, 0) + key;
+Status WindowAggregateOperator::PutCachedGroup(std::string_view key, const Group& group) {
+  cache_key_ = WindowTableKey(0, 0);
+  cache_key_.append(key);
   cache_value_.clear();
   codec().Encode(key, group.key_values(), group.accumulators, group.emitted, cache_value_);
   // With a TTL the value ends with the group's last update time (the plan, and so the format,
@@ -163,7 +164,8 @@ Status WindowAggregateOperator::PutDirtyCachedGroups() {
     if (Expired(group)) {
       // Dropped from memory and table alike (a Delete of a key the table lacks costs a little
       // batch space, no more).
-      cache_key_ = WindowTableKey(0, 0) + it->first;
+      cache_key_ = WindowTableKey(0, 0);
+      cache_key_.append(it->first);
       RETURN_NOT_OK(table_->Delete(cache_key_));
       cached_bytes_ -= group.charged_bytes;
       it = groups.erase(it);

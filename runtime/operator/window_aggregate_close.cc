@@ -97,13 +97,14 @@ Status WindowAggregateOperator::AdvanceWatermarkSome(int64_t watermark, size_t m
   if (!plan_.emit_changes) {
     for (ClosedSession& closed_session : closed_sessions) {
       Session& session = closed_session.session;
-      Stage({&session.group, &closed_session.key, session.start, session.end, session.end - 1});
+      Stage({&session.group, closed_session.key, session.start, session.end, session.end - 1});
     }
   }
   RETURN_NOT_OK(FlushStaged(output));
   closing_.clear();
   for (const auto& window : closed_pending_) {
     windows_.erase(window);
+    dirty_.erase(window);
     pane_key_orders_.erase(window);
     chunk_logs_.erase(window);
   }
@@ -111,6 +112,7 @@ Status WindowAggregateOperator::AdvanceWatermarkSome(int64_t watermark, size_t m
     closed_windows_.insert(closed_windows_.end(), closed_pending_.begin(), closed_pending_.end());
   }
   closed_pending_.clear();
+  dirty_run_ = nullptr;
   // The close just finished was to an earlier watermark (a resumed one): close the rest too.
   if (requested > watermark_) return AdvanceWatermarkSome(requested, max_rows, output, done);
   return Status::OK();
@@ -145,16 +147,16 @@ bool WindowAggregateOperator::StageNextKey(ClosingWindow& window) {
   const int64_t end = window.end;
   if (orders.size() == 1) {
     if (heads[0] == orders[0]->size()) return false;
-    const auto& [key, group] = (*orders[0])[heads[0]++];
-    Stage({group, key, start, end, end - 1});
+    Groups::value_type* entry = (*orders[0])[heads[0]++].entry;
+    Stage({&entry->second, entry->first, start, end, end - 1});
     return true;
   }
   // Each pane's groups in key order, merged: a key in one pane is staged from the pane's group
   // itself, one in several from a merged copy.
-  const std::string* min_key = nullptr;
+  const std::string_view* min_key = nullptr;
   for (size_t pane_idx = 0; pane_idx < orders.size(); ++pane_idx) {
     if (heads[pane_idx] == orders[pane_idx]->size()) continue;
-    const std::string* key = (*orders[pane_idx])[heads[pane_idx]].first;
+    const std::string_view* key = &(*orders[pane_idx])[heads[pane_idx]].entry->first;
     if (min_key == nullptr || *key < *min_key) min_key = key;
   }
   if (min_key == nullptr) return false;
@@ -162,8 +164,9 @@ bool WindowAggregateOperator::StageNextKey(ClosingWindow& window) {
   bool copied = false;
   for (size_t pane_idx = 0; pane_idx < orders.size(); ++pane_idx) {
     if (heads[pane_idx] == orders[pane_idx]->size()) continue;
-    const auto& [key, group] = (*orders[pane_idx])[heads[pane_idx]];
-    if (*key != *min_key) continue;
+    Groups::value_type* entry = (*orders[pane_idx])[heads[pane_idx]].entry;
+    Group* group = &entry->second;
+    if (entry->first != *min_key) continue;
     ++heads[pane_idx];
     if (staged == nullptr) {
       staged = group;
@@ -178,7 +181,7 @@ bool WindowAggregateOperator::StageNextKey(ClosingWindow& window) {
                        staged->accumulators[call_idx]);
     }
   }
-  Stage({staged, min_key, start, end, end - 1});
+  Stage({staged, *min_key, start, end, end - 1});
   return true;
 }
 

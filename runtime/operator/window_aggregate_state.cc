@@ -148,7 +148,12 @@ Status WindowAggregateOperator::AttachState(StateTable* table) {
 void WindowAggregateOperator::MarkDirty(Groups::value_type& entry, int64_t start, int64_t end) {
   if (entry.second.dirty) return;
   entry.second.dirty = true;
-  dirty_groups_.push_back({start, end, &entry});
+  const std::pair<int64_t, int64_t> window{start, end};
+  if (dirty_run_ == nullptr || dirty_run_window_ != window) {
+    dirty_run_ = &dirty_[window];
+    dirty_run_window_ = window;
+  }
+  dirty_run_->push_back(&entry);
 }
 
 Status WindowAggregateOperator::PrepareCheckpoint() {
@@ -211,26 +216,17 @@ Status WindowAggregateOperator::PrepareCheckpoint() {
 }
 
 Status WindowAggregateOperator::WriteDirtyGroups() {
-  // The dirty groups by window, in the order they were updated (runs of one window, mostly).
+  // Closed windows dropped their lists (AdvanceWatermarkSome): every window listed is open.
   std::map<std::pair<int64_t, int64_t>, std::vector<Groups::value_type*>> by_window;
-  std::vector<Groups::value_type*>* run = nullptr;
-  std::pair<int64_t, int64_t> run_window;
-  for (const DirtyGroup& dirty : dirty_groups_) {
-    const std::pair<int64_t, int64_t> window{dirty.start, dirty.end};
-    if (run == nullptr || window != run_window) {
-      run = nullptr;
-      if (windows_.count(window) == 0) continue;  // closed since: deleted below
-      run = &by_window[window];
-      run_window = window;
-    }
-    run->push_back(dirty.entry);
-  }
-  dirty_groups_.clear();
+  by_window.swap(dirty_);
+  dirty_run_ = nullptr;
   std::vector<Groups::value_type*> all;
   for (auto& [window, entries] : by_window) {
+    const auto found = windows_.find(window);
+    if (found == windows_.end()) continue;  // not reached: a closed window's list is dropped
     const std::string window_key = WindowTableKey(window.first, window.second);
     ChunkLog& log = chunk_logs_[window];
-    Groups& groups = windows_.find(window)->second;
+    Groups& groups = found->second;
     for (Groups::value_type* entry : entries) entry->second.dirty = false;
     if (!log.legacy && log.entries + entries.size() <= 2 * groups.size() + kRewriteSlackEntries) {
       RETURN_NOT_OK(WriteChunks(window_key, entries, log));

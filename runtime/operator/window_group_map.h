@@ -7,12 +7,19 @@
 // or bucket, a lookup touches one slot array instead of chasing a bucket list, growing rehashes the
 // slots only, and dropping a window frees chunks instead of every node.
 //
+// An entry's key is a view of the map's own key bytes, packed back to back in blocks: a key longer
+// than std::string's inline 15 bytes (an id and a name) costs its length, not a heap block of 32+
+// bytes plus a 32-byte std::string. The view must not be changed through an entry.
+//
 // Erasing (the group cache evicting) destroys the entry in place and reuses its storage for a
-// later insert; iteration skips erased entries, in no particular order.
-
+// later insert; iteration skips erased entries, in no particular order. Once erased keys' bytes
+// outweigh the live ones', an erase packs the live keys into fresh blocks: entries stay where they
+// are, but views of keys taken before an erase may dangle (entry->first is always current).
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <new>
@@ -30,7 +37,7 @@ namespace sluice {
 template <typename V>
 class WindowGroupMap {
  public:
-  using value_type = std::pair<const std::string, V>;
+  using value_type = std::pair<std::string_view, V>;
 
   template <bool kConst>
   class Iterator {
@@ -108,8 +115,9 @@ class WindowGroupMap {
       }
       live_.push_back(0);
     }
-    new (StorageAt(index)) value_type(std::piecewise_construct, std::forward_as_tuple(key),
-                                      std::forward_as_tuple(std::forward<Args>(args)...));
+    new (StorageAt(index))
+        value_type(std::piecewise_construct, std::forward_as_tuple(StoreKey(key)),
+                   std::forward_as_tuple(std::forward<Args>(args)...));
     live_[index] = 1;
     slots_[slot] = MakeSlot(hash, index);
     ++size_;
@@ -125,6 +133,8 @@ class WindowGroupMap {
     const size_t index = it.index();
     value_type* entry = EntryAt(index);
     size_t slot = FindSlot(entry->first, Hash(entry->first));
+    keys_.live_bytes -= entry->first.size();
+    keys_.dead_bytes += entry->first.size();
     entry->~value_type();
     live_[index] = 0;
     free_.push_back(index);
@@ -142,6 +152,7 @@ class WindowGroupMap {
       next = (next + 1) & mask;
     }
     slots_[slot] = 0;
+    if (keys_.dead_bytes > keys_.live_bytes + kKeyBlockMaxBytes) PackKeys();
     return iterator(this, index + 1);
   }
 
@@ -149,7 +160,7 @@ class WindowGroupMap {
   size_t memory_bytes() const {
     const size_t entries = (kFirstChunk << chunks_.size()) - kFirstChunk;
     return entries * sizeof(Storage) + slots_.capacity() * sizeof(uint64_t) + live_.capacity() +
-           free_.capacity() * sizeof(uint32_t);
+           free_.capacity() * sizeof(uint32_t) + keys_.block_bytes;
   }
 
  private:
@@ -163,7 +174,43 @@ class WindowGroupMap {
     void operator()(Storage* chunk) const { ::operator delete(chunk); }
   };
 
+  // Key blocks grow from kKeyBlockMinBytes, doubling, to kKeyBlockMaxBytes (or one key's size):
+  // a window of a few groups takes little, a big one allocates a block per few thousand keys.
+  static constexpr size_t kKeyBlockMinBytes = 256;
+  static constexpr size_t kKeyBlockMaxBytes = 64 * 1024;
+
   static uint64_t Hash(std::string_view key) { return MixedStringHash(key); }
+
+  // Copies `key` into the current key block (a new one when it does not fit); returns the copy.
+  std::string_view StoreKey(std::string_view key) {
+    keys_.live_bytes += key.size();
+    if (key.empty()) return std::string_view("", 0);  // data() never null, as std::string's
+    if (key.size() > keys_.left) {
+      const size_t bytes = std::max(key.size(), keys_.next_block_bytes);
+      keys_.next_block_bytes = std::min(keys_.next_block_bytes * 2, kKeyBlockMaxBytes);
+      // Default-initialized: the bytes are written as keys arrive, not zeroed up front.
+      keys_.blocks.emplace_back(new char[bytes]);
+      keys_.block_bytes += bytes;
+      keys_.next = keys_.blocks.back().get();
+      keys_.left = bytes;
+    }
+    char* copy = keys_.next;
+    std::memcpy(copy, key.data(), key.size());
+    keys_.next += key.size();
+    keys_.left -= key.size();
+    return {copy, key.size()};
+  }
+
+  // Copies every live key into fresh blocks and frees the old ones (erased keys' bytes with them).
+  void PackKeys() {
+    KeyBlocks old = std::move(keys_);
+    keys_ = KeyBlocks();
+    keys_.next_block_bytes = std::clamp(old.live_bytes, kKeyBlockMinBytes, kKeyBlockMaxBytes);
+    for (size_t index = 0; index < live_.size(); ++index) {
+      if (live_[index]) EntryAt(index)->first = StoreKey(EntryAt(index)->first);
+    }
+  }
+
   // A slot: the hash's high 32 bits (a tag, and the home slot's source) and entry index + 1 (0:
   // empty).
   static uint64_t MakeSlot(uint64_t hash, size_t index) {
@@ -218,6 +265,7 @@ class WindowGroupMap {
     live_.clear();
     free_.clear();
     size_ = 0;
+    keys_ = KeyBlocks();
   }
   void Swap(WindowGroupMap& other) noexcept {
     std::swap(chunks_, other.chunks_);
@@ -225,6 +273,7 @@ class WindowGroupMap {
     std::swap(live_, other.live_);
     std::swap(free_, other.free_);
     std::swap(size_, other.size_);
+    std::swap(keys_, other.keys_);
   }
 
   std::vector<std::unique_ptr<Storage, ChunkDelete>> chunks_;
@@ -232,6 +281,16 @@ class WindowGroupMap {
   std::vector<uint8_t> live_;    // per entry index: 1 while it holds an entry
   std::vector<uint32_t> free_;   // erased entry indexes, for reuse
   size_t size_ = 0;
+  struct KeyBlocks {
+    std::vector<std::unique_ptr<char[]>> blocks;  // the keys' bytes; the last one is filling
+    char* next = nullptr;                         // where the next key goes in the last block
+    size_t left = 0;                              // bytes left in the last block
+    size_t next_block_bytes = kKeyBlockMinBytes;
+    size_t block_bytes = 0;  // all blocks' bytes, for memory_bytes()
+    size_t live_bytes = 0;   // bytes of live entries' keys
+    size_t dead_bytes = 0;   // bytes of erased entries' keys, still in the blocks
+  };
+  KeyBlocks keys_;
 };
 
 }  // namespace sluice

@@ -213,6 +213,50 @@ TEST(WindowAggregateTest, CheckpointsAreIncremental) {
   std::filesystem::remove_all(dir);
 }
 
+// Rows alternating between open windows, one of them closing before the checkpoint: the
+// checkpoint writes the updated groups of each window still open (and none of the closed one's,
+// whose groups are gone), so a restored operator closes the same rows.
+TEST(WindowAggregateTest, ACheckpointWritesTheUpdatedGroupsOfEveryOpenWindow) {
+  auto plan = MakePlan({WindowType::kTumble, 10, 0, 0});
+  const std::string dir =
+      ::testing::TempDir() + "/window_aggregate_interleaved_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  EvalContext context;
+  {
+    WindowAggregateOperator op(*plan, context);
+    std::unique_ptr<StateStore> store = AttachStore(op, dir);
+    ASSERT_NE(store, nullptr);
+    RecordBatch output(plan->schema);
+    ASSERT_TRUE(op.Process(MakeInput({{1, "a", 1},
+                                      {11, "b", 2},
+                                      {2, "c", 3},
+                                      {21, "d", 4},
+                                      {12, "e", 5},
+                                      {22, "a", 6}}),
+                           output)
+                    .ok());
+    ASSERT_TRUE(op.AdvanceWatermark(10, output).ok());  // [0, 10) closes with its updates
+    EXPECT_EQ(output.num_rows(), 2u);
+    ASSERT_TRUE(op.Process(MakeInput({{13, "b", 10}, {23, "f", 7}}), output).ok());
+    ASSERT_TRUE(op.PrepareCheckpoint().ok());
+    ASSERT_TRUE(store->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+  }
+  WindowAggregateOperator restored(*plan, context);
+  std::unique_ptr<StateStore> store = AttachStore(restored, dir);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(restored.num_groups(), 5u);
+  RecordBatch closing(plan->schema);
+  ASSERT_TRUE(restored.AdvanceWatermark(30, closing).ok());
+  EXPECT_EQ(Rows(closing),
+            (std::vector<std::string>{"+ 1970-01-01 00:00:00.010 1970-01-01 00:00:00.020 b 2 12",
+                                      "+ 1970-01-01 00:00:00.010 1970-01-01 00:00:00.020 e 1 5",
+                                      "+ 1970-01-01 00:00:00.020 1970-01-01 00:00:00.030 a 1 6",
+                                      "+ 1970-01-01 00:00:00.020 1970-01-01 00:00:00.030 d 1 4",
+                                      "+ 1970-01-01 00:00:00.020 1970-01-01 00:00:00.030 f 1 7"}));
+  store.reset();
+  std::filesystem::remove_all(dir);
+}
+
 // A long windowed stream with a real StateStore: closed windows are purged and their deletes
 // compacted away, so the state on disk stays flat instead of growing with the input.
 TEST(WindowAggregateTest, StateStoreSizeStaysBoundedOnALongStream) {

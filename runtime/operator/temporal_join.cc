@@ -30,7 +30,7 @@ Status TemporalJoinOperator::ApplyChanges(const RecordBatch& input) {
     EncodeRow(JoinSide::kRight, input, row, meta.timestamp, meta.kind == RowKind::kDelete,
               version.bytes);
     if (table_ != nullptr) pending_.emplace_back(meta.timestamp, slot);
-    purge_queue_.emplace(meta.timestamp, slot);
+    QueuePurge(slot);
   }
   return Status::OK();
 }
@@ -121,6 +121,12 @@ Status TemporalJoinOperator::AdvanceWatermark(int64_t watermark, RecordBatch& /*
     PurgeKey(slot);
   }
   return Status::OK();
+}
+
+void TemporalJoinOperator::QueuePurge(int64_t slot) {
+  const VersionTable::Key& key = versions_.at(slot);
+  if (key.versions.size() == 1 && !JoinRowCodec::Flag(key.versions.front().bytes)) return;
+  purge_queue_.emplace(key.versions.back().time, slot);
 }
 
 void TemporalJoinOperator::PurgeKey(int64_t slot) {

@@ -42,6 +42,11 @@ class TemporalJoinOperator final : public JoinOperator {
   Status ApplyChanges(const RecordBatch& input);
   Status JoinStream(const RecordBatch& input, const std::vector<int64_t>& watermark_before_row,
                     RecordBatch& output);
+  // Queues the key in `slot`, just given a version, for a purge once the watermark passes its
+  // newest version, when every older one goes. A key's only version is never purged unless it
+  // is a delete (it answers every lookup from its time on), so such a key is not queued: a
+  // changelog of inserts (one version per key) then costs the queue nothing.
+  void QueuePurge(int64_t slot);
   // Drops the versions of the key in `slot` no on-time stream row can pick any more.
   void PurgeKey(int64_t slot);
   // Erases versions [first, last) of `key`.
@@ -67,8 +72,9 @@ class TemporalJoinOperator final : public JoinOperator {
 
   VersionTable versions_;
   size_t version_count_ = 0;
-  // (time, slot) per version added: the slot's key is purged once the watermark passes the
-  // time. A slot freed (or reused by another key) since is harmless: purging any key is safe.
+  // (time, slot) per version added to a key that has others, or is a delete (QueuePurge): the
+  // slot's key is purged once the watermark passes the time. A slot freed (or reused by another
+  // key) since is harmless: purging any key is safe.
   using TimeAndSlot = std::pair<int64_t, int64_t>;
   std::priority_queue<TimeAndSlot, std::vector<TimeAndSlot>, std::greater<>> purge_queue_;
   RecordBatch candidates_;

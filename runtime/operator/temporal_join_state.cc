@@ -62,7 +62,7 @@ Status TemporalJoinOperator::AttachState(StateTable* table) {
       ++block.live;
       ++block.total;
       block.members.emplace_back(time, slot);
-      purge_queue_.emplace(time, slot);
+      QueuePurge(slot);
     }
     if (pos != value.size()) {
       status =

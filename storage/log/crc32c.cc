@@ -1,10 +1,12 @@
 #include "storage/log/crc32c.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
 #if defined(__x86_64__)
 #include <nmmintrin.h>
+#include <wmmintrin.h>
 #endif
 
 namespace sluice {
@@ -60,59 +62,39 @@ uint32_t ExtendTable(uint32_t crc, const uint8_t* p, size_t n) {
 
 #if defined(__x86_64__)
 // The crc32 instruction has a latency of three cycles but issues every cycle, so one dependent
-// chain runs at a third of its speed. Inputs of at least kStripes * kStripeBytes bytes are fed as
-// three independent chains over adjacent stripes, joined by shifting each chain's register over
-// the bytes that follow it: the register after stripe A then B is shift(reg after A) ^ (reg of B
-// from zero), as the CRC is linear.
-constexpr size_t kStripeBytes = 64;
-constexpr size_t kStripes = 3;
+// chain runs at a third of its speed. An input of at least kMinInterleavedBytes is fed as three
+// independent chains over its three thirds (up to kMaxThirdWords words each per round), joined
+// once per round: the register after A then B then C is shift(A, |B|+|C|) ^ shift(B, |C|) ^ C,
+// as the CRC is linear. A shift over 8m bytes is one carry-less multiply by x^(64m-33) mod P and
+// one crc32 of the product (which multiplies by x^33 and reduces): the join costs a handful of
+// cycles whatever the length, so a frame's bytes go through one round and one join.
+constexpr size_t kMaxThirdWords = 256;
+constexpr size_t kMinInterleavedBytes = 3 * 4 * 8;
 
-// shift.tables[k][b]: the register holding b << 8k after kStripeBytes zero bytes.
-struct StripeShift {
-  std::array<std::array<uint32_t, 256>, 4> tables;
+// powers[m]: x^(64m - 33) mod P in the reflected representation (bit i is x^(31-i)), for shifts
+// over 8m bytes; m = 1 is x^31, bit 0.
+struct ShiftPowers {
+  std::array<uint32_t, 2 * kMaxThirdWords + 1> powers;
 };
 
-constexpr StripeShift BuildStripeShift() {
-  StripeShift shift{};
-  for (uint32_t k = 0; k < 4; ++k) {
-    for (uint32_t byte = 0; byte < 256; ++byte) {
-      uint32_t c = byte << (8 * k);
-      for (size_t zero = 0; zero < kStripeBytes; ++zero) c = (c >> 8) ^ kTables.tables[0][c & 0xFF];
-      shift.tables[k][byte] = c;
+constexpr ShiftPowers BuildShiftPowers() {
+  ShiftPowers t{};
+  uint32_t power = 1u;  // x^31
+  for (size_t m = 1; m < t.powers.size(); ++m) {
+    t.powers[m] = power;
+    for (int bit = 0; bit < 64; ++bit) {  // times x^64
+      power = (power >> 1) ^ ((power & 1u) ? kCastagnoliReflected : 0u);
     }
   }
-  return shift;
+  return t;
 }
 
-constexpr StripeShift kStripeShift = BuildStripeShift();
+constexpr ShiftPowers kShiftPowers = BuildShiftPowers();
 
-inline uint32_t ShiftOverStripe(uint32_t c) {
-  const auto& t = kStripeShift.tables;
-  return t[0][c & 0xFF] ^ t[1][(c >> 8) & 0xFF] ^ t[2][(c >> 16) & 0xFF] ^ t[3][c >> 24];
-}
-
+// One crc32 over 8m bytes at a time, the bytes after them at most three steps (4, 2, 1).
 __attribute__((target("sse4.2"))) uint32_t ExtendHardware(uint32_t crc, const uint8_t* p,
                                                           size_t n) {
   uint64_t c = ~crc;
-  while (n >= kStripes * kStripeBytes) {
-    uint64_t c1 = 0;
-    uint64_t c2 = 0;
-    for (size_t at = 0; at < kStripeBytes; at += 8) {
-      uint64_t w0;
-      uint64_t w1;
-      uint64_t w2;
-      std::memcpy(&w0, p + at, 8);
-      std::memcpy(&w1, p + kStripeBytes + at, 8);
-      std::memcpy(&w2, p + 2 * kStripeBytes + at, 8);
-      c = _mm_crc32_u64(c, w0);
-      c1 = _mm_crc32_u64(c1, w1);
-      c2 = _mm_crc32_u64(c2, w2);
-    }
-    c = ShiftOverStripe(static_cast<uint32_t>(c)) ^ c1;
-    c = ShiftOverStripe(static_cast<uint32_t>(c)) ^ c2;
-    p += kStripes * kStripeBytes;
-    n -= kStripes * kStripeBytes;
-  }
   while (n >= 8) {
     uint64_t word;
     std::memcpy(&word, p, 8);
@@ -120,7 +102,6 @@ __attribute__((target("sse4.2"))) uint32_t ExtendHardware(uint32_t crc, const ui
     p += 8;
     n -= 8;
   }
-  // The last 0 to 7 bytes in at most three steps (4, 2, 1) rather than one per byte.
   uint32_t c32 = static_cast<uint32_t>(c);
   if (n >= 4) {
     uint32_t word;
@@ -140,16 +121,63 @@ __attribute__((target("sse4.2"))) uint32_t ExtendHardware(uint32_t crc, const ui
   return ~c32;
 }
 
+__attribute__((target("sse4.2,pclmul"))) inline uint64_t ShiftedSum(uint32_t a, uint32_t a_power,
+                                                                    uint32_t b, uint32_t b_power) {
+  const __m128i a_product = _mm_clmulepi64_si128(_mm_cvtsi32_si128(static_cast<int>(a)),
+                                                 _mm_cvtsi32_si128(static_cast<int>(a_power)), 0);
+  const __m128i b_product = _mm_clmulepi64_si128(_mm_cvtsi32_si128(static_cast<int>(b)),
+                                                 _mm_cvtsi32_si128(static_cast<int>(b_power)), 0);
+  return static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_xor_si128(a_product, b_product)));
+}
+
+__attribute__((target("sse4.2,pclmul"))) uint32_t ExtendInterleaved(uint32_t crc, const uint8_t* p,
+                                                                    size_t n) {
+  uint64_t c = ~crc;
+  while (n >= kMinInterleavedBytes) {
+    const size_t words = std::min(n / 24, kMaxThirdWords);
+    const size_t third = 8 * words;
+    uint64_t c1 = 0;
+    uint64_t c2 = 0;
+    for (size_t at = 0; at < third; at += 8) {
+      uint64_t w0;
+      uint64_t w1;
+      uint64_t w2;
+      std::memcpy(&w0, p + at, 8);
+      std::memcpy(&w1, p + third + at, 8);
+      std::memcpy(&w2, p + 2 * third + at, 8);
+      c = _mm_crc32_u64(c, w0);
+      c1 = _mm_crc32_u64(c1, w1);
+      c2 = _mm_crc32_u64(c2, w2);
+    }
+    c = c2 ^ _mm_crc32_u64(0, ShiftedSum(static_cast<uint32_t>(c), kShiftPowers.powers[2 * words],
+                                         static_cast<uint32_t>(c1), kShiftPowers.powers[words]));
+    p += 3 * third;
+    n -= 3 * third;
+  }
+  return ExtendHardware(~static_cast<uint32_t>(c), p, n);
+}
+
 bool DetectSse42() {
   __builtin_cpu_init();  // other static initializers may run before libgcc's own
   return __builtin_cpu_supports("sse4.2");
 }
+
+bool DetectPclmul() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("pclmul");
+}
 #else
 bool DetectSse42() { return false; }
+bool DetectPclmul() { return false; }
 #endif
 
 bool HasSse42() {
   static const bool has = DetectSse42();
+  return has;
+}
+
+bool HasPclmul() {
+  static const bool has = HasSse42() && DetectPclmul();
   return has;
 }
 
@@ -163,6 +191,7 @@ bool Crc32cHasHardware() { return HasSse42(); }
 
 uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t size) {
 #if defined(__x86_64__)
+  if (HasPclmul()) return ExtendInterleaved(crc, static_cast<const uint8_t*>(data), size);
   if (HasSse42()) return ExtendHardware(crc, static_cast<const uint8_t*>(data), size);
 #endif
   return ExtendTable(crc, static_cast<const uint8_t*>(data), size);

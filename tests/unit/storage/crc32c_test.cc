@@ -48,8 +48,9 @@ TEST(Crc32cTest, ExtendingInPiecesEqualsOneShot) {
   }
 }
 
-// Inputs long enough for the interleaved hardware path (three 64-byte stripes per round), at
-// every length and alignment around its round boundaries, against the portable table path.
+// Inputs long enough for the interleaved hardware path (three chains over the input's thirds,
+// joined by carry-less multiplies), at every length and alignment up to 600 bytes, against the
+// portable table path.
 TEST(Crc32cTest, InterleavedStripesMatchThePortablePath) {
   std::string data;
   for (int i = 0; i < 2000; ++i) data.push_back(static_cast<char>((i * 131 + 17) ^ (i >> 3)));
@@ -63,6 +64,22 @@ TEST(Crc32cTest, InterleavedStripesMatchThePortablePath) {
   }
   EXPECT_EQ(Crc32c(std::string(192, '\0')),
             Crc32cExtendPortable(0, std::string(192, '\0').data(), 192));
+}
+
+// A round joins thirds of at most 256 words: longer inputs take several rounds, the last one
+// shorter, then a tail of fewer than 96 bytes.
+TEST(Crc32cTest, SeveralInterleavedRoundsMatchThePortablePath) {
+  std::string data;
+  for (int i = 0; i < 40000; ++i) data.push_back(static_cast<char>((i * 151 + 29) ^ (i >> 5)));
+  for (size_t size : {size_t{6143}, size_t{6144}, size_t{6145}, size_t{6144 + 95},
+                      size_t{6144 + 96}, size_t{12288}, size_t{12289 + 7}, size_t{39999}}) {
+    for (size_t offset : {size_t{0}, size_t{3}}) {
+      const char* bytes = data.data() + offset;
+      ASSERT_EQ(Crc32cExtend(0xCAFEF00Du, bytes, size),
+                Crc32cExtendPortable(0xCAFEF00Du, bytes, size))
+          << "offset " << offset << " size " << size;
+    }
+  }
 }
 
 }  // namespace

@@ -100,6 +100,12 @@ void PartitionReader::DropBuffer() {
   buffer_position_ = file_position_;
   buffer_begin_ = 0;
   buffer_end_ = 0;
+  read_published_end_ = published_end_;  // known before any read that refills the buffer
+}
+
+size_t PartitionReader::TrustedBufferEnd() const {
+  return static_cast<size_t>(std::max<int64_t>(read_published_end_ - buffer_position_,
+                                               static_cast<int64_t>(buffer_begin_)));
 }
 
 Status PartitionReader::Poll(size_t max_records, std::vector<LogRecordView>& out) {
@@ -132,6 +138,12 @@ Status PartitionReader::Poll(size_t max_records, std::vector<LogRecordView>& out
           ASSIGN_OR_RETURN(seen_end_, FileSize(segment_.get(), segment_path_));
           return Status::OK();
         }
+      }
+      if (frame_end > read_published_end_) {
+        // Published, but read ahead of its publication: read again (see read_published_end_).
+        // Shortening the buffer moves nothing, so the views in `out` stay valid.
+        buffer_end_ = std::min(buffer_end_, TrustedBufferEnd());
+        continue;
       }
       out.push_back(view);
       buffer_begin_ += frame_bytes;
@@ -167,6 +179,15 @@ Status PartitionReader::RefreshPublishedEnd() {
 }
 
 Result<bool> PartitionReader::ReadMore() {
+  // Bytes read ahead of their publication are read again (see read_published_end_). Reading the
+  // head first when the buffer reaches the published end lets a reader that follows a writer
+  // read each byte once. Bytes read again are not "more".
+  const int64_t buffered_end = buffer_position_ + static_cast<int64_t>(buffer_end_);
+  buffer_end_ = std::min(buffer_end_, TrustedBufferEnd());
+  if (buffer_position_ + static_cast<int64_t>(buffer_end_) >= published_end_) {
+    RETURN_NOT_OK(RefreshPublishedEnd());
+  }
+  read_published_end_ = published_end_;
   const size_t leftover = buffer_end_ - buffer_begin_;
   if (buffer_begin_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + buffer_begin_, leftover);
@@ -184,7 +205,7 @@ Result<bool> PartitionReader::ReadMore() {
       PreadSome(segment_.get(), buffer_.data() + buffer_end_, buffer_.size() - buffer_end_,
                 buffer_position_ + static_cast<int64_t>(buffer_end_), segment_path_));
   buffer_end_ += got;
-  return got > 0;
+  return buffer_position_ + static_cast<int64_t>(buffer_end_) > buffered_end;
 }
 
 Result<PartitionReader::Step> PartitionReader::Resync() {

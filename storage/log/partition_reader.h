@@ -54,7 +54,8 @@ class PartitionReader {
   PartitionReader(std::string dir, LogOptions options, PartitionHead head);
 
   enum class Step { kContinue, kStop };
-  // Appends one pread's worth of bytes after the buffered ones; false at end of file.
+  // Appends one pread's worth of bytes after the buffered ones (those read ahead of their
+  // publication first cut, to be read again); false when the buffer reaches no further.
   // REQUIRES: no views from the buffer are out.
   Result<bool> ReadMore();
   // The slow path when the buffer cannot yield a record: re-reads at the current position and
@@ -67,6 +68,8 @@ class PartitionReader {
   // Re-reads the head into published_end_ for the current segment.
   Status RefreshPublishedEnd();
   void DropBuffer();
+  // buffer_end_ cut back to the bytes read after their publication (read_published_end_).
+  size_t TrustedBufferEnd() const;
 
   std::string dir_;
   LogOptions options_;
@@ -82,6 +85,12 @@ class PartitionReader {
   // past it belong to an append still in progress (or one that failed and is being truncated),
   // so they are not handed out until the head covers them.
   int64_t published_end_ = 0;
+  // Buffered bytes before it were published when they were read (it is the published end as
+  // known before the read that brought them in); bytes past it were read ahead of their
+  // publication and are read again before any is handed out: a staged writer killed before its
+  // commit has its unpublished frames cut on restart and others written in their place
+  // (docs/checkpoints.md), while what a head has published never changes.
+  int64_t read_published_end_ = 0;
   // The last Poll stopped at a complete but unpublished frame.
   bool waiting_for_head_ = false;
 

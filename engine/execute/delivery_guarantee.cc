@@ -6,7 +6,6 @@
 
 #include "common/ascii.h"
 #include "runtime/connector/kafka/kafka_transaction.h"
-#include "runtime/plan/repartition_plan.h"
 
 namespace sluice {
 
@@ -49,22 +48,14 @@ Status ApplyDeliveryGuarantee(const DeliveryGuarantee& guarantee, PhysicalPlan& 
             plan.source.relation + " is on the " + plan.source.store_type + " store",
         guarantee.position);
   }
-  if (plan.join_source && plan.join_source->emit_deletes && plan.parallelism > 1 &&
-      FindAggregate(plan) >= 0) {
-    // Its middle stage (the temporal join's workers) also waits for every changelog writer's
-    // caught-up mark before writing the grouped topic: not shown under exactly-once yet.
-    return Status::Binder(
-        "'delivery.guarantee'='exactly_once' is not supported yet for a GROUP BY over a temporal "
-        "join (a join that reads a changelog) with 'parallelism' > 1; use 'parallelism'=1",
-        guarantee.position);
-  }
   // A GROUP BY or a join with 'parallelism' > 1 qualifies too: stage 1 writes a local
   // repartition topic exactly-once (staged, cut back to its checkpoint on restart; a temporal
   // join's caught-up marks with it), and each stage-2 worker commits its state (the caught-up
   // writers it has seen included) and its positions in that topic with its own transaction in
-  // two phases, sending no offsets (docs/checkpoints.md). A GROUP BY over an interval join has
-  // a middle stage, the join's workers, whose output to the grouped topic is staged the same way
-  // and committed with their join state; its stage 3 commits as stage 2 does elsewhere.
+  // two phases, sending no offsets (docs/checkpoints.md). A GROUP BY over a join (interval or
+  // temporal) has a middle stage, the join's workers, whose output to the grouped topic is
+  // staged the same way and committed with their join state (and a temporal join's caught-up
+  // writers); its stage 3 commits as stage 2 does elsewhere.
   plan.sink.properties[kDeliveryGuaranteeProperty] = "exactly_once";
   return Status::OK();
 }

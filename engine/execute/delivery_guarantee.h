@@ -21,8 +21,7 @@ struct DeliveryGuarantee {
 // Takes 'delivery.guarantee' out of `properties` (the rest go to `rest`); an invalid value is an
 // error listing the allowed ones.
 Result<DeliveryGuarantee> TakeDeliveryGuarantee(const PropertyList& properties, PropertyList* rest);
-// Checks what exactly-once needs (a Kafka source and sink; no GROUP BY over a temporal join with
-// parallelism) and marks the plan's sink.
+// Checks what exactly-once needs (a Kafka source and sink) and marks the plan's sink.
 Status ApplyDeliveryGuarantee(const DeliveryGuarantee& guarantee, PhysicalPlan& plan);
 // Once the query has its id: the transactional.id of its sink and the consumer group its
 // source offsets commit to (the same name, stable across restarts).

@@ -164,6 +164,9 @@ Status CheckpointCoordinator::MaybeCommit(bool caught_up, bool stopping) {
       extra_positions == committed_extra_positions_ && !sink_.transaction_open()) {
     return Status::OK();
   }
+  // Outputs written since the last commit are staged, neither committed nor visible: a crash
+  // here must cut them on restart, and the input read again must produce them again.
+  if (staging_ && sinks != committed_sinks_) MaybeCrashAt(state_dir_, "staged");
   RETURN_NOT_OK(Commit(positions, sinks));
   last_commit_ = std::chrono::steady_clock::now();
   checkpoint_duration_us_ =

@@ -8,8 +8,9 @@ isolation.level=read_committed (docs/kafka.md "GROUP BY over a join with paralle
   restart, committed with its join state), stage 3 aggregates and commits its state with its
   own Kafka transaction in two phases;
 - stage-3 workers are killed at both points of the two-phase commit ('prepared',
-  'transaction_committed'), stage-2 and stage-1 workers between their commit and its
-  publication ('committed'), through the crash-at file in each worker's state dir; then a
+  'transaction_committed'), stage-2 and stage-1 workers with their output since their last
+  commit staged ('staged') or between their commit and its publication ('committed'), through
+  the crash-at file in each worker's state dir; then a
   worker of each stage is SIGKILLed right after a FLUSH;
 - at the end the read_committed kcat sees every window row once and each key's changelog
   updates counting up strictly to the exact totals.
@@ -70,10 +71,14 @@ def test(binary, mock_binary, temp):
             victims = []
             for query_id in queries:
                 workers, _ = describe(shell, query_id)
+                # Stages 2 and 1 stage their output: killed with it staged ('staged', cut on
+                # restart) or committed and not yet published ('committed'), in turns.
+                local = ("staged", "committed")[round_idx % 2]
+                other = ("committed", "staged")[round_idx % 2]
                 for worker, worker_point in ((("stage 3", round_idx), point),
-                                             (("stage 2", (round_idx + 1) % N), "committed"),
+                                             (("stage 2", (round_idx + 1) % N), local),
                                              ((GROUPS[round_idx % 2], (round_idx + 2) % N),
-                                              "committed")):
+                                              other)):
                     victims.append((query_id, worker, workers[worker][0],
                                     state_dir(temp.data_dir, query_id, worker), worker_point))
             crash_round(shell, source, victims, wait_restarted)

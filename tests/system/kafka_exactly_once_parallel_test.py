@@ -64,18 +64,37 @@ def wait_restarted(shell, query_id, worker, old_pid, timeout=60):
         time.sleep(0.2)
 
 
-def crash_round(shell, source, victims, wait_restarted):
+def crash_round(shell, source, victims, wait_restarted, send=None):
     """Writes each victim's crash point (victims: query id, worker, pid, state dir, point), sends
-    300 more records, checks that every victim was restarted after reaching its point, FLUSHes."""
+    300 more records of `source` (or calls `send`), checks that every victim was restarted after
+    reaching its point, FLUSHes."""
     for _, _, _, directory, point in victims:
         with open(os.path.join(directory, "crash-at"), "w") as handle:
             handle.write(point + "\n")
-    source.produce(source.take(300))
+    if send is not None:
+        send()
+    else:
+        source.produce(source.take(300))
     for query_id, worker, pid, directory, _ in victims:
         wait_restarted(shell, query_id, worker, pid)
         check(not os.path.exists(os.path.join(directory, "crash-at")),
               f"{worker} of query {query_id} did not reach its crash point")
     shell.statement("FLUSH;", timeout=120)
+
+
+def kill_mid_stream(shell, source, query_ids, killed, describe, wait_restarted):
+    """Sends 6000 more records of `source`, first to every partition but the last (which holds
+    the watermark back meanwhile), SIGKILLs the `killed` workers (query id, worker) while those
+    stream in, waits for their restarts, then sends the last partition's share."""
+    before = {query_id: describe(shell, query_id)[0] for query_id in query_ids}
+    batch = source.take(6000)
+    source.produce(batch, partitions=range(source.partitions - 1))
+    time.sleep(0.3)
+    for query_id, worker in killed:
+        os.kill(before[query_id][worker][0], signal.SIGKILL)
+    for query_id, worker in killed:
+        wait_restarted(shell, query_id, worker, before[query_id][worker][0])
+    source.produce(batch, partitions=(source.partitions - 1,))
 
 
 def test_refusals(shell):
@@ -153,16 +172,9 @@ def test(binary, mock_binary, temp):
         # Mid-stream: partition 2 gets nothing yet, so the windowed query's stage-2 watermark
         # holds every window open and its open transaction holds no output: its worker 0 is
         # SIGKILLed, with a stage-1 worker of each query (their staged rows are cut).
-        before = {q: describe(shell, q)[0] for q in queries}
-        batch = source.take(6000)
-        source.produce(batch, partitions=(0, 1))
-        time.sleep(0.3)
-        killed = [(win, ("2", 0))] + [(q, stage_one(q, 0)) for q in queries]
-        for query_id, worker in killed:
-            os.kill(before[query_id][worker][0], signal.SIGKILL)
-        for query_id, worker in killed:
-            wait_restarted(shell, query_id, worker, before[query_id][worker][0])
-        source.produce(batch, partitions=(2,))
+        kill_mid_stream(shell, source, queries,
+                        [(win, ("2", 0))] + [(q, stage_one(q, 0)) for q in queries], describe,
+                        wait_restarted)
         close_and_check(shell, bootstrap, source,
                         ("pe_win", "pe_cnt", "pe_join"))
         shell.close()

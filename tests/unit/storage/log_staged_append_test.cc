@@ -82,6 +82,34 @@ TEST_F(LogStagedAppendTest, ReopeningPublishesTheCommittedPartAndCutsTheRest) {
   EXPECT_EQ(values[7].substr(0, 9), "value-100");
 }
 
+TEST_F(LogStagedAppendTest, AReaderNeverHandsOutCutRecordsItReadAhead) {
+  auto reader = store_->OpenReader("t", 0, 0);
+  ASSERT_TRUE(reader.ok());
+  {
+    auto writer = Staged(-1);
+    ASSERT_TRUE(AppendAll(*writer, NumberedRecords(0, 4)).ok());
+    ASSERT_TRUE(writer->Publish().ok());
+    ASSERT_EQ(ReadUpTo(**reader, 100).value().size(), 4u);
+    ASSERT_TRUE(AppendAll(*writer, NumberedRecords(4, 6)).ok());
+    // The reader's read-ahead takes in the staged frames, and it hands out none of them.
+    EXPECT_TRUE(ReadUpTo(**reader, 100).value().empty());
+    // The process dies here, before a commit: offsets 4..9 are cut on reopening.
+  }
+  auto writer = Staged(4);
+  // Other records at the same offsets, of other sizes (a rerun batches its output differently).
+  ASSERT_TRUE(AppendAll(*writer, NumberedRecords(100, 3, 40)).ok());
+  ASSERT_TRUE(AppendAll(*writer, NumberedRecords(103, 4, 10)).ok());
+  ASSERT_TRUE(writer->Publish().ok());
+  auto records = ReadUpTo(**reader, 100);
+  ASSERT_TRUE(records.ok()) << records.status().ToString();
+  ASSERT_EQ(records->size(), 7u);
+  for (size_t record_idx = 0; record_idx < records->size(); ++record_idx) {
+    EXPECT_EQ((*records)[record_idx].offset, static_cast<int64_t>(4 + record_idx));
+    EXPECT_EQ((*records)[record_idx].value->substr(0, 9),
+              "value-" + std::to_string(100 + record_idx));
+  }
+}
+
 TEST_F(LogStagedAppendTest, WithoutACommitTheUnpublishedTailIsCut) {
   {
     auto writer = Staged(-1);

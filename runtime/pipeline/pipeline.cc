@@ -258,7 +258,9 @@ Status Pipeline::StepJoin(bool* idle, bool* finished) {
     if (watermark != WatermarkTracker::kNoWatermark && sink_->ObserveWatermark(watermark)) {
       *idle = false;
     }
-    return Status::OK();
+    // A bounded one's end mark after its last rows: stage 3 ends (closing its windows) once it
+    // has read every join worker's.
+    return ObserveEnd(*finished, idle);
   }
   // GROUP BY over the join: the aggregate runs on the join's output, including what an idle
   // step emits, so that windows close as the join's watermark moves.

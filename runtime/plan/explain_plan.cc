@@ -263,10 +263,11 @@ bool IsRepartitioned(const PhysicalPlan& plan) {
   return plan.parallelism > 1 && (FindAggregate(plan) >= 0 || plan.join_source.has_value());
 }
 
-std::string RepartitionTopic(const PhysicalPlan& plan, bool right) {
+// `name` of the repartition topic: the one named when the query starts (a RepartitionXTopic).
+std::string RepartitionTopic(const PhysicalPlan& plan,
+                             std::string (*name)(const std::string&) = nullptr) {
   if (plan.repartition_topic.empty()) return "a new local topic, named when the query starts";
-  return "topic '" +
-         (right ? RepartitionRightTopic(plan.repartition_topic) : plan.repartition_topic) + "'";
+  return "topic '" + (name ? name(plan.repartition_topic) : plan.repartition_topic) + "'";
 }
 
 std::string QueryDetails(const PhysicalPlan& plan, bool persistent, bool stateful) {
@@ -279,19 +280,23 @@ std::string QueryDetails(const PhysicalPlan& plan, bool persistent, bool statefu
     return out;
   }
   // worker_count() once the repartition topic is named; the same count before (EXPLAIN).
-  const int32_t groups = !IsRepartitioned(plan) ? 1 : (plan.join_source ? 3 : 2);
-  // A repartitioned view's one view worker applies the rows to its store (stage 3).
+  // As plan.worker_groups(), which counts only once the repartition topic is named.
+  const int32_t groups = !IsRepartitioned(plan) ? 1
+                         : !plan.join_source    ? 2
+                                                : (FindAggregate(plan) >= 0 ? 4 : 3);
+  // A repartitioned view's one view worker applies the rows to its store (the last stage).
   const bool view_worker = groups > 1 && plan.sink.kind == SinkKind::kView;
   const int32_t workers = plan.parallelism * groups + (view_worker ? 1 : 0);
   out += "; parallelism " + std::to_string(plan.parallelism) + "; " + std::to_string(workers) +
          " worker process" + (workers == 1 ? "" : "es");
-  const std::string view = view_worker ? ", stage 3: 1 view worker" : "";
-  if (groups == 2)
-    out += " (stage 1: " + std::to_string(plan.parallelism) +
-           ", stage 2: " + std::to_string(plan.parallelism) + view + ")";
-  if (groups == 3)
-    out += " (stage 1: " + std::to_string(plan.parallelism) +
-           " per side, stage 2: " + std::to_string(plan.parallelism) + view + ")";
+  const std::string n = std::to_string(plan.parallelism);
+  const std::string view =
+      view_worker ? ", stage " + std::to_string(groups == 4 ? 4 : 3) + ": 1 view worker" : "";
+  if (groups == 2) out += " (stage 1: " + n + ", stage 2: " + n + view + ")";
+  if (groups == 3) out += " (stage 1: " + n + " per side, stage 2: " + n + view + ")";
+  if (groups == 4) {
+    out += " (stage 1: " + n + " per side, stage 2: " + n + ", stage 3: " + n + view + ")";
+  }
   auto guarantee = plan.sink.properties.find(kDeliveryGuaranteeProperty);
   out += "; delivery ";
   out += guarantee != plan.sink.properties.end() ? guarantee->second : "at_least_once";
@@ -334,6 +339,10 @@ std::vector<ExplainRow> ExplainPlan(const PhysicalPlan& plan, bool persistent) {
   const size_t first_stage2 =
       !repartitioned ? plan.operators.size()
                      : (plan.join_source ? 0 : static_cast<size_t>(std::max(aggregate, 0)));
+  // A GROUP BY over a repartitioned join: the join's workers (stage 2) repartition its rows by
+  // group key to stage 3, which runs the aggregate and what follows it.
+  const bool join_group = repartitioned && plan.join_source && aggregate >= 0;
+  const std::string n = std::to_string(plan.parallelism);
   const std::string left_stage = plan.join_source && repartitioned ? "1 (left)" : "1";
   rows.push_back({left_stage, "Source", SourceDetails(plan.source)});
   Names left = NamesOf(plan.source.batch_schema());
@@ -353,17 +362,26 @@ std::vector<ExplainRow> ExplainPlan(const PhysicalPlan& plan, bool persistent) {
         const auto& join = static_cast<const PhysicalJoin&>(op);
         rows.push_back({"1 (left)", "Repartition",
                         "by " + Joined(join.left_keys, left) + " through " +
-                            RepartitionTopic(plan, false) + " (" + workers + ")"});
+                            RepartitionTopic(plan) + " (" + workers + ")"});
         rows.push_back({"1 (right)", "Repartition",
                         "by " + Joined(join.right_keys, right) + " through " +
-                            RepartitionTopic(plan, true) + " (" + workers + ")"});
+                            RepartitionTopic(plan, RepartitionRightTopic) + " (" + workers + ")"});
       } else {
         rows.push_back({"1", "Repartition",
                         "by " + Joined(static_cast<const PhysicalAggregate&>(op).keys, input) +
-                            " through " + RepartitionTopic(plan, false) + " (" + workers + ")"});
+                            " through " + RepartitionTopic(plan) + " (" + workers + ")"});
       }
     }
-    const std::string stage = repartitioned && op_idx >= first_stage2 ? "2" : "1";
+    if (join_group && op_idx == static_cast<size_t>(aggregate)) {
+      rows.push_back({"2", "Repartition",
+                      "by " + Joined(static_cast<const PhysicalAggregate&>(op).keys, input) +
+                          " through " + RepartitionTopic(plan, RepartitionGroupTopic) + " (" + n +
+                          " writers, " + std::to_string(plan.parallelism * plan.parallelism) +
+                          " partitions)"});
+    }
+    const std::string stage = join_group && op_idx >= static_cast<size_t>(aggregate) ? "3"
+                              : repartitioned && op_idx >= first_stage2              ? "2"
+                                                                                     : "1";
     switch (op.kind()) {
       case PhysicalOperatorKind::kFilter:
         rows.push_back(
@@ -387,10 +405,10 @@ std::vector<ExplainRow> ExplainPlan(const PhysicalPlan& plan, bool persistent) {
                 ? AggregateOutputNames(static_cast<const PhysicalAggregate&>(op), input)
                 : NamesOf(op.output_schema());
   }
-  std::string last_stage = repartitioned ? "2" : "1";
+  std::string last_stage = join_group ? "3" : repartitioned ? "2" : "1";
   if (plan.limit >= 0) rows.push_back({last_stage, "Limit", std::to_string(plan.limit) + " rows"});
   if (repartitioned && plan.sink.kind == SinkKind::kView) {
-    // Stage 2's workers send the view's rows to its one view worker, the store's writer.
+    // The last stage's workers send the view's rows to its one view worker, the store's writer.
     std::string keys;
     for (int column : plan.sink.key_columns) {
       keys += (keys.empty() ? "" : ", ") + plan.sink.schema.field(static_cast<size_t>(column)).name;
@@ -402,7 +420,7 @@ std::vector<ExplainRow> ExplainPlan(const PhysicalPlan& plan, bool persistent) {
                     "by " + keys + " through " + topic + " (" + std::to_string(plan.parallelism) +
                         " writers, " + std::to_string(plan.parallelism * plan.parallelism) +
                         " partitions) to 1 view worker"});
-    last_stage = "3";
+    last_stage = join_group ? "4" : "3";
   }
   rows.push_back({last_stage, "Sink", SinkDetails(plan.sink)});
   return rows;

@@ -2,6 +2,8 @@
 
 #include "runtime/connector/changelog_routes.h"
 
+#include "common/big_endian.h"
+
 namespace sluice {
 
 namespace {
@@ -9,16 +11,11 @@ namespace {
 constexpr std::string_view kTableName = "routes";
 
 void AppendInt32(int32_t value, std::string& out) {
-  const auto bits = static_cast<uint32_t>(value);
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(bits >> shift));
+  AppendBigEndian(static_cast<uint32_t>(value), 4, out);
 }
 
 int32_t ReadInt32(std::string_view bytes) {
-  uint32_t bits = 0;
-  for (size_t byte_idx = 0; byte_idx < 4; ++byte_idx) {
-    bits = (bits << 8) | static_cast<uint8_t>(bytes[byte_idx]);
-  }
-  return static_cast<int32_t>(bits);
+  return static_cast<int32_t>(static_cast<uint32_t>(ReadBigEndian(bytes, 4)));
 }
 
 }  // namespace

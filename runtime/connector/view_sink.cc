@@ -1,5 +1,6 @@
 #include "runtime/connector/view_sink.h"
 
+#include "common/big_endian.h"
 #include "runtime/operator/aggregate_accumulator.h"
 
 namespace sluice {
@@ -46,12 +47,8 @@ void ViewSink::AppendKey(const RecordBatch& batch, size_t row, std::string& key)
   if (spec_.key_columns.empty()) {
     // Big-endian partition then offset: rows of a keyless view sort in arrival order.
     const RecordMeta& meta = batch.meta()[row];
-    for (int shift = 24; shift >= 0; shift -= 8) {
-      key.push_back(static_cast<char>((static_cast<uint32_t>(meta.partition) >> shift) & 0xff));
-    }
-    for (int shift = 56; shift >= 0; shift -= 8) {
-      key.push_back(static_cast<char>((static_cast<uint64_t>(meta.offset) >> shift) & 0xff));
-    }
+    AppendBigEndian(static_cast<uint32_t>(meta.partition), 4, key);
+    AppendBigEndian(static_cast<uint64_t>(meta.offset), 8, key);
     return;
   }
   for (int column : spec_.key_columns) {

@@ -2,15 +2,12 @@
 
 #include <cstring>
 
+#include "common/big_endian.h"
 #include "common/json_codec.h"
 
 namespace sluice {
 
 namespace {
-
-void AppendBigEndian(uint64_t bits, std::string& out) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(bits >> shift));
-}
 
 bool IsMin(const AggregateCall& call) { return call.function == AggregateFunction::kMin; }
 
@@ -54,7 +51,7 @@ void EncodeCell(const Column& column, size_t row, std::string& out) {
     case PhysicalKind::kNull: break;
     case PhysicalKind::kInt64:
       // Flipping the sign bit makes negative numbers sort before positive ones bytewise.
-      AppendBigEndian(static_cast<uint64_t>(column.GetInt64(row)) ^ (1ULL << 63), out);
+      AppendOrderedInt64(column.GetInt64(row), out);
       break;
     case PhysicalKind::kDouble: {
       double value = column.GetDouble(row);
@@ -62,7 +59,7 @@ void EncodeCell(const Column& column, size_t row, std::string& out) {
       uint64_t bits = 0;
       std::memcpy(&bits, &value, sizeof bits);
       bits = (bits & (1ULL << 63)) ? ~bits : bits ^ (1ULL << 63);
-      AppendBigEndian(bits, out);
+      AppendBigEndian(bits, 8, out);
       break;
     }
     case PhysicalKind::kString: {
@@ -80,7 +77,7 @@ void EncodeCell(const Column& column, size_t row, std::string& out) {
     }
     case PhysicalKind::kNested: {
       std::string text = column.GetNested(row).ToString();
-      AppendBigEndian(text.size(), out);
+      AppendBigEndian(text.size(), 8, out);
       out += text;
       break;
     }
@@ -131,10 +128,7 @@ bool DecodeCell(std::string_view& encoded, Column& out) {
     return false;
   }
   if (encoded.size() < 8) return false;
-  uint64_t bits = 0;
-  for (size_t byte_idx = 0; byte_idx < 8; ++byte_idx) {
-    bits = (bits << 8) | static_cast<uint8_t>(encoded[byte_idx]);
-  }
+  uint64_t bits = ReadBigEndian(encoded, 8);
   encoded.remove_prefix(8);
   if (kind == PhysicalKind::kInt64) {
     out.AppendInt64(static_cast<int64_t>(bits ^ (1ULL << 63)));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/big_endian.h"
 #include "runtime/operator/aggregate_accumulator.h"
 
 namespace sluice {
@@ -23,8 +24,7 @@ ChangelogAggregateOperator::ChangelogAggregateOperator(const PhysicalAggregate& 
 namespace {
 
 void AppendPrefixed(std::string_view bytes, std::string& out) {
-  const size_t length = bytes.size();
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(length >> shift));
+  AppendBigEndian(bytes.size(), 4, out);
   out += bytes;
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "common/big_endian.h"
 #include "common/json_codec.h"
 #include "runtime/operator/aggregate_accumulator.h"
 #include "runtime/operator/changelog_aggregate.h"
@@ -15,18 +16,6 @@
 namespace sluice {
 
 namespace {
-
-void AppendLength(size_t length, std::string& out) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(length >> shift));
-}
-
-uint64_t ReadBigEndian(std::string_view bytes, size_t width) {
-  uint64_t value = 0;
-  for (size_t byte_idx = 0; byte_idx < width; ++byte_idx) {
-    value = (value << 8) | static_cast<uint8_t>(bytes[byte_idx]);
-  }
-  return value;
-}
 
 // Reads one length-prefixed string at `*pos`; false when the bytes end early.
 bool ReadPrefixed(std::string_view bytes, size_t* pos, std::string_view* out) {
@@ -65,7 +54,7 @@ bool ChangelogAggregateOperator::SplitPrevious(std::string_view bytes, size_t nu
 
 std::string ChangelogAggregateOperator::ChunkTableKey(uint32_t chunk) {
   std::string key = "c";
-  for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>(chunk >> shift));
+  AppendBigEndian(chunk, 4, key);
   return key;
 }
 
@@ -124,9 +113,7 @@ void ChangelogAggregateOperator::AppendGroupRow(const Group& group, RecordBatch&
     std::vector<Value> entries;
     for (const auto& [cell, count] : acc.values) {
       std::string bytes;
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        bytes.push_back(static_cast<char>(static_cast<uint64_t>(count) >> shift));
-      }
+      AppendBigEndian(static_cast<uint64_t>(count), 8, bytes);
       bytes += cell;
       entries.push_back(Value::Bytes(std::move(bytes)));
     }
@@ -250,9 +237,9 @@ Status ChangelogAggregateOperator::PrepareCheckpoint() {
     }
     value.clear();
     for (RowIndex member : chunk.members) {
-      AppendLength(rows_.key(member).size(), value);
+      AppendBigEndian(rows_.key(member).size(), 4, value);
       value += rows_.key(member);
-      AppendLength(rows_.row(member).size(), value);
+      AppendBigEndian(rows_.row(member).size(), 4, value);
       value += rows_.row(member);
     }
     RETURN_NOT_OK(table_->Put(ChunkTableKey(chunk_id), value));

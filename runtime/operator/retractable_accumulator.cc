@@ -2,27 +2,18 @@
 
 #include <cstring>
 
+#include "common/big_endian.h"
 #include "runtime/operator/aggregate_accumulator.h"
 
 namespace sluice {
 
 namespace {
 
-uint64_t ReadBigEndian(std::string_view bytes) {
-  uint64_t bits = 0;
-  for (size_t byte_idx = 0; byte_idx < 8 && byte_idx < bytes.size(); ++byte_idx) {
-    bits = (bits << 8) | static_cast<uint8_t>(bytes[byte_idx]);
-  }
-  return bits;
-}
-
 // The payload of a non-NULL cell (after EncodeCell's tag byte) as a number.
-int64_t DecodeInt64(std::string_view cell) {
-  return static_cast<int64_t>(ReadBigEndian(cell.substr(1)) ^ (1ULL << 63));
-}
+int64_t DecodeInt64(std::string_view cell) { return ReadOrderedInt64(cell.substr(1)); }
 
 double DecodeDouble(std::string_view cell) {
-  uint64_t bits = ReadBigEndian(cell.substr(1));
+  uint64_t bits = ReadBigEndian(cell.substr(1), 8);
   // EncodeCell flipped every bit of a negative number and only the sign bit of the others.
   bits = (bits & (1ULL << 63)) ? bits ^ (1ULL << 63) : ~bits;
   double value = 0;

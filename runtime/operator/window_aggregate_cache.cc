@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "common/big_endian.h"
 #include "runtime/operator/window_aggregate.h"
 
 namespace sluice {
@@ -17,18 +18,6 @@ namespace {
 // the bucket pointer, the node's next pointer and cached hash).
 constexpr size_t kNodeOverheadBytes = 64;
 constexpr size_t kDistinctCellBytes = 80;
-
-void AppendBigEndian64(uint64_t value, std::string& out) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-
-uint64_t ReadBigEndian64(std::string_view bytes) {
-  uint64_t value = 0;
-  for (size_t byte_idx = 0; byte_idx < 8; ++byte_idx) {
-    value = (value << 8) | static_cast<uint8_t>(bytes[byte_idx]);
-  }
-  return value;
-}
 
 }  // namespace
 
@@ -68,7 +57,7 @@ Status WindowAggregateOperator::PutCachedGroup(std::string_view key, const Group
   codec().Encode(key, group.key_values(), group.accumulators, group.emitted, cache_value_);
   // With a TTL the value ends with the group's last update time (the plan, and so the format,
   // never changes for a query).
-  if (state_ttl_ms_ > 0) AppendBigEndian64(static_cast<uint64_t>(group.updated_at), cache_value_);
+  if (state_ttl_ms_ > 0) AppendBigEndian(static_cast<uint64_t>(group.updated_at), 8, cache_value_);
   written_keys_.Add(key);
   return table_->Put(cache_key_, cache_value_);
 }
@@ -99,7 +88,7 @@ Result<WindowAggregateOperator::Group*> WindowAggregateOperator::CachedGroup(
     std::string_view value = cache_value_;
     if (state_ttl_ms_ > 0) {
       if (value.size() < 8) return Status::Storage("group state without its update time");
-      group.updated_at = static_cast<int64_t>(ReadBigEndian64(value.substr(value.size() - 8)));
+      group.updated_at = static_cast<int64_t>(ReadBigEndian(value.substr(value.size() - 8), 8));
       value.remove_suffix(8);
     }
     RETURN_NOT_OK(codec().Decode(value, keep_key_values_ ? &group.mutable_key_values() : nullptr,
@@ -202,7 +191,7 @@ Status WindowAggregateOperator::SweepExpiredFromTable() {
   Group probe;
   RETURN_NOT_OK(table_->Scan(begin, end, [&](std::string_view key, std::string_view value) {
     if (value.size() < 8) return true;
-    probe.updated_at = static_cast<int64_t>(ReadBigEndian64(value.substr(value.size() - 8)));
+    probe.updated_at = static_cast<int64_t>(ReadBigEndian(value.substr(value.size() - 8), 8));
     // In memory, the group is newer than its table copy (or expired there too): leave it to the
     // pass above.
     if (Expired(probe) && !cached_groups_->count(std::string(key.substr(begin.size())))) {

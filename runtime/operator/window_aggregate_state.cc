@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "common/big_endian.h"
 #include "runtime/operator/window_aggregate.h"
 #include "runtime/operator/window_state_chunk.h"
 
@@ -21,18 +22,9 @@ namespace {
 // groups.
 constexpr size_t kRewriteSlackEntries = 1024;
 
-void AppendTime(int64_t value, std::string& out) {
-  auto bits = static_cast<uint64_t>(value) ^ (1ULL << 63);
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(bits >> shift));
-}
+void AppendTime(int64_t value, std::string& out) { AppendOrderedInt64(value, out); }
 
-int64_t ReadTime(std::string_view bytes) {
-  uint64_t bits = 0;
-  for (size_t byte_idx = 0; byte_idx < 8; ++byte_idx) {
-    bits = (bits << 8) | static_cast<uint8_t>(bytes[byte_idx]);
-  }
-  return static_cast<int64_t>(bits ^ (1ULL << 63));
-}
+int64_t ReadTime(std::string_view bytes) { return ReadOrderedInt64(bytes); }
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "runtime/operator/window_state_chunk.h"
 
+#include "common/big_endian.h"
 #include "runtime/operator/raw_bytes.h"
 
 namespace sluice {
@@ -43,16 +44,13 @@ Status ForEachChunkEntry(
 std::string ChunkTableKey(const std::string& window_key, uint64_t sequence) {
   std::string key = window_key;
   key.push_back(kChunkMarker);
-  for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>(sequence >> shift));
+  AppendBigEndian(sequence, 8, key);
   return key;
 }
 
 bool IsChunkTableKey(std::string_view key, uint64_t* sequence) {
   if (key.size() != kWindowKeyBytes + 9 || key[kWindowKeyBytes] != kChunkMarker) return false;
-  *sequence = 0;
-  for (size_t byte_idx = kWindowKeyBytes + 1; byte_idx < key.size(); ++byte_idx) {
-    *sequence = (*sequence << 8) | static_cast<uint8_t>(key[byte_idx]);
-  }
+  *sequence = ReadBigEndian(key.substr(kWindowKeyBytes + 1), 8);
   return true;
 }
 

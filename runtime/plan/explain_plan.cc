@@ -263,11 +263,16 @@ bool IsRepartitioned(const PhysicalPlan& plan) {
   return plan.parallelism > 1 && (FindAggregate(plan) >= 0 || plan.join_source.has_value());
 }
 
-// `name` of the repartition topic: the one named when the query starts (a RepartitionXTopic).
-std::string RepartitionTopic(const PhysicalPlan& plan,
-                             std::string (*name)(const std::string&) = nullptr) {
-  if (plan.repartition_topic.empty()) return "a new local topic, named when the query starts";
-  return "topic '" + (name ? name(plan.repartition_topic) : plan.repartition_topic) + "'";
+// "through <topic> (N writers, N x N partitions)": the repartition topic `name` makes of the
+// query's (a RepartitionXTopic; none: the first), named only once the query starts.
+std::string RepartitionThrough(const PhysicalPlan& plan,
+                               std::string (*name)(const std::string&) = nullptr) {
+  const std::string topic =
+      plan.repartition_topic.empty()
+          ? "a new local topic, named when the query starts"
+          : "topic '" + (name ? name(plan.repartition_topic) : plan.repartition_topic) + "'";
+  return "through " + topic + " (" + std::to_string(plan.parallelism) + " writers, " +
+         std::to_string(plan.parallelism * plan.parallelism) + " partitions)";
 }
 
 std::string QueryDetails(const PhysicalPlan& plan, bool persistent, bool stateful) {
@@ -280,10 +285,8 @@ std::string QueryDetails(const PhysicalPlan& plan, bool persistent, bool statefu
     return out;
   }
   // worker_count() once the repartition topic is named; the same count before (EXPLAIN).
-  // As plan.worker_groups(), which counts only once the repartition topic is named.
-  const int32_t groups = !IsRepartitioned(plan) ? 1
-                         : !plan.join_source    ? 2
-                                                : (FindAggregate(plan) >= 0 ? 4 : 3);
+  // Not plan.worker_groups(): EXPLAIN plans no repartition topic.
+  const int32_t groups = IsRepartitioned(plan) ? plan.repartitioned_worker_groups() : 1;
   // A repartitioned view's one view worker applies the rows to its store (the last stage).
   const bool view_worker = groups > 1 && plan.sink.kind == SinkKind::kView;
   const int32_t workers = plan.parallelism * groups + (view_worker ? 1 : 0);
@@ -342,7 +345,6 @@ std::vector<ExplainRow> ExplainPlan(const PhysicalPlan& plan, bool persistent) {
   // A GROUP BY over a repartitioned join: the join's workers (stage 2) repartition its rows by
   // group key to stage 3, which runs the aggregate and what follows it.
   const bool join_group = repartitioned && plan.join_source && aggregate >= 0;
-  const std::string n = std::to_string(plan.parallelism);
   const std::string left_stage = plan.join_source && repartitioned ? "1 (left)" : "1";
   rows.push_back({left_stage, "Source", SourceDetails(plan.source)});
   Names left = NamesOf(plan.source.batch_schema());
@@ -355,29 +357,23 @@ std::vector<ExplainRow> ExplainPlan(const PhysicalPlan& plan, bool persistent) {
   for (size_t op_idx = 0; op_idx < plan.operators.size(); ++op_idx) {
     const PhysicalOperator& op = *plan.operators[op_idx];
     if (repartitioned && op_idx == first_stage2) {
-      const std::string workers = std::to_string(plan.parallelism) + " writers, " +
-                                  std::to_string(plan.parallelism * plan.parallelism) +
-                                  " partitions";
       if (op.kind() == PhysicalOperatorKind::kJoin) {
         const auto& join = static_cast<const PhysicalJoin&>(op);
         rows.push_back({"1 (left)", "Repartition",
-                        "by " + Joined(join.left_keys, left) + " through " +
-                            RepartitionTopic(plan) + " (" + workers + ")"});
+                        "by " + Joined(join.left_keys, left) + " " + RepartitionThrough(plan)});
         rows.push_back({"1 (right)", "Repartition",
-                        "by " + Joined(join.right_keys, right) + " through " +
-                            RepartitionTopic(plan, RepartitionRightTopic) + " (" + workers + ")"});
+                        "by " + Joined(join.right_keys, right) + " " +
+                            RepartitionThrough(plan, RepartitionRightTopic)});
       } else {
         rows.push_back({"1", "Repartition",
                         "by " + Joined(static_cast<const PhysicalAggregate&>(op).keys, input) +
-                            " through " + RepartitionTopic(plan) + " (" + workers + ")"});
+                            " " + RepartitionThrough(plan)});
       }
     }
     if (join_group && op_idx == static_cast<size_t>(aggregate)) {
       rows.push_back({"2", "Repartition",
-                      "by " + Joined(static_cast<const PhysicalAggregate&>(op).keys, input) +
-                          " through " + RepartitionTopic(plan, RepartitionGroupTopic) + " (" + n +
-                          " writers, " + std::to_string(plan.parallelism * plan.parallelism) +
-                          " partitions)"});
+                      "by " + Joined(static_cast<const PhysicalAggregate&>(op).keys, input) + " " +
+                          RepartitionThrough(plan, RepartitionGroupTopic)});
     }
     const std::string stage = join_group && op_idx >= static_cast<size_t>(aggregate) ? "3"
                               : repartitioned && op_idx >= first_stage2              ? "2"
@@ -413,13 +409,9 @@ std::vector<ExplainRow> ExplainPlan(const PhysicalPlan& plan, bool persistent) {
     for (int column : plan.sink.key_columns) {
       keys += (keys.empty() ? "" : ", ") + plan.sink.schema.field(static_cast<size_t>(column)).name;
     }
-    const std::string topic = plan.repartition_topic.empty()
-                                  ? "a new local topic, named when the query starts"
-                                  : "topic '" + RepartitionViewTopic(plan.repartition_topic) + "'";
     rows.push_back({last_stage, "Repartition",
-                    "by " + keys + " through " + topic + " (" + std::to_string(plan.parallelism) +
-                        " writers, " + std::to_string(plan.parallelism * plan.parallelism) +
-                        " partitions) to 1 view worker"});
+                    "by " + keys + " " + RepartitionThrough(plan, RepartitionViewTopic) +
+                        " to 1 view worker"});
     last_stage = join_group ? "4" : "3";
   }
   rows.push_back({last_stage, "Sink", SinkDetails(plan.sink)});

@@ -163,7 +163,10 @@ struct PhysicalPlan {
   // for a repartitioned join (stage 1 left, stage 1 right, stage 2), 4 for a repartitioned
   // GROUP BY over a join (the join's three, then stage 3 aggregating).
   int32_t worker_groups() const {
-    if (repartition_topic.empty()) return 1;
+    return repartition_topic.empty() ? 1 : repartitioned_worker_groups();
+  }
+  // The groups a repartitioned plan runs in, also before its topic is named (EXPLAIN).
+  int32_t repartitioned_worker_groups() const {
     if (!join_source.has_value()) return 2;
     return has_aggregate() ? 4 : 3;
   }

@@ -22,8 +22,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_features_test import consume as kafka_consume  # noqa: E402
 from kafka_parallelism_test import start_on_kafka  # noqa: E402
-from kafka_repartition_join_test import (FAR, close_all, create_sides, describe,  # noqa: E402
-                                         produce, wait_restarted)
+from kafka_repartition_join_test import (FAR, create_sides, describe, produce,  # noqa: E402
+                                         terminate_restart_close, wait_restarted)
 from kafka_test import kafka_session  # noqa: E402
 from sluice_driver import check, main  # noqa: E402
 
@@ -90,15 +90,8 @@ def test(binary, mock_binary, temp):
               "killing one worker restarted its siblings too")
 
         # TERMINATE mid-stream, records meanwhile, RESTART: every worker resumes.
-        more = produce(bootstrap, 3201, 800)
-        orders, payments = orders + more[0], payments + more[1]
-        shell.statement(f"TERMINATE QUERY {queries['grouped3']};")
-        more = produce(bootstrap, 4001, 400)
-        orders, payments = orders + more[0], payments + more[1]
-        shell.statement(f"RESTART QUERY {queries['grouped3']};")
-        closing = close_all(bootstrap)
-        orders, payments = orders + closing[0], payments + closing[1]
-        shell.statement("FLUSH;", timeout=120)
+        orders, payments = terminate_restart_close(shell, queries["grouped3"], bootstrap,
+                                                   (orders, payments), 3201, 800, 400)
 
         want = expected_windows(orders, payments)
         got1 = got_rows("grouped1", bootstrap)

@@ -141,6 +141,21 @@ def check_outputs(bootstrap, orders, payments, when, exact3, closed):
           f"{list((want - got3).items())[:3]}")
 
 
+def terminate_restart_close(shell, query_id, bootstrap, sides, first, before, during):
+    """TERMINATEs the query after `before` more records each side (ids from `first`), produces
+    `during` more while it is stopped, RESTARTs it, closes every interval and FLUSHes; returns
+    `sides` (orders, payments) with all that was produced."""
+    orders, payments = sides
+    for start, count, statement in ((first, before, f"TERMINATE QUERY {query_id};"),
+                                    (first + before, during, f"RESTART QUERY {query_id};")):
+        more = produce(bootstrap, start, count)
+        orders, payments = orders + more[0], payments + more[1]
+        shell.statement(statement)
+    closing = close_all(bootstrap)
+    shell.statement("FLUSH;", timeout=120)
+    return orders + closing[0], payments + closing[1]
+
+
 def create_sides(shell):
     """The streams orders and payments over their Kafka topics. A latency allowance larger than
     the data's span: no row is ever late, however the partitions' reads interleave."""
@@ -184,15 +199,8 @@ def test(binary, mock_binary, temp):
               "killing one worker restarted its siblings too")
 
         # TERMINATE mid-stream, records meanwhile, RESTART: every worker resumes.
-        more = produce(bootstrap, 3801, 1000)
-        orders, payments = orders + more[0], payments + more[1]
-        shell.statement(f"TERMINATE QUERY {queries['joined3']};")
-        more = produce(bootstrap, 4801, 400)
-        orders, payments = orders + more[0], payments + more[1]
-        shell.statement(f"RESTART QUERY {queries['joined3']};")
-        closing = close_all(bootstrap)
-        orders, payments = orders + closing[0], payments + closing[1]
-        shell.statement("FLUSH;", timeout=120)
+        orders, payments = terminate_restart_close(shell, queries["joined3"], bootstrap,
+                                                   (orders, payments), 3801, 1000, 400)
         check_outputs(bootstrap, orders, payments, "after the crashes and RESTART",
                       exact3=False, closed=True)
 

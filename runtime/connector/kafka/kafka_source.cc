@@ -63,18 +63,17 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
   auto offsets_group = spec.properties.find(kOffsetsGroupProperty);
   const std::string group =
       offsets_group != spec.properties.end() ? offsets_group->second : "sluice-" + spec.relation;
-  ASSIGN_OR_RETURN(
-      source->consumer_,
-      CreateKafkaHandle(RD_KAFKA_CONSUMER, spec.properties,
-                        {{"group.id", group},
-                         {"enable.auto.commit", "false"},
-                         {"enable.auto.offset.store", "false"},
-                         // Each partition's end tells when the source caught up (a temporal
-                         // join's changelog) and when a bounded read is done, also at an end
-                         // that only control records precede.
-                         {"enable.partition.eof", "true"},
-                         {"allow.auto.create.topics", "false"}},
-                        &source->errors_));
+  ASSIGN_OR_RETURN(source->consumer_,
+                   CreateKafkaHandle(RD_KAFKA_CONSUMER, spec.properties,
+                                     {{"group.id", group},
+                                      {"enable.auto.commit", "false"},
+                                      {"enable.auto.offset.store", "false"},
+                                      // Each partition's end tells when the source caught up (a
+                                      // temporal join's changelog) and when a bounded read is done,
+                                      // also at an end that only control records precede.
+                                      {"enable.partition.eof", "true"},
+                                      {"allow.auto.create.topics", "false"}},
+                                     &source->errors_));
   rd_kafka_t* consumer = source->consumer_.get();
   // A broker that stays away this long is unreachable, at the start as later on.
   const int metadata_timeout_ms = std::min(kMetadataTimeoutMs, source->unavailable_timeout_ms_);
@@ -122,38 +121,6 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(const SourceSpec& spec,
     source->error_writers_ = std::make_unique<LocalLogWriterCache>(*source->error_store_);
   }
   return source;
-}
-
-void KafkaSource::MaskForeignPartitions() {
-  for (size_t partition = 0; partition < positions_.size(); ++partition) {
-    if (!spec_.OwnsPartition(static_cast<int32_t>(partition))) {
-      positions_[partition] = end_offsets_[partition] = kForeignPartition;
-    }
-  }
-}
-
-void KafkaSource::FindUnread() {
-  unread_.assign(positions_.size(), 0);
-  unread_count_ = 0;
-  for (size_t partition = 0; partition < positions_.size(); ++partition) {
-    if (positions_[partition] == kForeignPartition ||
-        positions_[partition] >= start_ends_[partition]) {
-      continue;
-    }
-    unread_[partition] = 1;
-    ++unread_count_;
-  }
-}
-
-void KafkaSource::UpdateUnread() {
-  if (unread_count_ == 0) return;
-  for (size_t partition = 0; partition < unread_.size(); ++partition) {
-    if (unread_[partition] == 0) continue;
-    if (positions_[partition] >= start_ends_[partition] || at_end_[partition] != 0) {
-      unread_[partition] = 0;
-      --unread_count_;
-    }
-  }
 }
 
 Status KafkaSource::Assign() {

@@ -95,6 +95,9 @@ class PartitionWriter {
   Status WriteChunk(size_t first_frame, size_t end_frame);
   // Writes new_points_ to the active index; failures only make the index sparser.
   void AppendIndexPoints();
+  // Reserves disk blocks for the active segment up to at least `end` (past the file's size, which
+  // stays put), a growing step ahead; see partition_writer.cc.
+  void Preallocate(int64_t end);
 
   std::string dir_;
   LogOptions options_;
@@ -106,6 +109,7 @@ class PartitionWriter {
   UniqueFd active_log_;
   UniqueFd active_index_;
   bool unsynced_ = false;
+  int64_t allocated_end_ = 0;  // blocks reserved in the active segment (0: none known)
   bool staged_ = false;        // appends do not publish (OpenStaged)
   HeadState published_state_;  // staged mode: what this writer last wrote to the head
 

@@ -199,6 +199,7 @@ Status PartitionWriter::OpenActiveSegment(int64_t base_offset, bool truncate_ind
   active_path_ = std::move(path);
   active_log_ = std::move(log);
   active_index_ = std::move(index);
+  allocated_end_ = 0;
   return Status::OK();
 }
 

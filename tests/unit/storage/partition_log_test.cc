@@ -1,6 +1,8 @@
 // Append/read round trips, seeks across segments and index maintenance of the local log.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -190,6 +192,58 @@ TEST_F(PartitionLogTest, RecordLargerThanASegmentGetsItsOwn) {
   EXPECT_EQ((*read)[2].key, "k2");
   auto at_two = Reader(2);
   EXPECT_EQ(at_two->position(), 2);
+}
+
+// Bytes the file system has allocated to `path`, and its size.
+std::pair<int64_t, int64_t> AllocatedAndSize(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return {static_cast<int64_t>(st.st_blocks) * 512, static_cast<int64_t>(st.st_size)};
+}
+
+TEST_F(PartitionLogTest, BlocksAreReservedAheadOfTheSizeAndReleasedAtTheRoll) {
+  LogOptions options;
+  options.segment_bytes = 1 << 20;
+  OpenStore(options);
+  {
+    // Reservation is an optimization the file system may not offer.
+    const std::string probe = dir_.path() + "/probe";
+    UniqueFd fd(::open(probe.c_str(), O_RDWR | O_CREAT, 0644));
+    if (::fallocate(fd.get(), FALLOC_FL_KEEP_SIZE, 0, 4096) != 0) {
+      GTEST_SKIP() << "no fallocate here";
+    }
+  }
+  auto writer = Writer();
+  ASSERT_TRUE(AppendAll(*writer, NumberedRecords(0, 200, 1000)).ok());
+  const std::string first_segment = SegmentPath(PartitionPath(), 0);
+  auto [allocated, size] = AllocatedAndSize(first_segment);
+  EXPECT_GT(size, 200 * 1000);
+  EXPECT_LT(size, 200 * 1100);
+  EXPECT_GE(allocated, size + (int64_t{64} << 10));  // reserved ahead, the size unchanged
+
+  // Past 1 MiB the segment rolls: the sealed one keeps only its own blocks.
+  for (int64_t batch = 1; batch < 8; ++batch) {
+    ASSERT_TRUE(AppendAll(*writer, NumberedRecords(batch * 200, 200, 1000)).ok());
+  }
+  Result<std::vector<int64_t>> bases = ListSegmentBases(PartitionPath());
+  ASSERT_TRUE(bases.ok());
+  ASSERT_GE(bases->size(), 2u);
+  std::tie(allocated, size) = AllocatedAndSize(first_segment);
+  EXPECT_LE(size, options.segment_bytes);
+  EXPECT_LT(allocated, size + 4096);
+
+  // Readers and a recovering writer see every record and nothing of the reserved space.
+  writer.reset();
+  auto reopened = Writer();
+  ASSERT_NE(reopened, nullptr);
+  Result<int64_t> end = reopened->Append({});
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(*end, 1600);
+  auto reader = Reader(kLogEarliest);
+  Result<std::vector<OwnedLogRecord>> read = ReadUpTo(*reader, 2000);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_EQ(read->size(), 1600u);
+  EXPECT_EQ(read->back().key, "k1599");
 }
 
 TEST_F(PartitionLogTest, PollViewsStayValidUntilTheNextPoll) {

@@ -1,8 +1,9 @@
 #pragma once
-// The bytes a log reader has read from a segment file. Unlike std::vector<char>, it does not zero
-// its memory: every byte a reader looks at was read into it first, and zeroing the 1 MiB of a
-// reader's buffer faulted in every page of it at the start of each worker, even when the topic
-// holds a few records (a third of a millisecond per reader on the benchmark VM).
+// A buffer for bytes read from a file. Unlike std::vector<char>, it does not zero its memory:
+// every byte its users look at was read into it first, and zeroing a 1 MiB read buffer faulted in
+// every page of it at each worker start, even when the file held a few bytes (a log reader's
+// buffer, the segment scan at its Seek, the commit file's slot: about 1 ms of a stateless
+// worker's start-up CPU on the benchmark VM).
 
 #include <cstddef>
 #include <cstring>

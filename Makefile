@@ -7,7 +7,7 @@ DATA_DIR ?= ./sluice-data
 
 # Debian packages the build and the tests need; `make setup` installs the missing ones.
 PACKAGES := build-essential cmake ninja-build pkg-config ccache clang libclang-rt-14-dev \
-  libsqlite3-dev librdkafka-dev libssl-dev libre2-dev libfmt-dev libcli11-dev librocksdb-dev \
+  libsqlite3-dev librdkafka-dev libsasl2-dev libssl-dev libre2-dev libfmt-dev libcli11-dev librocksdb-dev \
   libsimdjson-dev libedit-dev libseccomp-dev libgtest-dev libgmock-dev libbenchmark-dev kcat \
   python3
 

@@ -3,9 +3,9 @@
 #include <fcntl.h>
 
 #include <cstring>
-#include <vector>
 
 #include "storage/log/crc32c.h"
+#include "storage/log/read_buffer.h"
 
 namespace sluice {
 namespace {
@@ -24,7 +24,7 @@ Result<CommitFile> CommitFile::Open(const std::string& state_dir) {
 
 Result<std::optional<SourcePositions>> CommitFile::Load() {
   std::optional<SourcePositions> newest;
-  std::vector<char> slot(static_cast<size_t>(kSlotBytes));
+  ReadBuffer slot(static_cast<size_t>(kSlotBytes));
   for (int64_t slot_idx = 0; slot_idx < 2; ++slot_idx) {
     ASSIGN_OR_RETURN(size_t got,
                      PreadUpTo(fd_.get(), slot.data(), slot.size(), slot_idx * kSlotBytes, path_));

@@ -18,9 +18,10 @@
 namespace sluice {
 
 PartitionReader::PartitionReader(std::string dir, LogOptions options, PartitionHead head)
-    : dir_(std::move(dir)), options_(options), head_(std::move(head)) {
-  buffer_.resize(options_.read_buffer_bytes);
-}
+    : dir_(std::move(dir)),
+      options_(options),
+      head_(std::move(head)),
+      buffer_(options_.read_buffer_bytes) {}
 
 Result<std::unique_ptr<PartitionReader>> PartitionReader::Open(std::string partition_dir,
                                                                int64_t offset, LogOptions options) {

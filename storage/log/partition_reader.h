@@ -12,6 +12,7 @@
 #include "storage/log/log_options.h"
 #include "storage/log/log_record.h"
 #include "storage/log/partition_head.h"
+#include "storage/log/read_buffer.h"
 
 namespace sluice {
 
@@ -91,7 +92,7 @@ class PartitionReader {
   // The last Poll stopped at a complete but unpublished frame.
   bool waiting_for_head_ = false;
 
-  std::vector<char> buffer_;
+  ReadBuffer buffer_;
   int64_t buffer_position_ = 0;  // file position of buffer_[0]
   size_t buffer_begin_ = 0;      // == file_position_ - buffer_position_
   size_t buffer_end_ = 0;

@@ -1,9 +1,9 @@
 #include "storage/log/segment_scanner.h"
 
 #include <cstring>
-#include <vector>
 
 #include "storage/log/file_util.h"
+#include "storage/log/read_buffer.h"
 
 namespace sluice {
 namespace {
@@ -19,7 +19,7 @@ Result<SegmentScan> ScanSegment(int fd, const std::string& path, int64_t positio
   scan.next_offset = offset;
   ASSIGN_OR_RETURN(const int64_t file_size, FileSize(fd, path));
 
-  std::vector<char> buffer(kScanChunkBytes);
+  ReadBuffer buffer(kScanChunkBytes);
   int64_t buffer_position = position;  // file position of buffer[0]
   size_t buffer_len = 0;
   size_t cursor = 0;  // buffer index of scan.end_position

@@ -10,8 +10,8 @@
 #include <system_error>
 
 #include "storage/state/checkpoint_manifest_json.h"
-#include "storage/state/lazy_file_logger.h"
 #include "storage/state/pending_checkpoint.h"
+#include "storage/state/worker_open_options.h"
 
 namespace sluice {
 namespace {
@@ -75,16 +75,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
   // State is small per query; keep the background footprint small (2 cores are shared).
   db_options.max_background_jobs = 1;
   db_options.keep_log_file_num = 2;
-  // Fixed costs of every worker start, which dominate short queries: opening SST files is done
-  // inline instead of by 16 threads started and joined per open; the LOG gets warnings and
-  // errors, not a dump of every option of every column family (hundreds of formatted lines per
-  // open and per new table), and is only created when there is one (a file creation per open
-  // saved); no periodic statistics dumps (their timer thread).
-  db_options.max_file_opening_threads = 1;
-  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  db_options.info_log = MakeLazyFileLogger(dir + "/LOG", db_options.info_log_level);
-  db_options.stats_dump_period_sec = 0;
-  db_options.stats_persist_period_sec = 0;
+  ApplyWorkerOpenOptions(dir, db_options);
   // Bounded disk and memory: memtables flush at write_buffer_bytes, and the WAL (which the
   // rarely written default family would otherwise pin) is capped by forcing flushes, so closed
   // windows' deletes reach SST files, where compaction drops them with the data they delete.

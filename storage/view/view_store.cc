@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "storage/state/worker_open_options.h"
+
 namespace sluice {
 namespace {
 
@@ -97,6 +99,9 @@ Result<std::unique_ptr<ViewStoreWriter>> ViewStoreWriter::Open(const std::string
   if (error) return Status::Storage("cannot create view store " + dir + ": " + error.message());
   rocksdb::Options options = StoreOptions();
   options.create_if_missing = true;
+  // The view's worker opens it at every start; the engine's secondary instance (the reader
+  // below) keeps RocksDB's defaults, its info log being in its own directory.
+  ApplyWorkerOpenOptions(dir, options);
   auto impl = std::make_unique<Impl>();
   rocksdb::DB* raw = nullptr;
   rocksdb::Status opened = rocksdb::DB::Open(options, dir, &raw);

@@ -4,9 +4,11 @@
 #include "storage/view/view_store.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <utility>
@@ -61,6 +63,26 @@ TEST(ViewStoreTest, ReaderSeesWholeCommitsOnly) {
   EXPECT_FALSE(missing->has_value());
   EXPECT_EQ((*reader)->point_reads(), 2);
   EXPECT_EQ((*reader)->scans(), 3);
+}
+
+// The view's worker opens its store at every start with the state store's start-up options: no
+// LOG file until there is a warning to write, nothing preallocated beyond what the files hold.
+TEST(ViewStoreTest, WriterOpensWithoutLogFileOrPreallocation) {
+  ScratchDir dir;
+  auto writer = ViewStoreWriter::Open(dir.path() + "/view");
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  (*writer)->Put("a", "1");
+  ASSERT_TRUE((*writer)->Commit({{"t", {1}}}).ok());
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() + "/view")) {
+    EXPECT_NE(entry.path().filename(), "LOG");
+    struct stat info {};
+    ASSERT_EQ(::stat(entry.path().c_str(), &info), 0) << entry.path();
+    EXPECT_LE(static_cast<int64_t>(info.st_blocks) * 512, info.st_size + (64 << 10))
+        << entry.path();
+    ++files;
+  }
+  EXPECT_GT(files, 3);  // CURRENT, MANIFEST, WAL, OPTIONS at least
 }
 
 TEST(ViewStoreTest, BackgroundRefreshCatchesUp) {

@@ -180,6 +180,9 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
       // Poll goes on from there).
       if (records_.size() < chunk_room) break;
       room -= chunk_room;
+      // A full chunk: more are likely to follow, so the batch's vectors grow once to the room
+      // left instead of doubling their way there, copying, row by row.
+      if (room > 0) ReserveRows(batch, batch.num_rows() + room);
     }
     int64_t position = readers_[partition]->position();
     end_offsets_[partition] = std::max(end_offsets_[partition], position);
@@ -190,6 +193,13 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
   }
   next_partition_ = (next_partition_ + 1) % std::max<size_t>(partitions, 1);
   return Status::OK();
+}
+
+void LocalLogSource::ReserveRows(RecordBatch& batch, size_t rows) {
+  if (batch.meta().capacity() >= rows) return;
+  batch.meta().reserve(rows);
+  batch.keys().reserve(rows);
+  for (Column& column : batch.columns()) column.Reserve(rows);
 }
 
 Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {

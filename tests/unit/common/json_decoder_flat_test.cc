@@ -129,6 +129,52 @@ TEST(JsonDecoderFlatTest, TheRecordsLastNumberOfEveryLength) {
   }
 }
 
+TEST(JsonDecoderFlatTest, KeysComparedWithTheirColonAtEveryLength) {
+  // Keys of up to 14 bytes are matched together with their closing quote and colon in one
+  // 16-byte comparison. Keys of 1 to 20 bytes; each record below follows one that primed the
+  // memo with the key: whitespace around the colon, a longer or shorter key, another case, no
+  // colon, a record that ends soon after the key, repeated keys.
+  for (size_t length = 1; length <= 20; ++length) {
+    std::string key;
+    for (size_t at = 0; at < length; ++at) key.push_back(static_cast<char>('a' + at % 26));
+    std::string upper = key;
+    upper[0] = 'A';
+    const std::string quoted = "{\"" + key + "\"";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {quoted + ":2,\"s\":\"x\"}", "2|x"},
+        {quoted + ": 3,\"s\":\"x\"}", "3|x"},
+        {quoted + " :4,\"s\":\"x\"}", "4|x"},
+        {quoted + ":\t5 ,\"s\":\"x\"}", "5|x"},
+        {"{\"" + key + "x\":6,\"s\":\"x\"}", "NULL|x"},
+        {"{\"" + key.substr(0, length - 1) + "\":7,\"s\":\"x\"}", "NULL|x"},
+        {"{\"" + upper + "\":8,\"s\":\"x\"}", "8|x"},
+        {quoted + "91,\"s\":\"x\"}", "error"},
+        {quoted + " 91,\"s\":\"x\"}", "error"},
+        {"{\"" + key + "\\\":\":9,\"s\":\"x\"}", "NULL|x"},  // the key `...":`
+        {quoted + ":10}", "10|NULL"},
+        {quoted + ":11," + quoted.substr(1) + ":12}", "11|NULL"},
+        {"{\"" + upper + "\":13," + quoted.substr(1) + ":14}", "14|NULL"},
+    };
+    Schema schema({{key, DataType::Bigint()}, {"s", DataType::Varchar()}});
+    std::vector<std::string> records;
+    for (const auto& [record, expected] : cases) {
+      records.push_back(quoted + ":1,\"s\":\"x\"}");
+      records.push_back(record);
+    }
+    std::vector<std::string> rows = DecodeAll(schema, records);
+    ASSERT_EQ(rows.size(), 2 * cases.size());
+    for (size_t case_idx = 0; case_idx < cases.size(); ++case_idx) {
+      EXPECT_EQ(rows[2 * case_idx], "1|x");
+      const std::string& row = rows[2 * case_idx + 1];
+      if (cases[case_idx].second == "error") {
+        EXPECT_TRUE(IsError(row)) << cases[case_idx].first << " -> " << row;
+      } else {
+        EXPECT_EQ(row, cases[case_idx].second) << cases[case_idx].first;
+      }
+    }
+  }
+}
+
 TEST(JsonDecoderFlatTest, MalformedRecordsStillFail) {
   // `z` never comes, so neither path stops reading a record early.
   Schema schema({{"n", DataType::Bigint()}, {"s", DataType::Varchar()}, {"z", DataType::Bigint()}});

@@ -57,14 +57,15 @@ inline const char* FindStringSpecial(const char* p, const char* end, const char*
 #if defined(SLUICE_JSON_SCAN_SSE2)
   while (end - p >= 16) {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const unsigned mask = JsonEscapeMask(bytes) | (non_ascii ? NonAsciiMask(bytes) : 0u);
+    const unsigned mask = non_ascii ? JsonEscapeOrNonAsciiMask(bytes) : JsonEscapeMask(bytes);
     if (mask != 0) return p + __builtin_ctz(mask);
     p += 16;
   }
   if (p < end && end - begin >= 16) {
     unsigned shift;
     const __m128i bytes = LoadTail(p, end, shift);
-    const unsigned mask = (JsonEscapeMask(bytes) | (non_ascii ? NonAsciiMask(bytes) : 0u)) >> shift;
+    const unsigned mask =
+        (non_ascii ? JsonEscapeOrNonAsciiMask(bytes) : JsonEscapeMask(bytes)) >> shift;
     return mask != 0 ? p + __builtin_ctz(mask) : end;
   }
 #else

@@ -63,6 +63,32 @@ TEST(JsonDecoderFlatTest, StringsWithASpecialByteAtEveryPosition) {
   }
 }
 
+TEST(JsonDecoderFlatTest, EveryByteValueInAString) {
+  // Each of the 256 byte values alone at positions around the 16-byte steps, in a record's middle
+  // and last string: 0x20 to 0x7F but the quote and backslash are plain content; control
+  // characters, a lone non-ASCII byte (invalid UTF-8) and `\z` (an invalid escape) fail; a quote
+  // ends the string early, so what follows is malformed.
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t at : {0u, 7u, 15u, 16u, 17u, 31u, 32u, 40u}) {
+      const std::string content =
+          std::string(at, 'a') + static_cast<char>(byte) + "z" + std::string(40 - at, 'b');
+      Schema schema({{"s", DataType::Varchar()}, {"t", DataType::Varchar()}});
+      std::vector<std::string> rows = DecodeAll(
+          schema,
+          {"{\"s\":\"" + content + "\",\"t\":\"x\"}", "{\"t\":\"x\",\"s\":\"" + content + "\"}"});
+      ASSERT_EQ(rows.size(), 2u);
+      const bool plain = byte >= 0x20 && byte < 0x80 && byte != '"' && byte != '\\';
+      for (const std::string& row : rows) {
+        if (plain) {
+          EXPECT_EQ(row, content + "|x") << byte << " at " << at;
+        } else {
+          EXPECT_TRUE(IsError(row)) << byte << " at " << at << ": " << row;
+        }
+      }
+    }
+  }
+}
+
 TEST(JsonDecoderFlatTest, TheRecordsLastStringWithASpecialByteAtEveryPosition) {
   // The last value of a record is scanned from the record's last 16 bytes once fewer than 16
   // are left: special bytes at every position of a last string, in records shorter and longer

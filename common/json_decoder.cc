@@ -24,6 +24,8 @@ JsonDecoderState::JsonDecoderState(const Schema& output_schema)
     int64_columns_.push_back(field.type.id() == TypeId::kBigint ||
                              field.type.id() == TypeId::kTimestamp);
     varchar_columns_.push_back(field.type.id() == TypeId::kVarchar);
+    const bool time = field.type.id() == TypeId::kTimestamp || field.type.id() == TypeId::kDate;
+    time_columns_.push_back(time ? field.type.id() : TypeId::kNull);
     if (field.type.physical() == PhysicalKind::kString) {
       string_columns_.push_back(static_cast<int>(column_idx));
     } else if (field.type.physical() == PhysicalKind::kInt64) {
@@ -87,6 +89,23 @@ void JsonDecoderState::LookUpKey(size_t position, std::string_view key, int& col
     PackPrefix(field, cached.field_words, cached.field_masks);
     cached.field_size = field.size();
   }
+}
+
+bool JsonDecoderState::DecodeTimeText(size_t column_idx, std::string_view text,
+                                      int64_t& value) const {
+  if (time_columns_[column_idx] == TypeId::kTimestamp) {
+    Result<int64_t> millis = ParseTimestamp(text);
+    if (!millis.ok()) return false;
+    value = *millis;
+    return true;
+  }
+  if (time_columns_[column_idx] == TypeId::kDate) {
+    Result<int32_t> days = ParseDate(text);
+    if (!days.ok()) return false;
+    value = *days;
+    return true;
+  }
+  return false;
 }
 
 void JsonDecoderState::EnsureArena(RecordBatch& out) {

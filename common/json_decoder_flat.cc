@@ -4,6 +4,7 @@
 // decode exactly as the simdjson path would; anything else (escapes, nested values, a value that
 // needs a coercion, a malformed byte) returns false and the record takes the simdjson path, which
 // owns every error message. So the fast path never changes what a record decodes to or fails with.
+// Text for TIMESTAMP and DATE columns is parsed here too, by the functions that path uses.
 
 #include <simdjson.h>
 
@@ -265,8 +266,11 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
       p = ScanPlainString(p + 1, end, json.data(), content);
       if (p == nullptr) return false;
       if (take) {
-        if (!varchar_columns_[column_idx]) return false;
-        cell->string_value = content;
+        if (varchar_columns_[column_idx]) {
+          cell->string_value = content;
+        } else if (!DecodeTimeText(column_idx, content, cell->int_value)) {
+          return false;
+        }
         cell->is_null = false;
       }
     } else if (first == '-' || IsDigit(first)) {

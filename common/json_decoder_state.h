@@ -41,9 +41,13 @@ class JsonDecoderState {
 
  private:
   void ResetCells();
-  // The fast path (json_decoder_flat.cc): a flat object of plain strings, integers and literals,
+  // The fast path (json_decoder_flat.cc): a flat object of plain strings, integers, literals and
+  // TIMESTAMP or DATE text,
   // scanned in place. False when the record needs the simdjson path (which then decides it).
   bool DecodeFlat(std::string_view json);
+  // A plain string's text into a TIMESTAMP or DATE column, parsed as the simdjson path parses
+  // it; false (the simdjson path then reports why) for other columns and text that does not parse.
+  bool DecodeTimeText(size_t column_idx, std::string_view text, int64_t& value) const;
   // The general path: any record, with every error reported.
   Status DecodeWithSimdjson(std::string_view json);
   // Appends the decoded cells as one row.
@@ -112,6 +116,7 @@ class JsonDecoderState {
   std::vector<PhysicalKind> physical_;
   std::vector<uint8_t> int64_columns_;    // per cell: BIGINT or TIMESTAMP, decoded inline
   std::vector<uint8_t> varchar_columns_;  // per cell: VARCHAR, tried with PlainString
+  std::vector<TypeId> time_columns_;      // per cell: kTimestamp or kDate, else kNull
 
   od::parser parser_;
   std::unique_ptr<char[]> buffer_;

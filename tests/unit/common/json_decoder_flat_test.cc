@@ -255,6 +255,41 @@ TEST(JsonDecoderFlatTest, ValuesNeedingACoercionTakeTheGeneralPath) {
                                       "1970-01-01 00:00:02.000|12|2|3.50"}));
 }
 
+TEST(JsonDecoderFlatTest, TimestampAndDateText) {
+  // Text into TIMESTAMP and DATE columns is parsed on the fast path as on the simdjson path:
+  // the same values, and text that does not parse (or has escapes) gets the general path's
+  // result and error.
+  Schema schema({{"t", DataType::Timestamp()}, {"d", DataType::Date()}, {"n", DataType::Bigint()}});
+  EXPECT_EQ(
+      DecodeAll(schema, {R"({"t":"2023-11-14 22:13:20.123","d":"2023-11-14","n":1})",
+                         R"({"t":"2023-11-14T22:13:20Z","d":"1970-01-01","n":2})",
+                         R"({"t":"2023-11-14 22:13","d":"1969-12-31","n":3})",
+                         R"({"t":"2023-11-14","d":"2024-02-29","n":4})",
+                         R"({"t":"2023-11-14 22:13:20.123456","d":"0001-01-01","n":5})",
+                         R"({"t":"1969-12-31 23:59:59.5","d":null,"n":6})",
+                         R"({"t":"2023-11-14\u002022:13:20","d":"2023-11-1\u0034","n":7})",
+                         R"({"t":"2023-11-14 24:00:00","d":"2023-11-14","n":8})",
+                         R"({"t":"2023-11-14 22:13:20","d":"2023-02-30","n":9})",
+                         R"({"t":"","d":"2023-11-14","n":10})",
+                         R"({"t":"2023-11-14 22:13:20.","d":"2023-11-14","n":11})",
+                         "{\"t\":\"2023-11-14 22:13:20\xc3\xa9\",\"d\":\"2023-11-14\",\"n\":12}",
+                         R"({"t":1700000000000,"d":19675,"n":13})"}),
+      (std::vector<std::string>{
+          "2023-11-14 22:13:20.123|2023-11-14|1", "2023-11-14 22:13:20.000|1970-01-01|2",
+          "2023-11-14 22:13:00.000|1969-12-31|3", "2023-11-14 00:00:00.000|2024-02-29|4",
+          "2023-11-14 22:13:20.123|0001-01-01|5", "1969-12-31 23:59:59.500|NULL|6",
+          "2023-11-14 22:13:20.000|2023-11-14|7",
+          "error: field \"t\": invalid timestamp '2023-11-14 24:00:00': expected "
+          "'YYYY-MM-DD HH:MM:SS[.fff]'",
+          "error: field \"d\": invalid date '2023-02-30': expected 'YYYY-MM-DD'",
+          "error: field \"t\": invalid timestamp '': expected 'YYYY-MM-DD HH:MM:SS[.fff]'",
+          "error: field \"t\": invalid timestamp '2023-11-14 22:13:20.': expected "
+          "'YYYY-MM-DD HH:MM:SS[.fff]'",
+          "error: field \"t\": invalid timestamp '2023-11-14 22:13:20\xc3\xa9': expected "
+          "'YYYY-MM-DD HH:MM:SS[.fff]'",
+          "2023-11-14 22:13:20.000|2023-11-14|13"}));
+}
+
 TEST(JsonDecoderFlatTest, ResultsHoldAcrossTheFastPathsBackOff) {
   // 40 records the fast path declines (an escape) make the decoder stop trying it on most
   // records; plain and malformed records after them decode (or fail) exactly as before, and

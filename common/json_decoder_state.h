@@ -42,8 +42,8 @@ class JsonDecoderState {
  private:
   void ResetCells();
   // The fast path (json_decoder_flat.cc): a flat object of plain strings, integers, literals and
-  // TIMESTAMP or DATE text,
-  // scanned in place. False when the record needs the simdjson path (which then decides it).
+  // TIMESTAMP or DATE text, scanned in place. False when the record needs the simdjson path
+  // (which then decides it).
   bool DecodeFlat(std::string_view json);
   // A plain string's text into a TIMESTAMP or DATE column, parsed as the simdjson path parses
   // it; false (the simdjson path then reports why) for other columns and text that does not parse.

@@ -152,6 +152,10 @@ inline uint64_t ParseLeadingDigits(const char* p, unsigned count) {
   return ParseEightDigits(word);
 }
 
+inline int64_t WithSign(bool negative, uint64_t magnitude) {
+  return negative ? -static_cast<int64_t>(magnitude) : static_cast<int64_t>(magnitude);
+}
+
 // Scans a JSON number starting at `p` (JSON's grammar exactly). On success returns the end of the
 // number and sets `is_integer` (no fraction or exponent); for integers of at most 18 digits,
 // which always fit, `value` is the integer. Longer integers set `fits` false (the simdjson path
@@ -181,6 +185,14 @@ inline const char* ScanNumber(const char* p, const char* end, const char* begin,
       magnitude = ParseLeadingDigits(p, run - 8) * 100000000 + ParseEightDigits(p + run - 8);
     }
     p += run;
+    // The common end of a number: a comma or brace right after its digits.
+    if (run < 16 && p < end && (*p == ',' || *p == '}')) {
+      if (*digits_start == '0' && run > 1) return nullptr;  // no leading zeros
+      fits = true;
+      is_integer = true;
+      if (with_value) value = WithSign(negative, magnitude);
+      return p;
+    }
   }
 #endif
   // Short inputs, and digits past the first 16 (their magnitude wraps past 19 digits, but then
@@ -202,9 +214,7 @@ inline const char* ScanNumber(const char* p, const char* end, const char* begin,
     if (p == end || !IsDigit(*p)) return nullptr;
     while (p < end && IsDigit(*p)) ++p;
   }
-  if (with_value) {
-    value = negative ? -static_cast<int64_t>(magnitude) : static_cast<int64_t>(magnitude);
-  }
+  if (with_value) value = WithSign(negative, magnitude);
   return p;
 }
 

@@ -238,9 +238,10 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
   p = SkipSpace(p + 1, end);
   if (p == end) return false;
   if (*p == '}') return SkipSpace(p + 1, end) == end;
+  if (*p != '"') return false;
+  ++p;
+  // At the top of each turn `p` is just past a key's opening quote.
   for (size_t field_position = 0;; ++field_position) {
-    if (*p != '"') return false;
-    ++p;
     int column_idx;
     bool exact;
     // Records of a topic mostly repeat their keys in order: the key last seen at this position is
@@ -312,8 +313,8 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
     }
     if (take) match_rank_[column_idx] = exact ? 2 : 1;
 
-    if (p < end && *p == ',' && p + 1 < end && p[1] == '"') {  // compact: the next key
-      ++p;
+    if (end - p >= 2 && *p == ',' && p[1] == '"') {  // compact: the next key
+      p += 2;
       continue;
     }
     p = SkipSpace(p, end);
@@ -321,7 +322,8 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
     if (*p == '}') return SkipSpace(p + 1, end) == end;
     if (*p != ',') return false;
     p = SkipSpace(p + 1, end);
-    if (p == end) return false;
+    if (p == end || *p != '"') return false;
+    ++p;
   }
 }
 

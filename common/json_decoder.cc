@@ -153,10 +153,12 @@ Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
 }
 
 void JsonDecoderState::ResetCells() {
-  for (size_t cell_idx = 0; cell_idx < cells_.size(); ++cell_idx) {
-    cells_[cell_idx].is_null = true;
-    match_rank_[cell_idx] = 0;
-  }
+  // Through locals: the byte stores could alias the vectors' own pointers, which the compiler
+  // would otherwise load again on every turn.
+  JsonDecoderCell* const cells = cells_.data();
+  const size_t count = cells_.size();
+  for (size_t cell_idx = 0; cell_idx < count; ++cell_idx) cells[cell_idx].is_null = true;
+  std::memset(match_rank_.data(), 0, count);
 }
 
 Status JsonDecoderState::DecodeWithSimdjson(std::string_view json) {
@@ -253,8 +255,9 @@ Status JsonDecoderState::DecodeWithSimdjson(std::string_view json) {
 
 void JsonDecoderState::CommitRow(RecordBatch& out) {
   // Column by physical kind, so each loop appends one way (no switch per cell).
+  const JsonDecoderCell* const cells = cells_.data();
   for (int column_idx : int64_physical_columns_) {
-    const JsonDecoderCell& cell = cells_[column_idx];
+    const JsonDecoderCell& cell = cells[column_idx];
     Column& column = out.column(column_idx);
     if (cell.is_null) {
       column.AppendNull();
@@ -267,7 +270,7 @@ void JsonDecoderState::CommitRow(RecordBatch& out) {
     const auto& held = out.column(string_columns_[0]).arenas();
     if (held.empty() || held.back() != arena_) EnsureArena(out);
     for (int column_idx : string_columns_) {
-      const JsonDecoderCell& cell = cells_[column_idx];
+      const JsonDecoderCell& cell = cells[column_idx];
       Column& column = out.column(column_idx);
       if (cell.is_null) {
         column.AppendNull();

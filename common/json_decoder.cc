@@ -24,8 +24,14 @@ JsonDecoderState::JsonDecoderState(const Schema& output_schema)
     int64_columns_.push_back(field.type.id() == TypeId::kBigint ||
                              field.type.id() == TypeId::kTimestamp);
     varchar_columns_.push_back(field.type.id() == TypeId::kVarchar);
+    const bool time = field.type.id() == TypeId::kTimestamp || field.type.id() == TypeId::kDate;
+    time_columns_.push_back(time ? field.type.id() : TypeId::kNull);
     if (field.type.physical() == PhysicalKind::kString) {
       string_columns_.push_back(static_cast<int>(column_idx));
+    } else if (field.type.physical() == PhysicalKind::kInt64) {
+      int64_physical_columns_.push_back(static_cast<int>(column_idx));
+    } else {
+      other_columns_.push_back(static_cast<int>(column_idx));
     }
   }
   cells_.resize(types_.size());
@@ -41,6 +47,21 @@ Status JsonDecoderState::RowError() const {
   }
   return Status::Execution("field \"" + field + "\": " + error_what_);
 }
+
+namespace {
+
+// The first 16 bytes of `bytes` as two little-endian words, and masks of the bytes it fills.
+void PackPrefix(std::string_view bytes, uint64_t (&words)[2], uint64_t (&masks)[2]) {
+  for (size_t word = 0; word < 2; ++word) {
+    const size_t begin = 8 * word;
+    const size_t count = bytes.size() > begin ? std::min<size_t>(8, bytes.size() - begin) : 0;
+    words[word] = 0;
+    if (count > 0) std::memcpy(&words[word], bytes.data() + begin, count);
+    masks[word] = count == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * count)) - 1;
+  }
+}
+
+}  // namespace
 
 void JsonDecoderState::LookUpKey(size_t position, std::string_view key, int& column_idx,
                                  bool& exact) {
@@ -59,13 +80,32 @@ void JsonDecoderState::LookUpKey(size_t position, std::string_view key, int& col
   cached.plain = std::none_of(key.begin(), key.end(), [](char c) {
     return c == '\\' || c == '"' || static_cast<unsigned char>(c) < 0x20;
   });
-  for (size_t word = 0; word < 2; ++word) {
-    const size_t begin = 8 * word;
-    const size_t bytes = key.size() > begin ? std::min<size_t>(8, key.size() - begin) : 0;
-    cached.words[word] = 0;
-    if (bytes > 0) std::memcpy(&cached.words[word], key.data() + begin, bytes);
-    cached.masks[word] = bytes == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * bytes)) - 1;
+  PackPrefix(key, cached.words, cached.masks);
+  // The compact field pattern: `key":` within 16 bytes.
+  cached.field_size = 0;
+  if (cached.plain && key.size() <= 14) {
+    std::string field(key);
+    field += "\":";
+    PackPrefix(field, cached.field_words, cached.field_masks);
+    cached.field_size = field.size();
   }
+}
+
+bool JsonDecoderState::DecodeTimeText(size_t column_idx, std::string_view text,
+                                      int64_t& value) const {
+  if (time_columns_[column_idx] == TypeId::kTimestamp) {
+    Result<int64_t> millis = ParseTimestamp(text);
+    if (!millis.ok()) return false;
+    value = *millis;
+    return true;
+  }
+  if (time_columns_[column_idx] == TypeId::kDate) {
+    Result<int32_t> days = ParseDate(text);
+    if (!days.ok()) return false;
+    value = *days;
+    return true;
+  }
+  return false;
 }
 
 void JsonDecoderState::EnsureArena(RecordBatch& out) {
@@ -113,10 +153,12 @@ Status JsonDecoderState::DecodeRow(std::string_view json, RecordBatch& out) {
 }
 
 void JsonDecoderState::ResetCells() {
-  for (size_t cell_idx = 0; cell_idx < cells_.size(); ++cell_idx) {
-    cells_[cell_idx].is_null = true;
-    match_rank_[cell_idx] = 0;
-  }
+  // Through locals: the byte stores could alias the vectors' own pointers, which the compiler
+  // would otherwise load again on every turn.
+  JsonDecoderCell* const cells = cells_.data();
+  const size_t count = cells_.size();
+  for (size_t cell_idx = 0; cell_idx < count; ++cell_idx) cells[cell_idx].is_null = true;
+  std::memset(match_rank_.data(), 0, count);
 }
 
 Status JsonDecoderState::DecodeWithSimdjson(std::string_view json) {
@@ -212,8 +254,32 @@ Status JsonDecoderState::DecodeWithSimdjson(std::string_view json) {
 }
 
 void JsonDecoderState::CommitRow(RecordBatch& out) {
-  EnsureArena(out);
-  for (size_t column_idx = 0; column_idx < cells_.size(); ++column_idx) {
+  // Column by physical kind, so each loop appends one way (no switch per cell).
+  const JsonDecoderCell* const cells = cells_.data();
+  for (int column_idx : int64_physical_columns_) {
+    const JsonDecoderCell& cell = cells[column_idx];
+    Column& column = out.column(column_idx);
+    if (cell.is_null) {
+      column.AppendNull();
+    } else {
+      column.AppendInt64(cell.int_value);
+    }
+  }
+  if (!string_columns_.empty()) {
+    // Usually the arena added last to this batch is the decoder's: one comparison per row.
+    const auto& held = out.column(string_columns_[0]).arenas();
+    if (held.empty() || held.back() != arena_) EnsureArena(out);
+    for (int column_idx : string_columns_) {
+      const JsonDecoderCell& cell = cells[column_idx];
+      Column& column = out.column(column_idx);
+      if (cell.is_null) {
+        column.AppendNull();
+      } else {
+        column.AppendStringView(arena_->Add(cell.string_value));
+      }
+    }
+  }
+  for (int column_idx : other_columns_) {
     JsonDecoderCell& cell = cells_[column_idx];
     Column& column = out.column(column_idx);
     if (cell.is_null) {
@@ -222,10 +288,10 @@ void JsonDecoderState::CommitRow(RecordBatch& out) {
     }
     switch (physical_[column_idx]) {
       case PhysicalKind::kNull: column.AppendNull(); break;
-      case PhysicalKind::kInt64: column.AppendInt64(cell.int_value); break;
       case PhysicalKind::kDouble: column.AppendDouble(cell.double_value); break;
-      case PhysicalKind::kString: column.AppendStringView(arena_->Add(cell.string_value)); break;
       case PhysicalKind::kNested: column.AppendNested(std::move(cell.nested)); break;
+      case PhysicalKind::kInt64:
+      case PhysicalKind::kString: break;  // appended above
     }
   }
 }

@@ -4,6 +4,7 @@
 // decode exactly as the simdjson path would; anything else (escapes, nested values, a value that
 // needs a coercion, a malformed byte) returns false and the record takes the simdjson path, which
 // owns every error message. So the fast path never changes what a record decodes to or fails with.
+// Text for TIMESTAMP and DATE columns is parsed here too, by the functions that path uses.
 
 #include <simdjson.h>
 
@@ -57,14 +58,15 @@ inline const char* FindStringSpecial(const char* p, const char* end, const char*
 #if defined(SLUICE_JSON_SCAN_SSE2)
   while (end - p >= 16) {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const unsigned mask = JsonEscapeMask(bytes) | (non_ascii ? NonAsciiMask(bytes) : 0u);
+    const unsigned mask = non_ascii ? JsonEscapeOrNonAsciiMask(bytes) : JsonEscapeMask(bytes);
     if (mask != 0) return p + __builtin_ctz(mask);
     p += 16;
   }
   if (p < end && end - begin >= 16) {
     unsigned shift;
     const __m128i bytes = LoadTail(p, end, shift);
-    const unsigned mask = (JsonEscapeMask(bytes) | (non_ascii ? NonAsciiMask(bytes) : 0u)) >> shift;
+    const unsigned mask =
+        (non_ascii ? JsonEscapeOrNonAsciiMask(bytes) : JsonEscapeMask(bytes)) >> shift;
     return mask != 0 ? p + __builtin_ctz(mask) : end;
   }
 #else
@@ -150,6 +152,10 @@ inline uint64_t ParseLeadingDigits(const char* p, unsigned count) {
   return ParseEightDigits(word);
 }
 
+inline int64_t WithSign(bool negative, uint64_t magnitude) {
+  return negative ? -static_cast<int64_t>(magnitude) : static_cast<int64_t>(magnitude);
+}
+
 // Scans a JSON number starting at `p` (JSON's grammar exactly). On success returns the end of the
 // number and sets `is_integer` (no fraction or exponent); for integers of at most 18 digits,
 // which always fit, `value` is the integer. Longer integers set `fits` false (the simdjson path
@@ -179,6 +185,14 @@ inline const char* ScanNumber(const char* p, const char* end, const char* begin,
       magnitude = ParseLeadingDigits(p, run - 8) * 100000000 + ParseEightDigits(p + run - 8);
     }
     p += run;
+    // The common end of a number: a comma or brace right after its digits.
+    if (run < 16 && p < end && (*p == ',' || *p == '}')) {
+      if (*digits_start == '0' && run > 1) return nullptr;  // no leading zeros
+      fits = true;
+      is_integer = true;
+      if (with_value) value = WithSign(negative, magnitude);
+      return p;
+    }
   }
 #endif
   // Short inputs, and digits past the first 16 (their magnitude wraps past 19 digits, but then
@@ -200,9 +214,7 @@ inline const char* ScanNumber(const char* p, const char* end, const char* begin,
     if (p == end || !IsDigit(*p)) return nullptr;
     while (p < end && IsDigit(*p)) ++p;
   }
-  if (with_value) {
-    value = negative ? -static_cast<int64_t>(magnitude) : static_cast<int64_t>(magnitude);
-  }
+  if (with_value) value = WithSign(negative, magnitude);
   return p;
 }
 
@@ -226,25 +238,35 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
   p = SkipSpace(p + 1, end);
   if (p == end) return false;
   if (*p == '}') return SkipSpace(p + 1, end) == end;
+  if (*p != '"') return false;
+  ++p;
+  // At the top of each turn `p` is just past a key's opening quote.
   for (size_t field_position = 0;; ++field_position) {
-    if (*p != '"') return false;
-    ++p;
     int column_idx;
     bool exact;
     // Records of a topic mostly repeat their keys in order: the key last seen at this position is
     // compared in place first.
     size_t cached_size;
-    if (MatchesCachedKey(field_position, p, static_cast<size_t>(end - p), column_idx, exact,
-                         cached_size)) {
-      p += cached_size + 1;
+    if (MatchesCompactField(field_position, p, end, column_idx, exact, cached_size)) {
+      // The key, its closing quote and the colon at once (compact JSON, keys of up to 14 bytes).
+      p += cached_size;
+      if (static_cast<unsigned char>(*p) <= ' ') {
+        p = SkipSpace(p, end);
+        if (p == end) return false;
+      }
     } else {
-      std::string_view key;
-      p = ScanPlainString(p, end, json.data(), key);
+      if (MatchesCachedKey(field_position, p, static_cast<size_t>(end - p), column_idx, exact,
+                           cached_size)) {
+        p += cached_size + 1;
+      } else {
+        std::string_view key;
+        p = ScanPlainString(p, end, json.data(), key);
+        if (p == nullptr) return false;
+        LookUpKey(field_position, key, column_idx, exact);
+      }
+      p = SkipPunctuation(p, end, ':');
       if (p == nullptr) return false;
-      LookUpKey(field_position, key, column_idx, exact);
     }
-    p = SkipPunctuation(p, end, ':');
-    if (p == nullptr) return false;
 
     // The simdjson path's rule: a key takes its column unless an equal or better match came first.
     const bool take = column_idx >= 0 && match_rank_[column_idx] <= (exact ? 1 : 0);
@@ -255,8 +277,11 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
       p = ScanPlainString(p + 1, end, json.data(), content);
       if (p == nullptr) return false;
       if (take) {
-        if (!varchar_columns_[column_idx]) return false;
-        cell->string_value = content;
+        if (varchar_columns_[column_idx]) {
+          cell->string_value = content;
+        } else if (!DecodeTimeText(column_idx, content, cell->int_value)) {
+          return false;
+        }
         cell->is_null = false;
       }
     } else if (first == '-' || IsDigit(first)) {
@@ -288,8 +313,8 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
     }
     if (take) match_rank_[column_idx] = exact ? 2 : 1;
 
-    if (p < end && *p == ',' && p + 1 < end && p[1] == '"') {  // compact: the next key
-      ++p;
+    if (end - p >= 2 && *p == ',' && p[1] == '"') {  // compact: the next key
+      p += 2;
       continue;
     }
     p = SkipSpace(p, end);
@@ -297,7 +322,8 @@ bool JsonDecoderState::DecodeFlat(std::string_view json) {
     if (*p == '}') return SkipSpace(p + 1, end) == end;
     if (*p != ',') return false;
     p = SkipSpace(p + 1, end);
-    if (p == end) return false;
+    if (p == end || *p != '"') return false;
+    ++p;
   }
 }
 

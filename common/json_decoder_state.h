@@ -41,9 +41,13 @@ class JsonDecoderState {
 
  private:
   void ResetCells();
-  // The fast path (json_decoder_flat.cc): a flat object of plain strings, integers and literals,
-  // scanned in place. False when the record needs the simdjson path (which then decides it).
+  // The fast path (json_decoder_flat.cc): a flat object of plain strings, integers, literals and
+  // TIMESTAMP or DATE text, scanned in place. False when the record needs the simdjson path
+  // (which then decides it).
   bool DecodeFlat(std::string_view json);
+  // A plain string's text into a TIMESTAMP or DATE column, parsed as the simdjson path parses
+  // it; false (the simdjson path then reports why) for other columns and text that does not parse.
+  bool DecodeTimeText(size_t column_idx, std::string_view text, int64_t& value) const;
   // The general path: any record, with every error reported.
   Status DecodeWithSimdjson(std::string_view json);
   // Appends the decoded cells as one row.
@@ -74,6 +78,12 @@ class JsonDecoderState {
   bool MatchesCachedKey(size_t position, const char* raw, size_t available, int& column_idx,
                         bool& exact, size_t& size) const;
 
+  // MatchesCachedKey for the fast path's common case: the cached key of at most 14 bytes, its
+  // closing quote and the colon right after it, compared with one masked 16-byte load. True sets
+  // `column_idx`, `exact` and `size`, the bytes matched. REQUIRES: `raw` < `end`.
+  bool MatchesCompactField(size_t position, const char* raw, const char* end, int& column_idx,
+                           bool& exact, size_t& size) const;
+
   struct CachedKey {
     bool valid = false;
     std::string key;
@@ -85,12 +95,20 @@ class JsonDecoderState {
     bool plain = false;
     uint64_t words[2] = {0, 0};
     uint64_t masks[2] = {0, 0};
+    // For MatchesCompactField: the key followed by `":`, as `words` and `masks` are made, and
+    // how many bytes that is (0 when the key is not plain or longer than 14 bytes).
+    size_t field_size = 0;
+    uint64_t field_words[2] = {0, 0};
+    uint64_t field_masks[2] = {0, 0};
   };
 
   std::vector<DataType> types_;
   std::vector<std::string> names_;
   KeyMatcher matcher_;
+  // The columns by physical kind: strings, int64s and the rest (CommitRow's three loops).
   std::vector<int> string_columns_;
+  std::vector<int> int64_physical_columns_;
+  std::vector<int> other_columns_;
   std::vector<JsonDecoderCell> cells_;
   // Per cell: 0 = no key seen yet, 1 = matched case-insensitively, 2 = matched exactly.
   std::vector<uint8_t> match_rank_;
@@ -98,6 +116,7 @@ class JsonDecoderState {
   std::vector<PhysicalKind> physical_;
   std::vector<uint8_t> int64_columns_;    // per cell: BIGINT or TIMESTAMP, decoded inline
   std::vector<uint8_t> varchar_columns_;  // per cell: VARCHAR, tried with PlainString
+  std::vector<TypeId> time_columns_;      // per cell: kTimestamp or kDate, else kNull
 
   od::parser parser_;
   std::unique_ptr<char[]> buffer_;
@@ -115,6 +134,16 @@ class JsonDecoderState {
   bool malformed_ = false;
 };
 
+// Whether the 16 bytes at `raw`, where `masks` has their bits, equal those of `words`.
+[[gnu::always_inline]] inline bool PrefixEquals(const char* raw, const uint64_t (&words)[2],
+                                                const uint64_t (&masks)[2]) {
+  uint64_t first;
+  uint64_t second;
+  std::memcpy(&first, raw, 8);
+  std::memcpy(&second, raw + 8, 8);
+  return (((first ^ words[0]) & masks[0]) | ((second ^ words[1]) & masks[1])) == 0;
+}
+
 // Inlined: it runs once per key of every record.
 [[gnu::always_inline]] inline bool JsonDecoderState::MatchesCachedKey(size_t position,
                                                                       const char* raw,
@@ -130,18 +159,25 @@ class JsonDecoderState {
   // the cached key's last byte, never a backslash.
   size = cached.key.size();
   if (available <= std::max<size_t>(16, size)) return false;
-  uint64_t first;
-  uint64_t second;
-  std::memcpy(&first, raw, 8);
-  std::memcpy(&second, raw + 8, 8);
-  if ((((first ^ cached.words[0]) & cached.masks[0]) |
-       ((second ^ cached.words[1]) & cached.masks[1])) != 0) {
-    return false;
-  }
+  if (!PrefixEquals(raw, cached.words, cached.masks)) return false;
   if (size > 16 && std::memcmp(raw + 16, cached.key.data() + 16, size - 16) != 0) return false;
   if (raw[size] != '"') return false;
   column_idx = cached.column_idx;
   exact = cached.exact;
+  return true;
+}
+
+[[gnu::always_inline]] inline bool JsonDecoderState::MatchesCompactField(
+    size_t position, const char* raw, const char* end, int& column_idx, bool& exact,
+    size_t& size) const {
+  if (position >= key_cache_.size()) return false;
+  const CachedKey& cached = key_cache_[position];
+  // More than 16 bytes left: the load is in bounds, and a value follows the colon.
+  if (cached.field_size == 0 || end - raw <= 16) return false;
+  if (!PrefixEquals(raw, cached.field_words, cached.field_masks)) return false;
+  column_idx = cached.column_idx;
+  exact = cached.exact;
+  size = cached.field_size;
   return true;
 }
 

@@ -23,9 +23,13 @@ inline unsigned JsonEscapeMask(__m128i bytes) {
   return static_cast<unsigned>(_mm_movemask_epi8(special));
 }
 
-// Bit i set when byte i is not ASCII (its top bit).
-inline unsigned NonAsciiMask(__m128i bytes) {
-  return static_cast<unsigned>(_mm_movemask_epi8(bytes));
+// JsonEscapeMask's bytes and those that are not ASCII. One signed comparison finds both control
+// characters and non-ASCII bytes: as signed bytes, 0x80 to 0xFF are negative, below 0x20.
+inline unsigned JsonEscapeOrNonAsciiMask(__m128i bytes) {
+  const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')),
+                                                    _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))),
+                                       _mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20)));
+  return static_cast<unsigned>(_mm_movemask_epi8(special));
 }
 #endif
 

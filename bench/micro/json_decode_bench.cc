@@ -124,6 +124,16 @@ void BM_JsonDecodeVariedBidsQ0Columns(benchmark::State& state) {
 }
 BENCHMARK(BM_JsonDecodeVariedBidsQ0Columns);
 
+// Bids whose event time is text, as many producers write it: "datetime":"2023-11-14 22:13:20.123".
+void BM_JsonDecodeBidTextTimestampQ0Columns(benchmark::State& state) {
+  DecodeBids(state, {0, 1, 2, 5, 6},
+             R"({"auction":1000,"bidder":1001,"price":12549,"channel":"Apple",)"
+             R"("url":"https://www.nexmark.com/xbr_/lnrc/vqdn/item.htm?query=1",)"
+             R"("datetime":"2023-11-14 22:13:20.123",)"
+             R"("extra":"ccyhfvbvfgnjaurrzhxdybwtisuvhbsbgtsxdpqkdutwpteyuhaogxaapgveiahzxqdw"})");
+}
+BENCHMARK(BM_JsonDecodeBidTextTimestampQ0Columns);
+
 void BM_JsonEncodeBid(benchmark::State& state) {
   Schema schema = BidSchema();
   JsonRecordDecoder decoder(schema, {0, 1, 2, 3, 4, 5, 6});

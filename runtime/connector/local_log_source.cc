@@ -180,6 +180,9 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
       // Poll goes on from there).
       if (records_.size() < chunk_room) break;
       room -= chunk_room;
+      // A full chunk: more are likely to follow, so the batch's vectors grow once to the room
+      // left instead of doubling their way there, copying, row by row.
+      if (room > 0) ReserveRows(batch, batch.num_rows() + room);
     }
     int64_t position = readers_[partition]->position();
     end_offsets_[partition] = std::max(end_offsets_[partition], position);
@@ -190,6 +193,13 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
   }
   next_partition_ = (next_partition_ + 1) % std::max<size_t>(partitions, 1);
   return Status::OK();
+}
+
+void LocalLogSource::ReserveRows(RecordBatch& batch, size_t rows) {
+  if (batch.meta().capacity() >= rows) return;
+  batch.meta().reserve(rows);
+  batch.keys().reserve(rows);
+  for (Column& column : batch.columns()) column.Reserve(rows);
 }
 
 Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {
@@ -255,7 +265,8 @@ Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {
       }
       metadata_.Append(origin, batch);
     }
-    RecordMeta meta;
+    // Made in place: the batch is reserved (ReserveRows), and push_back would be a call per row.
+    RecordMeta& meta = batch.meta().emplace_back();
     meta.partition = static_cast<int32_t>(partition);
     // A repartitioned row keeps the source partition it came from: event time is tracked
     // per source partition (the offset stays this topic's, unique per origin here).
@@ -268,11 +279,9 @@ Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {
     meta.timestamp = record.timestamp;
     if (timestamp_batch_column_ >= 0) {
       const Column& column = batch.column(static_cast<size_t>(timestamp_batch_column_));
-      // The row just decoded: its meta is not pushed yet, so count the column, not the batch.
-      size_t row = column.size() - 1;
+      const size_t row = column.size() - 1;  // the row just decoded
       if (!column.IsNull(row)) meta.timestamp = column.GetInt64(row);
     }
-    batch.meta().push_back(meta);
     batch.keys().emplace_back();
     // A writer's marks alone carry its event time (SourceSpec::marks_by_writer).
     if (spec_.repartitioned && !spec_.marks_by_writer) read_meta_.push_back(meta);

@@ -47,6 +47,8 @@ class LocalLogSource final : public Source {
   LocalLogSource(SourceSpec spec, std::unique_ptr<LocalLogStore> store);
   // Decodes records_ (read from `partition`) into `batch`.
   Status ReadRecords(size_t partition, RecordBatch& batch);
+  // Gives the batch's meta, keys and columns room for `rows` rows (once per poll that reads many).
+  static void ReserveRows(RecordBatch& batch, size_t rows);
   // Sets unread_ from the readers' positions and start_ends_.
   void FindUnread();
   // Appends to read_meta_ what a stage-1 writer's start mark says (repartition_sink.h): its

@@ -63,6 +63,32 @@ TEST(JsonDecoderFlatTest, StringsWithASpecialByteAtEveryPosition) {
   }
 }
 
+TEST(JsonDecoderFlatTest, EveryByteValueInAString) {
+  // Each of the 256 byte values alone at positions around the 16-byte steps, in a record's middle
+  // and last string: 0x20 to 0x7F but the quote and backslash are plain content; control
+  // characters, a lone non-ASCII byte (invalid UTF-8) and `\z` (an invalid escape) fail; a quote
+  // ends the string early, so what follows is malformed.
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t at : {0u, 7u, 15u, 16u, 17u, 31u, 32u, 40u}) {
+      const std::string content =
+          std::string(at, 'a') + static_cast<char>(byte) + "z" + std::string(40 - at, 'b');
+      Schema schema({{"s", DataType::Varchar()}, {"t", DataType::Varchar()}});
+      std::vector<std::string> rows = DecodeAll(
+          schema,
+          {"{\"s\":\"" + content + "\",\"t\":\"x\"}", "{\"t\":\"x\",\"s\":\"" + content + "\"}"});
+      ASSERT_EQ(rows.size(), 2u);
+      const bool plain = byte >= 0x20 && byte < 0x80 && byte != '"' && byte != '\\';
+      for (const std::string& row : rows) {
+        if (plain) {
+          EXPECT_EQ(row, content + "|x") << byte << " at " << at;
+        } else {
+          EXPECT_TRUE(IsError(row)) << byte << " at " << at << ": " << row;
+        }
+      }
+    }
+  }
+}
+
 TEST(JsonDecoderFlatTest, TheRecordsLastStringWithASpecialByteAtEveryPosition) {
   // The last value of a record is scanned from the record's last 16 bytes once fewer than 16
   // are left: special bytes at every position of a last string, in records shorter and longer
@@ -129,6 +155,52 @@ TEST(JsonDecoderFlatTest, TheRecordsLastNumberOfEveryLength) {
   }
 }
 
+TEST(JsonDecoderFlatTest, KeysComparedWithTheirColonAtEveryLength) {
+  // Keys of up to 14 bytes are matched together with their closing quote and colon in one
+  // 16-byte comparison. Keys of 1 to 20 bytes; each record below follows one that primed the
+  // memo with the key: whitespace around the colon, a longer or shorter key, another case, no
+  // colon, a record that ends soon after the key, repeated keys.
+  for (size_t length = 1; length <= 20; ++length) {
+    std::string key;
+    for (size_t at = 0; at < length; ++at) key.push_back(static_cast<char>('a' + at % 26));
+    std::string upper = key;
+    upper[0] = 'A';
+    const std::string quoted = "{\"" + key + "\"";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {quoted + ":2,\"s\":\"x\"}", "2|x"},
+        {quoted + ": 3,\"s\":\"x\"}", "3|x"},
+        {quoted + " :4,\"s\":\"x\"}", "4|x"},
+        {quoted + ":\t5 ,\"s\":\"x\"}", "5|x"},
+        {"{\"" + key + "x\":6,\"s\":\"x\"}", "NULL|x"},
+        {"{\"" + key.substr(0, length - 1) + "\":7,\"s\":\"x\"}", "NULL|x"},
+        {"{\"" + upper + "\":8,\"s\":\"x\"}", "8|x"},
+        {quoted + "91,\"s\":\"x\"}", "error"},
+        {quoted + " 91,\"s\":\"x\"}", "error"},
+        {"{\"" + key + "\\\":\":9,\"s\":\"x\"}", "NULL|x"},  // the key `...":`
+        {quoted + ":10}", "10|NULL"},
+        {quoted + ":11," + quoted.substr(1) + ":12}", "11|NULL"},
+        {"{\"" + upper + "\":13," + quoted.substr(1) + ":14}", "14|NULL"},
+    };
+    Schema schema({{key, DataType::Bigint()}, {"s", DataType::Varchar()}});
+    std::vector<std::string> records;
+    for (const auto& [record, expected] : cases) {
+      records.push_back(quoted + ":1,\"s\":\"x\"}");
+      records.push_back(record);
+    }
+    std::vector<std::string> rows = DecodeAll(schema, records);
+    ASSERT_EQ(rows.size(), 2 * cases.size());
+    for (size_t case_idx = 0; case_idx < cases.size(); ++case_idx) {
+      EXPECT_EQ(rows[2 * case_idx], "1|x");
+      const std::string& row = rows[2 * case_idx + 1];
+      if (cases[case_idx].second == "error") {
+        EXPECT_TRUE(IsError(row)) << cases[case_idx].first << " -> " << row;
+      } else {
+        EXPECT_EQ(row, cases[case_idx].second) << cases[case_idx].first;
+      }
+    }
+  }
+}
+
 TEST(JsonDecoderFlatTest, MalformedRecordsStillFail) {
   // `z` never comes, so neither path stops reading a record early.
   Schema schema({{"n", DataType::Bigint()}, {"s", DataType::Varchar()}, {"z", DataType::Bigint()}});
@@ -181,6 +253,41 @@ TEST(JsonDecoderFlatTest, ValuesNeedingACoercionTakeTheGeneralPath) {
                                R"({"t":"1970-01-01 00:00:02","s":12,"d":2,"m":"3.5"})"}),
             (std::vector<std::string>{"1970-01-01 00:00:01.000|x|1.5|1.25",
                                       "1970-01-01 00:00:02.000|12|2|3.50"}));
+}
+
+TEST(JsonDecoderFlatTest, TimestampAndDateText) {
+  // Text into TIMESTAMP and DATE columns is parsed on the fast path as on the simdjson path:
+  // the same values, and text that does not parse (or has escapes) gets the general path's
+  // result and error.
+  Schema schema({{"t", DataType::Timestamp()}, {"d", DataType::Date()}, {"n", DataType::Bigint()}});
+  EXPECT_EQ(
+      DecodeAll(schema, {R"({"t":"2023-11-14 22:13:20.123","d":"2023-11-14","n":1})",
+                         R"({"t":"2023-11-14T22:13:20Z","d":"1970-01-01","n":2})",
+                         R"({"t":"2023-11-14 22:13","d":"1969-12-31","n":3})",
+                         R"({"t":"2023-11-14","d":"2024-02-29","n":4})",
+                         R"({"t":"2023-11-14 22:13:20.123456","d":"0001-01-01","n":5})",
+                         R"({"t":"1969-12-31 23:59:59.5","d":null,"n":6})",
+                         R"({"t":"2023-11-14\u002022:13:20","d":"2023-11-1\u0034","n":7})",
+                         R"({"t":"2023-11-14 24:00:00","d":"2023-11-14","n":8})",
+                         R"({"t":"2023-11-14 22:13:20","d":"2023-02-30","n":9})",
+                         R"({"t":"","d":"2023-11-14","n":10})",
+                         R"({"t":"2023-11-14 22:13:20.","d":"2023-11-14","n":11})",
+                         "{\"t\":\"2023-11-14 22:13:20\xc3\xa9\",\"d\":\"2023-11-14\",\"n\":12}",
+                         R"({"t":1700000000000,"d":19675,"n":13})"}),
+      (std::vector<std::string>{
+          "2023-11-14 22:13:20.123|2023-11-14|1", "2023-11-14 22:13:20.000|1970-01-01|2",
+          "2023-11-14 22:13:00.000|1969-12-31|3", "2023-11-14 00:00:00.000|2024-02-29|4",
+          "2023-11-14 22:13:20.123|0001-01-01|5", "1969-12-31 23:59:59.500|NULL|6",
+          "2023-11-14 22:13:20.000|2023-11-14|7",
+          "error: field \"t\": invalid timestamp '2023-11-14 24:00:00': expected "
+          "'YYYY-MM-DD HH:MM:SS[.fff]'",
+          "error: field \"d\": invalid date '2023-02-30': expected 'YYYY-MM-DD'",
+          "error: field \"t\": invalid timestamp '': expected 'YYYY-MM-DD HH:MM:SS[.fff]'",
+          "error: field \"t\": invalid timestamp '2023-11-14 22:13:20.': expected "
+          "'YYYY-MM-DD HH:MM:SS[.fff]'",
+          "error: field \"t\": invalid timestamp '2023-11-14 22:13:20\xc3\xa9': expected "
+          "'YYYY-MM-DD HH:MM:SS[.fff]'",
+          "2023-11-14 22:13:20.000|2023-11-14|13"}));
 }
 
 TEST(JsonDecoderFlatTest, ResultsHoldAcrossTheFastPathsBackOff) {

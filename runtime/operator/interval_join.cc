@@ -8,7 +8,10 @@
 namespace sluice {
 
 IntervalJoinOperator::IntervalJoinOperator(const PhysicalJoin& plan, EvalContext& context)
-    : JoinOperator(plan, context), candidates_(plan.schema) {}
+    : JoinOperator(plan, context),
+      tracks_matches_(plan.keeps_unmatched(JoinSide::kLeft) ||
+                      plan.keeps_unmatched(JoinSide::kRight)),
+      candidates_(plan.schema) {}
 
 Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input,
                                          const std::vector<int64_t>& watermark_before_row,
@@ -36,6 +39,7 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
     if (hashes_[row] == 0) {
       // A NULL key equals nothing: an outer join emits the row at once.
       if (plan_.keeps_unmatched(side)) {
+        RETURN_NOT_OK(FlushPairs(side, input, plan_.condition ? candidates_ : output));
         AppendCells(side, input, row, output);
         AppendNulls(other, output);
         FinishRow(meta, output);
@@ -49,6 +53,7 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
     const int64_t index = store(side).Add(key, hashes_[row], encoded_, meta.timestamp);
     RETURN_NOT_OK(Probe(side, input, row, index, output));
   }
+  RETURN_NOT_OK(FlushPairs(side, input, plan_.condition ? candidates_ : output));
   RETURN_NOT_OK(EmitCandidates(output));
   return store(side).SpillOverBudget();
 }
@@ -64,14 +69,23 @@ Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size
   // The other side's times this side's row at t meets: [t - low, t + high].
   const int64_t low = side == JoinSide::kLeft ? plan_.before_ms : plan_.after_ms;
   const int64_t high = side == JoinSide::kLeft ? plan_.after_ms : plan_.before_ms;
-  // Appends the pair of this row and a partner row of the other side.
-  auto pair_with = [&](int64_t partner_idx, int64_t partner_time,
-                       std::string_view partner_row) -> Status {
-    AppendCells(side, input, row, target);
-    RETURN_NOT_OK(AppendStored(other, partner_row, target));
-    RecordMeta pair_meta = input.meta()[row];
-    pair_meta.timestamp = std::max(mine.time, partner_time);
-    FinishRow(pair_meta, target);
+  // Appends the pair of this row and a partner row of the other side: held back in pending_
+  // when the partner is resident, else (a spilled row's bytes last only for the visit) at once.
+  auto pair_with = [&](int64_t partner_idx, int64_t partner_time, std::string_view partner_row,
+                       bool resident) -> Status {
+    const int64_t pair_time = std::max(mine.time, partner_time);
+    if (resident) {
+      pending_rows_.push_back(static_cast<uint32_t>(row));
+      pending_partners_.push_back(partner_idx);
+      pending_times_.push_back(pair_time);
+    } else {
+      RETURN_NOT_OK(FlushPairs(side, input, target));
+      AppendCells(side, input, row, target);
+      RETURN_NOT_OK(AppendStored(other, partner_row, target));
+      RecordMeta pair_meta = input.meta()[row];
+      pair_meta.timestamp = pair_time;
+      FinishRow(pair_meta, target);
+    }
     const Candidate pair =
         side == JoinSide::kLeft ? Candidate{index, partner_idx} : Candidate{partner_idx, index};
     if (direct) {
@@ -79,7 +93,10 @@ Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size
     } else {
       candidate_ids_.push_back(pair);
       // A key with many partners (every row of a window, say) must not pile up unfiltered.
-      if (candidate_ids_.size() >= kMaxCandidates) RETURN_NOT_OK(EmitCandidates(output));
+      if (candidate_ids_.size() >= kMaxCandidates) {
+        RETURN_NOT_OK(FlushPairs(side, input, target));
+        RETURN_NOT_OK(EmitCandidates(output));
+      }
     }
     return Status::OK();
   };
@@ -90,7 +107,7 @@ Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size
         partner.key() != mine.key()) {
       continue;
     }
-    RETURN_NOT_OK(pair_with(partner_idx, partner.time, partner.row()));
+    RETURN_NOT_OK(pair_with(partner_idx, partner.time, partner.row(), true));
   }
   if (partners.spilled_chunks() == 0) return Status::OK();
   return partners.ProbeSpilled(
@@ -98,8 +115,29 @@ Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size
       [&](int64_t partner_idx, int64_t partner_time, std::string_view partner_key,
           std::string_view partner_row, bool /*matched*/) -> Status {
         if (partner_key != mine.key()) return Status::OK();
-        return pair_with(partner_idx, partner_time, partner_row);
+        return pair_with(partner_idx, partner_time, partner_row, false);
       });
+}
+
+Status IntervalJoinOperator::FlushPairs(JoinSide side, const RecordBatch& input,
+                                        RecordBatch& target) {
+  if (pending_rows_.empty()) return Status::OK();
+  const JoinSide other = side == JoinSide::kLeft ? JoinSide::kRight : JoinSide::kLeft;
+  AppendCellsOfRows(side, input, pending_rows_, target);
+  JoinRowStore& partners = store(other);
+  for (int64_t partner_idx : pending_partners_) {
+    RETURN_NOT_OK(AppendStored(other, partners.at(partner_idx).row(), target));
+  }
+  for (size_t pair_idx = 0; pair_idx < pending_rows_.size(); ++pair_idx) {
+    RecordMeta pair_meta = input.meta()[pending_rows_[pair_idx]];
+    pair_meta.timestamp = pending_times_[pair_idx];
+    target.meta().push_back(pair_meta);
+  }
+  target.keys().resize(target.keys().size() + pending_rows_.size());
+  pending_rows_.clear();
+  pending_partners_.clear();
+  pending_times_.clear();
+  return Status::OK();
 }
 
 Status IntervalJoinOperator::EmitCandidates(RecordBatch& output) {
@@ -119,7 +157,7 @@ Status IntervalJoinOperator::EmitCandidates(RecordBatch& output) {
   return Status::OK();
 }
 
-void IntervalJoinOperator::MarkMatched(const Candidate& pair) {
+void IntervalJoinOperator::MarkMatchedRows(const Candidate& pair) {
   const int64_t indexes[2] = {pair.left, pair.right};
   for (int side_idx = 0; side_idx < 2; ++side_idx) {
     // Only an outer side's flag is ever read (it decides the NULL row): an inner side's rows

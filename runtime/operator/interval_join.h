@@ -62,8 +62,14 @@ class IntervalJoinOperator final : public JoinOperator {
   // candidates_ when ON has a rest to apply, else straight into `output`.
   Status Probe(JoinSide side, const RecordBatch& input, size_t row, int64_t index,
                RecordBatch& output);
-  // Both rows of a pair matched.
-  void MarkMatched(const Candidate& pair);
+  // Both rows of a pair matched (only an outer side's flag is ever read: a no-op for an inner
+  // join).
+  void MarkMatched(const Candidate& pair) {
+    if (tracks_matches_) MarkMatchedRows(pair);
+  }
+  void MarkMatchedRows(const Candidate& pair);
+  // Appends the pairs held back in pending_ to `target` (see pending_rows_).
+  Status FlushPairs(JoinSide side, const RecordBatch& input, RecordBatch& target);
   // Applies the rest of ON to candidates_, marks the survivors' rows matched, and moves them to
   // `output`.
   Status EmitCandidates(RecordBatch& output);
@@ -79,7 +85,16 @@ class IntervalJoinOperator final : public JoinOperator {
   Status RestoreImage(JoinRowStore& rows, std::string_view value);
   static Status MalformedRef();
 
+  const bool tracks_matches_;  // an outer join: pairs flag their rows matched
   JoinRowStore sides_[2];
+  // Pairs found in the batch being joined whose partner row is resident, not appended yet: the
+  // input row, the partner's index and the pair's time. FlushPairs appends them a column at a
+  // time, before anything else goes to the same target, so rows keep the order they were found
+  // in. (A partner's bytes stay put until the batch ends: rows are purged and spilled only
+  // between batches.)
+  std::vector<uint32_t> pending_rows_;
+  std::vector<int64_t> pending_partners_;
+  std::vector<int64_t> pending_times_;
   RecordBatch candidates_;  // pairs found in the current batch, output schema
   std::vector<Candidate> candidate_ids_;
   std::string key_;

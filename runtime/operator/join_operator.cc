@@ -36,6 +36,45 @@ void JoinOperator::AppendCells(JoinSide side, const RecordBatch& input, size_t r
   }
 }
 
+namespace {
+
+// Appends the cells of `rows` of `cells` to `target`: NULL or append(row).
+template <typename AppendCell>
+void GatherCells(const Column& cells, const std::vector<uint32_t>& rows, Column& target,
+                 AppendCell append) {
+  for (uint32_t row : rows) {
+    if (cells.IsNull(row)) {
+      target.AppendNull();
+    } else {
+      append(row);
+    }
+  }
+}
+
+}  // namespace
+
+void JoinOperator::AppendCellsOfRows(JoinSide side, const RecordBatch& input,
+                                     const std::vector<uint32_t>& rows, RecordBatch& out) const {
+  const size_t first = offset(side);
+  for (size_t column_idx = 0; column_idx < width(side); ++column_idx) {
+    const Column& cells = input.column(column_idx);
+    Column& target = out.column(first + column_idx);
+    switch (target.type().physical()) {
+      case PhysicalKind::kInt64:
+        GatherCells(cells, rows, target,
+                    [&](uint32_t row) { target.AppendInt64(cells.GetInt64(row)); });
+        break;
+      case PhysicalKind::kDouble:
+        GatherCells(cells, rows, target,
+                    [&](uint32_t row) { target.AppendDouble(cells.GetDouble(row)); });
+        break;
+      default:  // strings share the input's arenas, which AppendFrom takes care of
+        for (uint32_t row : rows) target.AppendFrom(cells, row);
+        break;
+    }
+  }
+}
+
 void JoinOperator::AppendNulls(JoinSide side, RecordBatch& out) const {
   const size_t first = offset(side);
   for (size_t column_idx = 0; column_idx < width(side); ++column_idx) {

@@ -57,6 +57,10 @@ class JoinOperator : public StatefulOperator {
   // Output rows are built a side at a time: the side's cells from its source batch, from a
   // kept row's bytes (JoinRowCodec) or NULLs, then FinishRow.
   void AppendCells(JoinSide side, const RecordBatch& input, size_t row, RecordBatch& out) const;
+  // AppendCells for rows `rows` of `input`, in that order, a column at a time (one type dispatch
+  // per column instead of per cell).
+  void AppendCellsOfRows(JoinSide side, const RecordBatch& input, const std::vector<uint32_t>& rows,
+                         RecordBatch& out) const;
   Status AppendStored(JoinSide side, std::string_view bytes, RecordBatch& out) {
     return codecs_[static_cast<int>(side)]->Decode(bytes, out, offset(side));
   }

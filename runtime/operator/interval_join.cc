@@ -25,9 +25,10 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
   key_ends_.assign(input.num_rows(), 0);
   hashes_.assign(input.num_rows(), 0);  // 0: a NULL key
   for (size_t row = 0; row < input.num_rows(); ++row) {
-    if (EncodeKey(row, key_)) {
-      batch_keys_ += key_;
-      hashes_[row] = JoinKeyIndex::Hash(key_);
+    const size_t key_begin = batch_keys_.size();
+    if (AppendKey(row, batch_keys_)) {
+      hashes_[row] = JoinKeyIndex::Hash(
+          std::string_view(batch_keys_).substr(key_begin, batch_keys_.size() - key_begin));
       store(side).Prefetch(hashes_[row]);
       store(other).Prefetch(hashes_[row]);
     }
@@ -104,7 +105,7 @@ Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size
        partner_idx = partners.at(partner_idx).older) {
     const JoinRowStore::Slot& partner = partners.at(partner_idx);
     if (!partner.alive || partner.time < mine.time - low || partner.time > mine.time + high ||
-        partner.key() != mine.key()) {
+        !JoinKeyIndex::KeysEqual(partner.key(), mine.key())) {
       continue;
     }
     RETURN_NOT_OK(pair_with(partner_idx, partner.time, partner.row(), true));
@@ -114,7 +115,7 @@ Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size
       mine.hash, mine.time - low, mine.time + high,
       [&](int64_t partner_idx, int64_t partner_time, std::string_view partner_key,
           std::string_view partner_row, bool /*matched*/) -> Status {
-        if (partner_key != mine.key()) return Status::OK();
+        if (!JoinKeyIndex::KeysEqual(partner_key, mine.key())) return Status::OK();
         return pair_with(partner_idx, partner_time, partner_row, false);
       });
 }
@@ -128,10 +129,13 @@ Status IntervalJoinOperator::FlushPairs(JoinSide side, const RecordBatch& input,
   for (int64_t partner_idx : pending_partners_) {
     RETURN_NOT_OK(AppendStored(other, partners.at(partner_idx).row(), target));
   }
+  std::vector<RecordMeta>& meta = target.meta();
+  const size_t first_pair = meta.size();
+  meta.resize(first_pair + pending_rows_.size());
   for (size_t pair_idx = 0; pair_idx < pending_rows_.size(); ++pair_idx) {
-    RecordMeta pair_meta = input.meta()[pending_rows_[pair_idx]];
+    RecordMeta& pair_meta = meta[first_pair + pair_idx];
+    pair_meta = input.meta()[pending_rows_[pair_idx]];
     pair_meta.timestamp = pending_times_[pair_idx];
-    target.meta().push_back(pair_meta);
   }
   target.keys().resize(target.keys().size() + pending_rows_.size());
   pending_rows_.clear();
@@ -204,7 +208,7 @@ Status IntervalJoinOperator::AdvanceWatermark(int64_t watermark, RecordBatch& ou
         AppendNulls(other, output);
         FinishRow(meta, output);
       }
-      rows.RemoveOldest();
+      rows.RemoveOldest(index);
     }
   }
   return Status::OK();

@@ -97,7 +97,6 @@ class IntervalJoinOperator final : public JoinOperator {
   std::vector<int64_t> pending_times_;
   RecordBatch candidates_;  // pairs found in the current batch, output schema
   std::vector<Candidate> candidate_ids_;
-  std::string key_;
   std::string encoded_;
   // The batch being joined: its encoded keys back to back, where each row's ends, its hash.
   std::string batch_keys_;

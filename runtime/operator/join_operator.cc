@@ -19,11 +19,14 @@ Status JoinOperator::EvaluateKeys(JoinSide side, const RecordBatch& input) {
   return Status::OK();
 }
 
-bool JoinOperator::EncodeKey(size_t row, std::string& key) const {
-  key.clear();
+bool JoinOperator::AppendKey(size_t row, std::string& out) const {
+  const size_t begin = out.size();
   for (const Column& column : key_columns_) {
-    if (column.IsNull(row)) return false;
-    EncodeCell(column, row, key);
+    if (column.IsNull(row)) {
+      out.resize(begin);
+      return false;
+    }
+    EncodeCell(column, row, out);
   }
   return true;
 }

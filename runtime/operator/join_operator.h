@@ -53,7 +53,12 @@ class JoinOperator : public StatefulOperator {
   // Evaluates `side`'s key expressions over `input` into key_columns_.
   Status EvaluateKeys(JoinSide side, const RecordBatch& input);
   // The encoded key of `row` (after EvaluateKeys); false when a key cell is NULL (never equal).
-  bool EncodeKey(size_t row, std::string& key) const;
+  bool EncodeKey(size_t row, std::string& key) const {
+    key.clear();
+    return AppendKey(row, key);
+  }
+  // EncodeKey appending to `out`, which is left as it was when the key is NULL.
+  bool AppendKey(size_t row, std::string& out) const;
   // Output rows are built a side at a time: the side's cells from its source batch, from a
   // kept row's bytes (JoinRowCodec) or NULLs, then FinishRow.
   void AppendCells(JoinSide side, const RecordBatch& input, size_t row, RecordBatch& out) const;

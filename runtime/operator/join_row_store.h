@@ -83,7 +83,9 @@ class JoinRowStore {
   // The live resident row with the smallest time (ties: the first added), or -1 when none.
   int64_t Oldest();
   // Removes the row Oldest() returned.
-  void RemoveOldest();
+  void RemoveOldest() { RemoveOldest(Oldest()); }
+  // The same, for a caller that holds what Oldest() returned. REQUIRES: index == Oldest().
+  void RemoveOldest(int64_t index);
   // Marks a row (resident or spilled) matched.
   void MarkMatched(int64_t index);
 

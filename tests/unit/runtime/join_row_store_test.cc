@@ -80,6 +80,21 @@ TEST(JoinRowCodecTest, MalformedBytesAreAStorageError) {
   EXPECT_FALSE(JoinRowCodec::Valid("{\"s\":1}"));
 }
 
+TEST(JoinKeyIndexTest, KeysEqualAgreesWithStringEqualityAtEverySize) {
+  // Sizes around the word compares' range (8 to 16 bytes), keys differing in each byte.
+  for (size_t size = 0; size <= 20; ++size) {
+    std::string key(size, 'k');
+    for (size_t at = 0; at < size; ++at) key[at] = static_cast<char>('a' + at);
+    EXPECT_TRUE(JoinKeyIndex::KeysEqual(key, std::string(key))) << size;
+    EXPECT_FALSE(JoinKeyIndex::KeysEqual(key, key + "x")) << size;
+    for (size_t at = 0; at < size; ++at) {
+      std::string other = key;
+      other[at] = static_cast<char>(other[at] ^ 0x40);
+      EXPECT_FALSE(JoinKeyIndex::KeysEqual(key, other)) << size << " " << at;
+    }
+  }
+}
+
 TEST(JoinKeyIndexTest, AgreesWithAMapThroughInsertsAndErases) {
   JoinKeyIndex index;
   std::unordered_map<uint64_t, int64_t> reference;

@@ -34,7 +34,19 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
     }
     key_ends_[row] = batch_keys_.size();
   }
+  // The other side's rows stay as they are while this batch is joined (rows are added to this
+  // side, purged and spilled between batches): each row's newest partner is found ahead and its
+  // slot prefetched, and the partner's bytes a few rows ahead, so the probes find them in cache.
+  JoinRowStore& partners = store(other);
+  newest_.assign(input.num_rows(), -1);
   for (size_t row = 0; row < input.num_rows(); ++row) {
+    if (hashes_[row] == 0) continue;
+    newest_[row] = partners.Newest(hashes_[row]);
+    partners.PrefetchSlot(newest_[row]);
+  }
+  constexpr size_t kBytesAhead = 4;
+  for (size_t row = 0; row < input.num_rows(); ++row) {
+    if (row + kBytesAhead < input.num_rows()) partners.PrefetchBytes(newest_[row + kBytesAhead]);
     const RecordMeta& meta = input.meta()[row];
     if (IsLate(input, row, watermark_before_row)) continue;
     if (hashes_[row] == 0) {
@@ -52,7 +64,7 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
     encoded_.clear();
     EncodeRow(side, input, row, meta.timestamp, false, encoded_);
     const int64_t index = store(side).Add(key, hashes_[row], encoded_, meta.timestamp);
-    RETURN_NOT_OK(Probe(side, input, row, index, output));
+    RETURN_NOT_OK(Probe(side, input, row, index, newest_[row], output));
   }
   RETURN_NOT_OK(FlushPairs(side, input, plan_.condition ? candidates_ : output));
   RETURN_NOT_OK(EmitCandidates(output));
@@ -60,7 +72,7 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
 }
 
 Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size_t row,
-                                   int64_t index, RecordBatch& output) {
+                                   int64_t index, int64_t newest, RecordBatch& output) {
   // Without a rest of ON every pair is a match: it goes straight to `output`.
   const bool direct = !plan_.condition;
   RecordBatch& target = direct ? output : candidates_;
@@ -101,7 +113,7 @@ Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size
     }
     return Status::OK();
   };
-  for (int64_t partner_idx = partners.Newest(mine.hash); partners.Resident(partner_idx);
+  for (int64_t partner_idx = newest; partners.Resident(partner_idx);
        partner_idx = partners.at(partner_idx).older) {
     const JoinRowStore::Slot& partner = partners.at(partner_idx);
     if (!partner.alive || partner.time < mine.time - low || partner.time > mine.time + high ||

@@ -58,9 +58,10 @@ class IntervalJoinOperator final : public JoinOperator {
     return side == JoinSide::kLeft ? plan_.after_ms : plan_.before_ms;
   }
   JoinRowStore& store(JoinSide side) { return sides_[static_cast<int>(side)]; }
-  // Pairs row `row` of `input` (buffered as `index`) with the other side's rows in reach: into
-  // candidates_ when ON has a rest to apply, else straight into `output`.
-  Status Probe(JoinSide side, const RecordBatch& input, size_t row, int64_t index,
+  // Pairs row `row` of `input` (buffered as `index`) with the other side's rows in reach, from
+  // `newest` (the other side's Newest of the row's key hash) on: into candidates_ when ON has a
+  // rest to apply, else into `output`.
+  Status Probe(JoinSide side, const RecordBatch& input, size_t row, int64_t index, int64_t newest,
                RecordBatch& output);
   // Both rows of a pair matched (only an outer side's flag is ever read: a no-op for an inner
   // join).
@@ -102,6 +103,7 @@ class IntervalJoinOperator final : public JoinOperator {
   std::string batch_keys_;
   std::vector<size_t> key_ends_;
   std::vector<uint64_t> hashes_;
+  std::vector<int64_t> newest_;  // the other side's newest row of each row's key hash
   StateTable* table_ = nullptr;
   // Table keys found at AttachState: the restored rows are rewritten in new chunks at the next
   // checkpoint, which deletes these first.

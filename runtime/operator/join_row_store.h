@@ -80,6 +80,14 @@ class JoinRowStore {
   }
   // Starts loading what Add or Newest for `hash` reads first (batch-at-a-time callers).
   void Prefetch(uint64_t hash) const { by_hash_.Prefetch(hash); }
+  // Starts loading a row's slot, or (reading the slot) its key and row bytes; nothing unless
+  // Resident(index).
+  void PrefetchSlot(int64_t index) {
+    if (Resident(index)) __builtin_prefetch(&at(index));
+  }
+  void PrefetchBytes(int64_t index) {
+    if (Resident(index)) __builtin_prefetch(at(index).bytes);
+  }
   // The live resident row with the smallest time (ties: the first added), or -1 when none.
   int64_t Oldest();
   // Removes the row Oldest() returned.

@@ -24,15 +24,20 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
   batch_keys_.clear();
   key_ends_.assign(input.num_rows(), 0);
   hashes_.assign(input.num_rows(), 0);  // 0: a NULL key
+  has_key_.assign(input.num_rows(), 0);
   for (size_t row = 0; row < input.num_rows(); ++row) {
-    const size_t key_begin = batch_keys_.size();
-    if (AppendKey(row, batch_keys_)) {
-      hashes_[row] = JoinKeyIndex::Hash(
-          std::string_view(batch_keys_).substr(key_begin, batch_keys_.size() - key_begin));
-      store(side).Prefetch(hashes_[row]);
-      store(other).Prefetch(hashes_[row]);
-    }
+    has_key_[row] = AppendKey(row, batch_keys_) ? 1 : 0;
     key_ends_[row] = batch_keys_.size();
+  }
+  // Hashed in a pass of its own: reading a key's words right after its bytes were stored one by
+  // one would stall on every row.
+  for (size_t row = 0; row < input.num_rows(); ++row) {
+    if (has_key_[row] == 0) continue;
+    const size_t key_begin = row == 0 ? 0 : key_ends_[row - 1];
+    hashes_[row] = JoinKeyIndex::Hash(
+        std::string_view(batch_keys_).substr(key_begin, key_ends_[row] - key_begin));
+    store(side).Prefetch(hashes_[row]);
+    store(other).Prefetch(hashes_[row]);
   }
   // The other side's rows stay as they are while this batch is joined (rows are added to this
   // side, purged and spilled between batches): each row's newest partner is found ahead and its

@@ -102,6 +102,7 @@ class IntervalJoinOperator final : public JoinOperator {
   // The batch being joined: its encoded keys back to back, where each row's ends, its hash.
   std::string batch_keys_;
   std::vector<size_t> key_ends_;
+  std::vector<uint8_t> has_key_;  // 0: a key column is NULL
   std::vector<uint64_t> hashes_;
   std::vector<int64_t> newest_;  // the other side's newest row of each row's key hash
   StateTable* table_ = nullptr;

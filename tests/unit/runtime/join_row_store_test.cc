@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "runtime/operator/join_key_index.h"
 #include "runtime/operator/join_row_codec.h"
@@ -93,6 +95,33 @@ TEST(JoinKeyIndexTest, KeysEqualAgreesWithStringEqualityAtEverySize) {
       EXPECT_FALSE(JoinKeyIndex::KeysEqual(key, other)) << size << " " << at;
     }
   }
+}
+
+TEST(JoinKeyIndexTest, ShortKeysHashApartAndSpreadOverTheLowBits) {
+  // A million BIGINT keys as the join encodes them (9 bytes), and 16-byte ones: no two hash
+  // alike, none hashes to the empty mark, and the low 10 bits (an index of 1024 slots) fill
+  // evenly.
+  for (size_t size : {size_t{9}, size_t{16}}) {
+    std::unordered_set<uint64_t> seen;
+    std::vector<int> buckets(1024, 0);
+    for (int64_t value = 0; value < 1000000; ++value) {
+      std::string key(size, '\1');
+      for (int byte = 0; byte < 8; ++byte) {
+        key[size - 1 - byte] = static_cast<char>(static_cast<uint64_t>(value) >> (8 * byte));
+      }
+      const uint64_t hash = JoinKeyIndex::Hash(key);
+      EXPECT_NE(hash, 0u);
+      seen.insert(hash);
+      ++buckets[hash & 1023];
+    }
+    EXPECT_EQ(seen.size(), 1000000u) << size;
+    const auto [fewest, most] = std::minmax_element(buckets.begin(), buckets.end());
+    EXPECT_GT(*fewest, 800) << size;  // about 977 each
+    EXPECT_LT(*most, 1160) << size;
+  }
+  // Keys outside 8..16 bytes hash too, and differ by length.
+  EXPECT_NE(JoinKeyIndex::Hash("a"), JoinKeyIndex::Hash("ab"));
+  EXPECT_NE(JoinKeyIndex::Hash(std::string(17, 'x')), JoinKeyIndex::Hash(std::string(16, 'x')));
 }
 
 TEST(JoinKeyIndexTest, AgreesWithAMapThroughInsertsAndErases) {

@@ -143,9 +143,10 @@ Status IntervalJoinOperator::FlushPairs(JoinSide side, const RecordBatch& input,
   const JoinSide other = side == JoinSide::kLeft ? JoinSide::kRight : JoinSide::kLeft;
   AppendCellsOfRows(side, input, pending_rows_, target);
   JoinRowStore& partners = store(other);
-  for (int64_t partner_idx : pending_partners_) {
-    RETURN_NOT_OK(AppendStored(other, partners.at(partner_idx).row(), target));
-  }
+  partner_rows_.clear();
+  for (int64_t partner_idx : pending_partners_)
+    partner_rows_.push_back(partners.at(partner_idx).row());
+  RETURN_NOT_OK(AppendStoredRows(other, partner_rows_, target));
   std::vector<RecordMeta>& meta = target.meta();
   const size_t first_pair = meta.size();
   meta.resize(first_pair + pending_rows_.size());

@@ -96,7 +96,8 @@ class IntervalJoinOperator final : public JoinOperator {
   std::vector<uint32_t> pending_rows_;
   std::vector<int64_t> pending_partners_;
   std::vector<int64_t> pending_times_;
-  RecordBatch candidates_;  // pairs found in the current batch, output schema
+  std::vector<std::string_view> partner_rows_;  // FlushPairs' scratch
+  RecordBatch candidates_;                      // pairs found in the current batch, output schema
   std::vector<Candidate> candidate_ids_;
   std::string encoded_;
   // The batch being joined: its encoded keys back to back, where each row's ends, its hash.

@@ -69,6 +69,11 @@ class JoinOperator : public StatefulOperator {
   Status AppendStored(JoinSide side, std::string_view bytes, RecordBatch& out) {
     return codecs_[static_cast<int>(side)]->Decode(bytes, out, offset(side));
   }
+  // AppendStored of each of `rows`, in order.
+  Status AppendStoredRows(JoinSide side, const std::vector<std::string_view>& rows,
+                          RecordBatch& out) {
+    return codecs_[static_cast<int>(side)]->DecodeRows(rows, out, offset(side));
+  }
   void AppendNulls(JoinSide side, RecordBatch& out) const;
   static void FinishRow(const RecordMeta& meta, RecordBatch& out) {
     out.meta().push_back(meta);

@@ -71,34 +71,28 @@ void ChangelogAggregateOperator::RemoveFromChunk(RowIndex entry) {
   MarkChunkDirty(chunk);
 }
 
-Status ChangelogAggregateOperator::Apply(std::string_view row, int sign) {
-  std::string_view group_key;
-  // The operator wrote the bytes itself (or checked them at restore): they always split.
-  if (!SplitPrevious(row, plan_.aggregates.size(), &group_key, &argument_views_)) {
-    return Status::Internal("a previous row of the aggregate does not split");
-  }
+Result<ChangelogAggregateOperator::GroupMap::iterator> ChangelogAggregateOperator::GroupOf(
+    std::string_view group_key) {
   auto it = groups_.find(std::string(group_key));
   if (it == groups_.end() && caching() && groups_in_table_.MayContain(group_key)) {
     ASSIGN_OR_RETURN(it, ReadBackGroup(group_key));
   }
-  const bool caching_now = caching();
   if (it == groups_.end()) {
     Group group;
     for (const Column& column : *key_columns_) group.keys.push_back(column.GetValue(key_row_));
     group.accumulators.resize(plan_.aggregates.size());
     it = groups_.emplace(std::string(group_key), std::move(group)).first;
-    if (caching_now) {
+    if (caching()) {
       it->second.charged_bytes = static_cast<uint32_t>(GroupBytes(it->first, it->second));
       groups_bytes_ += it->second.charged_bytes;
     }
   }
+  return it;
+}
+
+void ChangelogAggregateOperator::Touch(GroupMap::iterator it) {
   Group& group = it->second;
-  group.rows += sign;
-  for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
-    ApplyCell(plan_.aggregates[call_idx], argument_kinds_[call_idx], argument_views_[call_idx],
-              sign, group.accumulators[call_idx]);
-  }
-  if (caching_now) {
+  if (caching()) {
     group.last_batch = batch_counter_;
     if (variable_size_groups_) {
       groups_bytes_ -= group.charged_bytes;
@@ -111,6 +105,48 @@ Status ChangelogAggregateOperator::Apply(std::string_view row, int sign) {
   }
   MarkDirty(it->first, group);
   if (group.rows <= 0) emptied_.push_back(it->first);
+}
+
+Status ChangelogAggregateOperator::Apply(std::string_view row, int sign) {
+  std::string_view group_key;
+  // The operator wrote the bytes itself (or checked them at restore): they always split.
+  if (!SplitPrevious(row, plan_.aggregates.size(), &group_key, &argument_views_)) {
+    return Status::Internal("a previous row of the aggregate does not split");
+  }
+  ASSIGN_OR_RETURN(auto it, GroupOf(group_key));
+  Group& group = it->second;
+  group.rows += sign;
+  for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
+    ApplyCell(plan_.aggregates[call_idx], argument_kinds_[call_idx], argument_views_[call_idx],
+              sign, group.accumulators[call_idx]);
+  }
+  Touch(it);
+  return Status::OK();
+}
+
+Status ChangelogAggregateOperator::Replace(std::string_view previous, std::string_view next) {
+  std::string_view previous_group;
+  std::string_view next_group;
+  if (!SplitPrevious(previous, plan_.aggregates.size(), &previous_group, &previous_views_) ||
+      !SplitPrevious(next, plan_.aggregates.size(), &next_group, &argument_views_)) {
+    return Status::Internal("a previous row of the aggregate does not split");
+  }
+  if (previous_group != next_group) {
+    RETURN_NOT_OK(Apply(previous, -1));
+    return Apply(next, +1);
+  }
+  // The key stays in its group (the common case: an auction's new highest bid): one lookup, the
+  // old arguments retracted and the new ones added, the group's row count unchanged.
+  ASSIGN_OR_RETURN(auto it, GroupOf(next_group));
+  Group& group = it->second;
+  for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
+    const AggregateCall& call = plan_.aggregates[call_idx];
+    ApplyCell(call, argument_kinds_[call_idx], previous_views_[call_idx], -1,
+              group.accumulators[call_idx]);
+    ApplyCell(call, argument_kinds_[call_idx], argument_views_[call_idx], +1,
+              group.accumulators[call_idx]);
+  }
+  Touch(it);
   return Status::OK();
 }
 
@@ -133,17 +169,33 @@ Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch
   }
   key_columns_ = &key_columns;
   ++batch_counter_;
-  std::string primary_key;
+  // Batch-at-a-time: every row's primary key is encoded and hashed first and the index slots
+  // its lookup reads are prefetched (the entry a few rows ahead too), so one row's cache misses
+  // do not wait for the previous row's.
+  batch_keys_.clear();
+  key_ends_.resize(input.num_rows());
+  key_hashes_.resize(input.num_rows());
   for (size_t row = 0; row < input.num_rows(); ++row) {
-    const RecordMeta& meta = input.meta()[row];
-    primary_key.clear();
+    const size_t key_begin = batch_keys_.size();
     for (int column : plan_.changelog_key) {
-      EncodeCell(input.column(static_cast<size_t>(column)), row, primary_key);
+      EncodeCell(input.column(static_cast<size_t>(column)), row, batch_keys_);
     }
-    RowIndex previous = rows_.Find(primary_key);
+    key_ends_[row] = batch_keys_.size();
+    key_hashes_[row] = PreviousRowMap::Hash(
+        std::string_view(batch_keys_).substr(key_begin, batch_keys_.size() - key_begin));
+    rows_.Prefetch(key_hashes_[row]);
+  }
+  constexpr size_t kEntryAhead = 8;
+  for (size_t row = 0; row < input.num_rows(); ++row) {
+    if (row + kEntryAhead < input.num_rows()) rows_.PrefetchEntry(key_hashes_[row + kEntryAhead]);
+    const RecordMeta& meta = input.meta()[row];
+    const size_t key_begin = row == 0 ? 0 : key_ends_[row - 1];
+    const std::string_view primary_key =
+        std::string_view(batch_keys_).substr(key_begin, key_ends_[row] - key_begin);
+    RowIndex previous = rows_.Find(primary_key, key_hashes_[row]);
     // (Without a budget too: the table may hold rows saved one per key by an older version.)
     if (previous == kNoRow && table_ != nullptr && rows_in_table_.MayContain(primary_key)) {
-      ASSIGN_OR_RETURN(previous, ReadBackRow(primary_key));
+      ASSIGN_OR_RETURN(previous, ReadBackRow(std::string(primary_key)));
     }
     key_row_ = row;
     const bool adds = meta.kind == RowKind::kUpsert && passes[row];
@@ -165,19 +217,20 @@ Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch
       continue;  // a tombstone, or a filtered row, for a key not counted: nothing to retract
     }
     touched_.clear();
-    if (previous != kNoRow) RETURN_NOT_OK(Apply(rows_.row(previous), -1));
     if (adds) {
-      RETURN_NOT_OK(Apply(next_, +1));
       if (previous == kNoRow) {
-        previous = rows_.Insert(primary_key, next_).first;
+        RETURN_NOT_OK(Apply(next_, +1));
+        previous = rows_.Insert(primary_key, key_hashes_[row], next_).first;
         if (table_ != nullptr) AddToChunk(previous);
       } else {
+        RETURN_NOT_OK(Replace(rows_.row(previous), next_));
         if (table_ != nullptr) MarkChunkDirty(rows_.chunk(previous));
         rows_bytes_ -= RowBytes(previous);
         rows_.SetRow(previous, next_);
       }
       rows_bytes_ += RowBytes(previous);
     } else {
+      RETURN_NOT_OK(Apply(rows_.row(previous), -1));
       if (table_ != nullptr) RemoveFromChunk(previous);
       rows_bytes_ -= RowBytes(previous);
       rows_.Erase(previous);

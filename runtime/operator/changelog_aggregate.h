@@ -93,9 +93,17 @@ class ChangelogAggregateOperator final : public StatefulOperator {
     uint64_t last_batch = 0;  // the batch that last changed a member
   };
 
-  // Adds or retracts `row` (a previous row's bytes; sign +1 / -1) in its group, creating the group
-  // from `key_columns_` when absent (or reading it back from the table in cache mode).
+  using GroupMap = std::unordered_map<std::string, Group>;  // by encoded group key
+  // The group of `group_key`, created from `key_columns_` when absent (or read back from the
+  // table in cache mode).
+  Result<GroupMap::iterator> GroupOf(std::string_view group_key);
+  // Notes that a row changed the group: cache charge, touched_, dirty, emptied.
+  void Touch(GroupMap::iterator it);
+  // Adds or retracts `row` (a previous row's bytes; sign +1 / -1) in its group.
   Status Apply(std::string_view row, int sign);
+  // A key's row `previous` replaced by `next`: Apply(previous, -1) then Apply(next, +1), with one
+  // group lookup when both are in the same group.
+  Status Replace(std::string_view previous, std::string_view next);
   // Chunk bookkeeping (with a table): a new key joins the open chunk; a changed or removed key
   // marks its chunk for rewriting.
   void AddToChunk(RowIndex entry);
@@ -113,8 +121,7 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   // the table into rows_ (and out of the table), or kNoRow when the table has none.
   Result<RowIndex> ReadBackRow(const std::string& primary_key);
   // The group of `group_key` read back from the table into groups_, or groups_.end().
-  Result<std::unordered_map<std::string, Group>::iterator> ReadBackGroup(
-      std::string_view group_key);
+  Result<GroupMap::iterator> ReadBackGroup(std::string_view group_key);
   // Evicts the least recently changed chunks and groups until half the budget is free: a
   // chunk's rows are written under their own keys, in key order, and its entry deleted (by the
   // caller when the chunk is dirty); a changed group is written. REQUIRES: nothing staged
@@ -145,8 +152,8 @@ class ChangelogAggregateOperator final : public StatefulOperator {
 
   const PhysicalAggregate& plan_;
   EvalContext& context_;
-  std::vector<PhysicalKind> argument_kinds_;       // per call
-  std::unordered_map<std::string, Group> groups_;  // by encoded group key
+  std::vector<PhysicalKind> argument_kinds_;  // per call
+  GroupMap groups_;
   PreviousRowMap rows_;
   // Groups are only erased by FlushStaged, so these pointers stay valid within a batch.
   RecordBatch staged_;
@@ -160,7 +167,13 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   size_t key_row_ = 0;
   std::string next_;  // scratch: the row being read, as a previous row's bytes
   std::string cell_;  // scratch: one encoded cell
-  std::vector<std::string_view> argument_views_;  // scratch for Apply
+  std::vector<std::string_view> argument_views_;  // scratch for Apply and Replace
+  std::vector<std::string_view> previous_views_;  // scratch for Replace
+  // The batch being aggregated: its encoded primary keys back to back, where each row's ends,
+  // its hash.
+  std::string batch_keys_;
+  std::vector<size_t> key_ends_;
+  std::vector<uint64_t> key_hashes_;
   StateTable* table_ = nullptr;
   // Groups changed since the last checkpoint (a key may repeat: PrepareCheckpoint writes it
   // once).

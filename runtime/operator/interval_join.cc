@@ -8,7 +8,10 @@
 namespace sluice {
 
 IntervalJoinOperator::IntervalJoinOperator(const PhysicalJoin& plan, EvalContext& context)
-    : JoinOperator(plan, context), candidates_(plan.schema) {}
+    : JoinOperator(plan, context),
+      tracks_matches_(plan.keeps_unmatched(JoinSide::kLeft) ||
+                      plan.keeps_unmatched(JoinSide::kRight)),
+      candidates_(plan.schema) {}
 
 Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input,
                                          const std::vector<int64_t>& watermark_before_row,
@@ -21,21 +24,40 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
   batch_keys_.clear();
   key_ends_.assign(input.num_rows(), 0);
   hashes_.assign(input.num_rows(), 0);  // 0: a NULL key
+  has_key_.assign(input.num_rows(), 0);
   for (size_t row = 0; row < input.num_rows(); ++row) {
-    if (EncodeKey(row, key_)) {
-      batch_keys_ += key_;
-      hashes_[row] = JoinKeyIndex::Hash(key_);
-      store(side).Prefetch(hashes_[row]);
-      store(other).Prefetch(hashes_[row]);
-    }
+    has_key_[row] = AppendKey(row, batch_keys_) ? 1 : 0;
     key_ends_[row] = batch_keys_.size();
   }
+  // Hashed in a pass of its own: reading a key's words right after its bytes were stored one by
+  // one would stall on every row.
   for (size_t row = 0; row < input.num_rows(); ++row) {
+    if (has_key_[row] == 0) continue;
+    const size_t key_begin = row == 0 ? 0 : key_ends_[row - 1];
+    hashes_[row] = JoinKeyIndex::Hash(
+        std::string_view(batch_keys_).substr(key_begin, key_ends_[row] - key_begin));
+    store(side).Prefetch(hashes_[row]);
+    store(other).Prefetch(hashes_[row]);
+  }
+  // The other side's rows stay as they are while this batch is joined (rows are added to this
+  // side, purged and spilled between batches): each row's newest partner is found ahead and its
+  // slot prefetched, and the partner's bytes a few rows ahead, so the probes find them in cache.
+  JoinRowStore& partners = store(other);
+  newest_.assign(input.num_rows(), -1);
+  for (size_t row = 0; row < input.num_rows(); ++row) {
+    if (hashes_[row] == 0) continue;
+    newest_[row] = partners.Newest(hashes_[row]);
+    partners.PrefetchSlot(newest_[row]);
+  }
+  constexpr size_t kBytesAhead = 4;
+  for (size_t row = 0; row < input.num_rows(); ++row) {
+    if (row + kBytesAhead < input.num_rows()) partners.PrefetchBytes(newest_[row + kBytesAhead]);
     const RecordMeta& meta = input.meta()[row];
     if (IsLate(input, row, watermark_before_row)) continue;
     if (hashes_[row] == 0) {
       // A NULL key equals nothing: an outer join emits the row at once.
       if (plan_.keeps_unmatched(side)) {
+        RETURN_NOT_OK(FlushPairs(side, input, plan_.condition ? candidates_ : output));
         AppendCells(side, input, row, output);
         AppendNulls(other, output);
         FinishRow(meta, output);
@@ -47,14 +69,15 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
     encoded_.clear();
     EncodeRow(side, input, row, meta.timestamp, false, encoded_);
     const int64_t index = store(side).Add(key, hashes_[row], encoded_, meta.timestamp);
-    RETURN_NOT_OK(Probe(side, input, row, index, output));
+    RETURN_NOT_OK(Probe(side, input, row, index, newest_[row], output));
   }
+  RETURN_NOT_OK(FlushPairs(side, input, plan_.condition ? candidates_ : output));
   RETURN_NOT_OK(EmitCandidates(output));
   return store(side).SpillOverBudget();
 }
 
 Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size_t row,
-                                   int64_t index, RecordBatch& output) {
+                                   int64_t index, int64_t newest, RecordBatch& output) {
   // Without a rest of ON every pair is a match: it goes straight to `output`.
   const bool direct = !plan_.condition;
   RecordBatch& target = direct ? output : candidates_;
@@ -64,14 +87,23 @@ Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size
   // The other side's times this side's row at t meets: [t - low, t + high].
   const int64_t low = side == JoinSide::kLeft ? plan_.before_ms : plan_.after_ms;
   const int64_t high = side == JoinSide::kLeft ? plan_.after_ms : plan_.before_ms;
-  // Appends the pair of this row and a partner row of the other side.
-  auto pair_with = [&](int64_t partner_idx, int64_t partner_time,
-                       std::string_view partner_row) -> Status {
-    AppendCells(side, input, row, target);
-    RETURN_NOT_OK(AppendStored(other, partner_row, target));
-    RecordMeta pair_meta = input.meta()[row];
-    pair_meta.timestamp = std::max(mine.time, partner_time);
-    FinishRow(pair_meta, target);
+  // Appends the pair of this row and a partner row of the other side: held back in pending_
+  // when the partner is resident, else (a spilled row's bytes last only for the visit) at once.
+  auto pair_with = [&](int64_t partner_idx, int64_t partner_time, std::string_view partner_row,
+                       bool resident) -> Status {
+    const int64_t pair_time = std::max(mine.time, partner_time);
+    if (resident) {
+      pending_rows_.push_back(static_cast<uint32_t>(row));
+      pending_partners_.push_back(partner_idx);
+      pending_times_.push_back(pair_time);
+    } else {
+      RETURN_NOT_OK(FlushPairs(side, input, target));
+      AppendCells(side, input, row, target);
+      RETURN_NOT_OK(AppendStored(other, partner_row, target));
+      RecordMeta pair_meta = input.meta()[row];
+      pair_meta.timestamp = pair_time;
+      FinishRow(pair_meta, target);
+    }
     const Candidate pair =
         side == JoinSide::kLeft ? Candidate{index, partner_idx} : Candidate{partner_idx, index};
     if (direct) {
@@ -79,27 +111,55 @@ Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size
     } else {
       candidate_ids_.push_back(pair);
       // A key with many partners (every row of a window, say) must not pile up unfiltered.
-      if (candidate_ids_.size() >= kMaxCandidates) RETURN_NOT_OK(EmitCandidates(output));
+      if (candidate_ids_.size() >= kMaxCandidates) {
+        RETURN_NOT_OK(FlushPairs(side, input, target));
+        RETURN_NOT_OK(EmitCandidates(output));
+      }
     }
     return Status::OK();
   };
-  for (int64_t partner_idx = partners.Newest(mine.hash); partners.Resident(partner_idx);
+  for (int64_t partner_idx = newest; partners.Resident(partner_idx);
        partner_idx = partners.at(partner_idx).older) {
     const JoinRowStore::Slot& partner = partners.at(partner_idx);
     if (!partner.alive || partner.time < mine.time - low || partner.time > mine.time + high ||
-        partner.key() != mine.key()) {
+        !JoinKeyIndex::KeysEqual(partner.key(), mine.key())) {
       continue;
     }
-    RETURN_NOT_OK(pair_with(partner_idx, partner.time, partner.row()));
+    RETURN_NOT_OK(pair_with(partner_idx, partner.time, partner.row(), true));
   }
   if (partners.spilled_chunks() == 0) return Status::OK();
   return partners.ProbeSpilled(
       mine.hash, mine.time - low, mine.time + high,
       [&](int64_t partner_idx, int64_t partner_time, std::string_view partner_key,
           std::string_view partner_row, bool /*matched*/) -> Status {
-        if (partner_key != mine.key()) return Status::OK();
-        return pair_with(partner_idx, partner_time, partner_row);
+        if (!JoinKeyIndex::KeysEqual(partner_key, mine.key())) return Status::OK();
+        return pair_with(partner_idx, partner_time, partner_row, false);
       });
+}
+
+Status IntervalJoinOperator::FlushPairs(JoinSide side, const RecordBatch& input,
+                                        RecordBatch& target) {
+  if (pending_rows_.empty()) return Status::OK();
+  const JoinSide other = side == JoinSide::kLeft ? JoinSide::kRight : JoinSide::kLeft;
+  AppendCellsOfRows(side, input, pending_rows_, target);
+  JoinRowStore& partners = store(other);
+  partner_rows_.clear();
+  for (int64_t partner_idx : pending_partners_)
+    partner_rows_.push_back(partners.at(partner_idx).row());
+  RETURN_NOT_OK(AppendStoredRows(other, partner_rows_, target));
+  std::vector<RecordMeta>& meta = target.meta();
+  const size_t first_pair = meta.size();
+  meta.resize(first_pair + pending_rows_.size());
+  for (size_t pair_idx = 0; pair_idx < pending_rows_.size(); ++pair_idx) {
+    RecordMeta& pair_meta = meta[first_pair + pair_idx];
+    pair_meta = input.meta()[pending_rows_[pair_idx]];
+    pair_meta.timestamp = pending_times_[pair_idx];
+  }
+  target.keys().resize(target.keys().size() + pending_rows_.size());
+  pending_rows_.clear();
+  pending_partners_.clear();
+  pending_times_.clear();
+  return Status::OK();
 }
 
 Status IntervalJoinOperator::EmitCandidates(RecordBatch& output) {
@@ -119,7 +179,7 @@ Status IntervalJoinOperator::EmitCandidates(RecordBatch& output) {
   return Status::OK();
 }
 
-void IntervalJoinOperator::MarkMatched(const Candidate& pair) {
+void IntervalJoinOperator::MarkMatchedRows(const Candidate& pair) {
   const int64_t indexes[2] = {pair.left, pair.right};
   for (int side_idx = 0; side_idx < 2; ++side_idx) {
     // Only an outer side's flag is ever read (it decides the NULL row): an inner side's rows
@@ -166,7 +226,7 @@ Status IntervalJoinOperator::AdvanceWatermark(int64_t watermark, RecordBatch& ou
         AppendNulls(other, output);
         FinishRow(meta, output);
       }
-      rows.RemoveOldest();
+      rows.RemoveOldest(index);
     }
   }
   return Status::OK();

@@ -58,12 +58,19 @@ class IntervalJoinOperator final : public JoinOperator {
     return side == JoinSide::kLeft ? plan_.after_ms : plan_.before_ms;
   }
   JoinRowStore& store(JoinSide side) { return sides_[static_cast<int>(side)]; }
-  // Pairs row `row` of `input` (buffered as `index`) with the other side's rows in reach: into
-  // candidates_ when ON has a rest to apply, else straight into `output`.
-  Status Probe(JoinSide side, const RecordBatch& input, size_t row, int64_t index,
+  // Pairs row `row` of `input` (buffered as `index`) with the other side's rows in reach, from
+  // `newest` (the other side's Newest of the row's key hash) on: into candidates_ when ON has a
+  // rest to apply, else into `output`.
+  Status Probe(JoinSide side, const RecordBatch& input, size_t row, int64_t index, int64_t newest,
                RecordBatch& output);
-  // Both rows of a pair matched.
-  void MarkMatched(const Candidate& pair);
+  // Both rows of a pair matched (only an outer side's flag is ever read: a no-op for an inner
+  // join).
+  void MarkMatched(const Candidate& pair) {
+    if (tracks_matches_) MarkMatchedRows(pair);
+  }
+  void MarkMatchedRows(const Candidate& pair);
+  // Appends the pairs held back in pending_ to `target` (see pending_rows_).
+  Status FlushPairs(JoinSide side, const RecordBatch& input, RecordBatch& target);
   // Applies the rest of ON to candidates_, marks the survivors' rows matched, and moves them to
   // `output`.
   Status EmitCandidates(RecordBatch& output);
@@ -79,15 +86,26 @@ class IntervalJoinOperator final : public JoinOperator {
   Status RestoreImage(JoinRowStore& rows, std::string_view value);
   static Status MalformedRef();
 
+  const bool tracks_matches_;  // an outer join: pairs flag their rows matched
   JoinRowStore sides_[2];
-  RecordBatch candidates_;  // pairs found in the current batch, output schema
+  // Pairs found in the batch being joined whose partner row is resident, not appended yet: the
+  // input row, the partner's index and the pair's time. FlushPairs appends them a column at a
+  // time, before anything else goes to the same target, so rows keep the order they were found
+  // in. (A partner's bytes stay put until the batch ends: rows are purged and spilled only
+  // between batches.)
+  std::vector<uint32_t> pending_rows_;
+  std::vector<int64_t> pending_partners_;
+  std::vector<int64_t> pending_times_;
+  std::vector<std::string_view> partner_rows_;  // FlushPairs' scratch
+  RecordBatch candidates_;                      // pairs found in the current batch, output schema
   std::vector<Candidate> candidate_ids_;
-  std::string key_;
   std::string encoded_;
   // The batch being joined: its encoded keys back to back, where each row's ends, its hash.
   std::string batch_keys_;
   std::vector<size_t> key_ends_;
+  std::vector<uint8_t> has_key_;  // 0: a key column is NULL
   std::vector<uint64_t> hashes_;
+  std::vector<int64_t> newest_;  // the other side's newest row of each row's key hash
   StateTable* table_ = nullptr;
   // Table keys found at AttachState: the restored rows are rewritten in new chunks at the next
   // checkpoint, which deletes these first.

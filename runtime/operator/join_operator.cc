@@ -19,11 +19,14 @@ Status JoinOperator::EvaluateKeys(JoinSide side, const RecordBatch& input) {
   return Status::OK();
 }
 
-bool JoinOperator::EncodeKey(size_t row, std::string& key) const {
-  key.clear();
+bool JoinOperator::AppendKey(size_t row, std::string& out) const {
+  const size_t begin = out.size();
   for (const Column& column : key_columns_) {
-    if (column.IsNull(row)) return false;
-    EncodeCell(column, row, key);
+    if (column.IsNull(row)) {
+      out.resize(begin);
+      return false;
+    }
+    EncodeCell(column, row, out);
   }
   return true;
 }
@@ -33,6 +36,45 @@ void JoinOperator::AppendCells(JoinSide side, const RecordBatch& input, size_t r
   const size_t first = offset(side);
   for (size_t column_idx = 0; column_idx < width(side); ++column_idx) {
     out.column(first + column_idx).AppendFrom(input.column(column_idx), row);
+  }
+}
+
+namespace {
+
+// Appends the cells of `rows` of `cells` to `target`: NULL or append(row).
+template <typename AppendCell>
+void GatherCells(const Column& cells, const std::vector<uint32_t>& rows, Column& target,
+                 AppendCell append) {
+  for (uint32_t row : rows) {
+    if (cells.IsNull(row)) {
+      target.AppendNull();
+    } else {
+      append(row);
+    }
+  }
+}
+
+}  // namespace
+
+void JoinOperator::AppendCellsOfRows(JoinSide side, const RecordBatch& input,
+                                     const std::vector<uint32_t>& rows, RecordBatch& out) const {
+  const size_t first = offset(side);
+  for (size_t column_idx = 0; column_idx < width(side); ++column_idx) {
+    const Column& cells = input.column(column_idx);
+    Column& target = out.column(first + column_idx);
+    switch (target.type().physical()) {
+      case PhysicalKind::kInt64:
+        GatherCells(cells, rows, target,
+                    [&](uint32_t row) { target.AppendInt64(cells.GetInt64(row)); });
+        break;
+      case PhysicalKind::kDouble:
+        GatherCells(cells, rows, target,
+                    [&](uint32_t row) { target.AppendDouble(cells.GetDouble(row)); });
+        break;
+      default:  // strings share the input's arenas, which AppendFrom takes care of
+        for (uint32_t row : rows) target.AppendFrom(cells, row);
+        break;
+    }
   }
 }
 

@@ -53,12 +53,26 @@ class JoinOperator : public StatefulOperator {
   // Evaluates `side`'s key expressions over `input` into key_columns_.
   Status EvaluateKeys(JoinSide side, const RecordBatch& input);
   // The encoded key of `row` (after EvaluateKeys); false when a key cell is NULL (never equal).
-  bool EncodeKey(size_t row, std::string& key) const;
+  bool EncodeKey(size_t row, std::string& key) const {
+    key.clear();
+    return AppendKey(row, key);
+  }
+  // EncodeKey appending to `out`, which is left as it was when the key is NULL.
+  bool AppendKey(size_t row, std::string& out) const;
   // Output rows are built a side at a time: the side's cells from its source batch, from a
   // kept row's bytes (JoinRowCodec) or NULLs, then FinishRow.
   void AppendCells(JoinSide side, const RecordBatch& input, size_t row, RecordBatch& out) const;
+  // AppendCells for rows `rows` of `input`, in that order, a column at a time (one type dispatch
+  // per column instead of per cell).
+  void AppendCellsOfRows(JoinSide side, const RecordBatch& input, const std::vector<uint32_t>& rows,
+                         RecordBatch& out) const;
   Status AppendStored(JoinSide side, std::string_view bytes, RecordBatch& out) {
     return codecs_[static_cast<int>(side)]->Decode(bytes, out, offset(side));
+  }
+  // AppendStored of each of `rows`, in order.
+  Status AppendStoredRows(JoinSide side, const std::vector<std::string_view>& rows,
+                          RecordBatch& out) {
+    return codecs_[static_cast<int>(side)]->DecodeRows(rows, out, offset(side));
   }
   void AppendNulls(JoinSide side, RecordBatch& out) const;
   static void FinishRow(const RecordMeta& meta, RecordBatch& out) {

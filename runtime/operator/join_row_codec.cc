@@ -16,6 +16,9 @@ JoinRowCodec::JoinRowCodec(const Schema& columns) {
     const DataType& type = columns.field(column_idx).type;
     types_.push_back(type);
     kinds_.push_back(type.physical());
+    fixed_width_ = fixed_width_ && (type.physical() == PhysicalKind::kInt64 ||
+                                    type.physical() == PhysicalKind::kDouble);
+    fixed_size_ += 1 + 8;
     if (type.physical() == PhysicalKind::kNested) {
       Schema cell;
       cell.Add(Field{"v", type});
@@ -32,6 +35,34 @@ JoinRowCodec::~JoinRowCodec() = default;
 
 void JoinRowCodec::Encode(const RecordBatch& batch, size_t row, int64_t time, bool flag,
                           std::string& out) const {
+  if (fixed_width_) {
+    // Sized once and written in place: no append (and capacity check) per field.
+    const size_t begin = out.size();
+    out.resize(begin + fixed_size_);
+    char* at = out.data() + begin;
+    *at++ = kFormat;
+    std::memcpy(at, &time, sizeof time);
+    at += sizeof time;
+    *at++ = flag ? 1 : 0;
+    for (size_t column_idx = 0; column_idx < kinds_.size(); ++column_idx) {
+      const Column& column = batch.column(column_idx);
+      if (column.IsNull(row)) {
+        *at++ = 0;
+        continue;
+      }
+      *at++ = 1;
+      if (kinds_[column_idx] == PhysicalKind::kInt64) {
+        const int64_t value = column.GetInt64(row);
+        std::memcpy(at, &value, sizeof value);
+      } else {
+        const double value = column.GetDouble(row);
+        std::memcpy(at, &value, sizeof value);
+      }
+      at += 8;
+    }
+    out.resize(static_cast<size_t>(at - out.data()));
+    return;
+  }
   out.push_back(kFormat);
   AppendRaw(time, out);
   out.push_back(flag ? 1 : 0);
@@ -104,6 +135,33 @@ Status JoinRowCodec::Decode(std::string_view bytes, RecordBatch& out, size_t fir
     }
   }
   if (pos != bytes.size()) return Corrupt();
+  return Status::OK();
+}
+
+Status JoinRowCodec::DecodeRows(const std::vector<std::string_view>& rows, RecordBatch& out,
+                                size_t first_column) {
+  bool fixed = fixed_width_;
+  for (size_t row = 0; fixed && row < rows.size(); ++row) {
+    fixed = rows[row].size() == fixed_size_ && Valid(rows[row]);
+  }
+  if (!fixed) {
+    for (std::string_view row : rows) RETURN_NOT_OK(Decode(row, out, first_column));
+    return Status::OK();
+  }
+  for (size_t column_idx = 0; column_idx < kinds_.size(); ++column_idx) {
+    Column& column = out.column(first_column + column_idx);
+    const size_t at = kHeaderSize + 9 * column_idx;
+    // A full-size row has no NULL (a NULL cell is its presence byte alone), so each presence
+    // byte is 1; anything else is a corrupt row.
+    for (std::string_view row : rows) {
+      if (row[at] != 1) return Corrupt();
+      if (kinds_[column_idx] == PhysicalKind::kInt64) {
+        column.AppendInt64(LoadRaw<int64_t>(row.data() + at + 1));
+      } else {
+        column.AppendDouble(LoadRaw<double>(row.data() + at + 1));
+      }
+    }
+  }
   return Status::OK();
 }
 

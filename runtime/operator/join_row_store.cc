@@ -106,8 +106,7 @@ int64_t JoinRowStore::Oldest() {
   return std::min(late, in_order);
 }
 
-void JoinRowStore::RemoveOldest() {
-  const int64_t index = Oldest();
+void JoinRowStore::RemoveOldest(int64_t index) {
   if (index < 0) return;
   if (!late_.empty() && late_.top().second == index) {
     late_.pop();

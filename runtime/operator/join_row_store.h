@@ -80,10 +80,20 @@ class JoinRowStore {
   }
   // Starts loading what Add or Newest for `hash` reads first (batch-at-a-time callers).
   void Prefetch(uint64_t hash) const { by_hash_.Prefetch(hash); }
+  // Starts loading a row's slot, or (reading the slot) its key and row bytes; nothing unless
+  // Resident(index).
+  void PrefetchSlot(int64_t index) {
+    if (Resident(index)) __builtin_prefetch(&at(index));
+  }
+  void PrefetchBytes(int64_t index) {
+    if (Resident(index)) __builtin_prefetch(at(index).bytes);
+  }
   // The live resident row with the smallest time (ties: the first added), or -1 when none.
   int64_t Oldest();
   // Removes the row Oldest() returned.
-  void RemoveOldest();
+  void RemoveOldest() { RemoveOldest(Oldest()); }
+  // The same, for a caller that holds what Oldest() returned. REQUIRES: index == Oldest().
+  void RemoveOldest(int64_t index);
   // Marks a row (resident or spilled) matched.
   void MarkMatched(int64_t index);
 

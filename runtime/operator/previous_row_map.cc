@@ -2,8 +2,6 @@
 
 #include <cstring>
 
-#include "runtime/operator/string_hash.h"
-
 namespace sluice {
 namespace {
 
@@ -48,15 +46,23 @@ size_t PreviousRowMap::FindSlot(std::string_view key, uint64_t hash) const {
   }
 }
 
-uint32_t PreviousRowMap::Find(std::string_view key) const {
+uint32_t PreviousRowMap::Find(std::string_view key, uint64_t hash) const {
   if (slots_.empty()) return kNone;
-  const uint64_t slot = slots_[FindSlot(key, MixedStringHash(key))];
+  const uint64_t slot = slots_[FindSlot(key, hash)];
   return slot == 0 ? kNone : SlotEntry(slot);
 }
 
-std::pair<uint32_t, bool> PreviousRowMap::Insert(std::string_view key, std::string_view row) {
+void PreviousRowMap::PrefetchEntry(uint64_t hash) const {
+  if (slots_.empty()) return;
+  const uint64_t slot = slots_[SlotHome(hash)];
+  if (slot != 0 && (slot & kTagMask) == (hash & kTagMask)) {
+    __builtin_prefetch(blocks_[SlotEntry(slot)].get());
+  }
+}
+
+std::pair<uint32_t, bool> PreviousRowMap::Insert(std::string_view key, uint64_t hash,
+                                                 std::string_view row) {
   if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
-  const uint64_t hash = MixedStringHash(key);
   const size_t slot = FindSlot(key, hash);
   if (slots_[slot] != 0) return {SlotEntry(slots_[slot]), false};
   uint32_t entry = 0;

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/operator/string_hash.h"
+
 namespace sluice {
 
 class PreviousRowMap {
@@ -23,11 +25,26 @@ class PreviousRowMap {
   static constexpr uint32_t kNone = 0xFFFFFFFF;
 
   size_t size() const { return size_; }
+  // The hash the map indexes `key` by (callers that look up a batch of keys compute it once).
+  static uint64_t Hash(std::string_view key) { return MixedStringHash(key); }
   // The entry of `key`, or kNone.
-  uint32_t Find(std::string_view key) const;
+  uint32_t Find(std::string_view key) const { return Find(key, Hash(key)); }
+  // REQUIRES: hash == Hash(key).
+  uint32_t Find(std::string_view key, uint64_t hash) const;
+  // Starts loading the index slot a lookup of `hash` reads first.
+  void Prefetch(uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[SlotHome(hash)]);
+  }
+  // Starts loading the block of the entry a lookup of `hash` most likely finds (the one at its
+  // home slot). Reads that slot: best after Prefetch(hash) had time to load it.
+  void PrefetchEntry(uint64_t hash) const;
   // Adds (key, row) with chunk kNone unless `key` is present; returns the key's entry and whether
   // it was added.
-  std::pair<uint32_t, bool> Insert(std::string_view key, std::string_view row);
+  std::pair<uint32_t, bool> Insert(std::string_view key, std::string_view row) {
+    return Insert(key, Hash(key), row);
+  }
+  // REQUIRES: hash == Hash(key).
+  std::pair<uint32_t, bool> Insert(std::string_view key, uint64_t hash, std::string_view row);
   // Replaces the entry's row (in place when the length is the same).
   void SetRow(uint32_t entry, std::string_view row);
   // Frees the entry; its index may be reused by a later insert.
@@ -67,6 +84,7 @@ class PreviousRowMap {
 
   // The slot holding `key`, or the empty slot where it would go.
   size_t FindSlot(std::string_view key, uint64_t hash) const;
+  // The home slot of a hash, or of the hash whose tag a slot holds (the high 32 bits).
   size_t SlotHome(uint64_t slot) const {
     return static_cast<size_t>(slot >> 32) & (slots_.size() - 1);
   }

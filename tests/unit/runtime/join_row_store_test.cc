@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "runtime/operator/join_key_index.h"
 #include "runtime/operator/join_row_codec.h"
@@ -60,6 +62,62 @@ TEST(JoinRowCodecTest, RoundTripsEveryKindAndNulls) {
   }
 }
 
+TEST(JoinRowCodecTest, NumericRowsDecodeAColumnAtATimeAsRowByRow) {
+  Schema schema;
+  schema.Add(Field{"id", DataType::Bigint()});
+  schema.Add(Field{"price", DataType::Double()});
+  schema.Add(Field{"at", DataType::Bigint()});
+  RecordBatch batch(schema);
+  for (int64_t row = 0; row < 50; ++row) {
+    // Every seventh row has a NULL (shorter: its cell is the presence byte alone).
+    if (row % 7 == 3) {
+      batch.column(0).AppendNull();
+    } else {
+      batch.column(0).AppendInt64(row * 1000 - 7);
+    }
+    batch.column(1).AppendDouble(static_cast<double>(row) / 4);
+    batch.column(2).AppendInt64(-row);
+  }
+  JoinRowCodec codec(schema);
+  std::vector<std::string> encoded(50);
+  for (size_t row = 0; row < 50; ++row) {
+    codec.Encode(batch, row, static_cast<int64_t>(row) + 100, row % 2 == 0, encoded[row]);
+    // The layout state written before is read with: format, time, flag, then per cell its
+    // presence byte and 8 bytes.
+    ASSERT_EQ(encoded[row].size(), row % 7 == 3 ? 10u + 1 + 9 + 9 : 10u + 3 * 9) << row;
+    EXPECT_EQ(encoded[row][0], 'B');
+    EXPECT_EQ(JoinRowCodec::Time(encoded[row]), static_cast<int64_t>(row) + 100);
+    EXPECT_EQ(JoinRowCodec::Flag(encoded[row]), row % 2 == 0);
+  }
+  // All rows (some with NULLs: row by row), and only the full ones (a column at a time).
+  for (bool full_only : {false, true}) {
+    std::vector<std::string_view> rows;
+    std::vector<size_t> sources;
+    for (size_t row = 0; row < 50; ++row) {
+      if (full_only && row % 7 == 3) continue;
+      rows.push_back(encoded[row]);
+      sources.push_back(row);
+    }
+    RecordBatch decoded(schema);
+    ASSERT_TRUE(codec.DecodeRows(rows, decoded, 0).ok());
+    ASSERT_EQ(decoded.column(0).size(), rows.size());
+    for (size_t at = 0; at < rows.size(); ++at) {
+      for (size_t column_idx = 0; column_idx < 3; ++column_idx) {
+        EXPECT_EQ(decoded.column(column_idx).GetValue(at),
+                  batch.column(column_idx).GetValue(sources[at]))
+            << at << " " << column_idx;
+      }
+    }
+  }
+  // A full-size row whose presence byte is neither 0 nor 1 is corrupt.
+  std::string corrupt = encoded[0];
+  corrupt[10] = 2;
+  RecordBatch decoded(schema);
+  const Status status = codec.DecodeRows({encoded[1], corrupt}, decoded, 0);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("join state"), std::string::npos) << status.message();
+}
+
 TEST(JoinRowCodecTest, MalformedBytesAreAStorageError) {
   const Schema schema = RowSchema();
   RecordBatch batch(schema);
@@ -78,6 +136,48 @@ TEST(JoinRowCodecTest, MalformedBytesAreAStorageError) {
     EXPECT_NE(status.message().find("join state"), std::string::npos) << status.message();
   }
   EXPECT_FALSE(JoinRowCodec::Valid("{\"s\":1}"));
+}
+
+TEST(JoinKeyIndexTest, KeysEqualAgreesWithStringEqualityAtEverySize) {
+  // Sizes around the word compares' range (8 to 16 bytes), keys differing in each byte.
+  for (size_t size = 0; size <= 20; ++size) {
+    std::string key(size, 'k');
+    for (size_t at = 0; at < size; ++at) key[at] = static_cast<char>('a' + at);
+    EXPECT_TRUE(JoinKeyIndex::KeysEqual(key, std::string(key))) << size;
+    EXPECT_FALSE(JoinKeyIndex::KeysEqual(key, key + "x")) << size;
+    for (size_t at = 0; at < size; ++at) {
+      std::string other = key;
+      other[at] = static_cast<char>(other[at] ^ 0x40);
+      EXPECT_FALSE(JoinKeyIndex::KeysEqual(key, other)) << size << " " << at;
+    }
+  }
+}
+
+TEST(JoinKeyIndexTest, ShortKeysHashApartAndSpreadOverTheLowBits) {
+  // A million BIGINT keys as the join encodes them (9 bytes), and 16-byte ones: no two hash
+  // alike, none hashes to the empty mark, and the low 10 bits (an index of 1024 slots) fill
+  // evenly.
+  for (size_t size : {size_t{9}, size_t{16}}) {
+    std::unordered_set<uint64_t> seen;
+    std::vector<int> buckets(1024, 0);
+    for (int64_t value = 0; value < 1000000; ++value) {
+      std::string key(size, '\1');
+      for (int byte = 0; byte < 8; ++byte) {
+        key[size - 1 - byte] = static_cast<char>(static_cast<uint64_t>(value) >> (8 * byte));
+      }
+      const uint64_t hash = JoinKeyIndex::Hash(key);
+      EXPECT_NE(hash, 0u);
+      seen.insert(hash);
+      ++buckets[hash & 1023];
+    }
+    EXPECT_EQ(seen.size(), 1000000u) << size;
+    const auto [fewest, most] = std::minmax_element(buckets.begin(), buckets.end());
+    EXPECT_GT(*fewest, 800) << size;  // about 977 each
+    EXPECT_LT(*most, 1160) << size;
+  }
+  // Keys outside 8..16 bytes hash too, and differ by length.
+  EXPECT_NE(JoinKeyIndex::Hash("a"), JoinKeyIndex::Hash("ab"));
+  EXPECT_NE(JoinKeyIndex::Hash(std::string(17, 'x')), JoinKeyIndex::Hash(std::string(16, 'x')));
 }
 
 TEST(JoinKeyIndexTest, AgreesWithAMapThroughInsertsAndErases) {

@@ -168,6 +168,50 @@ TEST(JoinSpillTest, StateCountersShowSpilledRowsAndChunksReadBack) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(JoinSpillTest, PairsWithResidentAndSpilledPartnersComeInProbeOrderWithTheirOwnCells) {
+  // Pairs with resident partners are appended a column at a time at the end of the batch, those
+  // with spilled partners at once: each pair's cells and time must still line up, in the order
+  // the batch's rows found them.
+  for (JoinType type : {JoinType::kInner, JoinType::kFull}) {
+    for (bool residual : {false, true}) {
+      SCOPED_TRACE(std::to_string(static_cast<int>(type)) + (residual ? " residual" : ""));
+      auto plan = MakeJoin(type, residual);
+      const std::string dir =
+          ::testing::TempDir() + "/join_spill_order_" + std::to_string(::getpid());
+      std::filesystem::create_directories(dir);
+      EvalContext context;
+      IntervalJoinOperator op(*plan, context);
+      op.SetSpill(dir, 64 << 10);
+      RecordBatch output(plan->schema);
+      std::vector<Row> bids;
+      for (int64_t bid = 0; bid < 20000; ++bid) bids.push_back({bid, bid % 1000, bid});
+      ASSERT_TRUE(op.ProcessSide(JoinSide::kLeft, MakeBatch(bids), {}, output).ok());
+      ASSERT_EQ(output.num_rows(), 0u);
+      // Rows from 16384 on are resident (the chunk being filled), older ones spilled. Each right
+      // row meets the one bid 50 ms before it: spilled and resident partners alternate.
+      std::vector<Row> maxima;
+      std::vector<std::string> expected;
+      for (int64_t step = 0; step < 40; ++step) {
+        const int64_t partner = (step % 2 == 0 ? 16300 : 16400) + step;
+        const int64_t time = partner + 50;
+        maxima.push_back({time, partner % 1000, -step});
+        if (residual && partner % 3 == 1) continue;
+        expected.push_back(std::to_string(time) + " " + std::to_string(partner % 1000) + " " +
+                           std::to_string(partner) + " " + std::to_string(partner % 1000) + " " +
+                           std::to_string(-step));
+      }
+      ASSERT_TRUE(op.ProcessSide(JoinSide::kRight, MakeBatch(maxima), {}, output).ok());
+      std::vector<std::string> rows;
+      Collect(output, rows);
+      EXPECT_EQ(rows, expected);
+      StateCounters counters;
+      op.AddStateCounters(counters);
+      EXPECT_GT(counters.spill_chunks_read, 0);
+      std::filesystem::remove_all(dir);
+    }
+  }
+}
+
 TEST(JoinSpillTest, AnUnwritableSpillDirectoryIsAStorageError) {
   JoinRowStore store;
   store.SetSpill("/nonexistent/sluice-spill", 0);

@@ -84,5 +84,37 @@ TEST(PreviousRowMapTest, ShortEntriesAreChargedOneBlockAndTheirIndex) {
   EXPECT_GE(PreviousRowMap::EntryBytes(18, 1000, 0), 1018u);
 }
 
+TEST(PreviousRowMapTest, LookupsWithAPrecomputedHashAgreeWithPlainOnes) {
+  PreviousRowMap map;
+  // Prefetching an absent key, or before the map has an index, is harmless.
+  map.Prefetch(PreviousRowMap::Hash("none"));
+  map.PrefetchEntry(PreviousRowMap::Hash("none"));
+  EXPECT_EQ(map.Find("none", PreviousRowMap::Hash("none")), PreviousRowMap::kNone);
+  for (int key = 0; key < 3000; ++key) {
+    const uint64_t hash = PreviousRowMap::Hash(Key(key));
+    map.Prefetch(hash);
+    map.PrefetchEntry(hash);
+    if (key % 2 == 0) {
+      EXPECT_TRUE(map.Insert(Key(key), hash, RowOf(key, 0)).second);
+    } else {
+      EXPECT_TRUE(map.Insert(Key(key), RowOf(key, 0)).second);
+    }
+    // A present key is not added again, whichever overload.
+    EXPECT_FALSE(map.Insert(Key(key), hash, "other").second);
+  }
+  for (int key = 0; key < 3500; ++key) {
+    const uint64_t hash = PreviousRowMap::Hash(Key(key));
+    map.PrefetchEntry(hash);
+    const uint32_t entry = map.Find(Key(key), hash);
+    EXPECT_EQ(entry, map.Find(Key(key))) << key;
+    if (key >= 3000) {
+      EXPECT_EQ(entry, PreviousRowMap::kNone) << key;
+      continue;
+    }
+    ASSERT_NE(entry, PreviousRowMap::kNone) << key;
+    EXPECT_EQ(map.row(entry), RowOf(key, 0));
+  }
+}
+
 }  // namespace
 }  // namespace sluice

@@ -92,9 +92,10 @@ class JsonRecordEncoder {
 
   // How EncodeRow writes a column's cells, decided once from its type.
   enum class CellKind : uint8_t {
-    kInteger,     // BIGINT, INTEGER, TIMESTAMP: the int64 in decimal
-    kDecimal,     // DECIMAL: the unscaled int64 with its point
-    kOtherInt64,  // BOOLEAN, DATE
+    kInteger,  // BIGINT, INTEGER, TIMESTAMP: the int64 in decimal
+    kDecimal,  // DECIMAL: the unscaled int64 with its point
+    kBoolean,
+    kDate,  // quoted YYYY-MM-DD
     kDouble,
     kText,   // VARCHAR
     kBytes,  // base64
@@ -124,6 +125,10 @@ void AppendValueJson(const Value& value, std::string& out);
 
 // Standard base64 (RFC 4648, with padding), as used for BYTES in JSON.
 void AppendBase64(std::string_view bytes, std::string& out);
+// Bytes the base64 of `bytes` bytes takes.
+constexpr size_t Base64Size(size_t bytes) { return (bytes + 2) / 3 * 4; }
+// The base64 of `bytes` at `dest` (room for Base64Size(bytes.size())); returns its end.
+char* WriteBase64(std::string_view bytes, char* dest);
 // Decodes standard base64 into `out` (replacing its contents); false when `text` is not base64.
 bool DecodeBase64(std::string_view text, std::string& out);
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/batch.h"
+#include "common/encode_buffer.h"
 #include "common/status.h"
 #include "common/types.h"
 #include "common/value.h"
@@ -46,31 +47,6 @@ class JsonRecordDecoder {
  private:
   Schema output_schema_;
   std::unique_ptr<JsonDecoderState> state_;
-};
-
-// A growable byte buffer for encoders that is never zero-filled per write: Reserve(n) returns room
-// for n bytes at the end, Commit(end) keeps what was written up to `end`. (std::string::resize
-// would clear the reserved bytes on every row.)
-class EncodeBuffer {
- public:
-  void Clear() { size_ = 0; }
-  char* Reserve(size_t bytes) {
-    if (size_ + bytes > storage_.size())
-      storage_.resize(std::max(size_ + bytes, 2 * storage_.size()));
-    return storage_.data() + size_;
-  }
-  void Commit(const char* end) { size_ = static_cast<size_t>(end - storage_.data()); }
-  void Append(std::string_view bytes) {
-    char* dest = Reserve(bytes.size());
-    std::memcpy(dest, bytes.data(), bytes.size());
-    size_ += bytes.size();
-  }
-  size_t size() const { return size_; }
-  std::string_view view() const { return std::string_view(storage_.data(), size_); }
-
- private:
-  std::string storage_;  // its size is the capacity; bytes past size_ are scratch
-  size_t size_ = 0;
 };
 
 // Encodes rows as JSON objects keyed by column name: NULL as null, TIMESTAMP as epoch-ms

@@ -115,19 +115,20 @@ Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::strin
     key.clear();
     if (!key_columns.empty()) EncodeRecordKey(batch, row, key_columns, key);
     const bool has_key = !key.empty() || key_columns.size() > 1;
-    const int32_t partition = has_key ? PartitionForKey(key, partitions)
-                                      : static_cast<int32_t>(meta.partition % partitions);
+    const int32_t partition = has_key           ? PartitionForKey(key, partitions)
+                              : partitions == 1 ? 0  // no division per row
+                                                : static_cast<int32_t>(meta.partition % partitions);
     FrameBatch& frames = scratch.by_partition[static_cast<size_t>(partition)];
-    const std::optional<std::string_view> record_key =
-        has_key ? std::optional<std::string_view>(key) : std::nullopt;
     if (meta.kind == RowKind::kDelete) {  // a changelog delete is a tombstone: no value
       LogRecord tombstone;
-      tombstone.key = record_key;
+      if (has_key) tombstone.key = key;
       tombstone.timestamp = meta.timestamp;
       RETURN_NOT_OK(frames.Add(tombstone));
       continue;
     }
-    encoder.EncodeRow(batch, row, frames.BeginValue(meta.timestamp, record_key));
+    encoder.EncodeRow(
+        batch, row,
+        has_key ? frames.BeginValue(meta.timestamp, key) : frames.BeginValue(meta.timestamp));
     RETURN_NOT_OK(frames.FinishValue());
   }
   for (int32_t partition = 0; partition < partitions; ++partition) {

@@ -26,9 +26,9 @@ Status FrameBatch::Add(const LogRecord& record) {
   return Status::OK();
 }
 
-EncodeBuffer& FrameBatch::BeginValue(int64_t timestamp, std::optional<std::string_view> key) {
+EncodeBuffer& FrameBatch::BeginFrame(int64_t timestamp, std::string_view key, bool has_key) {
   LogRecord record;
-  record.key = key;
+  if (has_key) record.key = key;
   record.value = std::string_view();
   record.timestamp = timestamp;
   const size_t head_bytes = FrameValueAt(record);

@@ -7,7 +7,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -28,10 +27,13 @@ class FrameBatch {
   // Appends the frame of `record`, or nothing and a STORAGE error when it is too large to frame.
   Status Add(const LogRecord& record);
 
-  // Starts the frame of a record with a value (and no headers) and returns the buffer to append
-  // the value to; FinishValue closes the frame. REQUIRES: nothing else touches the batch between
-  // the two calls.
-  EncodeBuffer& BeginValue(int64_t timestamp, std::optional<std::string_view> key);
+  // Starts the frame of a record with a value (and no headers), keyed or keyless, and returns the
+  // buffer to append the value to; FinishValue closes the frame. REQUIRES: nothing else touches
+  // the batch between the two calls.
+  EncodeBuffer& BeginValue(int64_t timestamp, std::string_view key) {
+    return BeginFrame(timestamp, key, true);
+  }
+  EncodeBuffer& BeginValue(int64_t timestamp) { return BeginFrame(timestamp, {}, false); }
   // Closes the frame BeginValue started, or drops it and returns a STORAGE error when the key and
   // value are too large to frame.
   Status FinishValue();
@@ -41,6 +43,9 @@ class FrameBatch {
   size_t start(size_t frame_idx) const { return starts_[frame_idx]; }
 
  private:
+  // (The key comes as a view and a flag, not an optional: an optional built per row and passed
+  // in memory costs a store-forwarding stall on every call.)
+  EncodeBuffer& BeginFrame(int64_t timestamp, std::string_view key, bool has_key);
   Status TooLarge() const;
 
   EncodeBuffer bytes_;

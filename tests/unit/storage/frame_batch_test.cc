@@ -20,7 +20,8 @@ using testing::ScratchDir;
 
 // Appends `record` (no headers) to `frames` the in-place way, its value in two pieces.
 Status AddInPlace(FrameBatch& frames, const LogRecord& record) {
-  EncodeBuffer& value = frames.BeginValue(record.timestamp, record.key);
+  EncodeBuffer& value = record.key ? frames.BeginValue(record.timestamp, *record.key)
+                                   : frames.BeginValue(record.timestamp);
   const std::string_view bytes = *record.value;
   value.Append(bytes.substr(0, bytes.size() / 2));
   value.Append(bytes.substr(bytes.size() / 2));
@@ -38,8 +39,8 @@ TEST(FrameBatchTest, InPlaceValuesMakeTheBytesEncodeFrameWrites) {
   for (std::optional<std::string_view> key :
        {std::optional<std::string_view>(), std::optional<std::string_view>(""),
         std::optional<std::string_view>("user-7")}) {
-    for (std::string_view value : {std::string_view(), std::string_view("{\"a\":1}"),
-                                   std::string_view(long_value)}) {
+    for (std::string_view value :
+         {std::string_view(), std::string_view("{\"a\":1}"), std::string_view(long_value)}) {
       LogRecord record;
       record.key = key;
       record.value = value;
@@ -62,8 +63,8 @@ TEST(FrameBatchTest, InPlaceValuesMakeTheBytesEncodeFrameWrites) {
     LogRecordView view;
     size_t frame_bytes = 0;
     std::string why;
-    ASSERT_EQ(DecodeFrame(frame, in_place.start(record_idx + 1) - in_place.start(record_idx),
-                          &view, &frame_bytes, &why),
+    ASSERT_EQ(DecodeFrame(frame, in_place.start(record_idx + 1) - in_place.start(record_idx), &view,
+                          &frame_bytes, &why),
               FrameStatus::kOk)
         << why;
     EXPECT_EQ(view.offset, 40 + static_cast<int64_t>(record_idx));

@@ -83,7 +83,8 @@ class JsonRecordEncoder {
   std::vector<DataType> types_;
   std::vector<CellKind> kinds_;
   std::vector<size_t> string_columns_;
-  // MaxEncodedSize's part that does not depend on the row: braces, keys and non-string cells.
+  // MaxEncodedSize's part that does not depend on the row: braces, keys, non-string cells and the
+  // quotes or null of string cells.
   size_t fixed_bound_ = 0;
   // Per column: `{"name":` for the first, `,"name":` for the rest, escaped once up front.
   std::vector<std::string> key_prefixes_;

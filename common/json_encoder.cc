@@ -226,6 +226,7 @@ JsonRecordEncoder::JsonRecordEncoder(const Schema& schema) {
     kinds_.push_back(kind);
     if (physical == PhysicalKind::kString) {
       string_columns_.push_back(column_idx);
+      fixed_bound_ += MaxJsonStringSize(0) + 4;  // quotes, or "null"
     } else {
       // An int64, a quoted DATE or a boolean fit in 48 bytes (whole-word stores included), a
       // DECIMAL in DecimalTextRoom; a DOUBLE in shortest round-trip form or null in 32.
@@ -244,15 +245,15 @@ JsonRecordEncoder::JsonRecordEncoder(const Schema& schema) {
   fixed_bound_ += kPrefixCopyBytes;  // the last block may reach past the closing brace
 }
 
-size_t JsonRecordEncoder::MaxEncodedSize(const RecordBatch& batch, size_t row) const {
+inline size_t JsonRecordEncoder::MaxEncodedSize(const RecordBatch& batch, size_t row) const {
+  // BYTES become base64 (4 per 3 bytes), text at most 6 bytes per byte (\u00XX); quotes and
+  // "null" are in fixed_bound_. A NULL cell's view (empty, or whatever a kernel left) only makes
+  // the bound larger, so validity is not looked at.
   size_t bound = fixed_bound_;
   for (size_t column_idx : string_columns_) {
-    const Column& column = batch.column(column_idx);
-    // BYTES become base64 (4 per 3 bytes), text at most 6 bytes per byte (\u00XX); a null
-    // needs 4, which the bound of an empty string covers.
-    if (!column.IsNull(row)) bound += MaxJsonStringSize(column.GetString(row).size());
+    bound += 6 * batch.column(column_idx).strings()[row].size();
   }
-  return bound + 4 * string_columns_.size();
+  return bound;
 }
 
 void JsonRecordEncoder::EncodeRow(const RecordBatch& batch, size_t row, EncodeBuffer& out) const {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/batch.h"
+#include "common/encode_buffer.h"
 #include "common/status.h"
 #include "common/types.h"
 #include "common/value.h"
@@ -48,31 +49,6 @@ class JsonRecordDecoder {
   std::unique_ptr<JsonDecoderState> state_;
 };
 
-// A growable byte buffer for encoders that is never zero-filled per write: Reserve(n) returns room
-// for n bytes at the end, Commit(end) keeps what was written up to `end`. (std::string::resize
-// would clear the reserved bytes on every row.)
-class EncodeBuffer {
- public:
-  void Clear() { size_ = 0; }
-  char* Reserve(size_t bytes) {
-    if (size_ + bytes > storage_.size())
-      storage_.resize(std::max(size_ + bytes, 2 * storage_.size()));
-    return storage_.data() + size_;
-  }
-  void Commit(const char* end) { size_ = static_cast<size_t>(end - storage_.data()); }
-  void Append(std::string_view bytes) {
-    char* dest = Reserve(bytes.size());
-    std::memcpy(dest, bytes.data(), bytes.size());
-    size_ += bytes.size();
-  }
-  size_t size() const { return size_; }
-  std::string_view view() const { return std::string_view(storage_.data(), size_); }
-
- private:
-  std::string storage_;  // its size is the capacity; bytes past size_ are scratch
-  size_t size_ = 0;
-};
-
 // Encodes rows as JSON objects keyed by column name: NULL as null, TIMESTAMP as epoch-ms
 // integer, DATE as "YYYY-MM-DD", DECIMAL as a number with its scale, DOUBLE in shortest
 // round-trip form (NaN and infinities as null), BYTES as base64, nested values recursively.
@@ -92,9 +68,10 @@ class JsonRecordEncoder {
 
   // How EncodeRow writes a column's cells, decided once from its type.
   enum class CellKind : uint8_t {
-    kInteger,     // BIGINT, INTEGER, TIMESTAMP: the int64 in decimal
-    kDecimal,     // DECIMAL: the unscaled int64 with its point
-    kOtherInt64,  // BOOLEAN, DATE
+    kInteger,  // BIGINT, INTEGER, TIMESTAMP: the int64 in decimal
+    kDecimal,  // DECIMAL: the unscaled int64 with its point
+    kBoolean,
+    kDate,  // quoted YYYY-MM-DD
     kDouble,
     kText,   // VARCHAR
     kBytes,  // base64
@@ -106,7 +83,8 @@ class JsonRecordEncoder {
   std::vector<DataType> types_;
   std::vector<CellKind> kinds_;
   std::vector<size_t> string_columns_;
-  // MaxEncodedSize's part that does not depend on the row: braces, keys and non-string cells.
+  // MaxEncodedSize's part that does not depend on the row: braces, keys, non-string cells and the
+  // quotes or null of string cells.
   size_t fixed_bound_ = 0;
   // Per column: `{"name":` for the first, `,"name":` for the rest, escaped once up front.
   std::vector<std::string> key_prefixes_;
@@ -124,6 +102,10 @@ void AppendValueJson(const Value& value, std::string& out);
 
 // Standard base64 (RFC 4648, with padding), as used for BYTES in JSON.
 void AppendBase64(std::string_view bytes, std::string& out);
+// Bytes the base64 of `bytes` bytes takes.
+constexpr size_t Base64Size(size_t bytes) { return (bytes + 2) / 3 * 4; }
+// The base64 of `bytes` at `dest` (room for Base64Size(bytes.size())); returns its end.
+char* WriteBase64(std::string_view bytes, char* dest);
 // Decodes standard base64 into `out` (replacing its contents); false when `text` is not base64.
 bool DecodeBase64(std::string_view text, std::string& out);
 

@@ -8,6 +8,7 @@
 
 #include "common/json_codec.h"
 #include "common/json_writer.h"
+#include "common/number_text.h"
 
 namespace sluice {
 
@@ -17,9 +18,30 @@ constexpr char kBase64Alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 void AppendInt(int64_t v, std::string& out) {
-  char buffer[24];
-  auto result = std::to_chars(buffer, buffer + sizeof(buffer), v);
-  out.append(buffer, result.ptr);
+  char buffer[kInt64TextRoom];
+  out.append(buffer, WriteInt64Text(v, buffer));
+}
+
+void AppendDecimal(int64_t unscaled, int scale, std::string& out) {
+  const size_t start = out.size();
+  out.resize(start + DecimalTextRoom(scale));
+  out.resize(
+      static_cast<size_t>(WriteDecimalText(unscaled, scale, out.data() + start) - out.data()));
+}
+
+// A quoted DATE; years beyond +-32767 (outside WriteDateText's range) through AppendDateText.
+char* WriteDateCell(int32_t days, char* dest) {
+  *dest++ = '"';
+  if (days >= kMinTextDateDays && days <= kMaxTextDateDays) {
+    dest = WriteDateText(days, dest);
+  } else {
+    std::string text;
+    AppendDateText(days, text);
+    std::memcpy(dest, text.data(), text.size());
+    dest += text.size();
+  }
+  *dest++ = '"';
+  return dest;
 }
 
 void AppendDouble(double v, std::string& out) {
@@ -36,12 +58,12 @@ void AppendDouble(double v, std::string& out) {
 void AppendInt64Cell(const DataType& type, int64_t v, std::string& out) {
   switch (type.id()) {
     case TypeId::kBoolean: out += v != 0 ? "true" : "false"; break;
-    case TypeId::kDecimal: AppendDecimalText(v, type.scale(), out); break;
-    case TypeId::kDate:
-      out.push_back('"');
-      AppendDateText(static_cast<int32_t>(v), out);
-      out.push_back('"');
+    case TypeId::kDecimal: AppendDecimal(v, type.scale(), out); break;
+    case TypeId::kDate: {
+      char buffer[kDateTextRoom + 2];
+      out.append(buffer, WriteDateCell(static_cast<int32_t>(v), buffer));
       break;
+    }
     default: AppendInt(v, out); break;  // INTEGER, BIGINT, TIMESTAMP (epoch ms)
   }
 }
@@ -56,121 +78,35 @@ void AppendStringCell(const DataType& type, std::string_view v, std::string& out
   }
 }
 
-constexpr char kDigitPairs[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-// The 8 decimal digits of `x` (< 10^8, with leading zeros) at `dest`: four pair lookups from two
-// independent halves, instead of a chain of divisions one pair at a time.
-inline void WriteEightDigits(uint64_t x, char* dest) {
-  const uint64_t high = x / 10000;
-  const uint64_t low = x % 10000;
-  std::memcpy(dest, kDigitPairs + 2 * (high / 100), 2);
-  std::memcpy(dest + 2, kDigitPairs + 2 * (high % 100), 2);
-  std::memcpy(dest + 4, kDigitPairs + 2 * (low / 100), 2);
-  std::memcpy(dest + 6, kDigitPairs + 2 * (low % 100), 2);
-}
-
-// How many decimal digits `x` has (1 for 0).
-inline size_t DigitCount(uint64_t x) {
-  static constexpr uint64_t kPowers[] = {0,
-                                         10ULL,
-                                         100ULL,
-                                         1000ULL,
-                                         10000ULL,
-                                         100000ULL,
-                                         1000000ULL,
-                                         10000000ULL,
-                                         100000000ULL,
-                                         1000000000ULL,
-                                         10000000000ULL,
-                                         100000000000ULL,
-                                         1000000000000ULL,
-                                         10000000000000ULL,
-                                         100000000000000ULL,
-                                         1000000000000000ULL,
-                                         10000000000000000ULL,
-                                         100000000000000000ULL,
-                                         1000000000000000000ULL,
-                                         10000000000000000000ULL};
-  // log10 from log2 (1233/4096 ~ log10(2)), then one comparison to correct it.
-  const int bits = 64 - __builtin_clzll(x | 1);
-  const int guess = (bits * 1233) >> 12;
-  return static_cast<size_t>(guess + 1 - (x < kPowers[guess] ? 1 : 0));
-}
-
-// `v` in decimal at `dest`, which must have room for 24 bytes (all of which may be written).
-// The digits go right-aligned into a scratch buffer in blocks of eight, then one fixed-size move
-// copies them from the first significant one: no loop whose length depends on the value.
-[[gnu::always_inline]] inline char* WriteInt64(int64_t v, char* dest) {
-  char buffer[48];
-  char* const end = buffer + 24;
-  uint64_t magnitude = v < 0 ? uint64_t{0} - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
-  const size_t digits = DigitCount(magnitude);
-  WriteEightDigits(magnitude % 100000000, end - 8);
-  if (magnitude >= 100000000) {
-    const uint64_t rest = magnitude / 100000000;
-    WriteEightDigits(rest % 100000000, end - 16);
-    if (rest >= 100000000) WriteEightDigits(rest / 100000000, end - 24);  // < 10^4
-  }
-  char* p = end - digits;
-  if (v < 0) *--p = '-';
-  std::memcpy(dest, p, 24);  // p + 24 <= buffer + 48
-  return dest + (end - p);
-}
-
-// A DECIMAL's unscaled value with `scale` digits after the point, as AppendDecimalText writes it,
-// at `dest` (room for 48 bytes: at most a sign, 19 digits, "0." and 18 zeros).
-char* WriteDecimal(int64_t unscaled, int scale, char* dest) {
-  if (scale <= 0) return WriteInt64(unscaled, dest);
-  if (unscaled == INT64_MIN) {  // no int64 magnitude (18 digits of precision never get here)
-    std::string text;
-    AppendDecimalText(unscaled, scale, text);
-    std::memcpy(dest, text.data(), text.size());
-    return dest + text.size();
-  }
-  char digits[48];
-  const int64_t magnitude = unscaled < 0 ? -unscaled : unscaled;
-  const size_t count = static_cast<size_t>(WriteInt64(magnitude, digits) - digits);
-  if (unscaled < 0) *dest++ = '-';
-  const size_t fraction = static_cast<size_t>(scale);
-  if (count <= fraction) {
-    *dest++ = '0';
-    *dest++ = '.';
-    std::memset(dest, '0', fraction - count);
-    dest += fraction - count;
-    std::memcpy(dest, digits, count);
-    return dest + count;
-  }
-  std::memcpy(dest, digits, count - fraction);
-  dest += count - fraction;
-  *dest++ = '.';
-  std::memcpy(dest, digits + count - fraction, fraction);
-  return dest + fraction;
-}
-
 }  // namespace
 
-void AppendBase64(std::string_view bytes, std::string& out) {
-  size_t full = bytes.size() / 3 * 3;
+char* WriteBase64(std::string_view bytes, char* dest) {
+  const size_t full = bytes.size() / 3 * 3;
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   for (size_t byte_idx = 0; byte_idx < full; byte_idx += 3) {
     uint32_t group =
         (uint32_t{data[byte_idx]} << 16) | (uint32_t{data[byte_idx + 1]} << 8) | data[byte_idx + 2];
-    out.push_back(kBase64Alphabet[(group >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(group >> 12) & 63]);
-    out.push_back(kBase64Alphabet[(group >> 6) & 63]);
-    out.push_back(kBase64Alphabet[group & 63]);
+    dest[0] = kBase64Alphabet[(group >> 18) & 63];
+    dest[1] = kBase64Alphabet[(group >> 12) & 63];
+    dest[2] = kBase64Alphabet[(group >> 6) & 63];
+    dest[3] = kBase64Alphabet[group & 63];
+    dest += 4;
   }
-  size_t rest = bytes.size() - full;
-  if (rest == 0) return;
+  const size_t rest = bytes.size() - full;
+  if (rest == 0) return dest;
   uint32_t group = uint32_t{data[full]} << 16;
   if (rest == 2) group |= uint32_t{data[full + 1]} << 8;
-  out.push_back(kBase64Alphabet[(group >> 18) & 63]);
-  out.push_back(kBase64Alphabet[(group >> 12) & 63]);
-  out.push_back(rest == 2 ? kBase64Alphabet[(group >> 6) & 63] : '=');
-  out.push_back('=');
+  dest[0] = kBase64Alphabet[(group >> 18) & 63];
+  dest[1] = kBase64Alphabet[(group >> 12) & 63];
+  dest[2] = rest == 2 ? kBase64Alphabet[(group >> 6) & 63] : '=';
+  dest[3] = '=';
+  return dest + 4;
+}
+
+void AppendBase64(std::string_view bytes, std::string& out) {
+  const size_t start = out.size();
+  out.resize(start + Base64Size(bytes.size()));
+  WriteBase64(bytes, out.data() + start);
 }
 
 bool DecodeBase64(std::string_view text, std::string& out) {
@@ -275,10 +211,10 @@ JsonRecordEncoder::JsonRecordEncoder(const Schema& schema) {
       case PhysicalKind::kNull: kind = CellKind::kNull; break;
       case PhysicalKind::kInt64: {
         const TypeId id = field.type.id();
-        kind = id == TypeId::kBigint || id == TypeId::kInteger || id == TypeId::kTimestamp
-                   ? CellKind::kInteger
-               : id == TypeId::kDecimal ? CellKind::kDecimal
-                                        : CellKind::kOtherInt64;
+        kind = id == TypeId::kDecimal   ? CellKind::kDecimal
+               : id == TypeId::kBoolean ? CellKind::kBoolean
+               : id == TypeId::kDate    ? CellKind::kDate
+                                        : CellKind::kInteger;  // BIGINT, INTEGER, TIMESTAMP
         break;
       }
       case PhysicalKind::kDouble: kind = CellKind::kDouble; break;
@@ -290,10 +226,13 @@ JsonRecordEncoder::JsonRecordEncoder(const Schema& schema) {
     kinds_.push_back(kind);
     if (physical == PhysicalKind::kString) {
       string_columns_.push_back(column_idx);
+      fixed_bound_ += MaxJsonStringSize(0) + 4;  // quotes, or "null"
     } else {
-      // An int64, a DECIMAL with its point and zeros, a quoted DATE or a boolean fit in 48
-      // bytes; a DOUBLE in shortest round-trip form or null in 32.
-      fixed_bound_ += physical == PhysicalKind::kInt64 ? 48 : 32;
+      // An int64, a quoted DATE or a boolean fit in 48 bytes (whole-word stores included), a
+      // DECIMAL in DecimalTextRoom; a DOUBLE in shortest round-trip form or null in 32.
+      fixed_bound_ += kind == CellKind::kDecimal         ? DecimalTextRoom(field.type.scale())
+                      : physical == PhysicalKind::kInt64 ? 48
+                                                         : 32;
     }
   }
   if (short_prefixes_) {
@@ -306,15 +245,15 @@ JsonRecordEncoder::JsonRecordEncoder(const Schema& schema) {
   fixed_bound_ += kPrefixCopyBytes;  // the last block may reach past the closing brace
 }
 
-size_t JsonRecordEncoder::MaxEncodedSize(const RecordBatch& batch, size_t row) const {
+inline size_t JsonRecordEncoder::MaxEncodedSize(const RecordBatch& batch, size_t row) const {
+  // BYTES become base64 (4 per 3 bytes), text at most 6 bytes per byte (\u00XX); quotes and
+  // "null" are in fixed_bound_. A NULL cell's view (empty, or whatever a kernel left) only makes
+  // the bound larger, so validity is not looked at.
   size_t bound = fixed_bound_;
   for (size_t column_idx : string_columns_) {
-    const Column& column = batch.column(column_idx);
-    // BYTES become base64 (4 per 3 bytes), text at most 6 bytes per byte (\u00XX); a null
-    // needs 4, which the bound of an empty string covers.
-    if (!column.IsNull(row)) bound += MaxJsonStringSize(column.GetString(row).size());
+    bound += 6 * batch.column(column_idx).strings()[row].size();
   }
-  return bound + 4 * string_columns_.size();
+  return bound;
 }
 
 void JsonRecordEncoder::EncodeRow(const RecordBatch& batch, size_t row, EncodeBuffer& out) const {
@@ -325,7 +264,6 @@ void JsonRecordEncoder::EncodeRow(const RecordBatch& batch, size_t row, EncodeBu
     return;
   }
   char* dest = out.Reserve(MaxEncodedSize(batch, row));
-  std::string text;  // DECIMAL, DATE and BYTES cells only (rare in hot paths)
   for (size_t column_idx = 0; column_idx < types_.size(); ++column_idx) {
     const std::string& prefix = key_prefixes_[column_idx];
     if (short_prefixes_) {
@@ -343,20 +281,17 @@ void JsonRecordEncoder::EncodeRow(const RecordBatch& batch, size_t row, EncodeBu
       continue;
     }
     switch (kinds_[column_idx]) {
-      case CellKind::kInteger: dest = WriteInt64(column.GetInt64(row), dest); break;
+      case CellKind::kInteger: dest = WriteInt64Text(column.GetInt64(row), dest); break;
       case CellKind::kDecimal:
-        dest = WriteDecimal(column.GetInt64(row), types_[column_idx].scale(), dest);
+        dest = WriteDecimalText(column.GetInt64(row), types_[column_idx].scale(), dest);
         break;
-      case CellKind::kOtherInt64:
-      case CellKind::kBytes:
-        text.clear();
-        if (kinds_[column_idx] == CellKind::kBytes) {
-          AppendStringCell(types_[column_idx], column.GetString(row), text);
-        } else {
-          AppendInt64Cell(types_[column_idx], column.GetInt64(row), text);
-        }
-        std::memcpy(dest, text.data(), text.size());
-        dest += text.size();
+      case CellKind::kBoolean:
+        // Both spellings copied as 8 bytes (the bound has room); the length picks one.
+        std::memcpy(dest, column.GetInt64(row) != 0 ? "true\0\0\0\0" : "false\0\0\0", 8);
+        dest += column.GetInt64(row) != 0 ? 4 : 5;
+        break;
+      case CellKind::kDate:
+        dest = WriteDateCell(static_cast<int32_t>(column.GetInt64(row)), dest);
         break;
       case CellKind::kDouble: {
         double v = column.GetDouble(row);
@@ -369,6 +304,11 @@ void JsonRecordEncoder::EncodeRow(const RecordBatch& batch, size_t row, EncodeBu
         break;
       }
       case CellKind::kText: dest = WriteJsonString(column.GetString(row), dest); break;
+      case CellKind::kBytes:
+        *dest++ = '"';
+        dest = WriteBase64(column.GetString(row), dest);
+        *dest++ = '"';
+        break;
       case CellKind::kNull:
         std::memcpy(dest, "null", 4);
         dest += 4;

@@ -1,5 +1,6 @@
-// JSON record decoding of a Nexmark bid, with a projection (2 of 7 columns) and with all columns,
-// and encoding. Rows go into batches of 1024 that are cleared when full, as a source would do.
+// JSON record decoding of a Nexmark bid, with a projection (2 of 7 columns) and with all columns
+// (encoding is in json_encode_bench.cc). Rows go into batches of 1024 that are cleared when full,
+// as a source would do.
 // kBid's "dateTime" matches its column only case-insensitively, so the decoder reads every key;
 // kLowerBid is what json-log mode's topic holds (keys as the columns are named), where a query's
 // decoder stops once it has its columns.
@@ -133,51 +134,6 @@ void BM_JsonDecodeBidTextTimestampQ0Columns(benchmark::State& state) {
              R"("extra":"ccyhfvbvfgnjaurrzhxdybwtisuvhbsbgtsxdpqkdutwpteyuhaogxaapgveiahzxqdw"})");
 }
 BENCHMARK(BM_JsonDecodeBidTextTimestampQ0Columns);
-
-void BM_JsonEncodeBid(benchmark::State& state) {
-  Schema schema = BidSchema();
-  JsonRecordDecoder decoder(schema, {0, 1, 2, 3, 4, 5, 6});
-  RecordBatch batch(decoder.output_schema());
-  if (!decoder.DecodeRow(kBid, batch).ok()) {
-    state.SkipWithError("decoding the sample bid failed");
-    return;
-  }
-  JsonRecordEncoder encoder(schema);
-  std::string out;
-  for (auto _ : state) {
-    out.clear();
-    encoder.EncodeRow(batch, 0, out);
-    benchmark::DoNotOptimize(out.data());
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-BENCHMARK(BM_JsonEncodeBid);
-
-// The sinks' path: rows of a batch into one reused EncodeBuffer.
-void BM_JsonEncodeBidToBuffer(benchmark::State& state) {
-  Schema schema = BidSchema();
-  JsonRecordDecoder decoder(schema, {0, 1, 2, 3, 4, 5, 6});
-  RecordBatch batch(decoder.output_schema());
-  for (size_t row = 0; row < kBatchRows; ++row) {
-    if (!decoder.DecodeRow(kLowerBid, batch).ok()) {
-      state.SkipWithError("decoding the sample bid failed");
-      return;
-    }
-  }
-  JsonRecordEncoder encoder(schema);
-  EncodeBuffer out;
-  size_t row = 0;
-  for (auto _ : state) {
-    encoder.EncodeRow(batch, row, out);
-    if (++row == kBatchRows) {
-      benchmark::DoNotOptimize(out.view().data());
-      out.Clear();
-      row = 0;
-    }
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-BENCHMARK(BM_JsonEncodeBidToBuffer);
 
 }  // namespace
 }  // namespace sluice

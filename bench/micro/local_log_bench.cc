@@ -2,12 +2,11 @@
 // Run: micro_bench --benchmark_filter=LocalLog
 
 #include <benchmark/benchmark.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "bench/micro/bench_dir.h"
 #include "storage/log/local_log_store.h"
 
 namespace sluice {
@@ -15,24 +14,6 @@ namespace {
 
 constexpr int kBatchRecords = 1000;
 constexpr size_t kValueBytes = 150;
-
-// A log directory under $TMPDIR for the duration of one benchmark.
-class BenchDir {
- public:
-  BenchDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp ? tmp : "/tmp") + "/sluice-log-bench-XXXXXX";
-    path_ = ::mkdtemp(pattern.data()) ? pattern : "";
-  }
-  ~BenchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Keys and values live here; the LogRecords borrow them, as a sink's encoder output would be.
 struct Batch {

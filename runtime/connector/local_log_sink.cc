@@ -105,50 +105,37 @@ Result<int64_t> AppendRowsToTopic(LocalLogWriterCache& writers, const std::strin
                                   TopicAppendScratch& scratch) {
   const size_t rows = batch.num_rows();
   if (rows == 0) return 0;
-  // Encode every row into one buffer first (views into it stay valid while appending), then
-  // append each partition's records with one call.
-  EncodeBuffer& values = scratch.values;
-  std::string& keys = scratch.keys;
-  values.Clear();
-  keys.clear();
-  scratch.value_ends.resize(rows);
-  scratch.key_ends.resize(rows);
-  scratch.partition_of.resize(rows);
-  scratch.has_key.assign(rows, 0);
-  for (size_t row = 0; row < rows; ++row) {
-    encoder.EncodeRow(batch, row, values);
-    scratch.value_ends[row] = values.size();
-    size_t key_start = keys.size();
-    if (!key_columns.empty()) EncodeRecordKey(batch, row, key_columns, keys);
-    scratch.key_ends[row] = keys.size();
-    scratch.has_key[row] = keys.size() > key_start || key_columns.size() > 1;
-    scratch.partition_of[row] =
-        scratch.has_key[row]
-            ? PartitionForKey(std::string_view(keys).substr(key_start, keys.size() - key_start),
-                              partitions)
-            : static_cast<int32_t>(batch.meta()[row].partition % partitions);
-  }
+  // Every row's frame goes into its partition's batch, the value encoded in place; then each
+  // partition's frames are appended with one call.
   scratch.by_partition.resize(static_cast<size_t>(partitions));
-  for (auto& records : scratch.by_partition) records.clear();
+  for (FrameBatch& frames : scratch.by_partition) frames.Clear();
+  std::string& key = scratch.key;
   for (size_t row = 0; row < rows; ++row) {
-    size_t value_start = row == 0 ? 0 : scratch.value_ends[row - 1];
-    size_t key_start = row == 0 ? 0 : scratch.key_ends[row - 1];
-    LogRecord record;
-    // A changelog delete is a tombstone: the key with no value.
-    if (batch.meta()[row].kind != RowKind::kDelete) {
-      record.value = values.view().substr(value_start, scratch.value_ends[row] - value_start);
+    const RecordMeta& meta = batch.meta()[row];
+    key.clear();
+    if (!key_columns.empty()) EncodeRecordKey(batch, row, key_columns, key);
+    const bool has_key = !key.empty() || key_columns.size() > 1;
+    const int32_t partition = has_key           ? PartitionForKey(key, partitions)
+                              : partitions == 1 ? 0  // no division per row
+                                                : static_cast<int32_t>(meta.partition % partitions);
+    FrameBatch& frames = scratch.by_partition[static_cast<size_t>(partition)];
+    if (meta.kind == RowKind::kDelete) {  // a changelog delete is a tombstone: no value
+      LogRecord tombstone;
+      if (has_key) tombstone.key = key;
+      tombstone.timestamp = meta.timestamp;
+      RETURN_NOT_OK(frames.Add(tombstone));
+      continue;
     }
-    if (scratch.has_key[row]) {
-      record.key = std::string_view(keys).substr(key_start, scratch.key_ends[row] - key_start);
-    }
-    record.timestamp = batch.meta()[row].timestamp;
-    scratch.by_partition[static_cast<size_t>(scratch.partition_of[row])].push_back(record);
+    encoder.EncodeRow(
+        batch, row,
+        has_key ? frames.BeginValue(meta.timestamp, key) : frames.BeginValue(meta.timestamp));
+    RETURN_NOT_OK(frames.FinishValue());
   }
   for (int32_t partition = 0; partition < partitions; ++partition) {
-    const auto& records = scratch.by_partition[static_cast<size_t>(partition)];
-    if (records.empty()) continue;
+    FrameBatch& frames = scratch.by_partition[static_cast<size_t>(partition)];
+    if (frames.empty()) continue;
     ASSIGN_OR_RETURN(PartitionWriter * writer, writers.Get(topic, partition));
-    RETURN_NOT_OK(writer->Append(records).status());
+    RETURN_NOT_OK(writer->AppendFrames(frames).status());
   }
   return static_cast<int64_t>(rows);
 }

@@ -13,6 +13,7 @@
 #include "common/json_codec.h"
 #include "runtime/connector/source.h"
 #include "runtime/plan/physical_plan.h"
+#include "storage/log/frame_batch.h"
 #include "storage/log/local_log_store.h"
 
 namespace sluice {
@@ -51,13 +52,8 @@ void EncodeRecordKey(const RecordBatch& batch, size_t row, const std::vector<int
 // Buffers AppendRowsToTopic reuses from batch to batch: a sink appends every batch through the
 // same one, so encoding does not reallocate (and fault in fresh pages) per batch.
 struct TopicAppendScratch {
-  EncodeBuffer values;  // every row's encoded value, back to back
-  std::string keys;
-  std::vector<size_t> value_ends;
-  std::vector<size_t> key_ends;
-  std::vector<int32_t> partition_of;
-  std::vector<uint8_t> has_key;
-  std::vector<std::vector<LogRecord>> by_partition;
+  std::string key;                       // the current row's record key
+  std::vector<FrameBatch> by_partition;  // the batch's frames, values encoded in place
 };
 
 // Encodes and appends every row of `batch` (whose columns are the topic's relation columns);

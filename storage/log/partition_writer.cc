@@ -16,26 +16,12 @@ PartitionWriter::PartitionWriter(std::string dir, LogOptions options, PartitionH
 
 Result<int64_t> PartitionWriter::Append(std::span<const LogRecord> records) {
   // Encode outside the lock; only offsets and checksums wait for it.
-  frame_starts_.clear();
-  frame_starts_.reserve(records.size() + 1);
-  size_t total_bytes = 0;
-  for (size_t record_idx = 0; record_idx < records.size(); ++record_idx) {
-    const size_t frame_bytes = EncodedFrameSize(records[record_idx]);
-    if (frame_bytes == 0) {
-      return Status::Storage("record " + std::to_string(record_idx) +
-                             " of the batch is too large for the local log (limit " +
-                             std::to_string(kMaxFrameBodyBytes >> 20) +
-                             " MiB of key, value and headers, 65535 headers)");
-    }
-    frame_starts_.push_back(total_bytes);
-    total_bytes += frame_bytes;
-  }
-  frame_starts_.push_back(total_bytes);
-  if (frames_.size() < total_bytes) frames_.resize(total_bytes);
-  for (size_t record_idx = 0; record_idx < records.size(); ++record_idx) {
-    EncodeFrame(records[record_idx], frames_.data() + frame_starts_[record_idx]);
-  }
+  frames_.Clear();
+  for (const LogRecord& record : records) RETURN_NOT_OK(frames_.Add(record));
+  return AppendFrames(frames_);
+}
 
+Result<int64_t> PartitionWriter::AppendFrames(FrameBatch& frames) {
   HeadLock lock(head_);
   RETURN_NOT_OK(lock.Acquire());
   bool has_staged = false;
@@ -46,14 +32,14 @@ Result<int64_t> PartitionWriter::Append(std::span<const LogRecord> records) {
     RETURN_NOT_OK(Refresh());
   }
   const int64_t first_offset = head_state_.next_offset;
-  const size_t frame_count = records.size();
+  const size_t frame_count = frames.size();
   // Staged frames never span a roll (the head names one segment), so a segment with a staged
   // tail may grow past the limit until the next publish.
   const int64_t limit = has_staged ? INT64_MAX : options_.segment_bytes;
   size_t frame_idx = 0;
   while (frame_idx < frame_count) {
     auto bytes_from = [&](size_t end) {
-      return static_cast<int64_t>(frame_starts_[end] - frame_starts_[frame_idx]);
+      return static_cast<int64_t>(frames.start(end) - frames.start(frame_idx));
     };
     if (head_state_.end_position > 0 &&
         head_state_.end_position + bytes_from(frame_idx + 1) > limit) {
@@ -65,31 +51,31 @@ Result<int64_t> PartitionWriter::Append(std::span<const LogRecord> records) {
            head_state_.end_position + bytes_from(end_frame + 1) <= limit) {
       ++end_frame;
     }
-    RETURN_NOT_OK(WriteChunk(frame_idx, end_frame));
+    RETURN_NOT_OK(WriteChunk(frames, frame_idx, end_frame));
     frame_idx = end_frame;
   }
   return first_offset;
 }
 
-Status PartitionWriter::WriteChunk(size_t first_frame, size_t end_frame) {
-  char* frames = frames_.data();
+Status PartitionWriter::WriteChunk(FrameBatch& frames, size_t first_frame, size_t end_frame) {
+  char* data = frames.data();
   int64_t offset = head_state_.next_offset;
   int64_t position = head_state_.end_position;
   int64_t last_indexed = head_state_.last_indexed_position;
   new_points_.clear();
   for (size_t frame_idx = first_frame; frame_idx < end_frame; ++frame_idx) {
-    SealFrame(frames + frame_starts_[frame_idx], offset);
+    SealFrame(data + frames.start(frame_idx), offset);
     if (position - last_indexed >= options_.index_interval_bytes) {
       new_points_.push_back({offset, position});
       last_indexed = position;
     }
-    position += static_cast<int64_t>(frame_starts_[frame_idx + 1] - frame_starts_[frame_idx]);
+    position += static_cast<int64_t>(frames.start(frame_idx + 1) - frames.start(frame_idx));
     ++offset;
   }
 
-  const size_t chunk_bytes = frame_starts_[end_frame] - frame_starts_[first_frame];
+  const size_t chunk_bytes = frames.start(end_frame) - frames.start(first_frame);
   Preallocate(head_state_.end_position + static_cast<int64_t>(chunk_bytes));
-  Status written = PwriteAll(active_log_.get(), frames + frame_starts_[first_frame], chunk_bytes,
+  Status written = PwriteAll(active_log_.get(), data + frames.start(first_frame), chunk_bytes,
                              head_state_.end_position, active_path_);
   if (!written.ok()) {
     // Leave no partial frame behind (e.g. after ENOSPC); recovery would also cut it.

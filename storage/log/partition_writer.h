@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "storage/log/file_util.h"
+#include "storage/log/frame_batch.h"
 #include "storage/log/log_options.h"
 #include "storage/log/log_record.h"
 #include "storage/log/partition_head.h"
@@ -43,6 +44,9 @@ class PartitionWriter {
   // current end offset. Usually one write(2); more only when the batch crosses a segment roll,
   // and then an error can leave a prefix of the batch appended.
   Result<int64_t> Append(std::span<const LogRecord> records);
+  // The same for frames the caller encoded (a sink writing values in place). Stamps offsets and
+  // checksums into `frames`, which the caller may Clear and reuse afterwards.
+  Result<int64_t> AppendFrames(FrameBatch& frames);
 
   // Makes everything this writer appended survive power loss.
   Status Sync();
@@ -92,7 +96,7 @@ class PartitionWriter {
 
   // --- partition_writer.cc
   Status Roll();
-  Status WriteChunk(size_t first_frame, size_t end_frame);
+  Status WriteChunk(FrameBatch& frames, size_t first_frame, size_t end_frame);
   // Writes new_points_ to the active index; failures only make the index sparser.
   void AppendIndexPoints();
   // Reserves disk blocks for the active segment up to at least `end` (past the file's size, which
@@ -114,8 +118,7 @@ class PartitionWriter {
   HeadState published_state_;  // staged mode: what this writer last wrote to the head
 
   // Per-append scratch, kept to reuse the allocations.
-  std::vector<char> frames_;
-  std::vector<size_t> frame_starts_;  // frame i spans [frame_starts_[i], frame_starts_[i + 1])
+  FrameBatch frames_;  // Append's records, framed
   std::vector<IndexPoint> new_points_;
   std::string index_bytes_;
 };

@@ -53,7 +53,11 @@ size_t EncodedFrameSize(const LogRecord& record) {
   return kFramePrefixBytes + body;
 }
 
-void EncodeFrame(const LogRecord& record, char* dst) {
+size_t FrameValueAt(const LogRecord& record) {
+  return kFramePrefixBytes + kFrameFixedBodyBytes + (record.key ? record.key->size() : 0);
+}
+
+void EncodeFrameHead(const LogRecord& record, char* dst) {
   std::string_view key = record.key.value_or(std::string_view());
   std::string_view value = record.value.value_or(std::string_view());
   uint8_t flags = (record.key ? kHasKey : 0) | (record.value ? kHasValue : 0);
@@ -68,7 +72,21 @@ void EncodeFrame(const LogRecord& record, char* dst) {
   p = Store<uint32_t>(p, static_cast<uint32_t>(key.size()));
   p = Store<uint32_t>(p, static_cast<uint32_t>(value.size()));
   p = StoreBytes(p, key);
-  p = StoreBytes(p, value);
+  Store<uint32_t>(dst, static_cast<uint32_t>(p - body));
+  Store<uint32_t>(dst + 4, 0);
+}
+
+void SetFrameValueSize(char* frame, size_t value_bytes) {
+  char* body = frame + kFramePrefixBytes;
+  const uint32_t key_bytes = Load<uint32_t>(body + kKeyLengthAt);
+  Store<uint32_t>(body + kValueLengthAt, static_cast<uint32_t>(value_bytes));
+  Store<uint32_t>(frame, static_cast<uint32_t>(kFrameFixedBodyBytes + key_bytes + value_bytes));
+}
+
+void EncodeFrame(const LogRecord& record, char* dst) {
+  EncodeFrameHead(record, dst);
+  char* body = dst + kFramePrefixBytes;
+  char* p = StoreBytes(dst + FrameValueAt(record), record.value.value_or(std::string_view()));
   for (const LogHeader& header : record.headers) {
     p = Store<uint32_t>(p, static_cast<uint32_t>(header.name.size()));
     p = StoreBytes(p, header.name);
@@ -76,7 +94,6 @@ void EncodeFrame(const LogRecord& record, char* dst) {
     p = StoreBytes(p, header.value);
   }
   Store<uint32_t>(dst, static_cast<uint32_t>(p - body));
-  Store<uint32_t>(dst + 4, 0);
 }
 
 void SealFrame(char* frame, int64_t offset) {

@@ -25,6 +25,15 @@ size_t EncodedFrameSize(const LogRecord& record);
 // REQUIRES: dst has EncodedFrameSize(record) bytes (non-zero).
 void EncodeFrame(const LogRecord& record, char* dst);
 
+// The start of the frame of `record` at `dst`: prefix, fixed body fields and key; its value goes
+// at dst + FrameValueAt(record), then its headers. REQUIRES: room for FrameValueAt(record) bytes.
+void EncodeFrameHead(const LogRecord& record, char* dst);
+size_t FrameValueAt(const LogRecord& record);
+// Closes a frame EncodeFrameHead started for a record without headers whose value of
+// `value_bytes` was written in place: stores the value and body lengths.
+// REQUIRES: the key and value fit kMaxFrameBodyBytes.
+void SetFrameValueSize(char* frame, size_t value_bytes);
+
 // Stamps `offset` into an encoded frame and computes its checksum.
 void SealFrame(char* frame, int64_t offset);
 

@@ -126,6 +126,13 @@ TEST(JsonDecoderFastPathTest, StringsWithAndWithoutEscapes) {
                                             "12.50|8", "quote\"inside|9"}));
 }
 
+// Row `row` of `batch` through the sinks' path, into an EncodeBuffer.
+std::string EncodeInPlace(const JsonRecordEncoder& encoder, const RecordBatch& batch, size_t row) {
+  EncodeBuffer buffer;
+  encoder.EncodeRow(batch, row, buffer);
+  return std::string(buffer.view());
+}
+
 TEST(JsonEncoderFastPathTest, IntegersOfEveryLength) {
   Schema schema({{"l", DataType::Bigint()}, {"t", DataType::Timestamp()}});
   std::vector<int64_t> values = {0, INT64_MIN, INT64_MAX, INT64_MIN + 1};
@@ -141,12 +148,10 @@ TEST(JsonEncoderFastPathTest, IntegersOfEveryLength) {
     batch.column(1).AppendInt64(-v / 3);
   }
   JsonRecordEncoder encoder(schema);
-  EncodeBuffer buffer;
   for (size_t row = 0; row < values.size(); ++row) {
-    buffer.Clear();
-    encoder.EncodeRow(batch, row, buffer);
-    ASSERT_EQ(buffer.view(), "{\"l\":" + std::to_string(values[row]) +
-                                 ",\"t\":" + std::to_string(-values[row] / 3) + "}");
+    ASSERT_EQ(EncodeInPlace(encoder, batch, row), "{\"l\":" + std::to_string(values[row]) +
+                                                      ",\"t\":" + std::to_string(-values[row] / 3) +
+                                                      "}");
   }
 }
 
@@ -164,15 +169,48 @@ TEST(JsonEncoderFastPathTest, DecimalsOfEveryScaleAndLength) {
     RecordBatch batch(schema);
     for (int64_t v : values) batch.column(0).AppendInt64(v);
     JsonRecordEncoder encoder(schema);
-    EncodeBuffer buffer;
     for (size_t row = 0; row < values.size(); ++row) {
-      buffer.Clear();
-      encoder.EncodeRow(batch, row, buffer);
       std::string expected = "{\"m\":";
       AppendDecimalText(values[row], scale, expected);
-      ASSERT_EQ(buffer.view(), expected + "}") << values[row] << " scale " << scale;
+      ASSERT_EQ(EncodeInPlace(encoder, batch, row), expected + "}")
+          << values[row] << " scale " << scale;
     }
   }
+}
+
+TEST(JsonEncoderFastPathTest, DatesBooleansBytesAndNullsInPlace) {
+  // DATEs before 1970, at day and year boundaries and beyond the in-place writer's years
+  // (+-32767, written through AppendDateText); booleans; BYTES as base64 of every length mod 3.
+  Schema schema({{"day", DataType::Date()},
+                 {"flag", DataType::Boolean()},
+                 {"raw", DataType::Bytes()},
+                 {"wide", DataType::Decimal(18, 25)}});
+  const std::vector<int32_t> days = {0,        -1,        -719528,   -719529,
+                                     11016,    2932897,   -12687428, 11248737,
+                                     11248738, -12687429, INT32_MAX, INT32_MIN};
+  RecordBatch batch(schema);
+  for (size_t row = 0; row < days.size(); ++row) {
+    batch.column(0).AppendInt64(days[row]);
+    batch.column(1).AppendInt64(static_cast<int64_t>(row % 3) - 1);  // -1, 0, 1: true, false, true
+    batch.column(2).AppendString(std::string("foobar").substr(0, row % 7));
+    batch.column(3).AppendInt64(row % 2 == 0 ? INT64_MIN : static_cast<int64_t>(row));
+  }
+  for (size_t column_idx = 0; column_idx < schema.size(); ++column_idx) {
+    batch.column(column_idx).AppendNull();
+  }
+  const char* kBase64[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+  JsonRecordEncoder encoder(schema);
+  for (size_t row = 0; row < days.size(); ++row) {
+    std::string expected = "{\"day\":\"";
+    AppendDateText(days[row], expected);
+    expected += std::string("\",\"flag\":") + (row % 3 == 1 ? "false" : "true") + ",\"raw\":\"" +
+                kBase64[row % 7] + "\",\"wide\":";
+    AppendDecimalText(row % 2 == 0 ? INT64_MIN : static_cast<int64_t>(row), 25, expected);
+    ASSERT_EQ(EncodeInPlace(encoder, batch, row), expected + "}") << days[row];
+  }
+  EXPECT_EQ(EncodeInPlace(encoder, batch, days.size()),
+            R"({"day":null,"flag":null,"raw":null,"wide":null})");
+  EXPECT_EQ(ValueToJson(Value::Date(-1)), "\"1969-12-31\"");
 }
 
 TEST(JsonEncoderFastPathTest, StringsWithEscapesAtEveryOffset) {

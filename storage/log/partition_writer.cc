@@ -80,6 +80,7 @@ Status PartitionWriter::WriteChunk(FrameBatch& frames, size_t first_frame, size_
   if (!written.ok()) {
     // Leave no partial frame behind (e.g. after ENOSPC); recovery would also cut it.
     (void)::ftruncate(active_log_.get(), head_state_.end_position);
+    allocated_end_ = head_state_.end_position;  // the truncate released the reservation too
     return written;
   }
   unsynced_ = true;

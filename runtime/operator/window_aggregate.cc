@@ -127,9 +127,18 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
   if (one_window_per_row) {
     key_hashes_.resize(num_rows);
     row_windows_.resize(num_rows);
+    // TUMBLE windows and HOP panes are aligned and of one size: a row in the previous row's
+    // window is in no other (and needs no division to say so).
+    const bool aligned = window.type == WindowType::kTumble || window.type == WindowType::kHop;
     for (size_t row = 0; row < num_rows; ++row) {
       key_hashes_[row] = Groups::HashOf(key_of(row));
-      row_windows_[row] = RowWindow(input, row);
+      const int64_t event_time = input.meta()[row].timestamp;
+      if (aligned && row > 0 && row_windows_[row - 1].first <= event_time &&
+          event_time < row_windows_[row - 1].second) {
+        row_windows_[row] = row_windows_[row - 1];
+      } else {
+        row_windows_[row] = RowWindow(input, row);
+      }
     }
   }
   // The groups of the window the last row went to: the next rows mostly go there too. Reset

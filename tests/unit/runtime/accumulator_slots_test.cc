@@ -36,7 +36,9 @@ TEST(AccumulatorSlotsTest, HoldsOneOrTwoCallsInline) {
   for (size_t size : {0, 1, 2}) {
     AccumulatorSlots slots(size);
     EXPECT_TRUE(slots.is_inline());
-    EXPECT_EQ(slots.data(), reinterpret_cast<const AggregateAccumulator*>(&slots));
+    // Inline, right after the size: a window group's first cache line holds both.
+    EXPECT_EQ(reinterpret_cast<const char*>(slots.data()),
+              reinterpret_cast<const char*>(&slots) + 8);
     for (const AggregateAccumulator& acc : slots) EXPECT_EQ(acc.count, 0);
   }
   AccumulatorSlots three(3);

@@ -1,8 +1,9 @@
 // WindowAggregateOperator over 1024-row batches, in memory (no state table), shaped like the
 // Nexmark window queries: q5's HOP(10 s, 2 s) COUNT(*) per BIGINT auction (a few hot auctions
 // among 130K, all in one 2 s pane, then its five windows closed), and q8's TUMBLE(10 s) GROUP BY
-// (id BIGINT, name VARCHAR) without calls (one group per row, then the window closed). Items are
-// input rows; each iteration is the whole stream, its groups built and its windows emitted.
+// (id BIGINT, name VARCHAR) without calls (one group per row, then the window closed), and q7's
+// MAX per TUMBLE(10 s) without a key. Items are input rows; each iteration is the whole stream,
+// its groups built and its windows emitted.
 
 #include <benchmark/benchmark.h>
 
@@ -116,6 +117,25 @@ void BM_TumbleDistinctPeople(benchmark::State& state) {
   Run(state, plan, batches, kRows);
 }
 BENCHMARK(BM_TumbleDistinctPeople)->Unit(benchmark::kMillisecond);
+
+// q7's shape: MAX(price) per TUMBLE(10 s) window, no key (one group per window), over the bids'
+// auction column as the price.
+void BM_TumbleMaxNoKey(benchmark::State& state) {
+  constexpr size_t kRows = 2'000'000;
+  const std::vector<RecordBatch> batches = MakeBids(kRows, 130'000);
+  PhysicalAggregate plan;
+  plan.window = {WindowType::kTumble, 10'000, 0, 0};
+  AggregateCall max;
+  max.function = AggregateFunction::kMax;
+  max.argument = MakeColumnRef(0, DataType::Bigint());
+  max.type = DataType::Bigint();
+  plan.aggregates.push_back(std::move(max));
+  plan.schema.Add(Field{"window_start", DataType::Timestamp()});
+  plan.schema.Add(Field{"window_end", DataType::Timestamp()});
+  plan.schema.Add(Field{"maxprice", DataType::Bigint()});
+  Run(state, plan, batches, kRows);
+}
+BENCHMARK(BM_TumbleMaxNoKey)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace sluice

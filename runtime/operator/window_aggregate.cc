@@ -145,6 +145,11 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
   // whenever windows may be erased (a watermark step).
   Groups* current_groups = nullptr;
   std::pair<int64_t, int64_t> current_window;
+  // The group the last row went to (in last_groups, under last_key): the next row of the same
+  // key and window needs no lookup. Reset with current_groups.
+  Groups::value_type* last_entry = nullptr;
+  const Groups* last_groups = nullptr;
+  std::string_view last_key;
   // How far ahead of its lookup a row's prefetch steps start (WindowGroupMap::Prefetch).
   constexpr size_t kPrefetchSlot = 16;
   constexpr size_t kPrefetchEntry = 8;
@@ -170,6 +175,7 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
       RETURN_NOT_OK(AdvanceWatermark(watermark_before_row[row], output));
       previous_group = nullptr;
       current_groups = nullptr;
+      last_entry = nullptr;
     }
     ++sequence_;
     const int64_t event_time = input.meta()[row].timestamp;
@@ -216,16 +222,26 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
       }
       Groups& groups = *current_groups;
       const std::string_view row_key = key_of(row);
-      // One hash lookup whether or not the group exists (most rows of a key-per-row stream,
-      // like new people per window, create one).
-      auto [it, created] = one_window_per_row ? groups.try_emplace_hashed(row_key, key_hashes_[row])
-                                              : groups.try_emplace(row_key);
-      if (created) it->second = NewGroup(key_columns, row);
-      const bool changed = Update(it->second, row);
-      if (table_ != nullptr) MarkDirty(*it, start, end);
+      Groups::value_type* entry = nullptr;
+      if (last_entry != nullptr && last_groups == &groups && last_key == row_key) {
+        entry = last_entry;  // a run of one key (one group per window: no key at all)
+      } else {
+        // One hash lookup whether or not the group exists (most rows of a key-per-row stream,
+        // like new people per window, create one).
+        auto [it, created] = one_window_per_row
+                                 ? groups.try_emplace_hashed(row_key, key_hashes_[row])
+                                 : groups.try_emplace(row_key);
+        if (created) it->second = NewGroup(key_columns, row);
+        entry = &*it;
+        last_entry = entry;
+        last_groups = &groups;
+        last_key = row_key;
+      }
+      const bool changed = Update(entry->second, row);
+      if (table_ != nullptr) MarkDirty(*entry, start, end);
       accepted = true;
       // Staged now: the row shows the group as of this record.
-      if (plan_.emit_changes && changed) Stage({&it->second, row_key, start, end, event_time});
+      if (plan_.emit_changes && changed) Stage({&entry->second, row_key, start, end, event_time});
     };
     auto add_to_window = [&](int64_t start, int64_t end) {
       // The window already closed and was emitted: adding to it would be silently lost.

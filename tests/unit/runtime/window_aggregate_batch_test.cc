@@ -1,8 +1,9 @@
 // WindowAggregateOperator::ProcessRows over one big batch against the same rows one batch each:
 // the batch path encodes and hashes all its keys first, computes each row's window or pane
-// ahead, prefetches lookups some rows ahead and keeps the window it last added to across rows,
-// while a batch of one row does none of that. Both must emit the same rows and count the same
-// late records, with watermark steps closing windows in the middle of the batch.
+// ahead, prefetches lookups some rows ahead and keeps the window and group it last added to
+// across rows (a run of one key skips the lookup), while a batch of one row does none of that. Both
+// must emit the same rows and count the same late records, with watermark steps closing windows in
+// the middle of the batch.
 
 #include <gtest/gtest.h>
 
@@ -24,13 +25,14 @@ using testing::Rows;
 
 using Row = std::tuple<int64_t, std::string, int64_t>;
 
-// 600 rows over event times 0..59 (a few out of order, some of them late after a step), 37 keys;
-// the watermark before row r is r / 10 - 5, so windows close in the middle of the batch.
+// 600 rows over event times 0..59 (a few out of order, some of them late after a step), 37 keys
+// in runs of three rows (a run's rows may fall in different windows); the watermark before row r
+// is r / 10 - 5, so windows close in the middle of the batch.
 std::vector<Row> Input() {
   std::vector<Row> rows;
   for (int row = 0; row < 600; ++row) {
     const int64_t time = row / 10 - (row % 7 == 0 ? 9 : 0);
-    rows.emplace_back(time, "key" + std::to_string((row * 11) % 37), row % 5 == 0 ? -1 : row);
+    rows.emplace_back(time, "key" + std::to_string((row / 3 * 11) % 37), row % 5 == 0 ? -1 : row);
   }
   return rows;
 }

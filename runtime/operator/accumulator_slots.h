@@ -93,11 +93,13 @@ class AccumulatorSlots {
     }
   }
 
+  // First: every access reads it (inline or not), and a window group's first cache line then
+  // holds it along with the first accumulator's first fields.
+  uint32_t size_ = 0;
   union {
     AggregateAccumulator* heap_;  // while size_ > kInline
     alignas(AggregateAccumulator) unsigned char inline_[kInline * sizeof(AggregateAccumulator)];
   };
-  uint32_t size_ = 0;
 };
 
 }  // namespace sluice

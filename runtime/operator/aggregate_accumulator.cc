@@ -21,10 +21,8 @@ const AggregateAccumulator::Extra& EmptyExtra() {
 AggregateAccumulator& AggregateAccumulator::operator=(const AggregateAccumulator& other) {
   if (this == &other) return *this;
   count = other.count;
-  int_sum = other.int_sum;
+  int_sum = other.int_sum;  // and best_int, best_double: the same bytes
   double_sum = other.double_sum;
-  best_int = other.best_int;
-  best_double = other.best_double;
   extra = other.extra == nullptr ? nullptr : std::make_unique<Extra>(*other.extra);
   return *this;
 }

@@ -19,11 +19,18 @@ namespace sluice {
 
 struct AggregateAccumulator {
   int64_t count = 0;  // rows counted (COUNT) or non-NULL inputs seen (others)
-  int64_t int_sum = 0;
-  double double_sum = 0;
-  // MIN/MAX keep the best cell by physical kind; LATEST/EARLIEST keep the cell (in Extra).
-  int64_t best_int = 0;
-  double best_double = 0;
+  // SUM and AVG keep the sums; MIN/MAX keep the best cell by physical kind (LATEST/EARLIEST keep
+  // the cell, in Extra). No call keeps both, so each sum shares its bytes with a best: a window
+  // operator holds one accumulator per group and call, and 16 bytes less of each is 16 bytes
+  // less per group and call.
+  union {
+    int64_t int_sum = 0;
+    int64_t best_int;
+  };
+  union {
+    double double_sum = 0;
+    double best_double;
+  };
   // What only string MIN/MAX, LATEST/EARLIEST and COUNT(DISTINCT) use, allocated on first use: a
   // window operator holds one accumulator per group and call (100K+ of them), and COUNT, SUM or a
   // numeric MIN/MAX would otherwise carry ~200 unused bytes each.

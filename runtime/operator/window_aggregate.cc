@@ -14,6 +14,32 @@ int64_t WindowAggregateOperator::FloorTo(int64_t value, int64_t step) {
   return floor * step;
 }
 
+std::pair<int64_t, int64_t> WindowAggregateOperator::RowWindow(const RecordBatch& input,
+                                                               size_t row) const {
+  const WindowSpec& window = plan_.window;
+  const int64_t event_time = input.meta()[row].timestamp;
+  switch (window.type) {
+    case WindowType::kTumble: {
+      const int64_t start = FloorTo(event_time, window.size_ms);
+      return {start, start + window.size_ms};
+    }
+    case WindowType::kHop: {
+      const int64_t pane_start = FloorTo(event_time, pane_ms_);
+      return {pane_start, pane_start + pane_ms_};
+    }
+    case WindowType::kUpstream: {
+      // The row names its window; a NULL one is none (an empty window, which holds no row).
+      const Column& starts = input.column(static_cast<size_t>(window.start_column));
+      const Column& ends = input.column(static_cast<size_t>(window.end_column));
+      if (starts.IsNull(row) || ends.IsNull(row)) return {0, 0};
+      return {starts.GetInt64(row), ends.GetInt64(row)};
+    }
+    case WindowType::kNone:
+    case WindowType::kSession: return {0, 0};
+  }
+  return {0, 0};
+}
+
 WindowAggregateOperator::WindowAggregateOperator(const PhysicalAggregate& plan,
                                                  EvalContext& context)
     : plan_(plan), context_(context), argument_columns_(plan.aggregates.size()) {
@@ -82,23 +108,84 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
 
   const WindowSpec& window = plan_.window;
   ++batch_counter_;
+  const size_t num_rows = input.num_rows();
+  // Every row's key, encoded back to back, and (where rows go to one window's groups, or pane's)
+  // that window and the key's hash: so a row's lookup can be prefetched a few rows ahead.
+  const bool one_window_per_row = window.type != WindowType::kSession &&
+                                  cached_groups_ == nullptr &&
+                                  (window.type != WindowType::kHop || pane_ms_ > 0);
+  batch_keys_.clear();
+  key_ends_.resize(num_rows);
+  for (size_t row = 0; row < num_rows; ++row) {
+    for (const Column& column : key_columns) EncodeCell(column, row, batch_keys_);
+    key_ends_[row] = batch_keys_.size();
+  }
+  auto key_of = [&](size_t row) {
+    const size_t begin = row == 0 ? 0 : key_ends_[row - 1];
+    return std::string_view(batch_keys_).substr(begin, key_ends_[row] - begin);
+  };
+  if (one_window_per_row) {
+    key_hashes_.resize(num_rows);
+    row_windows_.resize(num_rows);
+    // TUMBLE windows and HOP panes are aligned and of one size: a row in the previous row's
+    // window is in no other (and needs no division to say so).
+    const bool aligned = window.type == WindowType::kTumble || window.type == WindowType::kHop;
+    for (size_t row = 0; row < num_rows; ++row) {
+      key_hashes_[row] = Groups::HashOf(key_of(row));
+      const int64_t event_time = input.meta()[row].timestamp;
+      if (aligned && row > 0 && row_windows_[row - 1].first <= event_time &&
+          event_time < row_windows_[row - 1].second) {
+        row_windows_[row] = row_windows_[row - 1];
+      } else {
+        row_windows_[row] = RowWindow(input, row);
+      }
+    }
+  }
+  // The groups of the window the last row went to: the next rows mostly go there too. Reset
+  // whenever windows may be erased (a watermark step).
+  Groups* current_groups = nullptr;
+  std::pair<int64_t, int64_t> current_window;
+  // The group the last row went to (in last_groups, under last_key): the next row of the same
+  // key and window needs no lookup. Reset with current_groups.
+  Groups::value_type* last_entry = nullptr;
+  const Groups* last_groups = nullptr;
+  std::string_view last_key;
+  // How far ahead of its lookup a row's prefetch steps start (WindowGroupMap::Prefetch).
+  constexpr size_t kPrefetchSlot = 16;
+  constexpr size_t kPrefetchEntry = 8;
+  constexpr size_t kPrefetchKey = 4;
+  // A window of a few thousand groups stays in cache: prefetching it would only cost.
+  constexpr size_t kPrefetchMinGroups = 4096;
+  auto prefetch = [&](size_t row, int step) {
+    if (row < num_rows && current_groups != nullptr &&
+        current_groups->size() >= kPrefetchMinGroups && row_windows_[row] == current_window) {
+      current_groups->Prefetch(key_hashes_[row], step);
+    }
+  };
   std::string key;
   // Cache mode: the group of the previous row, for a run of rows of one key (a hot auction's
   // bids) to find it without a lookup. Groups are only evicted after the loop; a TTL (which
   // checks each lookup) or a watermark step turns it off.
   std::string previous_key;
   Group* previous_group = nullptr;
-  for (size_t row = 0; row < input.num_rows(); ++row) {
+  for (size_t row = 0; row < num_rows; ++row) {
     if (row < watermark_before_row.size() && watermark_before_row[row] > watermark_) {
       // Updates staged for EMIT CHANGES go out first: closing may erase their groups.
       RETURN_NOT_OK(FlushStaged(output));
       RETURN_NOT_OK(AdvanceWatermark(watermark_before_row[row], output));
       previous_group = nullptr;
+      current_groups = nullptr;
+      last_entry = nullptr;
     }
     ++sequence_;
     const int64_t event_time = input.meta()[row].timestamp;
-    key.clear();
-    for (const Column& column : key_columns) EncodeCell(column, row, key);
+    if (!one_window_per_row) {
+      key.assign(key_of(row));
+    } else {
+      prefetch(row + kPrefetchSlot, 0);
+      prefetch(row + kPrefetchEntry, 1);
+      prefetch(row + kPrefetchKey, 2);
+    }
     if (window.type == WindowType::kSession) {
       RETURN_NOT_OK(ProcessSessionRow(key, key_columns, row, event_time, output));
       continue;
@@ -126,62 +213,61 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
       continue;
     }
     bool accepted = false;
-    // Adds the row to the group of `key` held under [start, end): a window, or a HOP pane.
+    // Adds the row to the group of its key held under [start, end): a window, or a HOP pane.
     auto add_to_group = [&](int64_t start, int64_t end) {
-      Groups& groups = windows_[{start, end}];
-      // One hash lookup whether or not the group exists (most rows of a key-per-row stream,
-      // like new people per window, create one).
-      auto [it, created] = groups.try_emplace(key);
-      if (created) it->second = NewGroup(key_columns, row);
-      const bool changed = Update(it->second, row);
-      if (table_ != nullptr) MarkDirty(*it, start, end);
+      const std::pair<int64_t, int64_t> window_key{start, end};
+      if (current_groups == nullptr || current_window != window_key) {
+        current_groups = &windows_[window_key];
+        current_window = window_key;
+      }
+      Groups& groups = *current_groups;
+      const std::string_view row_key = key_of(row);
+      Groups::value_type* entry = nullptr;
+      if (last_entry != nullptr && last_groups == &groups && last_key == row_key) {
+        entry = last_entry;  // a run of one key (one group per window: no key at all)
+      } else {
+        // One hash lookup whether or not the group exists (most rows of a key-per-row stream,
+        // like new people per window, create one).
+        auto [it, created] = one_window_per_row
+                                 ? groups.try_emplace_hashed(row_key, key_hashes_[row])
+                                 : groups.try_emplace(row_key);
+        if (created) it->second = NewGroup(key_columns, row);
+        entry = &*it;
+        last_entry = entry;
+        last_groups = &groups;
+        last_key = row_key;
+      }
+      const bool changed = Update(entry->second, row);
+      if (table_ != nullptr) MarkDirty(*entry, start, end);
       accepted = true;
       // Staged now: the row shows the group as of this record.
-      if (plan_.emit_changes && changed) Stage({&it->second, key, start, end, event_time});
+      if (plan_.emit_changes && changed) Stage({&entry->second, row_key, start, end, event_time});
     };
     auto add_to_window = [&](int64_t start, int64_t end) {
       // The window already closed and was emitted: adding to it would be silently lost.
       if (window.type != WindowType::kNone && end <= watermark_) return;
       add_to_group(start, end);
     };
-    switch (window.type) {
-      case WindowType::kNone: add_to_window(0, 0); break;
-      case WindowType::kTumble: {
-        int64_t start = FloorTo(event_time, window.size_ms);
+    if (window.type == WindowType::kHop && pane_ms_ == 0) {
+      // Every window [s, s + size) with s a multiple of advance and s <= t < s + size, oldest
+      // first.
+      int64_t last_start = FloorTo(event_time, window.advance_ms);
+      int64_t first_start = last_start;
+      while (first_start - window.advance_ms > event_time - window.size_ms) {
+        first_start -= window.advance_ms;
+      }
+      for (int64_t start = first_start; start <= last_start; start += window.advance_ms) {
         add_to_window(start, start + window.size_ms);
-        break;
       }
-      case WindowType::kHop: {
-        if (pane_ms_ > 0) {
-          // Late once the last window holding the row (the one starting at or before it) closed.
-          if (FloorTo(event_time, window.advance_ms) + window.size_ms <= watermark_) break;
-          const int64_t pane_start = FloorTo(event_time, pane_ms_);
-          add_to_group(pane_start, pane_start + pane_ms_);
-          break;
-        }
-        // Every window [s, s + size) with s a multiple of advance and s <= t < s + size, oldest
-        // first.
-        int64_t last_start = FloorTo(event_time, window.advance_ms);
-        int64_t first_start = last_start;
-        while (first_start - window.advance_ms > event_time - window.size_ms) {
-          first_start -= window.advance_ms;
-        }
-        for (int64_t start = first_start; start <= last_start; start += window.advance_ms) {
-          add_to_window(start, start + window.size_ms);
-        }
-        break;
+    } else if (window.type == WindowType::kHop) {
+      // Late once the last window holding the row (the one starting at or before it) closed.
+      if (FloorTo(event_time, window.advance_ms) + window.size_ms > watermark_) {
+        add_to_group(row_windows_[row].first, row_windows_[row].second);
       }
-      case WindowType::kUpstream: {
-        // The row names its window. One with a NULL or empty window belongs to none: late.
-        const Column& starts = input.column(static_cast<size_t>(window.start_column));
-        const Column& ends = input.column(static_cast<size_t>(window.end_column));
-        if (starts.IsNull(row) || ends.IsNull(row)) break;
-        const int64_t start = starts.GetInt64(row);
-        const int64_t end = ends.GetInt64(row);
-        if (start < end) add_to_window(start, end);
-        break;
-      }
-      case WindowType::kSession: break;
+    } else if (row_windows_[row].first < row_windows_[row].second ||
+               window.type == WindowType::kNone) {
+      // An upstream window that is NULL or empty holds no row: late.
+      add_to_window(row_windows_[row].first, row_windows_[row].second);
     }
     if (!accepted) ++late_records_;
   }
@@ -266,15 +352,26 @@ Status WindowAggregateOperator::FlushStaged(RecordBatch& output) {
   staged_ = RecordBatch();
   std::vector<Group*> groups = std::move(staged_groups_);
   staged_groups_.clear();
+  // Only a changelog reads `emitted` (to retract a group HAVING drops now): window rows go out
+  // as staged unless HAVING drops some, and their groups are not touched again (a close stages
+  // 100K+ of them, in no order in memory).
+  const bool changelog = plan_.window.type == WindowType::kNone;
+  if (!changelog && !plan_.having) {
+    AppendRows(std::move(rows), output);
+    return Status::OK();
+  }
   std::vector<uint8_t> keep(rows.num_rows(), 1);
   if (plan_.having) RETURN_NOT_OK(EvaluateFilter(*plan_.having, rows, &keep, context_));
-  const bool changelog = plan_.window.type == WindowType::kNone;
   bool dropped = false;
   for (size_t row = 0; row < rows.num_rows(); ++row) {
+    if (!changelog) {
+      dropped = dropped || !keep[row];
+      continue;
+    }
     Group& group = *groups[row];
     if (keep[row]) {
       group.emitted = true;
-    } else if (changelog && group.emitted) {
+    } else if (group.emitted) {
       // The group no longer satisfies HAVING: retract what the changelog holds for its key.
       group.emitted = false;
       rows.meta()[row].kind = RowKind::kDelete;

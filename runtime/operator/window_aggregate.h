@@ -109,12 +109,14 @@ class WindowAggregateOperator final : public StatefulOperator {
       if (keys.values == nullptr) keys.values = std::make_unique<std::vector<Value>>();
       return *keys.values;
     }
-    AccumulatorSlots accumulators;  // inline for one or two calls
-    bool emitted = false;           // a passing row was emitted and not retracted (changelog)
-    bool dirty = false;             // updated since the last checkpoint (listed in dirty_)
+    // Before the accumulators, so the first cache line or two of a map entry (its key's view,
+    // these, the first call's accumulator) are all that a row's update touches.
+    bool emitted = false;  // a passing row was emitted and not retracted (changelog)
+    bool dirty = false;    // updated since the last checkpoint (listed in dirty_)
     // Cache mode (set_cache_budget): the bytes charged for the group, and the batch that last
     // updated it (eviction takes the least recent first).
     uint32_t charged_bytes = 0;
+    AccumulatorSlots accumulators;  // inline for one or two calls
     uint64_t last_batch = 0;
     int64_t updated_at = INT64_MIN;  // with a TTL: event time of the latest update
   };
@@ -134,6 +136,10 @@ class WindowAggregateOperator final : public StatefulOperator {
   };
 
   static int64_t FloorTo(int64_t value, int64_t step);
+  // The one window (or HOP pane) row `row` of `input` goes to: TUMBLE, HOP in panes, kUpstream
+  // (an empty one for a NULL window) or none ((0, 0)). REQUIRES: not a session or a HOP kept as
+  // windows.
+  std::pair<int64_t, int64_t> RowWindow(const RecordBatch& input, size_t row) const;
   // HOP in panes: queues the windows that closed since `previous_watermark` (each the merge of its
   // panes' groups) in closing_windows_ and lists the panes no open window needs in `dead`.
   // (window_aggregate_panes.cc)
@@ -158,6 +164,13 @@ class WindowAggregateOperator final : public StatefulOperator {
   const PhysicalAggregate& plan_;
   EvalContext& context_;
   std::vector<Column> argument_columns_;  // per aggregate call, reused across batches
+  // ProcessRows' scratch, reused across batches: the batch's encoded keys back to back (row r's
+  // ends at key_ends_[r]) and, when each row goes to one window's groups, their hashes and
+  // windows.
+  std::string batch_keys_;
+  std::vector<size_t> key_ends_;
+  std::vector<uint64_t> key_hashes_;
+  std::vector<std::pair<int64_t, int64_t>> row_windows_;
   // (window_start, window_end) -> groups; ordered so closing windows come first. Non-windowed
   // queries keep everything under (0, 0).
   std::map<std::pair<int64_t, int64_t>, Groups> windows_;

@@ -100,11 +100,11 @@ void WindowGroupCodec::Encode(std::string_view encoded_key, const std::vector<Va
     std::memcpy(out.data() + length_at, &length, sizeof length);
   }
   for (const AggregateAccumulator& acc : accumulators) {
-    // A mask of the fields that are not zero (or empty), then those fields.
+    // A mask of the fields that are not zero (or empty), then those fields. best_int and
+    // best_double are int_sum's and double_sum's bytes (bits 2 and 4); bits 8 and 16 are only
+    // read, from groups an earlier version wrote.
     const uint8_t mask = (acc.count != 0 ? 1 : 0) | (acc.int_sum != 0 ? 2 : 0) |
                          (acc.double_sum != 0 || std::signbit(acc.double_sum) ? 4 : 0) |
-                         (acc.best_int != 0 ? 8 : 0) |
-                         (acc.best_double != 0 || std::signbit(acc.best_double) ? 16 : 0) |
                          (acc.best_sequence() != 0 ? 32 : 0) |
                          (!acc.best_string().empty() ? 64 : 0) |
                          (!acc.distinct().empty() ? 128 : 0);
@@ -112,8 +112,6 @@ void WindowGroupCodec::Encode(std::string_view encoded_key, const std::vector<Va
     if (mask & 1) AppendVarint(ZigZag(acc.count), out);
     if (mask & 2) AppendVarint(ZigZag(acc.int_sum), out);
     if (mask & 4) AppendRaw(acc.double_sum, out);
-    if (mask & 8) AppendVarint(ZigZag(acc.best_int), out);
-    if (mask & 16) AppendRaw(acc.best_double, out);
     if (mask & 32) AppendVarint(ZigZag(acc.best_sequence()), out);
     if (mask & 64) AppendShortBytes(acc.best_string(), out);
     if (mask & 128) {
@@ -199,12 +197,19 @@ Status WindowGroupCodec::DecodeLegacy(std::string_view bytes, std::vector<Value>
     std::string_view best_string;
     uint32_t num_distinct = 0;
     int64_t best_sequence = 0;
-    if (!ReadRaw(bytes, &pos, &acc.count) || !ReadRaw(bytes, &pos, &acc.int_sum) ||
-        !ReadRaw(bytes, &pos, &acc.double_sum) || !ReadRaw(bytes, &pos, &acc.best_int) ||
-        !ReadRaw(bytes, &pos, &acc.best_double) || !ReadRaw(bytes, &pos, &best_sequence) ||
+    int64_t int_sum = 0;
+    double double_sum = 0;
+    int64_t best_int = 0;
+    double best_double = 0;
+    if (!ReadRaw(bytes, &pos, &acc.count) || !ReadRaw(bytes, &pos, &int_sum) ||
+        !ReadRaw(bytes, &pos, &double_sum) || !ReadRaw(bytes, &pos, &best_int) ||
+        !ReadRaw(bytes, &pos, &best_double) || !ReadRaw(bytes, &pos, &best_sequence) ||
         !ReadBytes(bytes, &pos, &best_string) || !ReadRaw(bytes, &pos, &num_distinct)) {
       return Corrupt();
     }
+    // The sums and the bests share their bytes now; a call kept one pair, the other stayed zero.
+    acc.int_sum = int_sum != 0 ? int_sum : best_int;
+    acc.double_sum = double_sum != 0 || std::signbit(double_sum) ? double_sum : best_double;
     if (best_sequence != 0) acc.mutable_extra().best_sequence = best_sequence;
     if (!best_string.empty()) acc.mutable_extra().best_string.assign(best_string);
     for (uint32_t cell_idx = 0; cell_idx < num_distinct; ++cell_idx) {

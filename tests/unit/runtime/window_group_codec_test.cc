@@ -38,8 +38,6 @@ std::vector<AggregateAccumulator> FullAccumulators() {
   accs[0].count = 5;
   accs[0].int_sum = -1234567890123;
   accs[0].double_sum = -0.0;
-  accs[0].best_int = std::numeric_limits<int64_t>::min();
-  accs[0].best_double = 2.5;
   accs[0].mutable_extra().best_sequence = std::numeric_limits<int64_t>::max();
   accs[0].mutable_extra().best_string = std::string("z\0y", 3);
   accs[1].count = 1;
@@ -131,6 +129,42 @@ TEST(WindowGroupCodecTest, ReadsTheEarlierFixedWidthFormat) {
   EXPECT_EQ(keys[0], Value::Varchar("a"));
   EXPECT_EQ(decoded[0].count, 7);
   EXPECT_EQ(decoded[0].int_sum, 1);
+
+  // A MAX there kept its best in the fourth number (int_sum zero): the shared bytes read it.
+  std::string best_bytes = "G";
+  AppendRaw(static_cast<uint32_t>(encoded_cells.size()), best_bytes);
+  best_bytes += encoded_cells;
+  for (int64_t field : {7, 0, 0, -42, 0, 0}) AppendRaw(field, best_bytes);
+  AppendRaw(uint32_t{0}, best_bytes);
+  AppendRaw(uint32_t{0}, best_bytes);
+  best_bytes.push_back(0);
+  ASSERT_TRUE(codec.Decode(best_bytes, &keys, decoded, emitted).ok());
+  EXPECT_EQ(decoded[0].best_int, -42);
+}
+
+TEST(WindowGroupCodecTest, ReadsBestsWrittenUnderTheirOwnMaskBits) {
+  // Before a best shared its bytes with a sum, a MIN or MAX wrote it under mask bit 8 (int) or
+  // 16 (double); now it goes under the sum's bit and those bits are only read.
+  WindowGroupCodec codec({DataType::Bigint()}, CountStar());
+  std::vector<AggregateAccumulator> accs(1);
+  accs[0].count = 3;
+  std::string bytes;
+  codec.Encode("", {}, accs, false, bytes);
+  ASSERT_EQ(bytes.size(), 4u);  // format, flags, mask, count
+  bytes[2] = static_cast<char>(1 | 8);
+  bytes.push_back(static_cast<char>(83));  // ZigZag(-42), one varint byte
+  AccumulatorSlots decoded;
+  bool emitted = false;
+  ASSERT_TRUE(codec.Decode(bytes, nullptr, decoded, emitted).ok());
+  EXPECT_EQ(decoded[0].count, 3);
+  EXPECT_EQ(decoded[0].best_int, -42);
+  // And a best written now comes back the same, in as many bytes as a sum.
+  accs[0].best_int = -42;
+  std::string now;
+  codec.Encode("", {}, accs, false, now);
+  EXPECT_EQ(now.size(), bytes.size());
+  ASSERT_TRUE(codec.Decode(now, nullptr, decoded, emitted).ok());
+  EXPECT_EQ(decoded[0].best_int, -42);
 }
 
 TEST(WindowGroupCodecTest, DecodeCellReadsWhatEncodeCellWrote) {

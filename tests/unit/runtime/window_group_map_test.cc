@@ -165,5 +165,32 @@ TEST(WindowGroupMapTest, KeyBlocksFollowTheLiveKeysThroughChurn) {
   EXPECT_EQ(map.find(long_key(-1))->first, long_key(-1));
 }
 
+TEST(WindowGroupMapTest, HashedInsertsAndPrefetchesMatchPlainLookups) {
+  WindowGroupMap<int> map;
+  // Prefetching an empty map, or an absent key at any step, is a no-op.
+  for (int step = 0; step < 3; ++step) map.Prefetch(WindowGroupMap<int>::HashOf("x"), step);
+  EXPECT_TRUE(map.empty());
+  constexpr int kKeys = 5000;
+  for (int key = 0; key < kKeys; ++key) {
+    const uint64_t hash = WindowGroupMap<int>::HashOf(Key(key));
+    for (int step = 0; step < 3; ++step) map.Prefetch(hash, step);
+    auto [it, created] = map.try_emplace_hashed(Key(key), hash, key);
+    ASSERT_TRUE(created);
+    EXPECT_EQ(it->first, Key(key));
+  }
+  for (int key = 0; key < kKeys; ++key) {
+    // A plain lookup finds what a hashed insert put there, and a hashed insert of a present key
+    // finds it too: both index by the same hash.
+    ASSERT_NE(map.find(Key(key)), map.end());
+    EXPECT_EQ(map.find(Key(key))->second, key);
+    const uint64_t hash = WindowGroupMap<int>::HashOf(Key(key));
+    for (int step = 0; step < 3; ++step) map.Prefetch(hash, step);
+    auto [it, created] = map.try_emplace_hashed(Key(key), hash, -1);
+    EXPECT_FALSE(created);
+    EXPECT_EQ(it->second, key);
+  }
+  EXPECT_EQ(map.size(), static_cast<size_t>(kKeys));
+}
+
 }  // namespace
 }  // namespace sluice

@@ -7,11 +7,30 @@
 
 namespace sluice {
 
+namespace {
+
+// Flags the output columns `expr` reads.
+void FlagColumns(const Expression& expr, std::vector<uint8_t>& flags) {
+  if (expr.kind() == ExpressionKind::kColumnRef) {
+    const int index = expr.As<ColumnRefExpression>().index();
+    if (index >= 0 && static_cast<size_t>(index) < flags.size()) flags[index] = 1;
+  }
+  for (const ExpressionPtr& child : expr.children()) FlagColumns(*child, flags);
+}
+
+}  // namespace
+
 IntervalJoinOperator::IntervalJoinOperator(const PhysicalJoin& plan, EvalContext& context)
     : JoinOperator(plan, context),
       tracks_matches_(plan.keeps_unmatched(JoinSide::kLeft) ||
                       plan.keeps_unmatched(JoinSide::kRight)),
-      candidates_(plan.schema) {}
+      condition_input_(plan.schema) {
+  if (!plan.condition) return;
+  std::vector<uint8_t> flags(plan.schema.size(), 0);
+  FlagColumns(*plan.condition, flags);
+  condition_columns_[0].assign(flags.begin(), flags.begin() + plan.left_width);
+  condition_columns_[1].assign(flags.begin() + plan.left_width, flags.end());
+}
 
 Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input,
                                          const std::vector<int64_t>& watermark_before_row,
@@ -57,7 +76,7 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
     if (hashes_[row] == 0) {
       // A NULL key equals nothing: an outer join emits the row at once.
       if (plan_.keeps_unmatched(side)) {
-        RETURN_NOT_OK(FlushPairs(side, input, plan_.condition ? candidates_ : output));
+        RETURN_NOT_OK(FlushPairs(side, input, output));
         AppendCells(side, input, row, output);
         AppendNulls(other, output);
         FinishRow(meta, output);
@@ -71,51 +90,57 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
     const int64_t index = store(side).Add(key, hashes_[row], encoded_, meta.timestamp);
     RETURN_NOT_OK(Probe(side, input, row, index, newest_[row], output));
   }
-  RETURN_NOT_OK(FlushPairs(side, input, plan_.condition ? candidates_ : output));
-  RETURN_NOT_OK(EmitCandidates(output));
+  RETURN_NOT_OK(FlushPairs(side, input, output));
+  RETURN_NOT_OK(EmitCandidates(side, input, output));
   return store(side).SpillOverBudget();
 }
 
 Status IntervalJoinOperator::Probe(JoinSide side, const RecordBatch& input, size_t row,
                                    int64_t index, int64_t newest, RecordBatch& output) {
-  // Without a rest of ON every pair is a match: it goes straight to `output`.
-  const bool direct = !plan_.condition;
-  RecordBatch& target = direct ? output : candidates_;
   const JoinSide other = side == JoinSide::kLeft ? JoinSide::kRight : JoinSide::kLeft;
   JoinRowStore& partners = store(other);
   const JoinRowStore::Slot& mine = store(side).at(index);
   // The other side's times this side's row at t meets: [t - low, t + high].
   const int64_t low = side == JoinSide::kLeft ? plan_.before_ms : plan_.after_ms;
   const int64_t high = side == JoinSide::kLeft ? plan_.after_ms : plan_.before_ms;
-  // Appends the pair of this row and a partner row of the other side: held back in pending_
-  // when the partner is resident, else (a spilled row's bytes last only for the visit) at once.
+  // Pairs this row with a partner row of the other side. Without a rest of ON every pair is a
+  // match: held back in pending_ when the partner is resident, else (a spilled row's bytes last
+  // only for the visit) appended to `output` at once. With one it becomes a candidate.
   auto pair_with = [&](int64_t partner_idx, int64_t partner_time, std::string_view partner_row,
                        bool resident) -> Status {
     const int64_t pair_time = std::max(mine.time, partner_time);
+    const Candidate pair =
+        side == JoinSide::kLeft ? Candidate{index, partner_idx} : Candidate{partner_idx, index};
+    if (plan_.condition) {
+      PartnerBytes bytes{partner_row.data(), 0, partner_row.size()};
+      if (!resident) {
+        bytes.resident = nullptr;
+        bytes.offset = spilled_partners_.size();
+        spilled_partners_.append(partner_row);
+      }
+      candidate_rows_.push_back(static_cast<uint32_t>(row));
+      candidate_partners_.push_back(bytes);
+      candidate_times_.push_back(pair_time);
+      candidate_ids_.push_back(pair);
+      // A key with many partners (every row of a window, say) must not pile up unfiltered.
+      if (candidate_ids_.size() >= kMaxCandidates) {
+        RETURN_NOT_OK(EmitCandidates(side, input, output));
+      }
+      return Status::OK();
+    }
     if (resident) {
       pending_rows_.push_back(static_cast<uint32_t>(row));
       pending_partners_.push_back(partner_idx);
       pending_times_.push_back(pair_time);
     } else {
-      RETURN_NOT_OK(FlushPairs(side, input, target));
-      AppendCells(side, input, row, target);
-      RETURN_NOT_OK(AppendStored(other, partner_row, target));
+      RETURN_NOT_OK(FlushPairs(side, input, output));
+      AppendCells(side, input, row, output);
+      RETURN_NOT_OK(AppendStored(other, partner_row, output));
       RecordMeta pair_meta = input.meta()[row];
       pair_meta.timestamp = pair_time;
-      FinishRow(pair_meta, target);
+      FinishRow(pair_meta, output);
     }
-    const Candidate pair =
-        side == JoinSide::kLeft ? Candidate{index, partner_idx} : Candidate{partner_idx, index};
-    if (direct) {
-      MarkMatched(pair);
-    } else {
-      candidate_ids_.push_back(pair);
-      // A key with many partners (every row of a window, say) must not pile up unfiltered.
-      if (candidate_ids_.size() >= kMaxCandidates) {
-        RETURN_NOT_OK(FlushPairs(side, input, target));
-        RETURN_NOT_OK(EmitCandidates(output));
-      }
-    }
+    MarkMatched(pair);
     return Status::OK();
   };
   for (int64_t partner_idx = newest; partners.Resident(partner_idx);
@@ -147,36 +172,68 @@ Status IntervalJoinOperator::FlushPairs(JoinSide side, const RecordBatch& input,
   for (int64_t partner_idx : pending_partners_)
     partner_rows_.push_back(partners.at(partner_idx).row());
   RETURN_NOT_OK(AppendStoredRows(other, partner_rows_, target));
-  std::vector<RecordMeta>& meta = target.meta();
-  const size_t first_pair = meta.size();
-  meta.resize(first_pair + pending_rows_.size());
-  for (size_t pair_idx = 0; pair_idx < pending_rows_.size(); ++pair_idx) {
-    RecordMeta& pair_meta = meta[first_pair + pair_idx];
-    pair_meta = input.meta()[pending_rows_[pair_idx]];
-    pair_meta.timestamp = pending_times_[pair_idx];
-  }
-  target.keys().resize(target.keys().size() + pending_rows_.size());
+  AppendPairMeta(input, pending_rows_, pending_times_, target);
   pending_rows_.clear();
   pending_partners_.clear();
   pending_times_.clear();
   return Status::OK();
 }
 
-Status IntervalJoinOperator::EmitCandidates(RecordBatch& output) {
+Status IntervalJoinOperator::EmitCandidates(JoinSide side, const RecordBatch& input,
+                                            RecordBatch& output) {
   if (candidate_ids_.empty()) return Status::OK();
-  std::vector<uint8_t> keep(candidate_ids_.size(), 1);
-  if (plan_.condition) {
-    RETURN_NOT_OK(EvaluateFilter(*plan_.condition, candidates_, &keep, context_));
+  const JoinSide other = side == JoinSide::kLeft ? JoinSide::kRight : JoinSide::kLeft;
+  const size_t count = candidate_ids_.size();
+  partner_rows_.clear();
+  for (const PartnerBytes& partner : candidate_partners_)
+    partner_rows_.push_back(PartnerRow(partner));
+  // The rest of ON over the columns it reads (a batch of the output schema whose other columns
+  // stay empty: the evaluator reads only the columns the condition names).
+  condition_input_.Clear();
+  AppendCellsOfRows(side, input, candidate_rows_, condition_input_,
+                    &condition_columns_[static_cast<int>(side)]);
+  RETURN_NOT_OK(AppendStoredRows(other, partner_rows_, condition_input_,
+                                 &condition_columns_[static_cast<int>(other)]));
+  AppendPairMeta(input, candidate_rows_, candidate_times_, condition_input_);
+  RETURN_NOT_OK(EvaluateFilter(*plan_.condition, condition_input_, &keep_, context_));
+  // The survivors, built in full.
+  kept_rows_.clear();
+  size_t kept = 0;
+  for (size_t candidate = 0; candidate < count; ++candidate) {
+    if (keep_[candidate] == 0) continue;
+    MarkMatched(candidate_ids_[candidate]);
+    kept_rows_.push_back(candidate_rows_[candidate]);
+    partner_rows_[kept] = partner_rows_[candidate];
+    candidate_times_[kept] = candidate_times_[candidate];
+    ++kept;
   }
-  for (size_t candidate = 0; candidate < candidate_ids_.size(); ++candidate) {
-    if (keep[candidate] != 0) MarkMatched(candidate_ids_[candidate]);
+  partner_rows_.resize(kept);
+  candidate_times_.resize(kept);
+  if (kept > 0) {
+    AppendCellsOfRows(side, input, kept_rows_, output);
+    RETURN_NOT_OK(AppendStoredRows(other, partner_rows_, output));
+    AppendPairMeta(input, kept_rows_, candidate_times_, output);
   }
-  // Filtered in place, then moved into an empty `output` (appended to one with rows).
-  candidates_.Filter(keep);
-  AppendRows(std::move(candidates_), output);
-  candidates_ = RecordBatch(plan_.schema);
+  candidate_rows_.clear();
+  candidate_partners_.clear();
+  candidate_times_.clear();
   candidate_ids_.clear();
+  spilled_partners_.clear();
   return Status::OK();
+}
+
+void IntervalJoinOperator::AppendPairMeta(const RecordBatch& input,
+                                          const std::vector<uint32_t>& rows,
+                                          const std::vector<int64_t>& times, RecordBatch& target) {
+  std::vector<RecordMeta>& meta = target.meta();
+  const size_t first_pair = meta.size();
+  meta.resize(first_pair + rows.size());
+  for (size_t pair_idx = 0; pair_idx < rows.size(); ++pair_idx) {
+    RecordMeta& pair_meta = meta[first_pair + pair_idx];
+    pair_meta = input.meta()[rows[pair_idx]];
+    pair_meta.timestamp = times[pair_idx];
+  }
+  target.keys().resize(target.keys().size() + rows.size());
 }
 
 void IntervalJoinOperator::MarkMatchedRows(const Candidate& pair) {

@@ -52,6 +52,13 @@ class IntervalJoinOperator final : public JoinOperator {
     int64_t left;  // row indexes in the sides' stores
     int64_t right;
   };
+  // A candidate's partner row: a resident row's bytes (stable while the batch is joined), or a
+  // spilled row's, copied to spilled_partners_ at `offset` (the file's buffer lasts one visit).
+  struct PartnerBytes {
+    const char* resident;  // null: spilled
+    size_t offset;
+    size_t size;
+  };
 
   // How far past its own time a side's row can still meet on-time rows of the other side.
   int64_t Reach(JoinSide side) const {
@@ -59,8 +66,8 @@ class IntervalJoinOperator final : public JoinOperator {
   }
   JoinRowStore& store(JoinSide side) { return sides_[static_cast<int>(side)]; }
   // Pairs row `row` of `input` (buffered as `index`) with the other side's rows in reach, from
-  // `newest` (the other side's Newest of the row's key hash) on: into candidates_ when ON has a
-  // rest to apply, else into `output`.
+  // `newest` (the other side's Newest of the row's key hash) on: into the candidates when ON has
+  // a rest to apply, else into `output`.
   Status Probe(JoinSide side, const RecordBatch& input, size_t row, int64_t index, int64_t newest,
                RecordBatch& output);
   // Both rows of a pair matched (only an outer side's flag is ever read: a no-op for an inner
@@ -71,9 +78,20 @@ class IntervalJoinOperator final : public JoinOperator {
   void MarkMatchedRows(const Candidate& pair);
   // Appends the pairs held back in pending_ to `target` (see pending_rows_).
   Status FlushPairs(JoinSide side, const RecordBatch& input, RecordBatch& target);
-  // Applies the rest of ON to candidates_, marks the survivors' rows matched, and moves them to
-  // `output`.
-  Status EmitCandidates(RecordBatch& output);
+  // Applies the rest of ON to the candidates (pairs of rows of `input`, joined as `side`, with
+  // partners), marks the survivors' rows matched, and appends them to `output` in the order found.
+  // ON is evaluated over the columns it reads only; the others are built for survivors alone, so
+  // a key with many partners and a selective rest (Nexmark q5's num >= maxn) costs little per
+  // rejected pair.
+  Status EmitCandidates(JoinSide side, const RecordBatch& input, RecordBatch& output);
+  // The resident or copied bytes of a candidate's partner.
+  std::string_view PartnerRow(const PartnerBytes& partner) const {
+    if (partner.resident != nullptr) return {partner.resident, partner.size};
+    return std::string_view(spilled_partners_).substr(partner.offset, partner.size);
+  }
+  // Appends the meta of pairs of rows `rows` of `input` (their times `times`) to `target`.
+  static void AppendPairMeta(const RecordBatch& input, const std::vector<uint32_t>& rows,
+                             const std::vector<int64_t>& times, RecordBatch& target);
   // The state-table key of the chunk of `side`'s rows starting at index `first`.
   static std::string TableKey(int side_idx, int64_t first);
   // Puts the live rows of the chunk starting at `first`, or a reference to its image in the
@@ -96,9 +114,19 @@ class IntervalJoinOperator final : public JoinOperator {
   std::vector<uint32_t> pending_rows_;
   std::vector<int64_t> pending_partners_;
   std::vector<int64_t> pending_times_;
-  std::vector<std::string_view> partner_rows_;  // FlushPairs' scratch
-  RecordBatch candidates_;                      // pairs found in the current batch, output schema
+  std::vector<std::string_view> partner_rows_;  // FlushPairs' and EmitCandidates' scratch
+  // Pairs found in the current batch that await the rest of ON: the input row, the partner's
+  // bytes, the pair's time and both rows' indexes.
+  std::vector<uint32_t> candidate_rows_;
+  std::vector<PartnerBytes> candidate_partners_;
+  std::vector<int64_t> candidate_times_;
   std::vector<Candidate> candidate_ids_;
+  std::string spilled_partners_;
+  // The columns the rest of ON reads, per side (a flag per column of the side).
+  std::vector<uint8_t> condition_columns_[2];
+  RecordBatch condition_input_;  // those columns of the candidates (the others stay empty)
+  std::vector<uint8_t> keep_;
+  std::vector<uint32_t> kept_rows_;
   std::string encoded_;
   // The batch being joined: its encoded keys back to back, where each row's ends, its hash.
   std::string batch_keys_;

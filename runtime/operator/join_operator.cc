@@ -57,9 +57,11 @@ void GatherCells(const Column& cells, const std::vector<uint32_t>& rows, Column&
 }  // namespace
 
 void JoinOperator::AppendCellsOfRows(JoinSide side, const RecordBatch& input,
-                                     const std::vector<uint32_t>& rows, RecordBatch& out) const {
+                                     const std::vector<uint32_t>& rows, RecordBatch& out,
+                                     const std::vector<uint8_t>* only) const {
   const size_t first = offset(side);
   for (size_t column_idx = 0; column_idx < width(side); ++column_idx) {
+    if (only != nullptr && (*only)[column_idx] == 0) continue;
     const Column& cells = input.column(column_idx);
     Column& target = out.column(first + column_idx);
     switch (target.type().physical()) {

@@ -63,16 +63,17 @@ class JoinOperator : public StatefulOperator {
   // kept row's bytes (JoinRowCodec) or NULLs, then FinishRow.
   void AppendCells(JoinSide side, const RecordBatch& input, size_t row, RecordBatch& out) const;
   // AppendCells for rows `rows` of `input`, in that order, a column at a time (one type dispatch
-  // per column instead of per cell).
+  // per column instead of per cell); only the side's columns i with (*only)[i] != 0 when `only`
+  // is given.
   void AppendCellsOfRows(JoinSide side, const RecordBatch& input, const std::vector<uint32_t>& rows,
-                         RecordBatch& out) const;
+                         RecordBatch& out, const std::vector<uint8_t>* only = nullptr) const;
   Status AppendStored(JoinSide side, std::string_view bytes, RecordBatch& out) {
     return codecs_[static_cast<int>(side)]->Decode(bytes, out, offset(side));
   }
-  // AppendStored of each of `rows`, in order.
+  // AppendStored of each of `rows`, in order (of the columns `only` names, as above).
   Status AppendStoredRows(JoinSide side, const std::vector<std::string_view>& rows,
-                          RecordBatch& out) {
-    return codecs_[static_cast<int>(side)]->DecodeRows(rows, out, offset(side));
+                          RecordBatch& out, const std::vector<uint8_t>* only = nullptr) {
+    return codecs_[static_cast<int>(side)]->DecodeRows(rows, out, offset(side), only);
   }
   void AppendNulls(JoinSide side, RecordBatch& out) const;
   static void FinishRow(const RecordMeta& meta, RecordBatch& out) {

@@ -95,14 +95,28 @@ void JoinRowCodec::Encode(const RecordBatch& batch, size_t row, int64_t time, bo
   }
 }
 
-Status JoinRowCodec::Decode(std::string_view bytes, RecordBatch& out, size_t first_column) {
+Status JoinRowCodec::Decode(std::string_view bytes, RecordBatch& out, size_t first_column,
+                            const std::vector<uint8_t>* only) {
   if (!Valid(bytes)) return Corrupt();
   size_t pos = kHeaderSize;
   for (size_t column_idx = 0; column_idx < kinds_.size(); ++column_idx) {
     Column& column = out.column(first_column + column_idx);
     if (pos >= bytes.size()) return Corrupt();
+    const bool wanted = only == nullptr || (*only)[column_idx] != 0;
     if (bytes[pos++] == 0) {
-      column.AppendNull();
+      if (wanted) column.AppendNull();
+      continue;
+    }
+    if (!wanted) {  // stepped over: numbers take 8 bytes, strings their length and bytes
+      uint32_t length = 8;
+      if (kinds_[column_idx] == PhysicalKind::kString ||
+          kinds_[column_idx] == PhysicalKind::kNested) {
+        if (!ReadRaw(bytes, &pos, &length)) return Corrupt();
+      } else if (kinds_[column_idx] == PhysicalKind::kNull) {
+        length = 0;
+      }
+      if (bytes.size() - pos < length) return Corrupt();
+      pos += length;
       continue;
     }
     switch (kinds_[column_idx]) {
@@ -139,16 +153,17 @@ Status JoinRowCodec::Decode(std::string_view bytes, RecordBatch& out, size_t fir
 }
 
 Status JoinRowCodec::DecodeRows(const std::vector<std::string_view>& rows, RecordBatch& out,
-                                size_t first_column) {
+                                size_t first_column, const std::vector<uint8_t>* only) {
   bool fixed = fixed_width_;
   for (size_t row = 0; fixed && row < rows.size(); ++row) {
     fixed = rows[row].size() == fixed_size_ && Valid(rows[row]);
   }
   if (!fixed) {
-    for (std::string_view row : rows) RETURN_NOT_OK(Decode(row, out, first_column));
+    for (std::string_view row : rows) RETURN_NOT_OK(Decode(row, out, first_column, only));
     return Status::OK();
   }
   for (size_t column_idx = 0; column_idx < kinds_.size(); ++column_idx) {
+    if (only != nullptr && (*only)[column_idx] == 0) continue;
     Column& column = out.column(first_column + column_idx);
     const size_t at = kHeaderSize + 9 * column_idx;
     // A full-size row has no NULL (a NULL cell is its presence byte alone), so each presence

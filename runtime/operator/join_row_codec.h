@@ -30,13 +30,15 @@ class JoinRowCodec {
   // Appends the encoding of row `row` of `batch` (whose columns are the side's, in order).
   void Encode(const RecordBatch& batch, size_t row, int64_t time, bool flag,
               std::string& out) const;
-  // Appends the row's cells to out.column(first_column + i) for each column i. A value not
+  // Appends the row's cells to out.column(first_column + i) for each column i (only those with
+  // (*only)[i] != 0 when `only` is given: the others are skipped, left as they are). A value not
   // written by Encode (a corrupt or foreign checkpoint) is a STORAGE error.
-  Status Decode(std::string_view bytes, RecordBatch& out, size_t first_column);
+  Status Decode(std::string_view bytes, RecordBatch& out, size_t first_column,
+                const std::vector<uint8_t>* only = nullptr);
   // Decode of each of `rows`, in order. Rows of numbers only and without NULLs (every cell at a
   // fixed offset) are decoded a column at a time.
   Status DecodeRows(const std::vector<std::string_view>& rows, RecordBatch& out,
-                    size_t first_column);
+                    size_t first_column, const std::vector<uint8_t>* only = nullptr);
 
   // The header fields of an encoded row. REQUIRES: Valid(bytes).
   static bool Valid(std::string_view bytes) {

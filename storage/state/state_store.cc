@@ -1,7 +1,6 @@
 #include "storage/state/state_store.h"
 
 #include <rocksdb/db.h>
-#include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 #include <sys/stat.h>
@@ -11,6 +10,7 @@
 
 #include "storage/state/checkpoint_manifest_json.h"
 #include "storage/state/pending_checkpoint.h"
+#include "storage/state/state_table_options.h"
 #include "storage/state/worker_open_options.h"
 
 namespace sluice {
@@ -90,11 +90,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
   db_options.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
                                       rocksdb::kNoCompression, rocksdb::kSnappyCompression};
 
-  // Bloom filters: a GROUP BY with a cache budget looks up every key it does not hold, most of
-  // them new, and a filter answers "not there" without reading a block.
-  rocksdb::BlockBasedTableOptions table_options;
-  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(StateTableOptions()));
 
   std::vector<std::string> names;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);

@@ -22,13 +22,6 @@ void AppendInt(int64_t v, std::string& out) {
   out.append(buffer, WriteInt64Text(v, buffer));
 }
 
-void AppendDecimal(int64_t unscaled, int scale, std::string& out) {
-  const size_t start = out.size();
-  out.resize(start + DecimalTextRoom(scale));
-  out.resize(
-      static_cast<size_t>(WriteDecimalText(unscaled, scale, out.data() + start) - out.data()));
-}
-
 // A quoted DATE; years beyond +-32767 (outside WriteDateText's range) through AppendDateText.
 char* WriteDateCell(int32_t days, char* dest) {
   *dest++ = '"';
@@ -58,7 +51,7 @@ void AppendDouble(double v, std::string& out) {
 void AppendInt64Cell(const DataType& type, int64_t v, std::string& out) {
   switch (type.id()) {
     case TypeId::kBoolean: out += v != 0 ? "true" : "false"; break;
-    case TypeId::kDecimal: AppendDecimal(v, type.scale(), out); break;
+    case TypeId::kDecimal: AppendDecimalText(v, type.scale(), out); break;
     case TypeId::kDate: {
       char buffer[kDateTextRoom + 2];
       out.append(buffer, WriteDateCell(static_cast<int32_t>(v), buffer));

@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "common/json_codec.h"
+#include "common/number_text.h"
 
 namespace sluice {
 
@@ -233,6 +234,14 @@ void AppendPadded(int64_t value, int width, std::string& out) {
 }
 
 void AppendDate(int64_t days, std::string& out) {
+  if (days >= kMinTextDateDays && days <= kMaxTextDateDays) {
+    const size_t start = out.size();
+    out.resize(start + kDateTextRoom);
+    char* end = WriteDateText(static_cast<int32_t>(days), out.data() + start);
+    out.resize(static_cast<size_t>(end - out.data()));
+    return;
+  }
+  // Years beyond +-32767 (WriteDateText's range): std::chrono's calendar.
   std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
   int year = static_cast<int>(ymd.year());
   if (year < 0) {
@@ -305,28 +314,10 @@ std::string FormatDate(int32_t days) {
 void AppendDateText(int32_t days, std::string& out) { AppendDate(days, out); }
 
 void AppendDecimalText(int64_t unscaled, int scale, std::string& out) {
-  // Unsigned magnitude so that INT64_MIN does not overflow on negation.
-  uint64_t magnitude =
-      unscaled < 0 ? ~static_cast<uint64_t>(unscaled) + 1 : static_cast<uint64_t>(unscaled);
-  char digits[24];
-  auto result = std::to_chars(digits, digits + sizeof(digits), magnitude);
-  size_t count = static_cast<size_t>(result.ptr - digits);
-  if (unscaled < 0) out.push_back('-');
-  if (scale <= 0) {
-    out.append(digits, count);
-    return;
-  }
-  size_t fraction = static_cast<size_t>(scale);
-  if (count <= fraction) {
-    out.push_back('0');
-    out.push_back('.');
-    out.append(fraction - count, '0');
-    out.append(digits, count);
-    return;
-  }
-  out.append(digits, count - fraction);
-  out.push_back('.');
-  out.append(digits + count - fraction, fraction);
+  const size_t start = out.size();
+  out.resize(start + DecimalTextRoom(scale));
+  char* end = WriteDecimalText(unscaled, scale, out.data() + start);
+  out.resize(static_cast<size_t>(end - out.data()));
 }
 
 std::string FormatDecimal(int64_t unscaled, int scale) {

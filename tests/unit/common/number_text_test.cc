@@ -1,14 +1,16 @@
-// The in-place number writers of common/number_text.h against the reference texts they must
-// match byte for byte: std::to_chars for integers, AppendDecimalText for DECIMALs and
-// AppendDateText for DATEs. Every writer works in a buffer with a guard area past its room, so a
-// store beyond the documented room shows up too.
+// The in-place number writers of common/number_text.h (which AppendDecimalText and
+// AppendDateText also use) against reference texts built here another way: std::to_chars for
+// integers and DECIMALs, std::chrono's calendar for DATEs. Every writer works in a buffer with a
+// guard area past its room, so a store beyond the documented room shows up too.
 
 #include "common/number_text.h"
 
 #include <gtest/gtest.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,32 @@ std::string WriteChecked(size_t room, Write write) {
 std::string ToChars(int64_t v) {
   char text[24];
   return std::string(text, std::to_chars(text, text + sizeof(text), v).ptr);
+}
+
+// A DECIMAL's text from the magnitude's digits, the point inserted `scale` digits from the end.
+std::string ReferenceDecimal(int64_t unscaled, int scale) {
+  const uint64_t magnitude = unscaled < 0 ? uint64_t{0} - static_cast<uint64_t>(unscaled)
+                                          : static_cast<uint64_t>(unscaled);
+  char text[24];
+  std::string digits(text, std::to_chars(text, text + sizeof(text), magnitude).ptr);
+  std::string out = unscaled < 0 ? "-" : "";
+  if (scale <= 0) return out + digits;
+  const auto fraction = static_cast<size_t>(scale);
+  if (digits.size() <= fraction)
+    return out + "0." + std::string(fraction - digits.size(), '0') + digits;
+  return out + digits.substr(0, digits.size() - fraction) + "." +
+         digits.substr(digits.size() - fraction);
+}
+
+// A DATE's text from std::chrono's calendar: at least four year digits, '-' before negative years.
+std::string ReferenceDate(int64_t days) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
+  const int year = static_cast<int>(ymd.year());
+  char text[64];
+  const int size = std::snprintf(text, sizeof(text), "%s%04d-%02u-%02u", year < 0 ? "-" : "",
+                                 year < 0 ? -year : year, static_cast<unsigned>(ymd.month()),
+                                 static_cast<unsigned>(ymd.day()));
+  return std::string(text, static_cast<size_t>(size));
 }
 
 // Every power of ten and its neighbours (both signs), the int64 limits and pseudo-random values
@@ -87,17 +115,19 @@ TEST(NumberTextTest, PaddedDigitsKeepLeadingZeros) {
             "00000000000000000005");
 }
 
-TEST(NumberTextTest, DecimalsMatchAppendDecimalTextAtEveryScale) {
+TEST(NumberTextTest, DecimalsMatchTheReferenceAtEveryScale) {
   const std::vector<int64_t> values = EdgeAndRandomValues();
   for (int scale = -1; scale <= 24; ++scale) {
     for (size_t value_idx = 0; value_idx < values.size(); value_idx += scale < 19 ? 1 : 97) {
       const int64_t v = values[value_idx];
-      std::string expected;
-      AppendDecimalText(v, scale, expected);
+      const std::string expected = ReferenceDecimal(v, scale);
       ASSERT_EQ(WriteChecked(DecimalTextRoom(scale),
                              [v, scale](char* dest) { return WriteDecimalText(v, scale, dest); }),
                 expected)
           << v << " scale " << scale;
+      std::string appended = "x";
+      AppendDecimalText(v, scale, appended);
+      ASSERT_EQ(appended, "x" + expected);
     }
   }
 }
@@ -121,18 +151,14 @@ std::string DateText(int32_t days) {
   return WriteChecked(kDateTextRoom, [days](char* dest) { return WriteDateText(days, dest); });
 }
 
-TEST(NumberTextTest, DatesMatchAppendDateTextAroundTheEpochAndBeforeIt) {
+TEST(NumberTextTest, DatesMatchTheCalendarAroundTheEpochAndBeforeIt) {
   // Every day from 1900 to 2100 (leap days, month and year boundaries, 1970-01-01 and the days
   // before it), then every 97th day across the whole range.
   for (int32_t days = -25567; days <= 47482; ++days) {
-    std::string expected;
-    AppendDateText(days, expected);
-    ASSERT_EQ(DateText(days), expected) << days;
+    ASSERT_EQ(DateText(days), ReferenceDate(days)) << days;
   }
   for (int64_t days = kMinTextDateDays; days <= kMaxTextDateDays; days += 97) {
-    std::string expected;
-    AppendDateText(static_cast<int32_t>(days), expected);
-    ASSERT_EQ(DateText(static_cast<int32_t>(days)), expected) << days;
+    ASSERT_EQ(DateText(static_cast<int32_t>(days)), ReferenceDate(days)) << days;
   }
 }
 
@@ -146,9 +172,14 @@ TEST(NumberTextTest, DatesAtTheEdgesOfTheRange) {
   EXPECT_EQ(DateText(2932897), "10000-01-01");
   for (int32_t days :
        {kMinTextDateDays, kMinTextDateDays + 1, kMaxTextDateDays - 1, kMaxTextDateDays}) {
-    std::string expected;
-    AppendDateText(days, expected);
-    EXPECT_EQ(DateText(days), expected) << days;
+    EXPECT_EQ(DateText(days), ReferenceDate(days)) << days;
+  }
+  // AppendDateText writes in-range days with WriteDateText and the rest with std::chrono.
+  for (int32_t days : {0, kMinTextDateDays, kMaxTextDateDays, kMinTextDateDays - 1,
+                       kMaxTextDateDays + 1, INT32_MIN / 2, INT32_MAX / 2}) {
+    std::string appended = "x";
+    AppendDateText(days, appended);
+    EXPECT_EQ(appended, "x" + ReferenceDate(days)) << days;
   }
   EXPECT_EQ(DateText(kMinTextDateDays), "-32767-01-01");
   EXPECT_EQ(DateText(kMaxTextDateDays), "32767-12-31");

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/prefetch.h"
+
 namespace sluice {
 
 class JoinKeyIndex {
@@ -61,7 +63,7 @@ class JoinKeyIndex {
 
   // Starts loading the cache line a lookup of `hash` begins at.
   void Prefetch(uint64_t hash) const {
-    if (!entries_.empty()) __builtin_prefetch(&entries_[hash & mask_]);
+    if (!entries_.empty()) PrefetchLine(&entries_[hash & mask_]);
   }
 
   // The entry for `hash`, or nullptr.

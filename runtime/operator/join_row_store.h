@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/prefetch.h"
 #include "common/status.h"
 #include "runtime/operator/join_key_index.h"
 
@@ -83,10 +84,10 @@ class JoinRowStore {
   // Starts loading a row's slot, or (reading the slot) its key and row bytes; nothing unless
   // Resident(index).
   void PrefetchSlot(int64_t index) {
-    if (Resident(index)) __builtin_prefetch(&at(index));
+    if (Resident(index)) PrefetchLine(&at(index));
   }
   void PrefetchBytes(int64_t index) {
-    if (Resident(index)) __builtin_prefetch(at(index).bytes);
+    if (Resident(index)) PrefetchLine(at(index).bytes);
   }
   // The live resident row with the smallest time (ties: the first added), or -1 when none.
   int64_t Oldest();

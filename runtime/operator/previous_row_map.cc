@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/prefetch.h"
+
 namespace sluice {
 namespace {
 
@@ -56,7 +58,7 @@ void PreviousRowMap::PrefetchEntry(uint64_t hash) const {
   if (slots_.empty()) return;
   const uint64_t slot = slots_[SlotHome(hash)];
   if (slot != 0 && (slot & kTagMask) == (hash & kTagMask)) {
-    __builtin_prefetch(blocks_[SlotEntry(slot)].get());
+    PrefetchLine(blocks_[SlotEntry(slot)].get());
   }
 }
 

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/prefetch.h"
 #include "runtime/operator/string_hash.h"
 
 namespace sluice {
@@ -33,7 +34,7 @@ class PreviousRowMap {
   uint32_t Find(std::string_view key, uint64_t hash) const;
   // Starts loading the index slot a lookup of `hash` reads first.
   void Prefetch(uint64_t hash) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[SlotHome(hash)]);
+    if (!slots_.empty()) PrefetchLine(&slots_[SlotHome(hash)]);
   }
   // Starts loading the block of the entry a lookup of `hash` most likely finds (the one at its
   // home slot). Reads that slot: best after Prefetch(hash) had time to load it.

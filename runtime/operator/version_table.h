@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/prefetch.h"
 #include "runtime/operator/join_key_index.h"
 
 namespace sluice {
@@ -32,11 +33,11 @@ class VersionTable {
   void PrefetchEntry(uint64_t hash) const { by_hash_.Prefetch(hash); }
   void PrefetchKey(uint64_t hash) {
     const JoinKeyIndex::Entry* entry = by_hash_.Find(hash);
-    if (entry != nullptr) __builtin_prefetch(&at(entry->newest));
+    if (entry != nullptr) PrefetchLine(&at(entry->newest));
   }
   void PrefetchVersions(uint64_t hash) {
     const JoinKeyIndex::Entry* entry = by_hash_.Find(hash);
-    if (entry != nullptr) __builtin_prefetch(at(entry->newest).versions.data());
+    if (entry != nullptr) PrefetchLine(at(entry->newest).versions.data());
   }
 
   // The slot of `key` (hash: JoinKeyIndex::Hash(key)), or -1.

@@ -30,19 +30,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/prefetch.h"
 #include "runtime/operator/string_hash.h"
 
 namespace sluice {
-
-// Starts loading the cache line of `address`. Not __builtin_prefetch: GCC 12 drops one that only
-// runs past a branch (as every WindowGroupMap::Prefetch step does) as dead code.
-inline void PrefetchLine(const void* address) {
-#if defined(__x86_64__)
-  asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(address)));
-#else
-  __builtin_prefetch(address);
-#endif
-}
 
 template <typename V>
 class WindowGroupMap {

@@ -155,6 +155,9 @@ RecordBatch::RecordBatch(const Schema& schema) {
 }
 
 void RecordBatch::Filter(const std::vector<uint8_t>& selection) {
+  // Keeping every row (a WHERE that nearly always holds, as Nexmark q4's over its join) changes
+  // nothing: one scan for a 0 instead of a pass over every vector of every column.
+  if (selection.empty() || std::memchr(selection.data(), 0, selection.size()) == nullptr) return;
   for (Column& column : columns_) {
     CompactInPlace(column.valid(), selection);
     CompactInPlace(column.ints(), selection);

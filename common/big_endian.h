@@ -3,15 +3,31 @@
 
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace sluice {
 
+// Writes `value`'s 8 bytes at `out`, most significant first.
+inline void StoreBigEndian64(uint64_t value, char* out) {
+  if constexpr (std::endian::native == std::endian::little) value = __builtin_bswap64(value);
+  std::memcpy(out, &value, sizeof value);
+}
+
 // Appends the low `width` bytes of `value` (1 to 8), most significant first.
 inline void AppendBigEndian(uint64_t value, size_t width, std::string& out) {
+  if (width == 8) {
+    // One append instead of eight push_backs, each of which checks the capacity (group keys and
+    // state keys append a cell per row).
+    char bytes[8];
+    StoreBigEndian64(value, bytes);
+    out.append(bytes, sizeof bytes);
+    return;
+  }
   for (size_t byte_idx = width; byte_idx-- > 0;) {
     out.push_back(static_cast<char>(value >> (8 * byte_idx)));
   }

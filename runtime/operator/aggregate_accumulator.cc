@@ -11,6 +11,14 @@ namespace {
 
 bool IsMin(const AggregateCall& call) { return call.function == AggregateFunction::kMin; }
 
+// EncodeCell's 8 bytes of a non-NULL DOUBLE: sortable as unsigned big-endian bytes.
+uint64_t OrderedDoubleBits(double value) {
+  if (value == 0) value = 0;  // -0.0 and 0.0 are one group
+  uint64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof bits);
+  return (bits & (1ULL << 63)) ? ~bits : bits ^ (1ULL << 63);
+}
+
 const AggregateAccumulator::Extra& EmptyExtra() {
   static const AggregateAccumulator::Extra* const empty = new AggregateAccumulator::Extra();
   return *empty;
@@ -51,15 +59,9 @@ void EncodeCell(const Column& column, size_t row, std::string& out) {
       // Flipping the sign bit makes negative numbers sort before positive ones bytewise.
       AppendOrderedInt64(column.GetInt64(row), out);
       break;
-    case PhysicalKind::kDouble: {
-      double value = column.GetDouble(row);
-      if (value == 0) value = 0;  // -0.0 and 0.0 are one group
-      uint64_t bits = 0;
-      std::memcpy(&bits, &value, sizeof bits);
-      bits = (bits & (1ULL << 63)) ? ~bits : bits ^ (1ULL << 63);
-      AppendBigEndian(bits, 8, out);
+    case PhysicalKind::kDouble:
+      AppendBigEndian(OrderedDoubleBits(column.GetDouble(row)), 8, out);
       break;
-    }
     case PhysicalKind::kString: {
       std::string_view text = column.GetString(row);
       // Escape NUL so a shorter string still sorts first and keys stay prefix-free. (Text without
@@ -80,6 +82,60 @@ void EncodeCell(const Column& column, size_t row, std::string& out) {
       break;
     }
   }
+}
+
+namespace {
+
+// Whether every key of the batch has a fixed size: numbers only, no NULL.
+bool FixedWidthKeys(const std::vector<Column>& columns, size_t num_rows) {
+  for (const Column& column : columns) {
+    const PhysicalKind kind = column.type().physical();
+    if (kind != PhysicalKind::kInt64 && kind != PhysicalKind::kDouble) return false;
+    if (column.size() < num_rows) return false;
+    const size_t cells =
+        kind == PhysicalKind::kInt64 ? column.ints().size() : column.doubles().size();
+    if (cells < num_rows) return false;
+    if (std::memchr(column.valid().data(), 0, num_rows) != nullptr) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void EncodeKeys(const std::vector<Column>& columns, size_t num_rows, std::string& out,
+                std::vector<size_t>& ends) {
+  ends.resize(num_rows);
+  if (num_rows == 0) return;
+  if (!FixedWidthKeys(columns, num_rows)) {
+    for (size_t row = 0; row < num_rows; ++row) {
+      for (const Column& column : columns) EncodeCell(column, row, out);
+      ends[row] = out.size();
+    }
+    return;
+  }
+  constexpr size_t kCellBytes = 1 + 8;  // the non-NULL tag and the number
+  const size_t key_bytes = kCellBytes * columns.size();
+  const size_t first = out.size();
+  out.resize(first + key_bytes * num_rows);
+  char* keys = out.data() + first;
+  for (size_t column_idx = 0; column_idx < columns.size(); ++column_idx) {
+    const Column& column = columns[column_idx];
+    char* cell = keys + kCellBytes * column_idx;
+    if (column.type().physical() == PhysicalKind::kInt64) {
+      const int64_t* values = column.ints().data();
+      for (size_t row = 0; row < num_rows; ++row, cell += key_bytes) {
+        cell[0] = '\1';
+        StoreBigEndian64(static_cast<uint64_t>(values[row]) ^ (1ULL << 63), cell + 1);
+      }
+    } else {
+      const double* values = column.doubles().data();
+      for (size_t row = 0; row < num_rows; ++row, cell += key_bytes) {
+        cell[0] = '\1';
+        StoreBigEndian64(OrderedDoubleBits(values[row]), cell + 1);
+      }
+    }
+  }
+  for (size_t row = 0; row < num_rows; ++row) ends[row] = first + key_bytes * (row + 1);
 }
 
 bool CellDecodable(const DataType& type) { return type.physical() != PhysicalKind::kNested; }

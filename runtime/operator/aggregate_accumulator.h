@@ -87,6 +87,12 @@ Status PutStateRows(const Schema& schema, const RecordBatch& rows,
 std::vector<int> AllColumns(const Schema& schema);
 // Appends an order-preserving byte encoding of a cell (group keys, distinct values).
 void EncodeCell(const Column& column, size_t row, std::string& out);
+// EncodeCell of every column of each of the first `num_rows` rows, a row's cells back to back:
+// appends row r's key to `out` and sets ends[r] to where it ends (ends is resized). Keys of
+// numbers only (BIGINT-like and DOUBLE columns) without a NULL in the batch are written a column
+// at a time at fixed offsets; the bytes are the same.
+void EncodeKeys(const std::vector<Column>& columns, size_t num_rows, std::string& out,
+                std::vector<size_t>& ends);
 // Whether DecodeCell can rebuild a cell of this type from EncodeCell's bytes (all but nested
 // values, which EncodeCell writes as display text).
 bool CellDecodable(const DataType& type);

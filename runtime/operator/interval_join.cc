@@ -41,13 +41,8 @@ Status IntervalJoinOperator::ProcessSide(JoinSide side, const RecordBatch& input
   // Batch-at-a-time: every key is encoded and hashed first and the index entries both sides'
   // lookups read are prefetched, so one row's cache misses do not wait for the previous row's.
   batch_keys_.clear();
-  key_ends_.assign(input.num_rows(), 0);
   hashes_.assign(input.num_rows(), 0);  // 0: a NULL key
-  has_key_.assign(input.num_rows(), 0);
-  for (size_t row = 0; row < input.num_rows(); ++row) {
-    has_key_[row] = AppendKey(row, batch_keys_) ? 1 : 0;
-    key_ends_[row] = batch_keys_.size();
-  }
+  AppendKeys(input.num_rows(), batch_keys_, key_ends_, has_key_);
   // Hashed in a pass of its own: reading a key's words right after its bytes were stored one by
   // one would stall on every row.
   for (size_t row = 0; row < input.num_rows(); ++row) {

@@ -1,5 +1,7 @@
 #include "runtime/operator/join_operator.h"
 
+#include <cstring>
+
 #include "runtime/operator/aggregate_accumulator.h"
 
 namespace sluice {
@@ -29,6 +31,27 @@ bool JoinOperator::AppendKey(size_t row, std::string& out) const {
     EncodeCell(column, row, out);
   }
   return true;
+}
+
+void JoinOperator::AppendKeys(size_t num_rows, std::string& out, std::vector<size_t>& ends,
+                              std::vector<uint8_t>& has_key) const {
+  bool any_null = false;
+  for (const Column& column : key_columns_) {
+    any_null = any_null || column.size() < num_rows ||
+               (num_rows > 0 && std::memchr(column.valid().data(), 0, num_rows) != nullptr);
+  }
+  if (!any_null) {
+    // No NULL key: EncodeKeys writes what AppendKey would, numbers a column at a time.
+    EncodeKeys(key_columns_, num_rows, out, ends);
+    has_key.assign(num_rows, 1);
+    return;
+  }
+  ends.assign(num_rows, 0);
+  has_key.assign(num_rows, 0);
+  for (size_t row = 0; row < num_rows; ++row) {
+    has_key[row] = AppendKey(row, out) ? 1 : 0;
+    ends[row] = out.size();
+  }
 }
 
 void JoinOperator::AppendCells(JoinSide side, const RecordBatch& input, size_t row,

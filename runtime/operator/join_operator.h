@@ -59,6 +59,10 @@ class JoinOperator : public StatefulOperator {
   }
   // EncodeKey appending to `out`, which is left as it was when the key is NULL.
   bool AppendKey(size_t row, std::string& out) const;
+  // AppendKey of each of the first `num_rows` rows: ends[r] is where row r's key ends in `out`
+  // and has_key[r] is 0 for a NULL key (which appends nothing).
+  void AppendKeys(size_t num_rows, std::string& out, std::vector<size_t>& ends,
+                  std::vector<uint8_t>& has_key) const;
   // Output rows are built a side at a time: the side's cells from its source batch, from a
   // kept row's bytes (JoinRowCodec) or NULLs, then FinishRow.
   void AppendCells(JoinSide side, const RecordBatch& input, size_t row, RecordBatch& out) const;

@@ -115,15 +115,16 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
                                   cached_groups_ == nullptr &&
                                   (window.type != WindowType::kHop || pane_ms_ > 0);
   batch_keys_.clear();
-  key_ends_.resize(num_rows);
-  for (size_t row = 0; row < num_rows; ++row) {
-    for (const Column& column : key_columns) EncodeCell(column, row, batch_keys_);
-    key_ends_[row] = batch_keys_.size();
-  }
+  EncodeKeys(key_columns, num_rows, batch_keys_, key_ends_);
   auto key_of = [&](size_t row) {
     const size_t begin = row == 0 ? 0 : key_ends_[row - 1];
     return std::string_view(batch_keys_).substr(begin, key_ends_[row] - begin);
   };
+  if (cached_groups_ != nullptr) {
+    // The group cache's lookups, hashed ahead like the windows' below.
+    key_hashes_.resize(num_rows);
+    for (size_t row = 0; row < num_rows; ++row) key_hashes_[row] = Groups::HashOf(key_of(row));
+  }
   if (one_window_per_row) {
     key_hashes_.resize(num_rows);
     row_windows_.resize(num_rows);
@@ -162,11 +163,13 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
       current_groups->Prefetch(key_hashes_[row], step);
     }
   };
+  const bool prefetch_cached = cached_groups_ != nullptr && window.type != WindowType::kSession &&
+                               cached_groups_->size() >= kPrefetchMinGroups;
   std::string key;
   // Cache mode: the group of the previous row, for a run of rows of one key (a hot auction's
   // bids) to find it without a lookup. Groups are only evicted after the loop; a TTL (which
   // checks each lookup) or a watermark step turns it off.
-  std::string previous_key;
+  std::string_view previous_key;
   Group* previous_group = nullptr;
   for (size_t row = 0; row < num_rows; ++row) {
     if (row < watermark_before_row.size() && watermark_before_row[row] > watermark_) {
@@ -179,9 +182,17 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
     }
     ++sequence_;
     const int64_t event_time = input.meta()[row].timestamp;
-    if (!one_window_per_row) {
+    if (prefetch_cached) {
+      for (int step = 0; step < 3; ++step) {
+        const size_t ahead = row + (step == 0   ? kPrefetchSlot
+                                    : step == 1 ? kPrefetchEntry
+                                                : kPrefetchKey);
+        if (ahead < num_rows) cached_groups_->Prefetch(key_hashes_[ahead], step);
+      }
+    }
+    if (window.type == WindowType::kSession) {
       key.assign(key_of(row));
-    } else {
+    } else if (one_window_per_row) {
       prefetch(row + kPrefetchSlot, 0);
       prefetch(row + kPrefetchEntry, 1);
       prefetch(row + kPrefetchKey, 2);
@@ -192,11 +203,12 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
     }
     if (cached_groups_ != nullptr) {
       // A GROUP BY without a window under a cache budget (changes only, never late).
+      const std::string_view row_key = key_of(row);
       Group* group = previous_group;
-      if (group == nullptr || key != previous_key) {
-        ASSIGN_OR_RETURN(group, CachedGroup(key, key_columns, row));
+      if (group == nullptr || row_key != previous_key) {
+        ASSIGN_OR_RETURN(group, CachedGroup(row_key, key_hashes_[row], key_columns, row));
         if (state_ttl_ms_ <= 0) {
-          previous_key = key;
+          previous_key = row_key;
           previous_group = group;
         }
       }
@@ -205,11 +217,11 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
       group->last_batch = batch_counter_;
       group->updated_at = std::max(group->updated_at, event_time);
       if (variable_size_groups_) {
-        const size_t bytes = EstimateBytes(key, *group);
+        const size_t bytes = EstimateBytes(row_key, *group);
         cached_bytes_ += bytes - group->charged_bytes;
         group->charged_bytes = static_cast<uint32_t>(bytes);
       }
-      if (changed) Stage({group, key, 0, 0, event_time});
+      if (changed) Stage({group, row_key, 0, 0, event_time});
       continue;
     }
     bool accepted = false;

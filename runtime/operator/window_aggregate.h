@@ -248,9 +248,10 @@ class WindowAggregateOperator final : public StatefulOperator {
   Status WriteChunks(const std::string& window_key, const std::vector<Groups::value_type*>& entries,
                      ChunkLog& log);
 
-  // Cache mode: the group of `key` (encoded) in memory, read back from the table or new.
-  Result<Group*> CachedGroup(const std::string& key, const std::vector<Column>& key_columns,
-                             size_t row);
+  // Cache mode: the group of `key` (encoded; `hash` its Groups::HashOf) in memory, read back
+  // from the table or new.
+  Result<Group*> CachedGroup(std::string_view key, uint64_t hash,
+                             const std::vector<Column>& key_columns, size_t row);
   // Cache mode: evicts the least recently updated groups until half the budget is free.
   // REQUIRES: nothing staged (staged rows point at groups).
   Status EvictColdGroups();

@@ -63,9 +63,9 @@ Status WindowAggregateOperator::PutCachedGroup(std::string_view key, const Group
 }
 
 Result<WindowAggregateOperator::Group*> WindowAggregateOperator::CachedGroup(
-    const std::string& key, const std::vector<Column>& key_columns, size_t row) {
+    std::string_view key, uint64_t hash, const std::vector<Column>& key_columns, size_t row) {
   Groups& groups = *cached_groups_;
-  auto it = groups.find(key);
+  auto it = groups.find_hashed(key, hash);
   if (it != groups.end()) {
     if (Expired(it->second)) {
       // Expired but not swept yet: the key starts over, as if never seen (in place: staged rows
@@ -81,7 +81,8 @@ Result<WindowAggregateOperator::Group*> WindowAggregateOperator::CachedGroup(
   bool found = false;
   Group group;
   if (table_may_hold_groups_ && (table_held_groups_at_attach_ || written_keys_.MayContain(key))) {
-    cache_key_ = WindowTableKey(0, 0) + key;
+    cache_key_ = WindowTableKey(0, 0);
+    cache_key_.append(key);
     ASSIGN_OR_RETURN(found, table_->Get(cache_key_, &cache_value_));
   }
   if (found) {
@@ -100,7 +101,7 @@ Result<WindowAggregateOperator::Group*> WindowAggregateOperator::CachedGroup(
     }
   }
   if (!found) group = NewGroup(key_columns, row);
-  it = groups.emplace(key, std::move(group)).first;
+  it = groups.try_emplace_hashed(key, hash, std::move(group)).first;
   const size_t bytes = EstimateBytes(it->first, it->second);
   it->second.charged_bytes = static_cast<uint32_t>(bytes);
   cached_bytes_ += bytes;

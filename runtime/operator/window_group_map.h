@@ -88,8 +88,10 @@ class WindowGroupMap {
   const_iterator begin() const { return const_iterator(this, 0); }
   const_iterator end() const { return const_iterator(this, live_.size()); }
 
-  iterator find(std::string_view key) {
-    const size_t slot = FindSlot(key, Hash(key));
+  iterator find(std::string_view key) { return find_hashed(key, Hash(key)); }
+  // find with the key's HashOf computed beforehand.
+  iterator find_hashed(std::string_view key, uint64_t hash) {
+    const size_t slot = FindSlot(key, hash);
     return slots_.empty() || slots_[slot] == 0 ? end() : iterator(this, EntryIndex(slots_[slot]));
   }
   size_t count(std::string_view key) const {

@@ -178,6 +178,23 @@ TEST(RecordBatchTest, FilterKeepsSelectedRowsInOrder) {
   EXPECT_EQ(batch.column(3).size(), 0u);
 }
 
+TEST(RecordBatchTest, FilterKeepingEveryRowLeavesTheBatchAsItWas) {
+  RecordBatch batch = MakeBatch();
+  batch.Filter({1, 1, 1, 1, 1});
+  const RecordBatch expected = MakeBatch();
+  ASSERT_EQ(batch.num_rows(), expected.num_rows());
+  for (size_t row = 0; row < batch.num_rows(); ++row) {
+    EXPECT_EQ(batch.GetRow(row), expected.GetRow(row)) << row;
+    EXPECT_EQ(batch.meta()[row].offset, expected.meta()[row].offset);
+    EXPECT_EQ(batch.keys()[row], expected.keys()[row]);
+  }
+  // A selection byte other than 0 or 1 keeps its row too, as when rows are dropped.
+  batch.Filter({1, 2, 0, 255, 1});
+  ASSERT_EQ(batch.num_rows(), 4u);
+  EXPECT_EQ(batch.column(0).GetInt64(1), 1);
+  EXPECT_EQ(batch.column(0).GetInt64(2), 3);
+}
+
 TEST(RecordBatchTest, ClearKeepsTheSchema) {
   RecordBatch batch = MakeBatch();
   batch.AddArena(std::make_shared<StringArena>());

@@ -167,6 +167,51 @@ TEST(WindowGroupCodecTest, ReadsBestsWrittenUnderTheirOwnMaskBits) {
   EXPECT_EQ(decoded[0].best_int, -42);
 }
 
+// EncodeKeys writes each row's cells as EncodeCell would, whether its numbers-only path (no NULL
+// in the batch) or the cell-by-cell one (a NULL, a string) applies, and reads `num_rows` rows only.
+TEST(WindowGroupCodecTest, EncodeKeysWritesEncodeCellsBytesPerRow) {
+  Column ints(DataType::Bigint());
+  Column times(DataType::Timestamp());
+  Column doubles(DataType::Double());
+  Column strings(DataType::Varchar());
+  const std::vector<int64_t> int_values = {0, -1, 1, std::numeric_limits<int64_t>::min(),
+                                           std::numeric_limits<int64_t>::max()};
+  const std::vector<double> double_values = {0.0, -0.0, -1.5, 1e300,
+                                             -std::numeric_limits<double>::infinity()};
+  for (size_t row = 0; row < int_values.size(); ++row) {
+    ints.AppendInt64(int_values[row]);
+    times.AppendInt64(int_values[int_values.size() - 1 - row]);
+    doubles.AppendDouble(double_values[row]);
+    strings.AppendString(std::string(row, 'x'));
+  }
+  Column with_null = ints;
+  with_null.AppendNull();
+  const std::vector<std::vector<Column>> key_sets = {
+      {ints}, {ints, doubles}, {doubles, times, ints}, {ints, strings}, {}};
+  for (const std::vector<Column>& columns : key_sets) {
+    for (size_t num_rows : {size_t{0}, size_t{1}, int_values.size()}) {
+      std::string keys = "prefix";
+      std::vector<size_t> ends;
+      EncodeKeys(columns, num_rows, keys, ends);
+      std::string expected = "prefix";
+      ASSERT_EQ(ends.size(), num_rows);
+      for (size_t row = 0; row < num_rows; ++row) {
+        for (const Column& column : columns) EncodeCell(column, row, expected);
+        EXPECT_EQ(ends[row], expected.size()) << row;
+      }
+      EXPECT_EQ(keys, expected) << columns.size() << " columns, " << num_rows << " rows";
+    }
+  }
+  // A NULL anywhere in the batch: the cell-by-cell path, with its NULL tag.
+  std::string with_null_keys;
+  std::vector<size_t> ends;
+  EncodeKeys({with_null}, with_null.size(), with_null_keys, ends);
+  std::string expected;
+  for (size_t row = 0; row < with_null.size(); ++row) EncodeCell(with_null, row, expected);
+  EXPECT_EQ(with_null_keys, expected);
+  EXPECT_EQ(with_null_keys.back(), '\0');  // the NULL's tag
+}
+
 TEST(WindowGroupCodecTest, DecodeCellReadsWhatEncodeCellWrote) {
   Column ints(DataType::Bigint());
   for (int64_t value : {int64_t{0}, int64_t{-1}, std::numeric_limits<int64_t>::min(),

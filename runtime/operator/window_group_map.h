@@ -264,7 +264,8 @@ class WindowGroupMap {
     for (size_t slot = static_cast<size_t>(hash >> 32) & mask;; slot = (slot + 1) & mask) {
       const uint64_t entry = slots_[slot];
       if (entry == 0) return slot;
-      if ((entry & 0xffffffff00000000ULL) == tag && EntryAt(EntryIndex(entry))->first == key) {
+      if ((entry & 0xffffffff00000000ULL) == tag &&
+          EncodedKeysEqual(EntryAt(EntryIndex(entry))->first, key)) {
         return slot;
       }
     }

@@ -96,9 +96,14 @@ Status JoinStage::ProcessSide(JoinSide side, RecordBatch& batch,
     tracker.Update(now);
   };
   watermark_before_row_.resize(batch.num_rows());
+  // The tracker is updated after each row; again before the next only when marks were observed
+  // in between (the same `now` and nothing observed give the same watermark).
+  tracker.Update(now);
   for (size_t row = 0; row < batch.num_rows(); ++row) {
-    observe_marks_until(&batch.meta()[row]);
-    tracker.Update(now);
+    if (read != nullptr) {
+      observe_marks_until(&batch.meta()[row]);
+      tracker.Update(now);
+    }
     watermark_before_row_[row] = JoinWatermark(now);
     tracker.Observe(batch.meta()[row], now);
     tracker.Update(now);

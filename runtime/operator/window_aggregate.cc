@@ -167,17 +167,16 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
     }
   };
   std::string key;
-  // Cache mode: the group of the previous row, for a run of rows of one key (a hot auction's
-  // bids) to find it without a lookup. Groups are only evicted after the loop; a TTL (which
-  // checks each lookup) or a watermark step turns it off.
-  std::string_view previous_key;
-  Group* previous_group = nullptr;
+  // Cache mode: the groups this batch's rows went to (recent_groups_), so the rows of a few hot
+  // keys (a hot auction's bids) find theirs without a lookup. Groups are only evicted after the
+  // loop; a TTL (which checks each lookup) turns it off, a watermark step clears it.
+  if (cached_groups_ != nullptr) recent_groups_.assign(kRecentGroups, RecentGroup{});
   for (size_t row = 0; row < num_rows; ++row) {
     if (row < watermark_before_row.size() && watermark_before_row[row] > watermark_) {
       // Updates staged for EMIT CHANGES go out first: closing may erase their groups.
       RETURN_NOT_OK(FlushStaged(output));
       RETURN_NOT_OK(AdvanceWatermark(watermark_before_row[row], output));
-      previous_group = nullptr;
+      if (cached_groups_ != nullptr) recent_groups_.assign(kRecentGroups, RecentGroup{});
       current_groups = nullptr;
       last_entry = nullptr;
     }
@@ -197,13 +196,12 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
     if (cached_groups_ != nullptr) {
       // A GROUP BY without a window under a cache budget (changes only, never late).
       const std::string_view row_key = key_of(row);
-      Group* group = previous_group;
-      if (group == nullptr || !EncodedKeysEqual(row_key, previous_key)) {
-        ASSIGN_OR_RETURN(group, CachedGroup(row_key, key_hashes_[row], key_columns, row));
-        if (state_ttl_ms_ <= 0) {
-          previous_key = row_key;
-          previous_group = group;
-        }
+      const uint64_t hash = key_hashes_[row];
+      RecentGroup& recent = recent_groups_[hash & (kRecentGroups - 1)];
+      Group* group = recent.group;
+      if (group == nullptr || recent.hash != hash || !EncodedKeysEqual(row_key, recent.key)) {
+        ASSIGN_OR_RETURN(group, CachedGroup(row_key, hash, key_columns, row));
+        if (state_ttl_ms_ <= 0) recent = RecentGroup{hash, group, row_key};
       }
       const bool changed = Update(*group, row);
       group->dirty = true;

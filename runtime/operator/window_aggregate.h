@@ -170,6 +170,17 @@ class WindowAggregateOperator final : public StatefulOperator {
   std::string batch_keys_;
   std::vector<size_t> key_ends_;
   std::vector<uint64_t> key_hashes_;
+  // Cache mode, within one ProcessRows: the group a row of the batch went to, by the low bits of
+  // its key's hash (direct-mapped; the key a view of batch_keys_). A GROUP BY over a stream mostly
+  // updates a few recent keys: their rows then skip the group map, whose slots of 100K+ groups
+  // miss the cache.
+  struct RecentGroup {
+    uint64_t hash = 0;
+    Group* group = nullptr;  // null: empty
+    std::string_view key;
+  };
+  static constexpr size_t kRecentGroups = 256;
+  std::vector<RecentGroup> recent_groups_;
   std::vector<std::pair<int64_t, int64_t>> row_windows_;
   // (window_start, window_end) -> groups; ordered so closing windows come first. Non-windowed
   // queries keep everything under (0, 0).

@@ -123,6 +123,39 @@ TEST(WindowAggregateCacheTest, SameOutputAsWithoutABudget) {
   EXPECT_GT(bounded.reads_back(), 800);
 }
 
+// Batches of 1000 rows whose keys recur within the batch in no order, more keys than a batch's
+// remembered groups (recent_groups_, direct-mapped: many share a place) and keys of 8 to 32
+// encoded bytes (compared by word loads): the same changelog as with every group in memory,
+// with a budget that keeps every group and with one that evicts between batches.
+TEST(WindowAggregateCacheTest, BatchesOfInterleavedKeysMatchWithoutABudget) {
+  auto plan = MakePlan({WindowType::kNone, 0, 0, 0});
+  std::vector<RecordBatch> batches;
+  InputRows rows;
+  uint64_t state = 12345;
+  for (int64_t time = 0; time < 6000; ++time) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const int key = static_cast<int>((state >> 33) % 700);
+    // 4 to 24 characters: encoded keys of 7 to 27 bytes (a tag, the text, two closing bytes).
+    const std::string name = "k" + std::to_string(key) + std::string(key % 21, 'x');
+    rows.emplace_back(time, name, static_cast<int64_t>((state >> 20) % 1000));
+    if (rows.size() == 1000) {
+      batches.push_back(MakeInput(rows));
+      rows.clear();
+    }
+  }
+  EvalContext context;
+  WindowAggregateOperator unbounded(*plan, context);
+  const std::vector<std::string> expected = RunBatches(unbounded, batches, *plan);
+  for (size_t budget : {size_t{64} << 20, kTinyBudget}) {
+    WindowAggregateOperator bounded(*plan, context);
+    bounded.set_cache_budget(budget);
+    std::unique_ptr<StateStore> store =
+        AttachStore(bounded, TestDir("interleaved_" + std::to_string(budget)));
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(RunBatches(bounded, batches, *plan), expected) << budget;
+  }
+}
+
 TEST(WindowAggregateCacheTest, CheckpointAndRestoreWithEvictedGroups) {
   auto plan = MakePlan({WindowType::kNone, 0, 0, 0});
   const std::string dir = TestDir("restore");

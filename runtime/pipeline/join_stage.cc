@@ -105,8 +105,7 @@ Status JoinStage::ProcessSide(JoinSide side, RecordBatch& batch,
       tracker.Update(now);
     }
     watermark_before_row_[row] = JoinWatermark(now);
-    tracker.Observe(batch.meta()[row], now);
-    tracker.Update(now);
+    tracker.ObserveAndUpdate(batch.meta()[row], now);
   }
   observe_marks_until(nullptr);
   if (batch.num_rows() == 0) return Status::OK();

@@ -44,6 +44,19 @@ class WatermarkTracker {
   }
   // Recomputes the watermark at wall time `now` and returns it (kNoWatermark before any record).
   int64_t Update(Clock::time_point now = Clock::now());
+  // Observe then Update(now), for a caller that called Update(now) after everything it observed
+  // before: a row no later than its partition's largest event time leaves the watermark as it
+  // was (without an idle timeout, `now` decides nothing), so it only notes the row.
+  int64_t ObserveAndUpdate(const RecordMeta& meta, Clock::time_point now) {
+    const auto index = static_cast<size_t>(meta.partition);
+    if (meta.timestamp > kWriterStartTime && idle_timeout_ms_ <= 0 && writers_missing_ == 0 &&
+        index < partitions_.size() && meta.timestamp <= partitions_[index].max_event_time) {
+      partitions_[index].last_seen = now;
+      return watermark_;
+    }
+    Observe(meta, now);
+    return Update(now);
+  }
   int64_t watermark() const { return watermark_; }
   // True when the idle timeout is set, some record was seen, and every partition has been silent
   // for it (a join then stops waiting for this side).

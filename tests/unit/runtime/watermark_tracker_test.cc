@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <vector>
+
 namespace sluice {
 namespace {
 
@@ -40,6 +43,33 @@ TEST(WatermarkTrackerTest, RestoredMaximaKeepASlowPartitionHoldingBack) {
   restored.Observe(At(2, 3000), now);
   EXPECT_EQ(restored.Update(now), 2900);
   EXPECT_EQ(restored.SaveMaxima(), "0:8000,2:3000");
+}
+
+// ObserveAndUpdate skips the recomputation for a row behind its partition's maximum: the
+// watermarks it returns are Observe-then-Update's, row by row, for rows out of order over
+// partitions that appear as they go, with and without an idle timeout, and with a held
+// partition that a row releases.
+TEST(WatermarkTrackerTest, ObserveAndUpdateGivesObserveThenUpdatesWatermarks) {
+  for (int64_t idle_timeout_ms : {int64_t{0}, int64_t{1}}) {
+    auto now = WatermarkTracker::Clock::now();
+    WatermarkTracker reference(2, 10, idle_timeout_ms);
+    WatermarkTracker tracker(2, 10, idle_timeout_ms);
+    const std::vector<uint8_t> unread = {0, 0, 1};
+    reference.HoldUnread(unread, now);
+    tracker.HoldUnread(unread, now);
+    EXPECT_EQ(tracker.Update(now), reference.Update(now));
+    uint64_t state = 99;
+    for (int row = 0; row < 2000; ++row) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      const auto partition = static_cast<int32_t>((state >> 40) % 4);  // 3 appears as it goes
+      const int64_t time = row * 3 - static_cast<int64_t>((state >> 20) % 50);
+      if (row % 500 == 499) now += std::chrono::milliseconds(2);  // a later batch
+      EXPECT_EQ(tracker.ObserveAndUpdate(At(partition, time), now),
+                (reference.Observe(At(partition, time), now), reference.Update(now)))
+          << "row " << row << ", idle timeout " << idle_timeout_ms;
+    }
+    EXPECT_EQ(tracker.SaveMaxima(), reference.SaveMaxima());
+  }
 }
 
 TEST(WatermarkTrackerTest, NothingSeenSavesNothing) {

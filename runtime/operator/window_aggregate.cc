@@ -198,13 +198,17 @@ Status WindowAggregateOperator::ProcessRows(const RecordBatch& input,
       const std::string_view row_key = key_of(row);
       const uint64_t hash = key_hashes_[row];
       RecentGroup& recent = recent_groups_[hash & (kRecentGroups - 1)];
-      Group* group = recent.group;
-      if (group == nullptr || recent.hash != hash || !EncodedKeysEqual(row_key, recent.key)) {
-        ASSIGN_OR_RETURN(group, CachedGroup(row_key, hash, key_columns, row));
-        if (state_ttl_ms_ <= 0) recent = RecentGroup{hash, group, row_key};
+      Groups::value_type* entry = recent.entry;
+      if (entry == nullptr || recent.hash != hash || !EncodedKeysEqual(row_key, recent.key)) {
+        ASSIGN_OR_RETURN(entry, CachedGroup(row_key, hash, key_columns, row));
+        if (state_ttl_ms_ <= 0) recent = RecentGroup{hash, entry, row_key};
       }
+      Group* group = &entry->second;
       const bool changed = Update(*group, row);
-      group->dirty = true;
+      if (!group->dirty) {
+        group->dirty = true;
+        if (dirty_cached_complete_) dirty_cached_.push_back(entry);
+      }
       group->last_batch = batch_counter_;
       group->updated_at = std::max(group->updated_at, event_time);
       if (variable_size_groups_) {

@@ -176,7 +176,7 @@ class WindowAggregateOperator final : public StatefulOperator {
   // miss the cache.
   struct RecentGroup {
     uint64_t hash = 0;
-    Group* group = nullptr;  // null: empty
+    Groups::value_type* entry = nullptr;  // null: empty
     std::string_view key;
   };
   static constexpr size_t kRecentGroups = 256;
@@ -259,10 +259,16 @@ class WindowAggregateOperator final : public StatefulOperator {
   Status WriteChunks(const std::string& window_key, const std::vector<Groups::value_type*>& entries,
                      ChunkLog& log);
 
-  // Cache mode: the group of `key` (encoded; `hash` its Groups::HashOf) in memory, read back
-  // from the table or new.
-  Result<Group*> CachedGroup(std::string_view key, uint64_t hash,
-                             const std::vector<Column>& key_columns, size_t row);
+  // Cache mode: the group entry of `key` (encoded; `hash` its Groups::HashOf) in memory, read
+  // back from the table or new.
+  Result<Groups::value_type*> CachedGroup(std::string_view key, uint64_t hash,
+                                          const std::vector<Column>& key_columns, size_t row);
+  // Cache mode: the groups that turned dirty since the last checkpoint, so the checkpoint need
+  // not visit every group held (100K+, a cache miss each) to find them. Complete unless an
+  // eviction erased groups since (the list may then name erased entries): the checkpoint then
+  // scans, as it does with a TTL (expired groups are found by the scan).
+  std::vector<Groups::value_type*> dirty_cached_;
+  bool dirty_cached_complete_ = true;
   // Cache mode: evicts the least recently updated groups until half the budget is free.
   // REQUIRES: nothing staged (staged rows point at groups).
   Status EvictColdGroups();

@@ -62,7 +62,7 @@ Status WindowAggregateOperator::PutCachedGroup(std::string_view key, const Group
   return table_->Put(cache_key_, cache_value_);
 }
 
-Result<WindowAggregateOperator::Group*> WindowAggregateOperator::CachedGroup(
+Result<WindowAggregateOperator::Groups::value_type*> WindowAggregateOperator::CachedGroup(
     std::string_view key, uint64_t hash, const std::vector<Column>& key_columns, size_t row) {
   Groups& groups = *cached_groups_;
   auto it = groups.find_hashed(key, hash);
@@ -76,7 +76,7 @@ Result<WindowAggregateOperator::Group*> WindowAggregateOperator::CachedGroup(
       cached_bytes_ = cached_bytes_ - it->second.charged_bytes + fresh.charged_bytes;
       it->second = std::move(fresh);
     }
-    return &it->second;
+    return &*it;
   }
   bool found = false;
   Group group;
@@ -105,7 +105,7 @@ Result<WindowAggregateOperator::Group*> WindowAggregateOperator::CachedGroup(
   const size_t bytes = EstimateBytes(it->first, it->second);
   it->second.charged_bytes = static_cast<uint32_t>(bytes);
   cached_bytes_ += bytes;
-  return &it->second;
+  return &*it;
 }
 
 Status WindowAggregateOperator::EvictColdGroups() {
@@ -128,6 +128,11 @@ Status WindowAggregateOperator::EvictColdGroups() {
   // previous one instead of searching its skip list from the top.
   std::sort(by_age.begin(), by_age.begin() + static_cast<ptrdiff_t>(evicted),
             [](const auto& a, const auto& b) { return a.second->first < b.second->first; });
+  if (evicted > 0) {
+    // The list of dirty groups may name the erased ones: the next checkpoint scans instead.
+    dirty_cached_.clear();
+    dirty_cached_complete_ = false;
+  }
   for (size_t evict_idx = 0; evict_idx < evicted; ++evict_idx) {
     Groups::iterator it = by_age[evict_idx].second;
     // A group changed since the last checkpoint goes to the (uncommitted) table on its way out;
@@ -149,7 +154,13 @@ Status WindowAggregateOperator::PutDirtyCachedGroups() {
   table_->WriteWithoutReadsUntilCommit();
   Groups& groups = *cached_groups_;
   std::vector<Groups::value_type*> dirty;
-  for (auto it = groups.begin(); it != groups.end();) {
+  // Without a TTL and with no eviction since the last checkpoint, the list is every group that
+  // turned dirty since, each once; otherwise every group is visited.
+  const bool listed = dirty_cached_complete_ && state_ttl_ms_ <= 0;
+  if (listed) dirty.swap(dirty_cached_);
+  dirty_cached_.clear();
+  dirty_cached_complete_ = true;
+  for (auto it = groups.begin(); !listed && it != groups.end();) {
     Group& group = it->second;
     if (Expired(group)) {
       // Dropped from memory and table alike (a Delete of a key the table lacks costs a little

@@ -52,19 +52,25 @@ std::vector<RecordBatch> ManyKeys(int num_keys, int rounds) {
 
 // Every group's row as the table holds it, read by an operator without a budget (which restores
 // every group) and made to show each one by adding a row with value 0 per key.
+// Each of `num_keys` keys' group as `op` holds it, shown by adding a row with value 0 per key.
+std::map<std::string, std::string> ShowGroups(WindowAggregateOperator& op,
+                                              const PhysicalAggregate& plan, int num_keys) {
+  InputRows probes;
+  for (int key = 0; key < num_keys; ++key) probes.emplace_back(0, "k" + std::to_string(key), 0);
+  std::map<std::string, std::string> contents;
+  for (const std::string& row : RunBatches(op, {MakeInput(probes)}, plan)) {
+    contents[row.substr(0, row.find(' ', 2))] = row;
+  }
+  return contents;
+}
+
 std::map<std::string, std::string> TableContents(const PhysicalAggregate& plan,
                                                  const std::string& dir, int num_keys) {
   EvalContext context;
   WindowAggregateOperator reader(plan, context);
   std::unique_ptr<StateStore> store = AttachStore(reader, dir);
   EXPECT_NE(store, nullptr);
-  InputRows probes;
-  for (int key = 0; key < num_keys; ++key) probes.emplace_back(0, "k" + std::to_string(key), 0);
-  std::map<std::string, std::string> contents;
-  for (const std::string& row : RunBatches(reader, {MakeInput(probes)}, plan)) {
-    contents[row.substr(0, row.find(' ', 2))] = row;
-  }
-  return contents;
+  return ShowGroups(reader, plan, num_keys);
 }
 
 TEST(WindowAggregateCacheTest, EvictsColdGroupsAndReadsThemBack) {
@@ -153,6 +159,37 @@ TEST(WindowAggregateCacheTest, BatchesOfInterleavedKeysMatchWithoutABudget) {
         AttachStore(bounded, TestDir("interleaved_" + std::to_string(budget)));
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(RunBatches(bounded, batches, *plan), expected) << budget;
+  }
+}
+
+// Checkpoints write the groups that changed since the previous one: from the list of groups
+// that turned dirty (no eviction in between) and from a scan of every group (after evictions).
+// Either way the table ends up holding every group as it is.
+TEST(WindowAggregateCacheTest, CheckpointsWriteEveryChangedGroupListedOrScanned) {
+  auto plan = MakePlan({WindowType::kNone, 0, 0, 0});
+  const std::vector<RecordBatch> batches = ManyKeys(120, 5);
+  EvalContext context;
+  WindowAggregateOperator unbounded(*plan, context);
+  RunBatches(unbounded, batches, *plan);
+  const std::map<std::string, std::string> expected = ShowGroups(unbounded, *plan, 120);
+  for (size_t budget : {size_t{64} << 20, kTinyBudget}) {
+    const std::string dir = TestDir("listed_" + std::to_string(budget));
+    {
+      WindowAggregateOperator bounded(*plan, context);
+      bounded.set_cache_budget(budget);
+      std::unique_ptr<StateStore> store = AttachStore(bounded, dir);
+      ASSERT_NE(store, nullptr);
+      for (size_t batch_idx = 0; batch_idx < batches.size(); ++batch_idx) {
+        RunBatches(bounded, {batches[batch_idx]}, *plan);
+        if (batch_idx % 7 == 3 || batch_idx + 1 == batches.size()) {
+          ASSERT_TRUE(bounded.PrepareCheckpoint().ok());
+          ASSERT_TRUE(
+              store->Commit(CheckpointManifest{int64_t(batch_idx) + 1, 0, {}, {}, {}}).ok());
+        }
+      }
+      EXPECT_EQ(bounded.evictions() > 0, budget == kTinyBudget);
+    }
+    EXPECT_EQ(TableContents(*plan, dir, 120), expected) << budget;
   }
 }
 

@@ -234,6 +234,8 @@ class WindowAggregateOperator final : public StatefulOperator {
   // The table key prefix of a window's (or HOP pane's) groups: 'w' + start + end, big-endian
   // with the sign bit flipped, so keys sort by window. (window_aggregate_state.cc)
   static std::string WindowTableKey(int64_t start, int64_t end);
+  // WindowTableKey(0, 0): the prefix of a GROUP BY without a window's groups (the cache's).
+  static const std::string& NoWindowTableKey();
   // The state table's group encoding, built on first use.
   WindowGroupCodec& codec();
   // Writes `group` (of encoded key `key`) under `table_key`, encoded into `scratch`.

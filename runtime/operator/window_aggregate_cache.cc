@@ -21,6 +21,13 @@ constexpr size_t kDistinctCellBytes = 80;
 
 }  // namespace
 
+const std::string& WindowAggregateOperator::NoWindowTableKey() {
+  // Built once: a checkpoint puts 100K+ groups under it, and a std::string of its 17 bytes is a
+  // heap allocation each time (cache_key_ keeps its capacity instead).
+  static const std::string* const key = new std::string(WindowTableKey(0, 0));
+  return *key;
+}
+
 size_t WindowAggregateOperator::EstimateBytes(std::string_view key, const Group& group) const {
   size_t bytes = kNodeOverheadBytes + sizeof(std::string_view) + sizeof(Group) + key.size();
   for (const Value& value : group.key_values())
@@ -51,7 +58,7 @@ bool WindowAggregateOperator::Expired(const Group& group) const {
 }
 
 Status WindowAggregateOperator::PutCachedGroup(std::string_view key, const Group& group) {
-  cache_key_ = WindowTableKey(0, 0);
+  cache_key_.assign(NoWindowTableKey());
   cache_key_.append(key);
   cache_value_.clear();
   codec().Encode(key, group.key_values(), group.accumulators, group.emitted, cache_value_);
@@ -81,7 +88,7 @@ Result<WindowAggregateOperator::Groups::value_type*> WindowAggregateOperator::Ca
   bool found = false;
   Group group;
   if (table_may_hold_groups_ && (table_held_groups_at_attach_ || written_keys_.MayContain(key))) {
-    cache_key_ = WindowTableKey(0, 0);
+    cache_key_.assign(NoWindowTableKey());
     cache_key_.append(key);
     ASSIGN_OR_RETURN(found, table_->Get(cache_key_, &cache_value_));
   }
@@ -165,7 +172,7 @@ Status WindowAggregateOperator::PutDirtyCachedGroups() {
     if (Expired(group)) {
       // Dropped from memory and table alike (a Delete of a key the table lacks costs a little
       // batch space, no more).
-      cache_key_ = WindowTableKey(0, 0);
+      cache_key_.assign(NoWindowTableKey());
       cache_key_.append(it->first);
       RETURN_NOT_OK(table_->Delete(cache_key_));
       cached_bytes_ -= group.charged_bytes;

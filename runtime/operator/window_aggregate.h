@@ -265,6 +265,9 @@ class WindowAggregateOperator final : public StatefulOperator {
   // back from the table or new.
   Result<Groups::value_type*> CachedGroup(std::string_view key, uint64_t hash,
                                           const std::vector<Column>& key_columns, size_t row);
+  // Sets `group` (a new, empty entry's) to `key`'s group as the table holds it, or a new one.
+  Status LoadCachedGroup(std::string_view key, const std::vector<Column>& key_columns, size_t row,
+                         Group& group);
   // Cache mode: the groups that turned dirty since the last checkpoint, so the checkpoint need
   // not visit every group held (100K+, a cache miss each) to find them. Complete unless an
   // eviction erased groups since (the list may then name erased entries): the checkpoint then

@@ -72,8 +72,10 @@ Status WindowAggregateOperator::PutCachedGroup(std::string_view key, const Group
 Result<WindowAggregateOperator::Groups::value_type*> WindowAggregateOperator::CachedGroup(
     std::string_view key, uint64_t hash, const std::vector<Column>& key_columns, size_t row) {
   Groups& groups = *cached_groups_;
-  auto it = groups.find_hashed(key, hash);
-  if (it != groups.end()) {
+  // One probe of the group map whether or not the group is held (a stream of new keys, like
+  // q4's auctions, mostly creates one); a new entry is filled in place.
+  auto [it, created] = groups.try_emplace_hashed(key, hash);
+  if (!created) {
     if (Expired(it->second)) {
       // Expired but not swept yet: the key starts over, as if never seen (in place: staged rows
       // may point at the group).
@@ -85,8 +87,21 @@ Result<WindowAggregateOperator::Groups::value_type*> WindowAggregateOperator::Ca
     }
     return &*it;
   }
+  Status loaded = LoadCachedGroup(key, key_columns, row, it->second);
+  if (!loaded.ok()) {
+    groups.erase(it);
+    return loaded;
+  }
+  const size_t bytes = EstimateBytes(it->first, it->second);
+  it->second.charged_bytes = static_cast<uint32_t>(bytes);
+  cached_bytes_ += bytes;
+  return &*it;
+}
+
+Status WindowAggregateOperator::LoadCachedGroup(std::string_view key,
+                                                const std::vector<Column>& key_columns, size_t row,
+                                                Group& group) {
   bool found = false;
-  Group group;
   if (table_may_hold_groups_ && (table_held_groups_at_attach_ || written_keys_.MayContain(key))) {
     cache_key_.assign(NoWindowTableKey());
     cache_key_.append(key);
@@ -108,11 +123,7 @@ Result<WindowAggregateOperator::Groups::value_type*> WindowAggregateOperator::Ca
     }
   }
   if (!found) group = NewGroup(key_columns, row);
-  it = groups.try_emplace_hashed(key, hash, std::move(group)).first;
-  const size_t bytes = EstimateBytes(it->first, it->second);
-  it->second.charged_bytes = static_cast<uint32_t>(bytes);
-  cached_bytes_ += bytes;
-  return &*it;
+  return Status::OK();
 }
 
 Status WindowAggregateOperator::EvictColdGroups() {

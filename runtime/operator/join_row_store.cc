@@ -36,7 +36,7 @@ int64_t JoinRowStore::Add(std::string_view key, uint64_t hash, std::string_view 
     if (chunks_.empty()) resident_base_ = base_ = end_;
     chunks_.push_back(std::make_unique<Chunk>());
     chunks_.back()->slots.reserve(kChunkRows);
-    chunk_slots_.push_back(chunks_.back()->slots.data());
+    chunk_refs_.push_back(ChunkRef{chunks_.back().get(), chunks_.back()->slots.data()});
     chunks_.back()->bytes = kChunkRows * sizeof(Slot);
     resident_bytes_ += chunks_.back()->bytes;
   }
@@ -148,7 +148,7 @@ void JoinRowStore::ReleaseFront() {
   if (front.imaged) FreeImage(front);
   if (!front.spilled) resident_bytes_ -= front.bytes;
   chunks_.pop_front();
-  chunk_slots_.erase(chunk_slots_.begin());  // a few dozen pointers, once per kChunkRows rows
+  chunk_refs_.erase(chunk_refs_.begin());  // a few dozen pointers, once per kChunkRows rows
   base_ += kChunkRows;
   resident_base_ = std::max(resident_base_, base_);
 }

@@ -66,7 +66,7 @@ class JoinRowStore {
   // REQUIRES: Resident(index).
   Slot& at(int64_t index) {
     const auto offset = static_cast<uint64_t>(index - base_);
-    return chunk_slots_[offset / kChunkRows][offset % kChunkRows];
+    return chunk_refs_[offset / kChunkRows].slots[offset % kChunkRows];
   }
   // False for indexes of rows whose chunk is gone (all of them were removed).
   bool Contains(int64_t index) const { return index >= base_ && index < end_; }
@@ -222,7 +222,7 @@ class JoinRowStore {
   using TimeAndIndex = std::pair<int64_t, int64_t>;
 
   Chunk* chunk(int64_t index) {
-    return chunks_[static_cast<size_t>((index - base_) / kChunkRows)].get();
+    return chunk_refs_[static_cast<uint64_t>(index - base_) / kChunkRows].chunk;
   }
   void MarkChunkDirty(Chunk& chunk, int64_t first) {
     if (chunk.dirty || !tracking_) return;
@@ -249,10 +249,14 @@ class JoinRowStore {
   static bool BloomMayContain(const Chunk& chunk, uint64_t hash);
 
   std::deque<std::unique_ptr<Chunk>> chunks_;
-  // chunks_[i]->slots.data() (reserved whole, so it never moves; stale once spilled, when at()
-  // no longer reads it): at() on every probe and purge is two loads instead of a walk through
-  // the deque, the chunk and its vector.
-  std::vector<Slot*> chunk_slots_;
+  // chunks_[i] and its slots.data() (reserved whole, so it never moves; stale once spilled, when
+  // at() no longer reads it): at() and chunk() on every probe and purge are two loads instead of
+  // a walk through the deque, the chunk and its vector.
+  struct ChunkRef {
+    Chunk* chunk;
+    Slot* slots;
+  };
+  std::vector<ChunkRef> chunk_refs_;
   int64_t base_ = 0;  // index of chunks_.front()->slots[0]
   int64_t end_ = 0;
   int64_t resident_base_ = 0;  // chunks before it are spilled

@@ -23,9 +23,19 @@ ChangelogAggregateOperator::ChangelogAggregateOperator(const PhysicalAggregate& 
 
 namespace {
 
-void AppendPrefixed(std::string_view bytes, std::string& out) {
-  AppendBigEndian(bytes.size(), 4, out);
-  out += bytes;
+// A length-prefixed cell encoded in place at the end of `out`: BeginPrefixed leaves room for the
+// length, which FinishPrefixed fills in once the cell is written (no copy through a scratch
+// string).
+size_t BeginPrefixed(std::string& out) {
+  out.append(4, '\0');
+  return out.size();
+}
+
+void FinishPrefixed(size_t begin, std::string& out) {
+  const size_t length = out.size() - begin;
+  for (size_t byte_idx = 0; byte_idx < 4; ++byte_idx) {
+    out[begin - 4 + byte_idx] = static_cast<char>(length >> (8 * (3 - byte_idx)));
+  }
 }
 
 }  // namespace
@@ -73,7 +83,7 @@ void ChangelogAggregateOperator::RemoveFromChunk(RowIndex entry) {
 
 Result<ChangelogAggregateOperator::GroupMap::iterator> ChangelogAggregateOperator::GroupOf(
     std::string_view group_key) {
-  auto it = groups_.find(std::string(group_key));
+  auto it = groups_.find(group_key);
   if (it == groups_.end() && caching() && groups_in_table_.MayContain(group_key)) {
     ASSIGN_OR_RETURN(it, ReadBackGroup(group_key));
   }
@@ -201,15 +211,15 @@ Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch
     const bool adds = meta.kind == RowKind::kUpsert && passes[row];
     if (adds) {
       next_.clear();
-      cell_.clear();
-      for (const Column& column : key_columns) EncodeCell(column, row, cell_);
-      AppendPrefixed(cell_, next_);
+      size_t cell_begin = BeginPrefixed(next_);
+      for (const Column& column : key_columns) EncodeCell(column, row, next_);
+      FinishPrefixed(cell_begin, next_);
       for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
-        cell_.clear();
+        cell_begin = BeginPrefixed(next_);
         if (plan_.aggregates[call_idx].argument) {
-          EncodeCell(argument_columns[call_idx], row, cell_);
+          EncodeCell(argument_columns[call_idx], row, next_);
         }
-        AppendPrefixed(cell_, next_);
+        FinishPrefixed(cell_begin, next_);
       }
       // The key's row again, unchanged (a repeated upsert): no group moves.
       if (previous != kNoRow && rows_.row(previous) == next_) continue;
@@ -291,7 +301,7 @@ Status ChangelogAggregateOperator::FlushStaged(RecordBatch& output) {
     groups_.erase(it);
   }
   emptied_.clear();
-  rows.Filter(keep);
+  if (std::find(keep.begin(), keep.end(), 0) != keep.end()) rows.Filter(keep);
   AppendRows(std::move(rows), output);
   return Status::OK();
 }

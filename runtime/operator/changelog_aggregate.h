@@ -93,7 +93,12 @@ class ChangelogAggregateOperator final : public StatefulOperator {
     uint64_t last_batch = 0;  // the batch that last changed a member
   };
 
-  using GroupMap = std::unordered_map<std::string, Group>;  // by encoded group key
+  // By encoded group key; looked up by a string_view of it without building a string.
+  struct GroupKeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
+  };
+  using GroupMap = std::unordered_map<std::string, Group, GroupKeyHash, std::equal_to<>>;
   // The group of `group_key`, created from `key_columns_` when absent (or read back from the
   // table in cache mode).
   Result<GroupMap::iterator> GroupOf(std::string_view group_key);
@@ -166,7 +171,6 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   const std::vector<Column>* key_columns_ = nullptr;
   size_t key_row_ = 0;
   std::string next_;  // scratch: the row being read, as a previous row's bytes
-  std::string cell_;  // scratch: one encoded cell
   std::vector<std::string_view> argument_views_;  // scratch for Apply and Replace
   std::vector<std::string_view> previous_views_;  // scratch for Replace
   // The batch being aggregated: its encoded primary keys back to back, where each row's ends,

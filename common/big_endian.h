@@ -47,6 +47,14 @@ inline uint64_t ReadBigEndian(std::string_view bytes, size_t width) {
   return value;
 }
 
+// Writes the 8 bytes of `value`, most significant first, at `out` (for callers that assemble a
+// few fields before one append).
+inline void StoreBigEndian64(uint64_t value, char* out) {
+  // (A big-endian host holds them in that order already.)
+  if constexpr (std::endian::native == std::endian::little) value = __builtin_bswap64(value);
+  std::memcpy(out, &value, 8);
+}
+
 // An int64 with its sign bit flipped, so that negative numbers sort before the others.
 inline void AppendOrderedInt64(int64_t value, std::string& out) {
   AppendBigEndian(static_cast<uint64_t>(value) ^ (1ULL << 63), 8, out);

@@ -115,6 +115,11 @@ Status TemporalJoinOperator::JoinStream(const RecordBatch& input,
 
 Status TemporalJoinOperator::AdvanceWatermark(int64_t watermark, RecordBatch& /*output*/) {
   watermark_ = std::max(watermark_, watermark);
+  while (!in_order_purges_.empty() && in_order_purges_.front().first <= watermark_) {
+    const int64_t slot = in_order_purges_.front().second;
+    in_order_purges_.pop_front();
+    PurgeKey(slot);
+  }
   while (!purge_queue_.empty() && purge_queue_.top().first <= watermark_) {
     const int64_t slot = purge_queue_.top().second;
     purge_queue_.pop();
@@ -126,7 +131,12 @@ Status TemporalJoinOperator::AdvanceWatermark(int64_t watermark, RecordBatch& /*
 void TemporalJoinOperator::QueuePurge(int64_t slot) {
   const VersionTable::Key& key = versions_.at(slot);
   if (key.versions.size() == 1 && !JoinRowCodec::Flag(key.versions.front().bytes)) return;
-  purge_queue_.emplace(key.versions.back().time, slot);
+  const int64_t time = key.versions.back().time;
+  if (in_order_purges_.empty() || in_order_purges_.back().first <= time) {
+    in_order_purges_.emplace_back(time, slot);
+  } else {
+    purge_queue_.emplace(time, slot);
+  }
 }
 
 void TemporalJoinOperator::PurgeKey(int64_t slot) {

@@ -305,6 +305,37 @@ TEST(TemporalJoinTest, PicksTheVersionAsOfEventTimeAndHonorsDeletes) {
   EXPECT_EQ(op.state_rows(), 1u);  // the only version left answers every later lookup
 }
 
+TEST(TemporalJoinTest, PurgesKeysWhoseChangesCameInAndOutOfTimeOrder) {
+  auto plan = MakeJoin(JoinStrategy::kTemporal, JoinType::kInner);
+  EvalContext context;
+  TemporalJoinOperator op(*plan, context);
+  RecordBatch output(plan->schema);
+  // Deletes of unknown keys in time order (b@20, c@30), then one that comes late (d@15), and a
+  // key with two versions (a@10, a@40): each is queued for a purge at its newest version's time.
+  ASSERT_TRUE(op.ProcessSide(JoinSide::kRight,
+                             MakeBatch("r", {{10, "a", 1},
+                                             {20, "b", 0, true},
+                                             {30, "c", 0, true},
+                                             {15, "d", 0, true},
+                                             {40, "a", 4}}),
+                             {}, output)
+                  .ok());
+  EXPECT_EQ(op.state_rows(), 5u);
+  // Past 15: d's delete goes though it was queued after later times; b and c stay.
+  ASSERT_TRUE(op.AdvanceWatermark(15, output).ok());
+  EXPECT_EQ(op.state_rows(), 4u);
+  ASSERT_TRUE(op.AdvanceWatermark(30, output).ok());
+  EXPECT_EQ(op.state_rows(), 2u);
+  // Past 40 only a@40 is left, and it still answers.
+  ASSERT_TRUE(op.AdvanceWatermark(40, output).ok());
+  EXPECT_EQ(op.state_rows(), 1u);
+  ASSERT_TRUE(op.ProcessSide(JoinSide::kLeft,
+                             MakeBatch("l", {{45, "a", 100}, {45, "b", 101}, {45, "d", 102}}), {},
+                             output)
+                  .ok());
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{"45 a 100 a 4"}));
+}
+
 TEST(TemporalJoinTest, CheckpointRestoresVersions) {
   auto plan = MakeJoin(JoinStrategy::kTemporal, JoinType::kInner);
   const std::string dir = TempStateDir("temporal_join_state");

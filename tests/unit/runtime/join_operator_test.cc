@@ -205,12 +205,14 @@ std::string TempStateDir(const std::string& name) {
   return ::testing::TempDir() + "/" + name + "_" + std::to_string(::getpid());
 }
 
-size_t TableKeys(StateTable& table) {
+// The keys the table holds; with `bytes`, also the bytes of their values.
+size_t TableKeys(StateTable& table, size_t* bytes = nullptr) {
   size_t keys = 0;
   EXPECT_TRUE(table
                   .Scan("", "",
-                        [&](std::string_view, std::string_view) {
+                        [&](std::string_view, std::string_view value) {
                           ++keys;
+                          if (bytes != nullptr) *bytes += value.size();
                           return true;
                         })
                   .ok());
@@ -359,6 +361,39 @@ TEST(TemporalJoinTest, CheckpointRestoresVersions) {
   RecordBatch output(plan->schema);
   ASSERT_TRUE(op.ProcessSide(JoinSide::kLeft, MakeBatch("l", {{30, "a", 7}}), {}, output).ok());
   EXPECT_EQ(Rows(output), (std::vector<std::string>{"30 a 7 a 2"}));
+}
+
+// The bytes of the versions a checkpoint writes after one change to "a" at 10 and `second` at 20.
+size_t CheckpointedBytes(const std::string& dir, const PhysicalJoin& plan, const Row& second) {
+  EvalContext context;
+  TemporalJoinOperator op(plan, context);
+  OpenState state = Attach(dir, op);
+  RecordBatch output(plan.schema);
+  EXPECT_TRUE(
+      op.ProcessSide(JoinSide::kRight, MakeBatch("r", {{10, "a", 1}, second}), {}, output).ok());
+  EXPECT_TRUE(op.PrepareCheckpoint().ok());
+  EXPECT_TRUE(state.store->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+  size_t bytes = 0;
+  TableKeys(*state.table, &bytes);
+  return bytes;
+}
+
+TEST(TemporalJoinTest, ADeleteKeepsNoCellsAndStillEndsItsKeyAfterARestore) {
+  auto plan = MakeJoin(JoinStrategy::kTemporal, JoinType::kInner);
+  const std::string dir = TempStateDir("temporal_join_delete");
+  // The same change at 20 as an upsert and as a delete (a row failing the state filter comes as
+  // a delete with all its cells): the delete is saved without them.
+  const size_t with_upsert = CheckpointedBytes(dir + "_upsert", *plan, {20, "a", 12345});
+  const size_t with_delete = CheckpointedBytes(dir, *plan, {20, "a", 12345, true});
+  EXPECT_LT(with_delete, with_upsert);
+  EvalContext context;
+  TemporalJoinOperator op(*plan, context);
+  OpenState state = Attach(dir, op);
+  RecordBatch output(plan->schema);
+  ASSERT_TRUE(
+      op.ProcessSide(JoinSide::kLeft, MakeBatch("l", {{15, "a", 7}, {25, "a", 8}}), {}, output)
+          .ok());
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{"15 a 7 a 1"}));
 }
 
 TEST(TemporalJoinTest, CheckpointBlocksAreRewrittenWhenSparseAndReplacedVersionsStayReplaced) {

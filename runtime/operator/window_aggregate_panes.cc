@@ -127,9 +127,10 @@ bool RadixSortByPrefix(std::vector<Ref>& refs, uint64_t& rest_high, uint64_t& re
 }  // namespace
 
 void WindowAggregateOperator::SortByKey(Groups& groups, KeyOrder& order) {
-  // Sorted by the keys' 16-byte prefixes, then by the whole key on a tie: most comparisons then
-  // touch no key string (an encoded BIGINT key is 9 bytes), which is what sorting 100K+ keys costs
-  // in cache misses. Sorted in place: the order is all a closing window holds per group.
+  // Sorted by the keys' 16-byte prefixes (many keys by radix passes: RadixSortByPrefix), then by
+  // the whole key on a tie: most comparisons then touch no key string (an encoded BIGINT key is 9
+  // bytes), which is what sorting 100K+ keys costs in cache misses. Only these refs are sorted:
+  // the order is all a closing window holds per group.
   order.clear();
   order.reserve(groups.size());
   for (auto& entry : groups) {

@@ -1,0 +1,294 @@
+#include "storage/state/store_file_system.h"
+
+#include <rocksdb/file_system.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+namespace {
+
+std::string_view BaseName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+std::string_view DirName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+
+bool IsOptionsFile(std::string_view path) { return BaseName(path).starts_with("OPTIONS-"); }
+
+// What RocksDB 7.8 names the files store_file_system.h lists: the temporary files are renamed
+// into place (IDENTITY is written as 000000.dbtmp, OPTIONS as OPTIONS-<n>.dbtmp, the first
+// CURRENT as 000001.dbtmp, the temporary file of the MANIFEST number it names).
+constexpr std::string_view kIdentityTemp = "000000.dbtmp";
+constexpr std::string_view kFirstManifest = "MANIFEST-000001";
+constexpr std::string_view kFirstCurrentTemp = "000001.dbtmp";
+
+using Contents = std::shared_ptr<std::string>;
+
+// Single writer; nobody reads the file before the writer closed it (RocksDB's order).
+class MemoryWritableFile final : public rocksdb::FSWritableFile {
+ public:
+  explicit MemoryWritableFile(Contents contents) : contents_(std::move(contents)) {}
+  using rocksdb::FSWritableFile::Append;
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions&,
+                           rocksdb::IODebugContext*) override {
+    contents_->append(data.data(), data.size());
+    return rocksdb::IOStatus::OK();
+  }
+  rocksdb::IOStatus Close(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
+    return rocksdb::IOStatus::OK();
+  }
+  rocksdb::IOStatus Flush(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
+    return rocksdb::IOStatus::OK();
+  }
+  rocksdb::IOStatus Sync(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
+    return rocksdb::IOStatus::OK();
+  }
+  uint64_t GetFileSize(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
+    return contents_->size();
+  }
+
+ private:
+  Contents contents_;
+};
+
+class MemorySequentialFile final : public rocksdb::FSSequentialFile {
+ public:
+  explicit MemorySequentialFile(Contents contents) : contents_(std::move(contents)) {}
+  rocksdb::IOStatus Read(size_t n, const rocksdb::IOOptions&, rocksdb::Slice* result, char* scratch,
+                         rocksdb::IODebugContext*) override {
+    const size_t count = std::min(n, contents_->size() - offset_);
+    std::memcpy(scratch, contents_->data() + offset_, count);
+    offset_ += count;
+    *result = rocksdb::Slice(scratch, count);
+    return rocksdb::IOStatus::OK();
+  }
+  rocksdb::IOStatus Skip(uint64_t n) override {
+    offset_ += std::min<uint64_t>(n, contents_->size() - offset_);
+    return rocksdb::IOStatus::OK();
+  }
+
+ private:
+  Contents contents_;
+  size_t offset_ = 0;
+};
+
+// RocksDB opens CURRENT or the MANIFEST for random reads once, to check the file options.
+class MemoryRandomAccessFile final : public rocksdb::FSRandomAccessFile {
+ public:
+  explicit MemoryRandomAccessFile(Contents contents) : contents_(std::move(contents)) {}
+  rocksdb::IOStatus Read(uint64_t offset, size_t n, const rocksdb::IOOptions&,
+                         rocksdb::Slice* result, char* scratch,
+                         rocksdb::IODebugContext*) const override {
+    const size_t begin = std::min<uint64_t>(offset, contents_->size());
+    const size_t count = std::min(n, contents_->size() - begin);
+    std::memcpy(scratch, contents_->data() + begin, count);
+    *result = rocksdb::Slice(scratch, count);
+    return rocksdb::IOStatus::OK();
+  }
+
+ private:
+  Contents contents_;
+};
+
+// Skips the directory fsync that follows a rename into an in-memory file: there is no on-disk
+// entry to make durable.
+class StoreDirectory final : public rocksdb::FSDirectoryWrapper {
+ public:
+  StoreDirectory(std::unique_ptr<rocksdb::FSDirectory> target, const StoreFileSystem* fs)
+      : rocksdb::FSDirectoryWrapper(std::move(target)), fs_(fs) {}
+  rocksdb::IOStatus FsyncWithDirOptions(const rocksdb::IOOptions& options,
+                                        rocksdb::IODebugContext* dbg,
+                                        const rocksdb::DirFsyncOptions& fsync_options) override;
+
+ private:
+  const StoreFileSystem* fs_;
+};
+
+}  // namespace
+
+class StoreFileSystem final : public rocksdb::FileSystemWrapper {
+ public:
+  StoreFileSystem() : rocksdb::FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "SluiceStoreFileSystem"; }
+
+  void BeginCreate(const std::string& dir) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    creating_dir_ = dir;
+  }
+
+  Status EndCreate(const std::string& dir) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    creating_dir_.clear();
+    const std::string current = dir + "/CURRENT";
+    const bool current_in_memory = files_.contains(current);
+    for (std::string_view name : {std::string_view("CURRENT"), kFirstManifest, kFirstCurrentTemp}) {
+      files_.erase(dir + "/" + std::string(name));
+    }
+    if (!current_in_memory) return Status::OK();
+    return Status::Internal("the state store's open in " + dir +
+                            " did not write its CURRENT file to disk (an unexpected RocksDB "
+                            "version?): the store cannot be used");
+  }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& path, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* dbg) override {
+    auto contents = std::make_shared<std::string>();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!IsMemoryName(path)) {
+        contents.reset();
+      } else {
+        files_[path] = contents;
+      }
+    }
+    if (contents == nullptr) return target()->NewWritableFile(path, options, result, dbg);
+    *result = std::make_unique<MemoryWritableFile>(std::move(contents));
+    return rocksdb::IOStatus::OK();
+  }
+
+  rocksdb::IOStatus NewSequentialFile(const std::string& path, const rocksdb::FileOptions& options,
+                                      std::unique_ptr<rocksdb::FSSequentialFile>* result,
+                                      rocksdb::IODebugContext* dbg) override {
+    if (Contents contents = Find(path)) {
+      *result = std::make_unique<MemorySequentialFile>(std::move(contents));
+      return rocksdb::IOStatus::OK();
+    }
+    return target()->NewSequentialFile(path, options, result, dbg);
+  }
+
+  rocksdb::IOStatus NewRandomAccessFile(const std::string& path,
+                                        const rocksdb::FileOptions& options,
+                                        std::unique_ptr<rocksdb::FSRandomAccessFile>* result,
+                                        rocksdb::IODebugContext* dbg) override {
+    if (Contents contents = Find(path)) {
+      *result = std::make_unique<MemoryRandomAccessFile>(std::move(contents));
+      return rocksdb::IOStatus::OK();
+    }
+    return target()->NewRandomAccessFile(path, options, result, dbg);
+  }
+
+  rocksdb::IOStatus FileExists(const std::string& path, const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override {
+    if (Find(path)) return rocksdb::IOStatus::OK();
+    return target()->FileExists(path, options, dbg);
+  }
+
+  rocksdb::IOStatus GetFileSize(const std::string& path, const rocksdb::IOOptions& options,
+                                uint64_t* size, rocksdb::IODebugContext* dbg) override {
+    if (Contents contents = Find(path)) {
+      *size = contents->size();
+      return rocksdb::IOStatus::OK();
+    }
+    return target()->GetFileSize(path, options, size, dbg);
+  }
+
+  rocksdb::IOStatus DeleteFile(const std::string& path, const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (files_.erase(path) > 0) return rocksdb::IOStatus::OK();
+    }
+    return target()->DeleteFile(path, options, dbg);
+  }
+
+  rocksdb::IOStatus RenameFile(const std::string& from, const std::string& to,
+                               const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override {
+    Contents contents;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto found = files_.find(from);
+      if (found != files_.end()) {
+        contents = std::move(found->second);
+        files_.erase(found);
+      }
+      if (contents && IsMemoryTarget(to)) {
+        // Only the newest OPTIONS file is kept (RocksDB deletes older ones from what it lists
+        // on disk, which these are not).
+        if (IsOptionsFile(to)) {
+          std::erase_if(files_, [](const auto& file) { return IsOptionsFile(file.first); });
+        }
+        files_[to] = std::move(contents);
+        return rocksdb::IOStatus::OK();
+      }
+      files_.erase(to);  // the disk's file replaces it
+    }
+    if (contents) {
+      // Not one of ours after all: the temporary file goes to disk, synced, before the rename.
+      rocksdb::IOStatus written =
+          rocksdb::WriteStringToFile(target(), *contents, from, /*should_sync=*/true);
+      if (!written.ok()) return written;
+    }
+    return target()->RenameFile(from, to, options, dbg);
+  }
+
+  rocksdb::IOStatus NewDirectory(const std::string& name, const rocksdb::IOOptions& options,
+                                 std::unique_ptr<rocksdb::FSDirectory>* result,
+                                 rocksdb::IODebugContext* dbg) override {
+    std::unique_ptr<rocksdb::FSDirectory> directory;
+    rocksdb::IOStatus status = target()->NewDirectory(name, options, &directory, dbg);
+    if (!status.ok()) return status;
+    *result = std::make_unique<StoreDirectory>(std::move(directory), this);
+    return rocksdb::IOStatus::OK();
+  }
+
+  // The in-memory file at `path`, or null.
+  Contents Find(const std::string& path) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = files_.find(path);
+    return found == files_.end() ? nullptr : found->second;
+  }
+
+ private:
+  bool Creating(std::string_view path) const {
+    return !creating_dir_.empty() && DirName(path) == creating_dir_;
+  }
+  // Files buffered in memory from their creation.
+  // REQUIRES: mutex_ held.
+  bool IsMemoryName(std::string_view path) const {
+    const std::string_view name = BaseName(path);
+    if (IsMemoryTarget(path) || IsOptionsFile(path) || name == kIdentityTemp) return true;
+    return Creating(path) && (name == kFirstManifest || name == kFirstCurrentTemp);
+  }
+  // Names an in-memory file keeps when renamed to them.
+  // REQUIRES: mutex_ held.
+  bool IsMemoryTarget(std::string_view path) const {
+    const std::string_view name = BaseName(path);
+    if (name == "IDENTITY" || (IsOptionsFile(path) && !name.ends_with(".dbtmp"))) return true;
+    return Creating(path) && (name == "CURRENT" || name == kFirstManifest);
+  }
+
+  mutable std::mutex mutex_;
+  std::map<std::string, Contents, std::less<>> files_;
+  std::string creating_dir_;  // the store being created (BeginCreate), or empty
+};
+
+rocksdb::IOStatus StoreDirectory::FsyncWithDirOptions(
+    const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg,
+    const rocksdb::DirFsyncOptions& fsync_options) {
+  if (fsync_options.reason == rocksdb::DirFsyncOptions::kFileRenamed &&
+      fs_->Find(fsync_options.renamed_new_name) != nullptr) {
+    return rocksdb::IOStatus::OK();
+  }
+  return rocksdb::FSDirectoryWrapper::FsyncWithDirOptions(options, dbg, fsync_options);
+}
+
+StoreEnv::StoreEnv()
+    : fs_(std::make_shared<StoreFileSystem>()), env_(rocksdb::NewCompositeEnv(fs_)) {}
+StoreEnv::~StoreEnv() = default;
+
+void StoreEnv::BeginCreate(const std::string& dir) { fs_->BeginCreate(dir); }
+
+Status StoreEnv::EndCreate(const std::string& dir) { return fs_->EndCreate(dir); }
+
+}  // namespace sluice

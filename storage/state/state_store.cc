@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <filesystem>
 #include <system_error>
 
@@ -81,13 +80,10 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->options = options;
-  impl->dir_lock_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (impl->dir_lock_fd < 0) return Status::FromErrno("cannot open state directory " + dir, errno);
-  if (::flock(impl->dir_lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    return Status::Storage("cannot open the state store in " + dir +
-                           ": it is in use (is another worker of this query still running?)");
-  }
   impl->env = std::make_unique<StoreEnv>();
+  // Two workers of one query must never both write the store, even before the first of them
+  // has created it on disk.
+  RETURN_NOT_OK(impl->env->LockDirectory(dir));
   impl->db_options = DatabaseOptions(dir, options, impl->env->env());
   impl->family_options = rocksdb::ColumnFamilyOptions(impl->db_options);
   std::unique_ptr<StateStore> store(new StateStore(std::move(impl)));
@@ -123,11 +119,14 @@ Status StateStore::OpenDatabase() {
   std::vector<std::string> names;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(self.db_options, self.dir, &names);
   if (!listed.ok() || names.empty()) names = {rocksdb::kDefaultColumnFamilyName};
-  // Tables asked for before the open that the store does not have yet are created by the open
-  // (create_missing_column_families): one MANIFEST write and one OPTIONS file for all of them.
+  // Tables asked for before the open that the store does not have yet: created together after
+  // it. RocksDB 7.8 creates each family the open itself creates (create_missing_column_families)
+  // with a CreateColumnFamily of its own, which serializes, writes and parses back every family's
+  // options each time; CreateColumnFamilies does that once for all of them.
+  std::vector<std::string> missing;
   for (const auto& [name, table] : self.tables) {
     std::string family = std::string(kTablePrefix) + name;
-    if (std::find(names.begin(), names.end(), family) == names.end()) names.push_back(family);
+    if (std::find(names.begin(), names.end(), family) == names.end()) missing.push_back(family);
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) descriptors.emplace_back(name, self.family_options);
@@ -146,6 +145,16 @@ Status StateStore::OpenDatabase() {
   if (!created.ok()) {
     self.CloseDatabase();
     return created;
+  }
+  if (!missing.empty()) {
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::Status made = self.db->CreateColumnFamilies(self.family_options, missing, &handles);
+    self.handles.insert(self.handles.end(), handles.begin(), handles.end());
+    if (!made.ok()) {
+      self.CloseDatabase();
+      return FromRocks(made, "cannot create the state tables in " + self.dir);
+    }
+    names.insert(names.end(), missing.begin(), missing.end());
   }
   for (size_t family_idx = 0; family_idx < names.size(); ++family_idx) {
     const std::string& name = names[family_idx];

@@ -88,8 +88,8 @@ class StateStore {
   // Opens (or creates) the store in `dir`. Whatever was written but not committed before a crash
   // is gone: the store is exactly its last checkpoint. Fails if another process has it open. A
   // store not on disk yet (no RocksDB instance in `dir`) is created by its first write or commit,
-  // with every table asked for until then as column families of that one open (one by one, each
-  // cost a MANIFEST write and an OPTIONS file); until then its reads find nothing.
+  // with every table asked for until then created in one go (one by one, each cost an OPTIONS
+  // file); until then its reads find nothing.
   [[nodiscard]] static Result<std::unique_ptr<StateStore>> Open(const std::string& dir,
                                                                 const StateStoreOptions& options);
   ~StateStore();

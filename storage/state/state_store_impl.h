@@ -5,7 +5,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
-#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -29,13 +28,14 @@ inline Status FromRocks(const rocksdb::Status& status, std::string_view what) {
 struct StateStore::Impl {
   std::string dir;
   StateStoreOptions options;
-  // The store's file system (store_file_system.h); outlives the DB.
+  // The store's file system (store_file_system.h), which holds the store directory's lock;
+  // outlives the DB.
   std::unique_ptr<StoreEnv> env;
   rocksdb::Options db_options;                  // for the open, deferred or not
   rocksdb::ColumnFamilyOptions family_options;  // for tables created later
-  // Null until the RocksDB instance is open: a store that has never been committed to (no
-  // CURRENT file) is created by its first write or commit, with the tables asked for until then
-  // as column families of that one open (StateStore::OpenDatabase).
+  // Null until the RocksDB instance is open: a store not on disk yet (no CURRENT file) is created
+  // by its first write or commit, with the tables asked for until then
+  // (StateStore::OpenDatabase).
   std::unique_ptr<rocksdb::DB> db;
   // Owned handles, default family first; released before the DB closes.
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -50,14 +50,7 @@ struct StateStore::Impl {
   bool prepared = false;  // Prepare saved the current batch: Commit removes the file
   uint64_t commits = 0;   // successful Commit calls since Open
 
-  // The store directory, flock()ed while this store is open: two workers of one query must never
-  // both write it, even before the first of them has created the RocksDB instance (and its LOCK).
-  int dir_lock_fd = -1;
-
-  ~Impl() {
-    CloseDatabase();
-    if (dir_lock_fd >= 0) ::close(dir_lock_fd);
-  }
+  ~Impl() { CloseDatabase(); }
   void CloseDatabase() {
     if (db == nullptr) return;
     for (rocksdb::ColumnFamilyHandle* handle : handles) {

@@ -1,8 +1,12 @@
 #include "storage/state/store_file_system.h"
 
+#include <fcntl.h>
 #include <rocksdb/file_system.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -99,6 +103,9 @@ class MemoryRandomAccessFile final : public rocksdb::FSRandomAccessFile {
   Contents contents_;
 };
 
+// What LockFile hands RocksDB for the store's LOCK file: the directory's flock stands for it.
+class DirectoryLock final : public rocksdb::FileLock {};
+
 // Skips the directory fsync that follows a rename into an in-memory file: there is no on-disk
 // entry to make durable.
 class StoreDirectory final : public rocksdb::FSDirectoryWrapper {
@@ -123,6 +130,46 @@ class StoreFileSystem final : public rocksdb::FileSystemWrapper {
   void BeginCreate(const std::string& dir) {
     std::lock_guard<std::mutex> lock(mutex_);
     creating_dir_ = dir;
+  }
+
+  Status LockDirectory(const std::string& dir) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (locked_fd_ >= 0) return Status::Internal("the store directory is locked already");
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return Status::FromErrno("cannot open state directory " + dir, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      return Status::Storage("cannot open the state store in " + dir +
+                             ": it is in use (is another worker of this query still running?)");
+    }
+    locked_fd_ = fd;
+    locked_dir_ = dir;
+    return Status::OK();
+  }
+
+  ~StoreFileSystem() override {
+    if (locked_fd_ >= 0) ::close(locked_fd_);
+  }
+
+  rocksdb::IOStatus LockFile(const std::string& path, const rocksdb::IOOptions& options,
+                             rocksdb::FileLock** lock, rocksdb::IODebugContext* dbg) override {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (locked_fd_ >= 0 && BaseName(path) == "LOCK" && DirName(path) == locked_dir_) {
+        *lock = new DirectoryLock();
+        return rocksdb::IOStatus::OK();
+      }
+    }
+    return target()->LockFile(path, options, lock, dbg);
+  }
+
+  rocksdb::IOStatus UnlockFile(rocksdb::FileLock* lock, const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override {
+    if (dynamic_cast<DirectoryLock*>(lock) != nullptr) {
+      delete lock;
+      return rocksdb::IOStatus::OK();
+    }
+    return target()->UnlockFile(lock, options, dbg);
   }
 
   Status EndCreate(const std::string& dir) {
@@ -271,6 +318,9 @@ class StoreFileSystem final : public rocksdb::FileSystemWrapper {
   mutable std::mutex mutex_;
   std::map<std::string, Contents, std::less<>> files_;
   std::string creating_dir_;  // the store being created (BeginCreate), or empty
+  // The flock()ed store directory (LockDirectory), released when this file system goes.
+  int locked_fd_ = -1;
+  std::string locked_dir_;
 };
 
 rocksdb::IOStatus StoreDirectory::FsyncWithDirOptions(
@@ -286,6 +336,8 @@ rocksdb::IOStatus StoreDirectory::FsyncWithDirOptions(
 StoreEnv::StoreEnv()
     : fs_(std::make_shared<StoreFileSystem>()), env_(rocksdb::NewCompositeEnv(fs_)) {}
 StoreEnv::~StoreEnv() = default;
+
+Status StoreEnv::LockDirectory(const std::string& dir) { return fs_->LockDirectory(dir); }
 
 void StoreEnv::BeginCreate(const std::string& dir) { fs_->BeginCreate(dir); }
 

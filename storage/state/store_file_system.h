@@ -9,6 +9,7 @@
 //   them: it opens stores with options from code.
 // - IDENTITY: written when a store is created. The store's id is kept in its MANIFEST instead
 //   (the state store sets write_dbid_to_manifest).
+// - LOCK: the store directory's flock (LockDirectory) stands for RocksDB's lock on this file.
 // - While a store is created (BeginCreate .. EndCreate): the first MANIFEST-000001 and the CURRENT
 //   naming it. The same DB::Open then writes a new MANIFEST from scratch (the whole state, not a
 //   delta), syncs it, points CURRENT at it through a synced temporary file, a rename and a
@@ -42,6 +43,12 @@ class StoreEnv {
   StoreEnv& operator=(const StoreEnv&) = delete;
 
   rocksdb::Env* env() const { return env_.get(); }
+
+  // flock()s the store directory `dir` until this StoreEnv is destroyed (after the DB), so that
+  // a second process cannot open the store even before the first has created it on disk; a
+  // STORAGE error if another holds it. RocksDB's LOCK file in `dir` is then not created or
+  // locked: the directory's lock stands for it.
+  [[nodiscard]] Status LockDirectory(const std::string& dir);
 
   // Bracket the DB::Open that creates the store in `dir` (it has no CURRENT file), whether the
   // open succeeds or not. EndCreate fails with an INTERNAL error when the open left the store's

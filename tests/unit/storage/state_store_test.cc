@@ -201,7 +201,7 @@ TEST(StateStoreTest, OpenStoreReservesNoDiskBeyondWhatItsFilesHold) {
     EXPECT_LE(allocated, info.st_size + (64 << 10)) << entry.path();
     ++files;
   }
-  EXPECT_GT(files, 3);  // CURRENT, MANIFEST, WAL, LOCK at least
+  EXPECT_GE(files, 3);  // CURRENT, MANIFEST, WAL
 }
 
 TEST(StateStoreTest, ManifestJsonRoundTripAndRejectsGarbage) {

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "storage/state/lazy_threads_env.h"
+
 namespace sluice {
 namespace {
 
@@ -334,7 +336,8 @@ rocksdb::IOStatus StoreDirectory::FsyncWithDirOptions(
 }
 
 StoreEnv::StoreEnv()
-    : fs_(std::make_shared<StoreFileSystem>()), env_(rocksdb::NewCompositeEnv(fs_)) {}
+    : fs_(std::make_shared<StoreFileSystem>()),
+      env_(std::make_unique<LazyThreadsEnv>(rocksdb::NewCompositeEnv(fs_))) {}
 StoreEnv::~StoreEnv() = default;
 
 Status StoreEnv::LockDirectory(const std::string& dir) { return fs_->LockDirectory(dir); }

@@ -34,7 +34,8 @@ namespace sluice {
 class StoreFileSystem;
 
 // One store's file system (it holds that store's in-memory files) and the Env over it, which
-// shares the default Env's background threads. Must outlive the store's DB.
+// shares the default Env's background threads and starts them with the first job
+// (lazy_threads_env.h). Must outlive the store's DB.
 class StoreEnv {
  public:
   StoreEnv();

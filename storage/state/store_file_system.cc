@@ -108,25 +108,30 @@ class MemoryRandomAccessFile final : public rocksdb::FSRandomAccessFile {
 // What LockFile hands RocksDB for the store's LOCK file: the directory's flock stands for it.
 class DirectoryLock final : public rocksdb::FileLock {};
 
-// Skips the directory fsync that follows a rename into an in-memory file: there is no on-disk
-// entry to make durable.
+// Skips a directory fsync when nothing changed the directory's entries on disk (through the
+// store's file system) since its last one: RocksDB syncs the directory after every rename,
+// renames into in-memory files included, which change no entry.
 class StoreDirectory final : public rocksdb::FSDirectoryWrapper {
  public:
-  StoreDirectory(std::unique_ptr<rocksdb::FSDirectory> target, const StoreFileSystem* fs)
-      : rocksdb::FSDirectoryWrapper(std::move(target)), fs_(fs) {}
+  StoreDirectory(std::unique_ptr<rocksdb::FSDirectory> target, std::string name,
+                 StoreFileSystem* fs)
+      : rocksdb::FSDirectoryWrapper(std::move(target)), name_(std::move(name)), fs_(fs) {}
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus FsyncWithDirOptions(const rocksdb::IOOptions& options,
                                         rocksdb::IODebugContext* dbg,
                                         const rocksdb::DirFsyncOptions& fsync_options) override;
 
  private:
-  const StoreFileSystem* fs_;
+  const std::string name_;
+  StoreFileSystem* fs_;
 };
 
 }  // namespace
 
 class StoreFileSystem final : public rocksdb::FileSystemWrapper {
  public:
-  StoreFileSystem() : rocksdb::FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  explicit StoreFileSystem(std::shared_ptr<rocksdb::FileSystem> base)
+      : rocksdb::FileSystemWrapper(std::move(base)) {}
   const char* Name() const override { return "SluiceStoreFileSystem"; }
 
   void BeginCreate(const std::string& dir) {
@@ -200,9 +205,40 @@ class StoreFileSystem final : public rocksdb::FileSystemWrapper {
         files_[path] = contents;
       }
     }
-    if (contents == nullptr) return target()->NewWritableFile(path, options, result, dbg);
+    if (contents == nullptr) {
+      NoteEntryChange(path);
+      return target()->NewWritableFile(path, options, result, dbg);
+    }
     *result = std::make_unique<MemoryWritableFile>(std::move(contents));
     return rocksdb::IOStatus::OK();
+  }
+
+  // Other calls that may create or change an entry.
+  rocksdb::IOStatus ReopenWritableFile(const std::string& path, const rocksdb::FileOptions& options,
+                                       std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                       rocksdb::IODebugContext* dbg) override {
+    NoteEntryChange(path);
+    return target()->ReopenWritableFile(path, options, result, dbg);
+  }
+  rocksdb::IOStatus ReuseWritableFile(const std::string& path, const std::string& old_path,
+                                      const rocksdb::FileOptions& options,
+                                      std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                      rocksdb::IODebugContext* dbg) override {
+    NoteEntryChange(path);
+    NoteEntryChange(old_path);
+    return target()->ReuseWritableFile(path, old_path, options, result, dbg);
+  }
+  rocksdb::IOStatus NewRandomRWFile(const std::string& path, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSRandomRWFile>* result,
+                                    rocksdb::IODebugContext* dbg) override {
+    NoteEntryChange(path);
+    return target()->NewRandomRWFile(path, options, result, dbg);
+  }
+  rocksdb::IOStatus LinkFile(const std::string& from, const std::string& to,
+                             const rocksdb::IOOptions& options,
+                             rocksdb::IODebugContext* dbg) override {
+    NoteEntryChange(to);
+    return target()->LinkFile(from, to, options, dbg);
   }
 
   rocksdb::IOStatus NewSequentialFile(const std::string& path, const rocksdb::FileOptions& options,
@@ -247,6 +283,7 @@ class StoreFileSystem final : public rocksdb::FileSystemWrapper {
       std::lock_guard<std::mutex> lock(mutex_);
       if (files_.erase(path) > 0) return rocksdb::IOStatus::OK();
     }
+    NoteEntryChange(path);
     return target()->DeleteFile(path, options, dbg);
   }
 
@@ -278,6 +315,8 @@ class StoreFileSystem final : public rocksdb::FileSystemWrapper {
           rocksdb::WriteStringToFile(target(), *contents, from, /*should_sync=*/true);
       if (!written.ok()) return written;
     }
+    NoteEntryChange(from);
+    NoteEntryChange(to);
     return target()->RenameFile(from, to, options, dbg);
   }
 
@@ -287,8 +326,26 @@ class StoreFileSystem final : public rocksdb::FileSystemWrapper {
     std::unique_ptr<rocksdb::FSDirectory> directory;
     rocksdb::IOStatus status = target()->NewDirectory(name, options, &directory, dbg);
     if (!status.ok()) return status;
-    *result = std::make_unique<StoreDirectory>(std::move(directory), this);
+    *result = std::make_unique<StoreDirectory>(std::move(directory), name, this);
     return rocksdb::IOStatus::OK();
+  }
+
+  // Directory entry changes on disk, counted per directory, and the count each directory's last
+  // fsync covered. A change's count is taken before the fsync starts, so one made during it is
+  // not taken as covered.
+  uint64_t EntryChanges(std::string_view dir) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return entry_changes_[std::string(TrimSlash(dir))];
+  }
+  bool Synced(std::string_view dir) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto synced = synced_changes_.find(TrimSlash(dir));
+    return synced != synced_changes_.end() &&
+           synced->second == entry_changes_[std::string(TrimSlash(dir))];
+  }
+  void NoteSynced(std::string_view dir, uint64_t changes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    synced_changes_[std::string(TrimSlash(dir))] = changes;
   }
 
   // The in-memory file at `path`, or null.
@@ -317,26 +374,43 @@ class StoreFileSystem final : public rocksdb::FileSystemWrapper {
     return Creating(path) && (name == "CURRENT" || name == kFirstManifest);
   }
 
+  static std::string_view TrimSlash(std::string_view dir) {
+    while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+    return dir;
+  }
+  void NoteEntryChange(std::string_view path) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++entry_changes_[std::string(TrimSlash(DirName(path)))];
+  }
+
   mutable std::mutex mutex_;
   std::map<std::string, Contents, std::less<>> files_;
+  std::map<std::string, uint64_t, std::less<>> entry_changes_;
+  std::map<std::string, uint64_t, std::less<>> synced_changes_;
   std::string creating_dir_;  // the store being created (BeginCreate), or empty
   // The flock()ed store directory (LockDirectory), released when this file system goes.
   int locked_fd_ = -1;
   std::string locked_dir_;
 };
 
+rocksdb::IOStatus StoreDirectory::Fsync(const rocksdb::IOOptions& options,
+                                        rocksdb::IODebugContext* dbg) {
+  return FsyncWithDirOptions(options, dbg, rocksdb::DirFsyncOptions());
+}
+
 rocksdb::IOStatus StoreDirectory::FsyncWithDirOptions(
     const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg,
     const rocksdb::DirFsyncOptions& fsync_options) {
-  if (fsync_options.reason == rocksdb::DirFsyncOptions::kFileRenamed &&
-      fs_->Find(fsync_options.renamed_new_name) != nullptr) {
-    return rocksdb::IOStatus::OK();
-  }
-  return rocksdb::FSDirectoryWrapper::FsyncWithDirOptions(options, dbg, fsync_options);
+  if (fs_->Synced(name_)) return rocksdb::IOStatus::OK();
+  const uint64_t changes = fs_->EntryChanges(name_);
+  rocksdb::IOStatus synced =
+      rocksdb::FSDirectoryWrapper::FsyncWithDirOptions(options, dbg, fsync_options);
+  if (synced.ok()) fs_->NoteSynced(name_, changes);
+  return synced;
 }
 
-StoreEnv::StoreEnv()
-    : fs_(std::make_shared<StoreFileSystem>()),
+StoreEnv::StoreEnv(std::shared_ptr<rocksdb::FileSystem> base)
+    : fs_(std::make_shared<StoreFileSystem>(std::move(base))),
       env_(std::make_unique<LazyThreadsEnv>(rocksdb::NewCompositeEnv(fs_))) {}
 StoreEnv::~StoreEnv() = default;
 

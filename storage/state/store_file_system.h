@@ -17,12 +17,18 @@
 //   store does not exist and nothing was committed to it; a crash leaves a directory without
 //   CURRENT, which the next open creates again.
 //
+// A directory fsync is skipped when no entry of that directory changed on disk through this file
+// system since its last one (RocksDB syncs the directory after every rename, renames into
+// in-memory files included, and after a new WAL's first sync, whose entry the CURRENT rename's
+// fsync has often covered already).
+//
 // Everything recovery reads (CURRENT, MANIFEST, WAL, SST files) ends up on disk with the same
-// syncs as before. Reads of a name not in memory go to the disk, so a store written before keeps
-// its IDENTITY. A file buffered in memory that is renamed to a name outside the list above is
+// file syncs as before. Reads of a name not in memory go to the disk, so a store written before
+// keeps its IDENTITY. A file buffered in memory that is renamed to a name outside the list above is
 // written, synced and renamed on disk then, as RocksDB asked.
 
 #include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 
 #include <memory>
 #include <string>
@@ -38,7 +44,8 @@ class StoreFileSystem;
 // (lazy_threads_env.h). Must outlive the store's DB.
 class StoreEnv {
  public:
-  StoreEnv();
+  // `base`: the file system underneath (tests pass one that counts calls).
+  explicit StoreEnv(std::shared_ptr<rocksdb::FileSystem> base = rocksdb::FileSystem::Default());
   ~StoreEnv();
   StoreEnv(const StoreEnv&) = delete;
   StoreEnv& operator=(const StoreEnv&) = delete;

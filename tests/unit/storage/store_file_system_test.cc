@@ -38,6 +38,40 @@ std::string ReadFromDisk(const std::string& path) {
 
 bool OnDisk(const std::string& path) { return std::filesystem::exists(path); }
 
+// Counts the directory fsyncs that reach the disk.
+class CountingFileSystem final : public rocksdb::FileSystemWrapper {
+ public:
+  CountingFileSystem() : rocksdb::FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "CountingFileSystem"; }
+  rocksdb::IOStatus NewDirectory(const std::string& name, const rocksdb::IOOptions& options,
+                                 std::unique_ptr<rocksdb::FSDirectory>* result,
+                                 rocksdb::IODebugContext* dbg) override {
+    class Counting final : public rocksdb::FSDirectoryWrapper {
+     public:
+      Counting(std::unique_ptr<rocksdb::FSDirectory> target, int* fsyncs)
+          : rocksdb::FSDirectoryWrapper(std::move(target)), fsyncs_(fsyncs) {}
+      rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
+                              rocksdb::IODebugContext* dbg) override {
+        ++*fsyncs_;
+        return rocksdb::FSDirectoryWrapper::Fsync(options, dbg);
+      }
+      rocksdb::IOStatus FsyncWithDirOptions(const rocksdb::IOOptions& options,
+                                            rocksdb::IODebugContext* dbg,
+                                            const rocksdb::DirFsyncOptions&) override {
+        return Fsync(options, dbg);
+      }
+
+     private:
+      int* fsyncs_;
+    };
+    std::unique_ptr<rocksdb::FSDirectory> directory;
+    rocksdb::IOStatus status = target()->NewDirectory(name, options, &directory, dbg);
+    if (status.ok()) *result = std::make_unique<Counting>(std::move(directory), &fsyncs);
+    return status;
+  }
+  int fsyncs = 0;
+};
+
 class StoreFileSystemTest : public ::testing::Test {
  protected:
   std::string Path(const std::string& name) const { return dir_.path() + "/" + name; }
@@ -106,6 +140,43 @@ TEST_F(StoreFileSystemTest, CreationLeavingCurrentInMemoryIsRefused) {
   EXPECT_EQ(ended.category(), ErrorCategory::kInternal);
   EXPECT_NE(ended.message().find("CURRENT"), std::string::npos) << ended.message();
   EXPECT_TRUE(fs_.FileExists(current, {}, nullptr).IsNotFound());
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST(StoreFileSystemDirectoryTest, DirectoryFsyncReachesTheDiskOnlyAfterAnEntryChanged) {
+  ScratchDir dir;
+  auto counting = std::make_shared<CountingFileSystem>();
+  StoreEnv env(counting);
+  rocksdb::FileSystem& fs = *env.env()->GetFileSystem();
+  std::unique_ptr<rocksdb::FSDirectory> directory;
+  ASSERT_TRUE(fs.NewDirectory(dir.path(), {}, &directory, nullptr).ok());
+  auto fsync = [&] { ASSERT_TRUE(directory->Fsync({}, nullptr).ok()); };
+  fsync();
+  EXPECT_EQ(counting->fsyncs, 1);
+  fsync();  // nothing changed
+  EXPECT_EQ(counting->fsyncs, 1);
+  Write(fs, dir.path() + "/OPTIONS-000003.dbtmp", "options");
+  ASSERT_TRUE(fs.RenameFile(dir.path() + "/OPTIONS-000003.dbtmp", dir.path() + "/OPTIONS-000004",
+                            {}, nullptr)
+                  .ok());
+  fsync();  // a rename in memory changes no entry
+  EXPECT_EQ(counting->fsyncs, 1);
+  Write(fs, dir.path() + "/000005.log", "wal");
+  fsync();
+  EXPECT_EQ(counting->fsyncs, 2);
+  ASSERT_TRUE(
+      fs.RenameFile(dir.path() + "/000005.log", dir.path() + "/000006.log", {}, nullptr).ok());
+  fsync();
+  EXPECT_EQ(counting->fsyncs, 3);
+  ASSERT_TRUE(fs.DeleteFile(dir.path() + "/000006.log", {}, nullptr).ok());
+  fsync();
+  fsync();
+  EXPECT_EQ(counting->fsyncs, 4);
 }
 
 }  // namespace

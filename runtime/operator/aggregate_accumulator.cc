@@ -52,17 +52,24 @@ void EncodeCell(const Column& column, size_t row, std::string& out) {
     out.push_back('\0');
     return;
   }
-  out.push_back('\1');
+  // Numbers, the common keys and arguments, go in one append of the tag and 8 bytes: appending
+  // byte by byte was most of what encoding a changelog aggregate's rows cost.
+  char number[9];
+  number[0] = '\1';
   switch (column.type().physical()) {
-    case PhysicalKind::kNull: break;
+    case PhysicalKind::kNull: out.push_back('\1'); break;
     case PhysicalKind::kInt64:
-      // Flipping the sign bit makes negative numbers sort before positive ones bytewise.
-      AppendOrderedInt64(column.GetInt64(row), out);
+      // Flipping the sign bit makes negative numbers sort before positive ones bytewise (as
+      // AppendOrderedInt64).
+      StoreBigEndian64(static_cast<uint64_t>(column.GetInt64(row)) ^ (1ULL << 63), number + 1);
+      out.append(number, sizeof number);
       break;
     case PhysicalKind::kDouble:
-      AppendBigEndian(OrderedDoubleBits(column.GetDouble(row)), 8, out);
+      StoreBigEndian64(OrderedDoubleBits(column.GetDouble(row)), number + 1);
+      out.append(number, sizeof number);
       break;
     case PhysicalKind::kString: {
+      out.push_back('\1');
       std::string_view text = column.GetString(row);
       // Escape NUL so a shorter string still sorts first and keys stay prefix-free. (Text without
       // NUL, nearly all of it, is appended whole.)
@@ -76,6 +83,7 @@ void EncodeCell(const Column& column, size_t row, std::string& out) {
       break;
     }
     case PhysicalKind::kNested: {
+      out.push_back('\1');
       std::string text = column.GetNested(row).ToString();
       AppendBigEndian(text.size(), 8, out);
       out += text;

@@ -23,9 +23,19 @@ ChangelogAggregateOperator::ChangelogAggregateOperator(const PhysicalAggregate& 
 
 namespace {
 
-void AppendPrefixed(std::string_view bytes, std::string& out) {
-  AppendBigEndian(bytes.size(), 4, out);
-  out += bytes;
+// A length-prefixed cell encoded in place at the end of `out`: BeginPrefixed leaves room for the
+// length, which FinishPrefixed fills in once the cell is written (no copy through a scratch
+// string).
+size_t BeginPrefixed(std::string& out) {
+  out.append(4, '\0');
+  return out.size();
+}
+
+void FinishPrefixed(size_t begin, std::string& out) {
+  const size_t length = out.size() - begin;
+  for (size_t byte_idx = 0; byte_idx < 4; ++byte_idx) {
+    out[begin - 4 + byte_idx] = static_cast<char>(length >> (8 * (3 - byte_idx)));
+  }
 }
 
 }  // namespace
@@ -73,7 +83,7 @@ void ChangelogAggregateOperator::RemoveFromChunk(RowIndex entry) {
 
 Result<ChangelogAggregateOperator::GroupMap::iterator> ChangelogAggregateOperator::GroupOf(
     std::string_view group_key) {
-  auto it = groups_.find(std::string(group_key));
+  auto it = groups_.find(group_key);
   if (it == groups_.end() && caching() && groups_in_table_.MayContain(group_key)) {
     ASSIGN_OR_RETURN(it, ReadBackGroup(group_key));
   }
@@ -110,30 +120,34 @@ void ChangelogAggregateOperator::Touch(GroupMap::iterator it) {
 Status ChangelogAggregateOperator::Apply(std::string_view row, int sign) {
   std::string_view group_key;
   // The operator wrote the bytes itself (or checked them at restore): they always split.
-  if (!SplitPrevious(row, plan_.aggregates.size(), &group_key, &argument_views_)) {
+  if (!SplitPrevious(row, plan_.aggregates.size(), &group_key, &previous_views_)) {
     return Status::Internal("a previous row of the aggregate does not split");
   }
+  return Apply(group_key, previous_views_, sign);
+}
+
+Status ChangelogAggregateOperator::Apply(std::string_view group_key,
+                                         const std::vector<std::string_view>& arguments, int sign) {
   ASSIGN_OR_RETURN(auto it, GroupOf(group_key));
   Group& group = it->second;
   group.rows += sign;
   for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
-    ApplyCell(plan_.aggregates[call_idx], argument_kinds_[call_idx], argument_views_[call_idx],
-              sign, group.accumulators[call_idx]);
+    ApplyCell(plan_.aggregates[call_idx], argument_kinds_[call_idx], arguments[call_idx], sign,
+              group.accumulators[call_idx]);
   }
   Touch(it);
   return Status::OK();
 }
 
-Status ChangelogAggregateOperator::Replace(std::string_view previous, std::string_view next) {
+Status ChangelogAggregateOperator::Replace(std::string_view previous, std::string_view next_group,
+                                           const std::vector<std::string_view>& next_arguments) {
   std::string_view previous_group;
-  std::string_view next_group;
-  if (!SplitPrevious(previous, plan_.aggregates.size(), &previous_group, &previous_views_) ||
-      !SplitPrevious(next, plan_.aggregates.size(), &next_group, &argument_views_)) {
+  if (!SplitPrevious(previous, plan_.aggregates.size(), &previous_group, &previous_views_)) {
     return Status::Internal("a previous row of the aggregate does not split");
   }
   if (previous_group != next_group) {
-    RETURN_NOT_OK(Apply(previous, -1));
-    return Apply(next, +1);
+    RETURN_NOT_OK(Apply(previous_group, previous_views_, -1));
+    return Apply(next_group, next_arguments, +1);
   }
   // The key stays in its group (the common case: an auction's new highest bid): one lookup, the
   // old arguments retracted and the new ones added, the group's row count unchanged.
@@ -143,7 +157,7 @@ Status ChangelogAggregateOperator::Replace(std::string_view previous, std::strin
     const AggregateCall& call = plan_.aggregates[call_idx];
     ApplyCell(call, argument_kinds_[call_idx], previous_views_[call_idx], -1,
               group.accumulators[call_idx]);
-    ApplyCell(call, argument_kinds_[call_idx], argument_views_[call_idx], +1,
+    ApplyCell(call, argument_kinds_[call_idx], next_arguments[call_idx], +1,
               group.accumulators[call_idx]);
   }
   Touch(it);
@@ -169,6 +183,18 @@ Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch
   }
   key_columns_ = &key_columns;
   ++batch_counter_;
+  argument_ends_.resize(plan_.aggregates.size());
+  argument_views_.resize(plan_.aggregates.size());
+  // At most two touched groups per row, mostly one: room for a row each, so staging a batch's
+  // rows does not grow the vectors step by step.
+  if (staged_.num_columns() == 0) staged_ = RecordBatch(plan_.schema);
+  for (size_t column_idx = 0; column_idx < staged_.num_columns(); ++column_idx) {
+    staged_.column(column_idx).Reserve(input.num_rows());
+  }
+  staged_.meta().reserve(input.num_rows());
+  staged_.keys().reserve(input.num_rows());
+  staged_groups_.reserve(input.num_rows());
+  staged_empty_.reserve(input.num_rows());
   // Batch-at-a-time: every row's primary key is encoded and hashed first and the index slots
   // its lookup reads are prefetched (the entry a few rows ahead too), so one row's cache misses
   // do not wait for the previous row's.
@@ -198,18 +224,28 @@ Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch
       ASSIGN_OR_RETURN(previous, ReadBackRow(std::string(primary_key)));
     }
     key_row_ = row;
+    std::string_view next_group;  // and argument_views_: next_'s cells, when the row adds
     const bool adds = meta.kind == RowKind::kUpsert && passes[row];
     if (adds) {
+      // Each cell's end is noted as it is written, so the row needs no splitting afterwards.
       next_.clear();
-      cell_.clear();
-      for (const Column& column : key_columns) EncodeCell(column, row, cell_);
-      AppendPrefixed(cell_, next_);
+      size_t cell_begin = BeginPrefixed(next_);
+      for (const Column& column : key_columns) EncodeCell(column, row, next_);
+      FinishPrefixed(cell_begin, next_);
+      const size_t group_end = next_.size();
       for (size_t call_idx = 0; call_idx < plan_.aggregates.size(); ++call_idx) {
-        cell_.clear();
+        cell_begin = BeginPrefixed(next_);
         if (plan_.aggregates[call_idx].argument) {
-          EncodeCell(argument_columns[call_idx], row, cell_);
+          EncodeCell(argument_columns[call_idx], row, next_);
         }
-        AppendPrefixed(cell_, next_);
+        FinishPrefixed(cell_begin, next_);
+        argument_ends_[call_idx] = next_.size();
+      }
+      next_group = std::string_view(next_).substr(4, group_end - 4);
+      for (size_t call_idx = 0, begin = group_end; call_idx < argument_ends_.size(); ++call_idx) {
+        argument_views_[call_idx] =
+            std::string_view(next_).substr(begin + 4, argument_ends_[call_idx] - begin - 4);
+        begin = argument_ends_[call_idx];
       }
       // The key's row again, unchanged (a repeated upsert): no group moves.
       if (previous != kNoRow && rows_.row(previous) == next_) continue;
@@ -219,11 +255,11 @@ Status ChangelogAggregateOperator::Process(const RecordBatch& input, RecordBatch
     touched_.clear();
     if (adds) {
       if (previous == kNoRow) {
-        RETURN_NOT_OK(Apply(next_, +1));
+        RETURN_NOT_OK(Apply(next_group, argument_views_, +1));
         previous = rows_.Insert(primary_key, key_hashes_[row], next_).first;
         if (table_ != nullptr) AddToChunk(previous);
       } else {
-        RETURN_NOT_OK(Replace(rows_.row(previous), next_));
+        RETURN_NOT_OK(Replace(rows_.row(previous), next_group, argument_views_));
         if (table_ != nullptr) MarkChunkDirty(rows_.chunk(previous));
         rows_bytes_ -= RowBytes(previous);
         rows_.SetRow(previous, next_);
@@ -291,7 +327,7 @@ Status ChangelogAggregateOperator::FlushStaged(RecordBatch& output) {
     groups_.erase(it);
   }
   emptied_.clear();
-  rows.Filter(keep);
+  if (std::find(keep.begin(), keep.end(), 0) != keep.end()) rows.Filter(keep);
   AppendRows(std::move(rows), output);
   return Status::OK();
 }

@@ -23,6 +23,7 @@
 #include "runtime/operator/previous_row_map.h"
 #include "runtime/operator/retractable_accumulator.h"
 #include "runtime/operator/stateful_operator.h"
+#include "runtime/operator/string_hash.h"
 #include "runtime/plan/physical_aggregate.h"
 #include "storage/state/state_store.h"
 
@@ -93,7 +94,12 @@ class ChangelogAggregateOperator final : public StatefulOperator {
     uint64_t last_batch = 0;  // the batch that last changed a member
   };
 
-  using GroupMap = std::unordered_map<std::string, Group>;  // by encoded group key
+  // By encoded group key; looked up by a string_view of it without building a string.
+  struct GroupKeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return ShortKeyHash(key); }
+  };
+  using GroupMap = std::unordered_map<std::string, Group, GroupKeyHash, std::equal_to<>>;
   // The group of `group_key`, created from `key_columns_` when absent (or read back from the
   // table in cache mode).
   Result<GroupMap::iterator> GroupOf(std::string_view group_key);
@@ -101,9 +107,13 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   void Touch(GroupMap::iterator it);
   // Adds or retracts `row` (a previous row's bytes; sign +1 / -1) in its group.
   Status Apply(std::string_view row, int sign);
-  // A key's row `previous` replaced by `next`: Apply(previous, -1) then Apply(next, +1), with one
-  // group lookup when both are in the same group.
-  Status Replace(std::string_view previous, std::string_view next);
+  // The same for a row already split into its group key and arguments.
+  Status Apply(std::string_view group_key, const std::vector<std::string_view>& arguments,
+               int sign);
+  // A key's row `previous` (bytes) replaced by the next one (split): Apply(previous, -1) then
+  // Apply(next, +1), with one group lookup when both are in the same group.
+  Status Replace(std::string_view previous, std::string_view next_group,
+                 const std::vector<std::string_view>& next_arguments);
   // Chunk bookkeeping (with a table): a new key joins the open chunk; a changed or removed key
   // marks its chunk for rewriting.
   void AddToChunk(RowIndex entry);
@@ -165,10 +175,10 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   // Filled by Process for the group being created (its key values).
   const std::vector<Column>* key_columns_ = nullptr;
   size_t key_row_ = 0;
-  std::string next_;  // scratch: the row being read, as a previous row's bytes
-  std::string cell_;  // scratch: one encoded cell
-  std::vector<std::string_view> argument_views_;  // scratch for Apply and Replace
-  std::vector<std::string_view> previous_views_;  // scratch for Replace
+  std::string next_;                   // scratch: the row being read, as a previous row's bytes
+  std::vector<size_t> argument_ends_;  // scratch: where next_'s arguments end
+  std::vector<std::string_view> argument_views_;  // next_'s arguments
+  std::vector<std::string_view> previous_views_;  // scratch: a previous row's arguments
   // The batch being aggregated: its encoded primary keys back to back, where each row's ends,
   // its hash.
   std::string batch_keys_;

@@ -75,7 +75,7 @@ Status ChangelogAggregateOperator::EvictCold() {
   struct Candidate {
     uint64_t last_batch;
     uint32_t chunk;  // kNoChunk: a group
-    std::unordered_map<std::string, Group>::iterator group;
+    GroupMap::iterator group;
   };
   std::vector<Candidate> candidates;
   for (uint32_t chunk_id = 0; chunk_id < chunks_.size(); ++chunk_id) {

@@ -18,12 +18,14 @@ namespace sluice {
 namespace {
 
 // Reads one length-prefixed string at `*pos`; false when the bytes end early.
-bool ReadPrefixed(std::string_view bytes, size_t* pos, std::string_view* out) {
-  if (*pos + 4 > bytes.size()) return false;
-  const size_t length = ReadBigEndian(bytes.substr(*pos), 4);
+// Inline, with the bounds checked once (no substr): it runs for every cell of every previous row
+// a changelog row retracts.
+inline bool ReadPrefixed(std::string_view bytes, size_t* pos, std::string_view* out) {
+  if (bytes.size() - *pos < 4) return false;
+  const size_t length = ReadBigEndian(std::string_view(bytes.data() + *pos, 4), 4);
   *pos += 4;
-  if (*pos + length > bytes.size()) return false;
-  *out = bytes.substr(*pos, length);
+  if (bytes.size() - *pos < length) return false;
+  *out = std::string_view(bytes.data() + *pos, length);
   *pos += length;
   return true;
 }
@@ -45,7 +47,7 @@ bool ChangelogAggregateOperator::SplitPrevious(std::string_view bytes, size_t nu
                                                std::vector<std::string_view>* arguments) {
   size_t pos = 0;
   if (!ReadPrefixed(bytes, &pos, group_key)) return false;
-  arguments->resize(num_calls);
+  if (arguments->size() != num_calls) arguments->resize(num_calls);
   for (std::string_view& argument : *arguments) {
     if (!ReadPrefixed(bytes, &pos, &argument)) return false;
   }
@@ -66,7 +68,7 @@ Status ChangelogAggregateOperator::RestoreChunk(uint32_t chunk, std::string_view
     std::string_view primary_key;
     std::string_view row;
     if (!ReadPrefixed(value, &pos, &primary_key) || !ReadPrefixed(value, &pos, &row) ||
-        !SplitPrevious(row, plan_.aggregates.size(), &group_key, &argument_views_)) {
+        !SplitPrevious(row, plan_.aggregates.size(), &group_key, &previous_views_)) {
       return Status::Storage("corrupt previous rows in the aggregate's state");
     }
     auto [entry, added] = rows_.Insert(primary_key, row);
@@ -183,7 +185,7 @@ Status ChangelogAggregateOperator::AttachState(StateTable* table) {
   // are read back when their key comes again.
   RETURN_NOT_OK(table_->Scan("p", "q", [&](std::string_view key, std::string_view value) {
     std::string_view group_key;
-    if (!SplitPrevious(value, plan_.aggregates.size(), &group_key, &argument_views_)) {
+    if (!SplitPrevious(value, plan_.aggregates.size(), &group_key, &previous_views_)) {
       status = Status::Storage("corrupt previous row in the aggregate's state");
       return false;
     }

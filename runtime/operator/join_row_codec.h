@@ -50,6 +50,15 @@ class JoinRowCodec {
     return time;
   }
   static bool Flag(std::string_view bytes) { return bytes[kFlagOffset] != 0; }
+  // Appends a row's header alone, without cells: Valid, with its time and flag, for a row whose
+  // cells are never read (a temporal join's delete; 10 bytes, which a std::string holds inline).
+  static void EncodeHeader(int64_t time, bool flag, std::string& out) {
+    char header[kHeaderSize];
+    header[0] = kFormat;
+    std::memcpy(header + 1, &time, sizeof time);
+    header[kFlagOffset] = flag ? 1 : 0;
+    out.append(header, kHeaderSize);
+  }
   static void SetFlag(bool flag, std::string& bytes) { bytes[kFlagOffset] = flag ? 1 : 0; }
   static constexpr size_t kFlagOffset = 9;  // of the flag byte
 

@@ -91,7 +91,7 @@ void PreviousRowMap::SetRow(uint32_t entry, std::string_view row) {
 }
 
 void PreviousRowMap::Erase(uint32_t entry) {
-  size_t slot = FindSlot(key(entry), MixedStringHash(key(entry)));
+  size_t slot = FindSlot(key(entry), Hash(key(entry)));
   blocks_[entry].reset();
   free_.push_back(entry);
   --size_;

@@ -10,6 +10,7 @@
 // stream row's.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <queue>
@@ -75,7 +76,11 @@ class TemporalJoinOperator final : public JoinOperator {
   // (time, slot) per version added to a key that has others, or is a delete (QueuePurge): the
   // slot's key is purged once the watermark passes the time. A slot freed (or reused by another
   // key) since is harmless: purging any key is safe.
+  // Changes mostly come in time order, so entries are mostly queued in time order too: those
+  // go to a FIFO (in_order_purges_, O(1) each), the others to a heap; AdvanceWatermark takes from
+  // both (the order keys are purged in does not matter: each key's purge is its own).
   using TimeAndSlot = std::pair<int64_t, int64_t>;
+  std::deque<TimeAndSlot> in_order_purges_;  // by time, ascending
   std::priority_queue<TimeAndSlot, std::vector<TimeAndSlot>, std::greater<>> purge_queue_;
   RecordBatch candidates_;
   std::string key_;

@@ -1,16 +1,22 @@
 #include "storage/state/state_store.h"
 
+#include <fcntl.h>
 #include <rocksdb/db.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
 #include "storage/state/checkpoint_manifest_json.h"
 #include "storage/state/pending_checkpoint.h"
+#include "storage/state/state_store_impl.h"
 #include "storage/state/state_table_options.h"
+#include "storage/state/store_file_system.h"
 #include "storage/state/worker_open_options.h"
 
 namespace sluice {
@@ -23,52 +29,13 @@ constexpr std::string_view kTablePrefix = "table.";
 // WriteBatch::GetDataSize() counts a fixed header even when empty.
 constexpr size_t kWriteBatchHeaderBytes = 12;
 
-Status FromRocks(const rocksdb::Status& status, std::string_view what) {
-  return Status::Storage(std::string(what) + ": " + status.ToString());
+bool HasCurrentFile(const std::string& dir) {
+  const std::string current = dir + "/CURRENT";
+  return ::access(current.c_str(), F_OK) == 0;
 }
 
-rocksdb::Slice ToSlice(std::string_view bytes) { return {bytes.data(), bytes.size()}; }
-
-}  // namespace
-
-struct StateStore::Impl {
-  std::string dir;
-  StateStoreOptions options;
-  rocksdb::ColumnFamilyOptions family_options;  // for tables created later
-  std::unique_ptr<rocksdb::DB> db;
-  // Owned handles, default family first; released before the DB closes.
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  std::map<std::string, std::unique_ptr<StateTable>, std::less<>> tables;
-  // overwrite_key = true: the batch keeps only the newest update per key, which is what
-  // GetFromBatchAndDB and the base-delta iterator need to see one value per key.
-  rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, true};
-  std::optional<CheckpointManifest> last_checkpoint;
-  // A checkpoint prepared before a crash (its batch), until ResolvePending.
-  std::optional<CheckpointManifest> pending_checkpoint;
-  std::string pending_batch;
-  bool prepared = false;  // Prepare saved the current batch: Commit removes the file
-  uint64_t commits = 0;   // successful Commit calls since Open
-
-  ~Impl() {
-    if (db == nullptr) return;
-    for (rocksdb::ColumnFamilyHandle* handle : handles) {
-      (void)db->DestroyColumnFamilyHandle(handle);
-    }
-    (void)db->Close();
-  }
-};
-
-StateStore::StateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-StateStore::~StateStore() = default;
-
-Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
-                                                     const StateStoreOptions& options) {
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (error) {
-    return Status::Storage("cannot create state directory " + dir + ": " + error.message() +
-                           " (check the data directory's permissions and free space)");
-  }
+rocksdb::Options DatabaseOptions(const std::string& dir, const StateStoreOptions& options,
+                                 rocksdb::Env* env) {
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
@@ -76,6 +43,10 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
   db_options.max_background_jobs = 1;
   db_options.keep_log_file_num = 2;
   ApplyWorkerOpenOptions(dir, db_options);
+  // OPTIONS and IDENTITY files in memory (store_file_system.h); the store's id is kept in its
+  // MANIFEST instead, so it stays the same across opens.
+  db_options.env = env;
+  db_options.write_dbid_to_manifest = true;
   // Bounded disk and memory: memtables flush at write_buffer_bytes, and the WAL (which the
   // rarely written default family would otherwise pin) is capped by forcing flushes, so closed
   // windows' deletes reach SST files, where compaction drops them with the data they delete.
@@ -89,47 +60,48 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
   // long-lived state settles, are compressed.
   db_options.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
                                       rocksdb::kNoCompression, rocksdb::kSnappyCompression};
-
   db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(StateTableOptions()));
+  return db_options;
+}
 
-  std::vector<std::string> names;
-  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
-  if (!listed.ok() || names.empty()) names = {rocksdb::kDefaultColumnFamilyName};
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : names) {
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(db_options));
+}  // namespace
+
+StateStore::StateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StateStore::~StateStore() = default;
+
+Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
+                                                     const StateStoreOptions& options) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    return Status::Storage("cannot create state directory " + dir + ": " + error.message() +
+                           " (check the data directory's permissions and free space)");
   }
-
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->options = options;
-  impl->family_options = rocksdb::ColumnFamilyOptions(db_options);
-  rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status opened = rocksdb::DB::Open(db_options, dir, descriptors, &impl->handles, &raw_db);
-  if (!opened.ok()) {
-    return FromRocks(opened, "cannot open the state store in " + dir +
-                                 " (is another worker of this query still running?)");
-  }
-  impl->db.reset(raw_db);
-
+  impl->env = std::make_unique<StoreEnv>();
+  // Two workers of one query must never both write the store, even before the first of them
+  // has created it on disk.
+  RETURN_NOT_OK(impl->env->LockDirectory(dir));
+  impl->db_options = DatabaseOptions(dir, options, impl->env->env());
+  impl->family_options = rocksdb::ColumnFamilyOptions(impl->db_options);
   std::unique_ptr<StateStore> store(new StateStore(std::move(impl)));
   Impl& self = *store->impl_;
-  for (size_t family_idx = 0; family_idx < names.size(); ++family_idx) {
-    const std::string& name = names[family_idx];
-    if (name.rfind(kTablePrefix, 0) != 0) continue;
-    self.tables.emplace(
-        name.substr(kTablePrefix.size()),
-        std::unique_ptr<StateTable>(new StateTable(store.get(), self.handles[family_idx])));
-  }
 
-  std::string manifest_json;
-  rocksdb::Status read =
-      self.db->Get(rocksdb::ReadOptions(), self.handles[0], ToSlice(kManifestKey), &manifest_json);
-  if (read.ok()) {
-    ASSIGN_OR_RETURN(CheckpointManifest manifest, CheckpointManifestFromJson(manifest_json));
-    self.last_checkpoint = std::move(manifest);
-  } else if (!read.IsNotFound()) {
-    return FromRocks(read, "cannot read the checkpoint manifest in " + dir);
+  // Without a CURRENT file there is no RocksDB instance, so no checkpoint: the store is created
+  // by its first write or commit (OpenDatabase). A crash before that leaves nothing to recover.
+  if (HasCurrentFile(dir)) {
+    RETURN_NOT_OK(store->OpenDatabase());
+    std::string manifest_json;
+    rocksdb::Status read = self.db->Get(rocksdb::ReadOptions(), self.handles[0],
+                                        ToSlice(kManifestKey), &manifest_json);
+    if (read.ok()) {
+      ASSIGN_OR_RETURN(CheckpointManifest manifest, CheckpointManifestFromJson(manifest_json));
+      self.last_checkpoint = std::move(manifest);
+    } else if (!read.IsNotFound()) {
+      return FromRocks(read, "cannot read the checkpoint manifest in " + dir);
+    }
   }
   ASSIGN_OR_RETURN(std::optional<PendingCheckpoint> pending,
                    LoadPendingCheckpoint(PendingCheckpointPath(dir)));
@@ -142,9 +114,68 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
   return store;
 }
 
+Status StateStore::OpenDatabase() {
+  Impl& self = *impl_;
+  std::vector<std::string> names;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(self.db_options, self.dir, &names);
+  if (!listed.ok() || names.empty()) names = {rocksdb::kDefaultColumnFamilyName};
+  // Tables asked for before the open that the store does not have yet: created together after
+  // it. RocksDB 7.8 creates each family the open itself creates (create_missing_column_families)
+  // with a CreateColumnFamily of its own, which serializes, writes and parses back every family's
+  // options each time; CreateColumnFamilies does that once for all of them.
+  std::vector<std::string> missing;
+  for (const auto& [name, table] : self.tables) {
+    std::string family = std::string(kTablePrefix) + name;
+    if (std::find(names.begin(), names.end(), family) == names.end()) missing.push_back(family);
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, self.family_options);
+
+  rocksdb::DB* raw_db = nullptr;
+  const bool creating = !HasCurrentFile(self.dir);
+  if (creating) self.env->BeginCreate(self.dir);
+  rocksdb::Status opened =
+      rocksdb::DB::Open(self.db_options, self.dir, descriptors, &self.handles, &raw_db);
+  self.db.reset(raw_db);
+  Status created = creating ? self.env->EndCreate(self.dir) : Status::OK();
+  if (!opened.ok()) {
+    return FromRocks(opened, "cannot open the state store in " + self.dir +
+                                 " (is another worker of this query still running?)");
+  }
+  if (!created.ok()) {
+    self.CloseDatabase();
+    return created;
+  }
+  if (!missing.empty()) {
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::Status made = self.db->CreateColumnFamilies(self.family_options, missing, &handles);
+    self.handles.insert(self.handles.end(), handles.begin(), handles.end());
+    if (!made.ok()) {
+      self.CloseDatabase();
+      return FromRocks(made, "cannot create the state tables in " + self.dir);
+    }
+    names.insert(names.end(), missing.begin(), missing.end());
+  }
+  for (size_t family_idx = 0; family_idx < names.size(); ++family_idx) {
+    const std::string& name = names[family_idx];
+    if (name.rfind(kTablePrefix, 0) != 0) continue;
+    std::unique_ptr<StateTable>& table = self.tables[name.substr(kTablePrefix.size())];
+    if (table == nullptr) table.reset(new StateTable(this, nullptr));
+    table->handle_ = self.handles[family_idx];
+  }
+  return Status::OK();
+}
+
 Result<StateTable*> StateStore::Table(std::string_view name) {
   auto found = impl_->tables.find(name);
   if (found != impl_->tables.end()) return found->second.get();
+  if (impl_->db == nullptr) {
+    // Created with the store (OpenDatabase).
+    auto table = std::unique_ptr<StateTable>(new StateTable(this, nullptr));
+    StateTable* result = table.get();
+    impl_->tables.emplace(std::string(name), std::move(table));
+    return result;
+  }
   rocksdb::ColumnFamilyHandle* handle = nullptr;
   // Creating the family is durable at once; an empty family left by a crash is harmless.
   rocksdb::Status created = impl_->db->CreateColumnFamily(
@@ -164,6 +195,7 @@ const std::optional<CheckpointManifest>& StateStore::last_checkpoint() const {
 }
 
 Status StateStore::Commit(const CheckpointManifest& manifest) {
+  if (impl_->db == nullptr) RETURN_NOT_OK(OpenDatabase());
   const std::string json = CheckpointManifestToJson(manifest);
   rocksdb::Status put = impl_->batch.Put(impl_->handles[0], ToSlice(kManifestKey), ToSlice(json));
   if (!put.ok()) return FromRocks(put, "cannot stage the checkpoint manifest");
@@ -184,6 +216,7 @@ Status StateStore::Commit(const CheckpointManifest& manifest) {
 }
 
 Status StateStore::Prepare(const CheckpointManifest& manifest) {
+  if (impl_->db == nullptr) RETURN_NOT_OK(OpenDatabase());
   const std::string json = CheckpointManifestToJson(manifest);
   rocksdb::Status put = impl_->batch.Put(impl_->handles[0], ToSlice(kManifestKey), ToSlice(json));
   if (!put.ok()) return FromRocks(put, "cannot stage the checkpoint manifest");
@@ -201,6 +234,7 @@ const std::optional<CheckpointManifest>& StateStore::pending_checkpoint() const 
 Status StateStore::ResolvePending(bool commit) {
   if (!impl_->pending_checkpoint) return Status::OK();
   if (commit) {
+    if (impl_->db == nullptr) RETURN_NOT_OK(OpenDatabase());
     rocksdb::WriteBatch batch(impl_->pending_batch);
     rocksdb::WriteOptions write_options;
     write_options.sync = true;
@@ -226,21 +260,6 @@ const std::string& StateStore::dir() const { return impl_->dir; }
 
 uint64_t StateStore::commits() const { return impl_->commits; }
 
-Status StateTable::CheckReadable() const {
-  if (unindexed_write_commit_ != store_->commits()) return Status::OK();
-  return Status::Internal(
-      "operator state read before the commit of its unindexed writes "
-      "(WriteWithoutReadsUntilCommit)");
-}
-
-void StateTable::WriteWithoutReadsUntilCommit() { unindexed_commit_ = store_->commits(); }
-
-bool StateTable::WriteUnindexed() {
-  if (unindexed_commit_ != store_->commits()) return false;
-  unindexed_write_commit_ = unindexed_commit_;
-  return true;
-}
-
 int64_t StateStore::ApproximateSizeBytes() const {
   int64_t total = 0;
   std::error_code error;
@@ -260,83 +279,6 @@ int64_t StateStore::ApproximateSizeBytes() const {
     if (!size_error) total += static_cast<int64_t>(size);
   }
   return total;
-}
-
-Result<bool> StateTable::Get(std::string_view key, std::string* value) {
-  RETURN_NOT_OK(CheckReadable());
-  StateStore::Impl& impl = *store_->impl_;
-  rocksdb::Status status = impl.batch.GetFromBatchAndDB(
-      impl.db.get(), rocksdb::ReadOptions(), static_cast<rocksdb::ColumnFamilyHandle*>(handle_),
-      ToSlice(key), value);
-  if (status.IsNotFound()) return false;
-  if (!status.ok()) return FromRocks(status, "cannot read operator state");
-  return true;
-}
-
-Status StateTable::Put(std::string_view key, std::string_view value) {
-  auto* handle = static_cast<rocksdb::ColumnFamilyHandle*>(handle_);
-  rocksdb::WriteBatchWithIndex& batch = store_->impl_->batch;
-  rocksdb::Status status;
-  if (WriteUnindexed()) {
-    // Appended to the batch behind the index's back: the index only holds offsets of earlier
-    // entries, which an append leaves valid, and Commit writes the whole batch in order.
-    status = batch.GetWriteBatch()->Put(handle, ToSlice(key), ToSlice(value));
-  } else {
-    status = batch.Put(handle, ToSlice(key), ToSlice(value));
-  }
-  if (!status.ok()) return FromRocks(status, "cannot write operator state");
-  return Status::OK();
-}
-
-Status StateTable::Delete(std::string_view key) {
-  auto* handle = static_cast<rocksdb::ColumnFamilyHandle*>(handle_);
-  rocksdb::WriteBatchWithIndex& batch = store_->impl_->batch;
-  rocksdb::Status status;
-  if (WriteUnindexed()) {
-    status = batch.GetWriteBatch()->Delete(handle, ToSlice(key));
-  } else {
-    status = batch.Delete(handle, ToSlice(key));
-  }
-  if (!status.ok()) return FromRocks(status, "cannot delete operator state");
-  return Status::OK();
-}
-
-Status StateTable::DeleteRange(std::string_view begin, std::string_view end) {
-  if (WriteUnindexed()) {
-    rocksdb::Status status = store_->impl_->batch.GetWriteBatch()->DeleteRange(
-        static_cast<rocksdb::ColumnFamilyHandle*>(handle_), ToSlice(begin), ToSlice(end));
-    if (!status.ok()) return FromRocks(status, "cannot delete operator state");
-    return Status::OK();
-  }
-  // WriteBatchWithIndex cannot index range tombstones, so the range becomes point deletes of the
-  // keys that exist; window purges delete what they scanned anyway.
-  std::vector<std::string> keys;
-  RETURN_NOT_OK(Scan(begin, end, [&](std::string_view key, std::string_view) {
-    keys.emplace_back(key);
-    return true;
-  }));
-  for (const std::string& key : keys) RETURN_NOT_OK(Delete(key));
-  return Status::OK();
-}
-
-Status StateTable::Scan(
-    std::string_view begin, std::string_view end,
-    const std::function<bool(std::string_view key, std::string_view value)>& visit) {
-  RETURN_NOT_OK(CheckReadable());
-  StateStore::Impl& impl = *store_->impl_;
-  auto* handle = static_cast<rocksdb::ColumnFamilyHandle*>(handle_);
-  rocksdb::ReadOptions read_options;
-  std::unique_ptr<rocksdb::Iterator> iterator(
-      impl.batch.NewIteratorWithBase(handle, impl.db->NewIterator(read_options, handle)));
-  for (iterator->Seek(ToSlice(begin)); iterator->Valid(); iterator->Next()) {
-    rocksdb::Slice key = iterator->key();
-    std::string_view key_view(key.data(), key.size());
-    if (!end.empty() && key_view >= end) break;
-    rocksdb::Slice value = iterator->value();
-    if (!visit(key_view, std::string_view(value.data(), value.size()))) break;
-  }
-  if (!iterator->status().ok()) return FromRocks(iterator->status(), "cannot scan operator state");
-  return Status::OK();
 }
 
 }  // namespace sluice

@@ -73,8 +73,10 @@ class StateTable {
   Status CheckReadable() const;
   // Whether writes now skip the index (WriteWithoutReadsUntilCommit); notes that one did.
   bool WriteUnindexed();
+  // Creates the store on disk if this is its first write (see StateStore::Open).
+  Status CreateStore();
   StateStore* store_;
-  void* handle_;  // rocksdb::ColumnFamilyHandle*
+  void* handle_;  // rocksdb::ColumnFamilyHandle*; null until the store exists on disk
   // The store's commit count when WriteWithoutReadsUntilCommit was called, and when the table
   // last wrote unindexed (in effect, and pending, while it equals the store's).
   uint64_t unindexed_commit_ = UINT64_MAX;
@@ -84,7 +86,10 @@ class StateTable {
 class StateStore {
  public:
   // Opens (or creates) the store in `dir`. Whatever was written but not committed before a crash
-  // is gone: the store is exactly its last checkpoint.
+  // is gone: the store is exactly its last checkpoint. Fails if another process has it open. A
+  // store not on disk yet (no RocksDB instance in `dir`) is created by its first write or commit,
+  // with every table asked for until then created in one go (one by one, each cost an OPTIONS
+  // file); until then its reads find nothing.
   [[nodiscard]] static Result<std::unique_ptr<StateStore>> Open(const std::string& dir,
                                                                 const StateStoreOptions& options);
   ~StateStore();
@@ -122,6 +127,9 @@ class StateStore {
   friend class StateTable;
   explicit StateStore(std::unique_ptr<Impl> impl);
   uint64_t commits() const;
+  // Opens the RocksDB instance (creating it if missing) with the tables asked for so far.
+  // REQUIRES: not open yet.
+  Status OpenDatabase();
   std::unique_ptr<Impl> impl_;
 };
 

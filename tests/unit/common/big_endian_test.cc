@@ -23,6 +23,24 @@ TEST(BigEndianTest, WritesTheMostSignificantByteFirst) {
   EXPECT_EQ(ReadBigEndian(std::string_view("\x01\x02", 2), 8), 0x0102U);
 }
 
+TEST(BigEndianTest, EveryWidthWritesAndReadsItsLowBytes) {
+  // The fast paths shift by the width: each one checked against bytes built one at a time.
+  const uint64_t value = 0x8877665544332211ULL;
+  for (size_t width = 1; width <= 8; ++width) {
+    std::string expected;
+    for (size_t byte_idx = width; byte_idx-- > 0;) {
+      expected.push_back(static_cast<char>(value >> (8 * byte_idx)));
+    }
+    std::string out = "x";
+    AppendBigEndian(value, width, out);
+    EXPECT_EQ(out, "x" + expected) << width;
+    const uint64_t low = width == 8 ? value : value & ((1ULL << (8 * width)) - 1);
+    // Bytes past the width are not read.
+    EXPECT_EQ(ReadBigEndian(expected + "\xff\xff", width), low) << width;
+    EXPECT_EQ(ReadBigEndian(expected, width), low) << width;
+  }
+}
+
 TEST(BigEndianTest, OrderedInt64SortsBytewiseAsNumbers) {
   const std::vector<int64_t> values = {INT64_MIN, -1000000, -1, 0, 1, 42, 1000000, INT64_MAX};
   std::vector<std::string> encoded;

@@ -205,12 +205,14 @@ std::string TempStateDir(const std::string& name) {
   return ::testing::TempDir() + "/" + name + "_" + std::to_string(::getpid());
 }
 
-size_t TableKeys(StateTable& table) {
+// The keys the table holds; with `bytes`, also the bytes of their values.
+size_t TableKeys(StateTable& table, size_t* bytes = nullptr) {
   size_t keys = 0;
   EXPECT_TRUE(table
                   .Scan("", "",
-                        [&](std::string_view, std::string_view) {
+                        [&](std::string_view, std::string_view value) {
                           ++keys;
+                          if (bytes != nullptr) *bytes += value.size();
                           return true;
                         })
                   .ok());
@@ -305,6 +307,37 @@ TEST(TemporalJoinTest, PicksTheVersionAsOfEventTimeAndHonorsDeletes) {
   EXPECT_EQ(op.state_rows(), 1u);  // the only version left answers every later lookup
 }
 
+TEST(TemporalJoinTest, PurgesKeysWhoseChangesCameInAndOutOfTimeOrder) {
+  auto plan = MakeJoin(JoinStrategy::kTemporal, JoinType::kInner);
+  EvalContext context;
+  TemporalJoinOperator op(*plan, context);
+  RecordBatch output(plan->schema);
+  // Deletes of unknown keys in time order (b@20, c@30), then one that comes late (d@15), and a
+  // key with two versions (a@10, a@40): each is queued for a purge at its newest version's time.
+  ASSERT_TRUE(op.ProcessSide(JoinSide::kRight,
+                             MakeBatch("r", {{10, "a", 1},
+                                             {20, "b", 0, true},
+                                             {30, "c", 0, true},
+                                             {15, "d", 0, true},
+                                             {40, "a", 4}}),
+                             {}, output)
+                  .ok());
+  EXPECT_EQ(op.state_rows(), 5u);
+  // Past 15: d's delete goes though it was queued after later times; b and c stay.
+  ASSERT_TRUE(op.AdvanceWatermark(15, output).ok());
+  EXPECT_EQ(op.state_rows(), 4u);
+  ASSERT_TRUE(op.AdvanceWatermark(30, output).ok());
+  EXPECT_EQ(op.state_rows(), 2u);
+  // Past 40 only a@40 is left, and it still answers.
+  ASSERT_TRUE(op.AdvanceWatermark(40, output).ok());
+  EXPECT_EQ(op.state_rows(), 1u);
+  ASSERT_TRUE(op.ProcessSide(JoinSide::kLeft,
+                             MakeBatch("l", {{45, "a", 100}, {45, "b", 101}, {45, "d", 102}}), {},
+                             output)
+                  .ok());
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{"45 a 100 a 4"}));
+}
+
 TEST(TemporalJoinTest, CheckpointRestoresVersions) {
   auto plan = MakeJoin(JoinStrategy::kTemporal, JoinType::kInner);
   const std::string dir = TempStateDir("temporal_join_state");
@@ -328,6 +361,39 @@ TEST(TemporalJoinTest, CheckpointRestoresVersions) {
   RecordBatch output(plan->schema);
   ASSERT_TRUE(op.ProcessSide(JoinSide::kLeft, MakeBatch("l", {{30, "a", 7}}), {}, output).ok());
   EXPECT_EQ(Rows(output), (std::vector<std::string>{"30 a 7 a 2"}));
+}
+
+// The bytes of the versions a checkpoint writes after one change to "a" at 10 and `second` at 20.
+size_t CheckpointedBytes(const std::string& dir, const PhysicalJoin& plan, const Row& second) {
+  EvalContext context;
+  TemporalJoinOperator op(plan, context);
+  OpenState state = Attach(dir, op);
+  RecordBatch output(plan.schema);
+  EXPECT_TRUE(
+      op.ProcessSide(JoinSide::kRight, MakeBatch("r", {{10, "a", 1}, second}), {}, output).ok());
+  EXPECT_TRUE(op.PrepareCheckpoint().ok());
+  EXPECT_TRUE(state.store->Commit(CheckpointManifest{1, 0, {}, {}, {}}).ok());
+  size_t bytes = 0;
+  TableKeys(*state.table, &bytes);
+  return bytes;
+}
+
+TEST(TemporalJoinTest, ADeleteKeepsNoCellsAndStillEndsItsKeyAfterARestore) {
+  auto plan = MakeJoin(JoinStrategy::kTemporal, JoinType::kInner);
+  const std::string dir = TempStateDir("temporal_join_delete");
+  // The same change at 20 as an upsert and as a delete (a row failing the state filter comes as
+  // a delete with all its cells): the delete is saved without them.
+  const size_t with_upsert = CheckpointedBytes(dir + "_upsert", *plan, {20, "a", 12345});
+  const size_t with_delete = CheckpointedBytes(dir, *plan, {20, "a", 12345, true});
+  EXPECT_LT(with_delete, with_upsert);
+  EvalContext context;
+  TemporalJoinOperator op(*plan, context);
+  OpenState state = Attach(dir, op);
+  RecordBatch output(plan->schema);
+  ASSERT_TRUE(
+      op.ProcessSide(JoinSide::kLeft, MakeBatch("l", {{15, "a", 7}, {25, "a", 8}}), {}, output)
+          .ok());
+  EXPECT_EQ(Rows(output), (std::vector<std::string>{"15 a 7 a 1"}));
 }
 
 TEST(TemporalJoinTest, CheckpointBlocksAreRewrittenWhenSparseAndReplacedVersionsStayReplaced) {

@@ -212,6 +212,31 @@ TEST(WindowGroupCodecTest, EncodeKeysWritesEncodeCellsBytesPerRow) {
   EXPECT_EQ(with_null_keys.back(), '\0');  // the NULL's tag
 }
 
+TEST(WindowGroupCodecTest, EncodeCellWritesItsTagThenBytesThatSortAsValues) {
+  // The bytes are state keys and previous rows saved by earlier versions: they must not change.
+  Column ints(DataType::Bigint());
+  ints.AppendInt64(1);
+  ints.AppendInt64(-1);
+  ints.AppendNull();
+  Column doubles(DataType::Double());
+  doubles.AppendDouble(1.0);
+  doubles.AppendDouble(-2.0);
+  Column strings(DataType::Varchar());
+  strings.AppendString("ab");
+  std::string key;
+  for (size_t row = 0; row < ints.size(); ++row) EncodeCell(ints, row, key);
+  for (size_t row = 0; row < doubles.size(); ++row) EncodeCell(doubles, row, key);
+  EncodeCell(strings, 0, key);
+  EXPECT_EQ(key, std::string("\x01\x80\0\0\0\0\0\0\x01"
+                             "\x01\x7f\xff\xff\xff\xff\xff\xff\xff"
+                             "\0"
+                             "\x01\xbf\xf0\0\0\0\0\0\0"
+                             "\x01\x3f\xff\xff\xff\xff\xff\xff\xff"
+                             "\x01"
+                             "ab\0\0",
+                             9 + 9 + 1 + 9 + 9 + 5));
+}
+
 TEST(WindowGroupCodecTest, DecodeCellReadsWhatEncodeCellWrote) {
   Column ints(DataType::Bigint());
   for (int64_t value : {int64_t{0}, int64_t{-1}, std::numeric_limits<int64_t>::min(),

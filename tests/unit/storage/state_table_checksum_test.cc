@@ -17,11 +17,13 @@
 #include "storage/state/state_store.h"
 #include "storage/state/state_table_options.h"
 #include "tests/unit/storage/log_test_util.h"
+#include "tests/unit/storage/state_store_test_util.h"
 
 namespace sluice {
 namespace {
 
 using testing::ScratchDir;
+constexpr auto Manifest = testing::PositionManifest;
 
 // A block-based table's footer (format_version >= 1) is its last 53 bytes: the checksum type
 // byte, two block handles padded to 40 bytes, the format version and the magic number.
@@ -39,13 +41,6 @@ std::vector<int> SstChecksumTypes(const std::string& dir) {
     types.push_back(in.get());
   }
   return types;
-}
-
-CheckpointManifest Manifest(int64_t id) {
-  CheckpointManifest manifest;
-  manifest.checkpoint_id = id;
-  manifest.source_positions["in"] = {id};
-  return manifest;
 }
 
 // Writes `rows` keys to table "t" and commits checkpoint 1, then reopens the store: recovering

@@ -97,7 +97,7 @@ class ChangelogAggregateOperator final : public StatefulOperator {
   // By encoded group key; looked up by a string_view of it without building a string.
   struct GroupKeyHash {
     using is_transparent = void;
-    size_t operator()(std::string_view key) const { return ShortKeyHash(key); }
+    size_t operator()(std::string_view key) const { return MixedStringHash(key); }
   };
   using GroupMap = std::unordered_map<std::string, Group, GroupKeyHash, std::equal_to<>>;
   // The group of `group_key`, created from `key_columns_` when absent (or read back from the

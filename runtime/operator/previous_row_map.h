@@ -27,7 +27,7 @@ class PreviousRowMap {
 
   size_t size() const { return size_; }
   // The hash the map indexes `key` by (callers that look up a batch of keys compute it once).
-  static uint64_t Hash(std::string_view key) { return ShortKeyHash(key); }
+  static uint64_t Hash(std::string_view key) { return MixedStringHash(key); }
   // The entry of `key`, or kNone.
   uint32_t Find(std::string_view key) const { return Find(key, Hash(key)); }
   // REQUIRES: hash == Hash(key).

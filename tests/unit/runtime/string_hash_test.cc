@@ -1,8 +1,8 @@
-// ShortKeyHash: distinct short keys get distinct hashes, and keys that differ only in their low
+// MixedStringHash and EncodedKeysEqual, which the operators' hash structures index and compare
+// encoded keys by: distinct short keys get distinct hashes, keys that differ only in their low
 // bytes (sequential ids, as encoded cells) spread over the high bits that open-addressing
-// indexes take slots and tags from. MixedStringHash and EncodedKeysEqual, which the group maps
-// and key filters index and compare encoded keys by: the inline word-load paths (8 to 32 bytes)
-// must see every byte, and agree with plain byte equality at every size.
+// indexes take slots and tags from, the inline word-load paths (up to 32 bytes) see every byte,
+// and EncodedKeysEqual agrees with plain byte equality at every size.
 
 #include "runtime/operator/string_hash.h"
 
@@ -19,30 +19,27 @@
 namespace sluice {
 namespace {
 
-TEST(ShortKeyHashTest, KeysOfEveryLengthThatDifferInOneByteHashApart) {
+TEST(StringHashTest, KeysOfEveryLengthThatDifferInOneByteHashApart) {
   std::set<uint64_t> hashes;
   size_t keys = 0;
   for (size_t size = 0; size <= 24; ++size) {
     const std::string base(size, 'k');
-    hashes.insert(ShortKeyHash(base));
+    hashes.insert(MixedStringHash(base));
     ++keys;
     for (size_t position = 0; position < size; ++position) {
       for (int byte : {0, 1, 0x80, 0xff}) {
         std::string key = base;
         key[position] = static_cast<char>(byte);
-        hashes.insert(ShortKeyHash(key));
+        hashes.insert(MixedStringHash(key));
         ++keys;
       }
     }
   }
   // Different lengths of the same byte, and each one-byte change: no two collide.
   EXPECT_EQ(hashes.size(), keys);
-  // Longer keys hash as MixedStringHash does.
-  const std::string long_key(40, 'x');
-  EXPECT_EQ(ShortKeyHash(long_key), MixedStringHash(long_key));
 }
 
-TEST(ShortKeyHashTest, SequentialEncodedIdsSpreadOverHighAndMiddleBits) {
+TEST(StringHashTest, SequentialEncodedIdsSpreadOverHighAndMiddleBits) {
   constexpr size_t kKeys = 1 << 16;
   constexpr size_t kBuckets = 1024;
   std::vector<size_t> top(kBuckets, 0);
@@ -50,7 +47,7 @@ TEST(ShortKeyHashTest, SequentialEncodedIdsSpreadOverHighAndMiddleBits) {
   for (uint64_t id = 1000; id < 1000 + kKeys; ++id) {
     std::string key = "\x01";  // an encoded BIGINT: a tag, then 8 bytes
     AppendBigEndian(id ^ (1ULL << 63), 8, key);
-    const uint64_t hash = ShortKeyHash(key);
+    const uint64_t hash = MixedStringHash(key);
     ++top[hash >> 54];
     ++middle[(hash >> 32) & (kBuckets - 1)];
   }

@@ -85,7 +85,8 @@ Status PutStateRows(const Schema& schema, const RecordBatch& rows,
                     const std::vector<std::string>& keys, StateTable& table);
 // Every column index of `schema`, for a decoder of whole state rows.
 std::vector<int> AllColumns(const Schema& schema);
-// Appends an order-preserving byte encoding of a cell (group keys, distinct values).
+// The cell codec (cell_codec.cc). Appends an order-preserving byte encoding of a cell (group
+// keys, join keys, distinct values).
 void EncodeCell(const Column& column, size_t row, std::string& out);
 // EncodeCell of every column of each of the first `num_rows` rows, a row's cells back to back:
 // appends row r's key to `out` and sets ends[r] to where it ends (ends is resized). Keys of

@@ -63,18 +63,22 @@ uint32_t ExtendTable(uint32_t crc, const uint8_t* p, size_t n) {
 #if defined(__x86_64__)
 // The crc32 instruction has a latency of three cycles but issues every cycle, so one dependent
 // chain runs at a third of its speed. An input of at least kMinInterleavedBytes is fed as three
-// independent chains over its three thirds (up to kMaxThirdWords words each per round), joined
+// independent chains A, B, C over its thirds (up to kMaxThirdWords words each per round), joined
 // once per round: the register after A then B then C is shift(A, |B|+|C|) ^ shift(B, |C|) ^ C,
 // as the CRC is linear. A shift over 8m bytes is one carry-less multiply by x^(64m-33) mod P and
 // one crc32 of the product (which multiplies by x^33 and reduces): the join costs a handful of
-// cycles whatever the length, so a frame's bytes go through one round and one join.
+// cycles whatever the length, so a frame's bytes go through one round and one join. Nothing runs
+// after the join: the input's n mod 8 odd bytes go first on A (the chain that starts from the
+// incoming CRC; only the first chain may take bytes that are not whole words, as the shifts are
+// by whole words) and the last round's 0-2 words beyond three equal thirds go on C, both while
+// the other chains run.
 constexpr size_t kMaxThirdWords = 256;
 constexpr size_t kMinInterleavedBytes = 3 * 4 * 8;
 
 // powers[m]: x^(64m - 33) mod P in the reflected representation (bit i is x^(31-i)), for shifts
 // over 8m bytes; m = 1 is x^31, bit 0.
 struct ShiftPowers {
-  std::array<uint32_t, 2 * kMaxThirdWords + 1> powers;
+  std::array<uint32_t, 2 * kMaxThirdWords + 3> powers;
 };
 
 constexpr ShiftPowers BuildShiftPowers() {
@@ -91,6 +95,25 @@ constexpr ShiftPowers BuildShiftPowers() {
 
 constexpr ShiftPowers kShiftPowers = BuildShiftPowers();
 
+// The crc32 instruction over 0-7 bytes, in at most three steps (4, 2, 1), on the register `c32`.
+__attribute__((target("sse4.2"))) inline uint32_t ExtendOddBytes(uint32_t c32, const uint8_t* p,
+                                                                 size_t n) {
+  if (n & 4) {
+    uint32_t word;
+    std::memcpy(&word, p, 4);
+    c32 = _mm_crc32_u32(c32, word);
+    p += 4;
+  }
+  if (n & 2) {
+    uint16_t half;
+    std::memcpy(&half, p, 2);
+    c32 = _mm_crc32_u16(c32, half);
+    p += 2;
+  }
+  if (n & 1) c32 = _mm_crc32_u8(c32, *p);
+  return c32;
+}
+
 // One crc32 over 8m bytes at a time, the bytes after them at most three steps (4, 2, 1).
 __attribute__((target("sse4.2"))) uint32_t ExtendHardware(uint32_t crc, const uint8_t* p,
                                                           size_t n) {
@@ -102,23 +125,7 @@ __attribute__((target("sse4.2"))) uint32_t ExtendHardware(uint32_t crc, const ui
     p += 8;
     n -= 8;
   }
-  uint32_t c32 = static_cast<uint32_t>(c);
-  if (n >= 4) {
-    uint32_t word;
-    std::memcpy(&word, p, 4);
-    c32 = _mm_crc32_u32(c32, word);
-    p += 4;
-    n -= 4;
-  }
-  if (n >= 2) {
-    uint16_t half;
-    std::memcpy(&half, p, 2);
-    c32 = _mm_crc32_u16(c32, half);
-    p += 2;
-    n -= 2;
-  }
-  if (n > 0) c32 = _mm_crc32_u8(c32, *p);
-  return ~c32;
+  return ~ExtendOddBytes(static_cast<uint32_t>(c), p, n);
 }
 
 __attribute__((target("sse4.2,pclmul"))) inline uint64_t ShiftedSum(uint32_t a, uint32_t a_power,
@@ -132,10 +139,17 @@ __attribute__((target("sse4.2,pclmul"))) inline uint64_t ShiftedSum(uint32_t a, 
 
 __attribute__((target("sse4.2,pclmul"))) uint32_t ExtendInterleaved(uint32_t crc, const uint8_t* p,
                                                                     size_t n) {
-  uint64_t c = ~crc;
-  while (n >= kMinInterleavedBytes) {
+  if (n < kMinInterleavedBytes) return ExtendHardware(crc, p, n);
+  const size_t odd = n % 8;
+  uint64_t c = ExtendOddBytes(~crc, p, odd);
+  p += odd;
+  n -= odd;
+  while (n > 0) {
     const size_t words = std::min(n / 24, kMaxThirdWords);
     const size_t third = 8 * words;
+    const size_t c_bytes = words == n / 24 ? n - 2 * third : third;  // the last round: 0-2 more
+    const uint8_t* b = p + third;
+    const uint8_t* c_start = b + third;
     uint64_t c1 = 0;
     uint64_t c2 = 0;
     for (size_t at = 0; at < third; at += 8) {
@@ -143,18 +157,25 @@ __attribute__((target("sse4.2,pclmul"))) uint32_t ExtendInterleaved(uint32_t crc
       uint64_t w1;
       uint64_t w2;
       std::memcpy(&w0, p + at, 8);
-      std::memcpy(&w1, p + third + at, 8);
-      std::memcpy(&w2, p + 2 * third + at, 8);
+      std::memcpy(&w1, b + at, 8);
+      std::memcpy(&w2, c_start + at, 8);
       c = _mm_crc32_u64(c, w0);
       c1 = _mm_crc32_u64(c1, w1);
       c2 = _mm_crc32_u64(c2, w2);
     }
-    c = c2 ^ _mm_crc32_u64(0, ShiftedSum(static_cast<uint32_t>(c), kShiftPowers.powers[2 * words],
-                                         static_cast<uint32_t>(c1), kShiftPowers.powers[words]));
-    p += 3 * third;
-    n -= 3 * third;
+    for (size_t at = third; at < c_bytes; at += 8) {
+      uint64_t w2;
+      std::memcpy(&w2, c_start + at, 8);
+      c2 = _mm_crc32_u64(c2, w2);
+    }
+    const size_t c_words = c_bytes / 8;
+    c = c2 ^
+        _mm_crc32_u64(0, ShiftedSum(static_cast<uint32_t>(c), kShiftPowers.powers[words + c_words],
+                                    static_cast<uint32_t>(c1), kShiftPowers.powers[c_words]));
+    p += 2 * third + c_bytes;
+    n -= 2 * third + c_bytes;
   }
-  return ExtendHardware(~static_cast<uint32_t>(c), p, n);
+  return ~static_cast<uint32_t>(c);
 }
 
 bool DetectSse42() {

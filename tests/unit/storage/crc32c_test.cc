@@ -66,6 +66,21 @@ TEST(Crc32cTest, InterleavedStripesMatchThePortablePath) {
             Crc32cExtendPortable(0, std::string(192, '\0').data(), 192));
 }
 
+// Every length up to 4096 bytes at every alignment within a word, against the portable path:
+// below, at and above each interleaving threshold and round boundary, with every tail length.
+TEST(Crc32cTest, EveryLengthAndAlignmentUpTo4096MatchesThePortablePath) {
+  std::string data;
+  for (int i = 0; i < 4096 + 8; ++i) data.push_back(static_cast<char>((i * 193 + 71) ^ (i >> 4)));
+  for (size_t offset = 0; offset < 8; ++offset) {
+    for (size_t size = 0; size <= 4096; ++size) {
+      const char* bytes = data.data() + offset;
+      ASSERT_EQ(Crc32cExtend(0x9E3779B9u, bytes, size),
+                Crc32cExtendPortable(0x9E3779B9u, bytes, size))
+          << "offset " << offset << " size " << size;
+    }
+  }
+}
+
 // A round joins thirds of at most 256 words: longer inputs take several rounds, the last one
 // shorter, then a tail of fewer than 96 bytes.
 TEST(Crc32cTest, SeveralInterleavedRoundsMatchThePortablePath) {

@@ -4,18 +4,18 @@
 // the JoinOperator, whose output continues through the plan's remaining operators.
 //
 // Which side it polls: for a temporal join, the changelog until it is caught up (or for 64
-// batches in a row, so a busy changelog cannot starve the stream), so a stream row meets every
-// version written before it was read (after polling a stream batch it reads the changelog
-// again to its end before joining it: a version appended between the two polls comes first); for
-// an interval join, the side whose watermark
-// is behind (the other one when it has nothing), which keeps both sides' event times close and so
-// the buffered state small. The interval join's watermark is the minimum of both sides' (a side
-// silent for 'source.idle.timeout.millis' stops holding it back); the temporal join's is the
-// stream's. A temporal join reads no stream row before the changelog was read to its end once
-// since the worker started (the 64-batch turns start after that): a query started (or restarted)
-// over a long changelog joins its first stream rows with every version already written.
-// Repartitioned (stage 2 of 'parallelism'=N), that end is every changelog writer's caught-up mark,
-// so a stream side repartitioned faster cannot overtake the changelog.
+// batches in a row, so a busy changelog cannot starve the stream), and after a stream batch the
+// changelog again to its end before joining the batch (a version appended between the two polls,
+// before the stream rows, comes first), so a stream row meets every version written before it
+// was read; for an interval join, the side whose watermark is behind (the other one when it has
+// nothing), which keeps both sides' event times close and so the buffered state small. The interval
+// join's watermark is the minimum of both sides' (a side silent for 'source.idle.timeout.millis'
+// stops holding it back); the temporal join's is the stream's. A temporal join reads no stream row
+// before the changelog was read to its end once since the worker started (the 64-batch turns start
+// after that): a query started (or restarted) over a long changelog joins its first stream rows
+// with every version already written. Repartitioned (stage 2 of 'parallelism'=N), that end is every
+// changelog writer's caught-up mark, so a stream side repartitioned faster cannot overtake the
+// changelog.
 
 #include <functional>
 #include <map>

@@ -153,6 +153,7 @@ Status LocalLogSource::Poll(size_t max_rows, RecordBatch& batch) {
   read_meta_.clear();
   caught_up_writers_.swap(ended_writers_found_);
   ended_writers_found_.clear();
+  restarted_writers_.clear();
   for (size_t step = 0; step < partitions && batch.num_rows() < max_rows; ++step) {
     const size_t partition = (next_partition_ + step) % partitions;
     if (readers_[partition] == nullptr || (!ended_.empty() && ended_[partition] != 0)) continue;
@@ -213,17 +214,18 @@ Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {
         // caught up too (a temporal join's changelog writer restarted after its end says
         // nothing more).
         ended_[partition] = 1;
-        caught_up_writers_.push_back(ended);
+        NoteWriterMark(ended, /*caught_up=*/true);
         continue;
       }
       const int32_t writer = HeaderPartition(record, kRepartitionCaughtUpHeader);
       if (writer >= 0) {
-        caught_up_writers_.push_back(writer);
+        NoteWriterMark(writer, /*caught_up=*/true);
         continue;
       }
       const int32_t started = HeaderPartition(record, kRepartitionStartHeader);
       if (started >= 0) {
         if (!spec_.marks_by_writer) ReadStartMark(record, started);
+        NoteWriterMark(started, /*caught_up=*/false);
         continue;
       }
       // A watermark mark: event time of a source partition, no row.
@@ -287,6 +289,15 @@ Status LocalLogSource::ReadRecords(size_t partition, RecordBatch& batch) {
     if (spec_.repartitioned && !spec_.marks_by_writer) read_meta_.push_back(meta);
   }
   return Status::OK();
+}
+
+void LocalLogSource::NoteWriterMark(int32_t writer, bool caught_up) {
+  // A writer's last mark of the poll decides: a start mark after a caught-up mark (a new life of
+  // the writer) undoes it, a caught-up mark after a start mark ends that life's catching up.
+  std::vector<int32_t>& add = caught_up ? caught_up_writers_ : restarted_writers_;
+  std::vector<int32_t>& drop = caught_up ? restarted_writers_ : caught_up_writers_;
+  drop.erase(std::remove(drop.begin(), drop.end(), writer), drop.end());
+  add.push_back(writer);
 }
 
 void LocalLogSource::ReadStartMark(const LogRecordView& record, int32_t writer) {

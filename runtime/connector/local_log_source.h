@@ -42,6 +42,9 @@ class LocalLogSource final : public Source {
   const std::vector<int32_t>* caught_up_writers() const override {
     return spec_.repartitioned ? &caught_up_writers_ : nullptr;
   }
+  const std::vector<int32_t>* restarted_writers() const override {
+    return spec_.repartitioned ? &restarted_writers_ : nullptr;
+  }
 
  private:
   LocalLogSource(SourceSpec spec, std::unique_ptr<LocalLogStore> store);
@@ -54,6 +57,9 @@ class LocalLogSource final : public Source {
   // Appends to read_meta_ what a stage-1 writer's start mark says (repartition_sink.h): its
   // held source partitions, then that it started.
   void ReadStartMark(const LogRecordView& record, int32_t writer);
+  // Notes a writer's caught-up (or end) mark, or with !caught_up its start mark, in
+  // caught_up_writers_ / restarted_writers_.
+  void NoteWriterMark(int32_t writer, bool caught_up);
   // Applies the error policy to a record that failed to decode.
   Status HandleBadRecord(int32_t partition, const LogRecordView& record, const Status& error);
 
@@ -83,6 +89,7 @@ class LocalLogSource final : public Source {
   // spec_.repartitioned: the last Poll's rows and watermark marks in the order read (read_meta).
   std::vector<RecordMeta> read_meta_;
   std::vector<int32_t> caught_up_writers_;  // spec_.repartitioned: caught-up marks of the last Poll
+  std::vector<int32_t> restarted_writers_;  // writers whose last mark of the last Poll was a start
   // A bounded repartition topic (stage 2 of 'ending.position'='latest' with parallelism): by
   // partition, whether its writer's end mark was read (repartition_end.h); empty otherwise.
   std::vector<uint8_t> ended_;

@@ -58,6 +58,10 @@ class Source {
   // changelog topic: the writer had read its whole share of the changelog once). Null for
   // other sources.
   virtual const std::vector<int32_t>* caught_up_writers() const { return nullptr; }
+  // The stage-1 writers whose start mark the last Poll read after any caught-up mark of theirs
+  // (a new life of the writer, restarted alone or with the query: it announces again once caught
+  // up). Disjoint from caught_up_writers(). Null for other sources.
+  virtual const std::vector<int32_t>* restarted_writers() const { return nullptr; }
 };
 
 // Output topic -> end offset per partition: where a sink's outputs end at a checkpoint.

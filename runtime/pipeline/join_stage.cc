@@ -213,24 +213,17 @@ Status JoinStage::Step(size_t max_rows, RecordBatch& output, bool* idle, bool* e
   for (JoinSide side : order) {
     if (side == JoinSide::kLeft && stream_held()) continue;
     RecordBatch batch(side_schemas_[static_cast<int>(side)]);
-    RETURN_NOT_OK(source(side).Poll(max_rows, batch));
-    // Watermark and caught-up marks of a repartition topic are input too (their positions are
-    // committed and reported), so reading only marks is not idle.
-    const bool caught_up_marks = NoteCaughtUp(side);
-    const std::vector<RecordMeta>* read = source(side).read_meta();
-    if (batch.num_rows() == 0 && (read == nullptr || read->empty())) {
-      // A changelog read directly is its own one writer, caught up when it has nothing more.
-      if (side == JoinSide::kRight && read == nullptr && changelog_writers_ > 0 &&
-          right_->caught_up()) {
-        changelog_caught_up_.insert(0);
-      }
-      if (!caught_up_marks) continue;
-      *idle = false;
-      break;
-    }
+    bool read_something = false;
+    RETURN_NOT_OK(PollSide(side, max_rows, batch, &read_something));
+    if (!read_something) continue;
     *idle = false;
     changelog_batches_in_a_row_ = side == JoinSide::kRight ? changelog_batches_in_a_row_ + 1 : 0;
-    RETURN_NOT_OK(ProcessSide(side, batch, read, output));
+    if (side == JoinSide::kLeft && batch.num_rows() > 0 && changelog_writers_ > 0) {
+      // The changelog's poll before this one may have found nothing just before a version and
+      // then this batch's rows were appended: every version written before them is applied first.
+      RETURN_NOT_OK(CatchUpChangelog(max_rows, output));
+    }
+    RETURN_NOT_OK(ProcessSide(side, batch, source(side).read_meta(), output));
     break;
   }
   *exhausted = *idle && left_.exhausted() && right_->exhausted();
@@ -238,9 +231,50 @@ Status JoinStage::Step(size_t max_rows, RecordBatch& output, bool* idle, bool* e
   return Advance(output);
 }
 
+Status JoinStage::PollSide(JoinSide side, size_t max_rows, RecordBatch& batch,
+                           bool* read_something) {
+  RETURN_NOT_OK(source(side).Poll(max_rows, batch));
+  // Watermark and caught-up marks of a repartition topic are input too (their positions are
+  // committed and reported), so reading only marks is not idle.
+  const bool caught_up_marks = NoteCaughtUp(side);
+  const std::vector<RecordMeta>* read = source(side).read_meta();
+  if (batch.num_rows() > 0 || (read != nullptr && !read->empty())) {
+    *read_something = true;
+    return Status::OK();
+  }
+  // A changelog read directly is its own one writer, caught up when it has nothing more.
+  if (side == JoinSide::kRight && read == nullptr && changelog_writers_ > 0 &&
+      right_->caught_up()) {
+    changelog_caught_up_.insert(0);
+  }
+  *read_something = caught_up_marks;
+  return Status::OK();
+}
+
+Status JoinStage::CatchUpChangelog(size_t max_rows, RecordBatch& output) {
+  // The logs are append-only: once a poll finds nothing, every version appended before the
+  // stream rows just read has been read. Bounded like the changelog's turns in Step.
+  for (int batches = 0; batches < kMaxChangelogBatchesInARow; ++batches) {
+    RecordBatch batch(side_schemas_[static_cast<int>(JoinSide::kRight)]);
+    bool read_something = false;
+    RETURN_NOT_OK(PollSide(JoinSide::kRight, max_rows, batch, &read_something));
+    if (!read_something) break;
+    RETURN_NOT_OK(ProcessSide(JoinSide::kRight, batch, right_->read_meta(), output));
+  }
+  return Status::OK();
+}
+
 bool JoinStage::NoteCaughtUp(JoinSide side) {
+  // A writer's start mark begins a new life that announces again once caught up: a stage-2
+  // worker restored alone from a checkpoint of the query's previous run, which reads the new
+  // run's start marks again, so waits for the new caught-up marks too.
+  const std::vector<int32_t>* restarted = source(side).restarted_writers();
+  const bool restarts = restarted != nullptr && !restarted->empty();
+  if (restarts && changelog_writers_ > 0 && side == JoinSide::kRight) {
+    for (int32_t writer : *restarted) changelog_caught_up_.erase(writer);
+  }
   const std::vector<int32_t>* writers = source(side).caught_up_writers();
-  if (writers == nullptr || writers->empty()) return false;
+  if (writers == nullptr || writers->empty()) return restarts;
   changelog_caught_up_.insert(writers->begin(), writers->end());
   return true;
 }

@@ -4,16 +4,18 @@
 // the JoinOperator, whose output continues through the plan's remaining operators.
 //
 // Which side it polls: for a temporal join, the changelog until it is caught up (or for 64
-// batches in a row, so a busy changelog cannot starve the stream), so a stream row meets every
-// version written before it was read; for an interval join, the side whose watermark
-// is behind (the other one when it has nothing), which keeps both sides' event times close and so
-// the buffered state small. The interval join's watermark is the minimum of both sides' (a side
-// silent for 'source.idle.timeout.millis' stops holding it back); the temporal join's is the
-// stream's. A temporal join reads no stream row before the changelog was read to its end once
-// since the worker started (the 64-batch turns start after that): a query started (or restarted)
-// over a long changelog joins its first stream rows with every version already written.
-// Repartitioned (stage 2 of 'parallelism'=N), that end is every changelog writer's caught-up mark,
-// so a stream side repartitioned faster cannot overtake the changelog.
+// batches in a row, so a busy changelog cannot starve the stream), and after a stream batch the
+// changelog again to its end before joining the batch (a version appended between the two polls,
+// before the stream rows, comes first), so a stream row meets every version written before it
+// was read; for an interval join, the side whose watermark is behind (the other one when it has
+// nothing), which keeps both sides' event times close and so the buffered state small. The interval
+// join's watermark is the minimum of both sides' (a side silent for 'source.idle.timeout.millis'
+// stops holding it back); the temporal join's is the stream's. A temporal join reads no stream row
+// before the changelog was read to its end once since the worker started (the 64-batch turns start
+// after that): a query started (or restarted) over a long changelog joins its first stream rows
+// with every version already written. Repartitioned (stage 2 of 'parallelism'=N), that end is every
+// changelog writer's caught-up mark, so a stream side repartitioned faster cannot overtake the
+// changelog.
 
 #include <functional>
 #include <map>
@@ -96,6 +98,12 @@ class JoinStage final : public CheckpointedStage {
   Status Advance(RecordBatch& output);
   int64_t JoinWatermark(WatermarkTracker::Clock::time_point now) const;
   Source& source(JoinSide side) { return side == JoinSide::kLeft ? left_ : *right_; }
+  // Polls `side` into `batch` and notes its caught-up marks; *read_something unless the poll
+  // read no row, no mark and no caught-up mark.
+  Status PollSide(JoinSide side, size_t max_rows, RecordBatch& batch, bool* read_something);
+  // Temporal join, after a stream batch was polled and before it is joined: polls the changelog
+  // until it has nothing (at most kMaxChangelogBatchesInARow batches) and applies what it read.
+  Status CatchUpChangelog(size_t max_rows, RecordBatch& output);
   // Notes the caught-up marks the last poll of `side` read; true when there were some.
   bool NoteCaughtUp(JoinSide side);
   bool stream_held() const {
@@ -123,6 +131,9 @@ class JoinStage final : public CheckpointedStage {
   // is read to its end again at every start, and so are a repartitioned one's sources when all
   // workers start together (the writers announce again); a stage-2 worker restarted alone reads
   // no mark again (its writers kept running), so stage 2 checkpoints the set and restores it then.
+  // A writer's start mark (its new life, which announces again) takes it out of the set: a
+  // worker restored from a checkpoint of the query's previous run (it crashed after RESTART,
+  // before checkpointing) reads the new start marks after it, so waits for the new marks.
   int32_t changelog_writers_ = 0;
   std::set<int32_t> changelog_caught_up_;
   bool changelog_repartitioned_ = false;

@@ -10,7 +10,12 @@ stream repartitioned by its join key and the changelog by its primary key throug
 - DESCRIBE QUERY shows both repartition topics and the three groups of three workers;
 - a stage-2 worker SIGKILLed is restarted alone and still joins the later orders (at-least-once
   Kafka sink: repeats allowed, losses not);
-- TERMINATE then RESTART QUERY resumes all nine workers, the versions kept in stage 2 included.
+- TERMINATE then RESTART QUERY resumes all nine workers, the versions kept in stage 2 included;
+- again, with versions and later orders written while stopped and a stage-2 worker SIGKILLed
+  as soon as it runs after RESTART: restarted alone, it still joins every order with the
+  versions written before it. (Whether it dies before its first checkpoint of the new run, and
+  so restores the previous run's caught-up marks, depends on timing; JoinStageTemporalTest
+  reproduces that case deterministically.)
 Exactly-once for it: kafka_exactly_once_temporal_test.py.
 
 usage: kafka_repartition_temporal_test.py <sluice binary> <sluice_kafka_mock binary>"""
@@ -25,7 +30,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_features_test import consume as kafka_consume  # noqa: E402
 from kafka_parallelism_test import start_on_kafka  # noqa: E402
-from kafka_repartition_join_test import describe_three_groups, wait_restarted  # noqa: E402
+from kafka_repartition_join_test import (describe, describe_three_groups,  # noqa: E402
+                                        wait_restarted)
 from kafka_test import kafka_session, kcat  # noqa: E402
 from sluice_driver import check, main  # noqa: E402
 
@@ -145,6 +151,31 @@ def test(binary, mock_binary, temp):
         orders += produce_orders(bootstrap, 1001, 600, FUTURE)
         shell.statement("FLUSH;", timeout=120)
         check_outputs(bootstrap, orders, versions, "after RESTART", exact3=False)
+
+        # TERMINATE, versions then orders after them meanwhile, RESTART and at once SIGKILL a
+        # stage-2 worker, which restarts alone.
+        stage2 = ("stage 2", 0)
+        old_pid = describe_three_groups(shell, queries["tj3"])[stage2][0]
+        shell.statement(f"TERMINATE QUERY {queries['tj3']};")
+        changes = [(f"c{i}", "tin", FUTURE + 16005) for i in range(150, 200)]
+        produce_versions(bootstrap, changes)
+        versions += changes
+        shell.statement("FLUSH;", timeout=120)
+        orders += produce_orders(bootstrap, 1601, 400, FUTURE)
+        shell.statement(f"RESTART QUERY {queries['tj3']};")
+        deadline = time.monotonic() + 60
+        while True:
+            workers, text = describe(shell, queries["tj3"])
+            if stage2 in workers and workers[stage2][0] not in (0, old_pid) and \
+                    workers[stage2][1] in ("STARTING", "RUNNING"):
+                break
+            check(time.monotonic() < deadline, "stage 2 worker 0 never started:\n" + text)
+            time.sleep(0.01)
+        os.kill(workers[stage2][0], signal.SIGKILL)
+        wait_restarted(shell, queries["tj3"], stage2, workers[stage2][0])
+        shell.statement("FLUSH;", timeout=120)
+        check_outputs(bootstrap, orders, versions, "after RESTART and a stage-2 crash",
+                      exact3=False)
 
 
 if __name__ == "__main__":

@@ -202,6 +202,38 @@ TEST_F(RepartitionTest, DeletesAndCaughtUpMarksReachStageTwo) {
   EXPECT_EQ(rows, (std::multiset<std::pair<int64_t, bool>>{{1, false}, {2, true}, {3, false}}));
 }
 
+// A writer's marks count in the order read: a start mark after its caught-up mark (a new life,
+// e.g. after RESTART QUERY) makes it a restarted writer, not a caught-up one, until its next
+// caught-up mark, even within one poll.
+TEST_F(RepartitionTest, AStartMarkAfterACaughtUpMarkUndoesIt) {
+  const std::vector<uint8_t> unread = {0, 0, 0, 0};
+  std::unique_ptr<RepartitionSink> first = OpenSink(1);
+  ASSERT_TRUE(first->BeginStaging({}).value());
+  first->set_announce_caught_up(true);
+  first->set_announce_start(true);
+  ASSERT_TRUE(first->ObserveStart(&unread).value());
+  ASSERT_TRUE(first->ObserveCaughtUp().value());
+  ASSERT_TRUE(first->Publish().ok());
+  std::unique_ptr<RepartitionSink> second = OpenSink(1);
+  ASSERT_TRUE(second->BeginStaging(first->staged_positions()).value());
+  second->set_announce_caught_up(true);
+  second->set_announce_start(true);
+  ASSERT_TRUE(second->ObserveStart(&unread).value());
+  ASSERT_TRUE(second->Publish().ok());
+
+  std::unique_ptr<LocalLogSource> source = OpenSource(0);
+  RecordBatch batch(rows_);
+  ASSERT_TRUE(source->Poll(100, batch).ok());
+  EXPECT_TRUE(source->caught_up_writers()->empty());
+  EXPECT_EQ(*source->restarted_writers(), std::vector<int32_t>{1});
+  ASSERT_TRUE(second->ObserveCaughtUp().value());
+  ASSERT_TRUE(second->Publish().ok());
+  RecordBatch more(rows_);
+  ASSERT_TRUE(source->Poll(100, more).ok());
+  EXPECT_EQ(*source->caught_up_writers(), std::vector<int32_t>{1});
+  EXPECT_TRUE(source->restarted_writers()->empty());
+}
+
 // A writer's start mark comes first in each of its partitions: stage 2 reads it as holds of the
 // source partitions the writer had unread records of, then the writer's start. A held partition
 // read past its records without a row is released by a mark without event time.

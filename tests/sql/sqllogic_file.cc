@@ -86,9 +86,11 @@ Result<std::vector<TestRecord>> ParseTestFile(std::string_view text) {
           record.rowsort = true;
         } else if (words[word_idx] == "contains") {
           record.contains = true;
+        } else if (words[word_idx] == "eventually") {
+          record.eventually = true;
         } else if (words[word_idx] != "nosort") {
           return LineError(header_idx, "unknown query option '" + words[word_idx] +
-                                           "' (rowsort, nosort or contains)");
+                                           "' (rowsort, nosort, contains or eventually)");
         }
       }
     } else {

@@ -7,6 +7,9 @@
 //   query <T|I|R|B...> [rowsort]    SQL, "----", expected rows (tab-separated), blank line
 //   query <T|I|R|B...> contains     the expected rows must each appear among the actual rows
 //                                   (for outputs with varying lines, e.g. DESCRIBE QUERY's pid)
+//   query <T|I|R|B...> contains eventually
+//                                   retried for up to 30 s until it passes: for states that
+//                                   settle after the statement before returns (STOPPED workers)
 //   halt                            ignore the rest of the file
 //
 // NULL is written NULL, the empty string (empty). An expected error is a substring of the
@@ -29,6 +32,7 @@ struct TestRecord {
   std::string column_types;                // kQuery: one letter per column
   bool rowsort = false;                    // kQuery: compare rows as sorted sets
   bool contains = false;                   // kQuery: expected rows are a subset of actual
+  bool eventually = false;                 // kQuery: retried until it passes (a settling state)
   std::vector<std::string> expected_rows;  // kQuery: tab-separated lines
 };
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/format/cell_text.h"
@@ -77,12 +79,13 @@ void PrintRows(const char* title, const std::vector<std::string>& rows) {
   for (const std::string& row : rows) std::cerr << "  " << row << "\n";
 }
 
-// Runs one record; on failure prints why and returns false.
+// Runs one record; on failure prints why (unless !report) and returns false.
 bool RunRecord(const std::string& path, const TestRecord& record, Session& session,
-               CollectingHandler& handler) {
+               CollectingHandler& handler, bool report = true) {
   handler.Reset();
   Status status = session.ExecuteScript(record.sql, handler);
   auto fail = [&](const std::string& why) {
+    if (!report) return false;
     std::cerr << path << ":" << record.line << ": " << why << "\n"
               << "  " << record.sql << "\n";
     return false;
@@ -125,6 +128,7 @@ bool RunRecord(const std::string& path, const TestRecord& record, Session& sessi
       }
       fail(std::string("wrong result") + (record.rowsort ? " (rows sorted)" : "") +
            (record.contains ? " (expected rows missing)" : ""));
+      if (!report) return false;
       PrintRows("expected", expected);
       PrintRows("actual", actual);
       return false;
@@ -132,6 +136,21 @@ bool RunRecord(const std::string& path, const TestRecord& record, Session& sessi
     case TestRecord::Kind::kHalt: return true;
   }
   return true;
+}
+
+// RunRecord, for an `eventually` query retried until it passes or kSettleSeconds pass: what it
+// checks settles on its own after the statement before returns (a finished query's workers are
+// reported STOPPED once their exits are seen, after FLUSH has seen their last outputs).
+bool RunSettling(const std::string& path, const TestRecord& record, Session& session,
+                 CollectingHandler& handler) {
+  if (!record.eventually) return RunRecord(path, record, session, handler);
+  constexpr int kSettleSeconds = 30;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kSettleSeconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (RunRecord(path, record, session, handler, /*report=*/false)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return RunRecord(path, record, session, handler);
 }
 
 struct FileResult {
@@ -178,7 +197,7 @@ FileResult RunFile(const std::string& path, const std::string& worker_binary, bo
       CollectingHandler handler;
       for (const TestRecord& record : *records) {
         if (record.kind == TestRecord::Kind::kHalt) break;
-        (RunRecord(path, record, *session, handler) ? result.passed : result.failed)++;
+        (RunSettling(path, record, *session, handler) ? result.passed : result.failed)++;
       }
     }
   }  // the engine (and its workers) stop before the data dir goes

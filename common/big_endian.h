@@ -60,6 +60,11 @@ inline void AppendOrderedInt64(int64_t value, std::string& out) {
   AppendBigEndian(static_cast<uint64_t>(value) ^ (1ULL << 63), 8, out);
 }
 
+// AppendOrderedInt64's 8 bytes, written at `out`.
+inline void StoreOrderedInt64(int64_t value, char* out) {
+  StoreBigEndian64(static_cast<uint64_t>(value) ^ (1ULL << 63), out);
+}
+
 inline int64_t ReadOrderedInt64(std::string_view bytes) {
   return static_cast<int64_t>(ReadBigEndian(bytes, 8) ^ (1ULL << 63));
 }

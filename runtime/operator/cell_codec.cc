@@ -32,9 +32,7 @@ void EncodeCell(const Column& column, size_t row, std::string& out) {
   switch (column.type().physical()) {
     case PhysicalKind::kNull: out.push_back('\1'); break;
     case PhysicalKind::kInt64:
-      // Flipping the sign bit makes negative numbers sort before positive ones bytewise (as
-      // AppendOrderedInt64).
-      StoreBigEndian64(static_cast<uint64_t>(column.GetInt64(row)) ^ (1ULL << 63), number + 1);
+      StoreOrderedInt64(column.GetInt64(row), number + 1);
       out.append(number, sizeof number);
       break;
     case PhysicalKind::kDouble:
@@ -106,7 +104,7 @@ void EncodeKeys(const std::vector<Column>& columns, size_t num_rows, std::string
       const int64_t* values = column.ints().data();
       for (size_t row = 0; row < num_rows; ++row, cell += key_bytes) {
         cell[0] = '\1';
-        StoreBigEndian64(static_cast<uint64_t>(values[row]) ^ (1ULL << 63), cell + 1);
+        StoreOrderedInt64(values[row], cell + 1);
       }
     } else {
       const double* values = column.doubles().data();
@@ -163,11 +161,12 @@ bool DecodeCell(std::string_view& encoded, Column& out) {
     return false;
   }
   if (encoded.size() < 8) return false;
-  uint64_t bits = ReadBigEndian(encoded, 8);
-  encoded.remove_prefix(8);
   if (kind == PhysicalKind::kInt64) {
-    out.AppendInt64(static_cast<int64_t>(bits ^ (1ULL << 63)));
+    out.AppendInt64(ReadOrderedInt64(encoded));
+    encoded.remove_prefix(8);
   } else {
+    uint64_t bits = ReadBigEndian(encoded, 8);
+    encoded.remove_prefix(8);
     bits = (bits & (1ULL << 63)) ? bits ^ (1ULL << 63) : ~bits;
     double value = 0;
     std::memcpy(&value, &bits, sizeof value);
